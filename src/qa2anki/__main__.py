@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from qa2anki.cli import main
+
+main()

@@ -1,0 +1,140 @@
+"""Write the ``.apkg``. The only module that imports genanki, and the place its sharp edges are filed off:
+
+* every note gets an explicit GUID and its own mod time (genanki stamps all notes with one timestamp);
+* the package timestamp is passed in, so note and card ids are reproducible;
+* genanki's temporary SQLite file is made by us, in a folder we delete;
+* the zip is written by us, with entries in a fixed order and a fixed date, so the same input gives the
+  same bytes;
+* genanki's warnings are errors;
+* the file appears by atomic rename: a failed write leaves the previous deck as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import sqlite3
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import genanki
+
+from qa2anki.atomic import write_atomic
+from qa2anki.errors import Qa2AnkiError
+from qa2anki.notetype import NoteType
+
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class DeckNote:
+    """One note as the deck writer needs it."""
+
+    guid: str
+    """Anki GUID."""
+    fields: tuple[str, ...]
+    """Field values (HTML), in the note type's order."""
+    tags: tuple[str, ...]
+    """Anki tags (no spaces)."""
+    mod: int
+    """The note's mod time, seconds."""
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A file packed into the deck."""
+
+    name: str
+    """The name cards refer to it by."""
+    data: bytes
+    """Its bytes."""
+
+
+class _Note(genanki.Note):  # type: ignore[misc]
+    """A genanki note that writes its own mod time instead of the package's."""
+
+    def __init__(self, mod: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.mod = mod
+
+    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
+        super().write_to_db(cursor, self.mod, deck_id, id_gen)
+
+
+def _model(notetype: NoteType) -> Any:
+    return genanki.Model(
+        notetype.id,
+        notetype.name,
+        fields=[{"name": name} for name in notetype.fields],
+        templates=[{"name": name, "qfmt": front, "afmt": back} for name, front, back in notetype.templates],
+        css=notetype.css,
+        sort_field_index=0,
+    )
+
+
+def apkg_bytes(
+    deck_name: str,
+    deck_id: int,
+    notetype: NoteType,
+    notetype_mod: int,
+    notes: Sequence[DeckNote],
+    media: Sequence[MediaFile] = (),
+) -> bytes:
+    """The ``.apkg`` as bytes. Deterministic: the same arguments give the same bytes."""
+    model = _model(notetype)
+    deck = genanki.Deck(deck_id, deck_name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            for position, note in enumerate(notes):
+                deck.add_note(
+                    _Note(
+                        note.mod,
+                        model=model,
+                        fields=list(note.fields),
+                        tags=list(note.tags),
+                        guid=note.guid,
+                        due=position,
+                    )
+                )
+            package = genanki.Package(deck)
+            start = max([notetype_mod, *(n.mod for n in notes)])
+            with tempfile.TemporaryDirectory(prefix="qa2anki-") as tmp:
+                db_path = Path(tmp) / "collection.anki2"
+                connection = sqlite3.connect(db_path)
+                try:
+                    # Note and card ids count up from the newest mod, so they are reproducible.
+                    package.write_to_db(connection.cursor(), notetype_mod, itertools.count(start * 1000))
+                    connection.commit()
+                finally:
+                    connection.close()
+                collection = db_path.read_bytes()
+        except (Warning, ValueError, TypeError) as exc:
+            raise Qa2AnkiError(f"cannot write the deck: {exc}") from None
+
+    buffer = io.BytesIO()
+    ordered_media = sorted(media, key=lambda m: m.name)
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        _add(archive, "collection.anki2", collection)
+        _add(archive, "media", json.dumps({str(i): m.name for i, m in enumerate(ordered_media)}).encode())
+        for i, item in enumerate(ordered_media):
+            _add(archive, str(i), item.data)
+    return buffer.getvalue()
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data, compresslevel=6)
+
+
+def write_apkg(path: Path, data: bytes) -> None:
+    """Put the deck in place atomically."""
+    write_atomic(path, data)

@@ -1,0 +1,255 @@
+"""The pipeline, step by step: read → parse → normalise → render → identify → write.
+
+``build`` runs every step and writes the deck and the lock (a dry run stops short of writing);
+``analyse`` stops after normalising (what ``check`` needs). Each returns a frozen report the CLI prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qa2anki.config import Config, load_config
+from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, Severity
+from qa2anki.identity import Identification, IdentifiedNote, Status, identify
+from qa2anki.identity import Thresholds as ReidentifyThresholds
+from qa2anki.lockfile import LOCK_NAME, LockedNote, dumps, read_lock, write_lock
+from qa2anki.normalize import Normalized, Thresholds, normalize
+from qa2anki.notetype import NOTE_TYPE
+from qa2anki.parse import Entry, parse_documents
+from qa2anki.render import RenderedNote, render_note
+from qa2anki.sources import Document, display_path, read_documents
+
+
+def clock() -> int:
+    """Now, in whole seconds: ``SOURCE_DATE_EPOCH`` when it is set (reproducible builds), else the time."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None or value.strip() == "":
+        return int(time.time())
+    try:
+        seconds = int(value.strip())
+    except ValueError:
+        raise Qa2AnkiError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {value!r}") from None
+    if seconds < 0:
+        raise Qa2AnkiError("SOURCE_DATE_EPOCH must not be negative")
+    return seconds
+
+
+@dataclass(frozen=True)
+class Options:
+    """What to build and how; every path is relative to ``cwd``."""
+
+    cwd: Path
+    """The project folder: where ``pyproject.toml`` is read and relative paths start."""
+    now: int
+    """The build time, seconds (see :func:`clock`)."""
+    sources: tuple[str, ...] = ()
+    """Files or folders to read; ``[tool.qa2anki] sources`` when empty."""
+    output: str | None = None
+    """The ``.apkg`` to write; ``[tool.qa2anki] output`` or ``build/<slug>.apkg`` when not set."""
+    lock: str | None = None
+    """The lock file; ``qa2anki.lock`` in the first source folder (beside a single source file)."""
+    strict: bool = False
+    """Warnings stop the build like errors."""
+    dry_run: bool = False
+    """Compute and report everything, write nothing."""
+    locked: bool = False
+    """Fail when the lock would change (for CI jobs that must not drift)."""
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The sources read, parsed and clustered."""
+
+    config: Config
+    """The project's settings."""
+    documents: tuple[Document, ...]
+    """The source documents."""
+    entries: tuple[Entry, ...]
+    """Every entry found."""
+    normalized: Normalized
+    """The unique notes."""
+    problems: tuple[Problem, ...]
+    """Parse and clustering problems."""
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did (or, for a dry run, would do)."""
+
+    analysis: Analysis
+    """The sources as read."""
+    identification: Identification
+    """GUIDs, mod times, changes against the lock."""
+    output: str
+    """The deck's path, for display."""
+    lock_path: str
+    """The lock's path, for display."""
+    written: bool
+    """Whether the deck and lock were written."""
+    lock_changed: bool
+    """Whether the lock differs from the one read."""
+    problems: tuple[Problem, ...] = field(default=())
+    """Every warning of the build."""
+
+    @property
+    def notes(self) -> tuple[IdentifiedNote, ...]:
+        """The deck's notes."""
+        return self.identification.notes
+
+    def count(self, status: Status) -> int:
+        """How many notes have this status."""
+        return sum(1 for n in self.identification.notes if n.status == status)
+
+    @property
+    def removed(self) -> tuple[LockedNote, ...]:
+        """Notes the sources no longer have (Anki keeps them: users delete by hand)."""
+        return self.identification.removed
+
+    @property
+    def merged(self) -> int:
+        """Entries folded into another entry's note."""
+        return len(self.analysis.entries) - len(self.analysis.normalized.notes)
+
+    @property
+    def topics(self) -> int:
+        """Distinct topics."""
+        return len({t for n in self.analysis.normalized.notes for t in n.topics})
+
+
+def _thresholds(config: Config) -> Thresholds:
+    return Thresholds(question=config.near_duplicate_question, answer=config.near_duplicate_answer)
+
+
+def analyse(options: Options, config: Config | None = None) -> Analysis:
+    """Read, parse and cluster the sources."""
+    config = config or load_config(options.cwd)
+    sources = options.sources or config.sources
+    documents = tuple(read_documents(sources, options.cwd))
+    parsed = parse_documents(documents)
+    normalized = normalize(parsed.entries, _thresholds(config))
+    problems = [*parsed.problems, *normalized.problems]
+    if not parsed.entries:
+        problems.append(
+            Problem(
+                display_path(options.cwd / sources[0], options.cwd),
+                0,
+                Severity.ERROR,
+                "no 面试题/答案 entries in the sources; nothing to build",
+            )
+        )
+    return Analysis(config, documents, parsed.entries, normalized, tuple(problems))
+
+
+def blocking(problems: tuple[Problem, ...], strict: bool) -> tuple[Problem, ...]:
+    """The problems that stop a build: errors, and warnings too under ``--strict``."""
+    return tuple(p for p in problems if strict or p.severity == Severity.ERROR)
+
+
+def _lock_path(options: Options, config: Config) -> Path:
+    if options.lock:
+        return options.cwd / options.lock
+    first = options.cwd / (options.sources or config.sources)[0]
+    return (first if first.is_dir() else first.parent) / LOCK_NAME
+
+
+def content_hash(rendered: RenderedNote) -> str:
+    """A hash of what a note shows: its fields and tags."""
+    payload = json.dumps([rendered.fields, rendered.tags], ensure_ascii=False).encode()
+    return hashlib.sha256(payload).hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def _exclusive(folder: Path) -> Iterator[None]:
+    """Builds that write into the same folder wait for each other."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".qa2anki-build.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build(options: Options) -> BuildReport:
+    """Build the deck and update the lock; with ``dry_run``, everything but the writing."""
+    write = not options.dry_run
+    config = load_config(options.cwd)
+    output = options.cwd / (options.output or config.default_output)
+    if output.suffix.lower() != ".apkg":
+        raise Qa2AnkiError(f"the output must end in .apkg: {options.output or config.default_output}")
+    context = _exclusive(output.parent) if write else contextlib.nullcontext()
+    with context:
+        return _build_locked(options, config, output, write)
+
+
+def _build_locked(options: Options, config: Config, output: Path, write: bool) -> BuildReport:
+    analysis = analyse(options, config)
+    stopping = blocking(analysis.problems, options.strict)
+    if stopping:
+        raise ProblemsFound(_problems_message(stopping, options.strict), problems=stopping)
+    lock_path = _lock_path(options, config)
+    lock_display = display_path(lock_path, options.cwd)
+    old_lock = read_lock(lock_path, lock_display)
+    notes = analysis.normalized.notes
+    rendered = {note.key: render_note(note) for note in notes}
+    identification = identify(
+        notes,
+        {key: content_hash(r) for key, r in rendered.items()},
+        old_lock,
+        options.now,
+        NOTE_TYPE,
+        ReidentifyThresholds(config.reidentify_threshold, config.reidentify_margin),
+    )
+    problems = (*analysis.problems, *identification.problems)
+    stopping = blocking(identification.problems, options.strict)
+    if stopping:
+        raise ProblemsFound(_problems_message(stopping, options.strict), problems=stopping)
+    new_lock_text = dumps(identification.lock)
+    lock_changed = not lock_path.exists() or new_lock_text != dumps(old_lock)
+    if options.locked and lock_changed:
+        raise LockError(
+            "the lock would change (run qa2anki build without --locked and commit the lock)", lock_display
+        )
+    if write:
+        # Imported lazily: check, list and --help never pay for genanki.
+        from qa2anki.apkg import DeckNote, apkg_bytes, write_apkg
+
+        deck = apkg_bytes(
+            config.deck_name,
+            config.resolved_deck_id,
+            NOTE_TYPE,
+            identification.notetype_mod,
+            [
+                DeckNote(item.guid, rendered[item.note.key].fields, rendered[item.note.key].tags, item.mod)
+                for item in identification.notes
+            ],
+        )
+        write_apkg(output, deck)
+        if lock_changed:
+            write_lock(lock_path, identification.lock)
+    return BuildReport(
+        analysis=analysis,
+        identification=identification,
+        output=display_path(output, options.cwd),
+        lock_path=lock_display,
+        written=write,
+        lock_changed=lock_changed,
+        problems=tuple(problems),
+    )
+
+
+def _problems_message(problems: tuple[Problem, ...], strict: bool) -> str:
+    errors = sum(1 for p in problems if p.severity == Severity.ERROR)
+    warnings = len(problems) - errors
+    parts = [f"{errors} error(s)"] if errors else []
+    if warnings:
+        parts.append(f"{warnings} warning(s) (--strict)")
+    return f"{' and '.join(parts)} found; nothing was written"

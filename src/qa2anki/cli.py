@@ -1,0 +1,219 @@
+"""The ``qa2anki`` command: parse options, call one library function, print its report.
+
+Exit codes: 0 success; 1 problems found or a domain error (bad input, broken lock, ``--locked`` drift);
+2 usage errors. Domain errors are printed as one ``file:line: message`` line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from qa2anki import __version__
+from qa2anki.build import BuildReport, Options, analyse, blocking, build, clock
+from qa2anki.errors import Problem, ProblemsFound, Qa2AnkiError, Severity
+from qa2anki.identity import Status
+from qa2anki.render import location_label
+
+LIST_FORMAT = 1
+"""Version of ``qa2anki list --json`` output; bumped only for incompatible changes."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _print_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+def domain_errors(func: F) -> F:
+    """Turn :class:`Qa2AnkiError` into a one-line message and exit code 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ProblemsFound as exc:
+            _print_problems(exc.problems)
+            raise click.ClickException(str(exc)) from None
+        except Qa2AnkiError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+sources_argument = click.argument("sources", nargs=-1, type=click.Path(path_type=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qa2anki")
+def cli() -> None:
+    """Turn Markdown interview Q&A documents into an Anki deck that keeps review history on re-import."""
+
+
+@cli.command("build")
+@sources_argument
+@click.option("-o", "--output", help="The .apkg to write [default: build/<deck slug>.apkg].")
+@click.option("--lock", "lock", help="The lock file [default: qa2anki.lock in the first source folder].")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--locked", is_flag=True, help="Fail (exit 1) if the lock file would change.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="List every added, updated, re-identified and removed note."
+)
+@domain_errors
+def build_command(
+    sources: tuple[str, ...],
+    output: str | None,
+    lock: str | None,
+    dry_run: bool,
+    locked: bool,
+    strict: bool,
+    verbose: bool,
+) -> None:
+    """Build the deck from SOURCES (files or folders; default: [tool.qa2anki] sources or source/)."""
+    report = build(
+        Options(
+            cwd=Path.cwd(),
+            now=clock(),
+            sources=sources,
+            output=output,
+            lock=lock,
+            strict=strict,
+            dry_run=dry_run,
+            locked=locked,
+        )
+    )
+    _print_problems(report.problems)
+    _print_summary(report, verbose)
+
+
+def _print_summary(report: BuildReport, verbose: bool) -> None:
+    analysis = report.analysis
+    click.echo(
+        f"{len(analysis.documents)} document(s), {len(analysis.entries)} entries → "
+        f"{len(report.notes)} unique notes ({report.merged} duplicates merged), {report.topics} topics"
+    )
+    click.echo(
+        f"{report.count(Status.ADDED)} added, {report.count(Status.UPDATED)} updated, "
+        f"{report.count(Status.REIDENTIFIED)} re-identified, {report.count(Status.REVIVED)} revived, "
+        f"{report.count(Status.UNCHANGED)} unchanged, {len(report.removed)} removed"
+    )
+    if verbose:
+        for item in report.notes:
+            if item.status == Status.UNCHANGED:
+                continue
+            line = f"  {item.status.value:<12} {item.guid}  {_one_line(item.note.question_md)}"
+            if item.status == Status.REIDENTIFIED and item.previous is not None:
+                line += f"  (was: {_one_line(item.previous.question)}; score {item.score:.2f})"
+            click.echo(line)
+        for locked in report.removed:
+            click.echo(f"  {'removed':<12} {locked.guid}  {_one_line(locked.question)}")
+    if report.removed:
+        click.echo(
+            f"{len(report.removed)} note(s) are no longer in the sources; Anki keeps them on import: "
+            "delete them by hand (qa2anki build -v lists them)"
+        )
+    if report.written:
+        lock_note = f" and {report.lock_path}" if report.lock_changed else f" ({report.lock_path} unchanged)"
+        click.echo(f"wrote {report.output}{lock_note}")
+    else:
+        click.echo(f"dry run: nothing written (would write {report.output})")
+
+
+def _one_line(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+@cli.command("check")
+@sources_argument
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@domain_errors
+def check_command(sources: tuple[str, ...], strict: bool) -> None:
+    """Parse SOURCES and report problems as file:line; exit 1 when there are errors."""
+    analysis = analyse(Options(cwd=Path.cwd(), now=0, sources=sources))
+    _print_problems(analysis.problems)
+    errors = sum(1 for p in analysis.problems if p.severity == Severity.ERROR)
+    warnings = len(analysis.problems) - errors
+    click.echo(
+        f"{len(analysis.documents)} document(s), {len(analysis.entries)} entries, "
+        f"{len(analysis.normalized.notes)} unique notes; {errors} error(s), {warnings} warning(s)"
+    )
+    if blocking(analysis.problems, strict):
+        sys.exit(1)
+
+
+@cli.command("list")
+@sources_argument
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (a stable interface, see README).")
+@click.option("--lock", "lock", help="The lock file to take GUIDs from.")
+@domain_errors
+def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None) -> None:
+    """List the unique notes: GUID, topics, question and every source location merged into each."""
+    report = build(Options(cwd=Path.cwd(), now=clock(), sources=sources, lock=lock, dry_run=True))
+    if as_json:
+        click.echo(json.dumps(list_document(report), ensure_ascii=False, indent=2))
+        return
+    _print_problems(report.problems)
+    for item in report.notes:
+        note = item.note
+        click.echo(f"{item.guid}  [{' / '.join(note.topics)}]  {_one_line(note.question_md, 80)}")
+        for merge in note.merges:
+            entry = merge.entry
+            click.echo(f"    {entry.path}:{entry.line}  {merge.kind}")
+
+
+def list_document(report: BuildReport) -> dict[str, Any]:
+    """The ``list --json`` document (format 1)."""
+    config = report.analysis.config
+    return {
+        "format": LIST_FORMAT,
+        "deck": {"name": config.deck_name, "id": config.resolved_deck_id},
+        "summary": {
+            "documents": len(report.analysis.documents),
+            "entries": len(report.analysis.entries),
+            "notes": len(report.notes),
+            "merged": report.merged,
+            "topics": report.topics,
+        },
+        "notes": [
+            {
+                "guid": item.guid,
+                "status": item.status.value,
+                "topic": item.note.topic,
+                "topics": list(item.note.topics),
+                "tags": list(item.note.tags),
+                "question": item.note.question_md,
+                "sources": [
+                    {
+                        "path": m.entry.path,
+                        "line": m.entry.line,
+                        "topic": m.entry.topic,
+                        "label": location_label(m.entry.document, m.entry.topic),
+                        "kind": m.kind,
+                        "question_similarity": m.question_similarity,
+                        "answer_similarity": m.answer_similarity,
+                    }
+                    for m in item.note.merges
+                ],
+            }
+            for item in report.notes
+        ],
+        "removed": [{"guid": r.guid, "question": r.question} for r in report.removed],
+        "problems": [
+            {"path": p.path, "line": p.line, "severity": p.severity.value, "message": p.message}
+            for p in report.problems
+        ],
+    }
+
+
+def main() -> None:
+    """Console entry point."""
+    cli(prog_name="qa2anki")

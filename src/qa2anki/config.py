@@ -1,0 +1,112 @@
+"""``[tool.qa2anki]`` in the project's ``pyproject.toml``: the deck's name and id and the tuning knobs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from qa2anki.errors import ConfigError
+
+DEFAULT_DECK_NAME = "qa2anki"
+
+
+def default_deck_id(deck_name: str) -> int:
+    """A stable id derived from the deck name (Anki matches decks by name; the id only has to be fixed)."""
+    digest = hashlib.sha256(f"qa2anki-deck\x1f{deck_name}".encode()).digest()
+    return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
+
+
+def slugify(text: str) -> str:
+    """A file-name-safe form of the deck name: letters (any script) and digits joined by ``-``."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    slug = re.sub(r"[^\w]+|_+", "-", folded).strip("-")
+    return slug or "deck"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings of one project, read from ``[tool.qa2anki]``; every key is optional."""
+
+    deck_name: str = DEFAULT_DECK_NAME
+    """The Anki deck the notes go into. Anki matches decks by name: renaming it makes a new, empty deck."""
+    deck_id: int | None = None
+    """The deck's id inside the ``.apkg``; derived from ``deck_name`` when not set."""
+    sources: tuple[str, ...] = ("source",)
+    """Files or folders read when the command line names none."""
+    output: str | None = None
+    """Where ``build`` writes the deck; ``build/<slug of deck_name>.apkg`` when not set."""
+    near_duplicate_question: float = 0.85
+    """Two entries of one topic whose questions are at least this similar (0–1) are one note."""
+    near_duplicate_answer: float = 0.65
+    """Two entries of one topic whose answers are at least this similar (0–1) are one note; a merged entry
+    whose answer is less similar than this to the surviving one is a conflict, and its answer is kept."""
+    reidentify_threshold: float = 0.6
+    """A new note is the same as a vanished one when their combined similarity reaches this (0–1)."""
+    reidentify_margin: float = 0.1
+    """…and beats the runner-up by at least this much; otherwise the match is ambiguous and reported."""
+
+    @property
+    def resolved_deck_id(self) -> int:
+        """The deck id to write."""
+        return self.deck_id if self.deck_id is not None else default_deck_id(self.deck_name)
+
+    @property
+    def default_output(self) -> str:
+        """``output`` or ``build/<slug>.apkg``."""
+        return self.output or f"build/{slugify(self.deck_name)}.apkg"
+
+
+_FLOAT_KEYS = {
+    "near_duplicate_question",
+    "near_duplicate_answer",
+    "reidentify_threshold",
+    "reidentify_margin",
+}
+
+
+def load_config(project_dir: Path) -> Config:
+    """Read ``[tool.qa2anki]`` from ``project_dir/pyproject.toml``; defaults when there is none."""
+    pyproject = project_dir / "pyproject.toml"
+    if not pyproject.is_file():
+        return Config()
+    display = str(pyproject)
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read pyproject.toml: {exc}", display) from None
+    table = data.get("tool", {}).get("qa2anki", {})
+    if not isinstance(table, dict):
+        raise ConfigError("[tool.qa2anki] must be a table", display)
+    return config_from_table(table, display)
+
+
+def config_from_table(table: dict[str, Any], display: str = "pyproject.toml") -> Config:
+    """Validate a ``[tool.qa2anki]`` table into a :class:`Config`."""
+    known = {f.name for f in fields(Config)}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"unknown key(s) in [tool.qa2anki]: {', '.join(unknown)}", display)
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in ("deck_name", "output"):
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(f"[tool.qa2anki] {key} must be a non-empty string", display)
+            values[key] = value.strip()
+        elif key == "deck_id":
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value < 1 << 63:
+                raise ConfigError("[tool.qa2anki] deck_id must be a positive integer", display)
+            values[key] = value
+        elif key == "sources":
+            if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+                raise ConfigError("[tool.qa2anki] sources must be a list of paths", display)
+            values[key] = tuple(value)
+        elif key in _FLOAT_KEYS:
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+                raise ConfigError(f"[tool.qa2anki] {key} must be a number from 0 to 1", display)
+            values[key] = float(value)
+    return Config(**values)

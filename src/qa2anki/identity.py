@@ -1,0 +1,255 @@
+"""Notes + lock → GUIDs and mod times. Pure: the lock comes in as data, the clock as an argument.
+
+* **Key match**: a note whose identity key (folded topic + question) is in the lock gets that GUID back,
+  tombstones included (a returning entry gets its old GUID and history).
+* **Re-identification**: every other note is compared with the lock's unclaimed notes (vanished ones and
+  tombstones). The score is the mean of the question and the answer similarity (character bigrams, so
+  Chinese works); position and topic play no part. A pair scoring at least ``reidentify_threshold`` is
+  the same note, unless another candidate of either side scores within ``reidentify_margin`` of it:
+  that is ambiguous, reported, and the note is treated as new. Best pairs are taken first, ties broken
+  by document order and GUID, so the result is deterministic.
+* **New notes** get ``guid_for(key)``: a namespaced hash, so that without a lock the same sources still
+  give the same GUIDs. A GUID the lock already gives to other content is never reused.
+* **Mod times**: a note keeps its mod while its content (fields and tags) is unchanged; changed or revived
+  content gets ``max(now, old mod + 1)``, new notes ``now``. Anki only updates a note whose incoming mod
+  is strictly newer, so two builds in the same second, or a pinned ``SOURCE_DATE_EPOCH``, still land.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from qa2anki.errors import Problem, SchemaError, Severity
+from qa2anki.lockfile import Lock, LockedNote, LockedNoteType
+from qa2anki.normalize import Note, similarity
+from qa2anki.notetype import NoteType
+
+_GUID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_GUID_NAMESPACE = "qa2anki/guid/v1"
+
+
+def guid_for(key: str) -> str:
+    """The GUID of an identity key: base62 of a namespaced SHA-256, 11 characters."""
+    number = int.from_bytes(hashlib.sha256(f"{_GUID_NAMESPACE}\x1f{key}".encode()).digest()[:8], "big")
+    chars = []
+    for _ in range(11):
+        number, digit = divmod(number, 62)
+        chars.append(_GUID_ALPHABET[digit])
+    return "".join(reversed(chars))
+
+
+class Status(StrEnum):
+    """What happened to a note in this build, relative to the lock."""
+
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    REIDENTIFIED = "reidentified"
+    REVIVED = "revived"
+
+
+@dataclass(frozen=True)
+class IdentifiedNote:
+    """A note with its GUID and mod time."""
+
+    note: Note
+    """The note."""
+    guid: str
+    """Its Anki GUID."""
+    mod: int
+    """Its mod time (seconds)."""
+    status: Status
+    """Added, updated, unchanged, re-identified or revived."""
+    previous: LockedNote | None
+    """What the lock had for this GUID, if anything."""
+    score: float | None = None
+    """The re-identification score, for re-identified notes."""
+
+
+@dataclass(frozen=True)
+class Identification:
+    """The result of the identity step."""
+
+    notes: tuple[IdentifiedNote, ...]
+    """Every note of the build, in the notes' order."""
+    removed: tuple[LockedNote, ...]
+    """Notes present in the lock that the sources no longer have (now tombstones)."""
+    lock: Lock
+    """The lock to write."""
+    notetype_mod: int
+    """The note type's mod time."""
+    problems: tuple[Problem, ...]
+    """Ambiguous re-identifications."""
+    comparisons: int
+    """How many (new note, lock note) pairs were scored."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Re-identification settings."""
+
+    threshold: float = 0.6
+    """Minimum score for two notes to be the same."""
+    margin: float = 0.1
+    """Minimum lead over the runner-up (of either side) for the match to be taken."""
+
+
+def reidentify_score(question: str, answer: str, locked: LockedNote) -> float:
+    """Mean of question and answer similarity of a note (folded texts) and a lock entry."""
+    return (similarity(question, locked.question) + similarity(answer, locked.answer)) / 2
+
+
+def identify(
+    notes: Sequence[Note],
+    contents: Mapping[str, str],
+    lock: Lock,
+    now: int,
+    notetype: NoteType,
+    thresholds: Thresholds | None = None,
+) -> Identification:
+    """Give every note its GUID and mod; compute the next lock.
+
+    ``contents`` maps each note's key to a hash of its fields and tags as rendered now.
+    """
+    limits = thresholds or Thresholds()
+    notetype_mod = _notetype_mod(lock.notetype, notetype, now)
+    by_key = {locked.key: locked for locked in lock.notes}
+    matched: dict[int, tuple[LockedNote, float | None]] = {}
+    claimed: set[str] = set()
+    for index, note in enumerate(notes):
+        locked = by_key.get(note.key)
+        if locked is not None and locked.guid not in claimed:
+            matched[index] = (locked, None)
+            claimed.add(locked.guid)
+
+    unmatched = [i for i in range(len(notes)) if i not in matched]
+    candidates = [locked for locked in lock.notes if locked.guid not in claimed]
+    problems: list[Problem] = []
+    comparisons = 0
+    if unmatched and candidates:
+        folded = {i: (notes[i].question_folded, notes[i].answer_folded) for i in unmatched}
+        pairs: list[tuple[float, int, str, LockedNote]] = []
+        for i in unmatched:
+            question, answer = folded[i]
+            for locked in candidates:
+                comparisons += 1
+                score = reidentify_score(question, answer, locked)
+                if score >= limits.threshold:
+                    pairs.append((score, i, locked.guid, locked))
+        pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+        taken_notes: set[int] = set()
+        for score, i, guid, locked in pairs:
+            if i in taken_notes or guid in claimed:
+                continue
+            rivals = [
+                p
+                for p in pairs
+                if (p[1] == i) != (p[2] == guid)
+                and p[1] not in taken_notes
+                and p[2] not in claimed
+                and p[0] > score - limits.margin
+            ]
+            if rivals:
+                rival = rivals[0]
+                entry = notes[i].first
+                problems.append(
+                    Problem(
+                        entry.path,
+                        entry.line,
+                        Severity.WARNING,
+                        f"ambiguous match: this note is {score:.2f} similar to lock note {guid} and "
+                        f"{rival[0]:.2f} to {rival[2] if rival[1] == i else 'another note'}; "
+                        "it is kept as a new note (raise reidentify_margin or edit less at once)",
+                    )
+                )
+                taken_notes.add(i)
+                continue
+            matched[i] = (locked, score)
+            taken_notes.add(i)
+            claimed.add(guid)
+
+    used_guids = {locked.guid for locked in lock.notes}
+    identified: list[IdentifiedNote] = []
+    for index, note in enumerate(notes):
+        content = contents[note.key]
+        if index in matched:
+            locked, match_score = matched[index]
+            if match_score is not None:
+                status = Status.REIDENTIFIED
+            elif not locked.present:
+                status = Status.REVIVED
+            elif locked.content != content:
+                status = Status.UPDATED
+            else:
+                status = Status.UNCHANGED
+            mod = locked.mod if locked.content == content and locked.present else max(now, locked.mod + 1)
+            identified.append(IdentifiedNote(note, locked.guid, mod, status, locked, match_score))
+        else:
+            guid = _fresh_guid(note.key, used_guids)
+            used_guids.add(guid)
+            identified.append(IdentifiedNote(note, guid, now, Status.ADDED, None))
+
+    removed = tuple(locked for locked in lock.notes if locked.guid not in claimed and locked.present)
+    new_lock = Lock(
+        notetype=LockedNoteType(
+            id=notetype.id,
+            fields=notetype.fields,
+            templates=tuple(t[0] for t in notetype.templates),
+            fingerprint=notetype.fingerprint,
+            mod=notetype_mod,
+        ),
+        notes=tuple(
+            sorted(
+                [
+                    LockedNote(
+                        guid=item.guid,
+                        key=item.note.key,
+                        question=item.note.question_folded,
+                        answer=item.note.answer_folded,
+                        topics=item.note.topics,
+                        content=contents[item.note.key],
+                        mod=item.mod,
+                        present=True,
+                    )
+                    for item in identified
+                ]
+                + [replace(locked, present=False) for locked in lock.notes if locked.guid not in claimed],
+                key=lambda n: n.guid,
+            )
+        ),
+    )
+    return Identification(
+        notes=tuple(identified),
+        removed=removed,
+        lock=new_lock,
+        notetype_mod=notetype_mod,
+        problems=tuple(problems),
+        comparisons=comparisons,
+    )
+
+
+def _fresh_guid(key: str, used: set[str]) -> str:
+    guid = guid_for(key)
+    attempt = 1
+    while guid in used:
+        attempt += 1
+        guid = guid_for(f"{key}\x1f{attempt}")
+    return guid
+
+
+def _notetype_mod(locked: LockedNoteType | None, notetype: NoteType, now: int) -> int:
+    if locked is None:
+        return now
+    published = {"id": locked.id, "fields": list(locked.fields), "templates": list(locked.templates)}
+    if published != notetype.schema:
+        raise SchemaError(
+            f"the note type would change from {published} to {notetype.schema}; every user's re-import "
+            "would stop updating their notes (Anki treats the notes as conflicting). Keep the published "
+            "note type, or start a new deck with a new lock"
+        )
+    if locked.fingerprint == notetype.fingerprint:
+        return locked.mod
+    return max(now, locked.mod + 1)

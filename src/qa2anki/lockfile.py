@@ -1,0 +1,215 @@
+"""``qa2anki.lock``: which GUID each note has, what it was last built from, and when it last changed.
+
+The lock is committed beside the sources. It is JSON, one note per line, sorted by GUID, so that a diff
+shows exactly which notes a change touched. A lock that cannot be read is an error, never silently
+rebuilt: regenerating it would re-key every note and cost users their review history.
+
+Format (``"format": 1``)::
+
+    {
+     "format": 1,
+     "generator": "qa2anki",
+     "notetype": {"id": …, "fields": [...], "templates": [...], "fingerprint": "…", "mod": …},
+     "notes": [
+      {"guid": "…", "key": "topic\\u001fquestion", "question": "…", "answer": "…",
+       "topics": [...], "content": "…", "mod": 1732800000, "present": true},
+      …
+     ]
+    }
+
+``question``/``answer`` are the folded texts (for re-identification), ``content`` is a hash of the
+note's fields and tags as last built, ``mod`` the time that content last changed, and ``present`` is
+false for a tombstone: a note that was removed from the sources, kept so that it gets its GUID back
+if it returns and so that its GUID is never given to different content.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qa2anki.atomic import write_atomic
+from qa2anki.errors import LockError
+
+LOCK_FORMAT = 1
+LOCK_NAME = "qa2anki.lock"
+
+
+@dataclass(frozen=True)
+class LockedNoteType:
+    """The note type as last published."""
+
+    id: int
+    """Anki model id."""
+    fields: tuple[str, ...]
+    """Field names in order."""
+    templates: tuple[str, ...]
+    """Template names in order."""
+    fingerprint: str
+    """Hash of name, templates and CSS."""
+    mod: int
+    """When the fingerprint last changed (seconds)."""
+
+
+@dataclass(frozen=True)
+class LockedNote:
+    """One GUID and what it was last built from."""
+
+    guid: str
+    """The Anki note GUID: never changes, never reused for other content."""
+    key: str
+    """The identity key (folded topic and question) it was last built from."""
+    question: str
+    """Folded question, for re-identification."""
+    answer: str
+    """Folded answer, for re-identification."""
+    topics: tuple[str, ...]
+    """Topics it stood under."""
+    content: str
+    """Hash of its fields and tags as last built."""
+    mod: int
+    """When its content last changed (seconds since the epoch): the note's mod in the deck."""
+    present: bool
+    """False for a tombstone (removed from the sources)."""
+
+
+@dataclass(frozen=True)
+class Lock:
+    """The whole lock file."""
+
+    notetype: LockedNoteType | None
+    """The note type as last published (``None`` before the first build)."""
+    notes: tuple[LockedNote, ...]
+    """Every GUID ever built, tombstones included, sorted by GUID."""
+
+
+EMPTY_LOCK = Lock(notetype=None, notes=())
+
+
+def dumps(lock: Lock) -> str:
+    """The lock as text: stable, one note per line, sorted by GUID."""
+    lines = ["{", f' "format": {LOCK_FORMAT},', ' "generator": "qa2anki",']
+    if lock.notetype is not None:
+        nt = lock.notetype
+        notetype = {
+            "id": nt.id,
+            "fields": list(nt.fields),
+            "templates": list(nt.templates),
+            "fingerprint": nt.fingerprint,
+            "mod": nt.mod,
+        }
+        lines.append(f' "notetype": {json.dumps(notetype, ensure_ascii=False)},')
+    lines.append(' "notes": [')
+    notes = sorted(lock.notes, key=lambda n: n.guid)
+    for i, note in enumerate(notes):
+        record = {
+            "guid": note.guid,
+            "key": note.key,
+            "question": note.question,
+            "answer": note.answer,
+            "topics": list(note.topics),
+            "content": note.content,
+            "mod": note.mod,
+            "present": note.present,
+        }
+        comma = "," if i < len(notes) - 1 else ""
+        lines.append(f"  {json.dumps(record, ensure_ascii=False)}{comma}")
+    lines.append(" ]")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def loads(text: str, path: str = LOCK_NAME) -> Lock:
+    """Parse and validate a lock; any defect is a :class:`LockError` naming the file (and line)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LockError(
+            f"corrupt lock file ({exc.msg}); restore it from version control, do not delete it "
+            "(a new lock re-keys every note and users lose their review history)",
+            path,
+            exc.lineno,
+        ) from None
+    try:
+        return _from_data(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise LockError(
+            f"invalid lock file ({_describe(exc)}); restore it from version control, do not delete it",
+            path,
+        ) from None
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing {exc.args[0]!r}"
+    return str(exc) or type(exc).__name__
+
+
+def _require(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
+        raise TypeError(f"{what} has the wrong type")
+    return value
+
+
+def _from_data(data: Any) -> Lock:
+    _require(data, dict, "the lock")
+    if data.get("format") != LOCK_FORMAT:
+        raise ValueError(f"unknown format {data.get('format')!r}; this qa2anki reads format {LOCK_FORMAT}")
+    notetype = None
+    if "notetype" in data:
+        nt = _require(data["notetype"], dict, "notetype")
+        notetype = LockedNoteType(
+            id=_require(nt["id"], int, "notetype.id"),
+            fields=tuple(_require(f, str, "notetype.fields") for f in _require(nt["fields"], list, "fields")),
+            templates=tuple(
+                _require(t, str, "notetype.templates") for t in _require(nt["templates"], list, "templates")
+            ),
+            fingerprint=_require(nt["fingerprint"], str, "notetype.fingerprint"),
+            mod=_require(nt["mod"], int, "notetype.mod"),
+        )
+    notes = []
+    seen: set[str] = set()
+    for record in _require(data["notes"], list, "notes"):
+        _require(record, dict, "a note")
+        guid = _require(record["guid"], str, "guid")
+        if not guid or guid in seen:
+            raise ValueError(f"GUID {guid!r} is empty or appears twice")
+        seen.add(guid)
+        notes.append(
+            LockedNote(
+                guid=guid,
+                key=_require(record["key"], str, "key"),
+                question=_require(record["question"], str, "question"),
+                answer=_require(record["answer"], str, "answer"),
+                topics=tuple(_require(t, str, "topics") for t in _require(record["topics"], list, "topics")),
+                content=_require(record["content"], str, "content"),
+                mod=_require(record["mod"], int, "mod"),
+                present=_require(record["present"], bool, "present"),
+            )
+        )
+    keys = [n.key for n in notes]
+    if len(set(keys)) != len(keys):
+        raise ValueError("two notes share one key")
+    return Lock(notetype=notetype, notes=tuple(sorted(notes, key=lambda n: n.guid)))
+
+
+def read_lock(path: Path, display: str) -> Lock:
+    """The lock at ``path``, or an empty one when there is no file yet."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return EMPTY_LOCK
+    except OSError as exc:
+        raise LockError(f"cannot read lock file: {exc.strerror or exc}", display) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise LockError("lock file is not UTF-8 text; restore it from version control", display) from None
+    return loads(text, display)
+
+
+def write_lock(path: Path, lock: Lock) -> None:
+    """Write the lock atomically."""
+    write_atomic(path, dumps(lock).encode("utf-8"))

@@ -1,0 +1,155 @@
+"""Find the source documents and read them as text: decoding and newline folding live here."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa2anki.errors import SourceError
+
+SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
+"""File endings read from a source folder (a file named on the command line is read whatever its ending)."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file, decoded."""
+
+    path: str
+    """The file as the user sees it (relative to the working folder where possible), for messages."""
+    name: str
+    """The file relative to the folder it was found in; stable wherever the project is checked out.
+    Used in card fields and tags, never a line number."""
+    text: str
+    """The decoded text with ``\\n`` newlines and no BOM."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to read: where it is and how it is named."""
+
+    file: Path
+    """The file on disk."""
+    path: str
+    """Display path for messages."""
+    name: str
+    """Name relative to its source root (see :attr:`Document.name`)."""
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """``path`` relative to ``cwd`` when it is below it, else as given; always with ``/``."""
+    try:
+        return path.resolve().relative_to(cwd.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def find_sources(sources: Iterable[str], cwd: Path) -> list[SourceFile]:
+    """Expand files and folders into the source files they name, in a stable order.
+
+    A folder contributes every ``.md``/``.markdown``/``.txt`` below it, hidden entries skipped, sorted by
+    relative path; a file is taken as it is. The same file named twice is read once.
+    """
+    found: list[SourceFile] = []
+    seen: set[Path] = set()
+    for source in sources:
+        root = cwd / source
+        if root.is_dir():
+            files = sorted(
+                (
+                    p
+                    for p in root.rglob("*")
+                    if p.suffix.lower() in SOURCE_SUFFIXES
+                    and p.is_file()
+                    and not any(part.startswith(".") for part in p.relative_to(root).parts)
+                ),
+                key=lambda p: p.relative_to(root).as_posix(),
+            )
+            if not files:
+                raise SourceError(
+                    f"no {', '.join(SOURCE_SUFFIXES)} files in this folder", display_path(root, cwd)
+                )
+            pairs = [(p, p.relative_to(root).as_posix()) for p in files]
+        elif root.is_file():
+            pairs = [(root, root.name)]
+        else:
+            raise SourceError("no such file or folder", display_path(root, cwd))
+        for file, name in pairs:
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(SourceFile(file=file, path=display_path(file, cwd), name=name))
+    return found
+
+
+def read_document(source: SourceFile) -> Document:
+    """Read and decode one source file."""
+    try:
+        data = source.file.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror or exc}", source.path) from None
+    return Document(path=source.path, name=source.name, text=decode(data, source.path))
+
+
+def read_documents(sources: Iterable[str], cwd: Path) -> list[Document]:
+    """Find and read every source document."""
+    return [read_document(s) for s in find_sources(sources, cwd)]
+
+
+_KEPT_CONTROLS = frozenset("\t\n\r")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def decode(data: bytes, path: str) -> str:
+    """Decode UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK; fold newlines to ``\\n``.
+
+    Anything else is refused with a message that names the file and says to convert it to UTF-8:
+    a wrong guess would put mojibake on the user's cards. Control characters other than tab and
+    newline are dropped (``\\x1f`` would split an Anki field).
+    """
+    text: str | None
+    if data.startswith(codecs.BOM_UTF8):
+        text = _strict(data[len(codecs.BOM_UTF8) :], "utf-8")
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = _strict(data, "utf-16")
+    elif b"\x00" in data:
+        raise SourceError("binary file (it contains NUL bytes); only UTF-8 or GB18030 text is read", path)
+    else:
+        text = _strict(data, "utf-8")
+        if text is None:
+            # GB18030 accepts many byte strings; only take it when the result looks like text.
+            text = _strict(data, "gb18030")
+            if text is not None and not _plausible_text(text):
+                text = None
+    if text is None:
+        raise SourceError("not UTF-8 or GB18030/GBK text (or a binary file); convert it to UTF-8", path)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub("", text)
+
+
+def _strict(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _plausible_text(text: str) -> bool:
+    """False for control, private-use or unassigned code points: the signs of a wrong decoding."""
+    return not any(
+        ch not in _KEPT_CONTROLS and unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs") for ch in text
+    )
+
+
+def source_roots(sources: Iterable[str], cwd: Path) -> list[Path]:
+    """The folders sources live in: each named folder, or the folder of each named file."""
+    roots = []
+    for source in sources:
+        root = cwd / source
+        roots.append(root if root.is_dir() else root.parent)
+    return [Path(os.path.normpath(r)) for r in roots]
