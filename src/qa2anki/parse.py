@@ -184,8 +184,15 @@ def _split_label(inline: Token, label_re: re.Pattern[str]) -> str | None:
             return content[pos:].strip()
         if not has_colon:
             return None
-        # **问题：什么是过拟合？** — the label and the question share one bold span; keep the rest bold.
-        return (bold_markup + content[pos:]).strip()
+        # **问题：什么是过拟合？** — label and question share one bold span: drop the bold when it spans the
+        # whole paragraph, else keep the rest of the span bold.
+        rest = content[pos:].strip()
+        closes_at_end = (
+            children[-1].type == "strong_close" and sum(1 for c in children if c.type == "strong_close") == 1
+        )
+        if closes_at_end and rest.endswith(bold_markup):
+            return rest[: -len(bold_markup)].strip()
+        return bold_markup + rest
     if not has_colon:
         return None
     return content[pos:].strip()
@@ -212,6 +219,8 @@ class _Open:
     answer_head: str | None = None
     answer_line: int = 0
     answer_blocks: list[_Block] = field(default_factory=list)
+    pending_headings: list[_Block] = field(default_factory=list)
+    """Deeper headings inside the answer: part of it unless a new question follows them."""
 
 
 def parse_document(document: Document) -> ParseResult:
@@ -278,7 +287,7 @@ def parse_document(document: Document) -> ParseResult:
             if current is not None and level <= current.level:
                 close(at_part_end=level < current.level)
             if current is not None and current.answer_head is not None:
-                current.answer_blocks.append(block)
+                current.pending_headings.append(block)
             while headings and headings[-1][0] >= level:
                 headings.pop()
             headings.append((level, strip_numbering(plain_text(inline))))
@@ -294,6 +303,8 @@ def parse_document(document: Document) -> ParseResult:
             if answer is not None:
                 if current is None or current.answer_head is not None:
                     if current is not None:
+                        current.answer_blocks.extend(current.pending_headings)
+                        current.pending_headings.clear()
                         current.answer_blocks.append(block)
                     else:
                         warn(block.start + 1, "answer label without a question; ignored")
@@ -305,6 +316,8 @@ def parse_document(document: Document) -> ParseResult:
             if current.answer_head is None:
                 current.question_blocks.append(block)
             else:
+                current.answer_blocks.extend(current.pending_headings)
+                current.pending_headings.clear()
                 current.answer_blocks.append(block)
     close(at_part_end=True)
     if not entries:

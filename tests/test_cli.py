@@ -1,0 +1,179 @@
+"""The command line: build, check and list through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import RunCli
+
+DOC = """\
+## 面试题
+
+### 1. 过拟合
+
+**面试题：** 什么是过拟合？
+
+**答案：** 训练集上好，测试集上差。
+
+### 2. 正则化
+
+**面试题：** 常见的正则化方法有哪些？
+
+**答案：** 常见方法：
+
+1. **L1**：稀疏。
+2. **L2**：权重衰减。
+
+### 3. 过拟合
+
+**面试题：** 什么是过拟合？
+
+**答案：** 训练集上好，测试集上差。
+"""
+
+
+def write_doc(project: Path, text: str = DOC, name: str = "ml.md") -> Path:
+    path = project / "source" / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_build_writes_one_deck_and_a_summary(project: Path, run_cli: RunCli) -> None:
+    """build reads source/, writes build/<slug>.apkg and the lock, and prints what it read and merged."""
+    write_doc(project)
+    result = run_cli("build")
+    assert result.exit_code == 0, result.output
+    assert "1 document(s), 3 entries → 2 unique notes (1 duplicates merged), 2 topics" in result.output
+    assert "2 added" in result.output
+    assert [p.name for p in (project / "build").glob("*.apkg")] == ["qa2anki.apkg"]
+    assert (project / "source" / "qa2anki.lock").is_file()
+    assert "wrote build/qa2anki.apkg and source/qa2anki.lock" in result.output
+
+
+def test_deck_name_and_output_from_pyproject(project: Path, run_cli: RunCli) -> None:
+    """[tool.qa2anki] deck_name names the deck and, slugged, the output file."""
+    (project / "pyproject.toml").write_text(
+        '[tool.qa2anki]\ndeck_name = "面试题::机器 学习"\n', encoding="utf-8"
+    )
+    write_doc(project)
+    result = run_cli("build")
+    assert result.exit_code == 0, result.output
+    assert (project / "build" / "面试题-机器-学习.apkg").is_file()
+    listing = json.loads(run_cli("list", "--json").output)
+    assert listing["deck"]["name"] == "面试题::机器 学习"
+
+
+def test_explicit_sources_output_and_lock(project: Path, run_cli: RunCli) -> None:
+    """A single file with -o and --lock writes exactly there; the lock defaults to beside the file."""
+    doc = write_doc(project, name="one.md")
+    result = run_cli("build", str(doc), "-o", "out/deck.apkg")
+    assert result.exit_code == 0, result.output
+    assert (project / "out" / "deck.apkg").is_file()
+    assert (project / "source" / "qa2anki.lock").is_file()
+    result = run_cli("build", str(doc), "-o", "out/deck.apkg", "--lock", "other.lock")
+    assert result.exit_code == 0, result.output
+    assert (project / "other.lock").is_file()
+
+
+def test_dry_run_writes_nothing(project: Path, run_cli: RunCli) -> None:
+    """--dry-run reports the changes and leaves no deck or lock behind."""
+    write_doc(project)
+    result = run_cli("build", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "2 added" in result.output and "dry run" in result.output
+    assert not (project / "build").exists()
+    assert not (project / "source" / "qa2anki.lock").exists()
+
+
+def test_locked_fails_when_the_lock_would_change(project: Path, run_cli: RunCli) -> None:
+    """--locked exits 1 naming the lock when it would change, and 0 when it would not."""
+    write_doc(project)
+    result = run_cli("build", "--locked")
+    assert result.exit_code == 1
+    assert "source/qa2anki.lock: the lock would change" in result.output
+    assert run_cli("build").exit_code == 0
+    assert run_cli("build", "--locked").exit_code == 0
+    write_doc(project, DOC.replace("权重衰减", "权重衰减，防止过拟合"))
+    assert run_cli("build", "--locked").exit_code == 1
+
+
+def test_verbose_lists_changes_and_removals(project: Path, run_cli: RunCli) -> None:
+    """-v names each added, updated and removed note; removals tell the user to delete by hand."""
+    write_doc(project)
+    run_cli("build")
+    text = DOC.replace("训练集上好，测试集上差。", "训练集上好，测试集上差，泛化能力弱。")
+    text = text.split("### 2.")[0] + "### 3." + text.split("### 3.")[1]
+    write_doc(project, text)
+    result = run_cli("build", "-v")
+    assert result.exit_code == 0, result.output
+    assert "1 updated" in result.output and "1 removed" in result.output
+    assert "removed" in result.output and "常见的正则化方法有哪些" in result.output
+    assert "delete them by hand" in result.output
+
+
+def test_check_exit_codes(project: Path, run_cli: RunCli) -> None:
+    """check exits 0 on clean or warning-only sources, 1 with --strict warnings, 2 on usage errors."""
+    write_doc(project)
+    result = run_cli("check")
+    assert result.exit_code == 0 and "0 error(s), 0 warning(s)" in result.output
+    write_doc(project, DOC + "\n**面试题：** 没有答案？\n", "b.md")
+    result = run_cli("check")
+    assert result.exit_code == 0
+    assert "source/b.md:24: warning: question without an answer" in result.output
+    assert run_cli("check", "--strict").exit_code == 1
+    assert run_cli("check", "--no-such-option").exit_code == 2
+
+
+def test_list_json_is_the_documented_interface(project: Path, run_cli: RunCli) -> None:
+    """list --json has the documented keys, with every merged source location per note."""
+    write_doc(project)
+    listing = json.loads(run_cli("list", "--json").output)
+    assert set(listing) == {"format", "deck", "summary", "notes", "removed", "problems"}
+    assert listing["format"] == 1
+    first = listing["notes"][0]
+    assert set(first) == {"guid", "status", "topic", "topics", "tags", "question", "sources"}
+    assert [(s["path"], s["line"], s["kind"]) for s in first["sources"]] == [
+        ("source/ml.md", 5, "canonical"),
+        ("source/ml.md", 20, "exact"),
+    ]
+    assert first["tags"] == ["主题::过拟合", "文档::ml"]
+
+
+def test_list_guids_match_the_built_deck(project: Path, run_cli: RunCli) -> None:
+    """list shows the GUIDs the lock gives, and rebuilding twice gives the same GUIDs."""
+    write_doc(project)
+    before = [n["guid"] for n in json.loads(run_cli("list", "--json").output)["notes"]]
+    run_cli("build")
+    run_cli("build")
+    after = [n["guid"] for n in json.loads(run_cli("list", "--json").output)["notes"]]
+    assert before == after
+
+
+def test_bad_config_is_one_line(project: Path, run_cli: RunCli) -> None:
+    """A wrong [tool.qa2anki] value is reported with the file name, exit 1, no traceback."""
+    (project / "pyproject.toml").write_text("[tool.qa2anki]\ndeck_id = 'x'\n", encoding="utf-8")
+    write_doc(project)
+    result = run_cli("build")
+    assert result.exit_code == 1
+    assert "pyproject.toml: [tool.qa2anki] deck_id must be a positive integer" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_output_must_be_apkg(project: Path, run_cli: RunCli) -> None:
+    """-o must name an .apkg file."""
+    write_doc(project)
+    result = run_cli("build", "-o", "deck.zip")
+    assert result.exit_code == 1 and "must end in .apkg" in result.output
+
+
+def test_python_dash_m(project: Path) -> None:
+    """python -m qa2anki runs the same CLI."""
+    write_doc(project)
+    done = subprocess.run(
+        [sys.executable, "-m", "qa2anki", "check"], capture_output=True, text=True, cwd=project, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "3 entries, 2 unique notes" in done.stdout

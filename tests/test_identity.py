@@ -1,0 +1,173 @@
+"""GUIDs and mod times: deterministic keys, re-identification against the lock, mods that land."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from qa2anki.errors import SchemaError
+from qa2anki.identity import Status, guid_for, identify
+from qa2anki.lockfile import EMPTY_LOCK, Lock
+from qa2anki.normalize import Note, normalize
+from qa2anki.notetype import NOTE_TYPE, NoteType
+from qa2anki.parse import Entry
+
+NOW = 1_700_000_000
+ITEMS = "1. **量化**：降低参数精度。\n2. **剪枝**：去掉冗余连接。\n3. **蒸馏**：用大模型教小模型。"
+
+
+def notes(*pairs: tuple[str, str, str]) -> tuple[Note, ...]:
+    entries = [
+        Entry(path="a.md", document="a.md", line=i * 10 + 1, topic=t, question_md=q, answer_md=a)
+        for i, (t, q, a) in enumerate(pairs)
+    ]
+    return normalize(entries).notes
+
+
+def contents(ns: tuple[Note, ...], changed: str = "") -> dict[str, str]:
+    return {n.key: f"{n.question_md}|{n.answer_md}|{n.topics}{changed}" for n in ns}
+
+
+def run(ns: tuple[Note, ...], lock: Lock = EMPTY_LOCK, now: int = NOW, notetype: NoteType = NOTE_TYPE):
+    return identify(ns, contents(ns), lock, now, notetype)
+
+
+V1 = (
+    ("模型压缩", "如何实现模型压缩？", "通过以下方法：\n\n" + ITEMS),
+    ("多语言", "如何实现多语言支持？", "多语言预训练、跨语言迁移、多语言融合。"),
+    ("安全性", "如何提高模型的安全性？", "对抗攻击防御、模型混淆、隐私保护，提高模型的抗攻击能力。"),
+)
+
+
+def test_guid_is_a_stable_hash_of_the_key() -> None:
+    """The same key always gives the same 11-character GUID; different keys differ."""
+    assert guid_for("a\x1fb") == guid_for("a\x1fb")
+    assert guid_for("a\x1fb") != guid_for("a\x1fc")
+    assert len(guid_for("x")) == 11
+
+
+def test_without_lock_guids_are_deterministic() -> None:
+    """Two builds without a lock give the same GUIDs; all notes are added with mod = now."""
+    first, second = run(notes(*V1)), run(notes(*V1))
+    assert [n.guid for n in first.notes] == [n.guid for n in second.notes]
+    assert {n.status for n in first.notes} == {Status.ADDED}
+    assert {n.mod for n in first.notes} == {NOW}
+
+
+def test_unchanged_notes_keep_their_mod() -> None:
+    """Rebuilding unchanged sources later keeps every mod and GUID: nothing is re-stamped."""
+    v1 = run(notes(*V1))
+    v2 = run(notes(*V1), v1.lock, now=NOW + 500)
+    assert [(n.guid, n.mod, n.status) for n in v2.notes] == [
+        (n.guid, NOW, Status.UNCHANGED) for n in v1.notes
+    ]
+    assert v2.lock == v1.lock
+
+
+def test_answer_edit_keeps_guid_and_bumps_mod_even_in_the_same_second() -> None:
+    """An answer edit keeps the GUID; its mod is strictly newer even when the clock has not moved."""
+    v1 = run(notes(*V1))
+    edited = (V1[0], V1[1], (V1[2][0], V1[2][1], V1[2][2] + "另外还有输出过滤。"))
+    v2 = run(notes(*edited), v1.lock, now=NOW)
+    assert [n.guid for n in v2.notes] == [n.guid for n in v1.notes]
+    assert [n.status for n in v2.notes] == [Status.UNCHANGED, Status.UNCHANGED, Status.UPDATED]
+    assert v2.notes[2].mod == NOW + 1
+    v3 = run(notes(*edited), v2.lock, now=NOW)
+    assert v3.notes[2].mod == NOW + 1 and v3.notes[2].status == Status.UNCHANGED
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("模型压缩", "如何实现模型的压缩？", "通过以下方法：\n\n" + ITEMS),  # question typo-level edit
+        ("模型压缩技术", "如何实现模型压缩？", "通过以下方法：\n\n" + ITEMS),  # topic renamed
+        ("模型压缩", "模型压缩有哪些常见做法？", "通过以下方法：\n\n" + ITEMS),  # question reworded
+        (
+            "压缩",
+            "怎样实现模型压缩？",
+            "常用以下方法：\n\n" + ITEMS + "\n4. **低秩分解**：分解权重矩阵。",
+        ),  # all at once
+    ],
+)
+def test_edited_note_is_reidentified(edit: tuple[str, str, str]) -> None:
+    """A note whose key changed is matched to its vanished lock entry by similarity and keeps its GUID."""
+    v1 = run(notes(*V1))
+    v2 = run(notes(edit, V1[1], V1[2]), v1.lock, now=NOW + 60)
+    by_question = {n.note.question_md: n for n in v2.notes}
+    moved = by_question[edit[1]]
+    assert moved.status == Status.REIDENTIFIED
+    assert moved.guid == v1.notes[0].guid
+    assert moved.mod == NOW + 60
+    assert v2.removed == ()
+
+
+def test_unrelated_replacement_is_not_reidentified() -> None:
+    """Deleting one entry and adding an unrelated one gives a new GUID and reports the removal."""
+    v1 = run(notes(*V1))
+    v2 = run(notes(V1[0], V1[1], ("激活函数", "ReLU 有什么优点？", "计算简单，缓解梯度消失。")), v1.lock)
+    assert v2.notes[2].status == Status.ADDED
+    assert v2.notes[2].guid not in {n.guid for n in v1.notes}
+    assert [r.guid for r in v2.removed] == [v1.notes[2].guid]
+    tombstone = next(n for n in v2.lock.notes if n.guid == v1.notes[2].guid)
+    assert tombstone.present is False
+
+
+def test_returning_entry_gets_its_old_guid_back() -> None:
+    """A removed note that comes back is revived under its old GUID, with its old mod if unchanged."""
+    v1 = run(notes(*V1))
+    v2 = run(notes(V1[0], V1[1]), v1.lock, now=NOW + 10)
+    v3 = run(notes(*V1), v2.lock, now=NOW + 20)
+    assert v3.notes[2].guid == v1.notes[2].guid
+    assert v3.notes[2].status == Status.REVIVED
+
+
+def test_ambiguous_match_is_reported_not_guessed() -> None:
+    """Two vanished notes equally similar to one new note: the match is reported and the note is new."""
+    v1 = run(
+        notes(
+            ("甲", "如何实现模型压缩？", "方法一：量化。方法二：剪枝。"), ("丙", "别的问题？", "别的答案。")
+        )
+    )
+    twin = v1.lock.notes[0] if v1.lock.notes[0].key.startswith("甲") else v1.lock.notes[1]
+    other = replace(twin, guid="twin", key="乙\x1f" + twin.question, present=False)
+    lock = replace(v1.lock, notes=(*v1.lock.notes, other))
+    v2 = run(
+        notes(
+            ("丁", "如何实现模型压缩？", "方法一：量化。方法二：剪枝。"), ("丙", "别的问题？", "别的答案。")
+        ),
+        lock,
+    )
+    assert v2.notes[0].status == Status.ADDED
+    assert len(v2.problems) == 1 and "ambiguous" in v2.problems[0].message
+
+
+def test_guid_is_never_reused_for_other_content() -> None:
+    """A GUID now held by a re-identified note is not given to a new note with the old key."""
+    v1 = run(notes(*V1))
+    renamed = ("模型压缩技术", V1[0][1], V1[0][2])
+    v2 = run(notes(renamed, V1[1], V1[2]), v1.lock)
+    assert v2.notes[0].guid == v1.notes[0].guid
+    v3 = run(
+        notes(renamed, V1[1], V1[2], ("模型压缩", V1[0][1], "完全不同的新答案，讲的是别的东西。")), v2.lock
+    )
+    guids = [n.guid for n in v3.notes]
+    assert len(set(guids)) == 4
+
+
+def test_schema_change_is_refused() -> None:
+    """A lock published with other field names stops the build with an explanation."""
+    v1 = run(notes(*V1))
+    changed = NoteType(NOTE_TYPE.id, NOTE_TYPE.name, ("Front", "Back"), NOTE_TYPE.templates, NOTE_TYPE.css)
+    with pytest.raises(SchemaError, match="re-import"):
+        run(notes(*V1), v1.lock, notetype=changed)
+
+
+def test_template_change_bumps_the_notetype_mod() -> None:
+    """New CSS keeps the schema and moves the note type's mod forward, even in the same second."""
+    v1 = run(notes(*V1))
+    restyled = NoteType(
+        NOTE_TYPE.id, NOTE_TYPE.name, NOTE_TYPE.fields, NOTE_TYPE.templates, NOTE_TYPE.css + "x{}"
+    )
+    assert run(notes(*V1), v1.lock, notetype=restyled).notetype_mod == NOW + 1
+    assert run(notes(*V1), v1.lock).notetype_mod == NOW

@@ -1,0 +1,72 @@
+"""The lock file: a stable text format that round-trips, and that refuses to be read when damaged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qa2anki.errors import LockError
+from qa2anki.lockfile import EMPTY_LOCK, Lock, LockedNote, LockedNoteType, dumps, loads, read_lock, write_lock
+
+LOCK = Lock(
+    notetype=LockedNoteType(1, ("Question", "Answer"), ("Card 1",), "abc", 5),
+    notes=(
+        LockedNote("b", "k2", "问题二", "答案二", ("主题",), "h2", 7, False),
+        LockedNote("a", "k1", "问题一", "答案一", ("主题", "其他"), "h1", 6, True),
+    ),
+)
+
+
+def test_round_trip() -> None:
+    """dumps then loads gives the same lock (notes sorted by GUID), and dumps is stable."""
+    text = dumps(LOCK)
+    again = loads(text)
+    assert [n.guid for n in again.notes] == ["a", "b"]
+    assert dumps(again) == text
+    assert loads(dumps(EMPTY_LOCK)) == EMPTY_LOCK
+
+
+def test_one_note_per_line() -> None:
+    """Each note is one line, so a diff shows exactly the notes that changed."""
+    lines = dumps(LOCK).splitlines()
+    assert sum(1 for line in lines if '"guid"' in line) == 2
+    assert "问题一" in dumps(LOCK)  # readable, not escaped
+
+
+def test_missing_lock_is_empty(tmp_path: Path) -> None:
+    """No lock file yet means an empty lock."""
+    assert read_lock(tmp_path / "qa2anki.lock", "qa2anki.lock") == EMPTY_LOCK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{not json",
+        dumps(LOCK)[: len(dumps(LOCK)) // 2],
+        "[]",
+        json.dumps({"format": 99, "notes": []}),
+        json.dumps({"format": 1}),
+        dumps(LOCK).replace('"mod": 6', '"mod": "6"'),
+        dumps(LOCK).replace('"guid": "b"', '"guid": "a"'),
+        dumps(LOCK).replace('"present": true', '"present": 1'),
+    ],
+)
+def test_damaged_lock_is_an_error(tmp_path: Path, text: str) -> None:
+    """A corrupt, truncated or hand-mangled lock is an error naming the file; it is never regenerated."""
+    path = tmp_path / "qa2anki.lock"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LockError) as caught:
+        read_lock(path, "source/qa2anki.lock")
+    assert str(caught.value).startswith("source/qa2anki.lock")
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_write_is_atomic(tmp_path: Path) -> None:
+    """Writing leaves no temporary file behind and replaces the old lock whole."""
+    path = tmp_path / "qa2anki.lock"
+    path.write_text("old", encoding="utf-8")
+    write_lock(path, LOCK)
+    assert loads(path.read_text(encoding="utf-8")) == loads(dumps(LOCK))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["qa2anki.lock"]

@@ -1,0 +1,146 @@
+"""Duplicate clustering: exact and near duplicates merge; conflicts keep both answers; order never matters."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qa2anki.normalize import fold, normalize, similarity
+from qa2anki.parse import Entry, parse_document
+from qa2anki.sources import Document
+
+
+def entry(question: str, answer: str, topic: str = "主题", line: int = 1, path: str = "a.md") -> Entry:
+    return Entry(path=path, document=path, line=line, topic=topic, question_md=question, answer_md=answer)
+
+
+def test_fold_widths_spaces_and_emphasis() -> None:
+    """Full-width punctuation, Chinese commas, runs of white space and emphasis markers fold away."""
+    assert fold("**什么是 GPT？**  它，\u3000很好。") == fold("什么是 GPT? 它, 很好.")
+    assert fold("ＡＢＣ") == "abc"
+
+
+def test_similarity_of_chinese_text() -> None:
+    """Similarity works on character bigrams: near-identical Chinese sentences score high, others low."""
+    assert similarity(fold("如何防止模型过拟合？"), fold("如何防止模型过拟合")) == 1.0
+    assert similarity(fold("什么是过拟合？"), fold("什么是欠拟合？")) < 0.6
+    assert similarity("", fold("x")) == 0.0
+
+
+def test_exact_duplicates_merge_across_topics() -> None:
+    """The same question and answer under two topics is one note tagged with both topics."""
+    result = normalize(
+        [entry("什么是过拟合？", "训练好测试差。", "甲", 1), entry("什么是过拟合?", "训练好测试差.", "乙", 9)]
+    )
+    (note,) = result.notes
+    assert note.topics == ("乙", "甲")
+    assert set(note.tags) == {"主题::甲", "主题::乙", "文档::a"}
+    assert sorted(m.kind for m in note.merges) == ["canonical", "exact"]
+    assert note.topic == "乙"  # the smaller folded topic, whichever comes first
+
+
+def test_near_duplicates_need_the_same_topic() -> None:
+    """Similar answers merge within a topic, never across topics."""
+    answer = "1. **量化**：降低精度。\n2. **剪枝**：去掉冗余连接。\n3. **蒸馏**：大模型教小模型。"
+    same_topic = normalize(
+        [entry("如何压缩模型？", "方法如下：\n\n" + answer), entry("模型压缩方法？", answer, line=5)]
+    )
+    assert len(same_topic.notes) == 1
+    assert [m.kind for m in same_topic.notes[0].merges] == ["canonical", "near"] or [
+        m.kind for m in same_topic.notes[0].merges
+    ] == ["near", "canonical"]
+    other_topic = normalize(
+        [entry("如何压缩模型？", answer, "甲"), entry("模型压缩方法？", answer + "x", "乙", 5)]
+    )
+    assert len(other_topic.notes) == 2
+
+
+def test_same_heading_different_questions_stay_apart() -> None:
+    """Two entries under identical headings that ask different things are two notes."""
+    result = normalize(
+        [
+            entry("什么是 L1 正则化？", "使参数稀疏，可做特征选择。"),
+            entry("Dropout 为什么有效？", "相当于集成许多子网络。", line=7),
+        ]
+    )
+    assert len(result.notes) == 2
+
+
+def test_conflicting_answers_are_kept_and_reported() -> None:
+    """Same question, different answers: one note shows both, and the conflict names both lines."""
+    result = normalize(
+        [
+            entry("什么是注意力机制？", "一种加权求和。", line=3),
+            entry("什么是注意力机制？", "模型聚焦输入重要部分的方法。", line=30),
+        ]
+    )
+    (note,) = result.notes
+    assert len(note.alternatives) == 1
+    (problem,) = result.problems
+    assert problem.line in (3, 30) and ("a.md:3" in str(problem) or "a.md:30" in str(problem))
+    assert "different answers" in problem.message
+
+
+def test_surviving_wording_is_the_most_repeated() -> None:
+    """The wording with the most copies survives, whichever copy comes first."""
+    items = (
+        "1. **对抗攻击防御**：提高模型的鲁棒性。\n2. **模型混淆**：引入噪声。\n3. **隐私保护**：数据加密。"
+    )
+    rare = entry("GPT-4 在安全性方面有哪些技术？", "采用了以下技术：\n\n" + items, line=1)
+    common = [entry("GPT-4 如何提高安全性？", "通过以下方法：\n\n" + items, line=n) for n in (10, 20)]
+    (note,) = normalize([rare, *common]).notes
+    assert note.question_md == "GPT-4 如何提高安全性？"
+
+
+def test_seed_clusters(seed_text: str) -> None:
+    """The seed gives 12 notes and conflicts none."""
+    parsed = parse_document(Document(path="seed.md", name="seed.md", text=seed_text))
+    result = normalize(parsed.entries)
+    assert len(parsed.entries) == 30
+    assert len(result.notes) == 12
+    assert result.problems == ()
+
+
+ENTRIES = st.lists(
+    st.builds(
+        entry,
+        st.sampled_from(
+            ["什么是过拟合？", "什么是过拟合?", "如何防止过拟合？", "什么是欠拟合？", "学习率怎么选？"]
+        ),
+        st.sampled_from(
+            ["训练好测试差。", "训练好，测试差。", "正则化、早停、数据增强。", "调小。", "网格搜索。"]
+        ),
+        st.sampled_from(["甲", "乙"]),
+        st.integers(1, 500),
+        st.sampled_from(["a.md", "b.md"]),
+    ),
+    max_size=12,
+)
+
+
+def signature(entries: list[Entry]) -> list[tuple[object, ...]]:
+    result = normalize(entries)
+    return sorted(
+        (n.key, n.question_md, n.answer_md, n.topics, n.tags, tuple(a.answer_md for a in n.alternatives))
+        for n in result.notes
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(ENTRIES, st.randoms(use_true_random=False))
+def test_order_independence(entries: list[Entry], rnd: object) -> None:
+    """Shuffling the entries changes no note: keys, wording, topics, tags and alternatives stay the same."""
+    shuffled = list(entries)
+    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    assert signature(entries) == signature(shuffled)
+
+
+@settings(max_examples=100, deadline=None)
+@given(ENTRIES)
+def test_every_entry_lands_in_exactly_one_note(entries: list[Entry]) -> None:
+    """Clustering loses no entry and duplicates none; keys are unique."""
+    result = normalize(entries)
+    merged = [m.entry for n in result.notes for m in n.merges]
+    assert sorted(merged, key=repr) == sorted(entries, key=repr)
+    keys = [n.key for n in result.notes]
+    assert len(keys) == len(set(keys))

@@ -1,0 +1,121 @@
+"""The parser: golden fixtures (Markdown in, entries as JSON out) and invariants."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qa2anki.parse import parse_document, strip_numbering
+from qa2anki.sources import Document
+
+FIXTURES = Path(__file__).parent / "fixtures" / "parse"
+CASES = sorted(p.stem for p in FIXTURES.glob("*.md"))
+
+
+def parse_fixture(name: str) -> dict[str, Any]:
+    text = (FIXTURES / f"{name}.md").read_text(encoding="utf-8")
+    result = parse_document(Document(path=f"{name}.md", name=f"{name}.md", text=text))
+    return {
+        "entries": [
+            {"line": e.line, "topic": e.topic, "question": e.question_md, "answer": e.answer_md}
+            for e in result.entries
+        ],
+        "problems": [
+            {"line": p.line, "severity": p.severity.value, "message": p.message} for p in result.problems
+        ],
+    }
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_golden(name: str) -> None:
+    """Each fixture parses to exactly the entries and problems recorded beside it."""
+    actual = parse_fixture(name)
+    expected_path = FIXTURES / f"{name}.json"
+    if os.environ.get("QA2ANKI_UPDATE_GOLDEN") == "1":
+        expected_path.write_text(json.dumps(actual, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    expected = json.loads(expected_path.read_text(encoding="utf-8"))
+    assert actual == expected
+
+
+def test_every_fixture_has_expectations() -> None:
+    """No fixture is without its golden JSON (a missing one would silently test nothing)."""
+    assert CASES
+    for name in CASES:
+        assert (FIXTURES / f"{name}.json").is_file(), name
+
+
+@pytest.mark.parametrize(
+    ("heading", "topic"),
+    [
+        ("1. 预训练语言模型的效果提升", "预训练语言模型的效果提升"),
+        ("12. 模型可解释性", "模型可解释性"),
+        ("2.3 无监督学习", "无监督学习"),
+        ("一、基础知识", "基础知识"),
+        ("（4）强化学习", "强化学习"),
+        ("第5题：迁移学习", "迁移学习"),
+        ("GPT-4 的能力", "GPT-4 的能力"),
+        ("2024", "2024"),
+    ],
+)
+def test_strip_numbering(heading: str, topic: str) -> None:
+    """Leading section numbers are not part of the topic; a heading that is only a number is kept."""
+    assert strip_numbering(heading) == topic
+
+
+def test_answer_ends_at_same_level_heading_but_not_deeper() -> None:
+    """A deeper heading belongs to the answer; a same-level one starts a new section."""
+    result = parse_fixture("answer-blocks")
+    first, second = result["entries"]
+    assert "#### 补充说明" in first["answer"] and "推理时" in first["answer"]
+    assert "| BatchNorm | batch |" in first["answer"]
+    assert second["topic"] == "Dropout"
+
+
+def test_labels_in_lists_and_code_are_not_entries() -> None:
+    """Bold labels inside list items and code fences, and a sentence starting with 问题, open no entry."""
+    result = parse_fixture("not-labels")
+    assert [e["question"] for e in result["entries"]] == ["模型压缩有哪些方法？"]
+    assert "代码块里的标签不是问题" in result["entries"][0]["answer"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_parser_never_raises(text: str) -> None:
+    """Any text parses: entries and problems come back, never an exception."""
+    result = parse_document(Document(path="x.md", name="x.md", text=text))
+    for entry in result.entries:
+        assert entry.question_md and entry.answer_md
+        assert entry.line >= 1
+
+
+LABELLED = st.lists(
+    st.tuples(
+        st.sampled_from(["**面试题：**", "**问题**：", "题目:", "面试题："]),
+        st.text(alphabet="什么是过拟合梯度下降模型压缩abc 123", min_size=1, max_size=20),
+        st.sampled_from(["**答案：**", "**答**：", "解答:", "回答："]),
+        st.text(alphabet="通过正则化早停数据增强xyz 456", min_size=1, max_size=30),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(LABELLED)
+def test_generated_entries_are_all_found(pairs: list[tuple[str, str, str, str]]) -> None:
+    """Every labelled pair under a heading is found with its question, answer and line."""
+    lines: list[str] = []
+    expected = []
+    for n, (qlabel, question, alabel, answer) in enumerate(pairs, 1):
+        lines += [f"### {n}. 主题{n}", ""]
+        expected.append((len(lines) + 1, f"主题{n}", question.strip(), answer.strip()))
+        lines += [f"{qlabel} {question}", "", f"{alabel} {answer}", ""]
+    result = parse_document(Document(path="x.md", name="x.md", text="\n".join(lines)))
+    found = [(e.line, e.topic, e.question_md, e.answer_md) for e in result.entries]
+    assert found == [e for e in expected if e[2] and e[3]]
