@@ -5,8 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa2anki.normalize import fold, normalize, similarity
+from qa2anki.normalize import fold, normalize
 from qa2anki.parse import Entry, parse_document
+from qa2anki.similarity import similarity
 from qa2anki.sources import Document
 
 

@@ -18,14 +18,16 @@
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from qa2anki.errors import Problem, SchemaError, Severity
 from qa2anki.lockfile import Lock, LockedNote, LockedNoteType
-from qa2anki.normalize import Note, similarity
+from qa2anki.normalize import Note
 from qa2anki.notetype import NoteType
+from qa2anki.similarity import candidate_pairs, similarity
 
 _GUID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _GUID_NAMESPACE = "qa2anki/guid/v1"
@@ -130,23 +132,31 @@ def identify(
     problems: list[Problem] = []
     comparisons = 0
     if unmatched and candidates:
-        folded = {i: (notes[i].question_folded, notes[i].answer_folded) for i in unmatched}
+        # Items 0..len(unmatched)-1 are new notes, the rest lock notes; only mixed pairs are scored.
+        texts = [(notes[i].question_folded, notes[i].answer_folded) for i in unmatched]
+        texts += [(locked.question, locked.answer) for locked in candidates]
         pairs: list[tuple[float, int, str, LockedNote]] = []
-        for i in unmatched:
-            question, answer = folded[i]
-            for locked in candidates:
-                comparisons += 1
-                score = reidentify_score(question, answer, locked)
-                if score >= limits.threshold:
-                    pairs.append((score, i, locked.guid, locked))
+        for a, b in candidate_pairs(range(len(texts)), texts.__getitem__):
+            if a >= len(unmatched) or b < len(unmatched):
+                continue
+            comparisons += 1
+            i, locked = unmatched[a], candidates[b - len(unmatched)]
+            score = reidentify_score(*texts[a], locked)
+            if score >= limits.threshold:
+                pairs.append((score, i, locked.guid, locked))
         pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+        by_note: dict[int, list[tuple[float, int, str, LockedNote]]] = defaultdict(list)
+        by_guid: dict[str, list[tuple[float, int, str, LockedNote]]] = defaultdict(list)
+        for pair in pairs:
+            by_note[pair[1]].append(pair)
+            by_guid[pair[2]].append(pair)
         taken_notes: set[int] = set()
         for score, i, guid, locked in pairs:
             if i in taken_notes or guid in claimed:
                 continue
             rivals = [
                 p
-                for p in pairs
+                for p in (*by_note[i], *by_guid[guid])
                 if (p[1] == i) != (p[2] == guid)
                 and p[1] not in taken_notes
                 and p[2] not in claimed

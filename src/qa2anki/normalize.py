@@ -28,10 +28,10 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from qa2anki.errors import Problem, Severity
 from qa2anki.parse import Entry
+from qa2anki.similarity import candidate_pairs, similarity
 
 _PUNCT_MAP = str.maketrans(
     {
@@ -59,7 +59,6 @@ _PUNCT_MAP = str.maketrans(
 )
 _SPACE_RE = re.compile(r"\s+")
 _EMPHASIS_RE = re.compile(r"[*_~`]+")
-_NOT_WORD_RE = re.compile(r"[\W_]+")
 _TAG_UNSAFE_RE = re.compile(r"[\s\"]+")
 
 
@@ -69,26 +68,6 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_PUNCT_MAP)
     text = _EMPHASIS_RE.sub("", text)
     return _SPACE_RE.sub(" ", text).strip().casefold()
-
-
-@lru_cache(maxsize=65536)
-def bigrams(folded: str) -> frozenset[str]:
-    """Character bigrams of a folded text, white space and punctuation removed (a single character
-    counts as one 'bigram' so short texts still compare)."""
-    letters = _NOT_WORD_RE.sub("", folded)
-    if len(letters) < 2:
-        return frozenset([letters]) if letters else frozenset()
-    return frozenset(letters[i : i + 2] for i in range(len(letters) - 1))
-
-
-def similarity(a: str, b: str) -> float:
-    """Jaccard similarity (0–1) of two folded texts' character bigrams."""
-    if a == b:
-        return 1.0
-    x, y = bigrams(a), bigrams(b)
-    if not x or not y:
-        return 0.0
-    return len(x & y) / len(x | y)
 
 
 @dataclass(frozen=True)
@@ -241,17 +220,16 @@ def normalize(entries: Sequence[Entry], thresholds: Thresholds | None = None) ->
             by_topic[topic].append(index)
     comparisons = 0
     for members in by_topic.values():
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                if union.find(a) == union.find(b):
-                    continue
-                comparisons += 1
-                ga, gb = groups[a], groups[b]
-                if (
-                    similarity(ga.question, gb.question) >= limits.question
-                    or similarity(ga.answer, gb.answer) >= limits.answer
-                ):
-                    union.union(a, b)
+        for a, b in candidate_pairs(members, lambda i: (groups[i].question, groups[i].answer)):
+            if union.find(a) == union.find(b):
+                continue
+            comparisons += 1
+            ga, gb = groups[a], groups[b]
+            if (
+                similarity(ga.question, gb.question) >= limits.question
+                or similarity(ga.answer, gb.answer) >= limits.answer
+            ):
+                union.union(a, b)
     clusters: dict[int, list[_Group]] = defaultdict(list)
     for index, group in enumerate(groups):
         clusters[union.find(index)].append(group)
