@@ -4,10 +4,11 @@
   tombstones included (a returning entry gets its old GUID and history).
 * **Re-identification**: every other note is compared with the lock's unclaimed notes (vanished ones and
   tombstones). The score is the mean of the question and the answer similarity (character bigrams, so
-  Chinese works); position and topic play no part. A pair scoring at least ``reidentify_threshold`` is
-  the same note, unless another candidate of either side scores within ``reidentify_margin`` of it:
-  that is ambiguous, reported, and the note is treated as new. Best pairs are taken first, ties broken
-  by document order and GUID, so the result is deterministic.
+  Chinese works), or either similarity alone when it is at least 0.9 (a reworded question with the same
+  answer is the same note); position and topic play no part. A pair scoring at least
+  ``reidentify_threshold`` is the same note, unless another candidate of either side scores within
+  ``reidentify_margin`` of it: that is ambiguous, reported, and the note is treated as new. Best pairs
+  are taken first, ties broken by document order and GUID, so the result is deterministic.
 * **New notes** get ``guid_for(key)``: a namespaced hash, so that without a lock the same sources still
   give the same GUIDs. A GUID the lock already gives to other content is never reused.
 * **Mod times**: a note keeps its mod while its content (fields and tags) is unchanged; changed or revived
@@ -99,9 +100,18 @@ class Thresholds:
     """Minimum lead over the runner-up (of either side) for the match to be taken."""
 
 
+STRONG_SIMILARITY = 0.9
+"""A question or an answer at least this similar identifies a note on its own."""
+
+
 def reidentify_score(question: str, answer: str, locked: LockedNote) -> float:
-    """Mean of question and answer similarity of a note (folded texts) and a lock entry."""
-    return (similarity(question, locked.question) + similarity(answer, locked.answer)) / 2
+    """How likely a note (folded texts) is the lock entry's next version: the mean of question and answer
+    similarity, or the similarity of either one alone when it is nearly identical (a reworded question
+    with an unchanged answer, or a rewritten answer to the same question under a renamed topic)."""
+    q_sim = similarity(question, locked.question)
+    a_sim = similarity(answer, locked.answer)
+    strongest = max(q_sim, a_sim)
+    return strongest if strongest >= STRONG_SIMILARITY else (q_sim + a_sim) / 2
 
 
 def identify(

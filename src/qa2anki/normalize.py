@@ -109,6 +109,10 @@ class Note:
     """The surviving question, Markdown."""
     answer_md: str
     """The surviving answer, Markdown."""
+    question_html: str
+    """The surviving question as rendered from its document's tokens (``""`` when not parsed from one)."""
+    answer_html: str
+    """The surviving answer as rendered from its document's tokens (``""`` when not parsed from one)."""
     alternatives: tuple[Entry, ...]
     """Entries of this note whose answers conflict with the surviving one; their answers are shown too."""
     topics: tuple[str, ...]
@@ -278,6 +282,8 @@ def _make_note(members: list[_Group], limits: Thresholds) -> tuple[Note, Problem
         topic=chosen.topic,
         question_md=chosen.question_md,
         answer_md=chosen.answer_md,
+        question_html=chosen.question_html,
+        answer_html=chosen.answer_html,
         alternatives=tuple(alternatives),
         topics=topics,
         documents=documents,

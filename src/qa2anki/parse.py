@@ -22,12 +22,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from itertools import pairwise
+from typing import NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from qa2anki.errors import Problem, Severity
+from qa2anki.render import markdown_parser, render_markdown, render_tokens
 from qa2anki.sources import Document
 
 QUESTION_LABELS = ("面试题", "问题", "题目")
@@ -63,11 +65,15 @@ class Entry:
     line: int
     """1-based line of the question label."""
     topic: str
-    """The heading the entry stands under, without its numbering; ``""`` outside any heading."""
+    """The heading the entry stands under, without its numbering; the file name outside any heading."""
     question_md: str
     """The question, as Markdown, without its label."""
     answer_md: str
     """The answer, as Markdown, without its label: every block up to the next entry or ending heading."""
+    question_html: str = ""
+    """The question rendered from the document's own tokens (safe HTML)."""
+    answer_html: str = ""
+    """The answer rendered from the document's own tokens (safe HTML)."""
     rule: str = "question-label"
     """The name of the rule that recognised the question."""
 
@@ -82,10 +88,28 @@ class ParseResult:
     """What looked wrong, with file and line."""
 
 
-@cache
+class BlockInfo(NamedTuple):
+    """What one top-level block is, as far as entries are concerned. Plain data, so that a section's
+    blocks can be computed in another process and cached."""
+
+    kind: str
+    """``heading``, ``question`` (a question-label paragraph), ``answer``, ``epilogue`` (a paragraph that
+    may close an article) or ``block`` (anything else)."""
+    start: int
+    """First line (0-based) of the block."""
+    end: int
+    """Line after the block."""
+    level: int
+    """Heading level (1–6); 0 for other blocks."""
+    text: str
+    """The topic of a heading; the Markdown after the label of a question or answer; else ``""``."""
+    html: str
+    """The block rendered (for labels: the text after the label rendered)."""
+
+
 def markdown() -> MarkdownIt:
-    """The Markdown dialect qa2anki reads: CommonMark + tables + strikethrough, raw HTML off."""
-    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    """The Markdown dialect qa2anki reads (see :func:`qa2anki.render.markdown_parser`)."""
+    return markdown_parser()
 
 
 @dataclass(frozen=True)
@@ -198,13 +222,72 @@ def _split_label(inline: Token, label_re: re.Pattern[str]) -> str | None:
     return content[pos:].strip()
 
 
-def _is_epilogue(block: _Block) -> bool:
-    inline = block.inline
-    return (
-        block.kind == "paragraph"
-        and inline is not None
-        and plain_text(inline).lstrip().startswith(EPILOGUE_OPENINGS)
-    )
+def scan_section(text: str) -> tuple[BlockInfo, ...]:
+    """Parse a piece of a document with markdown-it-py and say what each top-level block is.
+
+    This is the expensive step; its result depends only on ``text``, so it can be cached by content and
+    run in parallel. Lines are relative to ``text``.
+    """
+    infos: list[BlockInfo] = []
+    for block in _blocks(markdown().parse(text)):
+        inline = block.inline
+        kind, level, label_text = "block", 0, ""
+        if block.kind == "heading" and inline is not None:
+            kind, level, label_text = "heading", block.heading_level, strip_numbering(plain_text(inline))
+        elif block.kind == "paragraph" and inline is not None:
+            question = _split_label(inline, _QUESTION_RE)
+            answer = _split_label(inline, _ANSWER_RE) if question is None else None
+            if question is not None:
+                kind, label_text = "question", question
+            elif answer is not None:
+                kind, label_text = "answer", answer
+            elif plain_text(inline).lstrip().startswith(EPILOGUE_OPENINGS):
+                kind = "epilogue"
+        html = render_markdown(label_text) if kind in ("question", "answer") else render_tokens(block.tokens)
+        infos.append(BlockInfo(kind, block.start, block.end, level, label_text, html))
+    return tuple(infos)
+
+
+def split_sections(text: str) -> list[tuple[int, str]]:
+    """Cut a document before every ATX heading that starts a line outside a fenced code block.
+
+    Each piece parses to the same blocks alone as inside the whole document (a heading always ends the
+    block before it), so pieces can be parsed independently, in parallel, and cached. Returns
+    ``(first line, text)`` pairs that join back to ``text``.
+    """
+    lines = text.split("\n")
+    cuts = [0]
+    fence = ""
+    for number, line in enumerate(lines):
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        if fence:
+            if (
+                indent <= 3
+                and stripped.startswith(fence)
+                and stripped.strip() == fence[0] * len(stripped.strip())
+            ):
+                fence = ""
+            continue
+        if indent <= 3 and stripped[:3] in ("```", "~~~"):
+            marker = stripped[0]
+            run = len(stripped) - len(stripped.lstrip(marker))
+            if marker == "~" or "`" not in stripped[run:]:
+                fence = marker * run
+            continue
+        if line.startswith("#") and number > 0:
+            hashes = len(line) - len(line.lstrip("#"))
+            if hashes <= 6 and (len(line) == hashes or line[hashes] in " \t"):
+                cuts.append(number)
+    cuts.append(len(lines))
+    return [(a, "\n".join(lines[a:b]) + ("\n" if b < len(lines) else "")) for a, b in pairwise(cuts) if b > a]
+
+
+def offset_blocks(blocks: Sequence[BlockInfo], offset: int) -> list[BlockInfo]:
+    """Blocks of a section, moved to the section's place in its document."""
+    if offset == 0:
+        return list(blocks)
+    return [b._replace(start=b.start + offset, end=b.end + offset) for b in blocks]
 
 
 @dataclass
@@ -214,19 +297,27 @@ class _Open:
     line: int
     topic: str
     level: int
-    question_head: str
-    question_blocks: list[_Block] = field(default_factory=list)
-    answer_head: str | None = None
-    answer_line: int = 0
-    answer_blocks: list[_Block] = field(default_factory=list)
-    pending_headings: list[_Block] = field(default_factory=list)
+    question: BlockInfo
+    question_blocks: list[BlockInfo] = field(default_factory=list)
+    answer: BlockInfo | None = None
+    answer_blocks: list[BlockInfo] = field(default_factory=list)
+    pending_headings: list[BlockInfo] = field(default_factory=list)
     """Deeper headings inside the answer: part of it unless a new question follows them."""
+
+    def add_to_answer(self, block: BlockInfo) -> None:
+        self.answer_blocks.extend(self.pending_headings)
+        self.pending_headings.clear()
+        self.answer_blocks.append(block)
 
 
 def parse_document(document: Document) -> ParseResult:
     """Find every entry of one document; report what looks wrong with its line."""
+    return assemble(document, scan_section(document.text))
+
+
+def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
+    """Turn a document's blocks (with document line numbers) into entries and problems."""
     lines = document.text.split("\n")
-    blocks = _blocks(markdown().parse(document.text))
     entries: list[Entry] = []
     problems: list[Problem] = []
     headings: list[tuple[int, str]] = []
@@ -235,37 +326,37 @@ def parse_document(document: Document) -> ParseResult:
     def warn(line: int, message: str) -> None:
         problems.append(Problem(document.path, line, Severity.WARNING, message))
 
-    def source(blocks_: list[_Block]) -> str:
-        if not blocks_:
-            return ""
-        return "\n".join(lines[blocks_[0].start : blocks_[-1].end]).strip()
-
-    def join(head: str, blocks_: list[_Block]) -> str:
-        return "\n\n".join(part for part in (head, source(blocks_)) if part)
+    def join(head: BlockInfo, blocks_: list[BlockInfo]) -> tuple[str, str]:
+        source = "\n".join(lines[blocks_[0].start : blocks_[-1].end]).strip() if blocks_ else ""
+        markdown_ = "\n\n".join(part for part in (head.text, source) if part)
+        html = "\n".join(
+            part for part in (head.html if head.text else "", *(b.html for b in blocks_)) if part
+        )
+        return markdown_, html
 
     def close(at_part_end: bool) -> None:
         nonlocal current
         entry, current = current, None
         if entry is None:
             return
-        if entry.answer_head is None:
+        if entry.answer is None:
             warn(entry.line, "question without an answer (no 答案 label before the next question or heading)")
             return
         answer_blocks = entry.answer_blocks
         if at_part_end:
             while (
                 answer_blocks
-                and _is_epilogue(answer_blocks[-1])
-                and (entry.answer_head or len(answer_blocks) > 1)
+                and answer_blocks[-1].kind == "epilogue"
+                and (entry.answer.text or len(answer_blocks) > 1)
             ):
                 answer_blocks = answer_blocks[:-1]
-        question = join(entry.question_head, entry.question_blocks)
-        answer = join(entry.answer_head, answer_blocks)
-        if not question:
+        question_md, question_html = join(entry.question, entry.question_blocks)
+        answer_md, answer_html = join(entry.answer, answer_blocks)
+        if not question_md:
             warn(entry.line, "empty question; the entry is skipped")
             return
-        if not answer:
-            warn(entry.answer_line, "empty answer; the entry is skipped")
+        if not answer_md:
+            warn(entry.answer.start + 1, "empty answer; the entry is skipped")
             return
         if not entry.topic:
             warn(entry.line, "entry outside any heading; its topic is the file name")
@@ -275,50 +366,36 @@ def parse_document(document: Document) -> ParseResult:
                 document=document.name,
                 line=entry.line,
                 topic=entry.topic or _document_topic(document.name),
-                question_md=question,
-                answer_md=answer,
+                question_md=question_md,
+                answer_md=answer_md,
+                question_html=question_html,
+                answer_html=answer_html,
             )
         )
 
     for block in blocks:
-        inline = block.inline
-        if block.kind == "heading" and inline is not None:
-            level = block.heading_level
-            if current is not None and level <= current.level:
-                close(at_part_end=level < current.level)
-            if current is not None and current.answer_head is not None:
+        if block.kind == "heading":
+            if current is not None and block.level <= current.level:
+                close(at_part_end=block.level < current.level)
+            if current is not None and current.answer is not None:
                 current.pending_headings.append(block)
-            while headings and headings[-1][0] >= level:
+            while headings and headings[-1][0] >= block.level:
                 headings.pop()
-            headings.append((level, strip_numbering(plain_text(inline))))
-            continue
-        if block.kind == "paragraph" and inline is not None:
-            question = _split_label(inline, _QUESTION_RE)
-            if question is not None:
-                close(at_part_end=False)
-                level, topic = headings[-1] if headings else (0, "")
-                current = _Open(line=block.start + 1, topic=topic, level=level, question_head=question)
-                continue
-            answer = _split_label(inline, _ANSWER_RE)
-            if answer is not None:
-                if current is None or current.answer_head is not None:
-                    if current is not None:
-                        current.answer_blocks.extend(current.pending_headings)
-                        current.pending_headings.clear()
-                        current.answer_blocks.append(block)
-                    else:
-                        warn(block.start + 1, "answer label without a question; ignored")
-                    continue
-                current.answer_head = answer
-                current.answer_line = block.start + 1
-                continue
-        if current is not None:
-            if current.answer_head is None:
+            headings.append((block.level, block.text))
+        elif block.kind == "question":
+            close(at_part_end=False)
+            level, topic = headings[-1] if headings else (0, "")
+            current = _Open(line=block.start + 1, topic=topic, level=level, question=block)
+        elif block.kind == "answer" and (current is None or current.answer is None):
+            if current is None:
+                warn(block.start + 1, "answer label without a question; ignored")
+            else:
+                current.answer = block
+        elif current is not None:
+            if current.answer is None:
                 current.question_blocks.append(block)
             else:
-                current.answer_blocks.extend(current.pending_headings)
-                current.pending_headings.clear()
-                current.answer_blocks.append(block)
+                current.add_to_answer(block)
     close(at_part_end=True)
     if not entries:
         problems.append(Problem(document.path, 0, Severity.WARNING, "no 面试题/答案 entries found"))
@@ -331,7 +408,7 @@ def _document_topic(name: str) -> str:
 
 
 def parse_documents(documents: Sequence[Document]) -> ParseResult:
-    """Parse every document; entries and problems in document order."""
+    """Parse every document, whole and in this process; entries and problems in document order."""
     entries: list[Entry] = []
     problems: list[Problem] = []
     for document in documents:

@@ -12,13 +12,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from qa2anki.normalize import Note
+if TYPE_CHECKING:
+    from qa2anki.normalize import Note
 
 RENDER_VERSION = 1
 """Bumped whenever the HTML for the same Markdown changes, so that every note's content counts as changed."""
@@ -52,6 +53,19 @@ def _markdown() -> MarkdownIt:
     return md
 
 
+def markdown_parser() -> MarkdownIt:
+    """The one Markdown dialect qa2anki reads and renders: CommonMark + tables + strikethrough, raw HTML
+    off, safe links only. The parser uses it too, so the tokens it renders are already safe."""
+    return _markdown()
+
+
+def render_tokens(tokens: Sequence[Token]) -> str:
+    """Block tokens (from :func:`markdown_parser`) → safe HTML."""
+    md = _markdown()
+    rendered: str = md.renderer.render(tokens, md.options, {})
+    return rendered.strip()
+
+
 def render_markdown(text: str) -> str:
     """Markdown → safe HTML."""
     rendered: str = _markdown().render(text)
@@ -75,17 +89,20 @@ def location_label(document: str, topic: str) -> str:
 
 
 def render_note(note: Note) -> RenderedNote:
-    """The fields of one note. They depend only on the note's content: never on positions."""
-    answer = render_markdown(note.answer_md)
+    """The fields of one note. They depend only on the note's content: never on positions.
+
+    The HTML comes from the tokens the parser already made; Markdown is only rendered here for notes
+    that were not parsed from a document (built by hand, in tests)."""
+    answer = note.answer_html or render_markdown(note.answer_md)
     for alternative in note.alternatives:
         label = html.escape(f"另一种答案（{location_label(alternative.document, alternative.topic)}）")
         answer += (
             f'\n<div class="qa-alternative"><div class="qa-alternative-label">{label}</div>\n'
-            f"{render_markdown(alternative.answer_md)}\n</div>"
+            f"{alternative.answer_html or render_markdown(alternative.answer_md)}\n</div>"
         )
     return RenderedNote(
         fields=(
-            render_markdown(note.question_md),
+            note.question_html or render_markdown(note.question_md),
             answer,
             html.escape(" / ".join(note.topics)),
             "<br>".join(html.escape(location_label(d, t)) for d, t in note.locations),
