@@ -23,9 +23,13 @@ from qa2anki.identity import Thresholds as ReidentifyThresholds
 from qa2anki.lockfile import LOCK_NAME, LockedNote, dumps, read_lock, write_lock
 from qa2anki.normalize import Normalized, Thresholds, normalize
 from qa2anki.notetype import NOTE_TYPE
-from qa2anki.parse import Entry, parse_documents
+from qa2anki.parse import Entry
 from qa2anki.render import RenderedNote, render_note
+from qa2anki.scan import scan_documents
 from qa2anki.sources import Document, display_path, read_documents
+
+CACHE_FOLDER = "build/.qa2anki-cache"
+"""Where section scans are cached, relative to the project folder."""
 
 
 def clock() -> int:
@@ -128,12 +132,12 @@ def _thresholds(config: Config) -> Thresholds:
     return Thresholds(question=config.near_duplicate_question, answer=config.near_duplicate_answer)
 
 
-def analyse(options: Options, config: Config | None = None) -> Analysis:
-    """Read, parse and cluster the sources."""
+def analyse(options: Options, config: Config | None = None, write_cache: bool = False) -> Analysis:
+    """Read, parse and cluster the sources (only a real build refreshes the parse cache)."""
     config = config or load_config(options.cwd)
     sources = options.sources or config.sources
     documents = tuple(read_documents(sources, options.cwd))
-    parsed = parse_documents(documents)
+    parsed, _ = scan_documents(documents, options.cwd / CACHE_FOLDER, write_cache=write_cache)
     normalized = normalize(parsed.entries, _thresholds(config))
     problems = [*parsed.problems, *normalized.problems]
     if not parsed.entries:
@@ -191,7 +195,7 @@ def build(options: Options) -> BuildReport:
 
 
 def _build_locked(options: Options, config: Config, output: Path, write: bool) -> BuildReport:
-    analysis = analyse(options, config)
+    analysis = analyse(options, config, write_cache=write)
     stopping = blocking(analysis.problems, options.strict)
     if stopping:
         raise ProblemsFound(_problems_message(stopping, options.strict), problems=stopping)

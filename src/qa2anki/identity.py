@@ -145,10 +145,11 @@ def identify(
         # Items 0..len(unmatched)-1 are new notes, the rest lock notes; only mixed pairs are scored.
         texts = [(notes[i].question_folded, notes[i].answer_folded) for i in unmatched]
         texts += [(locked.question, locked.answer) for locked in candidates]
+        sides = [0] * len(unmatched) + [1] * len(candidates)
+        # A pair can only reach the threshold if its question or its answer does.
+        floor = min(limits.threshold, STRONG_SIMILARITY)
         pairs: list[tuple[float, int, str, LockedNote]] = []
-        for a, b in candidate_pairs(range(len(texts)), texts.__getitem__):
-            if a >= len(unmatched) or b < len(unmatched):
-                continue
+        for a, b in sorted(candidate_pairs(texts, (floor, floor), groups=sides)):
             comparisons += 1
             i, locked = unmatched[a], candidates[b - len(unmatched)]
             score = reidentify_score(*texts[a], locked)

@@ -10,6 +10,9 @@ Two entries are one note when
 
 Similarity is the Jaccard index of the texts' character bigram sets (after folding, with white space and
 punctuation removed), which works for Chinese where words are not separated. Clustering is transitive.
+Within a topic of up to 60 distinct entries every pair is compared; in larger topics, questions are
+matched by prefix filtering (exact) and answers among those sharing a line (see ``_topic_candidates``),
+so the cost grows about linearly.
 
 **The surviving wording** of a cluster is the exact-duplicate group with the most copies; ties go to the
 longer answer, then to the smaller folded text. It depends only on the set of entries, never on their
@@ -28,35 +31,38 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import combinations
 
 from qa2anki.errors import Problem, Severity
 from qa2anki.parse import Entry
-from qa2anki.similarity import candidate_pairs, similarity
+from qa2anki.similarity import bigrams, candidate_pairs, jaccard, similarity
 
-_PUNCT_MAP = str.maketrans(
-    {
-        "，": ",",
-        "。": ".",
-        "、": ",",
-        "“": '"',
-        "”": '"',
-        "‘": "'",
-        "’": "'",
-        "【": "[",
-        "】": "]",
-        "《": "<",
-        "》": ">",
-        "「": '"',
-        "」": '"',
-        "『": '"',
-        "』": '"',
-        "〈": "<",
-        "〉": ">",
-        "…": "...",
-        "—": "-",
-        "·": ".",
-    }
-)
+_PUNCT_MAP = {
+    "，": ",",
+    "。": ".",
+    "、": ",",
+    "“": '"',
+    "”": '"',
+    "‘": "'",
+    "’": "'",
+    "【": "[",
+    "】": "]",
+    "《": "<",
+    "》": ">",
+    "「": '"',
+    "」": '"',
+    "『": '"',
+    "』": '"',
+    "〈": "<",
+    "〉": ">",
+    "…": "...",
+    "—": "-",
+    "·": ".",
+}
+"""Chinese punctuation that NFKC leaves alone, to its ASCII look-alike."""
+# A regex finds the few characters to replace much faster than str.translate walks every character.
+_PUNCT_RE = re.compile("|".join(map(re.escape, _PUNCT_MAP)))
 _SPACE_RE = re.compile(r"\s+")
 _EMPHASIS_RE = re.compile(r"[*_~`]+")
 _TAG_UNSAFE_RE = re.compile(r"[\s\"]+")
@@ -65,9 +71,15 @@ _TAG_UNSAFE_RE = re.compile(r"[\s\"]+")
 def fold(text: str) -> str:
     """The comparable form of a text: NFKC, ASCII punctuation, one space for any white space, case folded,
     without emphasis markers."""
-    text = unicodedata.normalize("NFKC", text).translate(_PUNCT_MAP)
+    text = _PUNCT_RE.sub(lambda m: _PUNCT_MAP[m.group()], unicodedata.normalize("NFKC", text))
     text = _EMPHASIS_RE.sub("", text)
     return _SPACE_RE.sub(" ", text).strip().casefold()
+
+
+@lru_cache(maxsize=4096)
+def _fold_topic(topic: str) -> str:
+    # Topics repeat across thousands of entries; fold each once.
+    return fold(topic)
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,10 @@ class Note:
     """The surviving question as rendered from its document's tokens (``""`` when not parsed from one)."""
     answer_html: str
     """The surviving answer as rendered from its document's tokens (``""`` when not parsed from one)."""
+    question_folded: str
+    """The folded question, for similarity."""
+    answer_folded: str
+    """The folded answer, for similarity."""
     alternatives: tuple[Entry, ...]
     """Entries of this note whose answers conflict with the surviving one; their answers are shown too."""
     topics: tuple[str, ...]
@@ -130,16 +146,6 @@ class Note:
     def first(self) -> Entry:
         """The entry that comes first in file and line order."""
         return self.merges[0].entry
-
-    @property
-    def question_folded(self) -> str:
-        """The folded question, for similarity."""
-        return fold(self.question_md)
-
-    @property
-    def answer_folded(self) -> str:
-        """The folded answer, for similarity."""
-        return fold(self.answer_md)
 
 
 @dataclass(frozen=True)
@@ -171,7 +177,7 @@ def note_tags(topics: Sequence[str], documents: Sequence[str]) -> tuple[str, ...
 
 def identity_key(topic: str, question_md: str) -> str:
     """Folded topic and question: what makes a note the same note across builds."""
-    return f"{fold(topic)}\x1f{fold(question_md)}"
+    return f"{_fold_topic(topic)}\x1f{fold(question_md)}"
 
 
 class _UnionFind:
@@ -220,18 +226,21 @@ def normalize(entries: Sequence[Entry], thresholds: Thresholds | None = None) ->
     union = _UnionFind(len(groups))
     by_topic: dict[str, list[int]] = defaultdict(list)
     for index, group in enumerate(groups):
-        for topic in sorted({fold(e.topic) for e in group.entries}):
+        for topic in sorted({_fold_topic(e.topic) for e in group.entries}):
             by_topic[topic].append(index)
     comparisons = 0
+    question_grams = [bigrams(g.question) for g in groups]
+    answer_grams = [bigrams(g.answer) for g in groups]
     for members in by_topic.values():
-        for a, b in candidate_pairs(members, lambda i: (groups[i].question, groups[i].answer)):
+        for x, y in sorted(_topic_candidates([groups[i] for i in members], limits)):
+            a, b = members[x], members[y]
             if union.find(a) == union.find(b):
                 continue
             comparisons += 1
-            ga, gb = groups[a], groups[b]
             if (
-                similarity(ga.question, gb.question) >= limits.question
-                or similarity(ga.answer, gb.answer) >= limits.answer
+                groups[a].question == groups[b].question
+                or jaccard(question_grams[a], question_grams[b]) >= limits.question
+                or jaccard(answer_grams[a], answer_grams[b]) >= limits.answer
             ):
                 union.union(a, b)
     clusters: dict[int, list[_Group]] = defaultdict(list)
@@ -249,10 +258,47 @@ def normalize(entries: Sequence[Entry], thresholds: Thresholds | None = None) ->
     return Normalized(tuple(notes), tuple(sorted(problems)), comparisons)
 
 
+EXHAUSTIVE_TOPIC = 60
+"""Topics with up to this many distinct entries compare every pair."""
+MAX_SHARED_LINE = 64
+"""A line shared by more answers than this is boilerplate, not a sign of duplication."""
+_LIST_MARKER = "-*+0123456789.)、 \t"
+
+
+def _answer_lines(group: _Group) -> set[str]:
+    lines = set()
+    for line in group.entries[0].answer_md.split("\n"):
+        text = " ".join(line.lstrip(_LIST_MARKER).split())
+        if len(text) >= 8:
+            lines.add(text)
+    return lines
+
+
+def _topic_candidates(members: list[_Group], limits: Thresholds) -> set[tuple[int, int]]:
+    """Pairs of a topic's groups worth comparing.
+
+    Small topics: every pair. Large ones: questions by prefix filtering (every pair at least
+    ``limits.question`` similar is found), answers among those that share a line — near-duplicate answers
+    in this genre share list items; a line in more than ``MAX_SHARED_LINE`` answers is boilerplate.
+    """
+    count = len(members)
+    if count <= EXHAUSTIVE_TOPIC:
+        return set(combinations(range(count), 2))
+    pairs = candidate_pairs([(g.question,) for g in members], (limits.question,))
+    postings: dict[str, list[int]] = defaultdict(list)
+    for index, group in enumerate(members):
+        for line in _answer_lines(group):
+            postings[line].append(index)
+    for sharing in postings.values():
+        if 1 < len(sharing) <= MAX_SHARED_LINE:
+            pairs.update(combinations(sharing, 2))
+    return pairs
+
+
 def _representative(group: _Group) -> Entry:
     # Fold-equal entries can still differ in raw Markdown or topic; pick by content, never by position.
     return min(
-        group.entries, key=lambda e: (fold(e.topic), e.topic, e.question_md, e.answer_md, _sort_key(e))
+        group.entries, key=lambda e: (_fold_topic(e.topic), e.topic, e.question_md, e.answer_md, _sort_key(e))
     )
 
 
@@ -276,7 +322,7 @@ def _make_note(members: list[_Group], limits: Thresholds) -> tuple[Note, Problem
     entries = [m.entry for m in merges]
     topics = tuple(sorted({e.topic for e in entries}))
     documents = tuple(sorted({e.document for e in entries}))
-    alternatives.sort(key=lambda e: (fold(e.answer_md), e.answer_md))
+    alternatives.sort(key=lambda e: (fold(e.answer_md), e.answer_md))  # few: conflicts only
     note = Note(
         key=identity_key(chosen.topic, chosen.question_md),
         topic=chosen.topic,
@@ -284,6 +330,8 @@ def _make_note(members: list[_Group], limits: Thresholds) -> tuple[Note, Problem
         answer_md=chosen.answer_md,
         question_html=chosen.question_html,
         answer_html=chosen.answer_html,
+        question_folded=canonical.question,
+        answer_folded=canonical.answer,
         alternatives=tuple(alternatives),
         topics=topics,
         documents=documents,

@@ -1,30 +1,21 @@
-"""Text similarity for Chinese (and any) text, and finding similar pairs without comparing every pair.
+"""Text similarity for Chinese (and any) text, and finding the similar pairs without comparing every pair.
 
-Similarity is the Jaccard index of character-bigram sets. To find the pairs worth comparing among many
-texts, each text gets a *bottom-k sketch*: the ``SKETCH_SIZE`` smallest (deterministic) hashes of its
-bigrams. Two texts with Jaccard similarity J share at least one sketch element with high probability
-(≥ J for the first element alone), so only texts sharing a sketch element are compared. Sketch elements
-shared by more than ``MAX_POSTING`` texts (template phrases every text has) are skipped: they say nothing
-about which texts are alike. Small collections are compared exhaustively, so the fast path only ever
-applies where exhaustive comparison would be too slow.
+Similarity is the Jaccard index of character-bigram sets. To find every pair of texts at least ``t``
+similar among many, :func:`candidate_pairs` uses *prefix filtering* (the AllPairs set-similarity join):
+order each text's bigrams rarest first; two sets with Jaccard ≥ t must share one of the first
+``|s| - ⌈t·|s|⌉ + 1`` bigrams of each. Indexing only those prefixes, and skipping pairs whose sizes alone
+rule them out, finds every such pair — no false negatives, so the result equals comparing all pairs —
+while rare prefix bigrams keep the number of comparisons near linear.
 """
 
 from __future__ import annotations
 
+import math
 import re
-import zlib
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from functools import lru_cache
 from heapq import nsmallest
-from itertools import combinations
-
-SKETCH_SIZE = 8
-"""How many bigram hashes represent a text."""
-MAX_POSTING = 48
-"""Sketch elements shared by more texts than this are too common to say anything."""
-EXHAUSTIVE_LIMIT = 160
-"""Up to this many texts, every pair is compared."""
 
 _NOT_WORD_RE = re.compile(r"[\W_]+")
 
@@ -43,43 +34,58 @@ def similarity(a: str, b: str) -> float:
     """Jaccard similarity (0–1) of two folded texts' character bigrams."""
     if a == b:
         return 1.0
-    x, y = bigrams(a), bigrams(b)
+    return jaccard(bigrams(a), bigrams(b))
+
+
+def jaccard(x: frozenset[str], y: frozenset[str]) -> float:
+    """Jaccard index of two bigram sets (0 when either is empty)."""
     if not x or not y:
         return 0.0
     common = len(x & y)
     return common / (len(x) + len(y) - common)
 
 
-@lru_cache(maxsize=262144)
-def _gram_hash(gram: str) -> int:
-    # Deterministic across processes (str hashes are salted per process).
-    return zlib.crc32(gram.encode("utf-8"))
+def _prefix_length(size: int, threshold: float) -> int:
+    # A tiny epsilon keeps 0.65 * 100 from rounding up to 66 and cutting the prefix one short.
+    return size - math.ceil(threshold * size - 1e-9) + 1
 
 
-@lru_cache(maxsize=131072)
-def sketch(folded: str) -> tuple[int, ...]:
-    """The bottom-k sketch of a folded text."""
-    return tuple(nsmallest(SKETCH_SIZE, map(_gram_hash, bigrams(folded))))
+def candidate_pairs(
+    texts: Sequence[Sequence[str]], thresholds: Sequence[float], groups: Sequence[int] | None = None
+) -> set[tuple[int, int]]:
+    """Pairs (a, b), a < b, of items that may be similar enough in at least one slot.
 
-
-def candidate_pairs(items: Sequence[int], texts: Callable[[int], Iterable[str]]) -> Iterable[tuple[int, int]]:
-    """Pairs (a, b), a < b, of ``items`` worth comparing: all pairs of a small collection, else the pairs
-    that share a sketch element of any of their texts (``texts(item)`` gives each item's folded texts,
-    e.g. its question and its answer; the n-th texts of two items are compared with each other).
-    Deterministic: depends only on the texts."""
-    if len(items) <= EXHAUSTIVE_LIMIT:
-        yield from combinations(sorted(items), 2)
-        return
-    postings: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for item in items:
-        for slot, text in enumerate(texts(item)):
-            for element in sketch(text):
-                postings[(slot, element)].append(item)
-    seen: set[tuple[int, int]] = set()
-    for members in postings.values():
-        if len(members) < 2 or len(members) > MAX_POSTING:
-            continue
-        for a, b in combinations(sorted(set(members)), 2):
-            if (a, b) not in seen:
-                seen.add((a, b))
-    yield from sorted(seen)
+    ``texts[i]`` holds item i's folded texts, one per slot (e.g. question and answer); slot n is compared
+    with slot n only, against ``thresholds[n]``. Every pair whose Jaccard similarity in some slot reaches
+    that slot's threshold is returned (plus some that do not: verify them). With ``groups``, only pairs
+    of items in different groups are returned. Deterministic: depends only on the texts.
+    """
+    pairs: set[tuple[int, int]] = set()
+    for slot, threshold in enumerate(thresholds):
+        # Texts without letters have no bigrams; equal ones are still alike: chain them.
+        bare: dict[str, int] = {}
+        for i, item in enumerate(texts):
+            if not bigrams(item[slot]):
+                first = bare.setdefault(item[slot], i)
+                if first != i and (groups is None or groups[first] != groups[i]):
+                    pairs.add((first, i))
+        sets = [bigrams(item[slot]) for item in texts]
+        frequency: Counter[str] = Counter()
+        for grams in sets:
+            frequency.update(grams)
+        index: dict[str, list[int]] = defaultdict(list)
+        # Small sets first: a set only meets earlier (no larger) ones, so one size bound suffices.
+        for i in sorted(range(len(sets)), key=lambda k: (len(sets[k]), k)):
+            grams = sets[i]
+            if not grams:
+                continue
+            size = len(grams)
+            smallest = threshold * size - 1e-9
+            prefix = nsmallest(_prefix_length(size, threshold), grams, key=lambda g: (frequency[g], g))
+            for gram in prefix:
+                postings = index[gram]
+                for j in postings:
+                    if len(sets[j]) >= smallest and (groups is None or groups[i] != groups[j]):
+                        pairs.add((j, i) if j < i else (i, j))
+                postings.append(i)
+    return pairs

@@ -1,0 +1,180 @@
+"""Parse many documents fast: cut them into sections, reuse cached section scans, scan the rest on all cores.
+
+markdown-it-py is the slow step of a build. A document is cut before each top-level heading (outside code
+fences; see :func:`qa2anki.parse.split_sections`); each section's block scan depends only on its text,
+so it is cached by content hash in ``build/.qa2anki-cache`` and, when there is enough new text, computed
+in worker processes. The cache is only a cache: it is keyed by qa2anki's version and the scanner's and
+renderer's versions, a damaged one is ignored, and deleting it only costs time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import markdown_it
+
+from qa2anki import __version__
+from qa2anki.atomic import write_atomic
+from qa2anki.errors import Problem
+from qa2anki.parse import BlockInfo, Entry, ParseResult, assemble, offset_blocks, scan_section, split_sections
+from qa2anki.render import RENDER_VERSION
+from qa2anki.sources import Document
+
+SCAN_VERSION = 1
+"""Bumped whenever :func:`qa2anki.parse.scan_section` gives other results for the same text."""
+CACHE_NAME = "sections.marshal"
+PARALLEL_MIN_CHARS = 400_000
+"""Less new text than this is scanned in this process: starting workers would cost more than it saves."""
+BATCH_CHARS = 200_000
+"""About how much text one worker task scans."""
+
+Progress = Callable[[int, int], None]
+"""Called with (characters scanned so far, characters to scan)."""
+
+_CACHE_FORMAT = (
+    f"qa2anki {__version__} scan {SCAN_VERSION} render {RENDER_VERSION} md {markdown_it.__version__}"
+)
+
+
+@dataclass(frozen=True)
+class ScanStats:
+    """How the scan went."""
+
+    sections: int
+    """Sections in all documents."""
+    scanned: int
+    """Sections scanned this time (the rest came from the cache or were repeats)."""
+    workers: int
+    """Worker processes used (0: scanned in this process)."""
+
+
+def _key(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def load_cache(folder: Path | None) -> dict[str, Any]:
+    """The cached section scans, or nothing when there is no usable cache."""
+    if folder is None:
+        return {}
+    try:
+        data = marshal.loads((folder / CACHE_NAME).read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != _CACHE_FORMAT:
+        return {}
+    sections = data.get("sections")
+    return sections if isinstance(sections, dict) else {}
+
+
+def save_cache(folder: Path, sections: dict[str, Any]) -> None:
+    """Write the cache (atomically; a failure to write a cache is not an error)."""
+    with contextlib.suppress(OSError):
+        write_atomic(folder / CACHE_NAME, marshal.dumps({"format": _CACHE_FORMAT, "sections": sections}))
+
+
+class _DamagedCache(Exception):
+    pass
+
+
+def _block(data: Any) -> BlockInfo:
+    if not isinstance(data, tuple) or len(data) != len(BlockInfo._fields):
+        raise _DamagedCache
+    block = BlockInfo._make(data)
+    if not (isinstance(block.start, int) and isinstance(block.end, int) and isinstance(block.level, int)):
+        raise _DamagedCache
+    if not (isinstance(block.kind, str) and isinstance(block.text, str) and isinstance(block.html, str)):
+        raise _DamagedCache
+    return block
+
+
+def _scan_batch(texts: list[str]) -> list[tuple[tuple[Any, ...], ...]]:
+    return [tuple(tuple(block) for block in scan_section(text)) for text in texts]
+
+
+def _batches(texts: list[str]) -> list[list[str]]:
+    batches: list[list[str]] = [[]]
+    size = 0
+    for text in texts:
+        if size >= BATCH_CHARS:
+            batches.append([])
+            size = 0
+        batches[-1].append(text)
+        size += len(text)
+    return [b for b in batches if b]
+
+
+def scan_documents(
+    documents: Sequence[Document],
+    cache_folder: Path | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    write_cache: bool = True,
+) -> tuple[ParseResult, ScanStats]:
+    """Parse every document, reusing the section cache in ``cache_folder`` (if given) and, with
+    ``write_cache``, refreshing it."""
+    pieces = [
+        [(offset, _key(text), text) for offset, text in split_sections(document.text)]
+        for document in documents
+    ]
+    cached = load_cache(cache_folder)
+    missing: dict[str, str] = {}
+    for piece in pieces:
+        for _, key, text in piece:
+            if key not in cached:
+                missing.setdefault(key, text)
+
+    texts = list(missing.values())
+    total = sum(len(t) for t in texts)
+    workers = min(jobs or os.cpu_count() or 1, 8) if total >= PARALLEL_MIN_CHARS else 0
+    scanned: list[tuple[tuple[Any, ...], ...]] = []
+    done = 0
+    batches = _batches(texts)
+    if workers > 1 and len(batches) > 1:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        context = multiprocessing.get_context(method)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for batch, batch_result in zip(batches, pool.map(_scan_batch, batches), strict=True):
+                scanned.extend(batch_result)
+                done += sum(len(t) for t in batch)
+                if progress:
+                    progress(done, total)
+    else:
+        workers = 0
+        for batch in batches:
+            scanned.extend(_scan_batch(batch))
+            done += sum(len(t) for t in batch)
+            if progress:
+                progress(done, total)
+
+    fresh = dict(zip(missing, scanned, strict=True))
+    used: dict[str, Any] = {}
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    try:
+        for document, piece in zip(documents, pieces, strict=True):
+            blocks: list[BlockInfo] = []
+            for offset, key, _ in piece:
+                stored = fresh[key] if key in fresh else cached[key]
+                used[key] = stored
+                blocks.extend(offset_blocks([_block(b) for b in stored], offset))
+            result = assemble(document, blocks)
+            entries.extend(result.entries)
+            problems.extend(result.problems)
+    except _DamagedCache:
+        # Someone else's bytes in our cache: scan everything afresh and overwrite it.
+        if cache_folder is not None and write_cache:
+            save_cache(cache_folder, {})
+        return scan_documents(documents, None, jobs, progress)
+    if cache_folder is not None and write_cache and (fresh or len(used) != len(cached)):
+        save_cache(cache_folder, used)
+    stats = ScanStats(sections=sum(len(p) for p in pieces), scanned=len(fresh), workers=workers)
+    return ParseResult(tuple(entries), tuple(problems)), stats

@@ -1,0 +1,105 @@
+"""Sections, the parse cache and parallel scanning give exactly what parsing whole documents gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benchmarks.generate import edit_one, generate
+from qa2anki import scan
+from qa2anki.parse import parse_documents, split_sections
+from qa2anki.scan import CACHE_NAME, scan_documents
+from qa2anki.sources import Document
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures" / "parse").glob("*.md"))
+
+
+def doc(text: str, name: str = "a.md") -> Document:
+    return Document(path=name, name=name, text=text)
+
+
+def test_sections_join_back(seed_text: str) -> None:
+    """Sections cover the document exactly, each starting at a heading line (but the first)."""
+    sections = split_sections(seed_text)
+    assert "".join(text for _, text in sections) == seed_text
+    lines = seed_text.split("\n")
+    assert all(lines[start].startswith("#") for start, _ in sections[1:])
+    assert len(sections) == 32
+
+
+def test_no_cut_inside_code_fences() -> None:
+    """A '# comment' inside a fenced code block is not a heading, so no section starts there."""
+    text = (
+        "### 1. 题\n\n**面试题：** 问？\n\n**答案：** 答：\n\n"
+        "```python\n# comment\nx = 1\n```\n\n### 2. 下一个\n"
+    )
+    starts = [start for start, _ in split_sections(text)]
+    assert starts == [0, 11]
+
+
+@pytest.mark.parametrize(
+    "path", [*FIXTURES, Path(__file__).parent.parent / "source" / "gpt-4-tech-highlights.md"]
+)
+def test_sectioned_scan_equals_whole_parse(path: Path, tmp_path: Path) -> None:
+    """Scanning section by section (cold and from the cache) gives the same entries as a whole parse."""
+    documents = [doc(path.read_text(encoding="utf-8"), path.name)]
+    whole = parse_documents(documents)
+    cold, stats = scan_documents(documents, tmp_path)
+    warm, warm_stats = scan_documents(documents, tmp_path)
+    assert cold == whole == warm
+    assert stats.scanned > 0 and warm_stats.scanned == 0
+
+
+LINES = st.sampled_from(
+    [
+        "# 标题", "## 1. 主题", "### 2. 主题", "#### 深层", "**面试题：** 问题？", "**答案：** 答案。",
+        "问题：什么？", "答：这样。", "```", "~~~", "# 注释", "1. **量化**：降低精度", "- 列表", "> 引用",
+        "| a | b |", "| --- | --- |", "", "", "通过以上技术，效果很好。", "    缩进代码", "正文段落。",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(LINES, max_size=40))
+def test_sectioned_scan_equals_whole_parse_on_any_mix(lines: list[str]) -> None:
+    """For any mix of headings, fences, labels and blocks, sections parse as the whole document does."""
+    documents = [doc("\n".join(lines))]
+    assert scan_documents(documents)[0] == parse_documents(documents)
+
+
+def test_parallel_scan_equals_serial(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Worker processes give the same result as scanning in this process."""
+    documents = [doc(generate(300, seed=3), "big.md")]
+    serial, serial_stats = scan_documents(documents, jobs=1)
+    monkeypatch.setattr(scan, "PARALLEL_MIN_CHARS", 1)
+    monkeypatch.setattr(scan, "BATCH_CHARS", 5_000)
+    parallel, stats = scan_documents(documents, jobs=2)
+    assert stats.workers == 2 and serial_stats.workers == 0
+    assert parallel == serial
+
+
+def test_edit_rescans_only_the_changed_section(tmp_path: Path) -> None:
+    """After a one-entry edit only that entry's section is scanned again."""
+    text = generate(200, seed=1)
+    scan_documents([doc(text)], tmp_path)
+    _, stats = scan_documents([doc(edit_one(text))], tmp_path)
+    assert stats.scanned == 1
+    assert stats.sections > 150
+
+
+def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
+    """A cache file with foreign bytes or a wrong shape is ignored and rebuilt, never an error."""
+    documents = [doc(generate(20, seed=2))]
+    expected = parse_documents(documents)
+    (tmp_path / CACHE_NAME).write_bytes(b"not marshal at all")
+    assert scan_documents(documents, tmp_path)[0] == expected
+    import marshal
+
+    cached = marshal.loads((tmp_path / CACHE_NAME).read_bytes())
+    key = next(iter(cached["sections"]))
+    cached["sections"][key] = (("heading", "x"),)
+    (tmp_path / CACHE_NAME).write_bytes(marshal.dumps(cached))
+    assert scan_documents(documents, tmp_path)[0] == expected
