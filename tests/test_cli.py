@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from qa2anki.cli import TerminalProgress
 from tests.conftest import RunCli
 
 DOC = """\
@@ -177,3 +180,36 @@ def test_python_dash_m(project: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "3 entries, 2 unique notes" in done.stdout
+
+
+def test_terminal_progress_waits_a_second_then_draws(capsys: pytest.CaptureFixture[str]) -> None:
+    """The progress line stays silent for quick builds and draws a bar once the delay has passed."""
+    quiet = TerminalProgress(delay=3600)
+    quiet("parsing", 1, 2)
+    quiet.finish()
+    assert capsys.readouterr().err == ""
+    loud = TerminalProgress(delay=0)
+    loud("parsing", 1, 2)
+    loud("writing the deck", 0, 0)
+    loud.finish()
+    err = capsys.readouterr().err
+    assert "parsing" in err and "50%" in err and "writing the deck…" in err
+
+
+def test_progress_is_quiet_in_ci(project: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With CI set (or no terminal) build prints no progress line."""
+    monkeypatch.setenv("CI", "true")
+    write_doc(project)
+    result = run_cli("build")
+    assert "\x1b[2K" not in result.output
+
+
+def test_build_caps_the_problem_list(project: Path, run_cli: RunCli) -> None:
+    """build prints at most 20 problems and says how many more check would list."""
+    text = "".join(f"### {n}. 主题{n}\n\n**面试题：** 没有答案的问题{n}？\n\n" for n in range(25))
+    write_doc(project, DOC + text)
+    result = run_cli("build")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("question without an answer") == 20
+    assert "… and 5 more (qa2anki check lists them all)" in result.output
+    assert run_cli("check").output.count("question without an answer") == 25

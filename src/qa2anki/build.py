@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +66,12 @@ class Options:
     """Compute and report everything, write nothing."""
     locked: bool = False
     """Fail when the lock would change (for CI jobs that must not drift)."""
+    progress: Progress | None = field(default=None, compare=False)
+    """Told (stage, done, total) as the build goes; the CLI draws a progress bar on a terminal."""
+
+
+Progress = Callable[[str, int, int], None]
+"""A progress callback: stage name, units done, units in all (0 when not counted)."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +143,14 @@ def analyse(options: Options, config: Config | None = None, write_cache: bool = 
     config = config or load_config(options.cwd)
     sources = options.sources or config.sources
     documents = tuple(read_documents(sources, options.cwd))
-    parsed, _ = scan_documents(documents, options.cwd / CACHE_FOLDER, write_cache=write_cache)
+    report = options.progress or (lambda stage, done, total: None)
+    parsed, _ = scan_documents(
+        documents,
+        options.cwd / CACHE_FOLDER,
+        write_cache=write_cache,
+        progress=lambda done, total: report("parsing", done, total),
+    )
+    report("merging duplicates", 0, 0)
     normalized = normalize(parsed.entries, _thresholds(config))
     problems = [*parsed.problems, *normalized.problems]
     if not parsed.entries:
@@ -204,6 +217,8 @@ def _build_locked(options: Options, config: Config, output: Path, write: bool) -
     old_lock = read_lock(lock_path, lock_display)
     notes = analysis.normalized.notes
     rendered = {note.key: render_note(note) for note in notes}
+    if options.progress:
+        options.progress("identifying notes", 0, 0)
     identification = identify(
         notes,
         {key: content_hash(r) for key, r in rendered.items()},
@@ -226,6 +241,8 @@ def _build_locked(options: Options, config: Config, output: Path, write: bool) -
         # Imported lazily: check, list and --help never pay for genanki.
         from qa2anki.apkg import DeckNote, apkg_bytes, write_apkg
 
+        if options.progress:
+            options.progress("writing the deck", 0, 0)
         deck = apkg_bytes(
             config.deck_name,
             config.resolved_deck_id,

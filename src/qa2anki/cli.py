@@ -7,8 +7,10 @@ Exit codes: 0 success; 1 problems found or a domain error (bad input, broken loc
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,9 +29,49 @@ LIST_FORMAT = 1
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _print_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:
-    for problem in problems:
+SHOWN_PROBLEMS = 20
+"""``build`` and ``list`` print this many problems at most; ``check`` prints all."""
+
+
+def _print_problems(problems: Sequence[Problem], limit: int | None = None) -> None:
+    shown = problems if limit is None else problems[:limit]
+    for problem in shown:
         click.echo(str(problem), err=True)
+    if len(shown) < len(problems):
+        click.echo(f"… and {len(problems) - len(shown)} more (qa2anki check lists them all)", err=True)
+
+
+class TerminalProgress:
+    """A one-line progress display on stderr, shown only on a terminal and only once a build has taken
+    more than a second (quiet in CI and in pipes)."""
+
+    def __init__(self, delay: float = 1.0) -> None:
+        self.start = time.monotonic()
+        self.delay = delay
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.shown and time.monotonic() - self.start < self.delay:
+            return
+        self.shown = True
+        if total:
+            width = 30
+            filled = width * done // total
+            line = f"{stage:<20} [{'#' * filled}{'.' * (width - filled)}] {100 * done // total:3d}%"
+        else:
+            line = f"{stage}…"
+        click.echo(f"\r\x1b[2K{line}", err=True, nl=False)
+
+    def finish(self) -> None:
+        """Clear the line."""
+        if self.shown:
+            click.echo("\r\x1b[2K", err=True, nl=False)
+
+
+def _progress() -> TerminalProgress | None:
+    if os.environ.get("CI") or not sys.stderr.isatty():
+        return None
+    return TerminalProgress()
 
 
 def domain_errors(func: F) -> F:
@@ -78,19 +120,25 @@ def build_command(
     verbose: bool,
 ) -> None:
     """Build the deck from SOURCES (files or folders; default: [tool.qa2anki] sources or source/)."""
-    report = build(
-        Options(
-            cwd=Path.cwd(),
-            now=clock(),
-            sources=sources,
-            output=output,
-            lock=lock,
-            strict=strict,
-            dry_run=dry_run,
-            locked=locked,
+    progress = _progress()
+    try:
+        report = build(
+            Options(
+                cwd=Path.cwd(),
+                now=clock(),
+                sources=sources,
+                output=output,
+                lock=lock,
+                strict=strict,
+                dry_run=dry_run,
+                locked=locked,
+                progress=progress,
+            )
         )
-    )
-    _print_problems(report.problems)
+    finally:
+        if progress:
+            progress.finish()
+    _print_problems(report.problems, SHOWN_PROBLEMS)
     _print_summary(report, verbose)
 
 
@@ -161,7 +209,7 @@ def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None) -> N
     if as_json:
         click.echo(json.dumps(list_document(report), ensure_ascii=False, indent=2))
         return
-    _print_problems(report.problems)
+    _print_problems(report.problems, SHOWN_PROBLEMS)
     for item in report.notes:
         note = item.note
         click.echo(f"{item.guid}  [{' / '.join(note.topics)}]  {_one_line(note.question_md, 80)}")
