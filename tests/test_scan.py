@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from benchmarks.generate import edit_one, generate
 from qa2anki import scan
 from qa2anki.parse import parse_documents, split_sections
-from qa2anki.scan import CACHE_NAME, scan_documents
+from qa2anki.scan import CACHE_NAME, save_cache, scan_documents
 from qa2anki.sources import Document
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "parse").glob("*.md"))
@@ -48,7 +49,10 @@ def test_sectioned_scan_equals_whole_parse(path: Path, tmp_path: Path) -> None:
     documents = [doc(path.read_text(encoding="utf-8"), path.name)]
     whole = parse_documents(documents)
     cold, stats = scan_documents(documents, tmp_path)
+    assert stats.cache is not None
+    save_cache(tmp_path, stats.cache)
     warm, warm_stats = scan_documents(documents, tmp_path)
+    assert warm_stats.cache is None
     assert cold == whole == warm
     assert stats.scanned > 0 and warm_stats.scanned == 0
 
@@ -84,7 +88,9 @@ def test_parallel_scan_equals_serial(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_edit_rescans_only_the_changed_section(tmp_path: Path) -> None:
     """After a one-entry edit only that entry's section is scanned again."""
     text = generate(200, seed=1)
-    scan_documents([doc(text)], tmp_path)
+    _, first = scan_documents([doc(text)], tmp_path)
+    assert first.cache is not None
+    save_cache(tmp_path, first.cache)
     _, stats = scan_documents([doc(edit_one(text))], tmp_path)
     assert stats.scanned == 1
     assert stats.sections > 150
@@ -95,9 +101,9 @@ def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
     documents = [doc(generate(20, seed=2))]
     expected = parse_documents(documents)
     (tmp_path / CACHE_NAME).write_bytes(b"not marshal at all")
-    assert scan_documents(documents, tmp_path)[0] == expected
-    import marshal
-
+    result, stats = scan_documents(documents, tmp_path)
+    assert result == expected and stats.cache is not None
+    save_cache(tmp_path, stats.cache)
     cached = marshal.loads((tmp_path / CACHE_NAME).read_bytes())
     key = next(iter(cached["sections"]))
     cached["sections"][key] = (("heading", "x"),)

@@ -25,7 +25,7 @@ from qa2anki.normalize import Normalized, Thresholds, normalize
 from qa2anki.notetype import NOTE_TYPE
 from qa2anki.parse import Entry
 from qa2anki.render import RenderedNote, render_note
-from qa2anki.scan import scan_documents
+from qa2anki.scan import ScanStats, save_cache, scan_documents
 from qa2anki.sources import Document, display_path, read_documents
 
 CACHE_FOLDER = "build/.qa2anki-cache"
@@ -88,6 +88,8 @@ class Analysis:
     """The unique notes."""
     problems: tuple[Problem, ...]
     """Parse and clustering problems."""
+    scan: ScanStats
+    """How parsing went, and the parse cache to save if the build succeeds."""
 
 
 @dataclass(frozen=True)
@@ -138,17 +140,14 @@ def _thresholds(config: Config) -> Thresholds:
     return Thresholds(question=config.near_duplicate_question, answer=config.near_duplicate_answer)
 
 
-def analyse(options: Options, config: Config | None = None, write_cache: bool = False) -> Analysis:
-    """Read, parse and cluster the sources (only a real build refreshes the parse cache)."""
+def analyse(options: Options, config: Config | None = None) -> Analysis:
+    """Read, parse and cluster the sources."""
     config = config or load_config(options.cwd)
     sources = options.sources or config.sources
     documents = tuple(read_documents(sources, options.cwd))
     report = options.progress or (lambda stage, done, total: None)
-    parsed, _ = scan_documents(
-        documents,
-        options.cwd / CACHE_FOLDER,
-        write_cache=write_cache,
-        progress=lambda done, total: report("parsing", done, total),
+    parsed, scan = scan_documents(
+        documents, options.cwd / CACHE_FOLDER, progress=lambda done, total: report("parsing", done, total)
     )
     report("merging duplicates", 0, 0)
     normalized = normalize(parsed.entries, _thresholds(config))
@@ -162,7 +161,7 @@ def analyse(options: Options, config: Config | None = None, write_cache: bool = 
                 "no 面试题/答案 entries in the sources; nothing to build",
             )
         )
-    return Analysis(config, documents, parsed.entries, normalized, tuple(problems))
+    return Analysis(config, documents, parsed.entries, normalized, tuple(problems), scan)
 
 
 def blocking(problems: tuple[Problem, ...], strict: bool) -> tuple[Problem, ...]:
@@ -208,7 +207,7 @@ def build(options: Options) -> BuildReport:
 
 
 def _build_locked(options: Options, config: Config, output: Path, write: bool) -> BuildReport:
-    analysis = analyse(options, config, write_cache=write)
+    analysis = analyse(options, config)
     stopping = blocking(analysis.problems, options.strict)
     if stopping:
         raise ProblemsFound(_problems_message(stopping, options.strict), problems=stopping)
@@ -256,6 +255,8 @@ def _build_locked(options: Options, config: Config, output: Path, write: bool) -
         write_apkg(output, deck)
         if lock_changed:
             write_lock(lock_path, identification.lock)
+        if analysis.scan.cache is not None:
+            save_cache(options.cwd / CACHE_FOLDER, analysis.scan.cache)
     return BuildReport(
         analysis=analysis,
         identification=identification,

@@ -36,7 +36,7 @@ from itertools import combinations
 
 from qa2anki.errors import Problem, Severity
 from qa2anki.parse import Entry
-from qa2anki.similarity import bigrams, candidate_pairs, jaccard, similarity
+from qa2anki.similarity import bigram_set, candidate_pairs, jaccard, similarity
 
 _PUNCT_MAP = {
     "，": ",",
@@ -229,18 +229,19 @@ def normalize(entries: Sequence[Entry], thresholds: Thresholds | None = None) ->
         for topic in sorted({_fold_topic(e.topic) for e in group.entries}):
             by_topic[topic].append(index)
     comparisons = 0
-    question_grams = [bigrams(g.question) for g in groups]
-    answer_grams = [bigrams(g.answer) for g in groups]
     for members in by_topic.values():
+        # Bigram sets are big: hold one topic's at a time.
+        grams: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
         for x, y in sorted(_topic_candidates([groups[i] for i in members], limits)):
             a, b = members[x], members[y]
             if union.find(a) == union.find(b):
                 continue
             comparisons += 1
+            (qa, aa), (qb, ab) = _grams_of(grams, groups, a), _grams_of(grams, groups, b)
             if (
                 groups[a].question == groups[b].question
-                or jaccard(question_grams[a], question_grams[b]) >= limits.question
-                or jaccard(answer_grams[a], answer_grams[b]) >= limits.answer
+                or jaccard(qa, qb) >= limits.question
+                or jaccard(aa, ab) >= limits.answer
             ):
                 union.union(a, b)
     clusters: dict[int, list[_Group]] = defaultdict(list)
@@ -256,6 +257,14 @@ def normalize(entries: Sequence[Entry], thresholds: Thresholds | None = None) ->
             problems.append(conflict)
     notes.sort(key=lambda n: _sort_key(n.first))
     return Normalized(tuple(notes), tuple(sorted(problems)), comparisons)
+
+
+def _grams_of(
+    grams: dict[int, tuple[frozenset[str], frozenset[str]]], groups: list[_Group], index: int
+) -> tuple[frozenset[str], frozenset[str]]:
+    if index not in grams:
+        grams[index] = (bigram_set(groups[index].question), bigram_set(groups[index].answer))
+    return grams[index]
 
 
 EXHAUSTIVE_TOPIC = 60

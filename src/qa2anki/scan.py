@@ -55,6 +55,8 @@ class ScanStats:
     """Sections scanned this time (the rest came from the cache or were repeats)."""
     workers: int
     """Worker processes used (0: scanned in this process)."""
+    cache: dict[str, Any] | None = None
+    """The cache to save when the build succeeds (``None``: the stored one is still right)."""
 
 
 def _key(text: str) -> str:
@@ -117,10 +119,9 @@ def scan_documents(
     cache_folder: Path | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
-    write_cache: bool = True,
 ) -> tuple[ParseResult, ScanStats]:
-    """Parse every document, reusing the section cache in ``cache_folder`` (if given) and, with
-    ``write_cache``, refreshing it."""
+    """Parse every document, reusing the section cache in ``cache_folder`` (if given). The refreshed
+    cache comes back in the stats, for the caller to :func:`save_cache` once its build has succeeded."""
     pieces = [
         [(offset, _key(text), text) for offset, text in split_sections(document.text)]
         for document in documents
@@ -170,11 +171,13 @@ def scan_documents(
             entries.extend(result.entries)
             problems.extend(result.problems)
     except _DamagedCache:
-        # Someone else's bytes in our cache: scan everything afresh and overwrite it.
-        if cache_folder is not None and write_cache:
-            save_cache(cache_folder, {})
+        # Someone else's bytes in our cache: scan everything afresh; the caller overwrites it.
         return scan_documents(documents, None, jobs, progress)
-    if cache_folder is not None and write_cache and (fresh or len(used) != len(cached)):
-        save_cache(cache_folder, used)
-    stats = ScanStats(sections=sum(len(p) for p in pieces), scanned=len(fresh), workers=workers)
+    changed = fresh or len(used) != len(cached)
+    stats = ScanStats(
+        sections=sum(len(p) for p in pieces),
+        scanned=len(fresh),
+        workers=workers,
+        cache=used if changed else None,
+    )
     return ParseResult(tuple(entries), tuple(problems)), stats

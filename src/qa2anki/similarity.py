@@ -20,8 +20,13 @@ from heapq import nsmallest
 _NOT_WORD_RE = re.compile(r"[\W_]+")
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=4096)
 def bigrams(folded: str) -> frozenset[str]:
+    """:func:`bigram_set`, remembering the last few thousand texts (for repeated small comparisons)."""
+    return bigram_set(folded)
+
+
+def bigram_set(folded: str) -> frozenset[str]:
     """Character bigrams of a folded text, white space and punctuation removed (a single character
     counts as one 'bigram' so short texts still compare)."""
     letters = _NOT_WORD_RE.sub("", folded)
@@ -62,14 +67,14 @@ def candidate_pairs(
     """
     pairs: set[tuple[int, int]] = set()
     for slot, threshold in enumerate(thresholds):
+        sets = [bigram_set(item[slot]) for item in texts]
         # Texts without letters have no bigrams; equal ones are still alike: chain them.
         bare: dict[str, int] = {}
         for i, item in enumerate(texts):
-            if not bigrams(item[slot]):
+            if not sets[i]:
                 first = bare.setdefault(item[slot], i)
                 if first != i and (groups is None or groups[first] != groups[i]):
                     pairs.add((first, i))
-        sets = [bigrams(item[slot]) for item in texts]
         frequency: Counter[str] = Counter()
         for grams in sets:
             frequency.update(grams)

@@ -72,19 +72,48 @@ def find_sources(sources: Iterable[str], cwd: Path) -> list[SourceFile]:
             )
             if not files:
                 raise SourceError(
-                    f"no {', '.join(SOURCE_SUFFIXES)} files in this folder", display_path(root, cwd)
+                    f"no {', '.join(SOURCE_SUFFIXES)} files in this folder",
+                    printable(display_path(root, cwd)),
                 )
             pairs = [(p, p.relative_to(root).as_posix()) for p in files]
         elif root.is_file():
             pairs = [(root, root.name)]
         else:
-            raise SourceError("no such file or folder", display_path(root, cwd))
+            raise SourceError("no such file or folder", printable(display_path(root, cwd)))
         for file, name in pairs:
+            _check_name(name, display_path(file, cwd))
             key = file.resolve()
             if key not in seen:
                 seen.add(key)
                 found.append(SourceFile(file=file, path=display_path(file, cwd), name=name))
     return found
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a one-line message: bytes that are not UTF-8 (``os.fsdecode``'s surrogates) as
+    ``\\xff``, control characters as ``\\x1f``."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _ALL_CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _check_name(name: str, path: str) -> None:
+    """Refuse a file whose name is not UTF-8 or holds control characters.
+
+    The name goes into card fields, tags and the lock: undecodable bytes cannot be stored there at all,
+    and a ``\\x1f`` would split an Anki field.
+    """
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SourceError(
+            "the file name is not UTF-8; rename the file (its name goes on the cards)", printable(path)
+        ) from None
+    if _ALL_CONTROLS.search(name):
+        raise SourceError(
+            "the file name holds control characters (tab, newline, …); rename the file "
+            "(its name goes on the cards)",
+            printable(path),
+        )
 
 
 def read_document(source: SourceFile) -> Document:
@@ -103,10 +132,11 @@ def read_documents(sources: Iterable[str], cwd: Path) -> list[Document]:
 
 _KEPT_CONTROLS = frozenset("\t\n\r")
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_ALL_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def decode(data: bytes, path: str) -> str:
-    """Decode UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK; fold newlines to ``\\n``.
+    """Decode UTF-8 (with or without BOM), UTF-16/32 with BOM, or GB18030/GBK; fold newlines to ``\\n``.
 
     Anything else is refused with a message that names the file and says to convert it to UTF-8:
     a wrong guess would put mojibake on the user's cards. Control characters other than tab and
@@ -115,10 +145,17 @@ def decode(data: bytes, path: str) -> str:
     text: str | None
     if data.startswith(codecs.BOM_UTF8):
         text = _strict(data[len(codecs.BOM_UTF8) :], "utf-8")
+    elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        # Before UTF-16: the UTF-32-LE BOM starts with the UTF-16-LE one.
+        text = _strict(data, "utf-32")
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = _strict(data, "utf-16")
     elif b"\x00" in data:
-        raise SourceError("binary file (it contains NUL bytes); only UTF-8 or GB18030 text is read", path)
+        raise SourceError(
+            "binary file, or UTF-16 without a byte-order mark (it contains NUL bytes); "
+            "convert it to UTF-8 text",
+            path,
+        )
     else:
         text = _strict(data, "utf-8")
         if text is None:
