@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from benchmarks.generate import edit_one, generate
 from qa2anki import scan
+from qa2anki.fold import fold
 from qa2anki.parse import parse_documents, split_sections
 from qa2anki.scan import CACHE_NAME, save_cache, scan_documents
 from qa2anki.sources import Document
@@ -109,3 +110,24 @@ def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
     cached["sections"][key] = (("heading", "x"),)
     (tmp_path / CACHE_NAME).write_bytes(marshal.dumps(cached))
     assert scan_documents(documents, tmp_path)[0] == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(LINES, max_size=40))
+def test_block_folds_equal_folding_the_whole_text(lines: list[str]) -> None:
+    """An entry's folded texts, joined block by block, equal folding its whole question and answer."""
+    for entry in parse_documents([doc("\n".join(lines))]).entries:
+        assert entry.question_folded == fold(entry.question_md)
+        assert entry.answer_folded == fold(entry.answer_md)
+
+
+@pytest.mark.parametrize(
+    "path", [*FIXTURES, Path(__file__).parent.parent / "source" / "gpt-4-tech-highlights.md"]
+)
+def test_block_folds_on_fixtures(path: Path) -> None:
+    """On every fixture and the seed, block-by-block folding equals folding the whole text."""
+    for entry in parse_documents([doc(path.read_text(encoding="utf-8"), path.name)]).entries:
+        assert (entry.question_folded, entry.answer_folded) == (
+            fold(entry.question_md),
+            fold(entry.answer_md),
+        )

@@ -120,7 +120,7 @@ def apkg_bytes(
 
     buffer = io.BytesIO()
     ordered_media = sorted(media, key=lambda m: m.name)
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         _add(archive, "collection.anki2", collection)
         _add(archive, "media", json.dumps({str(i): m.name for i, m in enumerate(ordered_media)}).encode())
         for i, item in enumerate(ordered_media):
@@ -132,7 +132,7 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
-    archive.writestr(info, data, compresslevel=6)
+    archive.writestr(info, data, compresslevel=1)
 
 
 def write_apkg(path: Path, data: bytes) -> None:

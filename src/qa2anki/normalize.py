@@ -35,45 +35,11 @@ from functools import lru_cache
 from itertools import combinations
 
 from qa2anki.errors import Problem, Severity
+from qa2anki.fold import fold
 from qa2anki.parse import Entry
 from qa2anki.similarity import bigram_set, candidate_pairs, jaccard, similarity
 
-_PUNCT_MAP = {
-    "，": ",",
-    "。": ".",
-    "、": ",",
-    "“": '"',
-    "”": '"',
-    "‘": "'",
-    "’": "'",
-    "【": "[",
-    "】": "]",
-    "《": "<",
-    "》": ">",
-    "「": '"',
-    "」": '"',
-    "『": '"',
-    "』": '"',
-    "〈": "<",
-    "〉": ">",
-    "…": "...",
-    "—": "-",
-    "·": ".",
-}
-"""Chinese punctuation that NFKC leaves alone, to its ASCII look-alike."""
-# A regex finds the few characters to replace much faster than str.translate walks every character.
-_PUNCT_RE = re.compile("|".join(map(re.escape, _PUNCT_MAP)))
-_SPACE_RE = re.compile(r"\s+")
-_EMPHASIS_RE = re.compile(r"[*_~`]+")
 _TAG_UNSAFE_RE = re.compile(r"[\s\"]+")
-
-
-def fold(text: str) -> str:
-    """The comparable form of a text: NFKC, ASCII punctuation, one space for any white space, case folded,
-    without emphasis markers."""
-    text = _PUNCT_RE.sub(lambda m: _PUNCT_MAP[m.group()], unicodedata.normalize("NFKC", text))
-    text = _EMPHASIS_RE.sub("", text)
-    return _SPACE_RE.sub(" ", text).strip().casefold()
 
 
 @lru_cache(maxsize=4096)
@@ -175,9 +141,9 @@ def note_tags(topics: Sequence[str], documents: Sequence[str]) -> tuple[str, ...
     return tuple(sorted(tags))
 
 
-def identity_key(topic: str, question_md: str) -> str:
-    """Folded topic and question: what makes a note the same note across builds."""
-    return f"{_fold_topic(topic)}\x1f{fold(question_md)}"
+def identity_key(topic: str, folded_question: str) -> str:
+    """Folded topic and (already folded) question: what makes a note the same note across builds."""
+    return f"{_fold_topic(topic)}\x1f{folded_question}"
 
 
 class _UnionFind:
@@ -218,7 +184,9 @@ def normalize(entries: Sequence[Entry], thresholds: Thresholds | None = None) ->
     limits = thresholds or Thresholds()
     by_text: dict[tuple[str, str], list[Entry]] = defaultdict(list)
     for entry in entries:
-        by_text[(fold(entry.question_md), fold(entry.answer_md))].append(entry)
+        question = entry.question_folded or fold(entry.question_md)
+        answer = entry.answer_folded or fold(entry.answer_md)
+        by_text[(question, answer)].append(entry)
     groups = sorted(
         (_Group(q, a, tuple(sorted(es, key=_sort_key))) for (q, a), es in by_text.items()),
         key=lambda g: (g.question, g.answer),
@@ -230,20 +198,29 @@ def normalize(entries: Sequence[Entry], thresholds: Thresholds | None = None) ->
             by_topic[topic].append(index)
     comparisons = 0
     for members in by_topic.values():
-        # Bigram sets are big: hold one topic's at a time.
-        grams: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
-        for x, y in sorted(_topic_candidates([groups[i] for i in members], limits)):
-            a, b = members[x], members[y]
-            if union.find(a) == union.find(b):
-                continue
-            comparisons += 1
-            (qa, aa), (qb, ab) = _grams_of(grams, groups, a), _grams_of(grams, groups, b)
-            if (
-                groups[a].question == groups[b].question
-                or jaccard(qa, qb) >= limits.question
-                or jaccard(aa, ab) >= limits.answer
-            ):
-                union.union(a, b)
+        topic_groups = [groups[i] for i in members]
+        question_pairs, answer_pairs = _topic_candidates(topic_groups, limits)
+        # Bigram sets are big: hold one topic's at a time, and only those compared.
+        questions: dict[int, frozenset[str]] = {}
+        answers: dict[int, frozenset[str]] = {}
+        for pairs, slot, cache, threshold in (
+            (question_pairs, "question", questions, limits.question),
+            (answer_pairs, "answer", answers, limits.answer),
+        ):
+            for x, y in sorted(pairs):
+                a, b = members[x], members[y]
+                if union.find(a) == union.find(b):
+                    continue
+                comparisons += 1
+                text_a, text_b = getattr(groups[a], slot), getattr(groups[b], slot)
+                if text_a == text_b:
+                    union.union(a, b)
+                    continue
+                for index, text in ((a, text_a), (b, text_b)):
+                    if index not in cache:
+                        cache[index] = bigram_set(text)
+                if jaccard(cache[a], cache[b]) >= threshold:
+                    union.union(a, b)
     clusters: dict[int, list[_Group]] = defaultdict(list)
     for index, group in enumerate(groups):
         clusters[union.find(index)].append(group)
@@ -259,17 +236,9 @@ def normalize(entries: Sequence[Entry], thresholds: Thresholds | None = None) ->
     return Normalized(tuple(notes), tuple(sorted(problems)), comparisons)
 
 
-def _grams_of(
-    grams: dict[int, tuple[frozenset[str], frozenset[str]]], groups: list[_Group], index: int
-) -> tuple[frozenset[str], frozenset[str]]:
-    if index not in grams:
-        grams[index] = (bigram_set(groups[index].question), bigram_set(groups[index].answer))
-    return grams[index]
-
-
 EXHAUSTIVE_TOPIC = 60
 """Topics with up to this many distinct entries compare every pair."""
-MAX_SHARED_LINE = 64
+MAX_SHARED_LINE = 8
 """A line shared by more answers than this is boilerplate, not a sign of duplication."""
 _LIST_MARKER = "-*+0123456789.)、 \t"
 
@@ -283,25 +252,29 @@ def _answer_lines(group: _Group) -> set[str]:
     return lines
 
 
-def _topic_candidates(members: list[_Group], limits: Thresholds) -> set[tuple[int, int]]:
-    """Pairs of a topic's groups worth comparing.
+def _topic_candidates(
+    members: list[_Group], limits: Thresholds
+) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """Pairs of a topic's groups whose questions, and pairs whose answers, are worth comparing.
 
-    Small topics: every pair. Large ones: questions by prefix filtering (every pair at least
+    Small topics: every pair, both ways. Large ones: questions by prefix filtering (every pair at least
     ``limits.question`` similar is found), answers among those that share a line — near-duplicate answers
     in this genre share list items; a line in more than ``MAX_SHARED_LINE`` answers is boilerplate.
     """
     count = len(members)
     if count <= EXHAUSTIVE_TOPIC:
-        return set(combinations(range(count), 2))
-    pairs = candidate_pairs([(g.question,) for g in members], (limits.question,))
+        every = set(combinations(range(count), 2))
+        return every, every
+    question_pairs = candidate_pairs([(g.question,) for g in members], (limits.question,))
     postings: dict[str, list[int]] = defaultdict(list)
     for index, group in enumerate(members):
         for line in _answer_lines(group):
             postings[line].append(index)
+    answer_pairs: set[tuple[int, int]] = set()
     for sharing in postings.values():
         if 1 < len(sharing) <= MAX_SHARED_LINE:
-            pairs.update(combinations(sharing, 2))
-    return pairs
+            answer_pairs.update(combinations(sharing, 2))
+    return question_pairs, answer_pairs
 
 
 def _representative(group: _Group) -> Entry:
@@ -317,8 +290,11 @@ def _make_note(members: list[_Group], limits: Thresholds) -> tuple[Note, Problem
     merges: list[Merge] = []
     alternatives: list[Entry] = []
     for group in members:
-        q_sim = round(similarity(group.question, canonical.question), 3)
-        a_sim = round(similarity(group.answer, canonical.answer), 3)
+        if group is canonical:
+            q_sim = a_sim = 1.0
+        else:
+            q_sim = round(similarity(group.question, canonical.question), 3)
+            a_sim = round(similarity(group.answer, canonical.answer), 3)
         if group is canonical:
             kinds = {id(e): "exact" for e in group.entries} | {id(chosen): "canonical"}
         else:
@@ -333,7 +309,7 @@ def _make_note(members: list[_Group], limits: Thresholds) -> tuple[Note, Problem
     documents = tuple(sorted({e.document for e in entries}))
     alternatives.sort(key=lambda e: (fold(e.answer_md), e.answer_md))  # few: conflicts only
     note = Note(
-        key=identity_key(chosen.topic, chosen.question_md),
+        key=identity_key(chosen.topic, canonical.question),
         topic=chosen.topic,
         question_md=chosen.question_md,
         answer_md=chosen.answer_md,

@@ -29,6 +29,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from qa2anki.errors import Problem, Severity
+from qa2anki.fold import fold
 from qa2anki.render import markdown_parser, render_markdown, render_tokens
 from qa2anki.sources import Document
 
@@ -74,6 +75,10 @@ class Entry:
     """The question rendered from the document's own tokens (safe HTML)."""
     answer_html: str = ""
     """The answer rendered from the document's own tokens (safe HTML)."""
+    question_folded: str = ""
+    """The question folded (see :func:`qa2anki.fold.fold`), block by block; ``""``: fold it when needed."""
+    answer_folded: str = ""
+    """The answer folded, block by block; ``""``: fold it when needed."""
     rule: str = "question-label"
     """The name of the rule that recognised the question."""
 
@@ -104,7 +109,13 @@ class BlockInfo(NamedTuple):
     text: str
     """The topic of a heading; the Markdown after the label of a question or answer; else ``""``."""
     html: str
-    """The block rendered (for labels: the text after the label rendered)."""
+    """The whole block rendered."""
+    folded: str
+    """The whole block's source folded."""
+    head_html: str
+    """For a label paragraph: the text after the label, rendered; else ``""``."""
+    head_folded: str
+    """For a label paragraph: the text after the label, folded; else ``""``."""
 
 
 def markdown() -> MarkdownIt:
@@ -229,6 +240,7 @@ def scan_section(text: str) -> tuple[BlockInfo, ...]:
     run in parallel. Lines are relative to ``text``.
     """
     infos: list[BlockInfo] = []
+    lines = text.split("\n")
     for block in _blocks(markdown().parse(text)):
         inline = block.inline
         kind, level, label_text = "block", 0, ""
@@ -243,8 +255,13 @@ def scan_section(text: str) -> tuple[BlockInfo, ...]:
                 kind, label_text = "answer", answer
             elif plain_text(inline).lstrip().startswith(EPILOGUE_OPENINGS):
                 kind = "epilogue"
-        html = render_markdown(label_text) if kind in ("question", "answer") else render_tokens(block.tokens)
-        infos.append(BlockInfo(kind, block.start, block.end, level, label_text, html))
+        html, folded = render_tokens(block.tokens), fold("\n".join(lines[block.start : block.end]))
+        head_html = head_folded = ""
+        if kind in ("question", "answer"):
+            head_html, head_folded = render_markdown(label_text), fold(label_text)
+        infos.append(
+            BlockInfo(kind, block.start, block.end, level, label_text, html, folded, head_html, head_folded)
+        )
     return tuple(infos)
 
 
@@ -326,13 +343,14 @@ def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
     def warn(line: int, message: str) -> None:
         problems.append(Problem(document.path, line, Severity.WARNING, message))
 
-    def join(head: BlockInfo, blocks_: list[BlockInfo]) -> tuple[str, str]:
+    def join(head: BlockInfo, blocks_: list[BlockInfo]) -> tuple[str, str, str]:
+        # The folded text is joined from the blocks' folds (computed, and cached, with the scan): the
+        # same as folding the joined Markdown, white space between blocks becoming one space.
         source = "\n".join(lines[blocks_[0].start : blocks_[-1].end]).strip() if blocks_ else ""
         markdown_ = "\n\n".join(part for part in (head.text, source) if part)
-        html = "\n".join(
-            part for part in (head.html if head.text else "", *(b.html for b in blocks_)) if part
-        )
-        return markdown_, html
+        html = "\n".join(part for part in (head.head_html, *(b.html for b in blocks_)) if part)
+        folded = " ".join(part for part in (head.head_folded, *(b.folded for b in blocks_)) if part)
+        return markdown_, html, folded
 
     def close(at_part_end: bool) -> None:
         nonlocal current
@@ -350,8 +368,8 @@ def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
                 and (entry.answer.text or len(answer_blocks) > 1)
             ):
                 answer_blocks = answer_blocks[:-1]
-        question_md, question_html = join(entry.question, entry.question_blocks)
-        answer_md, answer_html = join(entry.answer, answer_blocks)
+        question_md, question_html, question_folded = join(entry.question, entry.question_blocks)
+        answer_md, answer_html, answer_folded = join(entry.answer, answer_blocks)
         if not question_md:
             warn(entry.line, "empty question; the entry is skipped")
             return
@@ -370,6 +388,8 @@ def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
                 answer_md=answer_md,
                 question_html=question_html,
                 answer_html=answer_html,
+                question_folded=question_folded,
+                answer_folded=answer_folded,
             )
         )
 

@@ -15,7 +15,6 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
-from heapq import nsmallest
 
 _NOT_WORD_RE = re.compile(r"[\W_]+")
 
@@ -32,7 +31,7 @@ def bigram_set(folded: str) -> frozenset[str]:
     letters = _NOT_WORD_RE.sub("", folded)
     if len(letters) < 2:
         return frozenset([letters]) if letters else frozenset()
-    return frozenset(letters[i : i + 2] for i in range(len(letters) - 1))
+    return frozenset([letters[i : i + 2] for i in range(len(letters) - 1)])
 
 
 def similarity(a: str, b: str) -> float:
@@ -78,6 +77,8 @@ def candidate_pairs(
         frequency: Counter[str] = Counter()
         for grams in sets:
             frequency.update(grams)
+        # One global order, rarest first (ties by the bigram itself): prefix filtering needs it.
+        rank = {gram: r for r, gram in enumerate(sorted(frequency, key=lambda g: (frequency[g], g)))}
         index: dict[str, list[int]] = defaultdict(list)
         # Small sets first: a set only meets earlier (no larger) ones, so one size bound suffices.
         for i in sorted(range(len(sets)), key=lambda k: (len(sets[k]), k)):
@@ -86,7 +87,7 @@ def candidate_pairs(
                 continue
             size = len(grams)
             smallest = threshold * size - 1e-9
-            prefix = nsmallest(_prefix_length(size, threshold), grams, key=lambda g: (frequency[g], g))
+            prefix = sorted(grams, key=rank.__getitem__)[: _prefix_length(size, threshold)]
             for gram in prefix:
                 postings = index[gram]
                 for j in postings:
