@@ -27,6 +27,7 @@ import genanki
 
 from qa2anki.atomic import write_atomic
 from qa2anki.errors import Qa2AnkiError
+from qa2anki.media import MediaFile
 from qa2anki.notetype import NoteType
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -44,16 +45,6 @@ class DeckNote:
     """Anki tags (no spaces)."""
     mod: int
     """The note's mod time, seconds."""
-
-
-@dataclass(frozen=True)
-class MediaFile:
-    """A file packed into the deck."""
-
-    name: str
-    """The name cards refer to it by."""
-    data: bytes
-    """Its bytes."""
 
 
 class _Note(genanki.Note):  # type: ignore[misc]

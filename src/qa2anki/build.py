@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +21,8 @@ from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, Seve
 from qa2anki.identity import Identification, IdentifiedNote, Status, identify
 from qa2anki.identity import Thresholds as ReidentifyThresholds
 from qa2anki.lockfile import LOCK_NAME, LockedNote, dumps, read_lock, write_lock
-from qa2anki.normalize import Normalized, Thresholds, normalize
+from qa2anki.media import Media, MediaFile, collect_media
+from qa2anki.normalize import Normalized, Note, Thresholds, normalize
 from qa2anki.notetype import NOTE_TYPE
 from qa2anki.parse import Entry
 from qa2anki.render import RenderedNote, render_note
@@ -90,6 +91,19 @@ class Analysis:
     """Parse and clustering problems."""
     scan: ScanStats
     """How parsing went, and the parse cache to save if the build succeeds."""
+    media: Media
+    """The local images the entries show."""
+
+    def media_of(self, notes: Sequence[Note]) -> list[MediaFile]:
+        """The image files the given notes' cards show, each once, sorted by name."""
+        names = {
+            self.media.names[(entry.path, src)]
+            for note in notes
+            for entry in (note.shown, *note.alternatives)
+            for src, _ in entry.images
+            if (entry.path, src) in self.media.names
+        }
+        return [MediaFile(name, self.media.files[name]) for name in sorted(names)]
 
 
 @dataclass(frozen=True)
@@ -151,7 +165,8 @@ def analyse(options: Options, config: Config | None = None) -> Analysis:
     )
     report("merging duplicates", 0, 0)
     normalized = normalize(parsed.entries, _thresholds(config))
-    problems = [*parsed.problems, *normalized.problems]
+    media = collect_media(parsed.entries, options.cwd)
+    problems = [*parsed.problems, *normalized.problems, *media.problems]
     if not parsed.entries:
         problems.append(
             Problem(
@@ -161,7 +176,7 @@ def analyse(options: Options, config: Config | None = None) -> Analysis:
                 "no 面试题/答案 entries in the sources; nothing to build",
             )
         )
-    return Analysis(config, documents, parsed.entries, normalized, tuple(problems), scan)
+    return Analysis(config, documents, parsed.entries, normalized, tuple(problems), scan, media)
 
 
 def blocking(problems: tuple[Problem, ...], strict: bool) -> tuple[Problem, ...]:
@@ -215,7 +230,7 @@ def _build_locked(options: Options, config: Config, output: Path, write: bool) -
     lock_display = display_path(lock_path, options.cwd)
     old_lock = read_lock(lock_path, lock_display)
     notes = analysis.normalized.notes
-    rendered = {note.key: render_note(note) for note in notes}
+    rendered = {note.key: render_note(note, analysis.media.names) for note in notes}
     if options.progress:
         options.progress("identifying notes", 0, 0)
     identification = identify(
@@ -251,6 +266,7 @@ def _build_locked(options: Options, config: Config, output: Path, write: bool) -
                 DeckNote(item.guid, rendered[item.note.key].fields, rendered[item.note.key].tags, item.mod)
                 for item in identification.notes
             ],
+            analysis.media_of(notes),
         )
         write_apkg(output, deck)
         if lock_changed:

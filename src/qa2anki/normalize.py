@@ -95,6 +95,8 @@ class Note:
     """The folded question, for similarity."""
     answer_folded: str
     """The folded answer, for similarity."""
+    shown: Entry
+    """The entry whose wording the card shows."""
     alternatives: tuple[Entry, ...]
     """Entries of this note whose answers conflict with the surviving one; their answers are shown too."""
     topics: tuple[str, ...]
@@ -317,6 +319,7 @@ def _make_note(members: list[_Group], limits: Thresholds) -> tuple[Note, Problem
         answer_html=chosen.answer_html,
         question_folded=canonical.question,
         answer_folded=canonical.answer,
+        shown=chosen,
         alternatives=tuple(alternatives),
         topics=topics,
         documents=documents,

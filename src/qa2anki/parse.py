@@ -79,6 +79,8 @@ class Entry:
     """The question folded (see :func:`qa2anki.fold.fold`), block by block; ``""``: fold it when needed."""
     answer_folded: str = ""
     """The answer folded, block by block; ``""``: fold it when needed."""
+    images: tuple[tuple[str, int], ...] = ()
+    """Every image the entry shows: (``src`` as in its HTML, 1-based line)."""
     rule: str = "question-label"
     """The name of the rule that recognised the question."""
 
@@ -116,6 +118,8 @@ class BlockInfo(NamedTuple):
     """For a label paragraph: the text after the label, rendered; else ``""``."""
     head_folded: str
     """For a label paragraph: the text after the label, folded; else ``""``."""
+    images: tuple[str, ...] = ()
+    """The ``src`` of every image in the block, as markdown-it normalised it."""
 
 
 def markdown() -> MarkdownIt:
@@ -259,8 +263,16 @@ def scan_section(text: str) -> tuple[BlockInfo, ...]:
         head_html = head_folded = ""
         if kind in ("question", "answer"):
             head_html, head_folded = render_markdown(label_text), fold(label_text)
+        images = tuple(
+            src
+            for token in block.tokens
+            for child in token.children or ()
+            if child.type == "image" and isinstance(src := child.attrs.get("src"), str)
+        )
         infos.append(
-            BlockInfo(kind, block.start, block.end, level, label_text, html, folded, head_html, head_folded)
+            BlockInfo(
+                kind, block.start, block.end, level, label_text, html, folded, head_html, head_folded, images
+            )
         )
     return tuple(infos)
 
@@ -319,12 +331,14 @@ class _Open:
     answer: BlockInfo | None = None
     answer_blocks: list[BlockInfo] = field(default_factory=list)
     pending_headings: list[BlockInfo] = field(default_factory=list)
-    """Deeper headings inside the answer: part of it unless a new question follows them."""
+    """Deeper headings inside the entry: part of it if more of it follows them, else dropped."""
 
-    def add_to_answer(self, block: BlockInfo) -> None:
-        self.answer_blocks.extend(self.pending_headings)
+    def add(self, block: BlockInfo) -> None:
+        """Add a content block to the question or the answer, with the headings before it."""
+        target = self.question_blocks if self.answer is None else self.answer_blocks
+        target.extend(self.pending_headings)
         self.pending_headings.clear()
-        self.answer_blocks.append(block)
+        target.append(block)
 
 
 def parse_document(document: Document) -> ParseResult:
@@ -390,6 +404,11 @@ def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
                 answer_html=answer_html,
                 question_folded=question_folded,
                 answer_folded=answer_folded,
+                images=tuple(
+                    (src, block.start + 1)
+                    for block in (entry.question, *entry.question_blocks, entry.answer, *answer_blocks)
+                    for src in block.images
+                ),
             )
         )
 
@@ -397,7 +416,7 @@ def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
         if block.kind == "heading":
             if current is not None and block.level <= current.level:
                 close(at_part_end=block.level < current.level)
-            if current is not None and current.answer is not None:
+            if current is not None:
                 current.pending_headings.append(block)
             while headings and headings[-1][0] >= block.level:
                 headings.pop()
@@ -410,12 +429,10 @@ def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
             if current is None:
                 warn(block.start + 1, "answer label without a question; ignored")
             else:
+                current.pending_headings.clear()
                 current.answer = block
         elif current is not None:
-            if current.answer is None:
-                current.question_blocks.append(block)
-            else:
-                current.add_to_answer(block)
+            current.add(block)
     close(at_part_end=True)
     if not entries:
         problems.append(Problem(document.path, 0, Severity.WARNING, "no 面试题/答案 entries found"))

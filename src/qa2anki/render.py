@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 if TYPE_CHECKING:
     from qa2anki.normalize import Note
+    from qa2anki.parse import Entry
 
 RENDER_VERSION = 1
 """Bumped whenever the HTML for the same Markdown changes, so that every note's content counts as changed."""
@@ -88,21 +90,35 @@ def location_label(document: str, topic: str) -> str:
     return f"{document} › {topic}"
 
 
-def render_note(note: Note) -> RenderedNote:
+def _with_media(text: str, entry: Entry, media: Mapping[tuple[str, str], str]) -> str:
+    """Point the entry's local images at their packed names."""
+    for src, _ in entry.images:
+        name = media.get((entry.path, src))
+        if name is not None:
+            text = text.replace(f'src="{escapeHtml(src)}"', f'src="{escapeHtml(name)}"')
+    return text
+
+
+def render_note(note: Note, media: Mapping[tuple[str, str], str] | None = None) -> RenderedNote:
     """The fields of one note. They depend only on the note's content: never on positions.
 
     The HTML comes from the tokens the parser already made; Markdown is only rendered here for notes
-    that were not parsed from a document (built by hand, in tests)."""
-    answer = note.answer_html or render_markdown(note.answer_md)
+    that were not parsed from a document (built by hand, in tests). ``media`` maps (entry path, image
+    ``src``) to the name the image is packed under (see :mod:`qa2anki.media`)."""
+    names = media or {}
+    question = _with_media(note.question_html or render_markdown(note.question_md), note.shown, names)
+    answer = _with_media(note.answer_html or render_markdown(note.answer_md), note.shown, names)
     for alternative in note.alternatives:
         label = html.escape(f"另一种答案（{location_label(alternative.document, alternative.topic)}）")
+        body = _with_media(
+            alternative.answer_html or render_markdown(alternative.answer_md), alternative, names
+        )
         answer += (
-            f'\n<div class="qa-alternative"><div class="qa-alternative-label">{label}</div>\n'
-            f"{alternative.answer_html or render_markdown(alternative.answer_md)}\n</div>"
+            f'\n<div class="qa-alternative"><div class="qa-alternative-label">{label}</div>\n{body}\n</div>'
         )
     return RenderedNote(
         fields=(
-            note.question_html or render_markdown(note.question_md),
+            question,
             answer,
             html.escape(" / ".join(note.topics)),
             "<br>".join(html.escape(location_label(d, t)) for d, t in note.locations),

@@ -29,7 +29,7 @@ from qa2anki.parse import BlockInfo, Entry, ParseResult, assemble, offset_blocks
 from qa2anki.render import RENDER_VERSION
 from qa2anki.sources import Document
 
-SCAN_VERSION = 3
+SCAN_VERSION = 4
 """Bumped whenever :func:`qa2anki.parse.scan_section` gives other results for the same text."""
 CACHE_NAME = "sections.marshal"
 PARALLEL_MIN_CHARS = 400_000
@@ -87,15 +87,18 @@ class _DamagedCache(Exception):
     pass
 
 
+_FIELD_TYPES = (str, int, int, int, str, str, str, str, str, tuple)
+"""The type of each :class:`BlockInfo` field, to check cached data against."""
+
+
 def _block(data: Any) -> BlockInfo:
     if not isinstance(data, tuple) or len(data) != len(BlockInfo._fields):
         raise _DamagedCache
-    block = BlockInfo._make(data)
-    if not (isinstance(block.start, int) and isinstance(block.end, int) and isinstance(block.level, int)):
+    if not all(isinstance(value, kind) for value, kind in zip(data, _FIELD_TYPES, strict=True)):
         raise _DamagedCache
-    if not (isinstance(block.kind, str) and isinstance(block.text, str) and isinstance(block.html, str)):
+    if not all(isinstance(src, str) for src in data[-1]):
         raise _DamagedCache
-    return block
+    return BlockInfo._make(data)
 
 
 def _scan_batch(texts: list[str]) -> list[tuple[tuple[Any, ...], ...]]:

@@ -6,6 +6,7 @@ import codecs
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,10 +178,35 @@ def _strict(data: bytes, encoding: str) -> str | None:
 
 
 def _plausible_text(text: str) -> bool:
-    """False for control, private-use or unassigned code points: the signs of a wrong decoding."""
-    return not any(
-        ch not in _KEPT_CONTROLS and unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs") for ch in text
-    )
+    """Whether GB18030-decoded text looks like Chinese rather than a wrong decoding.
+
+    False for control, private-use or unassigned code points, and when most non-ASCII characters are
+    rare: Chinese text is nearly all GB2312 punctuation and level-1 hanzi (the 3,755 most frequent), while
+    Latin-1 (``Größe`` → ``Gr鲞e``) or Shift-JIS read as GB18030 gives rare characters.
+    """
+    counts = Counter(text)
+    common = rare = 0
+    for ch, count in counts.items():
+        if ch < "\x80":
+            if ch not in _KEPT_CONTROLS and unicodedata.category(ch) == "Cc":
+                return False
+            continue
+        if unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs"):
+            return False
+        if _common_chinese(ch):
+            common += count
+        else:
+            rare += count
+    return common >= rare
+
+
+def _common_chinese(ch: str) -> bool:
+    """GB2312 rows 1–9 (punctuation, symbols, full-width forms) or level-1 hanzi (rows 16–55)."""
+    try:
+        lead = ch.encode("gb2312")[0]
+    except UnicodeEncodeError:
+        return False
+    return 0xA1 <= lead <= 0xA9 or 0xB0 <= lead <= 0xD7
 
 
 def source_roots(sources: Iterable[str], cwd: Path) -> list[Path]:

@@ -1,0 +1,113 @@
+"""Images the cards show: find them beside the sources, name them by content, pack them.
+
+An image referenced by a relative path is looked up from its document's folder and must stay inside the
+source folder the document was found in: ``../`` escapes and absolute paths are refused (a deck must not
+carry files from elsewhere on the author's disk). A packed file is named by a hash of its bytes plus its
+extension, so two different ``image.png`` never collide and one file used twice is stored once. Web
+images (``http``/``https``) are left as they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
+
+from qa2anki.errors import Problem, Severity
+from qa2anki.parse import Entry
+
+_REMOTE_RE = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
+_SUFFIX_RE = re.compile(r"^\.[a-z0-9]{1,8}$")
+MAX_MEDIA_BYTES = 50 * 1024 * 1024
+"""Larger files are refused: they would bloat every user's collection."""
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A file packed into the deck."""
+
+    name: str
+    """The name cards refer to it by."""
+    data: bytes
+    """Its bytes."""
+
+
+@dataclass(frozen=True)
+class Media:
+    """The images of a build."""
+
+    names: dict[tuple[str, str], str]
+    """(entry path, ``src``) → the packed file's name."""
+    files: dict[str, bytes]
+    """Packed name → bytes."""
+    problems: tuple[Problem, ...]
+    """Refused, missing or unreadable images, with file and line."""
+
+
+def media_name(data: bytes, suffix: str) -> str:
+    """A content-addressed file name: ``qa2anki-<hash><.ext>``."""
+    clean = suffix.lower() if _SUFFIX_RE.match(suffix.lower()) else ""
+    return f"qa2anki-{hashlib.sha256(data).hexdigest()[:20]}{clean}"
+
+
+def collect_media(entries: Iterable[Entry], cwd: Path) -> Media:
+    """Resolve, read and name every local image the given entries show."""
+    names: dict[tuple[str, str], str] = {}
+    files: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    for entry in entries:
+        for src, line in entry.images:
+            if (entry.path, src) in names or _REMOTE_RE.match(src):
+                continue
+            found = _read_image(entry, src, cwd)
+            if isinstance(found, tuple):
+                severity, message = found
+                problems.append(Problem(entry.path, line, severity, message))
+            elif found is not None:
+                try:
+                    data = found.read_bytes()
+                except OSError as exc:
+                    problems.append(
+                        Problem(entry.path, line, Severity.ERROR, f"image {src!r} cannot be read: {exc}")
+                    )
+                    continue
+                name = media_name(data, found.suffix)
+                names[(entry.path, src)] = name
+                files[name] = data
+    return Media(names, files, tuple(problems))
+
+
+def _read_image(entry: Entry, src: str, cwd: Path) -> Path | tuple[Severity, str] | None:
+    """The image file, or why it is refused, or ``None`` when there is nothing to pack."""
+    target = unquote(src).split("#", 1)[0].split("?", 1)[0]
+    if not target:
+        return None
+    pure = PurePosixPath(target.replace("\\", "/"))
+    if pure.is_absolute() or re.match(r"^[a-zA-Z]:", target):
+        return Severity.ERROR, f"image {src!r}: absolute paths are refused; put the image beside the sources"
+    document = cwd / entry.path
+    path = (document.parent / pure).resolve()
+    if not path.is_relative_to(_source_root(document, entry.document).resolve()):
+        return Severity.ERROR, f"image {src!r} is outside the sources folder; '../' escapes are refused"
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return Severity.WARNING, f"image {src!r} not found"
+    except OSError as exc:
+        return Severity.ERROR, f"image {src!r} cannot be read: {exc.strerror or exc}"
+    if not path.is_file():
+        return Severity.ERROR, f"image {src!r} is not a file"
+    if size > MAX_MEDIA_BYTES:
+        return Severity.ERROR, f"image {src!r} is larger than {MAX_MEDIA_BYTES // 2**20} MB"
+    return path
+
+
+def _source_root(document: Path, name: str) -> Path:
+    """The folder the document was found in: its path without its source-relative name."""
+    root = document
+    for _ in PurePosixPath(name).parts:
+        root = root.parent
+    return root

@@ -1,0 +1,79 @@
+"""Images beside the sources are packed by content; escapes and absolute paths are refused."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zipfile
+from pathlib import Path
+
+from tests.conftest import RunCli
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
+
+
+def entry(question: str, image: str, heading: str = "图") -> str:
+    return f"### {heading}\n\n**面试题：** {question}\n\n**答案：** 见图：\n\n![结构图]({image})\n"
+
+
+def deck(project: Path) -> tuple[dict[str, str], list[str]]:
+    """The packed media (index → name) and every note's fields, from build/qa2anki.apkg."""
+    with zipfile.ZipFile(project / "build" / "qa2anki.apkg") as archive:
+        media = json.loads(archive.read("media"))
+        (project / "col.anki2").write_bytes(archive.read("collection.anki2"))
+    with sqlite3.connect(project / "col.anki2") as db:
+        fields = [row[0] for row in db.execute("select flds from notes")]
+    return media, fields
+
+
+def test_images_are_packed_under_content_names(project: Path, run_cli: RunCli) -> None:
+    """Two different image.png never collide, one file used twice is stored once, cards point at them."""
+    source = project / "source"
+    (source / "a").mkdir()
+    (source / "b").mkdir()
+    (source / "a" / "image.png").write_bytes(PNG)
+    (source / "b" / "image.png").write_bytes(PNG + b"different")
+    (source / "a" / "one.md").write_text(entry("甲？", "image.png") + entry("乙？", "./image.png", "图二"))
+    (source / "b" / "two.md").write_text(entry("丙？", "image.png", "图三"))
+    result = run_cli("build")
+    assert result.exit_code == 0, result.output
+    media, fields = deck(project)
+    names = sorted(media.values())
+    assert len(names) == 2 and all(n.startswith("qa2anki-") and n.endswith(".png") for n in names)
+    answers = "\n".join(fields)
+    assert all(f'src="{name}"' in answers for name in names)
+    assert 'src="image.png"' not in answers
+
+
+def test_escaping_and_absolute_images_are_refused(project: Path, run_cli: RunCli) -> None:
+    """../ escapes and absolute paths stop the build with file:line, and nothing is written."""
+    (project / "secret.png").write_bytes(PNG)
+    (project / "source" / "a.md").write_text(entry("甲？", "../secret.png"), encoding="utf-8")
+    result = run_cli("build")
+    assert result.exit_code == 1
+    assert "source/a.md:7: error: image '../secret.png' is outside the sources folder" in result.output
+    assert not (project / "build" / "qa2anki.apkg").exists()
+    (project / "source" / "a.md").write_text(entry("甲？", str(project / "secret.png")), encoding="utf-8")
+    result = run_cli("check")
+    assert result.exit_code == 1
+    assert "absolute paths are refused" in result.output
+
+
+def test_missing_image_is_a_warning(project: Path, run_cli: RunCli) -> None:
+    """A missing image is reported as file:line and the rest still builds."""
+    (project / "source" / "a.md").write_text(entry("甲？", "nowhere.png"), encoding="utf-8")
+    result = run_cli("build")
+    assert result.exit_code == 0, result.output
+    assert "source/a.md:7: warning: image 'nowhere.png' not found" in result.output
+
+
+def test_web_images_are_left_alone(project: Path, run_cli: RunCli) -> None:
+    """An https image is neither packed nor refused."""
+    (project / "source" / "a.md").write_text(entry("甲？", "https://example.org/x.png"), encoding="utf-8")
+    result = run_cli("build")
+    assert result.exit_code == 0, result.output
+    media, fields = deck(project)
+    assert media == {} and 'src="https://example.org/x.png"' in fields[0]
