@@ -171,3 +171,22 @@ def test_template_change_bumps_the_notetype_mod() -> None:
     )
     assert run(notes(*V1), v1.lock, notetype=restyled).notetype_mod == NOW + 1
     assert run(notes(*V1), v1.lock).notetype_mod == NOW
+
+
+def test_note_keeps_its_guid_when_another_merged_wording_takes_over() -> None:
+    """Extending a merged copy's answer makes it the shown wording; the note keeps its GUID."""
+    items = (
+        "1. **对抗攻击防御**：通过增加模型的鲁棒性，提高模型对对抗攻击的抵抗能力。\n"
+        "2. **模型混淆**：通过在模型中引入噪声和不确定性，提高模型的抗攻击能力。\n"
+        "3. **隐私保护**：通过数据加密和隐私保护技术，保护用户数据和模型参数的隐私。"
+    )
+    shown = ("安全性", "如何提高模型的安全性？", "通过以下方法：\n\n" + items)
+    copy = ("安全性", "在模型安全性方面有哪些技术？", "采用了以下技术：\n\n" + items)
+    v1 = run(notes(shown, copy))
+    assert len(v1.notes) == 1
+    extended = (copy[0], copy[1], copy[2] + "\n4. **输出过滤**：过滤有害输出。")
+    v2 = run(notes(shown, extended), v1.lock, now=NOW + 5)
+    (note,) = v2.notes
+    assert note.note.question_md == extended[1]  # the longer answer's wording is shown now
+    assert note.guid == v1.notes[0].guid
+    assert note.status == Status.UPDATED and note.mod == NOW + 5

@@ -1,7 +1,8 @@
 """Notes + lock → GUIDs and mod times. Pure: the lock comes in as data, the clock as an argument.
 
 * **Key match**: a note whose identity key (folded topic + question) is in the lock gets that GUID back,
-  tombstones included (a returning entry gets its old GUID and history).
+  tombstones included (a returning entry gets its old GUID and history); failing that, a note that one of
+  its merged wordings' keys finds (the card now shows another of its wordings) does.
 * **Re-identification**: every other note is compared with the lock's unclaimed notes (vanished ones and
   tombstones). The score is the mean of the question and the answer similarity (character bigrams, so
   Chinese works), or either similarity alone when it is at least 0.9 (a reworded question with the same
@@ -136,6 +137,16 @@ def identify(
         if locked is not None and locked.guid not in claimed:
             matched[index] = (locked, None)
             claimed.add(locked.guid)
+    # Then by the keys of the other wordings merged into a note.
+    for index, note in enumerate(notes):
+        if index in matched:
+            continue
+        for key in note.keys:
+            locked = by_key.get(key)
+            if locked is not None and locked.guid not in claimed:
+                matched[index] = (locked, None)
+                claimed.add(locked.guid)
+                break
 
     unmatched = [i for i in range(len(notes)) if i not in matched]
     candidates = [locked for locked in lock.notes if locked.guid not in claimed]

@@ -97,6 +97,9 @@ class Note:
     """The folded answer, for similarity."""
     shown: Entry
     """The entry whose wording the card shows."""
+    keys: tuple[str, ...]
+    """The identity keys of every wording merged into this note, sorted: when another wording comes to
+    be shown (an edit made it the longest), the note is still found in the lock under its old key."""
     alternatives: tuple[Entry, ...]
     """Entries of this note whose answers conflict with the surviving one; their answers are shown too."""
     topics: tuple[str, ...]
@@ -320,6 +323,9 @@ def _make_note(members: list[_Group], limits: Thresholds) -> tuple[Note, Problem
         question_folded=canonical.question,
         answer_folded=canonical.answer,
         shown=chosen,
+        keys=tuple(
+            sorted({identity_key(e.topic, group.question) for group in members for e in group.entries})
+        ),
         alternatives=tuple(alternatives),
         topics=topics,
         documents=documents,
