@@ -180,10 +180,10 @@ def test_note_keeps_its_guid_when_another_merged_wording_takes_over() -> None:
         "2. **模型混淆**：通过在模型中引入噪声和不确定性，提高模型的抗攻击能力。\n"
         "3. **隐私保护**：通过数据加密和隐私保护技术，保护用户数据和模型参数的隐私。"
     )
-    shown = ("安全性", "如何提高模型的安全性？", "通过以下方法：\n\n" + items)
+    shown = ("安全性", "如何提高模型的安全性？", "GPT-4.0 通过以下几种方法：\n\n" + items)
     copy = ("安全性", "在模型安全性方面有哪些技术？", "采用了以下技术：\n\n" + items)
     v1 = run(notes(shown, copy))
-    assert len(v1.notes) == 1
+    assert len(v1.notes) == 1 and v1.notes[0].note.question_md == shown[1]
     extended = (copy[0], copy[1], copy[2] + "\n4. **输出过滤**：过滤有害输出。")
     v2 = run(notes(shown, extended), v1.lock, now=NOW + 5)
     (note,) = v2.notes
