@@ -23,7 +23,9 @@ Only a seeded :class:`random.Random` is used (no wall clock, no set or hash iter
 
 Command line::
 
-    python benchmarks/generate.py N OUTDIR [--seed S] [--files K]
+    python benchmarks/generate.py N OUTDIR [--seed S] [--files K] [--edited]
+
+``--edited`` applies :func:`edit_one` to the middle file (what the rebuild measurement reads).
 """
 
 from __future__ import annotations
@@ -533,11 +535,21 @@ def edit_one(text: str) -> str:
     return text[:end] + EDIT + text[end:]
 
 
-def write(outdir: Path, n: int, seed: int = 0, files: int = 1) -> list[Path]:
-    """Write the generated documents into ``outdir`` (created if needed); returns their paths."""
+def edited_name(names: list[str]) -> str:
+    """Which of the documents :func:`generate_files` returns the rebuild edit goes into: the middle one."""
+    return sorted(names)[len(names) // 2]
+
+
+def write(outdir: Path, n: int, seed: int = 0, files: int = 1, edited: bool = False) -> list[Path]:
+    """Write the generated documents into ``outdir`` (created if needed); returns their paths. With
+    ``edited``, the middle document has :func:`edit_one` applied (what a rebuild benchmark reads)."""
     outdir.mkdir(parents=True, exist_ok=True)
+    documents = generate_files(n, seed, files)
+    if edited:
+        name = edited_name(list(documents))
+        documents[name] = edit_one(documents[name])
     paths = []
-    for name, text in generate_files(n, seed, files).items():
+    for name, text in documents.items():
         path = outdir / name
         path.write_text(text, encoding="utf-8")
         paths.append(path)
@@ -545,16 +557,17 @@ def write(outdir: Path, n: int, seed: int = 0, files: int = 1) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python benchmarks/generate.py N OUTDIR [--seed S] [--files K]``."""
+    """``python benchmarks/generate.py N OUTDIR [--seed S] [--files K] [--edited]``."""
     parser = argparse.ArgumentParser(description="Write N synthetic interview Q&A entries as Markdown.")
     parser.add_argument("n", type=int, help="number of entries")
     parser.add_argument("outdir", type=Path, help="folder to write into (created if needed)")
     parser.add_argument("--seed", type=int, default=0, help="random seed [default: 0]")
     parser.add_argument("--files", type=int, default=1, help="split into this many files [default: 1]")
+    parser.add_argument("--edited", action="store_true", help="apply edit_one to the middle file")
     args = parser.parse_args(argv)
     if args.n < 0 or args.files < 1:
         parser.error("N must be >= 0 and --files >= 1")
-    for path in write(args.outdir, args.n, args.seed, args.files):
+    for path in write(args.outdir, args.n, args.seed, args.files, args.edited):
         print(path)
     return 0
 
