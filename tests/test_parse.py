@@ -23,7 +23,14 @@ def parse_fixture(name: str) -> dict[str, Any]:
     result = parse_document(Document(path=f"{name}.md", name=f"{name}.md", text=text))
     return {
         "entries": [
-            {"line": e.line, "topic": e.topic, "question": e.question_md, "answer": e.answer_md}
+            {
+                "line": e.line,
+                "topic": e.topic,
+                "question": e.question_md,
+                "answer": e.answer_md,
+                "question_html": e.question_html,
+                "answer_html": e.answer_html,
+            }
             for e in result.entries
         ],
         "problems": [

@@ -30,7 +30,7 @@ from markdown_it.token import Token
 
 from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
-from qa2anki.render import markdown_parser, render_markdown, render_tokens
+from qa2anki.render import markdown_parser, render_inline, render_tokens
 from qa2anki.sources import Document
 
 QUESTION_LABELS = ("面试题", "问题", "题目")
@@ -186,11 +186,32 @@ def strip_numbering(heading: str) -> str:
     return stripped or heading.strip()
 
 
-def _split_label(inline: Token, label_re: re.Pattern[str]) -> str | None:
-    """If the paragraph starts with a label, the Markdown after it (maybe ``""``); else ``None``.
+class _Label(NamedTuple):
+    """What follows a label: as Markdown, and as the paragraph's own inline tokens."""
+
+    markdown: str
+    children: list[Token]
+
+
+def _text_token(text: str) -> Token:
+    return Token("text", "", 0, content=text)
+
+
+def _lstrip_children(children: list[Token]) -> list[Token]:
+    """Drop a colon and white space the label left at the start of the rest."""
+    if children and children[0].type == "text":
+        first = children[0].content
+        colon = _COLON_RE.match(first)
+        stripped = first[colon.end() :] if colon else first.lstrip()
+        children = ([_text_token(stripped)] if stripped else []) + children[1:]
+    return children
+
+
+def _split_label(inline: Token, label_re: re.Pattern[str]) -> _Label | None:
+    """If the paragraph starts with a label, what follows it (maybe empty); else ``None``.
 
     Works on the inline children to find the label, and maps its end back onto ``inline.content``
-    so that the rest keeps its Markdown (bold, code, links) for rendering.
+    so that the rest keeps its Markdown (bold, code, links); the rest's tokens are kept for rendering.
     """
     children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
     content = inline.content
@@ -212,15 +233,16 @@ def _split_label(inline: Token, label_re: re.Pattern[str]) -> str | None:
     has_colon = match.group(2) is not None
     pos += match.end()
     rest_of_text = text[match.end() :]
+    after = children[index + 1 :]
     if bold_markup:
-        closes_next = index + 1 < len(children) and children[index + 1].type == "strong_close"
+        closes_next = bool(after) and after[0].type == "strong_close"
         if rest_of_text == "" and closes_next:
             # **面试题：** … or **面试题**：…
             pos = content.index(bold_markup, pos) + len(bold_markup)
             colon = _COLON_RE.match(content, pos)
             if colon:
                 pos = colon.end()
-            return content[pos:].strip()
+            return _Label(content[pos:].strip(), _lstrip_children(after[1:]))
         if not has_colon:
             return None
         # **问题：什么是过拟合？** — label and question share one bold span: drop the bold when it spans the
@@ -229,12 +251,13 @@ def _split_label(inline: Token, label_re: re.Pattern[str]) -> str | None:
         closes_at_end = (
             children[-1].type == "strong_close" and sum(1 for c in children if c.type == "strong_close") == 1
         )
+        head = [_text_token(rest_of_text)] if rest_of_text else []
         if closes_at_end and rest.endswith(bold_markup):
-            return rest[: -len(bold_markup)].strip()
-        return bold_markup + rest
+            return _Label(rest[: -len(bold_markup)].strip(), head + after[:-1])
+        return _Label(bold_markup + rest, [children[0], *head, *after])
     if not has_colon:
         return None
-    return content[pos:].strip()
+    return _Label(content[pos:].strip(), _lstrip_children([_text_token(rest_of_text), *after]))
 
 
 def scan_section(text: str) -> tuple[BlockInfo, ...]:
@@ -248,21 +271,24 @@ def scan_section(text: str) -> tuple[BlockInfo, ...]:
     for block in _blocks(markdown().parse(text)):
         inline = block.inline
         kind, level, label_text = "block", 0, ""
+        label: _Label | None = None
         if block.kind == "heading" and inline is not None:
             kind, level, label_text = "heading", block.heading_level, strip_numbering(plain_text(inline))
         elif block.kind == "paragraph" and inline is not None:
-            question = _split_label(inline, _QUESTION_RE)
-            answer = _split_label(inline, _ANSWER_RE) if question is None else None
-            if question is not None:
-                kind, label_text = "question", question
-            elif answer is not None:
-                kind, label_text = "answer", answer
+            label = _split_label(inline, _QUESTION_RE)
+            if label is not None:
+                kind = "question"
+            else:
+                label = _split_label(inline, _ANSWER_RE)
+                kind = "answer" if label is not None else kind
+            if label is not None:
+                label_text = label.markdown
             elif plain_text(inline).lstrip().startswith(EPILOGUE_OPENINGS):
                 kind = "epilogue"
         html, folded = render_tokens(block.tokens), fold("\n".join(lines[block.start : block.end]))
         head_html = head_folded = ""
-        if kind in ("question", "answer"):
-            head_html, head_folded = render_markdown(label_text), fold(label_text)
+        if label is not None:
+            head_html, head_folded = render_inline(label.children), fold(label_text)
         images = tuple(
             src
             for token in block.tokens

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
@@ -66,6 +67,17 @@ def render_tokens(tokens: Sequence[Token]) -> str:
     md = _markdown()
     rendered: str = md.renderer.render(tokens, md.options, {})
     return rendered.strip()
+
+
+def render_inline(children: Sequence[Token]) -> str:
+    """Inline tokens (part of a paragraph the parser made) → a safe ``<p>`` paragraph, or ``""``."""
+    if not children:
+        return ""
+    md = _markdown()
+    renderer = md.renderer
+    assert isinstance(renderer, RendererHTML)
+    inner = renderer.renderInline(children, md.options, {})
+    return f"<p>{inner.strip()}</p>" if inner.strip() else ""
 
 
 def render_markdown(text: str) -> str:

@@ -29,7 +29,7 @@ from qa2anki.parse import BlockInfo, Entry, ParseResult, assemble, offset_blocks
 from qa2anki.render import RENDER_VERSION
 from qa2anki.sources import Document
 
-SCAN_VERSION = 4
+SCAN_VERSION = 5
 """Bumped whenever :func:`qa2anki.parse.scan_section` gives other results for the same text."""
 CACHE_NAME = "sections.marshal"
 PARALLEL_MIN_CHARS = 400_000
