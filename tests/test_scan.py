@@ -105,10 +105,12 @@ def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
     result, stats = scan_documents(documents, tmp_path)
     assert result == expected and stats.cache is not None
     save_cache(tmp_path, stats.cache)
-    cached = marshal.loads((tmp_path / CACHE_NAME).read_bytes())
+    raw = (tmp_path / CACHE_NAME).read_bytes()
+    header = raw.index(b"\n") + 1 + 32
+    cached = marshal.loads(raw[header:])
     key = next(iter(cached["sections"]))
     cached["sections"][key] = (("heading", "x"),)
-    (tmp_path / CACHE_NAME).write_bytes(marshal.dumps(cached))
+    save_cache(tmp_path, cached["sections"])  # well-formed file, wrong shape inside
     assert scan_documents(documents, tmp_path)[0] == expected
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa2anki.config import Config, load_config
-from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, Severity
+from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
 from qa2anki.identity import Identification, IdentifiedNote, Status, identify
 from qa2anki.identity import Thresholds as ReidentifyThresholds
 from qa2anki.lockfile import LOCK_NAME, LockedNote, dumps, read_lock, write_lock
@@ -233,14 +233,17 @@ def _build_locked(options: Options, config: Config, output: Path, write: bool) -
     rendered = {note.key: render_note(note, analysis.media.names) for note in notes}
     if options.progress:
         options.progress("identifying notes", 0, 0)
-    identification = identify(
-        notes,
-        {key: content_hash(r) for key, r in rendered.items()},
-        old_lock,
-        options.now,
-        NOTE_TYPE,
-        ReidentifyThresholds(config.reidentify_threshold, config.reidentify_margin),
-    )
+    try:
+        identification = identify(
+            notes,
+            {key: content_hash(r) for key, r in rendered.items()},
+            old_lock,
+            options.now,
+            NOTE_TYPE,
+            ReidentifyThresholds(config.reidentify_threshold, config.reidentify_margin),
+        )
+    except SchemaError as exc:
+        raise SchemaError(exc.message, lock_display) from None
     problems = (*analysis.problems, *identification.problems)
     stopping = blocking(identification.problems, options.strict)
     if stopping:

@@ -125,6 +125,11 @@ def loads(text: str, path: str = LOCK_NAME) -> Lock:
     """Parse and validate a lock; any defect is a :class:`LockError` naming the file (and line)."""
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise LockError(
+            "corrupt lock file (nested too deeply); restore it from version control, do not delete it",
+            path,
+        ) from None
     except json.JSONDecodeError as exc:
         raise LockError(
             f"corrupt lock file ({exc.msg}); restore it from version control, do not delete it "
@@ -147,10 +152,21 @@ def _describe(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
+MAX_MOD = 253_402_300_799
+"""The last second of the year 9999: a mod time beyond it (or before 1970) is not a real time."""
+
+
 def _require(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
         raise TypeError(f"{what} has the wrong type")
     return value
+
+
+def _mod(value: Any, what: str) -> int:
+    mod: int = _require(value, int, what)
+    if not 0 <= mod <= MAX_MOD:
+        raise ValueError(f"{what} {mod} is not a time between 1970 and 9999")
+    return mod
 
 
 def _from_data(data: Any) -> Lock:
@@ -167,7 +183,7 @@ def _from_data(data: Any) -> Lock:
                 _require(t, str, "notetype.templates") for t in _require(nt["templates"], list, "templates")
             ),
             fingerprint=_require(nt["fingerprint"], str, "notetype.fingerprint"),
-            mod=_require(nt["mod"], int, "notetype.mod"),
+            mod=_mod(nt["mod"], "notetype.mod"),
         )
     notes = []
     seen: set[str] = set()
@@ -185,7 +201,7 @@ def _from_data(data: Any) -> Lock:
                 answer=_require(record["answer"], str, "answer"),
                 topics=tuple(_require(t, str, "topics") for t in _require(record["topics"], list, "topics")),
                 content=_require(record["content"], str, "content"),
-                mod=_require(record["mod"], int, "mod"),
+                mod=_mod(record["mod"], "mod"),
                 present=_require(record["present"], bool, "present"),
             )
         )

@@ -63,13 +63,31 @@ def _key(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
+_MAGIC = b"qa2anki-cache\n"
+_DIGEST = 32
+
+
 def load_cache(folder: Path | None) -> dict[str, Any]:
-    """The cached section scans, or nothing when there is no usable cache."""
+    """The cached section scans, or nothing when there is no usable cache.
+
+    The file is a header, a BLAKE2b digest and the marshalled data; the digest is checked before
+    unmarshalling, so a truncated or foreign file is ignored instead of making marshal allocate wildly.
+    """
     if folder is None:
         return {}
     try:
-        data = marshal.loads((folder / CACHE_NAME).read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
+        raw = (folder / CACHE_NAME).read_bytes()
+    except OSError:
+        return {}
+    header = len(_MAGIC) + _DIGEST
+    if not raw.startswith(_MAGIC) or len(raw) < header:
+        return {}
+    payload = raw[header:]
+    if hashlib.blake2b(payload, digest_size=_DIGEST).digest() != raw[len(_MAGIC) : header]:
+        return {}
+    try:
+        data = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
         return {}
     if not isinstance(data, dict) or data.get("format") != _CACHE_FORMAT:
         return {}
@@ -79,8 +97,10 @@ def load_cache(folder: Path | None) -> dict[str, Any]:
 
 def save_cache(folder: Path, sections: dict[str, Any]) -> None:
     """Write the cache (atomically; a failure to write a cache is not an error)."""
+    payload = marshal.dumps({"format": _CACHE_FORMAT, "sections": sections})
+    digest = hashlib.blake2b(payload, digest_size=_DIGEST).digest()
     with contextlib.suppress(OSError):
-        write_atomic(folder / CACHE_NAME, marshal.dumps({"format": _CACHE_FORMAT, "sections": sections}))
+        write_atomic(folder / CACHE_NAME, _MAGIC + digest + payload)
 
 
 class _DamagedCache(Exception):
