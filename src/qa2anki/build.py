@@ -24,7 +24,7 @@ from qa2anki.lockfile import LOCK_NAME, LockedNote, dumps, read_lock, write_lock
 from qa2anki.media import Media, MediaFile, collect_media
 from qa2anki.normalize import Normalized, Note, Thresholds, normalize
 from qa2anki.notetype import NOTE_TYPE
-from qa2anki.parse import Entry
+from qa2anki.parse import DEFAULT_LABELS, Entry, Labels
 from qa2anki.render import RenderedNote, render_note
 from qa2anki.scan import ScanStats, save_cache, scan_documents
 from qa2anki.sources import Document, display_path, read_documents
@@ -160,8 +160,17 @@ def analyse(options: Options, config: Config | None = None) -> Analysis:
     sources = options.sources or config.sources
     documents = tuple(read_documents(sources, options.cwd))
     report = options.progress or (lambda stage, done, total: None)
+    labels = Labels(
+        question=DEFAULT_LABELS.question + config.question_labels,
+        answer=DEFAULT_LABELS.answer + config.answer_labels,
+        answer_side=DEFAULT_LABELS.answer_side,
+        heading_questions=config.heading_questions,
+    )
     parsed, scan = scan_documents(
-        documents, options.cwd / CACHE_FOLDER, progress=lambda done, total: report("parsing", done, total)
+        documents,
+        options.cwd / CACHE_FOLDER,
+        progress=lambda done, total: report("parsing", done, total),
+        labels=labels,
     )
     report("merging duplicates", 0, 0)
     normalized = normalize(parsed.entries, _thresholds(config))
@@ -275,7 +284,7 @@ def _build_locked(options: Options, config: Config, output: Path, write: bool) -
         if lock_changed:
             write_lock(lock_path, identification.lock)
         if analysis.scan.cache is not None:
-            save_cache(options.cwd / CACHE_FOLDER, analysis.scan.cache)
+            save_cache(options.cwd / CACHE_FOLDER, analysis.scan.cache, analysis.scan.labels)
     return BuildReport(
         analysis=analysis,
         identification=identification,

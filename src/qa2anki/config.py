@@ -49,6 +49,12 @@ class Config:
     """A new note is the same as a vanished one when their combined similarity reaches this (0–1)."""
     reidentify_margin: float = 0.1
     """…and beats the runner-up by at least this much; otherwise the match is ambiguous and reported."""
+    question_labels: tuple[str, ...] = ()
+    """Extra words that open a question (besides 面试题, 问题, 题目, 问, Q)."""
+    answer_labels: tuple[str, ...] = ()
+    """Extra words that open an answer (besides 答案, 答, 解答, 回答, 参考答案, 答案解析, 解析, …)."""
+    heading_questions: bool = True
+    """Whether a heading that ends with a question mark is itself a question."""
 
     @property
     def resolved_deck_id(self) -> int:
@@ -105,6 +111,16 @@ def config_from_table(table: dict[str, Any], display: str = "pyproject.toml") ->
             if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
                 raise ConfigError("[tool.qa2anki] sources must be a list of paths", display)
             values[key] = tuple(value)
+        elif key in ("question_labels", "answer_labels"):
+            if not isinstance(value, list) or not all(
+                isinstance(v, str) and v.strip() and not any(c.isspace() for c in v.strip()) for v in value
+            ):
+                raise ConfigError(f"[tool.qa2anki] {key} must be a list of words (no spaces)", display)
+            values[key] = tuple(v.strip() for v in value)
+        elif key == "heading_questions":
+            if not isinstance(value, bool):
+                raise ConfigError("[tool.qa2anki] heading_questions must be true or false", display)
+            values[key] = value
         elif key in _FLOAT_KEYS:
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
                 raise ConfigError(f"[tool.qa2anki] {key} must be a number from 0 to 1", display)

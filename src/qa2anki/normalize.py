@@ -67,8 +67,8 @@ class Merge:
     """The entry."""
     kind: str
     """``"canonical"`` (its wording is shown), ``"exact"`` (same text after folding), ``"near"`` (similar
-    question or answer, same topic) or ``"conflict"`` (same note, different answer: kept as an
-    alternative)."""
+    question or answer, same topic), ``"truncated"`` (a copy cut off mid-answer) or ``"conflict"`` (same
+    note, different answer: kept as an alternative)."""
     question_similarity: float
     """Similarity of its question to the note's question (1.0 for the canonical entry)."""
     answer_similarity: float
@@ -289,6 +289,11 @@ def _representative(group: _Group) -> Entry:
     )
 
 
+def _truncated(answer: str, complete: str) -> bool:
+    """A generator's copy cut off mid-answer: a proper prefix of the complete answer."""
+    return bool(answer) and len(answer) < len(complete) and complete.startswith(answer.rstrip(". "))
+
+
 def _make_note(members: list[_Group], limits: Thresholds) -> tuple[Note, Problem | None]:
     canonical = min(members, key=_Group.rank)
     chosen = _representative(canonical)
@@ -304,6 +309,8 @@ def _make_note(members: list[_Group], limits: Thresholds) -> tuple[Note, Problem
             kinds = {id(e): "exact" for e in group.entries} | {id(chosen): "canonical"}
         else:
             kind = "conflict" if a_sim < limits.answer else "near"
+            if kind == "conflict" and _truncated(group.answer, canonical.answer):
+                kind = "truncated"
             kinds = {id(e): kind for e in group.entries}
             if kind == "conflict":
                 alternatives.append(_representative(group))

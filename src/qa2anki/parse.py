@@ -33,17 +33,86 @@ from qa2anki.fold import fold
 from qa2anki.render import markdown_parser, render_inline, render_tokens
 from qa2anki.sources import Document
 
-QUESTION_LABELS = ("面试题", "问题", "题目")
-"""Words that open a question, longest first where they overlap."""
-ANSWER_LABELS = ("答案", "解答", "回答", "答")
-"""Words that open an answer, longest first where they overlap."""
 EPILOGUE_OPENINGS = ("通过以上", "综上所述", "综上", "总之", "总而言之", "总的来说", "以上就是", "以上是")
 """How the genre's closing paragraph starts."""
+CLOSING_HEADINGS = (
+    "总结",
+    "小结",
+    "结语",
+    "参考资料",
+    "参考文献",
+    "延伸阅读",
+    "扩展阅读",
+    "推荐阅读",
+    "目录",
+)
+"""Headings of sections that hold no entries (summary, further reading, table of contents)."""
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The words that mark questions and answers, and whether headings can be questions.
+
+    Built from the defaults below plus ``[tool.qa2anki] question_labels`` / ``answer_labels``.
+    """
+
+    question: tuple[str, ...] = ("面试题", "问题", "题目", "问", "Q")
+    """Question labels. A number may follow (``面试题1``, ``题目001``, ``Q12``)."""
+    answer: tuple[str, ...] = ("参考答案", "答案解析", "解答过程", "答案", "解答", "回答", "解析", "答", "A")
+    """Answer labels."""
+    answer_side: tuple[str, ...] = ("解题思路", "思路分析", "代码实现", "实现代码")
+    """Bold paragraph labels that belong to the answer side (they open the answer and stay in it)."""
+    heading_questions: bool = True
+    """A heading that ends with a question mark is a question (its answer: the blocks below it)."""
+
+    def fingerprint(self) -> str:
+        """What the scan cache is keyed by."""
+        return repr((self.question, self.answer, self.answer_side, self.heading_questions))
+
+
+DEFAULT_LABELS = Labels()
+
+SHORT_LABEL_LENGTH = 1
+"""Labels this short (``问``, ``答``, ``Q``, ``A``) only count with a colon or in 【】 brackets."""
 
 _COLON = "[:：]"
-_QUESTION_RE = re.compile(rf"\s*({'|'.join(QUESTION_LABELS)})\s*({_COLON})?\s*")
-_ANSWER_RE = re.compile(rf"\s*({'|'.join(ANSWER_LABELS)})\s*({_COLON})?\s*")
 _COLON_RE = re.compile(rf"\s*{_COLON}\s*")
+
+
+class _LabelPatterns(NamedTuple):
+    question: re.Pattern[str]
+    answer: re.Pattern[str]
+    answer_side: re.Pattern[str]
+
+
+def _label_re(words: Sequence[str]) -> re.Pattern[str]:
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    alternation = "|".join(re.escape(w) for w in ordered)
+    return re.compile(
+        rf"\s*(?P<open>[【\[])?(?P<label>{alternation})\s*(?P<number>[0-9]{{1,4}})?\s*"
+        rf"(?(open)[】\]])\s*(?P<colon>{_COLON})?\s*"
+    )
+
+
+_PATTERNS: dict[Labels, _LabelPatterns] = {}
+
+
+def _patterns(labels: Labels) -> _LabelPatterns:
+    if labels not in _PATTERNS:
+        _PATTERNS[labels] = _LabelPatterns(
+            _label_re(labels.question), _label_re(labels.answer), _label_re(labels.answer_side)
+        )
+    return _PATTERNS[labels]
+
+
+def _has_colon(match: re.Match[str]) -> bool:
+    return match.group("colon") is not None or match.group("open") is not None
+
+
+def _needs_colon(match: re.Match[str]) -> bool:
+    return len(match.group("label")) <= SHORT_LABEL_LENGTH or match.group("label").isascii()
+
+
 _NUMBERING_RE = re.compile(
     r"""^\s*(?:
         (?:第\s*[0-9一二三四五六七八九十百]+\s*[章节部分题]\s*[:：.、]?)   # 第三章 / 第1题
@@ -100,14 +169,15 @@ class BlockInfo(NamedTuple):
     blocks can be computed in another process and cached."""
 
     kind: str
-    """``heading``, ``question`` (a question-label paragraph), ``answer``, ``epilogue`` (a paragraph that
-    may close an article) or ``block`` (anything else)."""
+    """``heading``, ``question`` (a question label or a question heading), ``answer`` (an answer label),
+    ``answer-side`` (a bold 解题思路-style paragraph), ``epilogue`` (a paragraph that may close an article)
+    or ``block`` (anything else)."""
     start: int
     """First line (0-based) of the block."""
     end: int
     """Line after the block."""
     level: int
-    """Heading level (1–6); 0 for other blocks."""
+    """Heading level (1–6), also for a heading that is a question or answer label; 0 for other blocks."""
     text: str
     """The topic of a heading; the Markdown after the label of a question or answer; else ``""``."""
     html: str
@@ -120,6 +190,11 @@ class BlockInfo(NamedTuple):
     """For a label paragraph: the text after the label, folded; else ``""``."""
     images: tuple[str, ...] = ()
     """The ``src`` of every image in the block, as markdown-it normalised it."""
+    rule: str = ""
+    """Which marker style made a question or answer of it: ``bold-label``, ``plain-label``,
+    ``heading-label``, ``heading-question``; ``closing`` for a summary or further-reading heading."""
+    marker: str = ""
+    """The label word of a question or answer (``面试题``, ``Q``…), without its number."""
 
 
 def markdown() -> MarkdownIt:
@@ -191,6 +266,7 @@ class _Label(NamedTuple):
 
     markdown: str
     children: list[Token]
+    marker: str = ""
 
 
 def _text_token(text: str) -> Token:
@@ -230,7 +306,8 @@ def _split_label(inline: Token, label_re: re.Pattern[str]) -> _Label | None:
     match = label_re.match(text)
     if match is None or not content.startswith(text[: match.end()], pos):
         return None
-    has_colon = match.group(2) is not None
+    has_colon = _has_colon(match)
+    marker = match.group("label")
     pos += match.end()
     rest_of_text = text[match.end() :]
     after = children[index + 1 :]
@@ -242,7 +319,9 @@ def _split_label(inline: Token, label_re: re.Pattern[str]) -> _Label | None:
             colon = _COLON_RE.match(content, pos)
             if colon:
                 pos = colon.end()
-            return _Label(content[pos:].strip(), _lstrip_children(after[1:]))
+            elif not has_colon and _needs_colon(match):
+                return None
+            return _Label(content[pos:].strip(), _lstrip_children(after[1:]), marker)
         if not has_colon:
             return None
         # **问题：什么是过拟合？** — label and question share one bold span: drop the bold when it spans the
@@ -253,36 +332,68 @@ def _split_label(inline: Token, label_re: re.Pattern[str]) -> _Label | None:
         )
         head = [_text_token(rest_of_text)] if rest_of_text else []
         if closes_at_end and rest.endswith(bold_markup):
-            return _Label(rest[: -len(bold_markup)].strip(), head + after[:-1])
-        return _Label(bold_markup + rest, [children[0], *head, *after])
+            return _Label(rest[: -len(bold_markup)].strip(), head + after[:-1], marker)
+        return _Label(bold_markup + rest, [children[0], *head, *after], marker)
     if not has_colon:
         return None
-    return _Label(content[pos:].strip(), _lstrip_children([_text_token(rest_of_text), *after]))
+    return _Label(content[pos:].strip(), _lstrip_children([_text_token(rest_of_text), *after]), marker)
 
 
-def scan_section(text: str) -> tuple[BlockInfo, ...]:
+def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tuple[str, str, str, str]:
+    """(kind, rule, text, marker) of a heading: a question, an answer label, a closing section or a topic."""
+    topic = strip_numbering(text)
+    for kind, pattern in (("question", patterns.question), ("answer", patterns.answer)):
+        match = pattern.match(topic)
+        if match and _has_colon(match):  # a bare "## 面试题" is a title, not a label
+            return kind, "heading-label", topic[match.end() :].strip(), match.group("label")
+    if topic.startswith(CLOSING_HEADINGS):
+        return "heading", "closing", topic, ""
+    if labels.heading_questions and topic.rstrip().endswith(("？", "?")):
+        return "question", "heading-question", topic, ""
+    return "heading", "heading", topic, ""
+
+
+def _answer_side(inline: Token, pattern: re.Pattern[str]) -> bool:
+    """A paragraph that opens with a bold answer-side label (``**解题思路**``)."""
+    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+    if len(children) < 3 or children[0].type != "strong_open" or children[1].type != "text":
+        return False
+    match = pattern.match(children[1].content)
+    return (
+        match is not None and match.end() == len(children[1].content) and children[2].type == "strong_close"
+    )
+
+
+def scan_section(text: str, labels: Labels = DEFAULT_LABELS) -> tuple[BlockInfo, ...]:
     """Parse a piece of a document with markdown-it-py and say what each top-level block is.
 
-    This is the expensive step; its result depends only on ``text``, so it can be cached by content and
-    run in parallel. Lines are relative to ``text``.
+    This is the expensive step; its result depends only on ``text`` and ``labels``, so it can be cached
+    by content and run in parallel. Lines are relative to ``text``.
     """
+    patterns = _patterns(labels)
     infos: list[BlockInfo] = []
     lines = text.split("\n")
     for block in _blocks(markdown().parse(text)):
         inline = block.inline
-        kind, level, label_text = "block", 0, ""
+        kind, rule, level, label_text, marker = "block", "", 0, "", ""
         label: _Label | None = None
         if block.kind == "heading" and inline is not None:
-            kind, level, label_text = "heading", block.heading_level, strip_numbering(plain_text(inline))
+            level = block.heading_level
+            kind, rule, label_text, marker = _classify_heading(plain_text(inline), patterns, labels)
+            if kind != "heading":
+                label = _Label(label_text, [_text_token(label_text)] if label_text else [], marker)
         elif block.kind == "paragraph" and inline is not None:
-            label = _split_label(inline, _QUESTION_RE)
+            label = _split_label(inline, patterns.question)
             if label is not None:
                 kind = "question"
             else:
-                label = _split_label(inline, _ANSWER_RE)
+                label = _split_label(inline, patterns.answer)
                 kind = "answer" if label is not None else kind
             if label is not None:
-                label_text = label.markdown
+                label_text, marker = label.markdown, label.marker
+                rule = "bold-label" if inline.children and _first_is_bold(inline) else "plain-label"
+            elif _answer_side(inline, patterns.answer_side):
+                kind, rule = "answer-side", "bold-label"
             elif plain_text(inline).lstrip().startswith(EPILOGUE_OPENINGS):
                 kind = "epilogue"
         html, folded = render_tokens(block.tokens), fold("\n".join(lines[block.start : block.end]))
@@ -297,10 +408,26 @@ def scan_section(text: str) -> tuple[BlockInfo, ...]:
         )
         infos.append(
             BlockInfo(
-                kind, block.start, block.end, level, label_text, html, folded, head_html, head_folded, images
+                kind,
+                block.start,
+                block.end,
+                level,
+                label_text,
+                html,
+                folded,
+                head_html,
+                head_folded,
+                images,
+                rule,
+                marker,
             )
         )
     return tuple(infos)
+
+
+def _first_is_bold(inline: Token) -> bool:
+    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+    return bool(children) and children[0].type == "strong_open"
 
 
 def split_sections(text: str) -> list[tuple[int, str]]:
@@ -367,9 +494,33 @@ class _Open:
         target.append(block)
 
 
-def parse_document(document: Document) -> ParseResult:
+def parse_document(document: Document, labels: Labels = DEFAULT_LABELS) -> ParseResult:
     """Find every entry of one document; report what looks wrong with its line."""
-    return assemble(document, scan_section(document.text))
+    return assemble(document, scan_section(document.text, labels))
+
+
+def _opening_markers(blocks: Sequence[BlockInfo]) -> set[str]:
+    """The label words of questions that open a section (come right after a heading)."""
+    return {
+        block.marker
+        for previous, block in pairwise(blocks)
+        if block.kind == "question" and block.marker and previous.kind == "heading"
+    }
+
+
+def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
+    """Start lines of question blocks that an answer label follows before the next question or heading."""
+    answered: set[int] = set()
+    waiting: int | None = None
+    for block in blocks:
+        if block.kind == "question":
+            waiting = block.start
+        elif block.kind == "heading":
+            waiting = None
+        elif block.kind in ("answer", "answer-side") and waiting is not None:
+            answered.add(waiting)
+            waiting = None
+    return answered
 
 
 def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
@@ -379,6 +530,9 @@ def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
     problems: list[Problem] = []
     headings: list[tuple[int, str]] = []
     current: _Open | None = None
+    closing_level = 0  # inside a summary / further-reading section of this level
+    openers = _opening_markers(blocks)
+    answered = _answered_questions(blocks)
 
     def warn(line: int, message: str) -> None:
         problems.append(Problem(document.path, line, Severity.WARNING, message))
@@ -392,31 +546,51 @@ def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
         folded = " ".join(part for part in (head.head_folded, *(b.folded for b in blocks_)) if part)
         return markdown_, html, folded
 
-    def close(at_part_end: bool) -> None:
+    def close(at_part_end: bool, next_is_question: bool = False) -> None:
         nonlocal current
         entry, current = current, None
         if entry is None:
             return
-        if entry.answer is None:
-            warn(entry.line, "question without an answer (no 答案 label before the next question or heading)")
-            return
-        answer_blocks = entry.answer_blocks
+        rule = entry.question.rule
+        answer, answer_blocks = entry.answer, entry.answer_blocks
+        question_blocks = entry.question_blocks
+        if answer is None:
+            # Documents that label only their questions: what follows the question is the answer.
+            if entry.question.text and question_blocks:
+                answer, answer_blocks, question_blocks = entry.question._replace(text=""), question_blocks, []
+            elif len(question_blocks) > 1:
+                answer, answer_blocks, question_blocks = (
+                    question_blocks[1],
+                    question_blocks[1:],
+                    question_blocks[:1],
+                )
+                answer = answer._replace(text="", head_html="", head_folded="")
+            elif rule == "heading-question" and not question_blocks and next_is_question:
+                return  # a section title that ends in a question mark, with labelled entries below it
+            elif rule == "heading-question":
+                warn(entry.line, "heading looks like a question but has no answer below it")
+                return
+            else:
+                warn(entry.line, "question without an answer (no 答案 label and nothing below it)")
+                return
+            rule += "+unlabelled-answer"
+            answer = answer._replace(text="", head_html="", head_folded="")
         if at_part_end:
             while (
                 answer_blocks
                 and answer_blocks[-1].kind == "epilogue"
-                and (entry.answer.text or len(answer_blocks) > 1)
+                and (answer.text or len(answer_blocks) > 1)
             ):
                 answer_blocks = answer_blocks[:-1]
-        question_md, question_html, question_folded = join(entry.question, entry.question_blocks)
-        answer_md, answer_html, answer_folded = join(entry.answer, answer_blocks)
+        question_md, question_html, question_folded = join(entry.question, question_blocks)
+        answer_md, answer_html, answer_folded = join(answer, answer_blocks)
         if not question_md:
             warn(entry.line, "empty question; the entry is skipped")
             return
         if not answer_md:
-            warn(entry.answer.start + 1, "empty answer; the entry is skipped")
+            warn(answer.start + 1, "empty answer; the entry is skipped")
             return
-        if not entry.topic:
+        if not entry.topic and entry.question.rule != "heading-question":
             warn(entry.line, "entry outside any heading; its topic is the file name")
         entries.append(
             Entry(
@@ -432,14 +606,30 @@ def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
                 answer_folded=answer_folded,
                 images=tuple(
                     (src, block.start + 1)
-                    for block in (entry.question, *entry.question_blocks, entry.answer, *answer_blocks)
+                    for block in (entry.question, *question_blocks, answer, *answer_blocks)
                     for src in block.images
                 ),
+                rule=rule,
             )
         )
 
+    # A question label inside an answer, in a style that never opens a section and with no answer label of
+    # its own, is a sub-question or exercise of that answer, not a new entry.
     for block in blocks:
+        if closing_level:
+            if (
+                block.level
+                and block.level <= closing_level
+                and block.kind in ("heading", "question", "answer")
+            ):
+                closing_level = 0
+            else:
+                continue
         if block.kind == "heading":
+            if block.rule == "closing":
+                close(at_part_end=True)
+                closing_level = block.level
+                continue
             if current is not None and block.level <= current.level:
                 close(at_part_end=block.level < current.level)
             if current is not None:
@@ -448,12 +638,41 @@ def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
                 headings.pop()
             headings.append((block.level, block.text))
         elif block.kind == "question":
-            close(at_part_end=False)
+            heading_question = block.level > 0
+            inside_answer = (
+                current is not None and current.answer is not None and not current.pending_headings
+            )
+            if (
+                not heading_question
+                and inside_answer
+                and openers
+                and block.marker not in openers
+                and block.start not in answered
+                and current
+            ):
+                warn(block.start + 1, "looks like a question inside an answer; kept as part of that answer")
+                current.add(block)
+                continue
+            close(at_part_end=False, next_is_question=not heading_question)
+            while heading_question and headings and headings[-1][0] >= block.level:
+                headings.pop()
             level, topic = headings[-1] if headings else (0, "")
-            current = _Open(line=block.start + 1, topic=topic, level=level, question=block)
-        elif block.kind == "answer" and (current is None or current.answer is None):
+            current = _Open(
+                line=block.start + 1,
+                topic=topic,
+                level=block.level if heading_question else level,
+                question=block,
+            )
+            if heading_question:
+                # It may also be the title of a section of labelled entries: those take it as topic.
+                headings.append((block.level, block.text))
+        elif block.kind in ("answer", "answer-side") and (current is None or current.answer is None):
             if current is None:
                 warn(block.start + 1, "answer label without a question; ignored")
+            elif block.kind == "answer-side":
+                current.pending_headings.clear()
+                current.answer = block._replace(text="", head_html="", head_folded="")
+                current.add(block)
             else:
                 current.pending_headings.clear()
                 current.answer = block
@@ -470,12 +689,12 @@ def _document_topic(name: str) -> str:
     return stem.rsplit(".", 1)[0] if "." in stem else stem
 
 
-def parse_documents(documents: Sequence[Document]) -> ParseResult:
+def parse_documents(documents: Sequence[Document], labels: Labels = DEFAULT_LABELS) -> ParseResult:
     """Parse every document, whole and in this process; entries and problems in document order."""
     entries: list[Entry] = []
     problems: list[Problem] = []
     for document in documents:
-        result = parse_document(document)
+        result = parse_document(document, labels)
         entries.extend(result.entries)
         problems.extend(result.problems)
     return ParseResult(tuple(entries), tuple(problems))

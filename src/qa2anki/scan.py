@@ -25,11 +25,21 @@ import markdown_it
 from qa2anki import __version__
 from qa2anki.atomic import write_atomic
 from qa2anki.errors import Problem
-from qa2anki.parse import BlockInfo, Entry, ParseResult, assemble, offset_blocks, scan_section, split_sections
+from qa2anki.parse import (
+    DEFAULT_LABELS,
+    BlockInfo,
+    Entry,
+    Labels,
+    ParseResult,
+    assemble,
+    offset_blocks,
+    scan_section,
+    split_sections,
+)
 from qa2anki.render import RENDER_VERSION
 from qa2anki.sources import Document
 
-SCAN_VERSION = 5
+SCAN_VERSION = 7
 """Bumped whenever :func:`qa2anki.parse.scan_section` gives other results for the same text."""
 CACHE_NAME = "sections.marshal"
 PARALLEL_MIN_CHARS = 400_000
@@ -57,6 +67,8 @@ class ScanStats:
     """Worker processes used (0: scanned in this process)."""
     cache: dict[str, Any] | None = None
     """The cache to save when the build succeeds (``None``: the stored one is still right)."""
+    labels: Labels = DEFAULT_LABELS
+    """The labels the sections were scanned with (the cache is only good for those)."""
 
 
 def _key(text: str) -> str:
@@ -67,7 +79,7 @@ _MAGIC = b"qa2anki-cache\n"
 _DIGEST = 32
 
 
-def load_cache(folder: Path | None) -> dict[str, Any]:
+def load_cache(folder: Path | None, labels: Labels = DEFAULT_LABELS) -> dict[str, Any]:
     """The cached section scans, or nothing when there is no usable cache.
 
     The file is a header, a BLAKE2b digest and the marshalled data; the digest is checked before
@@ -89,15 +101,19 @@ def load_cache(folder: Path | None) -> dict[str, Any]:
         data = marshal.loads(payload)
     except (EOFError, ValueError, TypeError):
         return {}
-    if not isinstance(data, dict) or data.get("format") != _CACHE_FORMAT:
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != _CACHE_FORMAT
+        or data.get("labels") != labels.fingerprint()
+    ):
         return {}
     sections = data.get("sections")
     return sections if isinstance(sections, dict) else {}
 
 
-def save_cache(folder: Path, sections: dict[str, Any]) -> None:
+def save_cache(folder: Path, sections: dict[str, Any], labels: Labels = DEFAULT_LABELS) -> None:
     """Write the cache (atomically; a failure to write a cache is not an error)."""
-    payload = marshal.dumps({"format": _CACHE_FORMAT, "sections": sections})
+    payload = marshal.dumps({"format": _CACHE_FORMAT, "labels": labels.fingerprint(), "sections": sections})
     digest = hashlib.blake2b(payload, digest_size=_DIGEST).digest()
     with contextlib.suppress(OSError):
         write_atomic(folder / CACHE_NAME, _MAGIC + digest + payload)
@@ -107,7 +123,7 @@ class _DamagedCache(Exception):
     pass
 
 
-_FIELD_TYPES = (str, int, int, int, str, str, str, str, str, tuple)
+_FIELD_TYPES = (str, int, int, int, str, str, str, str, str, tuple, str, str)
 """The type of each :class:`BlockInfo` field, to check cached data against."""
 
 
@@ -116,13 +132,14 @@ def _block(data: Any) -> BlockInfo:
         raise _DamagedCache
     if not all(isinstance(value, kind) for value, kind in zip(data, _FIELD_TYPES, strict=True)):
         raise _DamagedCache
-    if not all(isinstance(src, str) for src in data[-1]):
+    if not all(isinstance(src, str) for src in data[9]):
         raise _DamagedCache
     return BlockInfo._make(data)
 
 
-def _scan_batch(texts: list[str]) -> list[tuple[tuple[Any, ...], ...]]:
-    return [tuple(tuple(block) for block in scan_section(text)) for text in texts]
+def _scan_batch(job: tuple[Labels, list[str]]) -> list[tuple[tuple[Any, ...], ...]]:
+    labels, texts = job
+    return [tuple(tuple(block) for block in scan_section(text, labels)) for text in texts]
 
 
 def _batches(texts: list[str]) -> list[list[str]]:
@@ -142,6 +159,7 @@ def scan_documents(
     cache_folder: Path | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
+    labels: Labels = DEFAULT_LABELS,
 ) -> tuple[ParseResult, ScanStats]:
     """Parse every document, reusing the section cache in ``cache_folder`` (if given). The refreshed
     cache comes back in the stats, for the caller to :func:`save_cache` once its build has succeeded."""
@@ -149,7 +167,7 @@ def scan_documents(
         [(offset, _key(text), text) for offset, text in split_sections(document.text)]
         for document in documents
     ]
-    cached = load_cache(cache_folder)
+    cached = load_cache(cache_folder, labels)
     missing: dict[str, str] = {}
     for piece in pieces:
         for _, key, text in piece:
@@ -166,7 +184,8 @@ def scan_documents(
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         context = multiprocessing.get_context(method)
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for batch, batch_result in zip(batches, pool.map(_scan_batch, batches), strict=True):
+            jobs_ = [(labels, batch) for batch in batches]
+            for batch, batch_result in zip(batches, pool.map(_scan_batch, jobs_), strict=True):
                 scanned.extend(batch_result)
                 done += sum(len(t) for t in batch)
                 if progress:
@@ -174,7 +193,7 @@ def scan_documents(
     else:
         workers = 0
         for batch in batches:
-            scanned.extend(_scan_batch(batch))
+            scanned.extend(_scan_batch((labels, batch)))
             done += sum(len(t) for t in batch)
             if progress:
                 progress(done, total)
@@ -195,12 +214,13 @@ def scan_documents(
             problems.extend(result.problems)
     except _DamagedCache:
         # Someone else's bytes in our cache: scan everything afresh; the caller overwrites it.
-        return scan_documents(documents, None, jobs, progress)
+        return scan_documents(documents, None, jobs, progress, labels)
     changed = fresh or len(used) != len(cached)
     stats = ScanStats(
         sections=sum(len(p) for p in pieces),
         scanned=len(fresh),
         workers=workers,
         cache=used if changed else None,
+        labels=labels,
     )
     return ParseResult(tuple(entries), tuple(problems)), stats

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from qa2anki.errors import SourceError
 
+_CHAT_TOKEN_RE = re.compile(r"<\|[A-Za-z0-9_.:-]{1,40}\|>")
+
 SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
 """File endings read from a source folder (a file named on the command line is read whatever its ending)."""
 
@@ -123,7 +125,9 @@ def read_document(source: SourceFile) -> Document:
         data = source.file.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror or exc}", source.path) from None
-    return Document(path=source.path, name=source.name, text=decode(data, source.path))
+    # Chat-model control tokens (<|assistant|>, <|im_end|>) left in generated posts are not content.
+    text = _CHAT_TOKEN_RE.sub("", decode(data, source.path))
+    return Document(path=source.path, name=source.name, text=text)
 
 
 def read_documents(sources: Iterable[str], cwd: Path) -> list[Document]:
