@@ -122,6 +122,7 @@ def test_check_exit_codes(project: Path, run_cli: RunCli) -> None:
     write_doc(project)
     result = run_cli("check")
     assert result.exit_code == 0 and "0 error(s), 0 warning(s)" in result.output
+    assert "source/ml.md: 3 entries (bold-label 3)" in result.output
     write_doc(project, DOC + "\n**面试题：** 没有答案？\n", "b.md")
     result = run_cli("check")
     assert result.exit_code == 0

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
@@ -188,6 +189,10 @@ def check_command(sources: tuple[str, ...], strict: bool) -> None:
     """Parse SOURCES and report problems as file:line; exit 1 when there are errors."""
     analysis = analyse(Options(cwd=Path.cwd(), now=0, sources=sources))
     _print_problems(analysis.problems)
+    for document in analysis.documents:
+        styles = Counter(e.rule for e in analysis.entries if e.path == document.path)
+        found = ", ".join(f"{rule} {count}" for rule, count in sorted(styles.items()))
+        click.echo(f"{document.path}: {sum(styles.values())} entries" + (f" ({found})" if found else ""))
     errors = sum(1 for p in analysis.problems if p.severity == Severity.ERROR)
     warnings = len(analysis.problems) - errors
     click.echo(
