@@ -628,7 +628,7 @@ def _hanzi(rng: random.Random, n: int, extra: str = "") -> str:
 
 
 def _summary(result: Result) -> str:
-    return result.stdout.splitlines()[0]
+    return result.stdout.splitlines()[-1]
 
 
 def test_ten_megabyte_document(project: Path, run_cli: RunCli) -> None:
