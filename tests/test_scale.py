@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from benchmarks.generate import generate
@@ -9,6 +14,7 @@ from qa2anki import normalize as normalize_module
 from qa2anki.normalize import normalize
 from qa2anki.scan import scan_documents
 from qa2anki.sources import Document
+from tests.conftest import RunCli
 
 
 def entries(n: int, seed: int) -> tuple:  # type: ignore[type-arg]
@@ -37,3 +43,35 @@ def test_candidate_filtering_finds_what_comparing_every_pair_finds(monkeypatch: 
     filtered = normalize(items)
     assert filtered.comparisons < exhaustive.comparisons / 5
     assert clusters(filtered) == clusters(exhaustive)
+
+
+def test_cached_and_uncached_builds_are_byte_identical(project: Path, run_cli: RunCli) -> None:
+    """A build that reuses the parse cache writes exactly the deck a cold build writes."""
+    (project / "source" / "g.md").write_text(generate(400, seed=11), encoding="utf-8")
+    assert run_cli("build").exit_code == 0
+    cache = project / "build" / ".qa2anki-cache"
+    assert any(cache.iterdir())
+    deck = project / "build" / "qa2anki.apkg"
+    warm = run_cli("build")
+    assert warm.exit_code == 0, warm.output
+    cached_bytes = deck.read_bytes()
+    shutil.rmtree(cache)
+    deck.unlink()
+    assert run_cli("build").exit_code == 0
+    assert deck.read_bytes() == cached_bytes
+
+
+def test_help_and_check_do_not_import_genanki(project: Path) -> None:
+    """qa2anki --help and check start without loading genanki (only building a deck needs it)."""
+    (project / "source" / "g.md").write_text(generate(5, seed=1), encoding="utf-8")
+    code = (
+        "import sys; from qa2anki.cli import cli\n"
+        "for args in (['--help'], ['check']):\n"
+        "    try: cli(args)\n"
+        "    except SystemExit: pass\n"
+        "print('genanki' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=project, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "False"
