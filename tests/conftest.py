@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import tempfile
+import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -40,3 +45,42 @@ def run_cli() -> RunCli:
         return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=True)
 
     return run
+
+
+@dataclass(frozen=True)
+class DeckNote:
+    """One note as stored inside an ``.apkg``."""
+
+    guid: str
+    """Anki GUID."""
+    fields: tuple[str, ...]
+    """Field values."""
+    tags: tuple[str, ...]
+    """Tags, sorted."""
+    mod: int
+    """Mod time."""
+
+
+def read_apkg(path: Path) -> dict[str, DeckNote]:
+    """The notes inside an ``.apkg`` (a zip holding the SQLite ``collection.anki2``), by GUID, in id order."""
+    with zipfile.ZipFile(path) as archive:
+        data = archive.read("collection.anki2")
+    with tempfile.TemporaryDirectory(prefix="qa2anki-test-") as tmp:
+        db = Path(tmp) / "collection.anki2"
+        db.write_bytes(data)
+        connection = sqlite3.connect(db)
+        try:
+            rows = connection.execute("select guid, flds, tags, mod from notes order by id").fetchall()
+        finally:
+            connection.close()
+    return {
+        guid: DeckNote(guid, tuple(flds.split("\x1f")), tuple(sorted(tags.split())), mod)
+        for guid, flds, tags, mod in rows
+    }
+
+
+def read_apkg_media(path: Path) -> dict[str, str]:
+    """The ``media`` index of an ``.apkg``: zip entry → file name."""
+    with zipfile.ZipFile(path) as archive:
+        media: dict[str, str] = json.loads(archive.read("media"))
+    return media

@@ -11,12 +11,9 @@ import json
 import os
 import random
 import resource
-import sqlite3
 import struct
 import subprocess
 import sys
-import tempfile
-import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +22,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from tests.conftest import RunCli
+from tests.conftest import RunCli, read_apkg
 
 # --- helpers ---------------------------------------------------------------------------------------------
 
@@ -100,18 +97,8 @@ def build_good(project: Path, run_cli: RunCli) -> Snapshot:
 
 
 def deck_notes(project: Path, deck: str = DECK) -> list[list[str]]:
-    """The fields of every note in a built ``.apkg`` (a zip holding the SQLite ``collection.anki2``)."""
-    with zipfile.ZipFile(project / deck) as archive:
-        data = archive.read("collection.anki2")
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "collection.anki2"
-        db.write_bytes(data)
-        connection = sqlite3.connect(db)
-        try:
-            rows = connection.execute("SELECT flds FROM notes ORDER BY id").fetchall()
-        finally:
-            connection.close()
-    return [str(row[0]).split("\x1f") for row in rows]
+    """The fields of every note in a built ``.apkg``, in note id order."""
+    return [list(note.fields) for note in read_apkg(project / deck).values()]
 
 
 def listed(run_cli: RunCli, *args: str) -> dict[str, Any]:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
-import zipfile
 from pathlib import Path
 
-from tests.conftest import RunCli
+from tests.conftest import RunCli, read_apkg, read_apkg_media
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -20,13 +17,9 @@ def entry(question: str, image: str, heading: str = "图") -> str:
 
 
 def deck(project: Path) -> tuple[dict[str, str], list[str]]:
-    """The packed media (index → name) and every note's fields, from build/qa2anki.apkg."""
-    with zipfile.ZipFile(project / "build" / "qa2anki.apkg") as archive:
-        media = json.loads(archive.read("media"))
-        (project / "col.anki2").write_bytes(archive.read("collection.anki2"))
-    with sqlite3.connect(project / "col.anki2") as db:
-        fields = [row[0] for row in db.execute("select flds from notes")]
-    return media, fields
+    """The packed media (index → name) and every note's fields joined, from build/qa2anki.apkg."""
+    path = project / "build" / "qa2anki.apkg"
+    return read_apkg_media(path), ["\x1f".join(note.fields) for note in read_apkg(path).values()]
 
 
 def test_images_are_packed_under_content_names(project: Path, run_cli: RunCli) -> None:

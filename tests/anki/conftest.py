@@ -7,9 +7,6 @@ build and import steps, reading an ``.apkg``'s notes, and a snapshot of a collec
 
 from __future__ import annotations
 
-import sqlite3
-import tempfile
-import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -208,39 +205,6 @@ def build_deck(run_cli: RunCli, *args: str, output: str = "deck.apkg") -> tuple[
     path = Path.cwd() / output
     assert path.is_file()
     return path, result
-
-
-@dataclass(frozen=True)
-class DeckNote:
-    """One note as stored inside an ``.apkg``."""
-
-    guid: str
-    fields: tuple[str, ...]
-    tags: tuple[str, ...]
-    mod: int
-
-
-def read_apkg(path: Path) -> dict[str, DeckNote]:
-    """The notes inside an ``.apkg``, by GUID."""
-    with zipfile.ZipFile(path) as archive:
-        data = archive.read("collection.anki2")
-    with tempfile.TemporaryDirectory(prefix="qa2anki-test-") as tmp:
-        db = Path(tmp) / "collection.anki2"
-        db.write_bytes(data)
-        connection = sqlite3.connect(db)
-        try:
-            rows = connection.execute("select guid, flds, tags, mod from notes").fetchall()
-        finally:
-            connection.close()
-    return {
-        guid: DeckNote(guid, tuple(flds.split("\x1f")), tuple(sorted(tags.split())), mod)
-        for guid, flds, tags, mod in rows
-    }
-
-
-# --------------------------------------------------------------------------------------------------
-# The real Anki collection
-# --------------------------------------------------------------------------------------------------
 
 
 @pytest.fixture

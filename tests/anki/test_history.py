@@ -24,17 +24,15 @@ from tests.anki.conftest import (
     LORA,
     MOE,
     NORMALIZATION,
-    DeckNote,
     NoteState,
     Section,
     answer_all,
     build_deck,
     import_apkg,
-    read_apkg,
     snapshot,
     write_document,
 )
-from tests.conftest import RunCli
+from tests.conftest import DeckNote, RunCli, read_apkg
 
 EPOCH = 1700000000
 """The ``project`` fixture's pinned ``SOURCE_DATE_EPOCH``."""

@@ -19,10 +19,9 @@ from tests.anki.conftest import (
     build_deck,
     deck_of,
     import_apkg,
-    read_apkg,
     snapshot,
 )
-from tests.conftest import SEED, RunCli
+from tests.conftest import SEED, RunCli, read_apkg
 
 SEED_STEM = SEED.stem  # "gpt-4-tech-highlights"
 
