@@ -37,6 +37,9 @@ BACK = """\
 """
 
 CSS = """\
+/* Readable in Anki's light and night mode (.nightMode on desktop, .night_mode on AnkiDroid) and on a phone:
+   code blocks, tables and display math scroll sideways instead of widening the card. The qa-hl-* classes
+   are Pygments token classes (see qa2anki.render); their colours are variables that night mode swaps. */
 .card {
   font-family: -apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC",
     "Source Han Sans SC", sans-serif;
@@ -73,12 +76,50 @@ pre {
   padding: 0.8em;
   overflow-x: auto;
   line-height: 1.45;
+  overflow-wrap: normal;
+  -webkit-overflow-scrolling: touch;
 }
-pre code { background: none; padding: 0; white-space: pre; overflow-wrap: normal; }
-.qa-table { overflow-x: auto; }
-table { border-collapse: collapse; margin: 0.6em 0; }
-th, td { border: 1px solid #d0d7de; padding: 0.3em 0.6em; }
+pre code { background: none; padding: 0; white-space: pre; overflow-wrap: normal; font-size: 0.85em; }
+.qa-table { overflow-x: auto; -webkit-overflow-scrolling: touch; margin: 0.6em 0; }
+table { border-collapse: collapse; margin: 0; }
+th, td { border: 1px solid #d0d7de; padding: 0.3em 0.6em; vertical-align: top; }
+.qa-table th, .qa-table td { min-width: 4em; overflow-wrap: normal; }
+th { background: rgba(175, 184, 193, 0.2); }
 .nightMode th, .nightMode td, .night_mode th, .night_mode td { border-color: #3d444d; }
+.qa-math { overflow-x: auto; overflow-y: hidden; margin: 0.6em 0; }
+:root {
+  --qa-hl-comment: #6e7781; --qa-hl-keyword: #cf222e; --qa-hl-string: #0a3069; --qa-hl-number: #0550ae;
+  --qa-hl-function: #8250df; --qa-hl-class: #953800; --qa-hl-tag: #116329; --qa-hl-constant: #0550ae;
+  --qa-hl-inserted: #116329; --qa-hl-inserted-bg: #dafbe1;
+  --qa-hl-deleted: #82071e; --qa-hl-deleted-bg: #ffebe9;
+}
+.nightMode, .night_mode {
+  --qa-hl-comment: #8b949e; --qa-hl-keyword: #ff7b72; --qa-hl-string: #a5d6ff; --qa-hl-number: #79c0ff;
+  --qa-hl-function: #d2a8ff; --qa-hl-class: #ffa657; --qa-hl-tag: #7ee787; --qa-hl-constant: #79c0ff;
+  --qa-hl-inserted: #aff5b4; --qa-hl-inserted-bg: #033a16;
+  --qa-hl-deleted: #ffdcd7; --qa-hl-deleted-bg: #67060c;
+}
+.qa-hl-c, .qa-hl-ch, .qa-hl-cm, .qa-hl-c1, .qa-hl-cs, .qa-hl-cpf, .qa-hl-gp, .qa-hl-go {
+  color: var(--qa-hl-comment);
+}
+.qa-hl-c, .qa-hl-ch, .qa-hl-cm, .qa-hl-c1, .qa-hl-cs { font-style: italic; }
+.qa-hl-k, .qa-hl-kc, .qa-hl-kd, .qa-hl-kn, .qa-hl-kp, .qa-hl-kr, .qa-hl-kt, .qa-hl-ow, .qa-hl-cp,
+.qa-hl-gr, .qa-hl-gt { color: var(--qa-hl-keyword); }
+.qa-hl-s, .qa-hl-sa, .qa-hl-sb, .qa-hl-sc, .qa-hl-dl, .qa-hl-sd, .qa-hl-s2, .qa-hl-sh, .qa-hl-si,
+.qa-hl-sx, .qa-hl-sr, .qa-hl-s1, .qa-hl-ss, .qa-hl-ld { color: var(--qa-hl-string); }
+.qa-hl-m, .qa-hl-mb, .qa-hl-mf, .qa-hl-mh, .qa-hl-mi, .qa-hl-il, .qa-hl-mo, .qa-hl-se, .qa-hl-esc {
+  color: var(--qa-hl-number);
+}
+.qa-hl-nf, .qa-hl-fm, .qa-hl-nd, .qa-hl-nb { color: var(--qa-hl-function); }
+.qa-hl-nc, .qa-hl-ne, .qa-hl-nv, .qa-hl-vc, .qa-hl-vg, .qa-hl-vi, .qa-hl-vm { color: var(--qa-hl-class); }
+.qa-hl-na, .qa-hl-no, .qa-hl-bp, .qa-hl-py, .qa-hl-nl, .qa-hl-ni { color: var(--qa-hl-constant); }
+.qa-hl-nt { color: var(--qa-hl-tag); }
+.qa-hl-gh, .qa-hl-gu { color: var(--qa-hl-constant); font-weight: bold; }
+.qa-hl-gi { color: var(--qa-hl-inserted); background-color: var(--qa-hl-inserted-bg); }
+.qa-hl-gd { color: var(--qa-hl-deleted); background-color: var(--qa-hl-deleted-bg); }
+.qa-hl-ge { font-style: italic; }
+.qa-hl-gs { font-weight: bold; }
+.qa-hl-ges { font-style: italic; font-weight: bold; }
 blockquote { border-left: 4px solid #d0d7de; margin: 0.6em 0; padding: 0 0.8em; color: #656d76; }
 .qa-alternative { border-top: 1px dashed #d0d7de; margin-top: 1em; padding-top: 0.4em; }
 .qa-alternative-label { font-size: 0.8em; color: #656d76; }
