@@ -19,9 +19,11 @@ from typing import Any, TypeVar
 import click
 
 from qa2anki import __version__
+from qa2anki.atomic import write_atomic
 from qa2anki.build import BuildReport, Options, analyse, blocking, build, clock
 from qa2anki.errors import Problem, ProblemsFound, Qa2AnkiError, Severity
 from qa2anki.identity import Status
+from qa2anki.preview import preview_html
 from qa2anki.render import location_label
 
 LIST_FORMAT = 1
@@ -265,6 +267,25 @@ def list_document(report: BuildReport) -> dict[str, Any]:
             for p in report.problems
         ],
     }
+
+
+@cli.command("preview")
+@sources_argument
+@click.option(
+    "-o", "--output", default="build/preview.html", show_default=True, help="The HTML page to write."
+)
+@click.option("--lock", "lock", help="The lock file to take GUIDs and statuses from.")
+@domain_errors
+def preview_command(sources: tuple[str, ...], output: str, lock: str | None) -> None:
+    """Write one self-contained HTML page showing every note as Anki will show it, front and back, with
+    tags, merged sources and a search box. The deck and the lock are not touched."""
+    report = build(Options(cwd=Path.cwd(), now=clock(), sources=sources, lock=lock, dry_run=True))
+    _print_problems(report.problems, SHOWN_PROBLEMS)
+    try:
+        write_atomic(Path.cwd() / output, preview_html(report).encode("utf-8"))
+    except OSError as exc:
+        raise Qa2AnkiError(f"cannot write the preview: {exc.strerror or exc}", output) from None
+    click.echo(f"{len(report.notes)} notes; wrote {output}")
 
 
 def main() -> None:
