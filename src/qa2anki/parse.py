@@ -273,14 +273,37 @@ def _text_token(text: str) -> Token:
     return Token("text", "", 0, content=text)
 
 
+def _with_content(token: Token, content: str) -> Token:
+    """A copy of a token with other content (keeping its type, attributes and meta)."""
+    copy = token.copy()
+    copy.content = content
+    return copy
+
+
 def _lstrip_children(children: list[Token]) -> list[Token]:
     """Drop a colon and white space the label left at the start of the rest."""
     if children and children[0].type == "text":
         first = children[0].content
         colon = _COLON_RE.match(first)
         stripped = first[colon.end() :] if colon else first.lstrip()
-        children = ([_text_token(stripped)] if stripped else []) + children[1:]
+        children = ([_with_content(children[0], stripped)] if stripped else []) + children[1:]
     return children
+
+
+def _without_numbering(inline: Token) -> Token:
+    """A copy of a heading's inline token with its leading section number removed (``9.2 如何…？``)."""
+    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+    if not children or children[0].type != "text":
+        return inline
+    first = children[0].content
+    match = _NUMBERING_RE.match(first)
+    if not match or not match.group().strip() or not inline.content.startswith(match.group()):
+        return inline
+    rest = first[match.end() :]
+    copy = inline.copy()
+    copy.children = ([_with_content(children[0], rest)] if rest else []) + children[1:]
+    copy.content = inline.content[match.end() :]
+    return copy
 
 
 def _split_label(inline: Token, label_re: re.Pattern[str]) -> _Label | None:
@@ -381,7 +404,17 @@ def scan_section(text: str, labels: Labels = DEFAULT_LABELS) -> tuple[BlockInfo,
             level = block.heading_level
             kind, rule, label_text, marker = _classify_heading(plain_text(inline), patterns, labels)
             if kind != "heading":
-                label = _Label(label_text, [_text_token(label_text)] if label_text else [], marker)
+                # Keep the heading's own tokens (emphasis, code, math), not just its plain text.
+                numbered = _without_numbering(inline)
+                pattern = patterns.question if kind == "question" else patterns.answer
+                split = _split_label(numbered, pattern) if rule == "heading-label" else None
+                if split is not None:
+                    label = split
+                elif rule == "heading-question":
+                    label = _Label(numbered.content.strip(), list(numbered.children or ()), marker)
+                else:
+                    label = _Label(label_text, [_text_token(label_text)] if label_text else [], marker)
+                label_text = label.markdown
         elif block.kind == "paragraph" and inline is not None:
             label = _split_label(inline, patterns.question)
             if label is not None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import markdown_it
+import pygments
 
 from qa2anki import __version__
 from qa2anki.atomic import write_atomic
@@ -39,7 +40,7 @@ from qa2anki.parse import (
 from qa2anki.render import RENDER_VERSION
 from qa2anki.sources import Document
 
-SCAN_VERSION = 7
+SCAN_VERSION = 8
 """Bumped whenever :func:`qa2anki.parse.scan_section` gives other results for the same text."""
 CACHE_NAME = "sections.marshal"
 PARALLEL_MIN_CHARS = 400_000
@@ -50,8 +51,10 @@ BATCH_CHARS = 200_000
 Progress = Callable[[int, int], None]
 """Called with (characters scanned so far, characters to scan)."""
 
+# Pygments is part of rendering too: a new version may colour code differently.
 _CACHE_FORMAT = (
-    f"qa2anki {__version__} scan {SCAN_VERSION} render {RENDER_VERSION} md {markdown_it.__version__}"
+    f"qa2anki {__version__} scan {SCAN_VERSION} render {RENDER_VERSION} md {markdown_it.__version__} "
+    f"pygments {pygments.__version__}"
 )
 
 
