@@ -13,7 +13,7 @@ from benchmarks.generate import edit_one, generate
 from qa2anki import scan
 from qa2anki.fold import fold
 from qa2anki.parse import parse_documents, split_sections
-from qa2anki.scan import CACHE_NAME, save_cache, scan_documents
+from qa2anki.scan import CACHE_NAME, encode_cache, save_cache, scan_documents
 from qa2anki.sources import Document
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "parse").glob("*.md"))
@@ -110,7 +110,7 @@ def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
     cached = marshal.loads(raw[header:])
     key = next(iter(cached["sections"]))
     cached["sections"][key] = (("heading", "x"),)
-    save_cache(tmp_path, cached["sections"])  # well-formed file, wrong shape inside
+    save_cache(tmp_path, encode_cache(cached["sections"]))  # well-formed file, wrong shape inside
     assert scan_documents(documents, tmp_path)[0] == expected
 
 

@@ -284,7 +284,7 @@ def _build_locked(options: Options, config: Config, output: Path, write: bool) -
         if lock_changed:
             write_lock(lock_path, identification.lock)
         if analysis.scan.cache is not None:
-            save_cache(options.cwd / CACHE_FOLDER, analysis.scan.cache, analysis.scan.labels)
+            save_cache(options.cwd / CACHE_FOLDER, analysis.scan.cache)
     return BuildReport(
         analysis=analysis,
         identification=identification,

@@ -14,17 +14,15 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from qa2anki import __version__
-from qa2anki.atomic import write_atomic
-from qa2anki.build import BuildReport, Options, analyse, blocking, build, clock
 from qa2anki.errors import Problem, ProblemsFound, Qa2AnkiError, Severity
-from qa2anki.identity import Status
-from qa2anki.preview import preview_html
-from qa2anki.render import location_label
+
+if TYPE_CHECKING:
+    from qa2anki.build import BuildReport
 
 LIST_FORMAT = 1
 """Version of ``qa2anki list --json`` output; bumped only for incompatible changes."""
@@ -123,6 +121,9 @@ def build_command(
     verbose: bool,
 ) -> None:
     """Build the deck from SOURCES (files or folders; default: [tool.qa2anki] sources or source/)."""
+    # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
+    from qa2anki.build import Options, build, clock
+
     progress = _progress()
     try:
         report = build(
@@ -146,6 +147,8 @@ def build_command(
 
 
 def _print_summary(report: BuildReport, verbose: bool) -> None:
+    from qa2anki.identity import Status
+
     analysis = report.analysis
     click.echo(
         f"{len(analysis.documents)} document(s), {len(analysis.entries)} entries → "
@@ -189,6 +192,9 @@ def _one_line(text: str, limit: int = 60) -> str:
 @domain_errors
 def check_command(sources: tuple[str, ...], strict: bool) -> None:
     """Parse SOURCES and report problems as file:line; exit 1 when there are errors."""
+    # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
+    from qa2anki.build import Options, analyse, blocking
+
     analysis = analyse(Options(cwd=Path.cwd(), now=0, sources=sources))
     _print_problems(analysis.problems)
     for document in analysis.documents:
@@ -212,6 +218,9 @@ def check_command(sources: tuple[str, ...], strict: bool) -> None:
 @domain_errors
 def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None) -> None:
     """List the unique notes: GUID, topics, question and every source location merged into each."""
+    # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
+    from qa2anki.build import Options, build, clock
+
     report = build(Options(cwd=Path.cwd(), now=clock(), sources=sources, lock=lock, dry_run=True))
     if as_json:
         click.echo(json.dumps(list_document(report), ensure_ascii=False, indent=2))
@@ -227,6 +236,9 @@ def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None) -> N
 
 def list_document(report: BuildReport) -> dict[str, Any]:
     """The ``list --json`` document (format 1)."""
+    # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
+    from qa2anki.render import location_label
+
     config = report.analysis.config
     return {
         "format": LIST_FORMAT,
@@ -279,6 +291,11 @@ def list_document(report: BuildReport) -> dict[str, Any]:
 def preview_command(sources: tuple[str, ...], output: str, lock: str | None) -> None:
     """Write one self-contained HTML page showing every note as Anki will show it, front and back, with
     tags, merged sources and a search box. The deck and the lock are not touched."""
+    # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
+    from qa2anki.atomic import write_atomic
+    from qa2anki.build import Options, build, clock
+    from qa2anki.preview import preview_html
+
     report = build(Options(cwd=Path.cwd(), now=clock(), sources=sources, lock=lock, dry_run=True))
     _print_problems(report.problems, SHOWN_PROBLEMS)
     try:

@@ -68,8 +68,9 @@ class ScanStats:
     """Sections scanned this time (the rest came from the cache or were repeats)."""
     workers: int
     """Worker processes used (0: scanned in this process)."""
-    cache: dict[str, Any] | None = None
-    """The cache to save when the build succeeds (``None``: the stored one is still right)."""
+    cache: bytes | None = None
+    """The cache file to save when the build succeeds (``None``: the stored one is still right). Encoded
+    right away, so that the scanned blocks can be freed before the rest of the build runs."""
     labels: Labels = DEFAULT_LABELS
     """The labels the sections were scanned with (the cache is only good for those)."""
 
@@ -114,12 +115,16 @@ def load_cache(folder: Path | None, labels: Labels = DEFAULT_LABELS) -> dict[str
     return sections if isinstance(sections, dict) else {}
 
 
-def save_cache(folder: Path, sections: dict[str, Any], labels: Labels = DEFAULT_LABELS) -> None:
-    """Write the cache (atomically; a failure to write a cache is not an error)."""
+def encode_cache(sections: dict[str, Any], labels: Labels = DEFAULT_LABELS) -> bytes:
+    """The cache file's bytes: header, digest, marshalled sections."""
     payload = marshal.dumps({"format": _CACHE_FORMAT, "labels": labels.fingerprint(), "sections": sections})
-    digest = hashlib.blake2b(payload, digest_size=_DIGEST).digest()
+    return _MAGIC + hashlib.blake2b(payload, digest_size=_DIGEST).digest() + payload
+
+
+def save_cache(folder: Path, data: bytes) -> None:
+    """Write the cache (atomically; a failure to write a cache is not an error)."""
     with contextlib.suppress(OSError):
-        write_atomic(folder / CACHE_NAME, _MAGIC + digest + payload)
+        write_atomic(folder / CACHE_NAME, data)
 
 
 class _DamagedCache(Exception):
@@ -222,7 +227,7 @@ def scan_documents(
         sections=sum(len(p) for p in pieces),
         scanned=len(fresh),
         workers=workers,
-        cache=used if changed else None,
+        cache=encode_cache(used, labels) if changed else None,
         labels=labels,
     )
     return ParseResult(tuple(entries), tuple(problems)), stats
