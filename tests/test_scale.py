@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,18 @@ def test_help_and_check_do_not_import_genanki(project: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=project, check=True
     )
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_clustering_memo_replays_unchanged_topics(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the memo of an earlier run, unchanged topics are not compared again and the notes are the same."""
+    monkeypatch.setattr(normalize_module, "EXHAUSTIVE_TOPIC", 0)
+    items = entries(600, seed=9)
+    first = normalize(items)
+    again = normalize(items, memo=first.memo)
+    assert first.comparisons > 0 and again.comparisons == 0
+    assert clusters(again) == clusters(first) and again.notes == first.notes
+    edited = [*items[:-1], replace(items[-1], answer_md=items[-1].answer_md + "补充一句。", answer_folded="")]
+    partly = normalize(edited, memo=first.memo)
+    assert 0 < partly.comparisons < first.comparisons
+    assert clusters(partly) == clusters(normalize(edited))
+    assert normalize(items, memo={k: ((10**6, 0),) for k in first.memo}).notes == first.notes  # bad memo

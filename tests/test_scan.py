@@ -107,10 +107,10 @@ def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
     save_cache(tmp_path, stats.cache)
     raw = (tmp_path / CACHE_NAME).read_bytes()
     header = raw.index(b"\n") + 1 + 32
-    cached = marshal.loads(raw[header:])
-    key = next(iter(cached["sections"]))
-    cached["sections"][key] = (("heading", "x"),)
-    save_cache(tmp_path, encode_cache(cached["sections"]))  # well-formed file, wrong shape inside
+    sections = marshal.loads(raw[header:])["data"]
+    key = next(iter(sections))
+    sections[key] = (("heading", "x"),)
+    save_cache(tmp_path, encode_cache(sections))  # well-formed file, wrong shape inside
     assert scan_documents(documents, tmp_path)[0] == expected
 
 

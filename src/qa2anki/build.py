@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qa2anki import __version__
 from qa2anki.config import Config, load_config
 from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
 from qa2anki.identity import Identification, IdentifiedNote, Status, identify
@@ -26,11 +27,13 @@ from qa2anki.normalize import Normalized, Note, Thresholds, normalize
 from qa2anki.notetype import NOTE_TYPE
 from qa2anki.parse import DEFAULT_LABELS, Entry, Labels
 from qa2anki.render import RenderedNote, render_note
-from qa2anki.scan import ScanStats, save_cache, scan_documents
+from qa2anki.scan import ScanStats, encode_blob, load_blob, save_cache, scan_documents
 from qa2anki.sources import Document, display_path, read_documents
 
 CACHE_FOLDER = "build/.qa2anki-cache"
-"""Where section scans are cached, relative to the project folder."""
+"""Where section scans and clustering results are cached, relative to the project folder."""
+CLUSTERS_NAME = "clusters.marshal"
+CLUSTERS_TAG = f"qa2anki {__version__} clusters"
 
 
 def clock() -> int:
@@ -93,6 +96,8 @@ class Analysis:
     """How parsing went, and the parse cache to save if the build succeeds."""
     media: Media
     """The local images the entries show."""
+    clusters: bytes | None = None
+    """The clustering memo to save if the build succeeds (``None``: the stored one is still right)."""
 
     def media_of(self, notes: Sequence[Note]) -> list[MediaFile]:
         """The image files the given notes' cards show, each once, sorted by name."""
@@ -173,7 +178,10 @@ def analyse(options: Options, config: Config | None = None) -> Analysis:
         labels=labels,
     )
     report("merging duplicates", 0, 0)
-    normalized = normalize(parsed.entries, _thresholds(config))
+    remembered = load_blob(options.cwd / CACHE_FOLDER / CLUSTERS_NAME, CLUSTERS_TAG)
+    memo = remembered if isinstance(remembered, dict) else {}
+    normalized = normalize(parsed.entries, _thresholds(config), memo)
+    clusters = encode_blob(CLUSTERS_TAG, normalized.memo) if normalized.memo != memo else None
     media = collect_media(parsed.entries, options.cwd)
     problems = [*parsed.problems, *normalized.problems, *media.problems]
     if not parsed.entries:
@@ -185,7 +193,7 @@ def analyse(options: Options, config: Config | None = None) -> Analysis:
                 "no 面试题/答案 entries in the sources; nothing to build",
             )
         )
-    return Analysis(config, documents, parsed.entries, normalized, tuple(problems), scan, media)
+    return Analysis(config, documents, parsed.entries, normalized, tuple(problems), scan, media, clusters)
 
 
 def blocking(problems: tuple[Problem, ...], strict: bool) -> tuple[Problem, ...]:
@@ -285,6 +293,8 @@ def _build_locked(options: Options, config: Config, output: Path, write: bool) -
             write_lock(lock_path, identification.lock)
         if analysis.scan.cache is not None:
             save_cache(options.cwd / CACHE_FOLDER, analysis.scan.cache)
+        if analysis.clusters is not None:
+            save_cache(options.cwd / CACHE_FOLDER, analysis.clusters, CLUSTERS_NAME)
     return BuildReport(
         analysis=analysis,
         identification=identification,

@@ -26,10 +26,11 @@ locations.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
@@ -129,6 +130,8 @@ class Normalized:
     """Conflicts (same question, different answers)."""
     comparisons: int
     """How many pairs of texts were compared for near duplicates."""
+    memo: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict, compare=False)
+    """What clustering found per topic, for the next build (see :func:`normalize`)."""
 
 
 def tag_part(text: str) -> str:
@@ -184,8 +187,67 @@ def _sort_key(entry: Entry) -> tuple[str, int]:
     return (entry.path, entry.line)
 
 
-def normalize(entries: Sequence[Entry], thresholds: Thresholds | None = None) -> Normalized:
-    """Cluster entries into unique notes."""
+CLUSTER_VERSION = 1
+"""Bumped whenever clustering gives other results for the same groups (keys the memo)."""
+
+Memo = Mapping[str, tuple[tuple[int, int], ...]]
+"""Per topic (by a hash of its groups): the merging pairs found, as indices into the topic's groups."""
+
+
+def _topic_key(members: list[_Group], limits: Thresholds) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    settings = (CLUSTER_VERSION, limits.question, limits.answer, EXHAUSTIVE_TOPIC, MAX_SHARED_LINE)
+    digest.update(repr(settings).encode())
+    for group in members:
+        digest.update(f"\x1e{group.question}\x1f{group.answer}".encode())
+        if len(members) > EXHAUSTIVE_TOPIC:
+            digest.update("\x1d".join(sorted(_answer_lines(group))).encode())
+    return digest.hexdigest()
+
+
+def _topic_edges(members: list[_Group], limits: Thresholds) -> tuple[list[tuple[int, int]], int]:
+    """The pairs of a topic's groups that merge (a spanning forest of its similarity graph), and how many
+    pairs were compared. Depends only on the topic's own groups, so it can be remembered."""
+    local = _UnionFind(len(members))
+    edges: list[tuple[int, int]] = []
+    comparisons = 0
+    question_pairs, answer_pairs = _topic_candidates(members, limits)
+    # Bigram sets are big: hold one topic's at a time, and only those compared.
+    questions: dict[int, frozenset[str]] = {}
+    answers: dict[int, frozenset[str]] = {}
+    for pairs, slot, cache, threshold in (
+        (question_pairs, "question", questions, limits.question),
+        (answer_pairs, "answer", answers, limits.answer),
+    ):
+        for x, y in sorted(pairs):
+            if local.find(x) == local.find(y):
+                continue
+            comparisons += 1
+            text_x, text_y = getattr(members[x], slot), getattr(members[y], slot)
+            if text_x != text_y:
+                for index, text in ((x, text_x), (y, text_y)):
+                    if index not in cache:
+                        cache[index] = bigram_set(text)
+                if jaccard(cache[x], cache[y]) < threshold:
+                    continue
+            local.union(x, y)
+            edges.append((x, y))
+    return edges, comparisons
+
+
+def _valid_edges(edges: object, size: int) -> bool:
+    """Whether a remembered value is a tuple of index pairs into a topic of ``size`` groups."""
+    return isinstance(edges, tuple) and all(
+        isinstance(edge, tuple) and len(edge) == 2 and all(type(i) is int and 0 <= i < size for i in edge)
+        for edge in edges
+    )
+
+
+def normalize(
+    entries: Sequence[Entry], thresholds: Thresholds | None = None, memo: Memo | None = None
+) -> Normalized:
+    """Cluster entries into unique notes. ``memo`` (from an earlier build) skips the comparisons of
+    topics whose groups have not changed."""
     limits = thresholds or Thresholds()
     by_text: dict[tuple[str, str], list[Entry]] = defaultdict(list)
     for entry in entries:
@@ -202,30 +264,19 @@ def normalize(entries: Sequence[Entry], thresholds: Thresholds | None = None) ->
         for topic in sorted({_fold_topic(e.topic) for e in group.entries}):
             by_topic[topic].append(index)
     comparisons = 0
+    remembered = memo or {}
+    next_memo: dict[str, tuple[tuple[int, int], ...]] = {}
     for members in by_topic.values():
         topic_groups = [groups[i] for i in members]
-        question_pairs, answer_pairs = _topic_candidates(topic_groups, limits)
-        # Bigram sets are big: hold one topic's at a time, and only those compared.
-        questions: dict[int, frozenset[str]] = {}
-        answers: dict[int, frozenset[str]] = {}
-        for pairs, slot, cache, threshold in (
-            (question_pairs, "question", questions, limits.question),
-            (answer_pairs, "answer", answers, limits.answer),
-        ):
-            for x, y in sorted(pairs):
-                a, b = members[x], members[y]
-                if union.find(a) == union.find(b):
-                    continue
-                comparisons += 1
-                text_a, text_b = getattr(groups[a], slot), getattr(groups[b], slot)
-                if text_a == text_b:
-                    union.union(a, b)
-                    continue
-                for index, text in ((a, text_a), (b, text_b)):
-                    if index not in cache:
-                        cache[index] = bigram_set(text)
-                if jaccard(cache[a], cache[b]) >= threshold:
-                    union.union(a, b)
+        key = _topic_key(topic_groups, limits)
+        if _valid_edges(remembered.get(key), len(members)):
+            edges = remembered[key]
+        else:
+            found, compared = _topic_edges(topic_groups, limits)
+            edges, comparisons = tuple(found), comparisons + compared
+        next_memo[key] = edges
+        for x, y in edges:
+            union.union(members[x], members[y])
     clusters: dict[int, list[_Group]] = defaultdict(list)
     for index, group in enumerate(groups):
         clusters[union.find(index)].append(group)
@@ -238,7 +289,7 @@ def normalize(entries: Sequence[Entry], thresholds: Thresholds | None = None) ->
         if conflict:
             problems.append(conflict)
     notes.sort(key=lambda n: _sort_key(n.first))
-    return Normalized(tuple(notes), tuple(sorted(problems)), comparisons)
+    return Normalized(tuple(notes), tuple(sorted(problems)), comparisons, next_memo)
 
 
 EXHAUSTIVE_TOPIC = 60

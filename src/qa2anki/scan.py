@@ -83,48 +83,58 @@ _MAGIC = b"qa2anki-cache\n"
 _DIGEST = 32
 
 
-def load_cache(folder: Path | None, labels: Labels = DEFAULT_LABELS) -> dict[str, Any]:
-    """The cached section scans, or nothing when there is no usable cache.
+def load_blob(path: Path, tag: str) -> Any:
+    """The data of a cache file written by :func:`encode_blob` with the same ``tag``, else ``None``.
 
     The file is a header, a BLAKE2b digest and the marshalled data; the digest is checked before
     unmarshalling, so a truncated or foreign file is ignored instead of making marshal allocate wildly.
     """
-    if folder is None:
-        return {}
     try:
-        raw = (folder / CACHE_NAME).read_bytes()
+        raw = path.read_bytes()
     except OSError:
-        return {}
+        return None
     header = len(_MAGIC) + _DIGEST
     if not raw.startswith(_MAGIC) or len(raw) < header:
-        return {}
+        return None
     payload = raw[header:]
     if hashlib.blake2b(payload, digest_size=_DIGEST).digest() != raw[len(_MAGIC) : header]:
-        return {}
+        return None
     try:
         data = marshal.loads(payload)
     except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(data, dict) or data.get("tag") != tag:
+        return None
+    return data.get("data")
+
+
+def encode_blob(tag: str, data: Any) -> bytes:
+    """A cache file's bytes: header, digest, marshalled ``{"tag": tag, "data": data}``."""
+    payload = marshal.dumps({"tag": tag, "data": data})
+    return _MAGIC + hashlib.blake2b(payload, digest_size=_DIGEST).digest() + payload
+
+
+def _sections_tag(labels: Labels) -> str:
+    return f"{_CACHE_FORMAT} labels {labels.fingerprint()}"
+
+
+def load_cache(folder: Path | None, labels: Labels = DEFAULT_LABELS) -> dict[str, Any]:
+    """The cached section scans, or nothing when there is no usable cache."""
+    if folder is None:
         return {}
-    if (
-        not isinstance(data, dict)
-        or data.get("format") != _CACHE_FORMAT
-        or data.get("labels") != labels.fingerprint()
-    ):
-        return {}
-    sections = data.get("sections")
+    sections = load_blob(folder / CACHE_NAME, _sections_tag(labels))
     return sections if isinstance(sections, dict) else {}
 
 
 def encode_cache(sections: dict[str, Any], labels: Labels = DEFAULT_LABELS) -> bytes:
-    """The cache file's bytes: header, digest, marshalled sections."""
-    payload = marshal.dumps({"format": _CACHE_FORMAT, "labels": labels.fingerprint(), "sections": sections})
-    return _MAGIC + hashlib.blake2b(payload, digest_size=_DIGEST).digest() + payload
+    """The section cache file's bytes."""
+    return encode_blob(_sections_tag(labels), sections)
 
 
-def save_cache(folder: Path, data: bytes) -> None:
-    """Write the cache (atomically; a failure to write a cache is not an error)."""
+def save_cache(folder: Path, data: bytes, name: str = CACHE_NAME) -> None:
+    """Write a cache file (atomically; a failure to write a cache is not an error)."""
     with contextlib.suppress(OSError):
-        write_atomic(folder / CACHE_NAME, data)
+        write_atomic(folder / name, data)
 
 
 class _DamagedCache(Exception):
