@@ -132,21 +132,17 @@ def identify(
     by_key = {locked.key: locked for locked in lock.notes}
     matched: dict[int, tuple[LockedNote, float | None]] = {}
     claimed: set[str] = set()
-    for index, note in enumerate(notes):
-        locked = by_key.get(note.key)
-        if locked is not None and locked.guid not in claimed:
-            matched[index] = (locked, None)
-            claimed.add(locked.guid)
-    # Then by the keys of the other wordings merged into a note.
-    for index, note in enumerate(notes):
-        if index in matched:
-            continue
-        for key in note.keys:
-            locked = by_key.get(key)
-            if locked is not None and locked.guid not in claimed:
+    # First by each note's own key, then by the keys of the other wordings merged into it.
+    for keys_of in (lambda n: (n.key,), lambda n: n.keys):
+        for index, note in enumerate(notes):
+            if index in matched:
+                continue
+            locked = next(
+                (by_key[k] for k in keys_of(note) if k in by_key and by_key[k].guid not in claimed), None
+            )
+            if locked is not None:
                 matched[index] = (locked, None)
                 claimed.add(locked.guid)
-                break
 
     unmatched = [i for i in range(len(notes)) if i not in matched]
     candidates = [locked for locked in lock.notes if locked.guid not in claimed]
@@ -194,7 +190,7 @@ def identify(
                         Severity.WARNING,
                         f"ambiguous match: this note is {score:.2f} similar to lock note {guid} and "
                         f"{rival[0]:.2f} to {rival[2] if rival[1] == i else 'another note'}; "
-                        "it is kept as a new note (raise reidentify_margin or edit less at once)",
+                        "it is kept as a new note (lower reidentify_margin, or edit less at once)",
                     )
                 )
                 taken_notes.add(i)
