@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -16,6 +18,11 @@ from click.testing import CliRunner, Result
 from qa2anki.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
+"""A 1×1 PNG image."""
 SEED = REPO / "source" / "gpt-4-tech-highlights.md"
 
 
@@ -84,3 +91,16 @@ def read_apkg_media(path: Path) -> dict[str, str]:
     with zipfile.ZipFile(path) as archive:
         media: dict[str, str] = json.loads(archive.read("media"))
     return media
+
+
+def genanki_loaded(commands: list[list[str]], cwd: Path) -> bool:
+    """Whether running these ``qa2anki`` commands in a fresh interpreter loads genanki."""
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom qa2anki.cli import cli\n"
+        f"for args in {commands!r}:\n"
+        "    result = CliRunner().invoke(cli, args)\n"
+        "    assert result.exit_code == 0, result.output\n"
+        "print('genanki' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, check=True)
+    return done.stdout.strip().splitlines()[-1] == "True"

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import RunCli, read_apkg, read_apkg_media
-
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
-)
+from tests.conftest import PNG, RunCli, read_apkg, read_apkg_media
 
 
 def entry(question: str, image: str, heading: str = "图") -> str:

@@ -11,7 +11,6 @@ import shutil
 import sqlite3
 import struct
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -19,12 +18,7 @@ import pytest
 
 from qa2anki.notetype import NOTE_TYPE
 from qa2anki.preview import card_sides, inline_media, render_template
-from tests.conftest import SEED, RunCli
-
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
-)
+from tests.conftest import PNG, SEED, RunCli, genanki_loaded
 
 RICH = """\
 ### 1. 注意力
@@ -217,15 +211,7 @@ def test_preview_lists_warnings_at_the_top(project: Path, run_cli: RunCli) -> No
 
 def test_preview_does_not_import_genanki(rich_project: Path) -> None:
     """The preview never loads genanki (it renders the templates itself)."""
-    code = (
-        "import sys\nfrom click.testing import CliRunner\nfrom qa2anki.cli import cli\n"
-        "result = CliRunner().invoke(cli, ['preview'])\nassert result.exit_code == 0, result.output\n"
-        "print('genanki' in sys.modules)"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=rich_project, check=True
-    )
-    assert done.stdout.strip().splitlines()[-1] == "False"
+    assert not genanki_loaded([["preview"]], rich_project)
 
 
 # --------------------------------------------------------------------------------------------------

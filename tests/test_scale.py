@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from qa2anki import normalize as normalize_module
 from qa2anki.normalize import normalize
 from qa2anki.scan import scan_documents
 from qa2anki.sources import Document
-from tests.conftest import RunCli
+from tests.conftest import RunCli, genanki_loaded
 
 
 def entries(n: int, seed: int) -> tuple:  # type: ignore[type-arg]
@@ -65,17 +63,8 @@ def test_cached_and_uncached_builds_are_byte_identical(project: Path, run_cli: R
 def test_help_and_check_do_not_import_genanki(project: Path) -> None:
     """qa2anki --help and check start without loading genanki (only building a deck needs it)."""
     (project / "source" / "g.md").write_text(generate(5, seed=1), encoding="utf-8")
-    code = (
-        "import sys; from qa2anki.cli import cli\n"
-        "for args in (['--help'], ['check']):\n"
-        "    try: cli(args)\n"
-        "    except SystemExit: pass\n"
-        "print('genanki' in sys.modules)"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=project, check=True
-    )
-    assert done.stdout.strip().splitlines()[-1] == "False"
+    assert not genanki_loaded([["--help"], ["check"]], project)
+    assert genanki_loaded([["build"]], project)  # the helper can tell
 
 
 def test_clustering_memo_replays_unchanged_topics(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,12 +14,7 @@ from anki.collection import Collection
 from qa2anki.notetype import NOTE_TYPE
 from qa2anki.preview import card_sides
 from tests.anki.conftest import FIELDS, build_deck, import_apkg
-from tests.conftest import RunCli
-
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
-)
+from tests.conftest import PNG, RunCli
 
 DOC = """\
 ### 1. 注意力机制
