@@ -9,12 +9,12 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from qa2anki.apkg import DeckNote
 from qa2anki.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,20 +52,6 @@ def run_cli() -> RunCli:
         return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=True)
 
     return run
-
-
-@dataclass(frozen=True)
-class DeckNote:
-    """One note as stored inside an ``.apkg``."""
-
-    guid: str
-    """Anki GUID."""
-    fields: tuple[str, ...]
-    """Field values."""
-    tags: tuple[str, ...]
-    """Tags, sorted."""
-    mod: int
-    """Mod time."""
 
 
 def read_apkg(path: Path) -> dict[str, DeckNote]:

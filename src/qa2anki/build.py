@@ -21,7 +21,7 @@ from qa2anki.config import Config, load_config
 from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
 from qa2anki.identity import Identification, IdentifiedNote, Status, identify
 from qa2anki.identity import Thresholds as ReidentifyThresholds
-from qa2anki.lockfile import LOCK_NAME, LockedNote, dumps, read_lock, write_lock
+from qa2anki.lockfile import LOCK_NAME, LockedNote, read_lock, write_lock
 from qa2anki.media import Media, MediaFile, collect_media
 from qa2anki.normalize import Normalized, Note, Thresholds, normalize
 from qa2anki.notetype import NOTE_TYPE
@@ -265,8 +265,8 @@ def _build_locked(options: Options, config: Config, output: Path, write: bool) -
     stopping = blocking(identification.problems, options.strict)
     if stopping:
         raise ProblemsFound(_problems_message(stopping, options.strict), problems=stopping)
-    new_lock_text = dumps(identification.lock)
-    lock_changed = not lock_path.exists() or new_lock_text != dumps(old_lock)
+    # Compared as data: two text dumps of a large lock cost seconds, and only its content matters.
+    lock_changed = not lock_path.exists() or identification.lock != old_lock
     if options.locked and lock_changed:
         raise LockError(
             "the lock would change (run qa2anki build without --locked and commit the lock)", lock_display
