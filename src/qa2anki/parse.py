@@ -1,20 +1,19 @@
 """Markdown → entries, on markdown-it-py's block token stream.
 
 A document is read as a flat run of top-level blocks (headings, paragraphs, lists, code, tables, quotes),
-each with its source lines from ``Token.map``. A small set of named rules decides what a block is:
+each with its source lines from ``Token.map``, in two steps:
 
-* ``heading``: an ATX/Setext heading; its text without the leading numbering (``1.``, ``2.3``, ``一、``) is
-  the topic of the entries below it. A heading of the same or a higher level than the one an entry
-  started under ends that entry; a deeper one belongs to the answer.
-* ``question-label``: a paragraph that starts with a question label (``面试题``/``问题``/``题目``), bold or
-  not, colon full-width or ASCII, inside or outside the bold. The text after the label is the question;
-  when there is none, the blocks up to the answer label are.
-* ``answer-label``: a paragraph that starts with an answer label (``答案``/``答``/``解答``/``回答``); the text
-  after it and every block up to the next question or ending heading are the answer.
-* ``epilogue``: paragraphs that close a document or a part of it (``通过以上…``, ``综上所述…``, ``总之…``)
-  after the last answer are the article's conclusion, not part of that answer.
+* :func:`scan_section` parses a piece of a document and says what each block is — a topic heading, a
+  question (label paragraph, label heading or question heading), an answer label, an answer-side block
+  (``**解题思路**``), a possible epilogue, or plain content — and renders it from its own tokens. It
+  depends only on the text and the labels, so it is cached and run in parallel (see :mod:`qa2anki.scan`).
+* :func:`assemble` walks those blocks and builds the entries: topics from headings (numbering stripped),
+  answers up to the next question or the next heading of the same or a higher level, question-only
+  documents, summary/TOC sections skipped, sub-questions inside answers kept in them, the article's
+  closing paragraph left out.
 
-Nothing here knows about duplicates, GUIDs or HTML.
+Each marker style is one named rule; the README lists them, ``tests/fixtures/parse`` pins them.
+Nothing here knows about duplicates or GUIDs; HTML comes from :mod:`qa2anki.render`.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import NamedTuple
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from qa2anki.errors import Problem, Severity
@@ -195,11 +193,6 @@ class BlockInfo(NamedTuple):
     ``heading-label``, ``heading-question``; ``closing`` for a summary or further-reading heading."""
     marker: str = ""
     """The label word of a question or answer (``面试题``, ``Q``…), without its number."""
-
-
-def markdown() -> MarkdownIt:
-    """The Markdown dialect qa2anki reads (see :func:`qa2anki.render.markdown_parser`)."""
-    return markdown_parser()
 
 
 @dataclass(frozen=True)
@@ -396,7 +389,7 @@ def scan_section(text: str, labels: Labels = DEFAULT_LABELS) -> tuple[BlockInfo,
     patterns = _patterns(labels)
     infos: list[BlockInfo] = []
     lines = text.split("\n")
-    for block in _blocks(markdown().parse(text)):
+    for block in _blocks(markdown_parser().parse(text)):
         inline = block.inline
         kind, rule, level, label_text, marker = "block", "", 0, "", ""
         label: _Label | None = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import os
 import re
 import unicodedata
 from collections import Counter
@@ -211,12 +210,3 @@ def _common_chinese(ch: str) -> bool:
     except UnicodeEncodeError:
         return False
     return 0xA1 <= lead <= 0xA9 or 0xB0 <= lead <= 0xD7
-
-
-def source_roots(sources: Iterable[str], cwd: Path) -> list[Path]:
-    """The folders sources live in: each named folder, or the folder of each named file."""
-    roots = []
-    for source in sources:
-        root = cwd / source
-        roots.append(root if root.is_dir() else root.parent)
-    return [Path(os.path.normpath(r)) for r in roots]
