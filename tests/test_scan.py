@@ -13,7 +13,7 @@ from benchmarks.generate import edit_one, generate
 from qa2anki import scan
 from qa2anki.fold import fold
 from qa2anki.parse import parse_documents, split_sections
-from qa2anki.scan import CACHE_NAME, encode_cache, save_cache, scan_documents
+from qa2anki.scan import SECTIONS_FOLDER, encode_blob, scan_documents
 from qa2anki.sources import Document
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "parse").glob("*.md"))
@@ -49,11 +49,10 @@ def test_sectioned_scan_equals_whole_parse(path: Path, tmp_path: Path) -> None:
     """Scanning section by section (cold and from the cache) gives the same entries as a whole parse."""
     documents = [doc(path.read_text(encoding="utf-8"), path.name)]
     whole = parse_documents(documents)
-    cold, stats = scan_documents(documents, tmp_path)
-    assert stats.cache is not None
-    save_cache(tmp_path, stats.cache)
-    warm, warm_stats = scan_documents(documents, tmp_path)
-    assert warm_stats.cache is None
+    cold, stats = scan_documents(documents, tmp_path, save=True)
+    assert stats.saved > 0
+    warm, warm_stats = scan_documents(documents, tmp_path, save=True)
+    assert warm_stats.saved == 0
     assert cold == whole == warm
     assert stats.scanned > 0 and warm_stats.scanned == 0
 
@@ -89,29 +88,36 @@ def test_parallel_scan_equals_serial(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_edit_rescans_only_the_changed_section(tmp_path: Path) -> None:
     """After a one-entry edit only that entry's section is scanned again."""
     text = generate(200, seed=1)
-    _, first = scan_documents([doc(text)], tmp_path)
-    assert first.cache is not None
-    save_cache(tmp_path, first.cache)
-    _, stats = scan_documents([doc(edit_one(text))], tmp_path)
+    _, first = scan_documents([doc(text)], tmp_path, save=True)
+    shards = {p.name: p.stat().st_mtime_ns for p in (tmp_path / SECTIONS_FOLDER).iterdir()}
+    assert first.saved == len(shards) > 100
+    _, stats = scan_documents([doc(edit_one(text))], tmp_path, save=True)
     assert stats.scanned == 1
     assert stats.sections > 150
+    # The old section's shard and the new one's: two small files rewritten, not the whole cache.
+    assert stats.saved <= 2
+    after = {p.name: p.stat().st_mtime_ns for p in (tmp_path / SECTIONS_FOLDER).iterdir()}
+    assert sum(after.get(name) != stamp for name, stamp in shards.items()) <= 2
 
 
 def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
     """A cache file with foreign bytes or a wrong shape is ignored and rebuilt, never an error."""
     documents = [doc(generate(20, seed=2))]
     expected = parse_documents(documents)
-    (tmp_path / CACHE_NAME).write_bytes(b"not marshal at all")
-    result, stats = scan_documents(documents, tmp_path)
-    assert result == expected and stats.cache is not None
-    save_cache(tmp_path, stats.cache)
-    raw = (tmp_path / CACHE_NAME).read_bytes()
-    header = raw.index(b"\n") + 1 + 32
-    sections = marshal.loads(raw[header:])["data"]
-    key = next(iter(sections))
-    sections[key] = (("heading", "x"),)
-    save_cache(tmp_path, encode_cache(sections))  # well-formed file, wrong shape inside
+    result, stats = scan_documents(documents, tmp_path, save=True)
+    shards = sorted((tmp_path / SECTIONS_FOLDER).iterdir())
+    assert result == expected and stats.saved == len(shards) > 1
+    shards[0].write_bytes(b"not marshal at all")
+    assert scan_documents(documents, tmp_path, save=True)[0] == expected
+    raw = shards[1].read_bytes()
+    header = raw.index(b"\n") + 1 + 4
+    stored = marshal.loads(raw[header:])
+    key = next(iter(stored["data"]))
+    stored["data"][key] = (("heading", "x"),)
+    shards[1].write_bytes(encode_blob(stored["tag"], stored["data"]))  # well-formed, wrong shape inside
     assert scan_documents(documents, tmp_path)[0] == expected
+    assert scan_documents(documents, tmp_path, save=True)[0] == expected
+    assert scan_documents(documents, tmp_path)[1].scanned == 0  # the damaged shard was rewritten
 
 
 @settings(max_examples=200, deadline=None)

@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
+from typing import TypeGuard
 
 from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
@@ -130,8 +131,8 @@ class Normalized:
     """Conflicts (same question, different answers)."""
     comparisons: int
     """How many pairs of texts were compared for near duplicates."""
-    memo: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict, compare=False)
-    """What clustering found per topic, for the next build (see :func:`normalize`)."""
+    memo: dict[str, MemoValue] = field(default_factory=dict, compare=False)
+    """What clustering computed, for the next build (see :data:`Memo`)."""
 
 
 def tag_part(text: str) -> str:
@@ -142,6 +143,12 @@ def tag_part(text: str) -> str:
 
 def note_tags(topics: Sequence[str], documents: Sequence[str]) -> tuple[str, ...]:
     """``主题::<topic>`` for each topic and ``文档::<document without extension>`` for each document."""
+    return _note_tags(tuple(topics), tuple(documents))
+
+
+@lru_cache(maxsize=16384)
+def _note_tags(topics: tuple[str, ...], documents: tuple[str, ...]) -> tuple[str, ...]:
+    # A handful of topic and document combinations cover tens of thousands of notes.
     tags = {f"主题::{tag_part(t)}" for t in topics}
     for document in documents:
         stem = document.rsplit(".", 1)[0] if "." in document.rsplit("/", 1)[-1] else document
@@ -187,21 +194,26 @@ def _sort_key(entry: Entry) -> tuple[str, int]:
     return (entry.path, entry.line)
 
 
-CLUSTER_VERSION = 1
+CLUSTER_VERSION = 2
 """Bumped whenever clustering gives other results for the same groups (keys the memo)."""
 
-Memo = Mapping[str, tuple[tuple[int, int], ...]]
-"""Per topic (by a hash of its groups): the merging pairs found, as indices into the topic's groups."""
+MemoValue = tuple[tuple[int, int], ...] | tuple[float, float]
+"""A topic's merging pairs, or a wording's two similarities."""
+Memo = Mapping[str, MemoValue]
+"""What an earlier build computed. Per topic (key: a hash of its groups), the merging pairs found, as
+indices into the topic's groups; per merged wording (key: ``~`` and a hash of its and the surviving
+wording's texts), the question and answer similarity to the surviving wording."""
 
 
 def _topic_key(members: list[_Group], limits: Thresholds) -> str:
     digest = hashlib.blake2b(digest_size=16)
     settings = (CLUSTER_VERSION, limits.question, limits.answer, EXHAUSTIVE_TOPIC, MAX_SHARED_LINE)
     digest.update(repr(settings).encode())
+    large = len(members) > EXHAUSTIVE_TOPIC
     for group in members:
-        digest.update(f"\x1e{group.question}\x1f{group.answer}".encode())
-        if len(members) > EXHAUSTIVE_TOPIC:
-            digest.update("\x1d".join(sorted(_answer_lines(group))).encode())
+        # Large topics also pair answers by their Markdown lines (see _answer_lines).
+        raw = group.entries[0].answer_md if large else ""
+        digest.update(f"\x1e{group.question}\x1f{group.answer}\x1d{raw}".encode())
     return digest.hexdigest()
 
 
@@ -235,7 +247,7 @@ def _topic_edges(members: list[_Group], limits: Thresholds) -> tuple[list[tuple[
     return edges, comparisons
 
 
-def _valid_edges(edges: object, size: int) -> bool:
+def _valid_edges(edges: object, size: int) -> TypeGuard[tuple[tuple[int, int], ...]]:
     """Whether a remembered value is a tuple of index pairs into a topic of ``size`` groups."""
     return isinstance(edges, tuple) and all(
         isinstance(edge, tuple) and len(edge) == 2 and all(type(i) is int and 0 <= i < size for i in edge)
@@ -265,12 +277,14 @@ def normalize(
             by_topic[topic].append(index)
     comparisons = 0
     remembered = memo or {}
-    next_memo: dict[str, tuple[tuple[int, int], ...]] = {}
+    next_memo: dict[str, MemoValue] = {}
     for members in by_topic.values():
         topic_groups = [groups[i] for i in members]
         key = _topic_key(topic_groups, limits)
-        if _valid_edges(remembered.get(key), len(members)):
-            edges = remembered[key]
+        stored = remembered.get(key)
+        edges: tuple[tuple[int, int], ...]
+        if _valid_edges(stored, len(members)):
+            edges = stored
         else:
             found, compared = _topic_edges(topic_groups, limits)
             edges, comparisons = tuple(found), comparisons + compared
@@ -284,7 +298,7 @@ def normalize(
     notes: list[Note] = []
     problems: list[Problem] = []
     for cluster in clusters.values():
-        note, conflict = _make_note(cluster, limits)
+        note, conflict = _make_note(cluster, limits, remembered, next_memo)
         notes.append(note)
         if conflict:
             problems.append(conflict)
@@ -335,6 +349,8 @@ def _topic_candidates(
 
 def _representative(group: _Group) -> Entry:
     # Fold-equal entries can still differ in raw Markdown or topic; pick by content, never by position.
+    if len(group.entries) == 1:
+        return group.entries[0]
     return min(
         group.entries, key=lambda e: (_fold_topic(e.topic), e.topic, e.question_md, e.answer_md, _sort_key(e))
     )
@@ -345,8 +361,36 @@ def _truncated(answer: str, complete: str) -> bool:
     return bool(answer) and len(answer) < len(complete) and complete.startswith(answer.rstrip(". "))
 
 
-def _make_note(members: list[_Group], limits: Thresholds) -> tuple[Note, Problem | None]:
-    canonical = min(members, key=_Group.rank)
+def _similarities(
+    group: _Group, canonical: _Group, remembered: Memo, memo: dict[str, MemoValue]
+) -> tuple[float, float]:
+    """Question and answer similarity of a merged wording to the surviving one, remembered across builds:
+    computing bigram sets is most of the cost of making notes."""
+    digest = hashlib.blake2b(digest_size=12)
+    digest.update(
+        f"{group.question}\x1f{group.answer}\x1e{canonical.question}\x1f{canonical.answer}".encode()
+    )
+    key = "~" + digest.hexdigest()
+    stored = remembered.get(key)
+    if (
+        type(stored) is tuple
+        and len(stored) == 2
+        and all(type(x) is float and 0.0 <= x <= 1.0 for x in stored)
+    ):
+        found: tuple[float, float] = stored  # type: ignore[assignment]
+    else:
+        found = (
+            round(similarity(group.question, canonical.question), 3),
+            round(similarity(group.answer, canonical.answer), 3),
+        )
+    memo[key] = found
+    return found
+
+
+def _make_note(
+    members: list[_Group], limits: Thresholds, remembered: Memo, memo: dict[str, MemoValue]
+) -> tuple[Note, Problem | None]:
+    canonical = members[0] if len(members) == 1 else min(members, key=_Group.rank)
     chosen = _representative(canonical)
     merges: list[Merge] = []
     alternatives: list[Entry] = []
@@ -354,8 +398,7 @@ def _make_note(members: list[_Group], limits: Thresholds) -> tuple[Note, Problem
         if group is canonical:
             q_sim = a_sim = 1.0
         else:
-            q_sim = round(similarity(group.question, canonical.question), 3)
-            a_sim = round(similarity(group.answer, canonical.answer), 3)
+            q_sim, a_sim = _similarities(group, canonical, remembered, memo)
         if group is canonical:
             kinds = {id(e): "exact" for e in group.entries} | {id(chosen): "canonical"}
         else:

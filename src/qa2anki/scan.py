@@ -14,6 +14,7 @@ import hashlib
 import marshal
 import multiprocessing
 import os
+import zlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -33,7 +34,6 @@ from qa2anki.parse import (
     Labels,
     ParseResult,
     assemble,
-    offset_blocks,
     scan_section,
     split_sections,
 )
@@ -42,7 +42,9 @@ from qa2anki.sources import Document
 
 SCAN_VERSION = 8
 """Bumped whenever :func:`qa2anki.parse.scan_section` gives other results for the same text."""
-CACHE_NAME = "sections.marshal"
+SECTIONS_FOLDER = "sections"
+"""The section cache's folder inside the cache folder: one file per shard (the first two hex digits of
+a section's hash), so that a small edit rewrites two small files, not one that holds every section."""
 PARALLEL_MIN_CHARS = 400_000
 """Less new text than this is scanned in this process: starting workers would cost more than it saves."""
 BATCH_CHARS = 200_000
@@ -68,9 +70,8 @@ class ScanStats:
     """Sections scanned this time (the rest came from the cache or were repeats)."""
     workers: int
     """Worker processes used (0: scanned in this process)."""
-    cache: bytes | None = None
-    """The cache file to save when the build succeeds (``None``: the stored one is still right). Encoded
-    right away, so that the scanned blocks can be freed before the rest of the build runs."""
+    saved: int = 0
+    """Cache shards written (or removed) because their sections changed."""
     labels: Labels = DEFAULT_LABELS
     """The labels the sections were scanned with (the cache is only good for those)."""
 
@@ -79,25 +80,30 @@ def _key(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
+def _shard(key: str) -> str:
+    return key[:2]
+
+
 _MAGIC = b"qa2anki-cache\n"
-_DIGEST = 32
+_CHECK = 4
 
 
 def load_blob(path: Path, tag: str) -> Any:
     """The data of a cache file written by :func:`encode_blob` with the same ``tag``, else ``None``.
 
-    The file is a header, a BLAKE2b digest and the marshalled data; the digest is checked before
-    unmarshalling, so a truncated or foreign file is ignored instead of making marshal allocate wildly.
+    The file is a header, a CRC-32 and the marshalled data; the checksum is checked before unmarshalling,
+    so a truncated or damaged file is ignored instead of making marshal allocate wildly. (A checksum, not
+    a cryptographic digest: the cache is the user's own git-ignored folder; it guards against accidents.)
     """
     try:
         raw = path.read_bytes()
     except OSError:
         return None
-    header = len(_MAGIC) + _DIGEST
+    header = len(_MAGIC) + _CHECK
     if not raw.startswith(_MAGIC) or len(raw) < header:
         return None
-    payload = raw[header:]
-    if hashlib.blake2b(payload, digest_size=_DIGEST).digest() != raw[len(_MAGIC) : header]:
+    payload = memoryview(raw)[header:]
+    if zlib.crc32(payload).to_bytes(_CHECK, "big") != raw[len(_MAGIC) : header]:
         return None
     try:
         data = marshal.loads(payload)
@@ -109,29 +115,48 @@ def load_blob(path: Path, tag: str) -> Any:
 
 
 def encode_blob(tag: str, data: Any) -> bytes:
-    """A cache file's bytes: header, digest, marshalled ``{"tag": tag, "data": data}``."""
+    """A cache file's bytes: header, checksum, marshalled ``{"tag": tag, "data": data}``."""
     payload = marshal.dumps({"tag": tag, "data": data})
-    return _MAGIC + hashlib.blake2b(payload, digest_size=_DIGEST).digest() + payload
+    return _MAGIC + zlib.crc32(payload).to_bytes(_CHECK, "big") + payload
 
 
 def _sections_tag(labels: Labels) -> str:
     return f"{_CACHE_FORMAT} labels {labels.fingerprint()}"
 
 
-def load_cache(folder: Path | None, labels: Labels = DEFAULT_LABELS) -> dict[str, Any]:
-    """The cached section scans, or nothing when there is no usable cache."""
+def load_cache(folder: Path | None, labels: Labels = DEFAULT_LABELS) -> dict[str, dict[str, Any]]:
+    """The cached section scans by shard, or nothing when there is no usable cache."""
     if folder is None:
         return {}
-    sections = load_blob(folder / CACHE_NAME, _sections_tag(labels))
-    return sections if isinstance(sections, dict) else {}
+    tag = _sections_tag(labels)
+    shards: dict[str, dict[str, Any]] = {}
+    with contextlib.suppress(OSError):
+        for path in sorted((folder / SECTIONS_FOLDER).glob("*.marshal")):
+            sections = load_blob(path, tag)
+            if isinstance(sections, dict):
+                shards[path.stem] = sections
+    return shards
 
 
-def encode_cache(sections: dict[str, Any], labels: Labels = DEFAULT_LABELS) -> bytes:
-    """The section cache file's bytes."""
-    return encode_blob(_sections_tag(labels), sections)
+def save_shards(folder: Path, shards: dict[str, dict[str, Any]], labels: Labels = DEFAULT_LABELS) -> int:
+    """Write these shards of the section cache (an empty one is removed); returns how many changed.
+    Each file is written atomically; failing to write a cache is not an error."""
+    tag = _sections_tag(labels)
+    target = folder / SECTIONS_FOLDER
+    with contextlib.suppress(OSError):
+        target.mkdir(parents=True, exist_ok=True)
+        # Earlier builds kept every section in one file; it is never read again.
+        (folder / "sections.marshal").unlink(missing_ok=True)
+    for name, sections in sorted(shards.items()):
+        with contextlib.suppress(OSError):
+            if sections:
+                write_atomic(target / f"{name}.marshal", encode_blob(tag, sections))
+            else:
+                (target / f"{name}.marshal").unlink(missing_ok=True)
+    return len(shards)
 
 
-def save_cache(folder: Path, data: bytes, name: str = CACHE_NAME) -> None:
+def save_cache(folder: Path, data: bytes, name: str) -> None:
     """Write a cache file (atomically; a failure to write a cache is not an error)."""
     with contextlib.suppress(OSError):
         write_atomic(folder / name, data)
@@ -143,15 +168,23 @@ class _DamagedCache(Exception):
 
 _FIELD_TYPES = (str, int, int, int, str, str, str, str, str, tuple, str, str)
 """The type of each :class:`BlockInfo` field, to check cached data against."""
+_new_block = tuple.__new__
 
 
-def _block(data: Any) -> BlockInfo:
-    # One C-level comparison of the field types: this runs for every block of every rebuild.
-    if type(data) is not tuple or tuple(map(type, data)) != _FIELD_TYPES:
+def _blocks(stored: Any, offset: int) -> list[BlockInfo]:
+    """A section's stored blocks, checked and moved to the section's place in its document."""
+    if type(stored) is not tuple:
         raise _DamagedCache
-    if data[9] and not all(type(src) is str for src in data[9]):
-        raise _DamagedCache
-    return BlockInfo._make(data)
+    blocks = []
+    for data in stored:
+        # One C-level comparison of the field types: this runs for every block of every rebuild.
+        if type(data) is not tuple or tuple(map(type, data)) != _FIELD_TYPES:
+            raise _DamagedCache
+        if data[9] and not all(type(src) is str for src in data[9]):
+            raise _DamagedCache
+        kind, start, end, *rest = data
+        blocks.append(_new_block(BlockInfo, (kind, start + offset, end + offset, *rest)))
+    return blocks
 
 
 def _scan_batch(job: tuple[Labels, list[str]]) -> list[tuple[tuple[Any, ...], ...]]:
@@ -177,14 +210,36 @@ def scan_documents(
     jobs: int | None = None,
     progress: Progress | None = None,
     labels: Labels = DEFAULT_LABELS,
+    save: bool = False,
 ) -> tuple[ParseResult, ScanStats]:
-    """Parse every document, reusing the section cache in ``cache_folder`` (if given). The refreshed
-    cache comes back in the stats, for the caller to :func:`save_cache` once its build has succeeded."""
+    """Parse every document, reusing the section cache in ``cache_folder`` (if given); with ``save``, the
+    cache shards whose sections changed are rewritten there (a scan is true whatever becomes of the
+    build, so they are saved right away, and the scanned blocks need not be kept for later)."""
+    try:
+        return _scan_documents(
+            documents, cache_folder, load_cache(cache_folder, labels), jobs, progress, labels, save
+        )
+    except _DamagedCache:
+        # Someone else's bytes in our cache: scan everything afresh (and, with save, overwrite them).
+        return _scan_documents(documents, cache_folder, {}, jobs, progress, labels, save)
+
+
+def _scan_documents(
+    documents: Sequence[Document],
+    cache_folder: Path | None,
+    shards: dict[str, dict[str, Any]],
+    jobs: int | None,
+    progress: Progress | None,
+    labels: Labels,
+    save: bool,
+) -> tuple[ParseResult, ScanStats]:
     pieces = [
         [(offset, _key(text), text) for offset, text in split_sections(document.text)]
         for document in documents
     ]
-    cached = load_cache(cache_folder, labels)
+    cached: dict[str, Any] = {}
+    for sections in shards.values():
+        cached.update(sections)
     missing: dict[str, str] = {}
     for piece in pieces:
         for _, key, text in piece:
@@ -216,28 +271,31 @@ def scan_documents(
                 progress(done, total)
 
     fresh = dict(zip(missing, scanned, strict=True))
-    used: dict[str, Any] = {}
     entries: list[Entry] = []
     problems: list[Problem] = []
-    try:
-        for document, piece in zip(documents, pieces, strict=True):
-            blocks: list[BlockInfo] = []
-            for offset, key, _ in piece:
-                stored = fresh[key] if key in fresh else cached[key]
-                used[key] = stored
-                blocks.extend(offset_blocks([_block(b) for b in stored], offset))
-            result = assemble(document, blocks)
-            entries.extend(result.entries)
-            problems.extend(result.problems)
-    except _DamagedCache:
-        # Someone else's bytes in our cache: scan everything afresh; the caller overwrites it.
-        return scan_documents(documents, None, jobs, progress, labels)
-    changed = fresh or len(used) != len(cached)
+    for document, piece in zip(documents, pieces, strict=True):
+        blocks: list[BlockInfo] = []
+        for offset, key, _ in piece:
+            blocks.extend(_blocks(fresh[key] if key in fresh else cached[key], offset))
+        result = assemble(document, blocks)
+        entries.extend(result.entries)
+        problems.extend(result.problems)
+
+    wanted: dict[str, dict[str, Any]] = {}
+    for piece in pieces:
+        for _, key, _ in piece:
+            wanted.setdefault(_shard(key), {})[key] = fresh[key] if key in fresh else cached[key]
+    changed = {
+        name: wanted.get(name, {})
+        for name in {*wanted, *shards}
+        if name not in shards or wanted.get(name, {}).keys() != shards[name].keys()
+    }
+    saved = save_shards(cache_folder, changed, labels) if save and cache_folder is not None else 0
     stats = ScanStats(
         sections=sum(len(p) for p in pieces),
         scanned=len(fresh),
         workers=workers,
-        cache=encode_cache(used, labels) if changed else None,
+        saved=saved,
         labels=labels,
     )
     return ParseResult(tuple(entries), tuple(problems)), stats
