@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from qa2anki.build import content_hash
 from qa2anki.errors import SchemaError
 from qa2anki.identity import Status, guid_for, identify
 from qa2anki.lockfile import EMPTY_LOCK, Lock
 from qa2anki.normalize import Note, normalize
 from qa2anki.notetype import NOTE_TYPE, NoteType
 from qa2anki.parse import Entry
+from qa2anki.render import RenderedNote
 
 NOW = 1_700_000_000
 ITEMS = "1. **量化**：降低参数精度。\n2. **剪枝**：去掉冗余连接。\n3. **蒸馏**：用大模型教小模型。"
@@ -190,3 +196,15 @@ def test_note_keeps_its_guid_when_another_merged_wording_takes_over() -> None:
     assert note.note.question_md == extended[1]  # the longer answer's wording is shown now
     assert note.guid == v1.notes[0].guid
     assert note.status == Status.UPDATED and note.mod == NOW + 5
+
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from('"\\\x00\x1f\u2028/'))
+
+
+@settings(max_examples=200, deadline=None)
+@given(fields=st.lists(TEXT, max_size=4), tags=st.lists(TEXT, max_size=3))
+def test_content_hash_is_sha256_of_the_json_text(fields: list[str], tags: list[str]) -> None:
+    """The content hash stays what locks already hold: SHA-256 of ``json.dumps([fields, tags])``."""
+    payload = json.dumps([fields, tags], ensure_ascii=False).encode()
+    expected = hashlib.sha256(payload).hexdigest()[:16]
+    assert content_hash(RenderedNote(tuple(fields), tuple(tags))) == expected

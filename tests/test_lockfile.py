@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qa2anki.errors import LockError
 from qa2anki.lockfile import EMPTY_LOCK, Lock, LockedNote, LockedNoteType, dumps, loads, read_lock, write_lock
@@ -70,3 +72,37 @@ def test_write_is_atomic(tmp_path: Path) -> None:
     write_lock(path, LOCK)
     assert loads(path.read_text(encoding="utf-8")) == loads(dumps(LOCK))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["qa2anki.lock"]
+
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from('"\\\x00\x1f\u2028/'))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    guid=TEXT.filter(bool),
+    key=TEXT,
+    question=TEXT,
+    answer=TEXT,
+    topics=st.lists(TEXT, max_size=3),
+    content=TEXT,
+    mod=st.integers(0, 253_402_300_799),
+    present=st.booleans(),
+)
+def test_note_lines_are_json_dumps(
+    guid: str, key: str, question: str, answer: str, topics: list[str], content: str, mod: int, present: bool
+) -> None:
+    """Each note line of the lock is exactly what json.dumps writes for the note's record."""
+    note = LockedNote(guid, key, question, answer, tuple(topics), content, mod, present)
+    record = {
+        "guid": guid,
+        "key": key,
+        "question": question,
+        "answer": answer,
+        "topics": topics,
+        "content": content,
+        "mod": mod,
+        "present": present,
+    }
+    line = dumps(Lock(notetype=None, notes=(note,))).split("\n")[4]
+    assert line == "  " + json.dumps(record, ensure_ascii=False)
+    assert loads(dumps(Lock(notetype=None, notes=(note,)))).notes == (note,)

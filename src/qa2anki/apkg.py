@@ -2,7 +2,7 @@
 
 * every note gets an explicit GUID and its own mod time (genanki stamps all notes with one timestamp);
 * the package timestamp is passed in, so note and card ids are reproducible;
-* genanki's temporary SQLite file is made by us, in a folder we delete;
+* genanki's temporary SQLite file is made by us, in a folder we delete, and streamed into the zip;
 * the zip is written by us, with entries in a fixed order and a fixed date, so the same input gives the
   same bytes;
 * genanki's warnings are errors;
@@ -14,7 +14,9 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import shutil
 import sqlite3
+import sys
 import tempfile
 import warnings
 import zipfile
@@ -31,6 +33,8 @@ from qa2anki.media import MediaFile
 from qa2anki.notetype import NoteType
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_LEVEL = 1
+"""Deflate level: a collection is mostly text that compresses well even at the fastest level."""
 
 
 @dataclass(frozen=True)
@@ -105,25 +109,39 @@ def apkg_bytes(
                     connection.commit()
                 finally:
                     connection.close()
-                collection = db_path.read_bytes()
+                return _zip(db_path, media)
         except (Warning, ValueError, TypeError) as exc:
             raise Qa2AnkiError(f"cannot write the deck: {exc}") from None
 
+
+def _zip(collection: Path, media: Sequence[MediaFile]) -> bytes:
     buffer = io.BytesIO()
     ordered_media = sorted(media, key=lambda m: m.name)
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        _add(archive, "collection.anki2", collection)
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=_LEVEL) as archive:
+        # Streamed from the file: a large collection is never held in memory whole.
+        with (
+            collection.open("rb") as source,
+            archive.open(_info("collection.anki2", collection.stat().st_size), "w") as target,
+        ):
+            shutil.copyfileobj(source, target, 1 << 20)
         _add(archive, "media", json.dumps({str(i): m.name for i, m in enumerate(ordered_media)}).encode())
         for i, item in enumerate(ordered_media):
             _add(archive, str(i), item.data)
     return buffer.getvalue()
 
 
-def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+def _info(name: str, size: int = 0) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
-    archive.writestr(info, data, compresslevel=1)
+    info.file_size = size  # known up front when streaming: the zip64 decision needs it
+    # ZipFile.open(info, "w") takes the level from the info (public only since Python 3.13).
+    setattr(info, "compress_level" if sys.version_info >= (3, 13) else "_compresslevel", _LEVEL)
+    return info
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    archive.writestr(_info(name), data, compresslevel=_LEVEL)
 
 
 def write_apkg(path: Path, data: bytes) -> None:

@@ -229,10 +229,16 @@ def _lock_path(options: Options, config: Config) -> Path:
     return (first if first.is_dir() else first.parent) / LOCK_NAME
 
 
+_string = json.encoder.encode_basestring
+"""A JSON string literal, as ``json.dumps(text, ensure_ascii=False)`` writes it."""
+
+
 def content_hash(rendered: RenderedNote) -> str:
-    """A hash of what a note shows: its fields and tags."""
-    payload = json.dumps([rendered.fields, rendered.tags], ensure_ascii=False).encode()
-    return hashlib.sha256(payload).hexdigest()[:16]
+    """A hash of what a note shows: its fields and tags (of their JSON text, ``[[fields], [tags]]``)."""
+    # json.dumps([fields, tags], ensure_ascii=False), written out: json.dumps with options builds a new
+    # encoder every call, and this runs for every note.
+    payload = f"[[{', '.join(map(_string, rendered.fields))}], [{', '.join(map(_string, rendered.tags))}]]"
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
 @contextlib.contextmanager

@@ -88,6 +88,22 @@ class Lock:
 EMPTY_LOCK = Lock(notetype=None, notes=())
 
 
+_string = json.encoder.encode_basestring
+"""A JSON string literal, as ``json.dumps(text, ensure_ascii=False)`` writes it (the C encoder's)."""
+
+
+def _note_line(note: LockedNote) -> str:
+    # What json.dumps(record, ensure_ascii=False) gives, written out: a lock has a line per note, and
+    # json.dumps with options builds a new encoder every call.
+    topics = ", ".join(map(_string, note.topics))
+    return (
+        f'{{"guid": {_string(note.guid)}, "key": {_string(note.key)}, '
+        f'"question": {_string(note.question)}, "answer": {_string(note.answer)}, '
+        f'"topics": [{topics}], "content": {_string(note.content)}, "mod": {int(note.mod)}, '
+        f'"present": {"true" if note.present else "false"}}}'
+    )
+
+
 def dumps(lock: Lock) -> str:
     """The lock as text: stable, one note per line, sorted by GUID."""
     lines = ["{", f' "format": {LOCK_FORMAT},', ' "generator": "qa2anki",']
@@ -104,18 +120,8 @@ def dumps(lock: Lock) -> str:
     lines.append(' "notes": [')
     notes = sorted(lock.notes, key=lambda n: n.guid)
     for i, note in enumerate(notes):
-        record = {
-            "guid": note.guid,
-            "key": note.key,
-            "question": note.question,
-            "answer": note.answer,
-            "topics": list(note.topics),
-            "content": note.content,
-            "mod": note.mod,
-            "present": note.present,
-        }
         comma = "," if i < len(notes) - 1 else ""
-        lines.append(f"  {json.dumps(record, ensure_ascii=False)}{comma}")
+        lines.append(f"  {_note_line(note)}{comma}")
     lines.append(" ]")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -387,10 +387,37 @@ def _similarities(
     return found
 
 
+def _single_note(group: _Group) -> Note:
+    """:func:`_make_note` for an entry with no duplicate (most of them), without the merging."""
+    entry = group.entries[0]
+    topics, documents = (entry.topic,), (entry.document,)
+    key = identity_key(entry.topic, group.question)
+    return Note(
+        key=key,
+        topic=entry.topic,
+        question_md=entry.question_md,
+        answer_md=entry.answer_md,
+        question_html=entry.question_html,
+        answer_html=entry.answer_html,
+        question_folded=group.question,
+        answer_folded=group.answer,
+        shown=entry,
+        keys=(key,),
+        alternatives=(),
+        topics=topics,
+        documents=documents,
+        locations=((entry.document, entry.topic),),
+        merges=(Merge(entry, "canonical", 1.0, 1.0),),
+        tags=note_tags(topics, documents),
+    )
+
+
 def _make_note(
     members: list[_Group], limits: Thresholds, remembered: Memo, memo: dict[str, MemoValue]
 ) -> tuple[Note, Problem | None]:
-    canonical = members[0] if len(members) == 1 else min(members, key=_Group.rank)
+    if len(members) == 1 and len(members[0].entries) == 1:
+        return _single_note(members[0]), None
+    canonical = min(members, key=_Group.rank)
     chosen = _representative(canonical)
     merges: list[Merge] = []
     alternatives: list[Entry] = []

@@ -456,6 +456,9 @@ def _first_is_bold(inline: Token) -> bool:
     return bool(children) and children[0].type == "strong_open"
 
 
+_MAY_MATTER = frozenset(" #`~")
+
+
 def split_sections(text: str) -> list[tuple[int, str]]:
     """Cut a document before every ATX heading that starts a line outside a fenced code block.
 
@@ -467,6 +470,9 @@ def split_sections(text: str) -> list[tuple[int, str]]:
     cuts = [0]
     fence = ""
     for number, line in enumerate(lines):
+        # Only lines that start with a space, '#', '`' or '~' can open or close a fence or be a heading.
+        if not line or line[0] not in _MAY_MATTER:
+            continue
         stripped = line.lstrip(" ")
         indent = len(line) - len(stripped)
         if fence:

@@ -182,8 +182,25 @@ def _blocks(stored: Any, offset: int) -> list[BlockInfo]:
             raise _DamagedCache
         if data[9] and not all(type(src) is str for src in data[9]):
             raise _DamagedCache
-        kind, start, end, *rest = data
-        blocks.append(_new_block(BlockInfo, (kind, start + offset, end + offset, *rest)))
+        blocks.append(
+            _new_block(
+                BlockInfo,
+                (
+                    data[0],
+                    data[1] + offset,
+                    data[2] + offset,
+                    data[3],
+                    data[4],
+                    data[5],
+                    data[6],
+                    data[7],
+                    data[8],
+                    data[9],
+                    data[10],
+                    data[11],
+                ),
+            )
+        )
     return blocks
 
 
