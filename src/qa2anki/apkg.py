@@ -1,5 +1,9 @@
 """Write the ``.apkg``. The only module that imports genanki, and the place its sharp edges are filed off:
 
+* genanki writes the collection (schema, configuration, deck, note type); the notes and cards go in as
+  one batch each, with the rows genanki's ``Note.write_to_db`` writes and after the checks it makes
+  (field count, HTML tags that look unescaped, tags without spaces) — its per-note objects and
+  statements cost seconds on a large deck (``tests/test_apkg.py`` compares both ways);
 * every note gets an explicit GUID and its own mod time (genanki stamps all notes with one timestamp);
 * the package timestamp is passed in, so note and card ids are reproducible;
 * genanki's temporary SQLite file is made by us, in a folder we delete, and streamed into the zip;
@@ -20,7 +24,7 @@ import sys
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,17 +55,6 @@ class DeckNote:
     """The note's mod time, seconds."""
 
 
-class _Note(genanki.Note):  # type: ignore[misc]
-    """A genanki note that writes its own mod time instead of the package's."""
-
-    def __init__(self, mod: int, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.mod = mod
-
-    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
-        super().write_to_db(cursor, self.mod, deck_id, id_gen)
-
-
 def _model(notetype: NoteType) -> Any:
     return genanki.Model(
         notetype.id,
@@ -84,34 +77,113 @@ def apkg_bytes(
     """The ``.apkg`` as bytes. Deterministic: the same arguments give the same bytes."""
     model = _model(notetype)
     deck = genanki.Deck(deck_id, deck_name)
+    deck.add_model(model)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try:
-            for position, note in enumerate(notes):
-                deck.add_note(
-                    _Note(
-                        note.mod,
-                        model=model,
-                        fields=list(note.fields),
-                        tags=list(note.tags),
-                        guid=note.guid,
-                        due=position,
-                    )
-                )
             package = genanki.Package(deck)
             start = max([notetype_mod, *(n.mod for n in notes)])
+            # Note and card ids count up from the newest mod, so they are reproducible.
+            ids = itertools.count(start * 1000)
             with tempfile.TemporaryDirectory(prefix="qa2anki-") as tmp:
                 db_path = Path(tmp) / "collection.anki2"
                 connection = sqlite3.connect(db_path)
                 try:
-                    # Note and card ids count up from the newest mod, so they are reproducible.
-                    package.write_to_db(connection.cursor(), notetype_mod, itertools.count(start * 1000))
+                    cursor = connection.cursor()
+                    # genanki writes the collection: schema, configuration, deck and note type ...
+                    package.write_to_db(cursor, notetype_mod, ids)
+                    # ... and the notes and cards go in as one batch each (genanki's per-note objects
+                    # and statements cost seconds at 100,000 notes), with the rows genanki would write.
+                    plan = _plan(model, notes, ids)
+                    cursor.executemany(_NOTE_ROW, _note_rows(model, notes, plan))
+                    cursor.executemany(_CARD_ROW, _card_rows(deck_id, notes, plan))
                     connection.commit()
                 finally:
                     connection.close()
                 return _zip(db_path, media)
         except (Warning, ValueError, TypeError) as exc:
             raise Qa2AnkiError(f"cannot write the deck: {exc}") from None
+
+
+_NOTE_ROW = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);"
+_CARD_ROW = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);"
+
+
+def _plan(
+    model: Any, notes: Sequence[DeckNote], ids: Iterator[int]
+) -> list[tuple[int, list[tuple[int, int]]]]:
+    """Each note's id and its cards' (id, template ordinal), checked and numbered as genanki's
+    ``Note.write_to_db`` does: the note, then its cards, in order."""
+    requirements = [(card_ord, any if how == "any" else all, ords) for card_ord, how, ords in model._req]
+    invalid_tags = genanki.Note._find_invalid_html_tags_in_field
+    plan = []
+    for note in notes:
+        if len(note.fields) != len(model.fields):
+            raise ValueError(f"the note type has {len(model.fields)} fields, a note has {len(note.fields)}")
+        for field in note.fields:
+            if invalid := invalid_tags(field):
+                raise ValueError(f"a field contains invalid HTML tags: {' '.join(invalid)}")
+        for tag in note.tags:
+            if " " in tag:
+                raise ValueError(f"tag {tag!r} contains a space")
+        note_id = next(ids)
+        cards = [
+            (next(ids), card_ord)
+            for card_ord, test, ords in requirements
+            if test(note.fields[i] for i in ords)
+        ]
+        plan.append((note_id, cards))
+    return plan
+
+
+def _note_rows(
+    model: Any, notes: Sequence[DeckNote], plan: list[tuple[int, list[tuple[int, int]]]]
+) -> Iterator[tuple[object, ...]]:
+    sort_field = model.sort_field_index
+    for note, (note_id, _) in zip(notes, plan, strict=True):
+        tags = " " + " ".join(note.tags) + " "
+        flds = "\x1f".join(note.fields)
+        yield (
+            note_id,
+            note.guid,
+            model.model_id,
+            note.mod,
+            -1,
+            tags,
+            flds,
+            note.fields[sort_field],
+            0,
+            0,
+            "",
+        )
+
+
+def _card_rows(
+    deck_id: int, notes: Sequence[DeckNote], plan: list[tuple[int, list[tuple[int, int]]]]
+) -> Iterator[tuple[object, ...]]:
+    # Position in the deck is the new-card order (genanki's ``due``).
+    for position, (note, (note_id, cards)) in enumerate(zip(notes, plan, strict=True)):
+        for card_id, card_ord in cards:
+            yield (
+                card_id,
+                note_id,
+                deck_id,
+                card_ord,
+                note.mod,
+                -1,
+                0,
+                0,
+                position,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                "",
+            )
 
 
 def _zip(collection: Path, media: Sequence[MediaFile]) -> bytes:

@@ -19,9 +19,10 @@ Nothing here knows about duplicates or GUIDs; HTML comes from :mod:`qa2anki.rend
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import NamedTuple
 
 from markdown_it.token import Token
@@ -494,7 +495,15 @@ def split_sections(text: str) -> list[tuple[int, str]]:
             if hashes <= 6 and (len(line) == hashes or line[hashes] in " \t"):
                 cuts.append(number)
     cuts.append(len(lines))
-    return [(a, "\n".join(lines[a:b]) + ("\n" if b < len(lines) else "")) for a, b in pairwise(cuts) if b > a]
+    starts = line_starts(text)
+    return [(a, text[starts[a] : starts[b]]) for a, b in pairwise(cuts) if b > a]
+
+
+def line_starts(text: str) -> array[int]:
+    """Where each line of ``text`` starts, and one more (``len(text) + 1``): line ``i`` is
+    ``text[starts[i] : starts[i + 1] - 1]``, and lines ``a`` to ``b`` joined are
+    ``text[starts[a] : starts[b] - 1]`` — without holding every line as a string."""
+    return array("q", accumulate(map(len, text.split("\n")), lambda at, length: at + length + 1, initial=0))
 
 
 def offset_blocks(blocks: Sequence[BlockInfo], offset: int) -> list[BlockInfo]:
@@ -557,7 +566,8 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
 
 def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
     """Turn a document's blocks (with document line numbers) into entries and problems."""
-    lines = document.text.split("\n")
+    text = document.text
+    starts = line_starts(text)
     entries: list[Entry] = []
     problems: list[Problem] = []
     headings: list[tuple[int, str]] = []
@@ -572,7 +582,7 @@ def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
     def join(head: BlockInfo, blocks_: list[BlockInfo]) -> tuple[str, str, str]:
         # The folded text is joined from the blocks' folds (computed, and cached, with the scan): the
         # same as folding the joined Markdown, white space between blocks becoming one space.
-        source = "\n".join(lines[blocks_[0].start : blocks_[-1].end]).strip() if blocks_ else ""
+        source = text[starts[blocks_[0].start] : starts[blocks_[-1].end] - 1].strip() if blocks_ else ""
         markdown_ = "\n\n".join(part for part in (head.text, source) if part)
         html = "\n".join(part for part in (head.head_html, *(b.html for b in blocks_)) if part)
         folded = " ".join(part for part in (head.head_folded, *(b.folded for b in blocks_)) if part)

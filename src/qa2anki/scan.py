@@ -250,20 +250,23 @@ def _scan_documents(
     labels: Labels,
     save: bool,
 ) -> tuple[ParseResult, ScanStats]:
-    pieces = [
-        [(offset, _key(text), text) for offset, text in split_sections(document.text)]
-        for document in documents
-    ]
     cached: dict[str, Any] = {}
     for sections in shards.values():
         cached.update(sections)
+    # Each section as (first line, hash); only the text of sections to scan is kept.
+    pieces: list[list[tuple[int, str]]] = []
     missing: dict[str, str] = {}
-    for piece in pieces:
-        for _, key, text in piece:
+    for document in documents:
+        piece = []
+        for offset, text in split_sections(document.text):
+            key = _key(text)
+            piece.append((offset, key))
             if key not in cached:
                 missing.setdefault(key, text)
+        pieces.append(piece)
 
-    texts = list(missing.values())
+    keys, texts = list(missing), list(missing.values())
+    del missing
     total = sum(len(t) for t in texts)
     workers = min(jobs or os.cpu_count() or 1, 8) if total >= PARALLEL_MIN_CHARS else 0
     scanned: list[tuple[tuple[Any, ...], ...]] = []
@@ -287,12 +290,13 @@ def _scan_documents(
             if progress:
                 progress(done, total)
 
-    fresh = dict(zip(missing, scanned, strict=True))
+    fresh = dict(zip(keys, scanned, strict=True))
+    del keys, texts, batches, scanned
     entries: list[Entry] = []
     problems: list[Problem] = []
     for document, piece in zip(documents, pieces, strict=True):
         blocks: list[BlockInfo] = []
-        for offset, key, _ in piece:
+        for offset, key in piece:
             blocks.extend(_blocks(fresh[key] if key in fresh else cached[key], offset))
         result = assemble(document, blocks)
         entries.extend(result.entries)
@@ -300,7 +304,7 @@ def _scan_documents(
 
     wanted: dict[str, dict[str, Any]] = {}
     for piece in pieces:
-        for _, key, _ in piece:
+        for _, key in piece:
             wanted.setdefault(_shard(key), {})[key] = fresh[key] if key in fresh else cached[key]
     changed = {
         name: wanted.get(name, {})
