@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from benchmarks.generate import edit_one, generate
 from qa2anki import scan
 from qa2anki.fold import fold
-from qa2anki.parse import parse_documents, split_sections
+from qa2anki.parse import line_starts, parse_documents, split_sections
 from qa2anki.scan import SECTIONS_FOLDER, encode_blob, scan_documents
 from qa2anki.sources import Document
 
@@ -139,3 +139,14 @@ def test_block_folds_on_fixtures(path: Path) -> None:
             fold(entry.question_md),
             fold(entry.answer_md),
         )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("ab\n中 ")))
+def test_line_starts_slice_like_joined_lines(text: str) -> None:
+    """Slicing the text at line starts gives exactly the lines joined, for every run of lines."""
+    lines, starts = text.split("\n"), line_starts(text)
+    assert len(starts) == len(lines) + 1
+    for a in range(len(lines)):
+        for b in range(a + 1, len(lines) + 1):
+            assert text[starts[a] : starts[b] - 1] == "\n".join(lines[a:b])

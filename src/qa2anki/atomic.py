@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and an atomic rename, so that
-    an interrupted write leaves the old file exactly as it was."""
+def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (bytes, or pieces of them) to ``path`` through a temporary file in the same folder
+    and an atomic rename, so that an interrupted write leaves the old file exactly as it was."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -19,7 +20,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             mode = 0o644
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            if isinstance(data, bytes):
+                out.write(data)
+            else:
+                out.writelines(data)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)

@@ -26,6 +26,7 @@ if it returns and so that its GUID is never given to different content.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,14 @@ def _note_line(note: LockedNote) -> str:
 
 def dumps(lock: Lock) -> str:
     """The lock as text: stable, one note per line, sorted by GUID."""
-    lines = ["{", f' "format": {LOCK_FORMAT},', ' "generator": "qa2anki",']
+    return "".join(_lines(lock))
+
+
+def _lines(lock: Lock) -> Iterator[str]:
+    """The lock's lines, each with its newline (a large lock is written without one string of all)."""
+    yield "{\n"
+    yield f' "format": {LOCK_FORMAT},\n'
+    yield ' "generator": "qa2anki",\n'
     if lock.notetype is not None:
         nt = lock.notetype
         notetype = {
@@ -116,15 +124,14 @@ def dumps(lock: Lock) -> str:
             "fingerprint": nt.fingerprint,
             "mod": nt.mod,
         }
-        lines.append(f' "notetype": {json.dumps(notetype, ensure_ascii=False)},')
-    lines.append(' "notes": [')
+        yield f' "notetype": {json.dumps(notetype, ensure_ascii=False)},\n'
+    yield ' "notes": [\n'
     notes = sorted(lock.notes, key=lambda n: n.guid)
     for i, note in enumerate(notes):
         comma = "," if i < len(notes) - 1 else ""
-        lines.append(f"  {_note_line(note)}{comma}")
-    lines.append(" ]")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+        yield f"  {_note_line(note)}{comma}\n"
+    yield " ]\n"
+    yield "}\n"
 
 
 def loads(text: str, path: str = LOCK_NAME) -> Lock:
@@ -234,4 +241,4 @@ def read_lock(path: Path, display: str) -> Lock:
 
 def write_lock(path: Path, lock: Lock) -> None:
     """Write the lock atomically."""
-    write_atomic(path, dumps(lock).encode("utf-8"))
+    write_atomic(path, (line.encode("utf-8") for line in _lines(lock)))
