@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import marshal
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -13,7 +16,7 @@ from benchmarks.generate import edit_one, generate
 from qa2anki import scan
 from qa2anki.fold import fold
 from qa2anki.parse import line_starts, parse_documents, split_sections
-from qa2anki.scan import SECTIONS_FOLDER, encode_blob, scan_documents
+from qa2anki.scan import FACTS_NAME, PARTS_FOLDER, SECTIONS_FOLDER, encode_blob, scan_documents
 from qa2anki.sources import Document
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "parse").glob("*.md"))
@@ -62,6 +65,8 @@ LINES = st.sampled_from(
         "# 标题", "## 1. 主题", "### 2. 主题", "#### 深层", "**面试题：** 问题？", "**答案：** 答案。",
         "问题：什么？", "答：这样。", "```", "~~~", "# 注释", "1. **量化**：降低精度", "- 列表", "> 引用",
         "| a | b |", "| --- | --- |", "", "", "通过以上技术，效果很好。", "    缩进代码", "正文段落。",
+        "## 总结", "### 参考资料", "### 什么是注意力？", "#### 答案", "**解题思路：** 先想。", "Q: 问？",
+        "A: 答。", "### 3. **面试题：** 标题问？", "**问题1：** 子问题？",
     ]
 )  # fmt: skip
 
@@ -72,6 +77,26 @@ def test_sectioned_scan_equals_whole_parse_on_any_mix(lines: list[str]) -> None:
     """For any mix of headings, fences, labels and blocks, sections parse as the whole document does."""
     documents = [doc("\n".join(lines))]
     assert scan_documents(documents)[0] == parse_documents(documents)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LINES, max_size=40), st.lists(st.tuples(st.integers(0, 40), LINES), max_size=3))
+def test_cached_sections_equal_whole_parse_after_edits(
+    lines: list[str], edits: list[tuple[int, str]]
+) -> None:
+    """After any edits, a scan that reuses the cached sections of the text before gives what a whole
+    parse of the edited text gives."""
+    edited = list(lines)
+    for position, line in edits:
+        edited.insert(min(position, len(edited)), line)
+    if edited and edits:
+        edited[edits[0][0] % len(edited)] = edits[0][1]  # one line replaced, too
+    with tempfile.TemporaryDirectory() as folder:
+        before = [doc("\n".join(lines))]
+        assert scan_documents(before, Path(folder), save=True)[0] == parse_documents(before)
+        after = [doc("\n".join(edited))]
+        assert scan_documents(after, Path(folder), save=True)[0] == parse_documents(after)
+        assert scan_documents(before, Path(folder))[0] == parse_documents(before)
 
 
 def test_parallel_scan_equals_serial(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -89,35 +114,54 @@ def test_edit_rescans_only_the_changed_section(tmp_path: Path) -> None:
     """After a one-entry edit only that entry's section is scanned again."""
     text = generate(200, seed=1)
     _, first = scan_documents([doc(text)], tmp_path, save=True)
-    shards = {p.name: p.stat().st_mtime_ns for p in (tmp_path / SECTIONS_FOLDER).iterdir()}
-    assert first.saved == len(shards) > 100
-    _, stats = scan_documents([doc(edit_one(text))], tmp_path, save=True)
+    files = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.marshal")}
+    assert first.saved == len(files) > 200
+    edited, stats = scan_documents([doc(edit_one(text))], tmp_path, save=True)
     assert stats.scanned == 1
     assert stats.sections > 150
-    # The old section's shard and the new one's: two small files rewritten, not the whole cache.
-    assert stats.saved <= 2
-    after = {p.name: p.stat().st_mtime_ns for p in (tmp_path / SECTIONS_FOLDER).iterdir()}
-    assert sum(after.get(name) != stamp for name, stamp in shards.items()) <= 2
+    # The old and the new section's shard of blocks and of assembled sections, and the facts: a few small
+    # files rewritten, not the whole cache.
+    assert stats.saved <= 5
+    after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.marshal")}
+    assert sum(after.get(path) != stamp for path, stamp in files.items()) <= 5
+    assert edited == parse_documents([doc(edit_one(text))])
+
+
+def _rewrite(path: Path, change: Callable[[Any], None]) -> None:
+    """Change the data inside a cache file, keeping it well-formed (right header and checksum)."""
+    raw = path.read_bytes()
+    stored = marshal.loads(raw[raw.index(b"\n") + 1 + 4 :])
+    change(stored["data"])
+    path.write_bytes(encode_blob(stored["tag"], stored["data"]))
 
 
 def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
-    """A cache file with foreign bytes or a wrong shape is ignored and rebuilt, never an error."""
+    """Cache files with foreign bytes or a wrong shape inside are ignored and rebuilt, never an error."""
     documents = [doc(generate(20, seed=2))]
     expected = parse_documents(documents)
-    result, stats = scan_documents(documents, tmp_path, save=True)
-    shards = sorted((tmp_path / SECTIONS_FOLDER).iterdir())
-    assert result == expected and stats.saved == len(shards) > 1
-    shards[0].write_bytes(b"not marshal at all")
+    result = scan_documents(documents, tmp_path, save=True)[0]
+    blocks = sorted((tmp_path / SECTIONS_FOLDER).iterdir())
+    parts = sorted((tmp_path / PARTS_FOLDER).iterdir())
+    assert result == expected and len(blocks) > 1 and len(parts) > 1
+
+    parts[0].write_bytes(b"not marshal at all")
     assert scan_documents(documents, tmp_path, save=True)[0] == expected
-    raw = shards[1].read_bytes()
-    header = raw.index(b"\n") + 1 + 4
-    stored = marshal.loads(raw[header:])
-    key = next(iter(stored["data"]))
-    stored["data"][key] = (("heading", "x"),)
-    shards[1].write_bytes(encode_blob(stored["tag"], stored["data"]))  # well-formed, wrong shape inside
+    blocks[0].write_bytes(b"not marshal at all")
+    (tmp_path / FACTS_NAME).write_bytes(b"")
+    assert scan_documents(documents, tmp_path, save=True)[0] == expected
+    assert scan_documents(documents, tmp_path)[1].scanned == 0  # all rewritten
+
+    def wrong_shape(data: dict[str, Any]) -> None:
+        data[next(iter(data))] = (("heading", "x"),)
+
+    _rewrite(parts[1], wrong_shape)
+    assert scan_documents(documents, tmp_path)[0] == expected
+    _rewrite(blocks[1], wrong_shape)
+    for path in parts:
+        _rewrite(path, dict.clear)  # every section must be assembled from its blocks again
     assert scan_documents(documents, tmp_path)[0] == expected
     assert scan_documents(documents, tmp_path, save=True)[0] == expected
-    assert scan_documents(documents, tmp_path)[1].scanned == 0  # the damaged shard was rewritten
+    assert scan_documents(documents, tmp_path)[0] == expected
 
 
 @settings(max_examples=200, deadline=None)

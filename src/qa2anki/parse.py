@@ -534,7 +534,7 @@ def parse_document(document: Document, labels: Labels = DEFAULT_LABELS) -> Parse
     return assemble(document, scan_section(document.text, labels))
 
 
-def _opening_markers(blocks: Sequence[BlockInfo]) -> set[str]:
+def opening_markers(blocks: Sequence[BlockInfo]) -> set[str]:
     """The label words of questions that open a section (come right after a heading)."""
     return {
         block.marker
@@ -560,14 +560,63 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
 
 def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
     """Turn a document's blocks (with document line numbers) into entries and problems."""
+    part = assemble_part(document, blocks, frozenset(opening_markers(blocks)))
+    problems = list(part.problems)
+    if not part.entries:
+        problems.append(Problem(document.path, 0, Severity.WARNING, "no 面试题/答案 entries found"))
+    return ParseResult(part.entries, tuple(problems))
+
+
+class Opening(NamedTuple):
+    """How a section begins: what its first block does to the entry before it."""
+
+    kind: str
+    """The first block's kind (see :class:`BlockInfo`)."""
+    level: int
+    """Its heading level."""
+    rule: str
+    """Its rule (``closing`` ends entries like the end of a document)."""
+
+
+class Part(NamedTuple):
+    """The entries of a run of sections, assembled apart from the rest of their document."""
+
+    entries: tuple[Entry, ...]
+    """Entries that start in the run, in order."""
+    problems: tuple[Problem, ...]
+    """What looked wrong in the run."""
+    headings: tuple[tuple[int, str], ...]
+    """The heading stack (level, text) at the end of the run, for the next section."""
+    clean: bool
+    """Whether the run's last entry ends where the next section begins (else the next section must be
+    assembled together with this one: its first block continues that entry)."""
+
+
+def section_opening(blocks: Sequence[BlockInfo]) -> Opening | None:
+    """How a section with these blocks begins (``None``: it has none)."""
+    return Opening(blocks[0].kind, blocks[0].level, blocks[0].rule) if blocks else None
+
+
+def assemble_part(
+    document: Document,
+    blocks: Sequence[BlockInfo],
+    openers: frozenset[str],
+    headings_before: Sequence[tuple[int, str]] = (),
+    next_opening: Opening | None = None,
+    starts: array[int] | None = None,
+) -> Part:
+    """Assemble a run of blocks: the whole document (the defaults), or one section given the heading stack
+    the sections before it left (``headings_before``), the document's opening question labels
+    (``openers``) and how the section after it begins (``next_opening``; ``None``: the document ends).
+    Gives exactly the entries and problems a whole-document assembly gives for these blocks, as long as
+    the result is :attr:`Part.clean`. ``starts`` are the document's :func:`line_starts`, if known."""
     text = document.text
-    starts = line_starts(text)
+    starts = line_starts(text) if starts is None else starts
     entries: list[Entry] = []
     problems: list[Problem] = []
-    headings: list[tuple[int, str]] = []
+    headings: list[tuple[int, str]] = list(headings_before)
     current: _Open | None = None
     closing_level = 0  # inside a summary / further-reading section of this level
-    openers = _opening_markers(blocks)
     answered = _answered_questions(blocks)
 
     def warn(line: int, message: str) -> None:
@@ -714,10 +763,30 @@ def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
                 current.answer = block
         elif current is not None:
             current.add(block)
-    close(at_part_end=True)
-    if not entries:
-        problems.append(Problem(document.path, 0, Severity.WARNING, "no 面试题/答案 entries found"))
-    return ParseResult(tuple(entries), tuple(problems))
+    at_end = tuple(headings)
+    clean = True
+    # What the next section's first block does to the open entry, as in the loop above. Every case that
+    # is not spelled out here (the entry, or a summary section, goes on into the next section) is unclean.
+    if next_opening is None:
+        close(at_part_end=True)
+    elif closing_level and not (
+        next_opening.level
+        and next_opening.level <= closing_level
+        and next_opening.kind in ("heading", "question", "answer")
+    ):
+        clean = False
+    elif next_opening.kind == "heading" and next_opening.rule == "closing":
+        close(at_part_end=True)
+    elif next_opening.kind == "heading":
+        if current is not None and next_opening.level <= current.level:
+            close(at_part_end=next_opening.level < current.level)
+        elif current is not None:
+            clean = False
+    elif next_opening.kind == "question" and next_opening.level > 0:
+        close(at_part_end=False)
+    elif current is not None:
+        clean = False
+    return Part(tuple(entries), tuple(problems), at_end, clean)
 
 
 def _document_topic(name: str) -> str:

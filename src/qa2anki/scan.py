@@ -15,6 +15,7 @@ import marshal
 import multiprocessing
 import os
 import zlib
+from array import array
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -26,14 +27,19 @@ import pygments
 
 from qa2anki import __version__
 from qa2anki.atomic import write_atomic
-from qa2anki.errors import Problem
+from qa2anki.errors import Problem, Severity
 from qa2anki.parse import (
     DEFAULT_LABELS,
     BlockInfo,
     Entry,
     Labels,
+    Opening,
     ParseResult,
+    Part,
     assemble,
+    assemble_part,
+    line_starts,
+    opening_markers,
     scan_section,
     split_sections,
 )
@@ -45,6 +51,12 @@ SCAN_VERSION = 8
 SECTIONS_FOLDER = "sections"
 """The section cache's folder inside the cache folder: one file per shard (the first two hex digits of
 a section's hash), so that a small edit rewrites two small files, not one that holds every section."""
+PARTS_FOLDER = "parts"
+"""Assembled sections (their entries), by section and the context it stood in, sharded likewise."""
+FACTS_NAME = "facts.marshal"
+"""What neighbouring sections need to know of each cached section (see :data:`Facts`)."""
+PART_VERSION = 1
+"""Bumped whenever :func:`qa2anki.parse.assemble_part` gives other results for the same blocks."""
 PARALLEL_MIN_CHARS = 400_000
 """Less new text than this is scanned in this process: starting workers would cost more than it saves."""
 BATCH_CHARS = 200_000
@@ -124,36 +136,51 @@ def _sections_tag(labels: Labels) -> str:
     return f"{_CACHE_FORMAT} labels {labels.fingerprint()}"
 
 
-def load_cache(folder: Path | None, labels: Labels = DEFAULT_LABELS) -> dict[str, dict[str, Any]]:
-    """The cached section scans by shard, or nothing when there is no usable cache."""
-    if folder is None:
-        return {}
-    tag = _sections_tag(labels)
-    shards: dict[str, dict[str, Any]] = {}
-    with contextlib.suppress(OSError):
-        for path in sorted((folder / SECTIONS_FOLDER).glob("*.marshal")):
-            sections = load_blob(path, tag)
-            if isinstance(sections, dict):
-                shards[path.stem] = sections
-    return shards
+class _Shards:
+    """One cache kept in up to 256 files by the first two hex digits of its keys, each read only when
+    one of its keys is asked for, and rewritten only when its keys change."""
 
+    def __init__(self, folder: Path | None, tag: str) -> None:
+        self.folder = folder
+        self.tag = tag
+        self.shards: dict[str, dict[str, Any]] = {}
+        self.stored: dict[str, frozenset[str]] = {}
 
-def save_shards(folder: Path, shards: dict[str, dict[str, Any]], labels: Labels = DEFAULT_LABELS) -> int:
-    """Write these shards of the section cache (an empty one is removed); returns how many changed.
-    Each file is written atomically; failing to write a cache is not an error."""
-    tag = _sections_tag(labels)
-    target = folder / SECTIONS_FOLDER
-    with contextlib.suppress(OSError):
-        target.mkdir(parents=True, exist_ok=True)
-        # Earlier builds kept every section in one file; it is never read again.
-        (folder / "sections.marshal").unlink(missing_ok=True)
-    for name, sections in sorted(shards.items()):
+    def shard(self, name: str) -> dict[str, Any]:
+        """The shard's data, read now if it has not been."""
+        if name not in self.shards:
+            data = load_blob(self.folder / f"{name}.marshal", self.tag) if self.folder else None
+            self.shards[name] = data if isinstance(data, dict) else {}
+            self.stored[name] = frozenset(self.shards[name])
+        return self.shards[name]
+
+    def get(self, key: str) -> Any:
+        """The cached value of ``key``, or ``None``."""
+        return self.shard(_shard(key)).get(key)
+
+    def read_all(self) -> None:
+        """Read every shard there is."""
         with contextlib.suppress(OSError):
-            if sections:
-                write_atomic(target / f"{name}.marshal", encode_blob(tag, sections))
-            else:
-                (target / f"{name}.marshal").unlink(missing_ok=True)
-    return len(shards)
+            if self.folder is not None:
+                for path in sorted(self.folder.glob("*.marshal")):
+                    self.shard(path.stem)
+
+    def save(self, folder: Path, values: dict[str, Any], names: set[str]) -> int:
+        """Rewrite the shards ``names`` to hold exactly the ``values`` whose keys fall in them (an empty
+        shard's file is removed); returns how many were written or removed."""
+        by_shard: dict[str, dict[str, Any]] = {name: {} for name in names}
+        for key, value in values.items():
+            if _shard(key) in by_shard:
+                by_shard[_shard(key)][key] = value
+        with contextlib.suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True)
+        for name, data in sorted(by_shard.items()):
+            with contextlib.suppress(OSError):
+                if data:
+                    write_atomic(folder / f"{name}.marshal", encode_blob(self.tag, data))
+                else:
+                    (folder / f"{name}.marshal").unlink(missing_ok=True)
+        return len(by_shard)
 
 
 def save_cache(folder: Path, data: bytes, name: str) -> None:
@@ -221,6 +248,46 @@ def _batches(texts: list[str]) -> list[list[str]]:
     return [b for b in batches if b]
 
 
+Facts = tuple[str, int, str, str, str, tuple[str, ...]]
+"""What the assembly of neighbouring sections needs to know of a section without its blocks: its first
+block's kind (``""``: no blocks), level, rule and label word, its last block's kind, and the label words
+of questions that open a section inside it."""
+_FACTS_TYPES = (str, int, str, str, str, tuple)
+_ENTRY_TYPES = (int, str, str, str, str, str, str, str, tuple, str)
+
+
+def _facts(stored: Any) -> Facts:
+    """The facts of a section, from its stored blocks (checked)."""
+    blocks = _blocks(stored, 0)
+    if not blocks:
+        return ("", 0, "", "", "", ())
+    first, last = blocks[0], blocks[-1]
+    openers = tuple(sorted(opening_markers(blocks)))
+    return (first.kind, first.level, first.rule, first.marker, last.kind, openers)
+
+
+def _valid_facts(facts: Any) -> bool:
+    return (
+        type(facts) is tuple
+        and tuple(map(type, facts)) == _FACTS_TYPES
+        and all(type(marker) is str for marker in facts[5])
+    )
+
+
+class _Store:
+    """The caches of a scan: section blocks, section facts and assembled sections ("parts")."""
+
+    def __init__(self, folder: Path | None, labels: Labels) -> None:
+        tag = _sections_tag(labels)
+        self.blocks = _Shards(folder / SECTIONS_FOLDER if folder else None, tag)
+        self.parts = _Shards(folder / PARTS_FOLDER if folder else None, f"{tag} parts {PART_VERSION}")
+        self.facts_tag = f"{tag} facts"
+        stored = load_blob(folder / FACTS_NAME, self.facts_tag) if folder else None
+        self.facts: dict[str, Any] = stored if isinstance(stored, dict) else {}
+        """Section key → facts, for every section whose blocks are cached."""
+        self.parts.read_all()
+
+
 def scan_documents(
     documents: Sequence[Document],
     cache_folder: Path | None = None,
@@ -229,30 +296,27 @@ def scan_documents(
     labels: Labels = DEFAULT_LABELS,
     save: bool = False,
 ) -> tuple[ParseResult, ScanStats]:
-    """Parse every document, reusing the section cache in ``cache_folder`` (if given); with ``save``, the
-    cache shards whose sections changed are rewritten there (a scan is true whatever becomes of the
-    build, so they are saved right away, and the scanned blocks need not be kept for later)."""
+    """Parse every document, reusing the caches in ``cache_folder`` (if given); with ``save``, the cache
+    files whose sections changed are rewritten there (a scan is true whatever becomes of the build, so
+    they are saved right away, and the scanned blocks need not be kept for later)."""
     try:
         return _scan_documents(
-            documents, cache_folder, load_cache(cache_folder, labels), jobs, progress, labels, save
+            documents, cache_folder, _Store(cache_folder, labels), jobs, progress, labels, save
         )
     except _DamagedCache:
         # Someone else's bytes in our cache: scan everything afresh (and, with save, overwrite them).
-        return _scan_documents(documents, cache_folder, {}, jobs, progress, labels, save)
+        return _scan_documents(documents, cache_folder, _Store(None, labels), jobs, progress, labels, save)
 
 
 def _scan_documents(
     documents: Sequence[Document],
     cache_folder: Path | None,
-    shards: dict[str, dict[str, Any]],
+    store: _Store,
     jobs: int | None,
     progress: Progress | None,
     labels: Labels,
     save: bool,
 ) -> tuple[ParseResult, ScanStats]:
-    cached: dict[str, Any] = {}
-    for sections in shards.values():
-        cached.update(sections)
     # Each section as (first line, hash); only the text of sections to scan is kept.
     pieces: list[list[tuple[int, str]]] = []
     missing: dict[str, str] = {}
@@ -261,7 +325,7 @@ def _scan_documents(
         for offset, text in split_sections(document.text):
             key = _key(text)
             piece.append((offset, key))
-            if key not in cached:
+            if key not in store.facts or not _valid_facts(store.facts[key]):
                 missing.setdefault(key, text)
         pieces.append(piece)
 
@@ -289,29 +353,23 @@ def _scan_documents(
             done += sum(len(t) for t in batch)
             if progress:
                 progress(done, total)
-
     fresh = dict(zip(keys, scanned, strict=True))
     del keys, texts, batches, scanned
+
+    facts: dict[str, Any] = {}
+    parts: dict[str, Any] = {}
     entries: list[Entry] = []
     problems: list[Problem] = []
     for document, piece in zip(documents, pieces, strict=True):
-        blocks: list[BlockInfo] = []
-        for offset, key in piece:
-            blocks.extend(_blocks(fresh[key] if key in fresh else cached[key], offset))
-        result = assemble(document, blocks)
+        section = _Sections(document, piece, store, fresh, labels)
+        result = _assemble_by_sections(section, parts) or section.assemble_whole()
+        facts.update(section.facts)
         entries.extend(result.entries)
         problems.extend(result.problems)
 
-    wanted: dict[str, dict[str, Any]] = {}
-    for piece in pieces:
-        for _, key in piece:
-            wanted.setdefault(_shard(key), {})[key] = fresh[key] if key in fresh else cached[key]
-    changed = {
-        name: wanted.get(name, {})
-        for name in {*wanted, *shards}
-        if name not in shards or wanted.get(name, {}).keys() != shards[name].keys()
-    }
-    saved = save_shards(cache_folder, changed, labels) if save and cache_folder is not None else 0
+    saved = 0
+    if save and cache_folder is not None:
+        saved = _save(cache_folder, store, fresh, facts, parts)
     stats = ScanStats(
         sections=sum(len(p) for p in pieces),
         scanned=len(fresh),
@@ -320,3 +378,215 @@ def _scan_documents(
         labels=labels,
     )
     return ParseResult(tuple(entries), tuple(problems)), stats
+
+
+def _save(
+    folder: Path, store: _Store, fresh: dict[str, Any], facts: dict[str, Any], parts: dict[str, Any]
+) -> int:
+    """Rewrite the cache files whose keys changed; returns how many files were written or removed."""
+    saved = 0
+    # Blocks: the shards that gain a newly scanned section or lose one no longer used.
+    gone = {key for key in store.facts if key not in facts}
+    touched = {_shard(key) for key in (*fresh, *gone)}
+    blocks = {
+        key: fresh[key] if key in fresh else store.blocks.get(key) for key in facts if _shard(key) in touched
+    }
+    saved += store.blocks.save(
+        folder / SECTIONS_FOLDER, {k: v for k, v in blocks.items() if v is not None}, touched
+    )
+    if facts != store.facts:
+        save_cache(folder, encode_blob(store.facts_tag, facts), FACTS_NAME)
+        saved += 1
+    used: dict[str, set[str]] = {}
+    for key in parts:
+        used.setdefault(_shard(key), set()).add(key)
+    changed = {
+        name
+        for name in {*used, *store.parts.stored}
+        if frozenset(used.get(name, ())) != store.parts.stored.get(name)
+    }
+    saved += store.parts.save(folder / PARTS_FOLDER, parts, changed)
+    # Earlier builds kept every section in one file; it is never read again.
+    with contextlib.suppress(OSError):
+        (folder / "sections.marshal").unlink(missing_ok=True)
+    return saved
+
+
+class _Sections:
+    """One document's sections; a section's blocks are fetched (scanned now, or from the cache) only when
+    it has to be assembled."""
+
+    def __init__(
+        self,
+        document: Document,
+        piece: list[tuple[int, str]],
+        store: _Store,
+        fresh: dict[str, Any],
+        labels: Labels,
+    ) -> None:
+        self.document = document
+        self.piece = piece
+        self.store = store
+        self.fresh = fresh
+        self.labels = labels
+        self._starts: array[int] | None = None
+        self.facts: dict[str, Facts] = {}
+        for index, (_, key) in enumerate(piece):
+            if key not in self.facts:
+                known = store.facts.get(key) if key not in fresh else None
+                self.facts[key] = known if known is not None else _facts(self.stored(index))
+
+    @property
+    def starts(self) -> array[int]:
+        """The document's :func:`line_starts`."""
+        if self._starts is None:
+            self._starts = line_starts(self.document.text)
+        return self._starts
+
+    def text(self, index: int) -> str:
+        """The text of section ``index``."""
+        first = self.piece[index][0]
+        after = self.piece[index + 1][0] if index + 1 < len(self.piece) else len(self.starts) - 1
+        return self.document.text[self.starts[first] : self.starts[after]]
+
+    def stored(self, index: int) -> Any:
+        """Section ``index``'s blocks as scanned (unchecked)."""
+        key = self.piece[index][1]
+        stored = self.fresh[key] if key in self.fresh else self.store.blocks.get(key)
+        if stored is None:
+            # Known, but its cache file is gone or damaged: scan it again (it is saved as new).
+            stored = self.fresh[key] = _scan_batch((self.labels, [self.text(index)]))[0]
+        return stored
+
+    def blocks(self, index: int, offset: int) -> list[BlockInfo]:
+        """Section ``index``'s blocks, their lines moved by ``offset``."""
+        return _blocks(self.stored(index), offset)
+
+    def assemble_whole(self) -> ParseResult:
+        """Assemble the document from all its blocks at once."""
+        blocks: list[BlockInfo] = []
+        for index, (offset, _) in enumerate(self.piece):
+            blocks.extend(self.blocks(index, offset))
+        return assemble(self.document, blocks)
+
+
+def _context(headings: tuple[tuple[int, str], ...], facts: Facts) -> tuple[tuple[int, str], ...]:
+    # The headings a section's first block pops anyway do not make its assembly differ.
+    kind, level, rule = facts[0], facts[1], facts[2]
+    if (kind == "heading" and rule != "closing") or (kind == "question" and level > 0):
+        while headings and headings[-1][0] >= level:
+            headings = headings[:-1]
+    return headings
+
+
+def _assemble_by_sections(sections: _Sections, parts: dict[str, Any]) -> ParseResult | None:
+    """Assemble a document section by section, each from the cache when the same section stood in the same
+    context before; ``None`` when an entry runs on from one section into the next (then the whole
+    document is assembled at once)."""
+    document, piece = sections.document, sections.piece
+    facts = [sections.facts[key] for _, key in piece]
+    openers: set[str] = set()
+    for index, fact in enumerate(facts):
+        openers.update(fact[5])
+        # A question heading that opens a section right after a heading-only section.
+        if index and fact[0] == "question" and fact[3] and facts[index - 1][4] == "heading":
+            openers.add(fact[3])
+    if any(not fact[0] for fact in facts[1:]):
+        return None
+    openers_key = tuple(sorted(openers))
+    headings: tuple[tuple[int, str], ...] = ()
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for index, (offset, key) in enumerate(piece):
+        after = facts[index + 1] if index + 1 < len(piece) else None
+        next_opening = Opening(after[0], after[1], after[2]) if after else None
+        context = _context(headings, facts[index])
+        signature = (PART_VERSION, key, context, next_opening, openers_key, document.path, document.name)
+        part_key = hashlib.blake2b(repr(signature).encode(), digest_size=16).hexdigest()
+        stored = sections.store.parts.get(part_key)
+        part = _decode_part(stored, document, offset)
+        if part is None:
+            blocks = sections.blocks(index, offset)
+            part = assemble_part(document, blocks, frozenset(openers), context, next_opening, sections.starts)
+            stored = _encode_part(part, offset)
+        if not part.clean:
+            return None
+        parts[part_key] = stored
+        entries.extend(part.entries)
+        problems.extend(part.problems)
+        headings = part.headings
+    if not entries:
+        problems.append(Problem(document.path, 0, Severity.WARNING, "no 面试题/答案 entries found"))
+    return ParseResult(tuple(entries), tuple(problems))
+
+
+def _encode_part(part: Part, offset: int) -> tuple[Any, ...]:
+    """A part as plain data, its lines counted from its section's first line."""
+    entries = tuple(
+        (
+            e.line - offset,
+            e.topic,
+            e.question_md,
+            e.answer_md,
+            e.question_html,
+            e.answer_html,
+            e.question_folded,
+            e.answer_folded,
+            tuple((src, line - offset) for src, line in e.images),
+            e.rule,
+        )
+        for e in part.entries
+    )
+    problems = tuple((p.line - offset if p.line else 0, str(p.severity), p.message) for p in part.problems)
+    return (entries, problems, part.headings, part.clean)
+
+
+def _decode_part(stored: Any, document: Document, offset: int) -> Part | None:
+    """A cached part, moved to the section's place; ``None`` when there is none or it is malformed."""
+    if type(stored) is not tuple or len(stored) != 4:
+        return None
+    stored_entries, stored_problems, headings, clean = stored
+    if type(stored_entries) is not tuple or type(stored_problems) is not tuple or type(clean) is not bool:
+        return None
+    if type(headings) is not tuple or not all(
+        type(h) is tuple and len(h) == 2 and type(h[0]) is int and type(h[1]) is str for h in headings
+    ):
+        return None
+    entries = []
+    for data in stored_entries:
+        if type(data) is not tuple or tuple(map(type, data)) != _ENTRY_TYPES:
+            return None
+        images = data[8]
+        if images and not all(
+            type(i) is tuple and len(i) == 2 and type(i[0]) is str and type(i[1]) is int for i in images
+        ):
+            return None
+        entries.append(
+            Entry(
+                path=document.path,
+                document=document.name,
+                line=data[0] + offset,
+                topic=data[1],
+                question_md=data[2],
+                answer_md=data[3],
+                question_html=data[4],
+                answer_html=data[5],
+                question_folded=data[6],
+                answer_folded=data[7],
+                images=tuple((src, line + offset) for src, line in images) if images else (),
+                rule=data[9],
+            )
+        )
+    problems = []
+    for data in stored_problems:
+        if (
+            type(data) is not tuple
+            or len(data) != 3
+            or type(data[0]) is not int
+            or data[1] not in ("error", "warning")
+            or type(data[2]) is not str
+        ):
+            return None
+        line = data[0] + offset if data[0] else 0
+        problems.append(Problem(document.path, line, Severity(data[1]), data[2]))
+    return Part(tuple(entries), tuple(problems), headings, clean)
