@@ -33,6 +33,15 @@ def test_twenty_thousand_entries_need_far_fewer_than_n_squared_comparisons() -> 
     assert 0.6 * n < len(result.notes) < 0.8 * n  # about 30% of the generated entries are duplicates
 
 
+def test_topics_compared_in_workers_give_the_same_notes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Comparing topics in worker processes gives exactly the notes and memo of comparing them here."""
+    items = entries(3_000, seed=8)
+    serial = normalize(items, jobs=1)
+    monkeypatch.setattr(normalize_module, "PARALLEL_MIN_GROUPS", 0)
+    parallel = normalize(items, jobs=2)
+    assert parallel == serial and parallel.memo == serial.memo and parallel.comparisons == serial.comparisons
+
+
 def test_candidate_filtering_finds_what_comparing_every_pair_finds(monkeypatch: pytest.MonkeyPatch) -> None:
     """With topics too large to compare exhaustively, the filtered clustering equals the exhaustive one."""
     items = entries(3_000, seed=7)

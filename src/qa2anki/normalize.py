@@ -27,10 +27,13 @@ locations.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
@@ -217,7 +220,16 @@ def _topic_key(members: list[_Group], limits: Thresholds) -> str:
     return digest.hexdigest()
 
 
-def _topic_edges(members: list[_Group], limits: Thresholds) -> tuple[list[tuple[int, int]], int]:
+TopicTexts = tuple[str, str, str]
+"""What clustering compares of a group: folded question, folded answer, and the answer's Markdown (whose
+lines pair answers in large topics)."""
+
+
+def _texts(group: _Group) -> TopicTexts:
+    return (group.question, group.answer, group.entries[0].answer_md)
+
+
+def _topic_edges(members: Sequence[TopicTexts], limits: Thresholds) -> tuple[list[tuple[int, int]], int]:
     """The pairs of a topic's groups that merge (a spanning forest of its similarity graph), and how many
     pairs were compared. Depends only on the topic's own groups, so it can be remembered."""
     local = _UnionFind(len(members))
@@ -228,14 +240,14 @@ def _topic_edges(members: list[_Group], limits: Thresholds) -> tuple[list[tuple[
     questions: dict[int, frozenset[str]] = {}
     answers: dict[int, frozenset[str]] = {}
     for pairs, slot, cache, threshold in (
-        (question_pairs, "question", questions, limits.question),
-        (answer_pairs, "answer", answers, limits.answer),
+        (question_pairs, 0, questions, limits.question),
+        (answer_pairs, 1, answers, limits.answer),
     ):
         for x, y in sorted(pairs):
             if local.find(x) == local.find(y):
                 continue
             comparisons += 1
-            text_x, text_y = getattr(members[x], slot), getattr(members[y], slot)
+            text_x, text_y = members[x][slot], members[y][slot]
             if text_x != text_y:
                 for index, text in ((x, text_x), (y, text_y)):
                     if index not in cache:
@@ -255,11 +267,41 @@ def _valid_edges(edges: object, size: int) -> TypeGuard[tuple[tuple[int, int], .
     )
 
 
+PARALLEL_MIN_GROUPS = 20_000
+"""Topics with fewer groups than this to compare in all are compared in this process."""
+
+
+def _edges_job(job: tuple[list[TopicTexts], Thresholds]) -> tuple[tuple[tuple[int, int], ...], int]:
+    edges, comparisons = _topic_edges(*job)
+    return tuple(edges), comparisons
+
+
+def _compare_topics(
+    topics: list[list[TopicTexts]], limits: Thresholds, jobs: int | None
+) -> list[tuple[tuple[tuple[int, int], ...], int]]:
+    """Each topic's merging pairs and comparison count; topics are independent, so many groups are
+    compared on all cores."""
+    workers = min(jobs or os.cpu_count() or 1, len(topics), 8)
+    if workers > 1 and sum(map(len, topics)) >= PARALLEL_MIN_GROUPS:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+            # Largest first, so that no worker is left with a big topic at the end.
+            order = sorted(range(len(topics)), key=lambda t: -len(topics[t]))
+            results = dict(
+                zip(order, pool.map(_edges_job, [(topics[t], limits) for t in order]), strict=True)
+            )
+        return [results[t] for t in range(len(topics))]
+    return [_edges_job((texts, limits)) for texts in topics]
+
+
 def normalize(
-    entries: Sequence[Entry], thresholds: Thresholds | None = None, memo: Memo | None = None
+    entries: Sequence[Entry],
+    thresholds: Thresholds | None = None,
+    memo: Memo | None = None,
+    jobs: int | None = None,
 ) -> Normalized:
     """Cluster entries into unique notes. ``memo`` (from an earlier build) skips the comparisons of
-    topics whose groups have not changed."""
+    topics whose groups have not changed; ``jobs`` caps the worker processes (default: one per core)."""
     limits = thresholds or Thresholds()
     by_text: dict[tuple[str, str], list[Entry]] = defaultdict(list)
     for entry in entries:
@@ -278,16 +320,24 @@ def normalize(
     comparisons = 0
     remembered = memo or {}
     next_memo: dict[str, MemoValue] = {}
-    for members in by_topic.values():
-        topic_groups = [groups[i] for i in members]
-        key = _topic_key(topic_groups, limits)
-        stored = remembered.get(key)
+    topics = list(by_topic.values())
+    keys = [_topic_key([groups[i] for i in members], limits) for members in topics]
+    to_compare = [
+        index
+        for index, (key, members) in enumerate(zip(keys, topics, strict=True))
+        if not _valid_edges(remembered.get(key), len(members))
+    ]
+    found = _compare_topics([[_texts(groups[i]) for i in topics[t]] for t in to_compare], limits, jobs)
+    computed = dict(zip(to_compare, found, strict=True))
+    for index, (key, members) in enumerate(zip(keys, topics, strict=True)):
         edges: tuple[tuple[int, int], ...]
-        if _valid_edges(stored, len(members)):
-            edges = stored
+        if index in computed:
+            edges, compared = computed[index]
+            comparisons += compared
         else:
-            found, compared = _topic_edges(topic_groups, limits)
-            edges, comparisons = tuple(found), comparisons + compared
+            stored = remembered[key]
+            assert _valid_edges(stored, len(members))
+            edges = stored
         next_memo[key] = edges
         for x, y in edges:
             union.union(members[x], members[y])
@@ -313,9 +363,9 @@ MAX_SHARED_LINE = 8
 _LIST_MARKER = "-*+0123456789.)、 \t"
 
 
-def _answer_lines(group: _Group) -> set[str]:
+def _answer_lines(answer_md: str) -> set[str]:
     lines = set()
-    for line in group.entries[0].answer_md.split("\n"):
+    for line in answer_md.split("\n"):
         text = " ".join(line.lstrip(_LIST_MARKER).split())
         if len(text) >= 8:
             lines.add(text)
@@ -323,7 +373,7 @@ def _answer_lines(group: _Group) -> set[str]:
 
 
 def _topic_candidates(
-    members: list[_Group], limits: Thresholds
+    members: Sequence[TopicTexts], limits: Thresholds
 ) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
     """Pairs of a topic's groups whose questions, and pairs whose answers, are worth comparing.
 
@@ -335,10 +385,10 @@ def _topic_candidates(
     if count <= EXHAUSTIVE_TOPIC:
         every = set(combinations(range(count), 2))
         return every, every
-    question_pairs = candidate_pairs([(g.question,) for g in members], (limits.question,))
+    question_pairs = candidate_pairs([(texts[0],) for texts in members], (limits.question,))
     postings: dict[str, list[int]] = defaultdict(list)
-    for index, group in enumerate(members):
-        for line in _answer_lines(group):
+    for index, texts in enumerate(members):
+        for line in _answer_lines(texts[2]):
             postings[line].append(index)
     answer_pairs: set[tuple[int, int]] = set()
     for sharing in postings.values():
