@@ -440,24 +440,45 @@ def _similarities(
 def _single_note(group: _Group) -> Note:
     """:func:`_make_note` for an entry with no duplicate (most of them), without the merging."""
     entry = group.entries[0]
-    topics, documents = (entry.topic,), (entry.document,)
-    key = identity_key(entry.topic, group.question)
-    return Note(
-        key=key,
-        topic=entry.topic,
-        question_md=entry.question_md,
-        answer_md=entry.answer_md,
-        question_html=entry.question_html,
-        answer_html=entry.answer_html,
-        question_folded=group.question,
-        answer_folded=group.answer,
-        shown=entry,
-        keys=(key,),
+    return _note(
+        entry,
+        group,
+        keys=(identity_key(entry.topic, group.question),),
         alternatives=(),
-        topics=topics,
-        documents=documents,
+        topics=(entry.topic,),
+        documents=(entry.document,),
         locations=((entry.document, entry.topic),),
         merges=(Merge(entry, "canonical", 1.0, 1.0),),
+    )
+
+
+def _note(
+    chosen: Entry,
+    canonical: _Group,
+    keys: tuple[str, ...],
+    alternatives: tuple[Entry, ...],
+    topics: tuple[str, ...],
+    documents: tuple[str, ...],
+    locations: tuple[tuple[str, str], ...],
+    merges: tuple[Merge, ...],
+) -> Note:
+    """The note showing ``chosen``'s wording, identified by its topic and the canonical question."""
+    return Note(
+        key=identity_key(chosen.topic, canonical.question),
+        topic=chosen.topic,
+        question_md=chosen.question_md,
+        answer_md=chosen.answer_md,
+        question_html=chosen.question_html,
+        answer_html=chosen.answer_html,
+        question_folded=canonical.question,
+        answer_folded=canonical.answer,
+        shown=chosen,
+        keys=keys,
+        alternatives=alternatives,
+        topics=topics,
+        documents=documents,
+        locations=locations,
+        merges=merges,
         tags=note_tags(topics, documents),
     )
 
@@ -491,16 +512,9 @@ def _make_note(
     topics = tuple(sorted({e.topic for e in entries}))
     documents = tuple(sorted({e.document for e in entries}))
     alternatives.sort(key=lambda e: (fold(e.answer_md), e.answer_md))  # few: conflicts only
-    note = Note(
-        key=identity_key(chosen.topic, canonical.question),
-        topic=chosen.topic,
-        question_md=chosen.question_md,
-        answer_md=chosen.answer_md,
-        question_html=chosen.question_html,
-        answer_html=chosen.answer_html,
-        question_folded=canonical.question,
-        answer_folded=canonical.answer,
-        shown=chosen,
+    note = _note(
+        chosen,
+        canonical,
         keys=tuple(
             sorted({identity_key(e.topic, group.question) for group in members for e in group.entries})
         ),
@@ -509,7 +523,6 @@ def _make_note(
         documents=documents,
         locations=tuple(sorted({(e.document, e.topic) for e in entries})),
         merges=tuple(merges),
-        tags=note_tags(topics, documents),
     )
     conflict = None
     if alternatives:
