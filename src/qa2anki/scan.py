@@ -2,9 +2,18 @@
 
 markdown-it-py is the slow step of a build. A document is cut before each top-level heading (outside code
 fences; see :func:`qa2anki.parse.split_sections`); each section's block scan depends only on its text,
-so it is cached by content hash in ``build/.qa2anki-cache`` and, when there is enough new text, computed
-in worker processes. The cache is only a cache: it is keyed by qa2anki's version and the scanner's and
-renderer's versions, a damaged one is ignored, and deleting it only costs time.
+so it is cached by content hash in ``build/.qa2anki-cache/sections`` and, when there is enough new text,
+computed in worker processes.
+
+Turning blocks into entries (:func:`qa2anki.parse.assemble_part`) is done section by section too: a
+section's entries depend on its blocks and on a little context — the heading stack the sections before it
+left, how the next section opens, the document's opening labels — so they are cached under that context
+in ``parts``, and a rebuild assembles (and reads the blocks of) only sections whose text or context
+changed. ``facts.marshal`` holds what the context needs of each section. Where an entry runs on from one
+section into the next, the document is assembled whole, as before.
+
+The caches are only caches: they are keyed by qa2anki's version and the scanner's and renderer's
+versions, a damaged file is ignored, and deleting them only costs time.
 """
 
 from __future__ import annotations
@@ -283,8 +292,8 @@ class _Store:
         self.parts = _Shards(folder / PARTS_FOLDER if folder else None, f"{tag} parts {PART_VERSION}")
         self.facts_tag = f"{tag} facts"
         stored = load_blob(folder / FACTS_NAME, self.facts_tag) if folder else None
+        # Section key → facts, for every section whose blocks are cached.
         self.facts: dict[str, Any] = stored if isinstance(stored, dict) else {}
-        """Section key → facts, for every section whose blocks are cached."""
         self.parts.read_all()
 
 
