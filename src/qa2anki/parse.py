@@ -592,11 +592,6 @@ class Part(NamedTuple):
     assembled together with this one: its first block continues that entry)."""
 
 
-def section_opening(blocks: Sequence[BlockInfo]) -> Opening | None:
-    """How a section with these blocks begins (``None``: it has none)."""
-    return Opening(blocks[0].kind, blocks[0].level, blocks[0].rule) if blocks else None
-
-
 def assemble_part(
     document: Document,
     blocks: Sequence[BlockInfo],
