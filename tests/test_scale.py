@@ -69,6 +69,29 @@ def test_cached_and_uncached_builds_are_byte_identical(project: Path, run_cli: R
     assert deck.read_bytes() == cached_bytes
 
 
+def test_rebuild_after_edits_equals_a_cold_build(project: Path, run_cli: RunCli) -> None:
+    """After edits (an answer changed, a section inserted, one moved), a build that reuses the caches of
+    the build before writes exactly the deck and lock that a build without caches writes."""
+    source = project / "source" / "g.md"
+    text = generate(300, seed=12)
+    source.write_text(text, encoding="utf-8")
+    assert run_cli("build").exit_code == 0
+    lock = project / "source" / "qa2anki.lock"
+    before = lock.read_bytes()
+    sections = text.split("\n### ")
+    sections.insert(40, sections[7].replace("通过", "借助", 1))
+    sections.append(sections.pop(3))
+    source.write_text("\n### ".join(sections).replace("答案：**", "答案：** 简言之，", 1), encoding="utf-8")
+    deck = project / "build" / "qa2anki.apkg"
+    assert run_cli("build").exit_code == 0
+    cached_deck, cached_lock = deck.read_bytes(), lock.read_bytes()
+    assert cached_lock != before  # the edits reached the deck
+    lock.write_bytes(before)
+    shutil.rmtree(project / "build")
+    assert run_cli("build").exit_code == 0
+    assert deck.read_bytes() == cached_deck and lock.read_bytes() == cached_lock
+
+
 def test_help_and_check_do_not_import_genanki(project: Path) -> None:
     """qa2anki --help and check start without loading genanki (only building a deck needs it)."""
     (project / "source" / "g.md").write_text(generate(5, seed=1), encoding="utf-8")
