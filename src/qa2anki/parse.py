@@ -460,12 +460,13 @@ def _first_is_bold(inline: Token) -> bool:
 _MAY_MATTER = frozenset(" #`~")
 
 
-def split_sections(text: str) -> list[tuple[int, str]]:
+def split_sections(text: str, starts: array[int] | None = None) -> list[tuple[int, str]]:
     """Cut a document before every ATX heading that starts a line outside a fenced code block.
 
     Each piece parses to the same blocks alone as inside the whole document (a heading always ends the
     block before it), so pieces can be parsed independently, in parallel, and cached. Returns
-    ``(first line, text)`` pairs that join back to ``text``.
+    ``(first line, text)`` pairs that join back to ``text``. ``starts`` are the text's
+    :func:`line_starts`, if known.
     """
     lines = text.split("\n")
     cuts = [0]
@@ -495,7 +496,7 @@ def split_sections(text: str) -> list[tuple[int, str]]:
             if hashes <= 6 and (len(line) == hashes or line[hashes] in " \t"):
                 cuts.append(number)
     cuts.append(len(lines))
-    starts = line_starts(text)
+    starts = line_starts(text) if starts is None else starts
     return [(a, text[starts[a] : starts[b]]) for a, b in pairwise(cuts) if b > a]
 
 
@@ -561,10 +562,14 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
 def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
     """Turn a document's blocks (with document line numbers) into entries and problems."""
     part = assemble_part(document, blocks, frozenset(opening_markers(blocks)))
-    problems = list(part.problems)
-    if not part.entries:
-        problems.append(Problem(document.path, 0, Severity.WARNING, "no 面试题/答案 entries found"))
-    return ParseResult(part.entries, tuple(problems))
+    return document_result(document, part.entries, part.problems)
+
+
+def document_result(document: Document, entries: Sequence[Entry], problems: Sequence[Problem]) -> ParseResult:
+    """A whole document's entries and problems, with a warning when it has no entry at all."""
+    if not entries:
+        problems = (*problems, Problem(document.path, 0, Severity.WARNING, "no 面试题/答案 entries found"))
+    return ParseResult(tuple(entries), tuple(problems))
 
 
 class Opening(NamedTuple):

@@ -47,6 +47,7 @@ from qa2anki.parse import (
     Part,
     assemble,
     assemble_part,
+    document_result,
     line_starts,
     opening_markers,
     scan_section,
@@ -328,10 +329,11 @@ def _scan_documents(
 ) -> tuple[ParseResult, ScanStats]:
     # Each section as (first line, hash); only the text of sections to scan is kept.
     pieces: list[list[tuple[int, str]]] = []
+    starts = [line_starts(document.text) for document in documents]
     missing: dict[str, str] = {}
-    for document in documents:
+    for document, document_starts in zip(documents, starts, strict=True):
         piece = []
-        for offset, text in split_sections(document.text):
+        for offset, text in split_sections(document.text, document_starts):
             key = _key(text)
             piece.append((offset, key))
             if key not in store.facts or not _valid_facts(store.facts[key]):
@@ -369,8 +371,8 @@ def _scan_documents(
     parts: dict[str, Any] = {}
     entries: list[Entry] = []
     problems: list[Problem] = []
-    for document, piece in zip(documents, pieces, strict=True):
-        section = _Sections(document, piece, store, fresh, labels)
+    for document, document_starts, piece in zip(documents, starts, pieces, strict=True):
+        section = _Sections(document, document_starts, piece, store, fresh, labels)
         result = _assemble_by_sections(section, parts) or section.assemble_whole()
         facts.update(section.facts)
         entries.extend(result.entries)
@@ -428,29 +430,23 @@ class _Sections:
     def __init__(
         self,
         document: Document,
+        starts: array[int],
         piece: list[tuple[int, str]],
         store: _Store,
         fresh: dict[str, Any],
         labels: Labels,
     ) -> None:
         self.document = document
+        self.starts = starts  # the document's line_starts
         self.piece = piece
         self.store = store
         self.fresh = fresh
         self.labels = labels
-        self._starts: array[int] | None = None
         self.facts: dict[str, Facts] = {}
         for index, (_, key) in enumerate(piece):
             if key not in self.facts:
                 known = store.facts.get(key) if key not in fresh else None
                 self.facts[key] = known if known is not None else _facts(self.stored(index))
-
-    @property
-    def starts(self) -> array[int]:
-        """The document's :func:`line_starts`."""
-        if self._starts is None:
-            self._starts = line_starts(self.document.text)
-        return self._starts
 
     def text(self, index: int) -> str:
         """The text of section ``index``."""
@@ -524,9 +520,7 @@ def _assemble_by_sections(sections: _Sections, parts: dict[str, Any]) -> ParseRe
         entries.extend(part.entries)
         problems.extend(part.problems)
         headings = part.headings
-    if not entries:
-        problems.append(Problem(document.path, 0, Severity.WARNING, "no 面试题/答案 entries found"))
-    return ParseResult(tuple(entries), tuple(problems))
+    return document_result(document, entries, problems)
 
 
 def _encode_part(part: Part, offset: int) -> tuple[Any, ...]:
