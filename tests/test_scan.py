@@ -12,11 +12,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.generate import edit_one, generate
+from benchmarks.generate import EDIT, edit_one, generate
 from qa2anki import scan
 from qa2anki.fold import fold
 from qa2anki.parse import line_starts, parse_documents, split_sections
-from qa2anki.scan import FACTS_NAME, PARTS_FOLDER, SECTIONS_FOLDER, encode_blob, scan_documents
+from qa2anki.scan import (
+    CHUNKS_FOLDER,
+    DOCUMENTS_FOLDER,
+    FACTS_NAME,
+    SECTIONS_FOLDER,
+    encode_blob,
+    scan_documents,
+)
 from qa2anki.sources import Document
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "parse").glob("*.md"))
@@ -99,6 +106,66 @@ def test_cached_sections_equal_whole_parse_after_edits(
         assert scan_documents(before, Path(folder))[0] == parse_documents(before)
 
 
+SNIPPETS = st.sampled_from(
+    [
+        "\n",
+        "\n\n",
+        "# ",
+        "### 9. 新主题\n",
+        "```\n",
+        "~~~",
+        "**面试题：** 新问？\n",
+        "**答案：** 新答。\n",
+        "中",
+        " ",
+        "1. ",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(LINES, min_size=1, max_size=40),
+    st.lists(
+        st.tuples(st.floats(0, 1), st.integers(0, 30), st.lists(SNIPPETS, max_size=3)), min_size=1, max_size=3
+    ),
+)
+def test_last_scan_reused_around_any_character_edit(
+    lines: list[str], edits: list[tuple[float, int, list[str]]]
+) -> None:
+    """After characters are cut out of or put into a document anywhere (splitting or joining lines,
+    opening fences, adding headings), a scan that reuses the last scan's sections before and after the
+    change gives what a whole parse of the new text gives."""
+    before = "\n".join(lines)
+    after = before
+    for where, cut, inserted in edits:
+        position = int(where * len(after))
+        after = after[:position] + "".join(inserted) + after[position + cut :]
+    with tempfile.TemporaryDirectory() as folder:
+        scan_documents([doc(before)], Path(folder), save=True)
+        assert scan_documents([doc(after)], Path(folder), save=True)[0] == parse_documents([doc(after)])
+        assert scan_documents([doc(before)], Path(folder))[0] == parse_documents([doc(before)])
+
+
+def test_one_edit_hashes_only_the_changed_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild after a one-entry edit cuts and hashes only the edited section, takes the other sections
+    and their entries from the last scan, and reads no section's blocks."""
+    text = generate(300, seed=4)
+    documents = [doc(text, "a.md"), doc(generate(50, seed=5), "b.md")]
+    scan_documents(documents, tmp_path, save=True)
+    hashed: list[str] = []
+    key = scan._key
+    monkeypatch.setattr(scan, "_key", lambda section: hashed.append(section) or key(section))
+    edited = [doc(edit_one(text), "a.md"), documents[1]]
+    result, stats = scan_documents(edited, tmp_path, save=True)
+    assert result == parse_documents(edited)
+    assert len(hashed) == 1 and stats.scanned == 1
+    assert EDIT in hashed[0]
+    hashed.clear()
+    assert scan_documents(edited, tmp_path)[0] == result
+    assert hashed == []  # nothing changed: nothing cut or hashed
+
+
 def test_parallel_scan_equals_serial(monkeypatch: pytest.MonkeyPatch) -> None:
     """Worker processes give the same result as scanning in this process."""
     documents = [doc(generate(300, seed=3), "big.md")]
@@ -114,54 +181,76 @@ def test_edit_rescans_only_the_changed_section(tmp_path: Path) -> None:
     """After a one-entry edit only that entry's section is scanned again."""
     text = generate(200, seed=1)
     _, first = scan_documents([doc(text)], tmp_path, save=True)
-    files = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.marshal")}
-    assert first.saved == len(files) > 200
+    files = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+    assert first.saved == len(files) > 100
     edited, stats = scan_documents([doc(edit_one(text))], tmp_path, save=True)
     assert stats.scanned == 1
     assert stats.sections > 150
-    # The old and the new section's shard of blocks and of assembled sections, and the facts: a few small
-    # files rewritten, not the whole cache.
-    assert stats.saved <= 5
-    after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.marshal")}
-    assert sum(after.get(path) != stamp for path, stamp in files.items()) <= 5
+    # The old and the new section's shard of blocks, the facts, the document's scan and text, and the run
+    # of parts the section is in (or the two runs it ends or joins), written anew and the old ones
+    # removed: a few files, not the whole cache.
+    assert stats.saved <= 10
+    after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+    assert sum(after.get(path) != stamp for path, stamp in files.items()) <= 8
     assert edited == parse_documents([doc(edit_one(text))])
 
 
-def _rewrite(path: Path, change: Callable[[Any], None]) -> None:
-    """Change the data inside a cache file, keeping it well-formed (right header and checksum)."""
+def _rewrite(path: Path, change: Callable[[Any], None], through: type | None = None) -> None:
+    """Change the data inside a cache file, keeping it well-formed (right header and checksum); with
+    ``through``, the (tuple) data is changed as that type and turned back into a tuple."""
     raw = path.read_bytes()
     stored = marshal.loads(raw[raw.index(b"\n") + 1 + 4 :])
-    change(stored["data"])
-    path.write_bytes(encode_blob(stored["tag"], stored["data"]))
+    data = through(stored["data"]) if through else stored["data"]
+    change(data)
+    path.write_bytes(encode_blob(stored["tag"], tuple(data) if through else data))
 
 
 def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
     """Cache files with foreign bytes or a wrong shape inside are ignored and rebuilt, never an error."""
-    documents = [doc(generate(20, seed=2))]
+    documents = [doc(generate(200, seed=2))]
     expected = parse_documents(documents)
     result = scan_documents(documents, tmp_path, save=True)[0]
     blocks = sorted((tmp_path / SECTIONS_FOLDER).iterdir())
-    parts = sorted((tmp_path / PARTS_FOLDER).iterdir())
-    assert result == expected and len(blocks) > 1 and len(parts) > 1
+    chunks = sorted((tmp_path / CHUNKS_FOLDER).iterdir())
+    [index] = sorted((tmp_path / DOCUMENTS_FOLDER).glob("*.marshal"))
+    text_file = index.with_suffix(".text")
+    assert result == expected and len(blocks) > 1 and len(chunks) > 1
 
-    parts[0].write_bytes(b"not marshal at all")
+    chunks[0].write_bytes(b"not marshal at all")
     assert scan_documents(documents, tmp_path, save=True)[0] == expected
+    assert chunks[0].read_bytes() != b"not marshal at all"  # rewritten
     blocks[0].write_bytes(b"not marshal at all")
     (tmp_path / FACTS_NAME).write_bytes(b"")
+    index.write_bytes(b"")
     assert scan_documents(documents, tmp_path, save=True)[0] == expected
     assert scan_documents(documents, tmp_path)[1].scanned == 0  # all rewritten
 
-    def wrong_shape(data: dict[str, Any]) -> None:
-        data[next(iter(data))] = (("heading", "x"),)
+    def wrong_shape(data: Any) -> None:
+        if isinstance(data, dict):
+            data[next(iter(data))] = (("heading", "x"),)
 
-    _rewrite(parts[1], wrong_shape)
+    def wrong_part(data: Any) -> None:
+        data[0] = (("heading", "x"), (), (), True)
+
+    _rewrite(chunks[1], wrong_part, list)
     assert scan_documents(documents, tmp_path)[0] == expected
     _rewrite(blocks[1], wrong_shape)
-    for path in parts:
-        _rewrite(path, dict.clear)  # every section must be assembled from its blocks again
+    for path in chunks:
+        _rewrite(path, list.clear, list)  # every section must be assembled from its blocks again
     assert scan_documents(documents, tmp_path)[0] == expected
     assert scan_documents(documents, tmp_path, save=True)[0] == expected
     assert scan_documents(documents, tmp_path)[0] == expected
+
+    def wrong_index(data: Any) -> None:
+        data[6] = data[6][:-1]  # one part key short
+
+    _rewrite(index, wrong_index, list)
+    assert scan_documents(documents, tmp_path)[0] == expected
+    assert scan_documents(documents, tmp_path, save=True)[0] == expected
+    text_file.write_bytes(text_file.read_bytes()[:-1])  # the document's last text, cut short
+    assert scan_documents(documents, tmp_path)[0] == expected
+    edited = [doc(edit_one(documents[0].text))]
+    assert scan_documents(edited, tmp_path)[0] == parse_documents(edited)
 
 
 @settings(max_examples=200, deadline=None)

@@ -6,11 +6,16 @@ so it is cached by content hash in ``build/.qa2anki-cache/sections`` and, when t
 computed in worker processes.
 
 Turning blocks into entries (:func:`qa2anki.parse.assemble_part`) is done section by section too: a
-section's entries depend on its blocks and on a little context — the heading stack the sections before it
-left, how the next section opens, the document's opening labels — so they are cached under that context
-in ``parts``, and a rebuild assembles (and reads the blocks of) only sections whose text or context
-changed. ``facts.marshal`` holds what the context needs of each section. Where an entry runs on from one
-section into the next, the document is assembled whole, as before.
+section's entries (its "part") depend on its blocks and on a little context — the heading stack the
+sections before it left, how the next section opens, the document's opening labels — so a rebuild
+assembles (and reads the blocks of) only sections whose text or context changed. ``facts.marshal`` holds
+what the context needs of each section. Where an entry runs on from one section into the next, the
+document is assembled whole, as before.
+
+Each document's last scan is kept (``documents/``: its text, sections and their parts' keys; ``chunks/``:
+the parts, in runs of consecutive sections). A rebuild compares the text with the last one: the sections
+before and after the changed lines are the last scan's, moved, and only the sections in between are cut,
+hashed and looked up again — a one-line edit of a large document costs little more than reading it.
 
 The caches are only caches: they are keyed by qa2anki's version and the scanner's and renderer's
 versions, a damaged file is ignored, and deleting them only costs time.
@@ -23,13 +28,15 @@ import hashlib
 import marshal
 import multiprocessing
 import os
+import shutil
 import zlib
 from array import array
-from collections.abc import Callable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeGuard
 
 import markdown_it
 import pygments
@@ -61,8 +68,16 @@ SCAN_VERSION = 8
 SECTIONS_FOLDER = "sections"
 """The section cache's folder inside the cache folder: one file per shard (the first two hex digits of
 a section's hash), so that a small edit rewrites two small files, not one that holds every section."""
-PARTS_FOLDER = "parts"
-"""Assembled sections (their entries), by section and the context it stood in, sharded likewise."""
+DOCUMENTS_FOLDER = "documents"
+"""Each document's last scan, one file per document (see :class:`_LastScan`)."""
+CHUNKS_FOLDER = "chunks"
+"""Assembled sections (parts) of the documents' last scans, in runs of consecutive sections, one file per
+run, named by the run's part keys: an edit writes a new run or two, the other runs stay as they are."""
+CHUNK_SECTIONS = 64
+"""A run ends after a section whose part key is 0 modulo this (so about this many sections a run, and
+where runs end depends on the sections, not on their positions: an inserted section changes one run)."""
+MAX_CHUNK_SECTIONS = 1024
+"""No run is longer than this."""
 FACTS_NAME = "facts.marshal"
 """What neighbouring sections need to know of each cached section (see :data:`Facts`)."""
 PART_VERSION = 1
@@ -167,13 +182,6 @@ class _Shards:
     def get(self, key: str) -> Any:
         """The cached value of ``key``, or ``None``."""
         return self.shard(_shard(key)).get(key)
-
-    def read_all(self) -> None:
-        """Read every shard there is."""
-        with contextlib.suppress(OSError):
-            if self.folder is not None:
-                for path in sorted(self.folder.glob("*.marshal")):
-                    self.shard(path.stem)
 
     def save(self, folder: Path, values: dict[str, Any], names: set[str]) -> int:
         """Rewrite the shards ``names`` to hold exactly the ``values`` whose keys fall in them (an empty
@@ -285,17 +293,224 @@ def _valid_facts(facts: Any) -> bool:
 
 
 class _Store:
-    """The caches of a scan: section blocks, section facts and assembled sections ("parts")."""
+    """The caches of a scan: section blocks, section facts and the documents' last scans."""
 
     def __init__(self, folder: Path | None, labels: Labels) -> None:
         tag = _sections_tag(labels)
+        self.folder = folder
         self.blocks = _Shards(folder / SECTIONS_FOLDER if folder else None, tag)
-        self.parts = _Shards(folder / PARTS_FOLDER if folder else None, f"{tag} parts {PART_VERSION}")
+        self.parts_tag = f"{tag} parts {PART_VERSION}"
         self.facts_tag = f"{tag} facts"
         stored = load_blob(folder / FACTS_NAME, self.facts_tag) if folder else None
         # Section key → facts, for every section whose blocks are cached.
         self.facts: dict[str, Any] = stored if isinstance(stored, dict) else {}
-        self.parts.read_all()
+
+    def last_scan(self, document: Document) -> _LastScan:
+        """The document's last scan (empty when there is none, or it is damaged)."""
+        return _LastScan(self.folder, self.parts_tag, document)
+
+
+def _read_text(path: Path, size: int, crc: int) -> str | None:
+    """A document's text as a scan kept it, if the file is whole."""
+    try:
+        raw = path.read_bytes()
+        return raw.decode("utf-8") if len(raw) == size and zlib.crc32(raw) == crc else None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _write_text(path: Path, text: str) -> tuple[int, int]:
+    """Write a document's text (UTF-8, in pieces); returns its size and CRC-32."""
+    size, crc = 0, 0
+
+    def pieces() -> Iterator[bytes]:
+        nonlocal size, crc
+        for start in range(0, len(text), _TEXT_PIECE):
+            piece = text[start : start + _TEXT_PIECE].encode("utf-8", "surrogatepass")
+            size += len(piece)
+            crc = zlib.crc32(piece, crc)
+            yield piece
+
+    write_atomic(path, pieces())
+    return size, crc
+
+
+_TEXT_PIECE = 1 << 20
+
+
+def _document_id(document: Document) -> str:
+    return hashlib.blake2b(f"{document.path}\0{document.name}".encode(), digest_size=16).hexdigest()
+
+
+def _is_all(values: Any, kind: type) -> bool:
+    return type(values) is tuple and all(type(value) is kind for value in values)
+
+
+class _LastScan:
+    """What the last scan of a document left: its text, its sections (first line, first character, key),
+    the key of each section's part and the runs ("chunks") that hold the parts. Chunks are read when one
+    of their parts is asked for. The text is kept in a file of its own (UTF-8, its size and CRC-32 in the
+    scan's file): written in pieces, a large document's text is never held encoded whole."""
+
+    def __init__(self, folder: Path | None, tag: str, document: Document) -> None:
+        self.folder = folder
+        self.tag = tag
+        self.text: str | None = None
+        self.lines: tuple[int, ...] = ()
+        self.chars: tuple[int, ...] = ()
+        self.keys: tuple[str, ...] = ()
+        self.part_keys: tuple[str, ...] = ()
+        self.openers: tuple[str, ...] = ()
+        self.chunks: tuple[str, ...] = ()
+        self.sizes: tuple[int, ...] = ()
+        self.data: Any = None
+        self.damaged: set[str] = set()
+        self._chunk_of: list[tuple[int, int]] = []
+        self._loaded: dict[int, tuple[Any, ...] | None] = {}
+        self._by_key: dict[str, int] | None = None
+        identity = _document_id(document)
+        data = load_blob(folder / DOCUMENTS_FOLDER / f"{identity}.marshal", tag) if folder else None
+        if folder and self._valid(data, document):
+            self.text = _read_text(folder / DOCUMENTS_FOLDER / f"{identity}.text", data[2], data[3])
+        if self.text is not None and self._valid(data, document):
+            self.data = data
+            (
+                _,
+                _,
+                _,
+                _,
+                self.lines,
+                self.chars,
+                self.keys,
+                self.part_keys,
+                self.openers,
+                self.chunks,
+                self.sizes,
+            ) = data
+            self._chunk_of = [(chunk, at) for chunk, size in enumerate(self.sizes) for at in range(size)]
+
+    @staticmethod
+    def _valid(data: Any, document: Document) -> TypeGuard[tuple[Any, ...]]:
+        if type(data) is not tuple or len(data) != 11 or data[:2] != (document.path, document.name):
+            return False
+        _, _, size, crc, lines, chars, keys, part_keys, openers, chunks, sizes = data
+        return (
+            type(size) is int
+            and type(crc) is int
+            and _is_all(lines, int)
+            and _is_all(chars, int)
+            and _is_all(keys, str)
+            and _is_all(part_keys, str)
+            and _is_all(openers, str)
+            and _is_all(chunks, str)
+            and _is_all(sizes, int)
+            and len(lines) == len(chars) == len(keys) == len(part_keys) == sum(sizes) > 0
+            and len(chunks) == len(sizes)
+            and all(size > 0 for size in sizes)
+        )
+
+    def part(self, index: int) -> Any:
+        """The stored part of the last scan's section ``index`` (unchecked), or ``None``."""
+        chunk, at = self._chunk_of[index]
+        if chunk not in self._loaded:
+            name = self.chunks[chunk]
+            assert self.folder is not None  # there are chunks only when there is a folder
+            stored = load_blob(self.folder / CHUNKS_FOLDER / f"{name}.marshal", self.tag)
+            valid = type(stored) is tuple and len(stored) == self.sizes[chunk]
+            self._loaded[chunk] = stored if valid else None
+            if not valid:
+                self.damaged.add(name)
+        parts = self._loaded[chunk]
+        return parts[at] if parts is not None else None
+
+    def find(self, part_key: str) -> Any:
+        """The stored part with this key (unchecked), or ``None``."""
+        if self._by_key is None:
+            self._by_key = {key: index for index, key in enumerate(self.part_keys)}
+        index = self._by_key.get(part_key)
+        return None if index is None else self.part(index)
+
+
+class _Layout(NamedTuple):
+    """A document's sections, and which of them are the last scan's sections unchanged."""
+
+    piece: list[tuple[int, str]]
+    """Each section's first line and key."""
+    prefix: int
+    """The first ``prefix`` sections are the last scan's first ones, and so are the sections after each
+    of them: their parts are the last scan's (if the document's opening labels are the same)."""
+    suffix: int
+    """Sections from ``suffix`` on are the last scan's last ones, moved: their parts are the last scan's
+    if the first of them stands in the same context as it did."""
+    shift: int
+    """A suffix section's index in the last scan is its index minus ``shift``."""
+
+
+def _fresh_layout(text: str, starts: array[int]) -> _Layout:
+    piece = [(line, _key(section)) for line, section in split_sections(text, starts)]
+    return _Layout(piece, 0, len(piece), 0)
+
+
+_BLOCK = 1 << 16
+
+
+def _common_length(a: str, b: str, limit: int, backwards: bool) -> int:
+    """How many characters ``a`` and ``b`` share at the start (or, ``backwards``, at the end), at most
+    ``limit``: compared a block at a time in C, the block halved around the first difference."""
+    done, size = 0, _BLOCK
+    while size and done < limit:
+        end = min(done + size, limit)
+        if backwards:
+            same = a[len(a) - end : len(a) - done] == b[len(b) - end : len(b) - done]
+        else:
+            same = a[done:end] == b[done:end]
+        if same:
+            done = end
+        else:
+            size //= 2
+    return min(done, limit)
+
+
+def _layout(text: str, starts: array[int], last: _LastScan) -> _Layout:
+    """The document's sections: those before and after the lines that changed since the last scan are
+    the last scan's (moved), only the lines in between are cut into sections and hashed again."""
+    old = last.text
+    if old is None:
+        return _fresh_layout(text, starts)
+    count = len(last.keys)
+    if old == text:
+        return _Layout(list(zip(last.lines, last.keys, strict=True)), count, count, 0)
+    prefix = _common_length(old, text, min(len(old), len(text)), backwards=False)
+    suffix = _common_length(old, text, min(len(old), len(text)) - prefix, backwards=True)
+    # Sections that end before the first changed line are cut where they were (the lines up to there and
+    # the fence state are the same); the boundary at the changed line itself may move.
+    changed_line = bisect_right(starts, prefix) - 1
+    kept = max(bisect_left(last.lines, changed_line, 1) - 1, 0)
+    # Sections whose first line and the newline before it lie in the unchanged end, likewise.
+    tail = bisect_right(last.chars, len(old) - suffix, kept + 1)
+    begin = last.chars[kept]
+    if tail < count:
+        head_char = last.chars[tail] + len(text) - len(old)
+        head_line = bisect_left(starts, head_char)
+        if starts[head_line] != head_char:  # cannot happen: the suffix starts after a newline
+            return _fresh_layout(text, starts)
+        # Cut the changed lines together with the suffix's first line: it must still start a section
+        # (a fence opened in the changed lines would swallow it).
+        end_of_head = starts[head_line + 1] if head_line + 1 < len(starts) else len(text)
+        cut = split_sections(text[begin:end_of_head])
+        if cut[-1][0] != head_line - last.lines[kept]:
+            return _fresh_layout(text, starts)
+        cut.pop()
+    else:
+        cut = split_sections(text[begin:])
+    middle = [(line + last.lines[kept], _key(section)) for line, section in cut]
+    moved = head_line - last.lines[tail] if tail < count else 0
+    piece = [
+        *zip(last.lines[:kept], last.keys[:kept], strict=True),
+        *middle,
+        *((line + moved, key) for line, key in zip(last.lines[tail:], last.keys[tail:], strict=True)),
+    ]
+    return _Layout(piece, max(kept - 1, 0), kept + len(middle), kept + len(middle) - tail)
 
 
 def scan_documents(
@@ -328,17 +543,19 @@ def _scan_documents(
     save: bool,
 ) -> tuple[ParseResult, ScanStats]:
     # Each section as (first line, hash); only the text of sections to scan is kept.
-    pieces: list[list[tuple[int, str]]] = []
     starts = [line_starts(document.text) for document in documents]
+    lasts = [store.last_scan(document) for document in documents]
+    layouts = [
+        _layout(document.text, document_starts, last)
+        for document, document_starts, last in zip(documents, starts, lasts, strict=True)
+    ]
+    pieces = [layout.piece for layout in layouts]
     missing: dict[str, str] = {}
-    for document, document_starts in zip(documents, starts, strict=True):
-        piece = []
-        for offset, text in split_sections(document.text, document_starts):
-            key = _key(text)
-            piece.append((offset, key))
+    for document, document_starts, piece in zip(documents, starts, pieces, strict=True):
+        for index, (offset, key) in enumerate(piece):
             if key not in store.facts or not _valid_facts(store.facts[key]):
-                missing.setdefault(key, text)
-        pieces.append(piece)
+                after = piece[index + 1][0] if index + 1 < len(piece) else len(document_starts) - 1
+                missing.setdefault(key, document.text[document_starts[offset] : document_starts[after]])
 
     keys, texts = list(missing), list(missing.values())
     del missing
@@ -368,22 +585,28 @@ def _scan_documents(
     del keys, texts, batches, scanned
 
     facts: dict[str, Any] = {}
-    parts: dict[str, Any] = {}
+    scans: list[_Scanned] = []
     entries: list[Entry] = []
     problems: list[Problem] = []
-    for document, document_starts, piece in zip(documents, starts, pieces, strict=True):
-        section = _Sections(document, document_starts, piece, store, fresh, labels)
-        result = _assemble_by_sections(section, parts) or section.assemble_whole()
+    for document, document_starts, layout, last in zip(documents, starts, layouts, lasts, strict=True):
+        section = _Sections(document, document_starts, layout.piece, store, fresh, labels)
+        assembled = _assemble_by_sections(section, layout, last)
+        if assembled is None:
+            result = section.assemble_whole()
+        else:
+            result = assembled.result
+            scans.append(assembled)
         facts.update(section.facts)
         entries.extend(result.entries)
         problems.extend(result.problems)
 
+    scanned_count = len(fresh)
     saved = 0
     if save and cache_folder is not None:
-        saved = _save(cache_folder, store, fresh, facts, parts)
+        saved = _save(cache_folder, store, fresh, facts, scans, lasts)
     stats = ScanStats(
         sections=sum(len(p) for p in pieces),
-        scanned=len(fresh),
+        scanned=scanned_count,
         workers=workers,
         saved=saved,
         labels=labels,
@@ -392,7 +615,12 @@ def _scan_documents(
 
 
 def _save(
-    folder: Path, store: _Store, fresh: dict[str, Any], facts: dict[str, Any], parts: dict[str, Any]
+    folder: Path,
+    store: _Store,
+    fresh: dict[str, Any],
+    facts: dict[str, Any],
+    scans: list[_Scanned],
+    lasts: list[_LastScan],
 ) -> int:
     """Rewrite the cache files whose keys changed; returns how many files were written or removed."""
     saved = 0
@@ -405,21 +633,88 @@ def _save(
     saved += store.blocks.save(
         folder / SECTIONS_FOLDER, {k: v for k, v in blocks.items() if v is not None}, touched
     )
+    # The scanned blocks are saved and the documents assembled: let them go before the scans are written.
+    del blocks
+    fresh.clear()
     if facts != store.facts:
         save_cache(folder, encode_blob(store.facts_tag, facts), FACTS_NAME)
         saved += 1
-    used: dict[str, set[str]] = {}
-    for key in parts:
-        used.setdefault(_shard(key), set()).add(key)
-    changed = {
-        name
-        for name in {*used, *store.parts.stored}
-        if frozenset(used.get(name, ())) != store.parts.stored.get(name)
-    }
-    saved += store.parts.save(folder / PARTS_FOLDER, parts, changed)
-    # Earlier builds kept every section in one file; it is never read again.
+    saved += _save_last_scans(folder, store.parts_tag, scans, lasts)
+    # Earlier builds kept every section in one file, and parts by hash; neither is read again.
     with contextlib.suppress(OSError):
         (folder / "sections.marshal").unlink(missing_ok=True)
+    shutil.rmtree(folder / "parts", ignore_errors=True)
+    return saved
+
+
+def _chunk_bounds(part_keys: Sequence[str]) -> list[tuple[int, int]]:
+    """Where the runs of a document's parts begin and end: after a part whose key says so (see
+    :data:`CHUNK_SECTIONS`), or after :data:`MAX_CHUNK_SECTIONS` parts."""
+    bounds, begin = [], 0
+    for index, key in enumerate(part_keys):
+        if int(key[-4:], 16) % CHUNK_SECTIONS == 0 or index + 1 - begin >= MAX_CHUNK_SECTIONS:
+            bounds.append((begin, index + 1))
+            begin = index + 1
+    if begin < len(part_keys):
+        bounds.append((begin, len(part_keys)))
+    return bounds
+
+
+def _save_last_scans(folder: Path, tag: str, scans: list[_Scanned], lasts: list[_LastScan]) -> int:
+    """Write each document's scan and the runs of parts that are new; remove what no document uses."""
+    saved = 0
+    stored = {name for last in lasts for name in last.chunks if name not in last.damaged}
+    used: set[str] = set()
+    documents: set[str] = set()
+    for scan in scans:
+        names, sizes = [], []
+        for begin, end in _chunk_bounds(scan.part_keys):
+            name = hashlib.blake2b("\n".join(scan.part_keys[begin:end]).encode(), digest_size=16).hexdigest()
+            names.append(name)
+            sizes.append(end - begin)
+            if name not in stored and name not in used:
+                with contextlib.suppress(OSError):
+                    (folder / CHUNKS_FOLDER).mkdir(parents=True, exist_ok=True)
+                    write_atomic(
+                        folder / CHUNKS_FOLDER / f"{name}.marshal", encode_blob(tag, scan.parts[begin:end])
+                    )
+                saved += 1
+            used.add(name)
+        document = scan.document
+        starts = scan.starts
+        identity = _document_id(document)
+        documents.add(identity)
+        text = (scan.last.data[2], scan.last.data[3]) if scan.last.text == document.text else None
+        if text is None:
+            with contextlib.suppress(OSError):
+                (folder / DOCUMENTS_FOLDER).mkdir(parents=True, exist_ok=True)
+                text = _write_text(folder / DOCUMENTS_FOLDER / f"{identity}.text", document.text)
+                saved += 1
+            if text is None:
+                continue
+        data = (
+            document.path,
+            document.name,
+            *text,
+            tuple(line for line, _ in scan.piece),
+            tuple(starts[line] for line, _ in scan.piece),
+            tuple(key for _, key in scan.piece),
+            scan.part_keys,
+            scan.openers,
+            tuple(names),
+            tuple(sizes),
+        )
+        if data != scan.last.data:
+            with contextlib.suppress(OSError):
+                (folder / DOCUMENTS_FOLDER).mkdir(parents=True, exist_ok=True)
+                write_atomic(folder / DOCUMENTS_FOLDER / f"{identity}.marshal", encode_blob(tag, data))
+            saved += 1
+    for subfolder, keep in ((CHUNKS_FOLDER, used), (DOCUMENTS_FOLDER, documents)):
+        with contextlib.suppress(OSError):
+            for path in sorted((folder / subfolder).iterdir()):
+                if path.stem not in keep:
+                    path.unlink(missing_ok=True)
+                    saved += 1
     return saved
 
 
@@ -484,9 +779,30 @@ def _context(headings: tuple[tuple[int, str], ...], facts: Facts) -> tuple[tuple
     return headings
 
 
-def _assemble_by_sections(sections: _Sections, parts: dict[str, Any]) -> ParseResult | None:
-    """Assemble a document section by section, each from the cache when the same section stood in the same
-    context before; ``None`` when an entry runs on from one section into the next (then the whole
+class _Scanned(NamedTuple):
+    """A document assembled section by section, and what its next scan needs to know."""
+
+    document: Document
+    """The document."""
+    starts: array[int]
+    """Its line starts."""
+    piece: list[tuple[int, str]]
+    """Its sections' first lines and keys."""
+    part_keys: tuple[str, ...]
+    """Each section's part key (the section and the context it stands in)."""
+    parts: tuple[Any, ...]
+    """Each section's part, as stored."""
+    openers: tuple[str, ...]
+    """The document's opening labels."""
+    last: _LastScan
+    """Its last scan."""
+    result: ParseResult
+    """Its entries and problems."""
+
+
+def _assemble_by_sections(sections: _Sections, layout: _Layout, last: _LastScan) -> _Scanned | None:
+    """Assemble a document section by section, each from the last scan when the same section stood in
+    the same context then; ``None`` when an entry runs on from one section into the next (then the whole
     document is assembled at once)."""
     document, piece = sections.document, sections.piece
     facts = [sections.facts[key] for _, key in piece]
@@ -499,28 +815,47 @@ def _assemble_by_sections(sections: _Sections, parts: dict[str, Any]) -> ParseRe
     if any(not fact[0] for fact in facts[1:]):
         return None
     openers_key = tuple(sorted(openers))
+    # Parts known to be the last scan's without computing their keys (see _Layout).
+    known = layout.prefix if openers_key == last.openers else 0
+    tail_known = False
     headings: tuple[tuple[int, str], ...] = ()
     entries: list[Entry] = []
     problems: list[Problem] = []
+    part_keys: list[str] = []
+    parts: list[Any] = []
     for index, (offset, key) in enumerate(piece):
-        after = facts[index + 1] if index + 1 < len(piece) else None
-        next_opening = Opening(after[0], after[1], after[2]) if after else None
-        context = _context(headings, facts[index])
-        signature = (PART_VERSION, key, context, next_opening, openers_key, document.path, document.name)
-        part_key = hashlib.blake2b(repr(signature).encode(), digest_size=16).hexdigest()
-        stored = sections.store.parts.get(part_key)
-        part = _decode_part(stored, document, offset)
+        part = None
+        if index < known or tail_known:
+            old = index if index < known else index - layout.shift
+            part_key, stored = last.part_keys[old], last.part(old)
+            part = _decode_part(stored, document, offset)
         if part is None:
-            blocks = sections.blocks(index, offset)
-            part = assemble_part(document, blocks, frozenset(openers), context, next_opening, sections.starts)
-            stored = _encode_part(part, offset)
+            after = facts[index + 1] if index + 1 < len(piece) else None
+            next_opening = Opening(after[0], after[1], after[2]) if after else None
+            context = _context(headings, facts[index])
+            signature = (PART_VERSION, key, context, next_opening, openers_key, document.path, document.name)
+            part_key = hashlib.blake2b(repr(signature).encode(), digest_size=16).hexdigest()
+            if index == layout.suffix and part_key == last.part_keys[index - layout.shift]:
+                tail_known = True
+            stored = last.find(part_key)
+            part = _decode_part(stored, document, offset)
+            if part is None:
+                blocks = sections.blocks(index, offset)
+                part = assemble_part(
+                    document, blocks, frozenset(openers), context, next_opening, sections.starts
+                )
+                stored = _encode_part(part, offset)
         if not part.clean:
             return None
-        parts[part_key] = stored
+        part_keys.append(part_key)
+        parts.append(stored)
         entries.extend(part.entries)
         problems.extend(part.problems)
         headings = part.headings
-    return document_result(document, entries, problems)
+    result = document_result(document, entries, problems)
+    return _Scanned(
+        document, sections.starts, piece, tuple(part_keys), tuple(parts), openers_key, last, result
+    )
 
 
 def _encode_part(part: Part, offset: int) -> tuple[Any, ...]:
