@@ -171,7 +171,11 @@ def _without_cycle_collector() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # Everything made meanwhile is in the youngest generation, which the next allocation would
+            # walk whole: move it to the oldest (collected rarely, and still collected) first.
+            gc.freeze()
             gc.enable()
+            gc.unfreeze()
 
 
 def analyse(options: Options, config: Config | None = None, save_scans: bool = False) -> Analysis:

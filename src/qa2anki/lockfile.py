@@ -198,30 +198,54 @@ def _from_data(data: Any) -> Lock:
             fingerprint=_require(nt["fingerprint"], str, "notetype.fingerprint"),
             mod=_mod(nt["mod"], "notetype.mod"),
         )
-    notes = []
-    seen: set[str] = set()
-    for record in _require(data["notes"], list, "notes"):
-        _require(record, dict, "a note")
-        guid = _require(record["guid"], str, "guid")
-        if not guid or guid in seen:
-            raise ValueError(f"GUID {guid!r} is empty or appears twice")
-        seen.add(guid)
-        notes.append(
-            LockedNote(
-                guid=guid,
-                key=_require(record["key"], str, "key"),
-                question=_require(record["question"], str, "question"),
-                answer=_require(record["answer"], str, "answer"),
-                topics=tuple(_require(t, str, "topics") for t in _require(record["topics"], list, "topics")),
-                content=_require(record["content"], str, "content"),
-                mod=_mod(record["mod"], "mod"),
-                present=_require(record["present"], bool, "present"),
-            )
-        )
-    keys = [n.key for n in notes]
-    if len(set(keys)) != len(keys):
+    notes = [_note(record) for record in _require(data["notes"], list, "notes")]
+    guids = {n.guid for n in notes}
+    if len(guids) != len(notes) or "" in guids:
+        counted: set[str] = set()
+        for note in notes:
+            if not note.guid or note.guid in counted:
+                raise ValueError(f"GUID {note.guid!r} is empty or appears twice")
+            counted.add(note.guid)
+    if len({n.key for n in notes}) != len(notes):
         raise ValueError("two notes share one key")
     return Lock(notetype=notetype, notes=tuple(sorted(notes, key=lambda n: n.guid)))
+
+
+_NOTE_FIELDS = ("guid", "key", "question", "answer", "topics", "content", "mod", "present")
+_STRINGS = (str, str, str, str)
+
+
+def _note(record: Any) -> LockedNote:
+    """One note of the lock, checked."""
+    # The common case in one go (a lock has a line per note); anything unusual is checked field by field,
+    # which also names what is wrong.
+    if type(record) is dict and len(record) == len(_NOTE_FIELDS):
+        try:
+            guid, key, question, answer, topics, content, mod, present = map(record.__getitem__, _NOTE_FIELDS)
+        except KeyError:
+            pass
+        else:
+            if (
+                (type(guid), type(key), type(question), type(answer)) == _STRINGS
+                and type(content) is str
+                and type(topics) is list
+                and all(type(t) is str for t in topics)
+                and type(mod) is int
+                and 0 <= mod <= MAX_MOD
+                and type(present) is bool
+            ):
+                return LockedNote(guid, key, question, answer, tuple(topics), content, mod, present)
+    _require(record, dict, "a note")
+    return LockedNote(
+        guid=_require(record["guid"], str, "guid"),
+        key=_require(record["key"], str, "key"),
+        question=_require(record["question"], str, "question"),
+        answer=_require(record["answer"], str, "answer"),
+        topics=tuple(_require(t, str, "topics") for t in _require(record["topics"], list, "topics")),
+        content=_require(record["content"], str, "content"),
+        mod=_mod(record["mod"], "mod"),
+        present=_require(record["present"], bool, "present"),
+    )
 
 
 def read_lock(path: Path, display: str) -> Lock:

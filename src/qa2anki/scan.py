@@ -35,6 +35,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, TypeGuard
 
@@ -879,6 +880,21 @@ def _encode_part(part: Part, offset: int) -> tuple[Any, ...]:
     return (entries, problems, part.headings, part.clean)
 
 
+def _valid_headings(headings: Any) -> bool:
+    """Whether a stored heading stack is a tuple of (level, text) pairs (remembered: stacks repeat)."""
+    try:
+        return _valid_heading_stack(headings)
+    except TypeError:  # not hashable: not a tuple of pairs of an int and a string
+        return False
+
+
+@lru_cache(maxsize=4096)
+def _valid_heading_stack(headings: Any) -> bool:
+    return type(headings) is tuple and all(
+        type(h) is tuple and len(h) == 2 and type(h[0]) is int and type(h[1]) is str for h in headings
+    )
+
+
 def _decode_part(stored: Any, document: Document, offset: int) -> Part | None:
     """A cached part, moved to the section's place; ``None`` when there is none or it is malformed."""
     if type(stored) is not tuple or len(stored) != 4:
@@ -886,33 +902,38 @@ def _decode_part(stored: Any, document: Document, offset: int) -> Part | None:
     stored_entries, stored_problems, headings, clean = stored
     if type(stored_entries) is not tuple or type(stored_problems) is not tuple or type(clean) is not bool:
         return None
-    if type(headings) is not tuple or not all(
-        type(h) is tuple and len(h) == 2 and type(h[0]) is int and type(h[1]) is str for h in headings
-    ):
+    if type(headings) is not tuple or (headings and not _valid_headings(headings)):
         return None
+    path, name = document.path, document.name
     entries = []
     for data in stored_entries:
+        # One C-level comparison of the field types: this runs for every entry of every rebuild.
         if type(data) is not tuple or tuple(map(type, data)) != _ENTRY_TYPES:
             return None
+        line, topic, question_md, answer_md, question_html, answer_html, question_folded, answer_folded = (
+            data[:8]
+        )
         images = data[8]
-        if images and not all(
-            type(i) is tuple and len(i) == 2 and type(i[0]) is str and type(i[1]) is int for i in images
-        ):
-            return None
+        if images:
+            if not all(
+                type(i) is tuple and len(i) == 2 and type(i[0]) is str and type(i[1]) is int for i in images
+            ):
+                return None
+            images = tuple((src, image_line + offset) for src, image_line in images)
         entries.append(
             Entry(
-                path=document.path,
-                document=document.name,
-                line=data[0] + offset,
-                topic=data[1],
-                question_md=data[2],
-                answer_md=data[3],
-                question_html=data[4],
-                answer_html=data[5],
-                question_folded=data[6],
-                answer_folded=data[7],
-                images=tuple((src, line + offset) for src, line in images) if images else (),
-                rule=data[9],
+                path,
+                name,
+                line + offset,
+                topic,
+                question_md,
+                answer_md,
+                question_html,
+                answer_html,
+                question_folded,
+                answer_folded,
+                images,
+                data[9],
             )
         )
     problems = []
