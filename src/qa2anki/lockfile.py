@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -265,4 +266,11 @@ def read_lock(path: Path, display: str) -> Lock:
 
 def write_lock(path: Path, lock: Lock) -> None:
     """Write the lock atomically."""
-    write_atomic(path, (line.encode("utf-8") for line in _lines(lock)))
+    write_atomic(path, _batches(_lines(lock)))
+
+
+def _batches(lines: Iterator[str], size: int = 4096) -> Iterator[bytes]:
+    """Lines joined and encoded a few thousand at a time: one write of a large lock's every line costs
+    more than formatting it, and one string of all of them would be as large as the lock."""
+    while batch := list(islice(lines, size)):
+        yield "".join(batch).encode("utf-8")
