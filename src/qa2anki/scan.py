@@ -289,7 +289,7 @@ def _valid_facts(facts: Any) -> bool:
     return (
         type(facts) is tuple
         and tuple(map(type, facts)) == _FACTS_TYPES
-        and all(type(marker) is str for marker in facts[5])
+        and (not facts[5] or all(type(marker) is str for marker in facts[5]))
     )
 
 
