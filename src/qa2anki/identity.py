@@ -133,16 +133,18 @@ def identify(
     matched: dict[int, tuple[LockedNote, float | None]] = {}
     claimed: set[str] = set()
     # First by each note's own key, then by the keys of the other wordings merged into it.
-    for keys_of in (lambda n: (n.key,), lambda n: n.keys):
-        for index, note in enumerate(notes):
-            if index in matched:
-                continue
-            locked = next(
-                (by_key[k] for k in keys_of(note) if k in by_key and by_key[k].guid not in claimed), None
-            )
-            if locked is not None:
-                matched[index] = (locked, None)
-                claimed.add(locked.guid)
+    for index, note in enumerate(notes):
+        locked = by_key.get(note.key)
+        if locked is not None and locked.guid not in claimed:
+            matched[index] = (locked, None)
+            claimed.add(locked.guid)
+    for index, note in enumerate(notes):
+        if index in matched or note.keys == (note.key,):  # its own key, already tried
+            continue
+        locked = next((by_key[k] for k in note.keys if k in by_key and by_key[k].guid not in claimed), None)
+        if locked is not None:
+            matched[index] = (locked, None)
+            claimed.add(locked.guid)
 
     unmatched = [i for i in range(len(notes)) if i not in matched]
     candidates = [locked for locked in lock.notes if locked.guid not in claimed]
