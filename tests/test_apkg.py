@@ -11,8 +11,10 @@ from pathlib import Path
 import genanki
 import pytest
 
+from qa2anki import apkg
 from qa2anki.apkg import DeckNote, _model, apkg_bytes
 from qa2anki.errors import Qa2AnkiError
+from qa2anki.media import MediaFile
 from qa2anki.notetype import NOTE_TYPE
 
 NOTES = [
@@ -108,3 +110,27 @@ def test_what_genanki_refuses_is_an_error(note: DeckNote) -> None:
     """A note genanki would refuse (or warn about) stops the deck with a Qa2AnkiError."""
     with pytest.raises(Qa2AnkiError, match="cannot write the deck"):
         apkg_bytes("Deck", 1, NOTE_TYPE, 1, [note])
+
+
+@pytest.mark.parametrize("piece", [1, 7, 4096, 1 << 22])
+def test_collection_deflated_in_pieces_is_a_valid_zip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece: int
+) -> None:
+    """Deflated in pieces of any size, side by side, the package is a valid zip whose files are exactly
+    the collection, the media map and the media, with fixed dates and the same bytes as deflating it
+    whole would give once unpacked."""
+    notes = [DeckNote(f"g{i}", n.fields, n.tags, n.mod) for i, n in enumerate(NOTES * 40)]
+    monkeypatch.setattr(apkg, "PIECE", 1 << 30)
+    whole = _ours(tmp_path, notes, 1_700_000_000).read_bytes()
+    monkeypatch.setattr(apkg, "PIECE", piece)
+    media = [MediaFile("b.png", b"\x89PNG" * 100), MediaFile("a.gif", b"")]
+    data = apkg_bytes("Deck", 2059400110, NOTE_TYPE, 1_700_000_000, notes, media)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        assert archive.namelist() == ["collection.anki2", "media", "0", "1"]
+        assert archive.read("collection.anki2") == whole
+        assert archive.read("media") == b'{"0": "a.gif", "1": "b.png"}'
+        assert (archive.read("0"), archive.read("1")) == (b"", b"\x89PNG" * 100)
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert {info.external_attr >> 16 for info in archive.infolist()} == {0o644}
+    assert len(whole) > 4 * 4096  # several pieces but for the largest size

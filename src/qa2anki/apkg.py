@@ -8,7 +8,8 @@
 * the package timestamp is passed in, so note and card ids are reproducible;
 * genanki's temporary SQLite file is made by us, in a folder we delete, and streamed into the zip;
 * the zip is written by us, with entries in a fixed order and a fixed date, so the same input gives the
-  same bytes;
+  same bytes; the collection is deflated in pieces on two cores (each piece on its own, joined into one
+  deflate stream, so the bytes do not depend on the number of cores);
 * genanki's warnings are errors;
 * the file appears by atomic rename: a failed write leaves the previous deck as it was.
 """
@@ -18,13 +19,13 @@ from __future__ import annotations
 import io
 import itertools
 import json
-import shutil
 import sqlite3
-import sys
+import struct
 import tempfile
 import warnings
-import zipfile
-from collections.abc import Iterator, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,9 +37,10 @@ from qa2anki.errors import Qa2AnkiError
 from qa2anki.media import MediaFile
 from qa2anki.notetype import NoteType
 
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _LEVEL = 1
 """Deflate level: a collection is mostly text that compresses well even at the fastest level."""
+PIECE = 4 << 20
+"""Bytes of the collection deflated as one piece (pieces are deflated side by side)."""
 
 
 @dataclass(frozen=True)
@@ -187,33 +189,78 @@ def _card_rows(
 
 
 def _zip(collection: Path, media: Sequence[MediaFile]) -> bytes:
-    buffer = io.BytesIO()
+    """The package: the collection, the media map and the media files, in that order."""
     ordered_media = sorted(media, key=lambda m: m.name)
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=_LEVEL) as archive:
-        # Streamed from the file: a large collection is never held in memory whole.
-        with (
-            collection.open("rb") as source,
-            archive.open(_info("collection.anki2", collection.stat().st_size), "w") as target,
-        ):
-            shutil.copyfileobj(source, target, 1 << 20)
-        _add(archive, "media", json.dumps({str(i): m.name for i, m in enumerate(ordered_media)}).encode())
+    media_map = json.dumps({str(i): m.name for i, m in enumerate(ordered_media)}).encode()
+    with ThreadPoolExecutor(max_workers=2) as pool, collection.open("rb") as source:
+        archive = _Archive(pool)
+        # Read a piece at a time: a large collection is never held in memory whole.
+        archive.add("collection.anki2", iter(lambda: source.read(PIECE), b""))
+        archive.add("media", [media_map])
         for i, item in enumerate(ordered_media):
-            _add(archive, str(i), item.data)
-    return buffer.getvalue()
+            archive.add(str(i), [item.data])
+        return archive.close()
 
 
-def _info(name: str, size: int = 0) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    info.file_size = size  # known up front when streaming: the zip64 decision needs it
-    # ZipFile.open(info, "w") takes the level from the info (public only since Python 3.13).
-    setattr(info, "compress_level" if sys.version_info >= (3, 13) else "_compresslevel", _LEVEL)
-    return info
+def _deflate(piece: bytes, last: bool) -> bytes:
+    """One piece as raw deflate blocks, ending on a byte boundary (``last``: with the final block)."""
+    compressor = zlib.compressobj(_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(piece) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
 
-def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
-    archive.writestr(_info(name), data, compresslevel=_LEVEL)
+_DOS_DATE = (0 << 9) | (1 << 5) | 1
+"""1980-01-01, the zip format's first day: every entry's date, so the bytes do not depend on the clock."""
+_LIMIT = 0xFFFFFFFF
+
+
+class _Archive:
+    """A zip archive of deflated files, written to memory (no ZIP64: a deck is far below 4 GB)."""
+
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        self.pool = pool
+        self.out = io.BytesIO()
+        self.directory: list[bytes] = []
+
+    def add(self, name: str, pieces: Iterable[bytes]) -> None:
+        """Add a file given as pieces of its bytes; the pieces are deflated two at a time, side by side
+        (zlib lets go of the interpreter while it works)."""
+        crc, size = 0, 0
+        deflated: list[bytes] = []
+        pending: list[bytes] = []
+        for piece in itertools.chain(pieces, [b""]):
+            # Each piece is deflated on its own (no back-references into the one before), so the joined
+            # pieces are one valid stream whatever the number of workers.
+            if pending and (len(pending) == 2 or not piece):
+                lasts = [False] * (len(pending) - 1) + [not piece]
+                deflated.extend(self.pool.map(_deflate, pending, lasts))
+                pending = []
+            if piece:
+                crc = zlib.crc32(piece, crc)
+                size += len(piece)
+                pending.append(piece)
+        if not deflated:
+            deflated.append(_deflate(b"", True))
+        packed = sum(map(len, deflated))
+        offset = self.out.tell()
+        if max(size, packed, offset) >= _LIMIT or len(self.directory) >= 0xFFFF:
+            raise ValueError("the deck would be larger than 4 GB or hold more than 65,534 media files")
+        encoded = name.encode()
+        fields = (20, 0, 8, 0, _DOS_DATE, crc, packed, size, len(encoded), 0)
+        self.out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", *fields) + encoded)
+        self.out.writelines(deflated)
+        # Made by Unix (3), version 2.0; mode 0644.
+        self.directory.append(
+            struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 3 << 8 | 20, *fields, 0, 0, 0, 0o644 << 16, offset)
+            + encoded
+        )
+
+    def close(self) -> bytes:
+        """The archive's bytes, with its central directory."""
+        start = self.out.tell()
+        self.out.writelines(self.directory)
+        count, length = len(self.directory), self.out.tell() - start
+        self.out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, length, start, 0))
+        return self.out.getvalue()
 
 
 def write_apkg(path: Path, data: bytes) -> None:
