@@ -8,9 +8,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
+def write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool = True) -> None:
     """Write ``data`` (bytes, or pieces of them) to ``path`` through a temporary file in the same folder
-    and an atomic rename, so that an interrupted write leaves the old file exactly as it was."""
+    and an atomic rename, so that an interrupted write leaves the old file exactly as it was. ``durable``:
+    flushed to the disk before the rename, so that a crash cannot leave an empty file in its place (a
+    cache, whose files carry a checksum, can do without)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -25,7 +27,8 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
             else:
                 out.writelines(data)
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

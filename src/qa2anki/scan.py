@@ -196,7 +196,7 @@ class _Shards:
         for name, data in sorted(by_shard.items()):
             with contextlib.suppress(OSError):
                 if data:
-                    write_atomic(folder / f"{name}.marshal", encode_blob(self.tag, data))
+                    write_atomic(folder / f"{name}.marshal", encode_blob(self.tag, data), durable=False)
                 else:
                     (folder / f"{name}.marshal").unlink(missing_ok=True)
         return len(by_shard)
@@ -205,7 +205,7 @@ class _Shards:
 def save_cache(folder: Path, data: bytes, name: str) -> None:
     """Write a cache file (atomically; a failure to write a cache is not an error)."""
     with contextlib.suppress(OSError):
-        write_atomic(folder / name, data)
+        write_atomic(folder / name, data, durable=False)
 
 
 class _DamagedCache(Exception):
@@ -332,7 +332,7 @@ def _write_text(path: Path, text: str) -> tuple[int, int]:
             crc = zlib.crc32(piece, crc)
             yield piece
 
-    write_atomic(path, pieces())
+    write_atomic(path, pieces(), durable=False)
     return size, crc
 
 
@@ -677,7 +677,9 @@ def _save_last_scans(folder: Path, tag: str, scans: list[_Scanned], lasts: list[
                 with contextlib.suppress(OSError):
                     (folder / CHUNKS_FOLDER).mkdir(parents=True, exist_ok=True)
                     write_atomic(
-                        folder / CHUNKS_FOLDER / f"{name}.marshal", encode_blob(tag, scan.parts[begin:end])
+                        folder / CHUNKS_FOLDER / f"{name}.marshal",
+                        encode_blob(tag, scan.parts[begin:end]),
+                        durable=False,
                     )
                 saved += 1
             used.add(name)
@@ -708,7 +710,9 @@ def _save_last_scans(folder: Path, tag: str, scans: list[_Scanned], lasts: list[
         if data != scan.last.data:
             with contextlib.suppress(OSError):
                 (folder / DOCUMENTS_FOLDER).mkdir(parents=True, exist_ok=True)
-                write_atomic(folder / DOCUMENTS_FOLDER / f"{identity}.marshal", encode_blob(tag, data))
+                write_atomic(
+                    folder / DOCUMENTS_FOLDER / f"{identity}.marshal", encode_blob(tag, data), durable=False
+                )
             saved += 1
     for subfolder, keep in ((CHUNKS_FOLDER, used), (DOCUMENTS_FOLDER, documents)):
         with contextlib.suppress(OSError):
