@@ -183,6 +183,26 @@ def test_python_dash_m(project: Path) -> None:
     assert "3 entries, 2 unique notes" in done.stdout
 
 
+def test_console_script_flushes_output_and_exit_codes(project: Path) -> None:
+    """The console script ends the process at once, after all its output is out and with click's exit
+    codes: 0 when done, 1 on an error (message on standard error), 2 on a usage mistake."""
+    write_doc(project)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "qa2anki", *args]
+        return subprocess.run(command, capture_output=True, text=True, cwd=project, check=False)
+
+    listed = run("list", "--json")
+    assert listed.returncode == 0 and len(json.loads(listed.stdout)["notes"]) == 2
+    built = run("build")
+    assert built.returncode == 0 and (project / "build" / "qa2anki.apkg").exists()
+    assert "wrote build/qa2anki.apkg" in built.stdout
+    wrong = run("build", "-o", "deck.zip")
+    assert wrong.returncode == 1 and "must end in .apkg" in wrong.stderr
+    assert run("build", "--no-such-option").returncode == 2
+    assert run("--help").returncode == 0
+
+
 def test_terminal_progress_waits_a_second_then_draws(capsys: pytest.CaptureFixture[str]) -> None:
     """The progress line stays silent for quick builds and draws a bar once the delay has passed."""
     quiet = TerminalProgress(delay=3600)
