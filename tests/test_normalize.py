@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qa2anki import normalize as normalize_module
 from qa2anki.normalize import fold, normalize
 from qa2anki.parse import Entry, parse_document
 from qa2anki.similarity import similarity
@@ -145,3 +146,27 @@ def test_every_entry_lands_in_exactly_one_note(entries: list[Entry]) -> None:
     assert sorted(merged, key=repr) == sorted(entries, key=repr)
     keys = [n.key for n in result.notes]
     assert len(keys) == len(set(keys))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    topic=st.text('主题 a:"', min_size=1, max_size=6),
+    question=st.text("问题?A ", min_size=1, max_size=8),
+    document=st.sampled_from(["a.md", "dir/b.md", "c"]),
+)
+def test_single_entry_note_is_what_the_general_path_makes(topic: str, question: str, document: str) -> None:
+    """The shortcut for an entry with no duplicate makes exactly the note the general path makes."""
+    entry = Entry(document, document, 3, topic, question, "答", "<p>q</p>", "<p>a</p>", fold(question), "答")
+    group = normalize_module._Group(entry.question_folded, entry.answer_folded, (entry,))
+    general = normalize_module._note(
+        entry,
+        group,
+        keys=(normalize_module.identity_key(topic, group.question),),
+        alternatives=(),
+        topics=(topic,),
+        documents=(document,),
+        locations=((document, topic),),
+        merges=(normalize_module.Merge(entry, "canonical", 1.0, 1.0),),
+    )
+    assert normalize_module._single_note(group) == general
+    assert normalize([entry]).notes == (general,)

@@ -209,7 +209,8 @@ wording's texts), the question and answer similarity to the surviving wording.""
 
 
 def _topic_key(members: list[_Group], limits: Thresholds) -> str:
-    digest = hashlib.blake2b(digest_size=16)
+    # SHA-256: OpenSSL uses the processor's SHA instructions where it has them (here twice BLAKE2's speed).
+    digest = hashlib.sha256()
     settings = (CLUSTER_VERSION, limits.question, limits.answer, EXHAUSTIVE_TOPIC, MAX_SHARED_LINE)
     digest.update(repr(settings).encode())
     large = len(members) > EXHAUSTIVE_TOPIC
@@ -448,15 +449,26 @@ def _similarities(
 def _single_note(group: _Group) -> Note:
     """:func:`_make_note` for an entry with no duplicate (most of them), without the merging."""
     entry = group.entries[0]
-    return _note(
+    key = identity_key(entry.topic, group.question)
+    topics, documents = (entry.topic,), (entry.document,)
+    # Positional, in Note's field order: this runs for most notes of a build.
+    return Note(
+        key,
+        entry.topic,
+        entry.question_md,
+        entry.answer_md,
+        entry.question_html,
+        entry.answer_html,
+        group.question,
+        group.answer,
         entry,
-        group,
-        keys=(identity_key(entry.topic, group.question),),
-        alternatives=(),
-        topics=(entry.topic,),
-        documents=(entry.document,),
-        locations=((entry.document, entry.topic),),
-        merges=(Merge(entry, "canonical", 1.0, 1.0),),
+        (key,),
+        (),
+        topics,
+        documents,
+        ((entry.document, entry.topic),),
+        (Merge(entry, "canonical", 1.0, 1.0),),
+        _note_tags(topics, documents),
     )
 
 
