@@ -184,21 +184,26 @@ class _Shards:
         """The cached value of ``key``, or ``None``."""
         return self.shard(_shard(key)).get(key)
 
-    def save(self, folder: Path, values: dict[str, Any], names: set[str]) -> int:
-        """Rewrite the shards ``names`` to hold exactly the ``values`` whose keys fall in them (an empty
-        shard's file is removed); returns how many were written or removed."""
-        by_shard: dict[str, dict[str, Any]] = {name: {} for name in names}
-        for key, value in values.items():
+    def save(self, folder: Path, keys: set[str], names: set[str], fresh: dict[str, Any]) -> int:
+        """Rewrite the shards ``names`` to hold exactly the ``keys`` that fall in them, each with its value
+        in ``fresh`` or as stored (an empty shard's file is removed); returns how many were written or
+        removed. One shard at a time, let go once written: an edit that touches every shard (inserting
+        an entry renumbers the headings after it) does not hold every stored section at once."""
+        by_shard: dict[str, list[str]] = {name: [] for name in names}
+        for key in keys:
             if _shard(key) in by_shard:
-                by_shard[_shard(key)][key] = value
+                by_shard[_shard(key)].append(key)
         with contextlib.suppress(OSError):
             folder.mkdir(parents=True, exist_ok=True)
-        for name, data in sorted(by_shard.items()):
+        for name, shard_keys in sorted(by_shard.items()):
+            data = {key: fresh[key] if key in fresh else self.get(key) for key in sorted(shard_keys)}
+            data = {key: value for key, value in data.items() if value is not None}
             with contextlib.suppress(OSError):
                 if data:
                     write_atomic(folder / f"{name}.marshal", encode_blob(self.tag, data), durable=False)
                 else:
                     (folder / f"{name}.marshal").unlink(missing_ok=True)
+            self.shards.pop(name, None)
         return len(by_shard)
 
 
@@ -628,14 +633,8 @@ def _save(
     # Blocks: the shards that gain a newly scanned section or lose one no longer used.
     gone = {key for key in store.facts if key not in facts}
     touched = {_shard(key) for key in (*fresh, *gone)}
-    blocks = {
-        key: fresh[key] if key in fresh else store.blocks.get(key) for key in facts if _shard(key) in touched
-    }
-    saved += store.blocks.save(
-        folder / SECTIONS_FOLDER, {k: v for k, v in blocks.items() if v is not None}, touched
-    )
+    saved += store.blocks.save(folder / SECTIONS_FOLDER, set(facts), touched, fresh)
     # The scanned blocks are saved and the documents assembled: let them go before the scans are written.
-    del blocks
     fresh.clear()
     if facts != store.facts:
         save_cache(folder, encode_blob(store.facts_tag, facts), FACTS_NAME)
