@@ -23,7 +23,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from markdown_it.token import Token
 
@@ -387,10 +387,22 @@ def scan_section(text: str, labels: Labels = DEFAULT_LABELS) -> tuple[BlockInfo,
     This is the expensive step; its result depends only on ``text`` and ``labels``, so it can be cached
     by content and run in parallel. Lines are relative to ``text``.
     """
+    return scan_section_and_references(text, labels)[0]
+
+
+def scan_section_and_references(
+    text: str, labels: Labels = DEFAULT_LABELS
+) -> tuple[tuple[BlockInfo, ...], bool]:
+    """:func:`scan_section`, and whether the piece defines a link reference (``[label]: url``).
+
+    A definition holds for the whole document (CommonMark), so a piece that uses one defined in another
+    piece parses differently alone: a document with definitions must be parsed whole.
+    """
     patterns = _patterns(labels)
     infos: list[BlockInfo] = []
     lines = text.split("\n")
-    for block in _blocks(markdown_parser().parse(text)):
+    env: dict[str, Any] = {}
+    for block in _blocks(markdown_parser().parse(text, env)):
         inline = block.inline
         kind, rule, level, label_text, marker = "block", "", 0, "", ""
         label: _Label | None = None
@@ -449,7 +461,7 @@ def scan_section(text: str, labels: Labels = DEFAULT_LABELS) -> tuple[BlockInfo,
                 marker,
             )
         )
-    return tuple(infos)
+    return tuple(infos), bool(env.get("references"))
 
 
 def _first_is_bold(inline: Token) -> bool:

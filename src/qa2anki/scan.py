@@ -59,12 +59,13 @@ from qa2anki.parse import (
     line_starts,
     opening_markers,
     scan_section,
+    scan_section_and_references,
     split_sections,
 )
 from qa2anki.render import RENDER_VERSION
 from qa2anki.sources import Document
 
-SCAN_VERSION = 8
+SCAN_VERSION = 9
 """Bumped whenever :func:`qa2anki.parse.scan_section` gives other results for the same text."""
 SECTIONS_FOLDER = "sections"
 """The section cache's folder inside the cache folder: one file per shard (the first two hex digits of
@@ -255,9 +256,14 @@ def _blocks(stored: Any, offset: int) -> list[BlockInfo]:
     return blocks
 
 
-def _scan_batch(job: tuple[Labels, list[str]]) -> list[tuple[tuple[Any, ...], ...]]:
+def _scan_batch(job: tuple[Labels, list[str]]) -> list[tuple[tuple[tuple[Any, ...], ...], bool]]:
+    """Each text's blocks as plain data, and whether it defines a link reference."""
     labels, texts = job
-    return [tuple(tuple(block) for block in scan_section(text, labels)) for text in texts]
+    scanned = []
+    for text in texts:
+        blocks, references = scan_section_and_references(text, labels)
+        scanned.append((tuple(tuple(block) for block in blocks), references))
+    return scanned
 
 
 def _batches(texts: list[str]) -> list[list[str]]:
@@ -272,22 +278,23 @@ def _batches(texts: list[str]) -> list[list[str]]:
     return [b for b in batches if b]
 
 
-Facts = tuple[str, int, str, str, str, tuple[str, ...]]
+Facts = tuple[str, int, str, str, str, tuple[str, ...], bool]
 """What the assembly of neighbouring sections needs to know of a section without its blocks: its first
-block's kind (``""``: no blocks), level, rule and label word, its last block's kind, and the label words
-of questions that open a section inside it."""
-_FACTS_TYPES = (str, int, str, str, str, tuple)
+block's kind (``""``: no blocks), level, rule and label word, its last block's kind, the label words
+of questions that open a section inside it, and whether it defines a link reference (then its document
+is parsed whole: a definition holds for every section)."""
+_FACTS_TYPES = (str, int, str, str, str, tuple, bool)
 _ENTRY_TYPES = (int, str, str, str, str, str, str, str, tuple, str)
 
 
-def _facts(stored: Any) -> Facts:
-    """The facts of a section, from its stored blocks (checked)."""
+def _facts(stored: Any, references: bool) -> Facts:
+    """The facts of a section, from its stored blocks (checked) and whether it defines a reference."""
     blocks = _blocks(stored, 0)
     if not blocks:
-        return ("", 0, "", "", "", ())
+        return ("", 0, "", "", "", (), references)
     first, last = blocks[0], blocks[-1]
     openers = tuple(sorted(opening_markers(blocks)))
-    return (first.kind, first.level, first.rule, first.marker, last.kind, openers)
+    return (first.kind, first.level, first.rule, first.marker, last.kind, openers, references)
 
 
 def _valid_facts(facts: Any) -> bool:
@@ -567,7 +574,7 @@ def _scan_documents(
     del missing
     total = sum(len(t) for t in texts)
     workers = min(jobs or os.cpu_count() or 1, 8) if total >= PARALLEL_MIN_CHARS else 0
-    scanned: list[tuple[tuple[Any, ...], ...]] = []
+    scanned: list[tuple[tuple[tuple[Any, ...], ...], bool]] = []
     done = 0
     batches = _batches(texts)
     if workers > 1 and len(batches) > 1:
@@ -587,7 +594,8 @@ def _scan_documents(
             done += sum(len(t) for t in batch)
             if progress:
                 progress(done, total)
-    fresh = dict(zip(keys, scanned, strict=True))
+    fresh = {key: blocks for key, (blocks, _) in zip(keys, scanned, strict=True)}
+    references = {key for key, (_, defines) in zip(keys, scanned, strict=True) if defines}
     del keys, texts, batches, scanned
 
     facts: dict[str, Any] = {}
@@ -595,9 +603,11 @@ def _scan_documents(
     entries: list[Entry] = []
     problems: list[Problem] = []
     for document, document_starts, layout, last in zip(documents, starts, layouts, lasts, strict=True):
-        section = _Sections(document, document_starts, layout.piece, store, fresh, labels)
-        assembled = _assemble_by_sections(section, layout, last)
-        if assembled is None:
+        section = _Sections(document, document_starts, layout.piece, store, fresh, references, labels)
+        if section.defines_references():
+            # A link reference holds for the whole document: sections parsed apart would miss it.
+            result = assemble(document, scan_section(document.text, labels))
+        elif (assembled := _assemble_by_sections(section, layout, last)) is None:
             result = section.assemble_whole()
         else:
             result = assembled.result
@@ -733,6 +743,7 @@ class _Sections:
         piece: list[tuple[int, str]],
         store: _Store,
         fresh: dict[str, Any],
+        references: set[str],
         labels: Labels,
     ) -> None:
         self.document = document
@@ -745,7 +756,13 @@ class _Sections:
         for index, (_, key) in enumerate(piece):
             if key not in self.facts:
                 known = store.facts.get(key) if key not in fresh else None
-                self.facts[key] = known if known is not None else _facts(self.stored(index))
+                self.facts[key] = (
+                    known if known is not None else _facts(self.stored(index), key in references)
+                )
+
+    def defines_references(self) -> bool:
+        """Whether a section of the document defines a link reference."""
+        return any(facts[6] for facts in self.facts.values())
 
     def text(self, index: int) -> str:
         """The text of section ``index``."""
@@ -759,7 +776,7 @@ class _Sections:
         stored = self.fresh[key] if key in self.fresh else self.store.blocks.get(key)
         if stored is None:
             # Known, but its cache file is gone or damaged: scan it again (it is saved as new).
-            stored = self.fresh[key] = _scan_batch((self.labels, [self.text(index)]))[0]
+            stored = self.fresh[key] = _scan_batch((self.labels, [self.text(index)]))[0][0]
         return stored
 
     def blocks(self, index: int, offset: int) -> list[BlockInfo]:
