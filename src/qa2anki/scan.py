@@ -171,14 +171,12 @@ class _Shards:
         self.folder = folder
         self.tag = tag
         self.shards: dict[str, dict[str, Any]] = {}
-        self.stored: dict[str, frozenset[str]] = {}
 
     def shard(self, name: str) -> dict[str, Any]:
         """The shard's data, read now if it has not been."""
         if name not in self.shards:
             data = load_blob(self.folder / f"{name}.marshal", self.tag) if self.folder else None
             self.shards[name] = data if isinstance(data, dict) else {}
-            self.stored[name] = frozenset(self.shards[name])
         return self.shards[name]
 
     def get(self, key: str) -> Any:
@@ -383,24 +381,26 @@ class _LastScan:
         self._by_key: dict[str, int] | None = None
         identity = _document_id(document)
         data = load_blob(folder / DOCUMENTS_FOLDER / f"{identity}.marshal", tag) if folder else None
-        if folder and self._valid(data, document):
-            self.text = _read_text(folder / DOCUMENTS_FOLDER / f"{identity}.text", data[2], data[3])
-        if self.text is not None and self._valid(data, document):
-            self.data = data
-            (
-                _,
-                _,
-                _,
-                _,
-                self.lines,
-                self.chars,
-                self.keys,
-                self.part_keys,
-                self.openers,
-                self.chunks,
-                self.sizes,
-            ) = data
-            self._chunk_of = [(chunk, at) for chunk, size in enumerate(self.sizes) for at in range(size)]
+        if not folder or not self._valid(data, document):
+            return
+        self.text = _read_text(folder / DOCUMENTS_FOLDER / f"{identity}.text", data[2], data[3])
+        if self.text is None:
+            return
+        self.data = data
+        (
+            _,
+            _,
+            _,
+            _,
+            self.lines,
+            self.chars,
+            self.keys,
+            self.part_keys,
+            self.openers,
+            self.chunks,
+            self.sizes,
+        ) = data
+        self._chunk_of = [(chunk, at) for chunk, size in enumerate(self.sizes) for at in range(size)]
 
     @staticmethod
     def _valid(data: Any, document: Document) -> TypeGuard[tuple[Any, ...]]:
@@ -501,7 +501,7 @@ def _layout(text: str, starts: array[int], last: _LastScan) -> _Layout:
     kept = max(bisect_left(last.lines, changed_line, 1) - 1, 0)
     # Sections whose first line and the newline before it lie in the unchanged end, likewise.
     tail = bisect_right(last.chars, len(old) - suffix, kept + 1)
-    begin = last.chars[kept]
+    begin, moved = last.chars[kept], 0
     if tail < count:
         head_char = last.chars[tail] + len(text) - len(old)
         head_line = bisect_left(starts, head_char)
@@ -509,15 +509,14 @@ def _layout(text: str, starts: array[int], last: _LastScan) -> _Layout:
             return _fresh_layout(text, starts)
         # Cut the changed lines together with the suffix's first line: it must still start a section
         # (a fence opened in the changed lines would swallow it).
-        end_of_head = starts[head_line + 1] if head_line + 1 < len(starts) else len(text)
-        cut = split_sections(text[begin:end_of_head])
+        cut = split_sections(text[begin : starts[head_line + 1]])
         if cut[-1][0] != head_line - last.lines[kept]:
             return _fresh_layout(text, starts)
         cut.pop()
+        moved = head_line - last.lines[tail]
     else:
         cut = split_sections(text[begin:])
     middle = [(line + last.lines[kept], _key(section)) for line, section in cut]
-    moved = head_line - last.lines[tail] if tail < count else 0
     piece = [
         *zip(last.lines[:kept], last.keys[:kept], strict=True),
         *middle,
