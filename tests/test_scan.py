@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from benchmarks.generate import EDIT, edit_one, generate
 from qa2anki import scan
 from qa2anki.fold import fold
-from qa2anki.parse import line_starts, parse_documents, split_sections
+from qa2anki.parse import line_starts, parse_documents, scan_section, split_sections
 from qa2anki.scan import (
     CHUNKS_FOLDER,
     DOCUMENTS_FOLDER,
@@ -162,8 +162,10 @@ def test_one_edit_hashes_only_the_changed_lines(tmp_path: Path, monkeypatch: pyt
     edited = [doc(edit_one(text), "a.md"), documents[1]]
     result, stats = scan_documents(edited, tmp_path, save=True)
     assert result == parse_documents(edited)
-    assert len(hashed) == 1 and stats.scanned == 1
-    assert EDIT in hashed[0]
+    # The edited section, and (to find a section it might share all but its heading with) its text
+    # after the heading and the old version's.
+    assert stats.scanned == 1 and len(hashed) == 3 and EDIT in hashed[0]
+    assert all(len(text) <= len(hashed[0]) for text in hashed)
     hashed.clear()
     assert scan_documents(edited, tmp_path)[0] == result
     assert hashed == []  # nothing changed: nothing cut or hashed
@@ -185,6 +187,63 @@ def test_link_references_hold_across_sections(tmp_path: Path) -> None:
     without = [doc(text.replace("[1]: https://arxiv.org/abs/1706.03762\n", "没有链接。\n"))]
     warm = scan_documents(without, tmp_path, save=True)[0]
     assert warm == parse_documents(without) and "[论文][1]" in warm.entries[0].answer_html
+
+
+HEADINGS = st.sampled_from(
+    ["# 标题", "## 1. 主题", "### 2. 主题", "### 20. 主题", "#### 深层", "### 什么是注意力？", "#### 答案",
+     "###", "### 3. **面试题：** 标题问？", "## 总结", "### 参考资料", "### `代码` 与 $x^2$"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(HEADINGS, HEADINGS, st.lists(LINES.filter(lambda line: "]:" not in line), max_size=25))
+def test_a_section_is_its_heading_and_the_rest(first: str, second: str, lines: list[str]) -> None:
+    """A section's blocks are its heading line's blocks followed by those of the rest, whatever heading
+    the rest was scanned under: what lets a renumbered or repeated section scan only its heading."""
+    body = "\n" + "\n".join(lines)
+    whole = scan_section(first + body)
+    assert whole == scan_section(first + "\n") + scan_section(second + body)[1:]
+
+
+def _count_scans(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    texts: list[str] = []
+    real = scan.scan_section_and_references
+
+    def counting(text: str, labels: Any) -> Any:
+        texts.append(text)
+        return real(text, labels)
+
+    monkeypatch.setattr(scan, "scan_section_and_references", counting)
+    return texts
+
+
+def test_inserting_an_entry_scans_only_renumbered_headings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry inserted into a numbered document renumbers every heading after it; those sections are
+    not parsed again, only their heading lines, and the result is what a whole parse gives."""
+    entries = [
+        f"### {n}. 主题{n % 3}\n\n**面试题：** 问题{n}？\n\n**答案：** 答案{n}。\n\n" for n in range(1, 41)
+    ]
+    before = [doc("".join(entries))]
+    scan_documents(before, tmp_path, save=True)
+    inserted = [*entries[:20], "### 21. 新主题\n\n**面试题：** 新问题？\n\n**答案：** 新答案。\n\n"]
+    inserted += [entry.replace(f"### {n}.", f"### {n + 1}.", 1) for n, entry in enumerate(entries[20:], 21)]
+    after = [doc("".join(inserted))]
+    scanned = _count_scans(monkeypatch)
+    assert scan_documents(after, tmp_path, save=True)[0] == parse_documents(after)
+    whole = [text for text in scanned if text.count("\n") > 1]
+    assert len(scanned) == 21 and len(whole) == 1 and "新问题" in whole[0]
+
+
+def test_repeated_entries_are_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries repeated word for word under other headings (the genre does this a lot) are parsed once;
+    the repeats only have their heading lines parsed."""
+    entry = "\n\n**面试题：** 什么是注意力？\n\n**答案：** 一种加权。\n\n"
+    documents = [doc("".join(f"### {n}. 主题{n}{entry}" for n in range(1, 11)))]
+    scanned = _count_scans(monkeypatch)
+    assert scan_documents(documents, tmp_path, save=True)[0] == parse_documents(documents)
+    assert len(scanned) == 10 and sum(1 for text in scanned if text.count("\n") > 1) == 1
 
 
 def test_parallel_scan_equals_serial(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -503,13 +503,20 @@ def split_sections(text: str, starts: array[int] | None = None) -> list[tuple[in
             if marker == "~" or "`" not in stripped[run:]:
                 fence = marker * run
             continue
-        if line.startswith("#") and number > 0:
-            hashes = len(line) - len(line.lstrip("#"))
-            if hashes <= 6 and (len(line) == hashes or line[hashes] in " \t"):
-                cuts.append(number)
+        if number > 0 and is_atx_heading(line):
+            cuts.append(number)
     cuts.append(len(lines))
     starts = line_starts(text) if starts is None else starts
     return [(a, text[starts[a] : starts[b]]) for a, b in pairwise(cuts) if b > a]
+
+
+def is_atx_heading(line: str) -> bool:
+    """Whether a line (not indented, outside a fence) is an ATX heading: one to six ``#`` and then a space,
+    a tab or nothing."""
+    if not line.startswith("#"):
+        return False
+    hashes = len(line) - len(line.lstrip("#"))
+    return hashes <= 6 and (len(line) == hashes or line[hashes] in " \t")
 
 
 def line_starts(text: str) -> array[int]:

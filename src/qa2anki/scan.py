@@ -32,7 +32,7 @@ import shutil
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -56,6 +56,7 @@ from qa2anki.parse import (
     assemble,
     assemble_part,
     document_result,
+    is_atx_heading,
     line_starts,
     opening_markers,
     scan_section,
@@ -569,6 +570,7 @@ def _scan_documents(
                 after = piece[index + 1][0] if index + 1 < len(piece) else len(document_starts) - 1
                 missing.setdefault(key, document.text[document_starts[offset] : document_starts[after]])
 
+    bodies = _shared_bodies(missing, zip(pieces, lasts, strict=True), store)
     keys, texts = list(missing), list(missing.values())
     del missing
     total = sum(len(t) for t in texts)
@@ -596,6 +598,7 @@ def _scan_documents(
     fresh = {key: blocks for key, (blocks, _) in zip(keys, scanned, strict=True)}
     references = {key for key, (_, defines) in zip(keys, scanned, strict=True) if defines}
     del keys, texts, batches, scanned
+    _join_bodies(bodies, fresh, references, store, labels)
 
     facts: dict[str, Any] = {}
     scans: list[_Scanned] = []
@@ -627,6 +630,103 @@ def _scan_documents(
         labels=labels,
     )
     return ParseResult(tuple(entries), tuple(problems)), stats
+
+
+class _Body(NamedTuple):
+    """A section to scan as its heading line only: the rest of it is another section's."""
+
+    text: str
+    """The whole section (scanned whole after all if the two do not fit together)."""
+    key: str
+    """The key of the section whose blocks after its heading are this one's."""
+    old: bool
+    """Whether that section is a cached one (else it is scanned whole in this scan)."""
+
+
+def _heading_line(text: str) -> str | None:
+    """A section's first line, with its newline, when it is an ATX heading and more lines follow."""
+    end = text.find("\n")
+    return text[: end + 1] if end != -1 and is_atx_heading(text[:end]) else None
+
+
+def _shared_bodies(
+    missing: dict[str, str], documents: Iterable[tuple[list[tuple[int, str]], _LastScan]], store: _Store
+) -> dict[str, _Body]:
+    """Sections to scan that, but for their heading line, are another section: a cached one that is no
+    longer in use (its "### N." heading renumbered because an entry was inserted before it) or another
+    section to scan (an entry repeated under another heading). Only their heading lines are scanned;
+    ``missing`` is changed to hold just those lines. A heading is one line and one block, which ends the
+    block before it and starts nothing after it, so the blocks of a section are its heading's and those
+    of the rest, whatever the heading says."""
+    by_body: dict[str, list[str]] = {}
+    for key, text in missing.items():
+        head = _heading_line(text)
+        if head is not None:
+            by_body.setdefault(_key(text[len(head) :]), []).append(key)
+    if not by_body:
+        return {}
+    old_bodies: dict[str, str] = {}
+    for piece, last in documents:
+        if last.text is None:
+            continue
+        in_use = {key for _, key in piece}
+        for index, old_key in enumerate(last.keys):
+            if old_key in in_use or not _valid_facts(store.facts.get(old_key)):
+                continue
+            end = last.chars[index + 1] if index + 1 < len(last.chars) else len(last.text)
+            text = last.text[last.chars[index] : end]
+            head = _heading_line(text)
+            if head is not None:
+                old_bodies.setdefault(_key(text[len(head) :]), old_key)
+    bodies: dict[str, _Body] = {}
+    for body, keys in by_body.items():
+        cached = old_bodies.get(body)
+        if cached is None:
+            # No cached section to take the rest from: the first of them is scanned whole.
+            first, *others = sorted(keys)
+            shared, source = others, first
+        else:
+            shared, source = keys, cached
+        for key in shared:
+            text = missing[key]
+            bodies[key] = _Body(text, source, cached is not None)
+            missing[key] = text[: text.index("\n") + 1]
+    return bodies
+
+
+def _join_bodies(
+    bodies: dict[str, _Body], fresh: dict[str, Any], references: set[str], store: _Store, labels: Labels
+) -> None:
+    """Complete the sections whose heading line alone was scanned with the rest of the section they
+    share it with; a section whose parts do not fit together (cache trouble) is scanned whole."""
+    # Shard by shard, each let go when done: the cached sections read may be most of the cache.
+    done = ""
+    for key, body in sorted(bodies.items(), key=lambda item: (item[1].old, _shard(item[1].key), item[0])):
+        if body.old and _shard(body.key) != done:
+            store.blocks.shards.pop(done, None)
+            done = _shard(body.key)
+        heading = fresh[key]
+        rest = store.blocks.get(body.key) if body.old else fresh.get(body.key)
+        joined = None
+        if (
+            type(heading) is tuple
+            and len(heading) == 1
+            and type(rest) is tuple
+            and rest
+            and all(type(block) is tuple and len(block) > 2 for block in (heading[0], rest[0]))
+            and heading[0][1:3] == rest[0][1:3] == (0, 1)
+        ):
+            joined = heading + rest[1:]
+        defines = bool(store.facts[body.key][6]) if body.old else body.key in references
+        if joined is None:
+            [(joined, defines)] = _scan_batch((labels, [body.text]))
+        fresh[key] = joined
+        if defines:
+            references.add(key)
+        else:
+            references.discard(key)
+    # The cached sections read for this are not needed again (saving reads its shards one at a time).
+    store.blocks.shards.clear()
 
 
 def _save(
