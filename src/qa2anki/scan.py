@@ -565,10 +565,9 @@ def _scan_documents(
     pieces = [layout.piece for layout in layouts]
     missing: dict[str, str] = {}
     for document, document_starts, piece in zip(documents, starts, pieces, strict=True):
-        for index, (offset, key) in enumerate(piece):
+        for index, (_, key) in enumerate(piece):
             if key not in store.facts or not _valid_facts(store.facts[key]):
-                after = piece[index + 1][0] if index + 1 < len(piece) else len(document_starts) - 1
-                missing.setdefault(key, document.text[document_starts[offset] : document_starts[after]])
+                missing.setdefault(key, _section_text(document.text, document_starts, piece, index))
 
     bodies = _shared_bodies(missing, zip(pieces, lasts, strict=True), store)
     keys, texts = list(missing), list(missing.values())
@@ -632,6 +631,12 @@ def _scan_documents(
     return ParseResult(tuple(entries), tuple(problems)), stats
 
 
+def _section_text(text: str, starts: array[int], piece: list[tuple[int, str]], index: int) -> str:
+    """The text of a document's section ``index`` (``starts``: the document's line starts)."""
+    after = piece[index + 1][0] if index + 1 < len(piece) else len(starts) - 1
+    return text[starts[piece[index][0]] : starts[after]]
+
+
 class _Body(NamedTuple):
     """A section to scan as its heading line only: the rest of it is another section's."""
 
@@ -659,9 +664,11 @@ def _shared_bodies(
     block before it and starts nothing after it, so the blocks of a section are its heading's and those
     of the rest, whatever the heading says."""
     by_body: dict[str, list[str]] = {}
+    heads: dict[str, str] = {}
     for key, text in missing.items():
         head = _heading_line(text)
         if head is not None:
+            heads[key] = head
             by_body.setdefault(_key(text[len(head) :]), []).append(key)
     if not by_body:
         return {}
@@ -688,9 +695,8 @@ def _shared_bodies(
         else:
             shared, source = keys, cached
         for key in shared:
-            text = missing[key]
-            bodies[key] = _Body(text, source, cached is not None)
-            missing[key] = text[: text.index("\n") + 1]
+            bodies[key] = _Body(missing[key], source, cached is not None)
+            missing[key] = heads[key]
     return bodies
 
 
@@ -772,6 +778,9 @@ def _chunk_bounds(part_keys: Sequence[str]) -> list[tuple[int, int]]:
 def _save_last_scans(folder: Path, tag: str, scans: list[_Scanned], lasts: list[_LastScan]) -> int:
     """Write each document's scan and the runs of parts that are new; remove what no document uses."""
     saved = 0
+    for subfolder in (CHUNKS_FOLDER, DOCUMENTS_FOLDER):
+        with contextlib.suppress(OSError):
+            (folder / subfolder).mkdir(parents=True, exist_ok=True)
     stored = {name for last in lasts for name in last.chunks if name not in last.damaged}
     used: set[str] = set()
     documents: set[str] = set()
@@ -783,7 +792,6 @@ def _save_last_scans(folder: Path, tag: str, scans: list[_Scanned], lasts: list[
             sizes.append(end - begin)
             if name not in stored and name not in used:
                 with contextlib.suppress(OSError):
-                    (folder / CHUNKS_FOLDER).mkdir(parents=True, exist_ok=True)
                     write_atomic(
                         folder / CHUNKS_FOLDER / f"{name}.marshal",
                         encode_blob(tag, scan.parts[begin:end]),
@@ -798,7 +806,6 @@ def _save_last_scans(folder: Path, tag: str, scans: list[_Scanned], lasts: list[
         text = (scan.last.data[2], scan.last.data[3]) if scan.last.text == document.text else None
         if text is None:
             with contextlib.suppress(OSError):
-                (folder / DOCUMENTS_FOLDER).mkdir(parents=True, exist_ok=True)
                 text = _write_text(folder / DOCUMENTS_FOLDER / f"{identity}.text", document.text)
                 saved += 1
             if text is None:
@@ -817,7 +824,6 @@ def _save_last_scans(folder: Path, tag: str, scans: list[_Scanned], lasts: list[
         )
         if data != scan.last.data:
             with contextlib.suppress(OSError):
-                (folder / DOCUMENTS_FOLDER).mkdir(parents=True, exist_ok=True)
                 write_atomic(
                     folder / DOCUMENTS_FOLDER / f"{identity}.marshal", encode_blob(tag, data), durable=False
                 )
@@ -865,9 +871,7 @@ class _Sections:
 
     def text(self, index: int) -> str:
         """The text of section ``index``."""
-        first = self.piece[index][0]
-        after = self.piece[index + 1][0] if index + 1 < len(self.piece) else len(self.starts) - 1
-        return self.document.text[self.starts[first] : self.starts[after]]
+        return _section_text(self.document.text, self.starts, self.piece, index)
 
     def stored(self, index: int) -> Any:
         """Section ``index``'s blocks as scanned (unchecked)."""
