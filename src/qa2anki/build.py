@@ -10,7 +10,6 @@ import contextlib
 import fcntl
 import gc
 import hashlib
-import json
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -22,7 +21,7 @@ from qa2anki.config import Config, load_config
 from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
 from qa2anki.identity import Identification, IdentifiedNote, Status, identify
 from qa2anki.identity import Thresholds as ReidentifyThresholds
-from qa2anki.lockfile import LOCK_NAME, LockedNote, read_lock, write_lock
+from qa2anki.lockfile import LOCK_NAME, LockedNote, json_string, read_lock, write_lock
 from qa2anki.media import Media, MediaFile, collect_media
 from qa2anki.normalize import Normalized, Note, Thresholds, normalize
 from qa2anki.notetype import NOTE_TYPE
@@ -233,15 +232,12 @@ def _lock_path(options: Options, config: Config) -> Path:
     return (first if first.is_dir() else first.parent) / LOCK_NAME
 
 
-_string = json.encoder.encode_basestring
-"""A JSON string literal, as ``json.dumps(text, ensure_ascii=False)`` writes it."""
-
-
 def content_hash(rendered: RenderedNote) -> str:
     """A hash of what a note shows: its fields and tags (of their JSON text, ``[[fields], [tags]]``)."""
     # json.dumps([fields, tags], ensure_ascii=False), written out: json.dumps with options builds a new
     # encoder every call, and this runs for every note.
-    payload = f"[[{', '.join(map(_string, rendered.fields))}], [{', '.join(map(_string, rendered.tags))}]]"
+    fields, tags = ", ".join(map(json_string, rendered.fields)), ", ".join(map(json_string, rendered.tags))
+    payload = f"[[{fields}], [{tags}]]"
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 

@@ -139,12 +139,14 @@ def identify(
             matched[index] = (locked, None)
             claimed.add(locked.guid)
     for index, note in enumerate(notes):
-        if index in matched or note.keys == (note.key,):  # its own key, already tried
+        if index in matched:
             continue
-        locked = next((by_key[k] for k in note.keys if k in by_key and by_key[k].guid not in claimed), None)
-        if locked is not None:
-            matched[index] = (locked, None)
-            claimed.add(locked.guid)
+        for key in note.keys:
+            locked = by_key.get(key)
+            if locked is not None and locked.guid not in claimed:
+                matched[index] = (locked, None)
+                claimed.add(locked.guid)
+                break
 
     unmatched = [i for i in range(len(notes)) if i not in matched]
     candidates = [locked for locked in lock.notes if locked.guid not in claimed]

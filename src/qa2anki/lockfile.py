@@ -90,18 +90,18 @@ class Lock:
 EMPTY_LOCK = Lock(notetype=None, notes=())
 
 
-_string = json.encoder.encode_basestring
+json_string = json.encoder.encode_basestring
 """A JSON string literal, as ``json.dumps(text, ensure_ascii=False)`` writes it (the C encoder's)."""
 
 
 def _note_line(note: LockedNote) -> str:
     # What json.dumps(record, ensure_ascii=False) gives, written out: a lock has a line per note, and
     # json.dumps with options builds a new encoder every call.
-    topics = ", ".join(map(_string, note.topics))
+    topics = ", ".join(map(json_string, note.topics))
     return (
-        f'{{"guid": {_string(note.guid)}, "key": {_string(note.key)}, '
-        f'"question": {_string(note.question)}, "answer": {_string(note.answer)}, '
-        f'"topics": [{topics}], "content": {_string(note.content)}, "mod": {int(note.mod)}, '
+        f'{{"guid": {json_string(note.guid)}, "key": {json_string(note.key)}, '
+        f'"question": {json_string(note.question)}, "answer": {json_string(note.answer)}, '
+        f'"topics": [{topics}], "content": {json_string(note.content)}, "mod": {int(note.mod)}, '
         f'"present": {"true" if note.present else "false"}}}'
     )
 
