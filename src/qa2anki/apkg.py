@@ -10,8 +10,9 @@
 * the zip is written by us, with entries in a fixed order and a fixed date, so the same input gives the
   same bytes; the collection is deflated in pieces on two cores (each piece on its own, joined into one
   deflate stream, so the bytes do not depend on the number of cores);
-* genanki's warnings are errors;
-* the file appears by atomic rename: a failed write leaves the previous deck as it was.
+* genanki's warnings are errors.
+
+The deck's bytes are returned, not written: the build puts them in place together with the lock.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from typing import Any
 
 import genanki
 
-from qa2anki.atomic import write_atomic
 from qa2anki.errors import Qa2AnkiError
 from qa2anki.media import MediaFile
 from qa2anki.notetype import NoteType
@@ -261,8 +261,3 @@ class _Archive:
         count, length = len(self.directory), self.out.tell() - start
         self.out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, length, start, 0))
         return self.out.getvalue()
-
-
-def write_apkg(path: Path, data: bytes) -> None:
-    """Put the deck in place atomically."""
-    write_atomic(path, data)

@@ -17,17 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa2anki import __version__
+from qa2anki.atomic import fill, stage
 from qa2anki.config import Config, load_config
 from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
 from qa2anki.identity import Identification, IdentifiedNote, Status, identify
 from qa2anki.identity import Thresholds as ReidentifyThresholds
-from qa2anki.lockfile import LOCK_NAME, LockedNote, json_string, read_lock, write_lock
+from qa2anki.lockfile import LOCK_NAME, Lock, LockedNote, json_string, lock_bytes, read_lock
 from qa2anki.media import Media, MediaFile, collect_media
 from qa2anki.normalize import Normalized, Note, Thresholds, normalize
 from qa2anki.notetype import NOTE_TYPE
 from qa2anki.parse import DEFAULT_LABELS, Entry, Labels
 from qa2anki.render import RenderedNote, render_note
 from qa2anki.scan import ScanStats, encode_blob, load_blob, save_cache, scan_documents
+from qa2anki.sidejob import side_job
 from qa2anki.sources import Document, display_path, read_documents
 
 CACHE_FOLDER = "build/.qa2anki-cache"
@@ -177,13 +179,16 @@ def _without_cycle_collector() -> Iterator[None]:
             gc.unfreeze()
 
 
-def analyse(options: Options, config: Config | None = None, save_scans: bool = False) -> Analysis:
-    """Read, parse and cluster the sources; with ``save_scans``, update the section cache."""
+def analyse(
+    options: Options, config: Config | None = None, save_scans: bool = False, defer_save: bool = False
+) -> Analysis:
+    """Read, parse and cluster the sources; with ``save_scans``, update the section cache (with
+    ``defer_save``, a small update may be left in ``Analysis.scan.save`` for the caller to do)."""
     with _without_cycle_collector():
-        return _analyse(options, config, save_scans)
+        return _analyse(options, config, save_scans, defer_save)
 
 
-def _analyse(options: Options, config: Config | None, save_scans: bool) -> Analysis:
+def _analyse(options: Options, config: Config | None, save_scans: bool, defer_save: bool) -> Analysis:
     config = config or load_config(options.cwd)
     sources = options.sources or config.sources
     documents = tuple(read_documents(sources, options.cwd))
@@ -200,6 +205,7 @@ def _analyse(options: Options, config: Config | None, save_scans: bool) -> Analy
         progress=lambda done, total: report("parsing", done, total),
         labels=labels,
         save=save_scans,
+        defer=defer_save,
     )
     report("merging duplicates", 0, 0)
     remembered = load_blob(options.cwd / CACHE_FOLDER / CLUSTERS_NAME, CLUSTERS_TAG)
@@ -242,10 +248,15 @@ def content_hash(rendered: RenderedNote) -> str:
 
 
 @contextlib.contextmanager
-def _exclusive(folder: Path) -> Iterator[None]:
+def _exclusive(folder: Path, cwd: Path) -> Iterator[None]:
     """Builds that write into the same folder wait for each other."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".qa2anki-build.lock", "a") as handle:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / ".qa2anki-build.lock", "a")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        where = display_path(folder, cwd)
+        raise Qa2AnkiError(f"cannot write into this folder: {exc.strerror or exc}", where) from None
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -260,13 +271,26 @@ def build(options: Options) -> BuildReport:
     output = options.cwd / (options.output or config.default_output)
     if output.suffix.lower() != ".apkg":
         raise Qa2AnkiError(f"the output must end in .apkg: {options.output or config.default_output}")
-    context = _exclusive(output.parent) if write else contextlib.nullcontext()
+    context = _exclusive(output.parent, options.cwd) if write else contextlib.nullcontext()
     with context, _without_cycle_collector():
         return _build_locked(options, config, output, write)
 
 
 def _build_locked(options: Options, config: Config, output: Path, write: bool) -> BuildReport:
-    analysis = analyse(options, config, save_scans=write)
+    analysis = analyse(options, config, save_scans=write, defer_save=write)
+    try:
+        return _build_analysed(options, config, output, write, analysis)
+    except Qa2AnkiError:
+        # A scan is true whatever becomes of the build: the next one need not parse it again. (If the
+        # side job saved it before the build failed, this writes the same files again.)
+        if analysis.scan.save is not None:
+            analysis.scan.save()
+        raise
+
+
+def _build_analysed(
+    options: Options, config: Config, output: Path, write: bool, analysis: Analysis
+) -> BuildReport:
     stopping = blocking(analysis.problems, options.strict)
     if stopping:
         raise ProblemsFound(_problems_message(stopping, options.strict), problems=stopping)
@@ -300,26 +324,38 @@ def _build_locked(options: Options, config: Config, output: Path, write: bool) -
         )
     if write:
         # Imported lazily: check, list and --help never pay for genanki.
-        from qa2anki.apkg import DeckNote, apkg_bytes, write_apkg
+        from qa2anki.apkg import DeckNote, apkg_bytes
 
         if options.progress:
             options.progress("writing the deck", 0, 0)
-        deck = apkg_bytes(
-            config.deck_name,
-            config.resolved_deck_id,
-            NOTE_TYPE,
-            identification.notetype_mod,
-            [
-                DeckNote(item.guid, rendered[item.note.key].fields, rendered[item.note.key].tags, item.mod)
-                for item in identification.notes
-            ],
-            analysis.media_of(notes),
+
+        def deck() -> bytes:
+            return apkg_bytes(
+                config.deck_name,
+                config.resolved_deck_id,
+                NOTE_TYPE,
+                identification.notetype_mod,
+                [
+                    DeckNote(item.guid, shown.fields, shown.tags, item.mod)
+                    for item in identification.notes
+                    for shown in (rendered[item.note.key],)
+                ],
+                analysis.media_of(notes),
+            )
+
+        def caches() -> None:
+            if analysis.scan.save is not None:
+                analysis.scan.save()
+            if analysis.clusters is not None:
+                save_cache(options.cwd / CACHE_FOLDER, analysis.clusters, CLUSTERS_NAME)
+
+        _write_outputs(
+            Output(output, display_path(output, options.cwd)),
+            deck,
+            Output(lock_path, lock_display) if lock_changed else None,
+            identification.lock,
+            caches,
         )
-        write_apkg(output, deck)
-        if lock_changed:
-            write_lock(lock_path, identification.lock)
-        if analysis.clusters is not None:
-            save_cache(options.cwd / CACHE_FOLDER, analysis.clusters, CLUSTERS_NAME)
     return BuildReport(
         analysis=analysis,
         identification=identification,
@@ -329,6 +365,59 @@ def _build_locked(options: Options, config: Config, output: Path, write: bool) -
         lock_changed=lock_changed,
         problems=tuple(problems),
     )
+
+
+@dataclass(frozen=True)
+class Output:
+    """A file a build writes."""
+
+    path: Path
+    """Where it goes."""
+    display: str
+    """How error messages name it."""
+
+
+def _write_outputs(
+    deck_file: Output,
+    deck: Callable[[], bytes],
+    lock_file: Output | None,
+    lock: Lock,
+    caches: Callable[[], None],
+) -> None:
+    """Make the deck here while a side job writes the lock (when it changed) and the caches, on the other
+    core; both are staged beside their destinations and put in place only when both are complete, so a
+    failure of either leaves the deck and the lock as they were."""
+    staged: list[Path] = []
+    current = deck_file
+    try:
+        staged.append(deck_staged := stage(deck_file.path))
+        if lock_file is not None:
+            current = lock_file
+            staged.append(lock_staged := stage(lock_file.path))
+
+        def side() -> None:
+            if lock_file is not None:
+                try:
+                    fill(lock_staged, lock_bytes(lock))
+                except OSError as exc:
+                    raise Qa2AnkiError(
+                        f"cannot write the lock: {exc.strerror or exc}", lock_file.display
+                    ) from None
+            caches()
+
+        current = deck_file
+        with side_job(side, "writing the lock"):
+            fill(deck_staged, deck())
+        os.replace(deck_staged, deck_file.path)
+        if lock_file is not None:
+            current = lock_file
+            os.replace(lock_staged, lock_file.path)
+    except OSError as exc:
+        what = "the deck" if current is deck_file else "the lock"
+        raise Qa2AnkiError(f"cannot write {what}: {exc.strerror or exc}", current.display) from None
+    finally:
+        for path in staged:
+            path.unlink(missing_ok=True)
 
 
 def _problems_message(problems: tuple[Problem, ...], strict: bool) -> str:

@@ -266,7 +266,12 @@ def read_lock(path: Path, display: str) -> Lock:
 
 def write_lock(path: Path, lock: Lock) -> None:
     """Write the lock atomically."""
-    write_atomic(path, _batches(_lines(lock)))
+    write_atomic(path, lock_bytes(lock))
+
+
+def lock_bytes(lock: Lock) -> Iterator[bytes]:
+    """The lock file's bytes (:func:`dumps`, UTF-8), a few thousand lines at a time."""
+    return _batches(_lines(lock))
 
 
 def _batches(lines: Iterator[str], size: int = 4096) -> Iterator[bytes]:

@@ -34,8 +34,8 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple, TypeGuard
 
@@ -114,6 +114,9 @@ class ScanStats:
     """Cache shards written (or removed) because their sections changed."""
     labels: Labels = DEFAULT_LABELS
     """The labels the sections were scanned with (the cache is only good for those)."""
+    save: Callable[[], int] | None = field(default=None, compare=False)
+    """The cache writing left for later (see ``scan_documents``'s ``defer``): call it to write the cache
+    files; it returns how many it wrote. ``None`` when there is nothing left to write."""
 
 
 def _key(text: str) -> str:
@@ -526,6 +529,10 @@ def _layout(text: str, starts: array[int], last: _LastScan) -> _Layout:
     return _Layout(piece, max(kept - 1, 0), kept + len(middle), kept + len(middle) - tail)
 
 
+DEFERRED_SAVE_SECTIONS = 1000
+"""A save of up to this many newly scanned sections may be left for later (holding them costs little)."""
+
+
 def scan_documents(
     documents: Sequence[Document],
     cache_folder: Path | None = None,
@@ -533,17 +540,21 @@ def scan_documents(
     progress: Progress | None = None,
     labels: Labels = DEFAULT_LABELS,
     save: bool = False,
+    defer: bool = False,
 ) -> tuple[ParseResult, ScanStats]:
     """Parse every document, reusing the caches in ``cache_folder`` (if given); with ``save``, the cache
     files whose sections changed are rewritten there (a scan is true whatever becomes of the build, so
-    they are saved right away, and the scanned blocks need not be kept for later)."""
+    they are saved right away, and the scanned blocks need not be kept for later). With ``defer`` too, a
+    small save (few sections scanned: a rebuild) is left to the caller as ``ScanStats.save``, to be done
+    beside other work; a large one is still done at once, to free the scanned blocks."""
     try:
         return _scan_documents(
-            documents, cache_folder, _Store(cache_folder, labels), jobs, progress, labels, save
+            documents, cache_folder, _Store(cache_folder, labels), jobs, progress, labels, save, defer
         )
     except _DamagedCache:
         # Someone else's bytes in our cache: scan everything afresh (and, with save, overwrite them).
-        return _scan_documents(documents, cache_folder, _Store(None, labels), jobs, progress, labels, save)
+        fresh_store = _Store(None, labels)
+        return _scan_documents(documents, cache_folder, fresh_store, jobs, progress, labels, save, defer)
 
 
 def _scan_documents(
@@ -554,6 +565,7 @@ def _scan_documents(
     progress: Progress | None,
     labels: Labels,
     save: bool,
+    defer: bool,
 ) -> tuple[ParseResult, ScanStats]:
     # Each section as (first line, hash); only the text of sections to scan is kept.
     starts = [line_starts(document.text) for document in documents]
@@ -619,14 +631,19 @@ def _scan_documents(
 
     scanned_count = len(fresh)
     saved = 0
+    later: Callable[[], int] | None = None
     if save and cache_folder is not None:
-        saved = _save(cache_folder, store, fresh, facts, scans, lasts)
+        if defer and scanned_count <= DEFERRED_SAVE_SECTIONS:
+            later = partial(_save, cache_folder, store, fresh, facts, scans, lasts)
+        else:
+            saved = _save(cache_folder, store, fresh, facts, scans, lasts)
     stats = ScanStats(
         sections=sum(len(p) for p in pieces),
         scanned=scanned_count,
         workers=workers,
         saved=saved,
         labels=labels,
+        save=later,
     )
     return ParseResult(tuple(entries), tuple(problems)), stats
 
