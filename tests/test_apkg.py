@@ -10,6 +10,8 @@ from pathlib import Path
 
 import genanki
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qa2anki import apkg
 from qa2anki.apkg import DeckNote, _model, apkg_bytes
@@ -134,3 +136,13 @@ def test_collection_deflated_in_pieces_is_a_valid_zip(
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         assert {info.external_attr >> 16 for info in archive.infolist()} == {0o644}
     assert len(whole) > 4 * 4096  # several pieces but for the largest size
+
+
+@given(st.lists(st.text(alphabet="<>/ a1!-[]\n\x1fCDAT", max_size=12), min_size=1, max_size=4))
+@settings(max_examples=1000, deadline=None)
+def test_a_tag_genanki_finds_in_a_field_it_finds_in_the_joined_fields(fields: list[str]) -> None:
+    """An invalid HTML tag genanki finds in any one field it also finds in the fields joined, so the deck
+    writer can search each note once and each field only when that finds something."""
+    find = genanki.Note._find_invalid_html_tags_in_field
+    if any(find(field) for field in fields):
+        assert find("\x1f".join(fields))

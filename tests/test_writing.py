@@ -13,9 +13,11 @@ import pytest
 import qa2anki.build
 from qa2anki.build import Options, analyse, build
 from qa2anki.errors import Qa2AnkiError
+from qa2anki.lockfile import lock_from_records, lock_records, parse_lock, read_lock
 from qa2anki.sidejob import side_job
 from tests.conftest import RunCli
 from tests.test_bad_input import DECK, GOOD, LOCK, assert_fails, build_good, snapshot
+from tests.test_lockfile import LOCK as SAMPLE
 
 EDITED = GOOD.replace("它限制了模型的复杂度。", "它限制了模型的复杂度，让模型更平滑。")
 
@@ -149,3 +151,38 @@ def test_a_build_that_stops_still_saves_its_scan(project: Path) -> None:
     with pytest.raises(Qa2AnkiError, match="the lock would change"):
         build(Options(cwd=project, now=1_700_000_000, locked=True))
     assert analyse(Options(cwd=project, now=1_700_000_000)).scan.scanned == 0
+
+
+def test_the_parsed_lock_is_cached_by_its_bytes(project: Path, run_cli: RunCli) -> None:
+    """A build caches the lock it wrote as parsed; the next build reads that instead of parsing, and gets
+    exactly the lock parsing gives; a lock edited by hand is parsed again (the cache is keyed by bytes)."""
+    build_good(project, run_cli)
+    lock_path, cache = project / LOCK, project / "build" / ".qa2anki-cache"
+    first, digest, cached = qa2anki.build._read_lock(lock_path, LOCK, cache)
+    assert cached and digest is not None
+    assert first == parse_lock(lock_path.read_bytes(), LOCK) == read_lock(lock_path, LOCK)
+
+    edited = lock_path.read_text(encoding="utf-8").replace('"mod": 1700000000', '"mod": 1700000001', 1)
+    lock_path.write_text(edited, encoding="utf-8")
+    lock, _, cached = qa2anki.build._read_lock(lock_path, LOCK, cache)
+    assert not cached
+    assert lock == parse_lock(edited.encode(), LOCK) != first
+
+
+def test_lock_records_round_trip_and_refuse_other_shapes() -> None:
+    """Lock records give back the same lock; records of any other shape give ``None``, not an error."""
+    records = lock_records(SAMPLE)
+    assert lock_from_records(records) == SAMPLE
+    notetype, notes = records
+    for bad in [
+        None,
+        (),
+        (notetype,),
+        (notetype, [*notes]),
+        (notetype, (notes[0][:7],)),
+        (notetype, ((*notes[0][:4], ("topic", 1), *notes[0][5:]),)),
+        (notetype, ((*notes[0][:6], True, notes[0][7]),)),
+        ((1, ("Question",), ("Card 1",), "fp"), notes),
+        ((1, ("Question", 2), ("Card 1",), "fp", 1), notes),
+    ]:
+        assert lock_from_records(bad) is None, bad

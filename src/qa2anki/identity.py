@@ -235,19 +235,7 @@ def identify(
         ),
         notes=tuple(
             sorted(
-                [
-                    LockedNote(
-                        guid=item.guid,
-                        key=item.note.key,
-                        question=item.note.question_folded,
-                        answer=item.note.answer_folded,
-                        topics=item.note.topics,
-                        content=contents[item.note.key],
-                        mod=item.mod,
-                        present=True,
-                    )
-                    for item in identified
-                ]
+                [_locked(item, contents[item.note.key]) for item in identified]
                 + [replace(locked, present=False) for locked in lock.notes if locked.guid not in claimed],
                 key=lambda n: n.guid,
             )
@@ -260,6 +248,33 @@ def identify(
         notetype_mod=notetype_mod,
         problems=tuple(problems),
         comparisons=comparisons,
+    )
+
+
+def _locked(item: IdentifiedNote, content: str) -> LockedNote:
+    """The lock's record of a note: the one read, when the note is as it was (most are; and the next lock
+    then compares equal to the old one by identity, note by note), else a new one."""
+    note, locked = item.note, item.previous
+    if (
+        locked is not None
+        and locked.present
+        and locked.mod == item.mod
+        and locked.content == content
+        and locked.key == note.key
+        and locked.question == note.question_folded
+        and locked.answer == note.answer_folded
+        and locked.topics == note.topics
+    ):
+        return locked
+    return LockedNote(
+        guid=item.guid,
+        key=note.key,
+        question=note.question_folded,
+        answer=note.answer_folded,
+        topics=note.topics,
+        content=content,
+        mod=item.mod,
+        present=True,
     )
 
 
