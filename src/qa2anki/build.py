@@ -22,18 +22,7 @@ from qa2anki.config import Config, load_config
 from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
 from qa2anki.identity import Identification, IdentifiedNote, Status, identify
 from qa2anki.identity import Thresholds as ReidentifyThresholds
-from qa2anki.lockfile import (
-    EMPTY_LOCK,
-    LOCK_NAME,
-    Lock,
-    LockedNote,
-    json_string,
-    lock_bytes,
-    lock_from_records,
-    lock_records,
-    parse_lock,
-    read_lock_bytes,
-)
+from qa2anki.lockfile import LOCK_NAME, Lock, LockedNote, json_string, lock_bytes, read_lock
 from qa2anki.media import Media, MediaFile, collect_media
 from qa2anki.normalize import Normalized, Note, Thresholds, normalize
 from qa2anki.notetype import NOTE_TYPE
@@ -307,7 +296,7 @@ def _build_analysed(
         raise ProblemsFound(_problems_message(stopping, options.strict), problems=stopping)
     lock_path = _lock_path(options, config)
     lock_display = display_path(lock_path, options.cwd)
-    old_lock, old_digest, from_cache = _read_lock(lock_path, lock_display, options.cwd / CACHE_FOLDER)
+    old_lock = read_lock(lock_path, lock_display)
     notes = analysis.normalized.notes
     rendered = {note.key: render_note(note, analysis.media.names) for note in notes}
     if options.progress:
@@ -328,7 +317,7 @@ def _build_analysed(
     if stopping:
         raise ProblemsFound(_problems_message(stopping, options.strict), problems=stopping)
     # Compared as data: two text dumps of a large lock cost seconds, and only its content matters.
-    lock_changed = old_digest is None or identification.lock != old_lock
+    lock_changed = not lock_path.exists() or identification.lock != old_lock
     if options.locked and lock_changed:
         raise LockError(
             "the lock would change (run qa2anki build without --locked and commit the lock)", lock_display
@@ -354,20 +343,11 @@ def _build_analysed(
                 analysis.media_of(notes),
             )
 
-        def caches(written: str | None) -> None:
-            folder = options.cwd / CACHE_FOLDER
+        def caches() -> None:
             if analysis.scan.save is not None:
                 analysis.scan.save()
             if analysis.clusters is not None:
-                save_cache(folder, analysis.clusters, CLUSTERS_NAME)
-            # The lock as parsed, for the next build to read without parsing it: the lock written now,
-            # or the one read, if it was parsed.
-            if written is not None:
-                save_cache(
-                    folder, encode_blob(_lock_tag(written), lock_records(identification.lock)), LOCK_CACHE
-                )
-            elif old_digest is not None and not from_cache:
-                save_cache(folder, encode_blob(_lock_tag(old_digest), lock_records(old_lock)), LOCK_CACHE)
+                save_cache(options.cwd / CACHE_FOLDER, analysis.clusters, CLUSTERS_NAME)
 
         _write_outputs(
             Output(output, display_path(output, options.cwd)),
@@ -387,34 +367,6 @@ def _build_analysed(
     )
 
 
-def _hashed(pieces: Iterator[bytes], digest: hashlib._Hash) -> Iterator[bytes]:
-    """The pieces, each also fed to ``digest``."""
-    for piece in pieces:
-        digest.update(piece)
-        yield piece
-
-
-LOCK_CACHE = "lock.marshal"
-"""The cache of the parsed lock (its records, keyed by the SHA-256 of the lock file's bytes)."""
-
-
-def _lock_tag(digest: str) -> str:
-    return f"qa2anki {__version__} lock {digest}"
-
-
-def _read_lock(path: Path, display: str, cache: Path) -> tuple[Lock, str | None, bool]:
-    """The lock, the SHA-256 of its file (``None``: no file yet) and whether it came from the cache: a
-    large lock takes half a second to parse and check, its cached records a fraction of that."""
-    data = read_lock_bytes(path, display)
-    if data is None:
-        return EMPTY_LOCK, None, False
-    digest = hashlib.sha256(data).hexdigest()
-    cached = lock_from_records(load_blob(cache / LOCK_CACHE, _lock_tag(digest)))
-    if cached is not None:
-        return cached, digest, True
-    return parse_lock(data, display), digest, False
-
-
 @dataclass(frozen=True)
 class Output:
     """A file a build writes."""
@@ -430,12 +382,11 @@ def _write_outputs(
     deck: Callable[[], bytes],
     lock_file: Output | None,
     lock: Lock,
-    caches: Callable[[str | None], None],
+    caches: Callable[[], None],
 ) -> None:
-    """Make the deck here while a side job writes the lock (when it changed) and then the caches (told the
-    SHA-256 of the lock written), on the other core; both files are staged beside their destinations and
-    put in place only when both are complete, so a failure of either leaves the deck and the lock as they
-    were."""
+    """Make the deck here while a side job writes the lock (when it changed) and the caches, on the other
+    core; both files are staged beside their destinations and put in place only when both are complete,
+    so a failure of either leaves the deck and the lock as they were."""
     staged: list[Path] = []
     current = deck_file
     try:
@@ -445,17 +396,14 @@ def _write_outputs(
             staged.append(lock_staged := stage(lock_file.path))
 
         def side() -> None:
-            written = None
             if lock_file is not None:
-                digest = hashlib.sha256()
                 try:
-                    fill(lock_staged, _hashed(lock_bytes(lock), digest))
+                    fill(lock_staged, lock_bytes(lock))
                 except OSError as exc:
                     raise Qa2AnkiError(
                         f"cannot write the lock: {exc.strerror or exc}", lock_file.display
                     ) from None
-                written = digest.hexdigest()
-            caches(written)
+            caches()
 
         current = deck_file
         with side_job(side, "writing the lock"):

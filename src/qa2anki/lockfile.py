@@ -274,53 +274,6 @@ def parse_lock(data: bytes, display: str) -> Lock:
     return loads(text, display)
 
 
-LockRecords = tuple[tuple[Any, ...] | None, tuple[tuple[Any, ...], ...]]
-"""A checked lock as plain data (note type and notes as tuples), for a cache of the parsed lock."""
-_RECORD_TYPES = (str, str, str, str, tuple, str, int, bool)
-
-
-def lock_records(lock: Lock) -> LockRecords:
-    """The lock as plain data: what :func:`lock_from_records` turns back into the same lock."""
-    notetype = lock.notetype
-    return (
-        None
-        if notetype is None
-        else (notetype.id, notetype.fields, notetype.templates, notetype.fingerprint, notetype.mod),
-        tuple(
-            (n.guid, n.key, n.question, n.answer, n.topics, n.content, n.mod, n.present) for n in lock.notes
-        ),
-    )
-
-
-def lock_from_records(records: Any) -> Lock | None:
-    """The lock that :func:`lock_records` gave these records for; ``None`` if they are not such records."""
-    if type(records) is not tuple or len(records) != 2 or type(records[1]) is not tuple:
-        return None
-    stored_notetype, stored_notes = records
-    notetype = None
-    if stored_notetype is not None:
-        if type(stored_notetype) is not tuple or tuple(map(type, stored_notetype)) != (
-            int,
-            tuple,
-            tuple,
-            str,
-            int,
-        ):
-            return None
-        if not all(type(name) is str for name in (*stored_notetype[1], *stored_notetype[2])):
-            return None
-        notetype = LockedNoteType(*stored_notetype)
-    notes = []
-    for record in stored_notes:
-        # One C-level comparison of the field types per note: this runs for every note of a rebuild.
-        if type(record) is not tuple or tuple(map(type, record)) != _RECORD_TYPES:
-            return None
-        if record[4] and not all(type(topic) is str for topic in record[4]):
-            return None
-        notes.append(LockedNote(*record))
-    return Lock(notetype, tuple(notes))
-
-
 def write_lock(path: Path, lock: Lock) -> None:
     """Write the lock atomically."""
     write_atomic(path, lock_bytes(lock))
