@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,7 +16,7 @@ from qa2anki import normalize as normalize_module
 from qa2anki.normalize import normalize
 from qa2anki.scan import scan_documents
 from qa2anki.sources import Document
-from tests.conftest import RunCli, genanki_loaded
+from tests.conftest import REPO, RunCli, genanki_loaded
 
 
 def entries(n: int, seed: int) -> tuple:  # type: ignore[type-arg]
@@ -112,3 +115,33 @@ def test_clustering_memo_replays_unchanged_topics(monkeypatch: pytest.MonkeyPatc
     assert 0 < partly.comparisons < first.comparisons
     assert clusters(partly) == clusters(normalize(edited))
     assert normalize(items, memo={k: ((10**6, 0),) for k in first.memo}).notes == first.notes  # bad memo
+
+
+UNGUARDED_SCRIPT = """\
+import qa2anki.normalize as normalize_module
+from benchmarks.generate import generate
+from qa2anki.scan import scan_documents
+from qa2anki.sources import Document
+
+normalize_module.PARALLEL_MIN_GROUPS = 0
+entries = scan_documents([Document(path="g.md", name="g.md", text=generate(300, seed=3))])[0].entries
+print(len(normalize_module.normalize(entries, jobs=2).notes))
+"""
+
+
+def test_a_script_without_a_main_guard_can_use_the_workers(tmp_path: Path) -> None:
+    """A script that calls qa2anki at its top level (no ``if __name__ == "__main__":``) still gets its
+    topics compared in worker processes: workers are forked, never started by running the script again."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(UNGUARDED_SCRIPT, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) > 100

@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import pickle
 import re
 import unicodedata
 from collections import defaultdict
@@ -281,6 +282,10 @@ def _edges_job(job: tuple[list[TopicTexts], Thresholds]) -> tuple[tuple[tuple[in
     return tuple(edges), comparisons
 
 
+def _pickled_edges_job(job: bytes) -> tuple[tuple[tuple[int, int], ...], int]:
+    return _edges_job(pickle.loads(job))
+
+
 def _compare_topics(
     topics: list[list[TopicTexts]], limits: Thresholds, jobs: int | None
 ) -> list[tuple[tuple[tuple[int, int], ...], int]]:
@@ -288,16 +293,16 @@ def _compare_topics(
     compared on all cores."""
     workers = min(jobs or os.cpu_count() or 1, len(topics), 8)
     if workers > 1 and sum(map(len, topics)) >= PARALLEL_MIN_GROUPS:
-        # Workers forked from a large build would share its memory only until it touches a page (pickling
-        # the jobs touches every text): at 100,000 entries that was 300 MB duplicated. The fork server's
-        # workers start small.
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
+        # Largest first, so that no worker is left with a big topic at the end.
+        order = sorted(range(len(topics)), key=lambda t: -len(topics[t]))
+        # Pickled before the workers are forked: a forked worker shares the build's memory until either
+        # side writes to a page, and pickling the jobs after the fork touched every text (duplicating
+        # 300 MB at 100,000 entries). (A fork server would start workers small, but it runs the main
+        # script again in each one, which hangs a script that calls qa2anki without a main guard.)
+        pickled = [pickle.dumps((topics[t], limits), pickle.HIGHEST_PROTOCOL) for t in order]
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
-            # Largest first, so that no worker is left with a big topic at the end.
-            order = sorted(range(len(topics)), key=lambda t: -len(topics[t]))
-            results = dict(
-                zip(order, pool.map(_edges_job, [(topics[t], limits) for t in order]), strict=True)
-            )
+            results = dict(zip(order, pool.map(_pickled_edges_job, pickled), strict=True))
         return [results[t] for t in range(len(topics))]
     return [_edges_job((texts, limits)) for texts in topics]
 
