@@ -281,8 +281,8 @@ def _build_locked(options: Options, config: Config, output: Path, write: bool) -
     try:
         return _build_analysed(options, config, output, write, analysis)
     except Qa2AnkiError:
-        # A scan is true whatever becomes of the build: the next one need not parse it again. (If the
-        # side job saved it before the build failed, this writes the same files again.)
+        # A scan is true whatever becomes of the build: the next one need not parse it again (unless the
+        # thread that writes the lock has saved it already).
         if analysis.scan.save is not None:
             analysis.scan.save()
         raise
@@ -384,9 +384,9 @@ def _write_outputs(
     lock: Lock,
     caches: Callable[[], None],
 ) -> None:
-    """Make the deck here while a side job writes the lock (when it changed) and the caches, on the other
-    core; both files are staged beside their destinations and put in place only when both are complete,
-    so a failure of either leaves the deck and the lock as they were."""
+    """Make the deck while a second thread writes the lock (when it changed) and the caches; both files
+    are staged beside their destinations and put in place only when both are complete, so a failure of
+    either leaves the deck and the lock as they were."""
     staged: list[Path] = []
     current = deck_file
     try:

@@ -116,7 +116,8 @@ class ScanStats:
     """The labels the sections were scanned with (the cache is only good for those)."""
     save: Callable[[], int] | None = field(default=None, compare=False)
     """The cache writing left for later (see ``scan_documents``'s ``defer``): call it to write the cache
-    files; it returns how many it wrote. ``None`` when there is nothing left to write."""
+    files; it returns how many it wrote (once: a second call writes nothing again). ``None`` when there is
+    nothing left to write."""
 
 
 def _key(text: str) -> str:
@@ -634,7 +635,7 @@ def _scan_documents(
     later: Callable[[], int] | None = None
     if save and cache_folder is not None:
         if defer and scanned_count <= DEFERRED_SAVE_SECTIONS:
-            later = partial(_save, cache_folder, store, fresh, facts, scans, lasts)
+            later = _once(partial(_save, cache_folder, store, fresh, facts, scans, lasts))
         else:
             saved = _save(cache_folder, store, fresh, facts, scans, lasts)
     stats = ScanStats(
@@ -646,6 +647,18 @@ def _scan_documents(
         save=later,
     )
     return ParseResult(tuple(entries), tuple(problems)), stats
+
+
+def _once(work: Callable[[], int]) -> Callable[[], int]:
+    """``work``, done on the first call only; later calls return what it returned."""
+    done: list[int] = []
+
+    def run() -> int:
+        if not done:
+            done.append(work())
+        return done[0]
+
+    return run
 
 
 def _section_text(text: str, starts: array[int], piece: list[tuple[int, str]], index: int) -> str:
