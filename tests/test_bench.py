@@ -1,0 +1,32 @@
+"""``make bench``'s script runs end to end and reports every figure (its timings are not checked)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO
+
+
+def test_benchmark_reports_every_column_for_a_small_size(tmp_path: Path) -> None:
+    """At 50 entries the benchmark builds cold, rebuilds after one edit (one note updated) and runs the
+    baseline, and its table has a number in every column, memory in use included (this is Linux)."""
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--sizes", "50"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    header = next(line for line in result.stdout.splitlines() if line.startswith("| N |"))
+    row = next(line for line in result.stdout.splitlines() if line.startswith("| 50 |"))
+    columns = [cell.strip() for cell in header.strip("|").split("|")]
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert len(cells) == len(columns) and "cold in use MB" in columns
+    assert all(re.fullmatch(r"[0-9.]+×?", cell) for cell in cells[1:]), row
+    assert "rebuild: 0 added, 1 updated" in result.stdout
+    assert re.search(r"`qa2anki --help`: [0-9.]+ s", result.stdout)
