@@ -350,9 +350,9 @@ def _build_analysed(
                 save_cache(options.cwd / CACHE_FOLDER, analysis.clusters, CLUSTERS_NAME)
 
         _write_outputs(
-            Output(output, display_path(output, options.cwd)),
+            Output(output, display_path(output, options.cwd), "the deck"),
             deck,
-            Output(lock_path, lock_display) if lock_changed else None,
+            Output(lock_path, lock_display, "the lock") if lock_changed else None,
             identification.lock,
             caches,
         )
@@ -375,6 +375,17 @@ class Output:
     """Where it goes."""
     display: str
     """How error messages name it."""
+    what: str
+    """What it is, for error messages (``the deck``)."""
+
+
+@contextlib.contextmanager
+def _writing(output: Output) -> Iterator[None]:
+    """An operating-system error inside is an error naming the file."""
+    try:
+        yield
+    except OSError as exc:
+        raise Qa2AnkiError(f"cannot write {output.what}: {exc.strerror or exc}", output.display) from None
 
 
 def _write_outputs(
@@ -388,33 +399,27 @@ def _write_outputs(
     are staged beside their destinations and put in place only when both are complete, so a failure of
     either leaves the deck and the lock as they were."""
     staged: list[Path] = []
-    current = deck_file
     try:
-        staged.append(deck_staged := stage(deck_file.path))
+        with _writing(deck_file):
+            staged.append(deck_staged := stage(deck_file.path))
+        lock_staged = None
         if lock_file is not None:
-            current = lock_file
-            staged.append(lock_staged := stage(lock_file.path))
+            with _writing(lock_file):
+                staged.append(lock_staged := stage(lock_file.path))
 
         def side() -> None:
-            if lock_file is not None:
-                try:
+            if lock_file is not None and lock_staged is not None:
+                with _writing(lock_file):
                     fill(lock_staged, lock_bytes(lock))
-                except OSError as exc:
-                    raise Qa2AnkiError(
-                        f"cannot write the lock: {exc.strerror or exc}", lock_file.display
-                    ) from None
             caches()
 
-        current = deck_file
-        with side_job(side, "writing the lock"):
+        with side_job(side, "writing the lock"), _writing(deck_file):
             fill(deck_staged, deck())
-        os.replace(deck_staged, deck_file.path)
-        if lock_file is not None:
-            current = lock_file
-            os.replace(lock_staged, lock_file.path)
-    except OSError as exc:
-        what = "the deck" if current is deck_file else "the lock"
-        raise Qa2AnkiError(f"cannot write {what}: {exc.strerror or exc}", current.display) from None
+        with _writing(deck_file):
+            os.replace(deck_staged, deck_file.path)
+        if lock_file is not None and lock_staged is not None:
+            with _writing(lock_file):
+                os.replace(lock_staged, lock_file.path)
     finally:
         for path in staged:
             path.unlink(missing_ok=True)

@@ -251,22 +251,12 @@ def _note(record: Any) -> LockedNote:
 
 def read_lock(path: Path, display: str) -> Lock:
     """The lock at ``path``, or an empty one when there is no file yet."""
-    data = read_lock_bytes(path, display)
-    return EMPTY_LOCK if data is None else parse_lock(data, display)
-
-
-def read_lock_bytes(path: Path, display: str) -> bytes | None:
-    """The lock file's bytes, or ``None`` when there is no file yet."""
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
     except FileNotFoundError:
-        return None
+        return EMPTY_LOCK
     except OSError as exc:
         raise LockError(f"cannot read lock file: {exc.strerror or exc}", display) from None
-
-
-def parse_lock(data: bytes, display: str) -> Lock:
-    """A lock file's bytes, checked (see :func:`loads`)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
