@@ -398,30 +398,28 @@ def _write_outputs(
     """Make the deck while a second thread writes the lock (when it changed) and the caches; both files
     are staged beside their destinations and put in place only when both are complete, so a failure of
     either leaves the deck and the lock as they were."""
-    staged: list[Path] = []
+    staged: list[tuple[Output, Path]] = []
     try:
-        with _writing(deck_file):
-            staged.append(deck_staged := stage(deck_file.path))
-        lock_staged = None
-        if lock_file is not None:
-            with _writing(lock_file):
-                staged.append(lock_staged := stage(lock_file.path))
+        for output in (deck_file, lock_file):
+            if output is not None:
+                with _writing(output):
+                    staged.append((output, stage(output.path)))
+        (_, deck_staged), *lock_staged = staged
 
         def side() -> None:
-            if lock_file is not None and lock_staged is not None:
-                with _writing(lock_file):
-                    fill(lock_staged, lock_bytes(lock))
+            for output, path in lock_staged:
+                with _writing(output):
+                    fill(path, lock_bytes(lock))
             caches()
 
         with side_job(side, "writing the lock"), _writing(deck_file):
             fill(deck_staged, deck())
-        with _writing(deck_file):
-            os.replace(deck_staged, deck_file.path)
-        if lock_file is not None and lock_staged is not None:
-            with _writing(lock_file):
-                os.replace(lock_staged, lock_file.path)
+        # The deck first: it is what users import; a lock left behind is written again by the next build.
+        for output, path in staged:
+            with _writing(output):
+                os.replace(path, output.path)
     finally:
-        for path in staged:
+        for _, path in staged:
             path.unlink(missing_ok=True)
 
 
