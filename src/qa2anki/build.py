@@ -16,19 +16,27 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa2anki import __version__
+from qa2anki import __version__, carry
 from qa2anki.atomic import fill, stage
 from qa2anki.config import Config, load_config
 from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
 from qa2anki.identity import Identification, IdentifiedNote, Status, identify
 from qa2anki.identity import Thresholds as ReidentifyThresholds
-from qa2anki.lockfile import LOCK_NAME, Lock, LockedNote, json_string, lock_bytes, read_lock
+from qa2anki.lockfile import LOCK_NAME, Lock, LockedNote, json_string, lock_bytes, read_lock_and_digest
 from qa2anki.media import Media, MediaFile, collect_media
 from qa2anki.normalize import Normalized, Note, Thresholds, normalize
 from qa2anki.notetype import NOTE_TYPE
-from qa2anki.parse import DEFAULT_LABELS, Entry, Labels
+from qa2anki.parse import DEFAULT_LABELS, Entry, Labels, ParseResult
 from qa2anki.render import RenderedNote, render_note
-from qa2anki.scan import ScanStats, encode_blob, load_blob, save_cache, scan_documents
+from qa2anki.scan import (
+    ScanStats,
+    SectionedDocument,
+    encode_blob,
+    load_blob,
+    save_cache,
+    scan_documents,
+    scan_sections,
+)
 from qa2anki.sidejob import side_job
 from qa2anki.sources import Document, display_path, read_documents
 
@@ -100,6 +108,8 @@ class Analysis:
     """The local images the entries show."""
     clusters: bytes | None = None
     """The clustering memo to save if the build succeeds (``None``: the stored one is still right)."""
+    sectioned: tuple[SectionedDocument | ParseResult, ...] = ()
+    """Each document's sections (or, for one assembled whole, its entries): what the ledger records."""
 
     def media_of(self, notes: Sequence[Note]) -> list[MediaFile]:
         """The image files the given notes' cards show, each once, sorted by name."""
@@ -118,9 +128,10 @@ class BuildReport:
     """What a build did (or, for a dry run, would do)."""
 
     analysis: Analysis
-    """The sources as read."""
+    """The sources as read: all of them, or in a build that carried notes over (``carried``), the entries
+    and notes of the regions it built afresh."""
     identification: Identification
-    """GUIDs, mod times, changes against the lock."""
+    """GUIDs, mod times, changes against the lock (of the notes in ``analysis``)."""
     output: str
     """The deck's path, for display."""
     lock_path: str
@@ -131,15 +142,28 @@ class BuildReport:
     """Whether the lock differs from the one read."""
     problems: tuple[Problem, ...] = field(default=())
     """Every warning of the build."""
+    carried: int = 0
+    """Notes carried over unchanged from the last build, without being parsed or clustered again (see
+    :mod:`qa2anki.carry`): they are in the deck, not in ``notes``."""
+    entry_count: int = 0
+    """Entries in all the sources."""
+    topic_count: int = 0
+    """Distinct topics in all the sources."""
 
     @property
     def notes(self) -> tuple[IdentifiedNote, ...]:
-        """The deck's notes."""
+        """The deck's notes but the ``carried`` ones (all of them in a dry run)."""
         return self.identification.notes
 
+    @property
+    def note_count(self) -> int:
+        """How many notes the deck has."""
+        return len(self.identification.notes) + self.carried
+
     def count(self, status: Status) -> int:
-        """How many notes have this status."""
-        return sum(1 for n in self.identification.notes if n.status == status)
+        """How many notes have this status (carried notes are unchanged)."""
+        found = sum(1 for n in self.identification.notes if n.status == status)
+        return found + (self.carried if status == Status.UNCHANGED else 0)
 
     @property
     def removed(self) -> tuple[LockedNote, ...]:
@@ -149,12 +173,12 @@ class BuildReport:
     @property
     def merged(self) -> int:
         """Entries folded into another entry's note."""
-        return len(self.analysis.entries) - len(self.analysis.normalized.notes)
+        return self.entry_count - self.note_count
 
     @property
     def topics(self) -> int:
         """Distinct topics."""
-        return len({t for n in self.analysis.normalized.notes for t in n.topics})
+        return self.topic_count
 
 
 def _thresholds(config: Config) -> Thresholds:
@@ -185,13 +209,23 @@ def analyse(
     """Read, parse and cluster the sources; with ``save_scans``, update the section cache (with
     ``defer_save``, a small update may be left in ``Analysis.scan.save`` for the caller to do)."""
     with _without_cycle_collector():
-        return _analyse(options, config, save_scans, defer_save)
+        config = config or load_config(options.cwd)
+        return _analysed(options, config, _read(options, config, save_scans, defer_save), save_scans)
 
 
-def _analyse(options: Options, config: Config | None, save_scans: bool, defer_save: bool) -> Analysis:
-    config = config or load_config(options.cwd)
-    sources = options.sources or config.sources
-    documents = tuple(read_documents(sources, options.cwd))
+@dataclass(frozen=True)
+class _Sources:
+    """The sources read and scanned, their entries not decoded yet."""
+
+    documents: tuple[Document, ...]
+    labels: Labels
+    sectioned: list[SectionedDocument | ParseResult]
+    scan: ScanStats
+    defer_save: bool
+
+
+def _read(options: Options, config: Config, save_scans: bool, defer_save: bool) -> _Sources:
+    documents = tuple(read_documents(options.sources or config.sources, options.cwd))
     report = options.progress or (lambda stage, done, total: None)
     labels = Labels(
         question=DEFAULT_LABELS.question + config.question_labels,
@@ -199,7 +233,7 @@ def _analyse(options: Options, config: Config | None, save_scans: bool, defer_sa
         answer_side=DEFAULT_LABELS.answer_side,
         heading_questions=config.heading_questions,
     )
-    parsed, scan = scan_documents(
+    sectioned, scan = scan_sections(
         documents,
         options.cwd / CACHE_FOLDER,
         progress=lambda done, total: report("parsing", done, total),
@@ -207,6 +241,39 @@ def _analyse(options: Options, config: Config | None, save_scans: bool, defer_sa
         save=save_scans,
         defer=defer_save,
     )
+    return _Sources(documents, labels, sectioned, scan, defer_save)
+
+
+def _decoded(sectioned: Sequence[SectionedDocument | ParseResult]) -> ParseResult | None:
+    """Every document's entries and problems (``None`` when a cached part turns out damaged)."""
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for document in sectioned:
+        if isinstance(document, SectionedDocument):
+            for index in range(len(document.part_keys)):
+                found = document.entries(index)
+                if found is None:
+                    return None
+                entries.extend(found)
+        else:
+            entries.extend(document.entries)
+        problems.extend(document.problems)
+    return ParseResult(tuple(entries), tuple(problems))
+
+
+def _analysed(options: Options, config: Config, sources: _Sources, save_scans: bool) -> Analysis:
+    report = options.progress or (lambda stage, done, total: None)
+    parsed, scan, sectioned = _decoded(sources.sectioned), sources.scan, tuple(sources.sectioned)
+    if parsed is None:
+        # Damaged cache files: scan as a cold build would (the damaged parts are assembled again).
+        parsed, scan = scan_documents(
+            sources.documents,
+            options.cwd / CACHE_FOLDER,
+            labels=sources.labels,
+            save=save_scans,
+            defer=sources.defer_save,
+        )
+        sectioned = ()
     report("merging duplicates", 0, 0)
     remembered = load_blob(options.cwd / CACHE_FOLDER / CLUSTERS_NAME, CLUSTERS_TAG)
     memo = remembered if isinstance(remembered, dict) else {}
@@ -215,15 +282,26 @@ def _analyse(options: Options, config: Config | None, save_scans: bool, defer_sa
     media = collect_media(parsed.entries, options.cwd)
     problems = [*parsed.problems, *normalized.problems, *media.problems]
     if not parsed.entries:
+        sources_ = options.sources or config.sources
         problems.append(
             Problem(
-                display_path(options.cwd / sources[0], options.cwd),
+                display_path(options.cwd / sources_[0], options.cwd),
                 0,
                 Severity.ERROR,
                 "no 面试题/答案 entries in the sources; nothing to build",
             )
         )
-    return Analysis(config, documents, parsed.entries, normalized, tuple(problems), scan, media, clusters)
+    return Analysis(
+        config,
+        sources.documents,
+        parsed.entries,
+        normalized,
+        tuple(problems),
+        scan,
+        media,
+        clusters,
+        sectioned,
+    )
 
 
 def blocking(problems: tuple[Problem, ...], strict: bool) -> tuple[Problem, ...]:
@@ -277,38 +355,123 @@ def build(options: Options) -> BuildReport:
 
 
 def _build_locked(options: Options, config: Config, output: Path, write: bool) -> BuildReport:
-    analysis = analyse(options, config, save_scans=write, defer_save=write)
+    sources = _read(options, config, save_scans=write, defer_save=write)
+    scan = sources.scan
     try:
-        return _build_analysed(options, config, output, write, analysis)
+        report = _carried_build(options, config, output, sources) if write else None
+        if report is None:
+            analysis = _analysed(options, config, sources, save_scans=write)
+            scan = analysis.scan
+            report = _build_analysed(options, config, output, write, analysis, None)
+        return report
     except Qa2AnkiError:
         # A scan is true whatever becomes of the build: the next one need not parse it again (unless the
         # thread that writes the lock has saved it already).
-        if analysis.scan.save is not None:
-            analysis.scan.save()
+        if scan.save is not None:
+            scan.save()
         raise
 
 
+def _signature(options: Options, config: Config, documents: Sequence[Document]) -> str:
+    """What must be as it was for the ledger to be used: settings, options and the documents' names."""
+    return carry.signature(
+        config,
+        options.sources,
+        options.output,
+        options.lock,
+        NOTE_TYPE.fingerprint,
+        [(document.path, document.name) for document in documents],
+    )
+
+
+@dataclass(frozen=True)
+class _Carried:
+    """What a build that carries notes over brings to the end of the build."""
+
+    ledger: carry.Ledger
+    plan: carry.Carry
+    lock: Lock
+    lock_digest: str
+    documents: tuple[SectionedDocument, ...]
+
+
+def _carried_build(options: Options, config: Config, output: Path, sources: _Sources) -> BuildReport | None:
+    """The build, with the notes the ledger says are unchanged carried over; ``None`` when the ledger
+    cannot be used (then the build is a full one)."""
+    documents = tuple(d for d in sources.sectioned if isinstance(d, SectionedDocument))
+    if len(documents) != len(sources.sectioned) or not documents:
+        return None
+    folder = options.cwd / CACHE_FOLDER
+    ledger = carry.decode(load_blob(folder / carry.LEDGER_NAME, carry.LEDGER_TAG))
+    if ledger is None or ledger.signature != _signature(options, config, sources.documents):
+        return None
+    lock_path = _lock_path(options, config)
+    old_lock, lock_digest = read_lock_and_digest(lock_path, display_path(lock_path, options.cwd))
+    if not lock_digest or lock_digest != ledger.lock:
+        return None
+    plan = carry.plan(ledger, documents)
+    if plan is None or not carry.carried_ok(plan.carried, old_lock):
+        return None
+    entry_count = sum(sum(document.counts) for document in documents)
+    if not entry_count:
+        return None
+    if options.progress:
+        options.progress("merging duplicates", 0, 0)
+    remembered = load_blob(folder / CLUSTERS_NAME, CLUSTERS_TAG)
+    memo = remembered if isinstance(remembered, dict) else {}
+    normalized = normalize(plan.entries, _thresholds(config), memo)
+    # The memo keeps what the carried regions' topics need too (a full build drops what it did not use).
+    next_memo = {**memo, **normalized.memo}
+    clusters = encode_blob(CLUSTERS_TAG, next_memo) if next_memo != memo else None
+    media = collect_media(plan.entries, options.cwd)
+    places = [(document.document.path, document.lines) for document in documents]
+    problems = [
+        *(problem for document in documents for problem in document.problems),
+        *sorted([*normalized.problems, *carry.conflicts(plan.carried, places)]),
+        *media.problems,
+    ]
+    analysis = Analysis(
+        config,
+        sources.documents,
+        plan.entries,
+        normalized,
+        tuple(problems),
+        sources.scan,
+        media,
+        clusters,
+        documents,
+    )
+    carried = _Carried(ledger, plan, old_lock, lock_digest, documents)
+    return _build_analysed(options, config, output, True, analysis, carried)
+
+
 def _build_analysed(
-    options: Options, config: Config, output: Path, write: bool, analysis: Analysis
+    options: Options, config: Config, output: Path, write: bool, analysis: Analysis, carried: _Carried | None
 ) -> BuildReport:
     stopping = blocking(analysis.problems, options.strict)
     if stopping:
         raise ProblemsFound(_problems_message(stopping, options.strict), problems=stopping)
     lock_path = _lock_path(options, config)
     lock_display = display_path(lock_path, options.cwd)
-    old_lock = read_lock(lock_path, lock_display)
+    if carried is None:
+        old_lock, old_digest = read_lock_and_digest(lock_path, lock_display)
+    else:
+        old_lock, old_digest = carried.lock, carried.lock_digest
+    kept = frozenset(note.guid for note in carried.plan.carried) if carried else frozenset()
     notes = analysis.normalized.notes
     rendered = {note.key: render_note(note, analysis.media.names) for note in notes}
     if options.progress:
         options.progress("identifying notes", 0, 0)
+    contents = {key: content_hash(r) for key, r in rendered.items()}
     try:
         identification = identify(
             notes,
-            {key: content_hash(r) for key, r in rendered.items()},
+            contents,
             old_lock,
             options.now,
             NOTE_TYPE,
             ReidentifyThresholds(config.reidentify_threshold, config.reidentify_margin),
+            kept,
         )
     except SchemaError as exc:
         raise SchemaError(exc.message, lock_display) from None
@@ -329,32 +492,84 @@ def _build_analysed(
         if options.progress:
             options.progress("writing the deck", 0, 0)
 
+        def deck_notes() -> list[DeckNote]:
+            made = [
+                DeckNote(item.guid, shown.fields, shown.tags, item.mod)
+                for item in identification.notes
+                for shown in (rendered[item.note.key],)
+            ]
+            if carried is None:
+                return made
+            # In the order of the notes' first entries, as a full build has them.
+            places = [(document.document.path, document.lines) for document in carried.documents]
+            order = [
+                *(carry.position(note.first, places) for note in carried.plan.carried),
+                *((item.note.first.path, item.note.first.line) for item in identification.notes),
+            ]
+            every = [
+                *(DeckNote(n.guid, n.fields, n.tags, n.mod) for n in carried.plan.carried),
+                *made,
+            ]
+            return [every[i] for i in sorted(range(len(every)), key=order.__getitem__)]
+
         def deck() -> bytes:
             return apkg_bytes(
                 config.deck_name,
                 config.resolved_deck_id,
                 NOTE_TYPE,
                 identification.notetype_mod,
-                [
-                    DeckNote(item.guid, shown.fields, shown.tags, item.mod)
-                    for item in identification.notes
-                    for shown in (rendered[item.note.key],)
-                ],
+                deck_notes(),
                 analysis.media_of(notes),
             )
 
+        lock_digest = hashlib.sha256()
+
+        def lock_pieces() -> Iterator[bytes]:
+            for piece in lock_bytes(identification.lock):
+                lock_digest.update(piece)
+                yield piece
+
         def caches() -> None:
+            folder = options.cwd / CACHE_FOLDER
             if analysis.scan.save is not None:
                 analysis.scan.save()
             if analysis.clusters is not None:
-                save_cache(options.cwd / CACHE_FOLDER, analysis.clusters, CLUSTERS_NAME)
+                save_cache(folder, analysis.clusters, CLUSTERS_NAME)
+            ledger = _next_ledger(
+                options,
+                config,
+                analysis,
+                identification,
+                contents,
+                rendered,
+                carried,
+                lock_digest.hexdigest() if lock_changed else old_digest,
+            )
+            if ledger is None:
+                with contextlib.suppress(OSError):
+                    (folder / carry.LEDGER_NAME).unlink(missing_ok=True)
+            elif carried is None or ledger != carried.ledger:
+                save_cache(folder, encode_blob(carry.LEDGER_TAG, carry.encode(ledger)), carry.LEDGER_NAME)
 
         _write_outputs(
             Output(output, display_path(output, options.cwd), "the deck"),
             deck,
             Output(lock_path, lock_display, "the lock") if lock_changed else None,
-            identification.lock,
+            lock_pieces,
             caches,
+        )
+    entry_count = len(analysis.entries)
+    topic_count = len({t for n in notes for t in n.topics})
+    if carried is not None:
+        entry_count = sum(sum(document.counts) for document in carried.documents)
+        topic_count = len(
+            {t for n in notes for t in n.topics}.union(
+                *(
+                    names
+                    for topic, names in zip(carried.ledger.topics, carried.ledger.names, strict=True)
+                    if topic not in carried.plan.touched
+                )
+            )
         )
     return BuildReport(
         analysis=analysis,
@@ -364,6 +579,48 @@ def _build_analysed(
         written=write,
         lock_changed=lock_changed,
         problems=tuple(problems),
+        carried=len(kept),
+        entry_count=entry_count,
+        topic_count=topic_count,
+    )
+
+
+def _next_ledger(
+    options: Options,
+    config: Config,
+    analysis: Analysis,
+    identification: Identification,
+    contents: dict[str, str],
+    rendered: dict[str, RenderedNote],
+    carried: _Carried | None,
+    lock_digest: str,
+) -> carry.Ledger | None:
+    """The ledger this build leaves (``None``: none can be, when a document was assembled whole or an
+    entry shows an image)."""
+    documents = tuple(d for d in analysis.sectioned if isinstance(d, SectionedDocument))
+    if not documents or len(documents) != len(analysis.documents) or not lock_digest:
+        return None
+    if any(entry.images for entry in analysis.entries):
+        return None
+    built = [
+        carry.BuiltNote(
+            item.note,
+            item.guid,
+            item.mod,
+            contents[item.note.key],
+            rendered[item.note.key].fields,
+            rendered[item.note.key].tags,
+        )
+        for item in identification.notes
+    ]
+    return carry.next_ledger(
+        _signature(options, config, analysis.documents),
+        lock_digest,
+        documents,
+        carried.ledger if carried else None,
+        carried.plan if carried else None,
+        built,
+        analysis.entries,
     )
 
 
@@ -392,7 +649,7 @@ def _write_outputs(
     deck_file: Output,
     deck: Callable[[], bytes],
     lock_file: Output | None,
-    lock: Lock,
+    lock: Callable[[], Iterator[bytes]],
     caches: Callable[[], None],
 ) -> None:
     """Make the deck while a second thread writes the lock (when it changed) and the caches; both files
@@ -409,7 +666,7 @@ def _write_outputs(
         def side() -> None:
             for output, path in lock_staged:
                 with _writing(output):
-                    fill(path, lock_bytes(lock))
+                    fill(path, lock())
             caches()
 
         with side_job(side, "writing the lock"), _writing(deck_file):

@@ -166,8 +166,8 @@ def _print_summary(report: BuildReport, verbose: bool) -> None:
 
     analysis = report.analysis
     click.echo(
-        f"{len(analysis.documents)} document(s), {len(analysis.entries)} entries → "
-        f"{len(report.notes)} unique notes ({report.merged} duplicates merged), {report.topics} topics"
+        f"{len(analysis.documents)} document(s), {report.entry_count} entries → "
+        f"{report.note_count} unique notes ({report.merged} duplicates merged), {report.topics} topics"
     )
     click.echo(
         f"{report.count(Status.ADDED)} added, {report.count(Status.UPDATED)} updated, "
@@ -260,8 +260,8 @@ def list_document(report: BuildReport) -> dict[str, Any]:
         "deck": {"name": config.deck_name, "id": config.resolved_deck_id},
         "summary": {
             "documents": len(report.analysis.documents),
-            "entries": len(report.analysis.entries),
-            "notes": len(report.notes),
+            "entries": report.entry_count,
+            "notes": report.note_count,
             "merged": report.merged,
             "topics": report.topics,
         },

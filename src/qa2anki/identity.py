@@ -122,16 +122,19 @@ def identify(
     now: int,
     notetype: NoteType,
     thresholds: Thresholds | None = None,
+    kept: frozenset[str] = frozenset(),
 ) -> Identification:
     """Give every note its GUID and mod; compute the next lock.
 
-    ``contents`` maps each note's key to a hash of its fields and tags as rendered now.
+    ``contents`` maps each note's key to a hash of its fields and tags as rendered now. ``kept`` are the
+    GUIDs of notes carried over unchanged from the last build (see :mod:`qa2anki.carry`), which are not in
+    ``notes``: their records are theirs, and go into the next lock as they are.
     """
     limits = thresholds or Thresholds()
     notetype_mod = _notetype_mod(lock.notetype, notetype, now)
     by_key = {locked.key: locked for locked in lock.notes}
     matched: dict[int, tuple[LockedNote, float | None]] = {}
-    claimed: set[str] = set()
+    claimed: set[str] = set(kept)
     # First by each note's own key, then by the keys of the other wordings merged into it.
     for index, note in enumerate(notes):
         locked = by_key.get(note.key)
@@ -236,6 +239,7 @@ def identify(
         notes=tuple(
             sorted(
                 [_locked(item, contents[item.note.key]) for item in identified]
+                + [locked for locked in lock.notes if locked.guid in kept]
                 + [replace(locked, present=False) for locked in lock.notes if locked.guid not in claimed],
                 key=lambda n: n.guid,
             )

@@ -25,6 +25,7 @@ if it returns and so that its GUID is never given to different content.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -251,17 +252,22 @@ def _note(record: Any) -> LockedNote:
 
 def read_lock(path: Path, display: str) -> Lock:
     """The lock at ``path``, or an empty one when there is no file yet."""
+    return read_lock_and_digest(path, display)[0]
+
+
+def read_lock_and_digest(path: Path, display: str) -> tuple[Lock, str]:
+    """The lock at ``path`` (empty when there is no file yet) and the SHA-256 of its bytes (``""``)."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return EMPTY_LOCK
+        return EMPTY_LOCK, ""
     except OSError as exc:
         raise LockError(f"cannot read lock file: {exc.strerror or exc}", display) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise LockError("lock file is not UTF-8 text; restore it from version control", display) from None
-    return loads(text, display)
+    return loads(text, display), hashlib.sha256(data).hexdigest()
 
 
 def write_lock(path: Path, lock: Lock) -> None:

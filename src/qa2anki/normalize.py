@@ -49,9 +49,12 @@ _TAG_UNSAFE_RE = re.compile(r"[\s\"]+")
 
 
 @lru_cache(maxsize=4096)
-def _fold_topic(topic: str) -> str:
-    # Topics repeat across thousands of entries; fold each once.
+def fold_topic(topic: str) -> str:
+    """A topic folded: what clustering compares (topics repeat across thousands of entries: folded once)."""
     return fold(topic)
+
+
+_fold_topic = fold_topic
 
 
 @dataclass(frozen=True)
@@ -551,12 +554,20 @@ def _make_note(
     )
     conflict = None
     if alternatives:
-        where = ", ".join(f"{e.path}:{e.line}" for e in sorted(alternatives, key=_sort_key))
-        conflict = Problem(
-            chosen.path,
-            chosen.line,
-            Severity.WARNING,
-            f"same question, different answers (also at {where}); the note shows this answer first "
-            "and the others below it",
+        conflict = conflict_problem(
+            (chosen.path, chosen.line), [(e.path, e.line) for e in sorted(alternatives, key=_sort_key)]
         )
     return note, conflict
+
+
+def conflict_problem(shown: tuple[str, int], alternatives: Sequence[tuple[str, int]]) -> Problem:
+    """The warning for a note whose entries answer one question differently: at the entry shown, naming
+    the others' (path, line), in that order."""
+    where = ", ".join(f"{path}:{line}" for path, line in alternatives)
+    return Problem(
+        shown[0],
+        shown[1],
+        Severity.WARNING,
+        f"same question, different answers (also at {where}); the note shows this answer first "
+        "and the others below it",
+    )

@@ -587,8 +587,13 @@ def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
 def document_result(document: Document, entries: Sequence[Entry], problems: Sequence[Problem]) -> ParseResult:
     """A whole document's entries and problems, with a warning when it has no entry at all."""
     if not entries:
-        problems = (*problems, Problem(document.path, 0, Severity.WARNING, "no 面试题/答案 entries found"))
+        problems = (*problems, empty_document_problem(document))
     return ParseResult(tuple(entries), tuple(problems))
+
+
+def empty_document_problem(document: Document) -> Problem:
+    """The warning for a document without entries."""
+    return Problem(document.path, 0, Severity.WARNING, "no 面试题/答案 entries found")
 
 
 class Opening(NamedTuple):

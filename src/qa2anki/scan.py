@@ -56,6 +56,7 @@ from qa2anki.parse import (
     assemble,
     assemble_part,
     document_result,
+    empty_document_problem,
     is_atx_heading,
     line_starts,
     opening_markers,
@@ -548,14 +549,54 @@ def scan_documents(
     they are saved right away, and the scanned blocks need not be kept for later). With ``defer`` too, a
     small save (few sections scanned: a rebuild) is left to the caller as ``ScanStats.save``, to be done
     beside other work; a large one is still done at once, to free the scanned blocks."""
+    scan, stats = _scan_or_rescan(documents, cache_folder, jobs, progress, labels, save, defer, decode=True)
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for outcome in scan:
+        result = outcome.result if isinstance(outcome, _Scanned) else outcome
+        assert result is not None  # decoded
+        entries.extend(result.entries)
+        problems.extend(result.problems)
+    return ParseResult(tuple(entries), tuple(problems)), stats
+
+
+def scan_sections(
+    documents: Sequence[Document],
+    cache_folder: Path | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    labels: Labels = DEFAULT_LABELS,
+    save: bool = False,
+    defer: bool = False,
+) -> tuple[list[SectionedDocument | ParseResult], ScanStats]:
+    """:func:`scan_documents`, but each document assembled section by section is returned as its
+    sections, their entries decoded only when asked for (see :class:`SectionedDocument`); a document
+    that must be assembled whole is returned as its entries. For a build that carries most notes over."""
+    scan, stats = _scan_or_rescan(documents, cache_folder, jobs, progress, labels, save, defer, decode=False)
+    return [
+        SectionedDocument(outcome) if isinstance(outcome, _Scanned) else outcome for outcome in scan
+    ], stats
+
+
+def _scan_or_rescan(
+    documents: Sequence[Document],
+    cache_folder: Path | None,
+    jobs: int | None,
+    progress: Progress | None,
+    labels: Labels,
+    save: bool,
+    defer: bool,
+    decode: bool,
+) -> tuple[list[_Scanned | ParseResult], ScanStats]:
     try:
-        return _scan_documents(
-            documents, cache_folder, _Store(cache_folder, labels), jobs, progress, labels, save, defer
-        )
+        store = _Store(cache_folder, labels)
+        return _scan_documents(documents, cache_folder, store, jobs, progress, labels, save, defer, decode)
     except _DamagedCache:
         # Someone else's bytes in our cache: scan everything afresh (and, with save, overwrite them).
         fresh_store = _Store(None, labels)
-        return _scan_documents(documents, cache_folder, fresh_store, jobs, progress, labels, save, defer)
+        return _scan_documents(
+            documents, cache_folder, fresh_store, jobs, progress, labels, save, defer, decode=True
+        )
 
 
 def _scan_documents(
@@ -567,7 +608,8 @@ def _scan_documents(
     labels: Labels,
     save: bool,
     defer: bool,
-) -> tuple[ParseResult, ScanStats]:
+    decode: bool,
+) -> tuple[list[_Scanned | ParseResult], ScanStats]:
     # Each section as (first line, hash); only the text of sections to scan is kept.
     starts = [line_starts(document.text) for document in documents]
     lasts = [store.last_scan(document) for document in documents]
@@ -614,21 +656,20 @@ def _scan_documents(
 
     facts: dict[str, Any] = {}
     scans: list[_Scanned] = []
-    entries: list[Entry] = []
-    problems: list[Problem] = []
+    outcomes: list[_Scanned | ParseResult] = []
     for document, document_starts, layout, last in zip(documents, starts, layouts, lasts, strict=True):
         section = _Sections(document, document_starts, layout.piece, store, fresh, references, labels)
+        outcome: _Scanned | ParseResult
         if section.defines_references():
             # A link reference holds for the whole document: sections parsed apart would miss it.
-            result = assemble(document, scan_section(document.text, labels))
-        elif (assembled := _assemble_by_sections(section, layout, last)) is None:
-            result = section.assemble_whole()
+            outcome = assemble(document, scan_section(document.text, labels))
+        elif (assembled := _assemble_by_sections(section, layout, last, decode)) is None:
+            outcome = section.assemble_whole()
         else:
-            result = assembled.result
+            outcome = assembled
             scans.append(assembled)
         facts.update(section.facts)
-        entries.extend(result.entries)
-        problems.extend(result.problems)
+        outcomes.append(outcome)
 
     scanned_count = len(fresh)
     saved = 0
@@ -646,7 +687,7 @@ def _scan_documents(
         labels=labels,
         save=later,
     )
-    return ParseResult(tuple(entries), tuple(problems)), stats
+    return outcomes, stats
 
 
 def _once(work: Callable[[], int]) -> Callable[[], int]:
@@ -950,14 +991,23 @@ class _Scanned(NamedTuple):
     """The document's opening labels."""
     last: _LastScan
     """Its last scan."""
-    result: ParseResult
-    """Its entries and problems."""
+    result: ParseResult | None
+    """Its entries and problems (``None`` when its parts were not decoded: see ``assembled``)."""
+    assembled: dict[int, Part]
+    """The parts assembled in this scan, by section (the others are decoded from ``parts`` on demand)."""
+    counts: tuple[int, ...]
+    """How many entries each section's part has."""
+    problems: tuple[Problem, ...]
+    """Every problem of its parts, in order (without the document's own: see ``document_result``)."""
 
 
-def _assemble_by_sections(sections: _Sections, layout: _Layout, last: _LastScan) -> _Scanned | None:
+def _assemble_by_sections(
+    sections: _Sections, layout: _Layout, last: _LastScan, decode: bool = True
+) -> _Scanned | None:
     """Assemble a document section by section, each from the last scan when the same section stood in
     the same context then; ``None`` when an entry runs on from one section into the next (then the whole
-    document is assembled at once)."""
+    document is assembled at once). Without ``decode``, the entries of parts taken from the last scan are
+    left undecoded (``result`` is ``None``)."""
     document, piece = sections.document, sections.piece
     facts = [sections.facts[key] for _, key in piece]
     openers: set[str] = set()
@@ -977,12 +1027,14 @@ def _assemble_by_sections(sections: _Sections, layout: _Layout, last: _LastScan)
     problems: list[Problem] = []
     part_keys: list[str] = []
     parts: list[Any] = []
+    assembled: dict[int, Part] = {}
+    counts: list[int] = []
     for index, (offset, key) in enumerate(piece):
         part = None
         if index < known or tail_known:
             old = index if index < known else index - layout.shift
             part_key, stored = last.part_keys[old], last.part(old)
-            part = _decode_part(stored, document, offset)
+            part = _decode_part(stored, document, offset, decode)
         if part is None:
             after = facts[index + 1] if index + 1 < len(piece) else None
             next_opening = Opening(after[0], after[1], after[2]) if after else None
@@ -992,24 +1044,61 @@ def _assemble_by_sections(sections: _Sections, layout: _Layout, last: _LastScan)
             if index == layout.suffix and part_key == last.part_keys[index - layout.shift]:
                 tail_known = True
             stored = last.find(part_key)
-            part = _decode_part(stored, document, offset)
+            part = _decode_part(stored, document, offset, decode)
             if part is None:
                 blocks = sections.blocks(index, offset)
                 part = assemble_part(
                     document, blocks, frozenset(openers), context, next_opening, sections.starts
                 )
                 stored = _encode_part(part, offset)
+                assembled[index] = part
         if not part.clean:
             return None
         part_keys.append(part_key)
         parts.append(stored)
+        counts.append(len(stored[0]))
         entries.extend(part.entries)
         problems.extend(part.problems)
         headings = part.headings
-    result = document_result(document, entries, problems)
+    result = document_result(document, entries, problems) if decode else None
     return _Scanned(
-        document, sections.starts, piece, tuple(part_keys), tuple(parts), openers_key, last, result
+        document,
+        sections.starts,
+        piece,
+        tuple(part_keys),
+        tuple(parts),
+        openers_key,
+        last,
+        result,
+        assembled,
+        tuple(counts),
+        tuple(problems),
     )
+
+
+class SectionedDocument:
+    """A document assembled section by section, each section's entries decoded when asked for."""
+
+    def __init__(self, scanned: _Scanned) -> None:
+        self._scanned = scanned
+        self.document: Document = scanned.document
+        """The document."""
+        self.part_keys: tuple[str, ...] = scanned.part_keys
+        """Each section's part key: its text and the context it stands in (equal keys, equal parts)."""
+        self.lines: tuple[int, ...] = tuple(line for line, _ in scanned.piece)
+        """Each section's first line (0-based)."""
+        self.counts: tuple[int, ...] = scanned.counts
+        """How many entries each section has."""
+        empty = () if any(scanned.counts) else (empty_document_problem(scanned.document),)
+        self.problems: tuple[Problem, ...] = (*scanned.problems, *empty)
+        """Every problem found in the document."""
+
+    def entries(self, index: int) -> tuple[Entry, ...] | None:
+        """Section ``index``'s entries (``None``: its cached part is damaged)."""
+        if index in self._scanned.assembled:
+            return self._scanned.assembled[index].entries
+        part = _decode_part(self._scanned.parts[index], self.document, self.lines[index])
+        return None if part is None else part.entries
 
 
 def _encode_part(part: Part, offset: int) -> tuple[Any, ...]:
@@ -1048,8 +1137,9 @@ def _valid_heading_stack(headings: Any) -> bool:
     )
 
 
-def _decode_part(stored: Any, document: Document, offset: int) -> Part | None:
-    """A cached part, moved to the section's place; ``None`` when there is none or it is malformed."""
+def _decode_part(stored: Any, document: Document, offset: int, decode: bool = True) -> Part | None:
+    """A cached part, moved to the section's place; ``None`` when there is none or it is malformed. Without
+    ``decode``, its entries are left out (checked only when decoded)."""
     if type(stored) is not tuple or len(stored) != 4:
         return None
     stored_entries, stored_problems, headings, clean = stored
@@ -1059,7 +1149,7 @@ def _decode_part(stored: Any, document: Document, offset: int) -> Part | None:
         return None
     path, name = document.path, document.name
     entries = []
-    for data in stored_entries:
+    for data in stored_entries if decode else ():
         # One C-level comparison of the field types: this runs for every entry of every rebuild.
         if type(data) is not tuple or tuple(map(type, data)) != _ENTRY_TYPES:
             return None

@@ -1,0 +1,508 @@
+"""Carry a build's unchanged notes over to the next build, without parsing, clustering or rendering them.
+
+A build of a large project that changed a few entries would otherwise redo every note: decode every entry
+from the scan cache, cluster, render, hash and identify them all. Most of them cannot have changed:
+
+* Clustering is local. Two entries share a note only through an exact duplicate (any topics) or a near
+  duplicate in the same topic, so the notes fall into **regions**: sets of topics linked by notes that span
+  them. A region's notes depend only on its own entries.
+* Identification is local for notes whose lock record is the one they were last built from: a note finds
+  its record by its own key first, before any other note looks (see :mod:`qa2anki.identity`).
+
+So every build leaves a **ledger** beside the caches: the sections of each document (part keys), the topics
+of each section, the regions, a digest of each exact-duplicate text, and per note its GUID, mod, content
+hash, fields, tags and where its first entry (and, for a conflict, its entries shown) stand. The next
+build aligns each document's sections with the ledger's; the regions of the sections that changed, of the
+topics of the new entries and of any region a new entry duplicates exactly are **touched**: their entries
+are decoded and go through the whole pipeline. Every other note is carried over as the ledger has it.
+
+The ledger is used only when everything else is as it was: qa2anki's version, the settings, the document
+list, the lock's bytes (its SHA-256), and no images anywhere (an image file can change without its
+document changing). Otherwise, or when anything in the ledger does not fit, the build is a full one.
+``tests/test_carry.py`` checks that a carried build writes the very same deck, lock and report as a full
+build, over random sequences of edits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from qa2anki import __version__
+from qa2anki.errors import Problem
+from qa2anki.fold import fold
+from qa2anki.lockfile import Lock
+from qa2anki.normalize import Note, conflict_problem, fold_topic
+from qa2anki.parse import Entry
+from qa2anki.scan import SectionedDocument
+
+LEDGER_NAME = "ledger.marshal"
+"""The ledger's file in the cache folder."""
+LEDGER_TAG = f"qa2anki {__version__} ledger 1"
+
+Ref = tuple[int, int, int]
+"""Where an entry stands: document index, section index, line within the section."""
+
+
+@dataclass(frozen=True)
+class CarriedNote:
+    """A note as the ledger keeps it."""
+
+    region: int
+    """The region of its topics."""
+    guid: str
+    """Its GUID."""
+    mod: int
+    """Its mod time."""
+    content: str
+    """The hash of its fields and tags (as in the lock)."""
+    fields: tuple[str, ...]
+    """Its fields."""
+    tags: tuple[str, ...]
+    """Its tags."""
+    first: Ref
+    """Its first entry (notes are in the order of their first entries)."""
+    conflict: tuple[Ref, ...]
+    """For a note with conflicting answers: the entry shown, then the alternatives' entries (``()``
+    otherwise)."""
+
+
+@dataclass(frozen=True)
+class LedgerDocument:
+    """A document as the last build saw it."""
+
+    path: str
+    """Its path, as the user named it."""
+    name: str
+    """Its name relative to its source folder."""
+    part_keys: tuple[str, ...]
+    """Its sections' part keys."""
+    topics: tuple[tuple[int, ...], ...]
+    """Each section's entries' topics (indices into :attr:`Ledger.topics`)."""
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """What a build leaves for the next one to carry its notes over."""
+
+    signature: str
+    """A hash of qa2anki's version, the settings and the document list."""
+    lock: str
+    """The SHA-256 of the lock file the build left."""
+    documents: tuple[LedgerDocument, ...]
+    """The documents."""
+    topics: tuple[str, ...]
+    """Every folded topic."""
+    names: tuple[tuple[str, ...], ...]
+    """Each topic's spellings (the topics as written, before folding)."""
+    regions: tuple[int, ...]
+    """Each topic's region."""
+    groups: dict[str, int]
+    """A digest of each distinct (folded question, folded answer) → one of its topics."""
+    notes: tuple[CarriedNote, ...]
+    """Every note of the deck."""
+
+
+def signature(*settings: object) -> str:
+    """A hash of what must be the same for a ledger to be used (``repr`` of each, in order)."""
+    return hashlib.sha256(repr((LEDGER_TAG, *settings)).encode()).hexdigest()
+
+
+def group_digest(entry: Entry) -> str:
+    """A digest of an entry's folded question and answer: equal for exact duplicates."""
+    question = entry.question_folded or fold(entry.question_md)
+    answer = entry.answer_folded or fold(entry.answer_md)
+    return hashlib.blake2b(f"{question}\x1f{answer}".encode(), digest_size=12).hexdigest()
+
+
+# Stored as plain tuples (marshal): a large ledger holds hundreds of thousands of values.
+
+
+def encode(ledger: Ledger) -> Any:
+    """The ledger as plain data."""
+    return (
+        ledger.signature,
+        ledger.lock,
+        tuple((d.path, d.name, d.part_keys, d.topics) for d in ledger.documents),
+        ledger.topics,
+        ledger.names,
+        ledger.regions,
+        ledger.groups,
+        tuple(
+            (n.region, n.guid, n.mod, n.content, n.fields, n.tags, n.first, n.conflict) for n in ledger.notes
+        ),
+    )
+
+
+def _ints(value: Any, size: int | None = None) -> bool:
+    return (
+        type(value) is tuple and (size is None or len(value) == size) and all(type(v) is int for v in value)
+    )
+
+
+def _strs(value: Any) -> bool:
+    return type(value) is tuple and all(type(v) is str for v in value)
+
+
+def decode(data: Any) -> Ledger | None:
+    """The ledger, or ``None`` when the data is not one (checked: the deck is written from it)."""
+    if type(data) is not tuple or len(data) != 8:
+        return None
+    signature_, lock, documents, topics, names, regions, groups, notes = data
+    if not (type(signature_) is str and type(lock) is str and _strs(topics) and _ints(regions)):
+        return None
+    if len(regions) != len(topics) or type(groups) is not dict or type(documents) is not tuple:
+        return None
+    if type(names) is not tuple or len(names) != len(topics) or not all(_strs(n) for n in names):
+        return None
+    ledger_documents = []
+    for document in documents:
+        if type(document) is not tuple or len(document) != 4:
+            return None
+        path, name, part_keys, part_topics = document
+        if not (type(path) is str and type(name) is str and _strs(part_keys) and type(part_topics) is tuple):
+            return None
+        if len(part_topics) != len(part_keys) or not all(_ints(t) for t in part_topics):
+            return None
+        ledger_documents.append(LedgerDocument(path, name, part_keys, part_topics))
+    if type(notes) is not tuple:
+        return None
+    carried = []
+    for note in notes:
+        if type(note) is not tuple or len(note) != 8:
+            return None
+        region, guid, mod, content, fields, tags, first, conflict = note
+        if not (
+            type(region) is int
+            and type(guid) is str
+            and type(mod) is int
+            and type(content) is str
+            and _strs(fields)
+            and _strs(tags)
+            and _ints(first, 3)
+            and type(conflict) is tuple
+            and all(_ints(ref, 3) for ref in conflict)
+        ):
+            return None
+        carried.append(CarriedNote(region, guid, mod, content, fields, tags, first, conflict))
+    return Ledger(signature_, lock, tuple(ledger_documents), topics, names, regions, groups, tuple(carried))
+
+
+@dataclass(frozen=True)
+class Carry:
+    """What a build takes from the ledger, and what it must build afresh."""
+
+    carried: tuple[CarriedNote, ...]
+    """The notes carried over, their refs moved to the sections' new places."""
+    entries: tuple[Entry, ...]
+    """The entries of the touched regions, in document order: to be clustered into the other notes."""
+    touched: frozenset[str]
+    """The folded topics of the touched regions."""
+    lines: tuple[tuple[int, ...], ...]
+    """Each document's sections' first lines (0-based), to place refs."""
+
+
+def _aligned(old: Sequence[str], new: Sequence[str]) -> tuple[int, int]:
+    """How many part keys two documents share at the start and, after that, at the end."""
+    limit = min(len(old), len(new))
+    start = 0
+    while start < limit and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < limit - start and old[len(old) - 1 - end] == new[len(new) - 1 - end]:
+        end += 1
+    return start, end
+
+
+def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None:
+    """Which notes the ledger carries over to a build of ``documents`` and which entries must be built
+    afresh; ``None`` when the ledger does not fit (then everything is built)."""
+    if len(documents) != len(ledger.documents):
+        return None
+    topic_index = {topic: index for index, topic in enumerate(ledger.topics)}
+    touched_regions: set[int] = set()
+    new_topics: set[str] = set()
+    # Per document: old section index → new one (absent: the section is gone).
+    moves: list[tuple[int, int, int]] = []
+    added: list[tuple[int, int]] = []
+    for number, (old, new) in enumerate(zip(ledger.documents, documents, strict=True)):
+        if (old.path, old.name) != (new.document.path, new.document.name):
+            return None
+        start, end = _aligned(old.part_keys, new.part_keys)
+        moves.append((start, len(old.part_keys) - end, len(new.part_keys) - len(old.part_keys)))
+        for index in range(start, len(old.part_keys) - end):
+            touched_regions.update(ledger.regions[t] for t in old.topics[index])
+        for index in range(start, len(new.part_keys) - end):
+            added.append((number, index))
+    for number, index in added:
+        new_entries = documents[number].entries(index)
+        if new_entries is None:
+            return None
+        for entry in new_entries:
+            if entry.images:
+                return None  # an image file may have changed without its document: build everything
+            topic = fold_topic(entry.topic)
+            if topic in topic_index:
+                touched_regions.add(ledger.regions[topic_index[topic]])
+            else:
+                new_topics.add(topic)
+            duplicate = ledger.groups.get(group_digest(entry))
+            if duplicate is not None:
+                touched_regions.add(ledger.regions[duplicate])
+    touched = frozenset(
+        {t for t, region in zip(ledger.topics, ledger.regions, strict=True) if region in touched_regions}
+        | new_topics
+    )
+    touched_indices = {topic_index[t] for t in touched if t in topic_index}
+
+    def moved(ref: Ref) -> Ref | None:
+        number, index, line = ref
+        if number >= len(moves):
+            return None
+        start, stop, shift = moves[number]
+        if index < start:
+            return ref
+        if index >= stop and index + shift < len(documents[number].part_keys):
+            return (number, index + shift, line)
+        return None
+
+    carried = []
+    for note in ledger.notes:
+        if note.region in touched_regions:
+            continue
+        first = moved(note.first)
+        conflict = tuple(moved(ref) for ref in note.conflict)
+        if first is None or None in conflict:
+            return None  # an untouched note in a changed section: the ledger does not fit
+        carried.append(
+            CarriedNote(
+                note.region,
+                note.guid,
+                note.mod,
+                note.content,
+                note.fields,
+                note.tags,
+                first,
+                tuple(ref for ref in conflict if ref is not None),
+            )
+        )
+    entries: list[Entry] = []
+    for number, document in enumerate(documents):
+        old = ledger.documents[number]
+        start, stop, shift = moves[number]
+        for index in range(len(document.part_keys)):
+            if start <= index < stop + shift:
+                part_topics: Iterable[int] | None = None  # a new section: its entries were looked at above
+            else:
+                part_topics = old.topics[index if index < start else index - shift]
+                if not touched_indices.intersection(part_topics):
+                    continue
+            found = document.entries(index)
+            if found is None:
+                return None
+            entries.extend(e for e in found if fold_topic(e.topic) in touched)
+    lines = tuple(document.lines for document in documents)
+    return Carry(tuple(carried), tuple(entries), touched, lines)
+
+
+def carried_ok(carried: Sequence[CarriedNote], lock: Lock) -> bool:
+    """Whether every carried note's lock record is the one it was built from, live and found by its own
+    key (so that a full build would give it the same GUID, mod and content)."""
+    by_guid = {locked.guid: locked for locked in lock.notes}
+    by_key = {locked.key: locked for locked in lock.notes}
+    for note in carried:
+        locked = by_guid.get(note.guid)
+        if (
+            locked is None
+            or not locked.present
+            or locked.content != note.content
+            or locked.mod != note.mod
+            or by_key.get(locked.key) is not locked
+        ):
+            return False
+    return True
+
+
+def position(ref: Ref, documents: Sequence[tuple[str, tuple[int, ...]]]) -> tuple[str, int]:
+    """A ref's (path, 1-based line)."""
+    number, index, line = ref
+    path, lines = documents[number]
+    return path, lines[index] + line
+
+
+def ref_of(entry: Entry, number: int, lines: Sequence[int]) -> Ref:
+    """Where an entry of document ``number`` (whose sections start at ``lines``) stands."""
+    index = bisect_right(lines, entry.line - 1) - 1
+    return (number, index, entry.line - lines[index])
+
+
+def conflicts(
+    carried: Sequence[CarriedNote], documents: Sequence[tuple[str, tuple[int, ...]]]
+) -> list[Problem]:
+    """The conflict warnings of carried notes, at their entries' current lines."""
+    problems = []
+    for note in carried:
+        if note.conflict:
+            shown, *alternatives = (position(ref, documents) for ref in note.conflict)
+            problems.append(conflict_problem(shown, alternatives))
+    return problems
+
+
+def regions_of(topic_sets: Iterable[Iterable[str]], topics: Sequence[str]) -> tuple[int, ...]:
+    """Each topic's region: topics linked by a note that stands under both are one region. Numbered in
+    the order of ``topics``."""
+    parent = {topic: topic for topic in topics}
+
+    def find(topic: str) -> str:
+        while parent[topic] != topic:
+            parent[topic] = parent[parent[topic]]
+            topic = parent[topic]
+        return topic
+
+    for linked in topic_sets:
+        first, *others = linked
+        for other in others:
+            a, b = find(first), find(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    numbers: dict[str, int] = {}
+    return tuple(numbers.setdefault(find(topic), len(numbers)) for topic in topics)
+
+
+@dataclass(frozen=True)
+class BuiltNote:
+    """A note this build made, as the ledger needs it."""
+
+    note: Note
+    """The note."""
+    guid: str
+    """Its GUID."""
+    mod: int
+    """Its mod."""
+    content: str
+    """Its content hash."""
+    fields: tuple[str, ...]
+    """Its fields."""
+    tags: tuple[str, ...]
+    """Its tags."""
+
+
+def next_ledger(
+    signature_: str,
+    lock_digest: str,
+    documents: Sequence[SectionedDocument],
+    previous: Ledger | None,
+    carry: Carry | None,
+    built: Sequence[BuiltNote],
+    entries: Sequence[Entry],
+) -> Ledger:
+    """The ledger after this build: the carried notes as they were (moved), the built ones as made;
+    ``entries`` are those the built notes were made from (every entry, without a carry)."""
+    number_of = {document.document.path: number for number, document in enumerate(documents)}
+    lines = [document.lines for document in documents]
+    # Topics: every folded topic of the carried regions, then those of the entries built.
+    old_topics: list[str] = []
+    if previous is not None and carry is not None:
+        old_topics = [t for t in previous.topics if t not in carry.touched]
+    topics = list(dict.fromkeys([*old_topics, *(fold_topic(e.topic) for e in entries)]))
+    topic_index = {topic: index for index, topic in enumerate(topics)}
+    names: list[set[str]] = [set() for _ in topics]
+    if previous is not None and carry is not None:
+        for topic, spellings in zip(previous.topics, previous.names, strict=True):
+            if topic not in carry.touched:
+                names[topic_index[topic]].update(spellings)
+    for entry in entries:
+        names[topic_index[fold_topic(entry.topic)]].add(entry.topic)
+    linked: list[list[str]] = [[fold_topic(t) for t in item.note.topics] for item in built]
+    old_regions: dict[int, list[str]] = {}
+    if previous is not None and carry is not None:
+        for topic, region in zip(previous.topics, previous.regions, strict=True):
+            if topic not in carry.touched:
+                old_regions.setdefault(region, []).append(topic)
+        linked.extend(old_regions.values())
+    regions = regions_of(linked, topics)
+    region_of_topic = {topic: regions[index] for index, topic in enumerate(topics)}
+    region_of_old = {old: region_of_topic[members[0]] for old, members in old_regions.items()}
+    # Sections' topics: a carried section keeps its own, a built entry adds its topic to its section.
+    part_topics: list[list[set[int]]] = [[set() for _ in document.part_keys] for document in documents]
+    if previous is not None and carry is not None:
+        for number, document in enumerate(documents):
+            old = previous.documents[number]
+            start, end = _aligned(old.part_keys, document.part_keys)
+            shift = len(document.part_keys) - len(old.part_keys)
+            for index in (*range(start), *range(len(old.part_keys) - end, len(old.part_keys))):
+                part_topics[number][index if index < start else index + shift].update(
+                    topic_index[previous.topics[t]]
+                    for t in old.topics[index]
+                    if previous.topics[t] not in carry.touched
+                )
+    groups: dict[str, int] = {}
+    if previous is not None and carry is not None:
+        groups = {
+            digest: topic_index[previous.topics[t]]
+            for digest, t in previous.groups.items()
+            if previous.topics[t] not in carry.touched
+        }
+    for entry in entries:
+        number = number_of[entry.path]
+        _, index, _ = ref_of(entry, number, lines[number])
+        entry_topic = topic_index[fold_topic(entry.topic)]
+        part_topics[number][index].add(entry_topic)
+        groups.setdefault(group_digest(entry), entry_topic)
+    notes = []
+    for kept in carry.carried if carry is not None else ():
+        notes.append(
+            CarriedNote(
+                region_of_old[kept.region],
+                kept.guid,
+                kept.mod,
+                kept.content,
+                kept.fields,
+                kept.tags,
+                kept.first,
+                kept.conflict,
+            )
+        )
+    for item in built:
+        note = item.note
+        shown = note.shown
+        conflict: tuple[Ref, ...] = ()
+        if note.alternatives:
+            conflict = tuple(
+                ref_of(e, number_of[e.path], lines[number_of[e.path]])
+                for e in (shown, *sorted(note.alternatives, key=lambda e: (e.path, e.line)))
+            )
+        first = note.first
+        notes.append(
+            CarriedNote(
+                region_of_topic[fold_topic(note.topic)],
+                item.guid,
+                item.mod,
+                item.content,
+                item.fields,
+                item.tags,
+                ref_of(first, number_of[first.path], lines[number_of[first.path]]),
+                conflict,
+            )
+        )
+    return Ledger(
+        signature_,
+        lock_digest,
+        tuple(
+            LedgerDocument(
+                document.document.path,
+                document.document.name,
+                document.part_keys,
+                tuple(tuple(sorted(topics_)) for topics_ in part_topics[number]),
+            )
+            for number, document in enumerate(documents)
+        ),
+        tuple(topics),
+        tuple(tuple(sorted(spellings)) for spellings in names),
+        regions,
+        groups,
+        tuple(notes),
+    )

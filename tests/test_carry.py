@@ -1,0 +1,220 @@
+"""Builds that carry unchanged notes over from the last build write what a full build writes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from benchmarks.generate import generate, generate_files
+from qa2anki.build import CACHE_FOLDER, BuildReport, Options, build
+from qa2anki.carry import LEDGER_NAME
+from qa2anki.cli import cli
+from qa2anki.identity import Status
+
+NOW = 1_700_000_000
+
+
+def sections(text: str) -> list[str]:
+    """The document cut before each ``###`` heading (the first piece is the title)."""
+    pieces: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if line.startswith("### ") or not pieces:
+            pieces.append(line)
+        else:
+            pieces[-1] += line
+    return pieces
+
+
+def summary(report: BuildReport) -> tuple[object, ...]:
+    """What the CLI reports of a build."""
+    return (
+        report.note_count,
+        report.entry_count,
+        report.topics,
+        report.merged,
+        tuple(report.count(status) for status in Status),
+        tuple(r.guid for r in report.removed),
+        report.problems,
+        report.lock_changed,
+        sorted((n.guid, n.status, n.mod, n.note.key) for n in report.notes if n.status != Status.UNCHANGED),
+    )
+
+
+def outputs(project: Path) -> tuple[bytes, bytes]:
+    """The deck's and the lock's bytes."""
+    return (project / "build/qa2anki.apkg").read_bytes(), (project / "source/qa2anki.lock").read_bytes()
+
+
+def make_project(folder: Path, text: str) -> Path:
+    (folder / "source").mkdir(parents=True)
+    (folder / "source/deck.md").write_text(text, encoding="utf-8")
+    return folder
+
+
+def full_build_of(project: Path, other: Path, now: int) -> BuildReport:
+    """A build of a copy of ``project`` without its ledger."""
+    shutil.rmtree(other, ignore_errors=True)
+    shutil.copytree(project, other)
+    (other / CACHE_FOLDER / LEDGER_NAME).unlink(missing_ok=True)
+    return build(Options(cwd=other, now=now))
+
+
+EXTRA = "\n**面试题：** 新加的问题{n}是什么？\n\n**答案：** 新加的答案{n}。\n\n1. **要点**：第{n}条。\n"
+
+
+def apply(pieces: list[str], edit: tuple[str, int, int], step: int) -> list[str]:
+    """One edit of a document's sections (never the title)."""
+    kind, at, to = edit
+    body = pieces[1:]
+    if not body:
+        return pieces
+    i, j = at % len(body), to % (len(body) + 1)
+    section = body[i]
+    if kind == "edit":
+        body[i] = section.rstrip("\n") + f"补充说明第{step}次。\n\n"
+    elif kind == "insert":
+        heading = section.splitlines()[0] if to % 2 else f"### 1. 新主题{to % 3}"
+        body.insert(j, heading + "\n" + EXTRA.format(n=step) + "\n")
+    elif kind == "delete":
+        del body[i]
+    elif kind == "duplicate":
+        body.insert(j, section)
+    elif kind == "retopic":
+        # The same entry under another topic: an exact duplicate linking two topics.
+        body.insert(j, "### 7. 另一个主题\n" + section.split("\n", 1)[1])
+    elif kind == "conflict":
+        # The same question with another answer: a conflict (kept as an alternative answer).
+        question = next((line for line in section.splitlines() if line.startswith("**面试题")), None)
+        if question:
+            body.insert(
+                j, section.splitlines()[0] + f"\n\n{question}\n\n**答案：** 完全不同的回答{step}。\n\n"
+            )
+    elif kind == "rename":
+        first, _, rest = section.partition("\n")
+        body[i] = first + "改\n" + rest
+    elif kind == "move":
+        body.insert(j, body.pop(i))
+    return [pieces[0], *body]
+
+
+EDITS = st.tuples(
+    st.sampled_from(["edit", "insert", "delete", "duplicate", "retopic", "conflict", "rename", "move"]),
+    st.integers(0, 10_000),
+    st.integers(0, 10_000),
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    seed=st.integers(0, 1000),
+    files=st.integers(1, 2),
+    edits=st.lists(st.tuples(st.integers(0, 1), EDITS), min_size=1, max_size=4),
+)
+def test_a_carried_build_writes_what_a_full_build_writes(
+    tmp_path: Path, seed: int, files: int, edits: list[tuple[int, tuple[str, int, int]]]
+) -> None:
+    """After any sequence of edits, a build that carries notes over writes the same deck bytes, the same
+    lock bytes and the same report as a build without a ledger."""
+    root = tmp_path / "run"
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "carried/source").mkdir(parents=True)
+    project = root / "carried"
+    documents = generate_files(40, seed=seed, files=files)
+    for name, text in documents.items():
+        (project / "source" / name).write_text(text, encoding="utf-8")
+    build(Options(cwd=project, now=NOW))
+    names = sorted(documents)
+    for step, (which, edit) in enumerate(edits, start=1):
+        document = project / "source" / names[which % len(names)]
+        pieces = apply(sections(document.read_text(encoding="utf-8")), edit, step)
+        document.write_text("".join(pieces), encoding="utf-8")
+        full = full_build_of(project, root / "full", NOW + step)
+        carried = build(Options(cwd=project, now=NOW + step))
+        assert full.carried == 0
+        assert outputs(project) == outputs(root / "full")
+        assert summary(carried) == summary(full)
+
+
+def test_an_edit_is_built_and_the_rest_carried(tmp_path: Path) -> None:
+    """After one edit most notes are carried over, and the edited note is updated in place."""
+    project = make_project(tmp_path / "p", generate(200, seed=1))
+    first = build(Options(cwd=project, now=NOW))
+    pieces = sections((project / "source/deck.md").read_text(encoding="utf-8"))
+    (project / "source/deck.md").write_text("".join(apply(pieces, ("edit", 5, 0), 1)), encoding="utf-8")
+    full = full_build_of(project, tmp_path / "full", NOW + 1)
+    second = build(Options(cwd=project, now=NOW + 1))
+    assert first.carried == 0
+    assert second.carried > first.note_count // 2
+    assert second.count(Status.UPDATED) == 1 and second.count(Status.ADDED) == 0
+    assert second.note_count == first.note_count
+    assert summary(second) == summary(full)
+
+
+def test_the_ledger_is_not_used_when_the_lock_was_changed_by_hand(tmp_path: Path) -> None:
+    """A lock that is not the one the last build wrote (edited, checked out) means a full build."""
+    project = make_project(tmp_path / "p", generate(60, seed=2))
+    build(Options(cwd=project, now=NOW))
+    lock = project / "source/qa2anki.lock"
+    lock.write_text(lock.read_text(encoding="utf-8").replace('"mod": 1700000000', '"mod": 1600000000', 1))
+    assert build(Options(cwd=project, now=NOW + 1)).carried == 0
+    assert build(Options(cwd=project, now=NOW + 2)).carried > 0
+
+
+def test_the_ledger_is_not_used_when_the_settings_change(tmp_path: Path) -> None:
+    """Another setting (here a clustering threshold) means a full build."""
+    project = make_project(tmp_path / "p", generate(60, seed=3))
+    build(Options(cwd=project, now=NOW))
+    (project / "pyproject.toml").write_text("[tool.qa2anki]\nnear_duplicate_answer = 0.7\n")
+    assert build(Options(cwd=project, now=NOW + 1)).carried == 0
+    assert build(Options(cwd=project, now=NOW + 2)).carried > 0
+
+
+def test_a_damaged_ledger_means_a_full_build(tmp_path: Path) -> None:
+    """A ledger cut short is ignored (and replaced)."""
+    project = make_project(tmp_path / "p", generate(60, seed=4))
+    build(Options(cwd=project, now=NOW))
+    ledger = project / CACHE_FOLDER / LEDGER_NAME
+    ledger.write_bytes(ledger.read_bytes()[:-100])
+    assert build(Options(cwd=project, now=NOW + 1)).carried == 0
+    assert build(Options(cwd=project, now=NOW + 2)).carried > 0
+
+
+def test_no_ledger_is_kept_for_sources_with_images(tmp_path: Path) -> None:
+    """An image can change without its document changing: sources that show one are always built whole."""
+    project = make_project(
+        tmp_path / "p", generate(30, seed=5) + "\n### 1. 图\n\n**面试题：** 图？\n\n**答案：** ![x](x.png)\n"
+    )
+    (project / "source/x.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    build(Options(cwd=project, now=NOW))
+    assert not (project / CACHE_FOLDER / LEDGER_NAME).exists()
+    assert build(Options(cwd=project, now=NOW + 1)).carried == 0
+
+
+def test_the_cli_reports_a_carried_build_as_a_full_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``qa2anki build -v`` prints the same lines whether notes were carried over or not."""
+    project = make_project(tmp_path / "p", generate(80, seed=6))
+    runner = CliRunner()
+    monkeypatch.chdir(project)
+    assert runner.invoke(cli, ["build"], env={"SOURCE_DATE_EPOCH": str(NOW)}).exit_code == 0
+    pieces = sections((project / "source/deck.md").read_text(encoding="utf-8"))
+    (project / "source/deck.md").write_text("".join(apply(pieces, ("conflict", 3, 9), 1)), encoding="utf-8")
+    shutil.copytree(project, tmp_path / "full")
+    (tmp_path / "full" / CACHE_FOLDER / LEDGER_NAME).unlink()
+    env = {"SOURCE_DATE_EPOCH": str(NOW + 1)}
+    carried = runner.invoke(cli, ["build", "-v"], env=env)
+    monkeypatch.chdir(tmp_path / "full")
+    full = runner.invoke(cli, ["build", "-v"], env=env)
+    assert carried.exit_code == full.exit_code == 0
+    assert "1 added" in carried.output or "1 updated" in carried.output
+    assert carried.output == full.output
