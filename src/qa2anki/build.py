@@ -22,7 +22,15 @@ from qa2anki.config import Config, load_config
 from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
 from qa2anki.identity import Identification, IdentifiedNote, Status, identify
 from qa2anki.identity import Thresholds as ReidentifyThresholds
-from qa2anki.lockfile import LOCK_NAME, Lock, LockedNote, json_string, lock_bytes, read_lock_and_digest
+from qa2anki.lockfile import (
+    LOCK_NAME,
+    Lock,
+    LockedNote,
+    json_string,
+    lock_bytes,
+    read_lock_and_digest,
+    read_lock_carrying,
+)
 from qa2anki.media import Media, MediaFile, collect_media
 from qa2anki.normalize import Normalized, Note, Thresholds, normalize
 from qa2anki.notetype import NOTE_TYPE
@@ -402,15 +410,16 @@ def _carried_build(options: Options, config: Config, output: Path, sources: _Sou
     if len(documents) != len(sources.sectioned) or not documents:
         return None
     folder = options.cwd / CACHE_FOLDER
-    ledger = carry.decode(load_blob(folder / carry.LEDGER_NAME, carry.LEDGER_TAG))
+    ledger = carry.load_ledger(folder)
     if ledger is None or ledger.signature != _signature(options, config, sources.documents):
         return None
-    lock_path = _lock_path(options, config)
-    old_lock, lock_digest = read_lock_and_digest(lock_path, display_path(lock_path, options.cwd))
-    if not lock_digest or lock_digest != ledger.lock:
-        return None
     plan = carry.plan(ledger, documents)
-    if plan is None or not carry.carried_ok(plan.carried, old_lock):
+    if plan is None:
+        return None
+    lock_path = _lock_path(options, config)
+    kept = {note.guid: (note.content, note.mod) for note in plan.carried}
+    old_lock = read_lock_carrying(lock_path, display_path(lock_path, options.cwd), ledger.lock, kept)
+    if old_lock is None:
         return None
     entry_count = sum(sum(document.counts) for document in documents)
     if not entry_count:
@@ -441,7 +450,7 @@ def _carried_build(options: Options, config: Config, output: Path, sources: _Sou
         clusters,
         documents,
     )
-    carried = _Carried(ledger, plan, old_lock, lock_digest, documents)
+    carried = _Carried(ledger, plan, old_lock, ledger.lock, documents)
     return _build_analysed(options, config, output, True, analysis, carried)
 
 
@@ -507,7 +516,7 @@ def _build_analysed(
                 *((item.note.first.path, item.note.first.line) for item in identification.notes),
             ]
             every = [
-                *(DeckNote(n.guid, n.fields, n.tags, n.mod) for n in carried.plan.carried),
+                *(DeckNote(n.guid, n.fields, n.tags, n.mod, checked=True) for n in carried.plan.carried),
                 *made,
             ]
             return [every[i] for i in sorted(range(len(every)), key=order.__getitem__)]
@@ -545,11 +554,7 @@ def _build_analysed(
                 carried,
                 lock_digest.hexdigest() if lock_changed else old_digest,
             )
-            if ledger is None:
-                with contextlib.suppress(OSError):
-                    (folder / carry.LEDGER_NAME).unlink(missing_ok=True)
-            elif carried is None or ledger != carried.ledger:
-                save_cache(folder, encode_blob(carry.LEDGER_TAG, carry.encode(ledger)), carry.LEDGER_NAME)
+            carry.save_ledger(folder, ledger, carried.ledger if carried else None)
 
         _write_outputs(
             Output(output, display_path(output, options.cwd), "the deck"),

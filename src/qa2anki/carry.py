@@ -25,31 +25,34 @@ build, over random sequences of edits.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import shutil
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from itertools import chain
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from qa2anki import __version__
+from qa2anki.atomic import write_atomic
 from qa2anki.errors import Problem
 from qa2anki.fold import fold
-from qa2anki.lockfile import Lock
 from qa2anki.normalize import Note, conflict_problem, fold_topic
 from qa2anki.parse import Entry
-from qa2anki.scan import SectionedDocument
+from qa2anki.scan import SectionedDocument, encode_blob, load_blob
 
 LEDGER_NAME = "ledger.marshal"
-"""The ledger's file in the cache folder."""
-LEDGER_TAG = f"qa2anki {__version__} ledger 1"
+"""The ledger's index in the cache folder (its rows are in :data:`ROWS_FOLDER`)."""
+LEDGER_TAG = f"qa2anki {__version__} ledger 2"
 
 Ref = tuple[int, int, int]
 """Where an entry stands: document index, section index, line within the section."""
 
 
-@dataclass(frozen=True)
-class CarriedNote:
-    """A note as the ledger keeps it."""
+class CarriedNote(NamedTuple):
+    """A note as the ledger keeps it (a named tuple: a ledger holds a great many)."""
 
     region: int
     """The region of its topics."""
@@ -118,11 +121,66 @@ def group_digest(entry: Entry) -> str:
     return hashlib.blake2b(f"{question}\x1f{answer}".encode(), digest_size=12).hexdigest()
 
 
-# Stored as plain tuples (marshal): a large ledger holds hundreds of thousands of values.
+# Stored as plain tuples (marshal): a large ledger holds hundreds of thousands of values. The notes' fields
+# and tags (most of its bytes) are kept apart, in shards by content hash: a build that changed a few notes
+# rewrites a few small shards, not every note's fields.
+
+ROWS_FOLDER = "ledger-rows"
+"""The fields and tags of the ledger's notes, one file per first two hex digits of their content hash."""
+
+
+def _shard(content: str) -> str:
+    return content[:2]
+
+
+def load_ledger(folder: Path) -> Ledger | None:
+    """The ledger in the cache folder, or ``None`` when there is none (or it does not check out)."""
+    index = load_blob(folder / LEDGER_NAME, LEDGER_TAG)
+    if type(index) is not tuple or len(index) != 8 or type(index[7]) is not tuple:
+        return None
+    rows: dict[str, Any] = {}
+    shards = {
+        _shard(note[3])
+        for note in index[7]
+        if type(note) is tuple and len(note) == 6 and type(note[3]) is str
+    }
+    for name in sorted(shards):
+        shard = load_blob(folder / ROWS_FOLDER / f"{name}.marshal", LEDGER_TAG)
+        if type(shard) is not dict:
+            return None
+        rows.update(shard)
+    return decode(index, rows)
+
+
+def save_ledger(folder: Path, ledger: Ledger | None, previous: Ledger | None) -> None:
+    """Write the ledger (``None``: remove it), rewriting only the row shards whose notes changed since
+    ``previous`` (the ledger read at the start of this build, if it was used)."""
+    with contextlib.suppress(OSError):
+        (folder / LEDGER_NAME).unlink(missing_ok=True)
+    if ledger is None:
+        shutil.rmtree(folder / ROWS_FOLDER, ignore_errors=True)
+        return
+    by_shard: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    for note in ledger.notes:
+        by_shard.setdefault(_shard(note.content), {})[note.content] = (note.fields, note.tags)
+    before: dict[str, set[str]] = {}
+    for note in previous.notes if previous is not None else ():
+        before.setdefault(_shard(note.content), set()).add(note.content)
+    rows = folder / ROWS_FOLDER
+    with contextlib.suppress(OSError):
+        rows.mkdir(parents=True, exist_ok=True)
+        for name in sorted(by_shard):
+            if previous is None or before.get(name) != set(by_shard[name]):
+                write_atomic(rows / f"{name}.marshal", encode_blob(LEDGER_TAG, by_shard[name]), durable=False)
+        for path in rows.iterdir():
+            if path.stem not in by_shard:
+                path.unlink(missing_ok=True)
+        # The index last: it is what says the ledger is there.
+        write_atomic(folder / LEDGER_NAME, encode_blob(LEDGER_TAG, encode(ledger)), durable=False)
 
 
 def encode(ledger: Ledger) -> Any:
-    """The ledger as plain data."""
+    """The ledger's index as plain data (its notes without their fields and tags)."""
     return (
         ledger.signature,
         ledger.lock,
@@ -131,64 +189,63 @@ def encode(ledger: Ledger) -> Any:
         ledger.names,
         ledger.regions,
         ledger.groups,
-        tuple(
-            (n.region, n.guid, n.mod, n.content, n.fields, n.tags, n.first, n.conflict) for n in ledger.notes
-        ),
+        tuple((n.region, n.guid, n.mod, n.content, n.first, n.conflict) for n in ledger.notes),
     )
 
 
-def _ints(value: Any, size: int | None = None) -> bool:
-    return (
-        type(value) is tuple and (size is None or len(value) == size) and all(type(v) is int for v in value)
-    )
+def _all(values: Any, kind: type) -> bool:
+    """Whether ``values`` is a tuple of ``kind`` values (at C speed: a ledger has many)."""
+    return type(values) is tuple and set(map(type, values)) <= {kind}
 
 
-def _strs(value: Any) -> bool:
-    return type(value) is tuple and all(type(v) is str for v in value)
-
-
-def decode(data: Any) -> Ledger | None:
-    """The ledger, or ``None`` when the data is not one (checked: the deck is written from it)."""
+def decode(data: Any, rows: dict[str, Any]) -> Ledger | None:
+    """The ledger from its index and rows (content hash → fields and tags), or ``None`` when the data is
+    not one (checked: the deck is written from it)."""
     if type(data) is not tuple or len(data) != 8:
         return None
     signature_, lock, documents, topics, names, regions, groups, notes = data
-    if not (type(signature_) is str and type(lock) is str and _strs(topics) and _ints(regions)):
+    if not (type(signature_) is str and type(lock) is str and _all(topics, str) and _all(regions, int)):
         return None
-    if len(regions) != len(topics) or type(groups) is not dict or type(documents) is not tuple:
+    if len(regions) != len(topics) or type(groups) is not dict or not _all(documents, tuple):
         return None
-    if type(names) is not tuple or len(names) != len(topics) or not all(_strs(n) for n in names):
+    if not _all(names, tuple) or len(names) != len(topics) or not _all(tuple(chain(*names)), str):
+        return None
+    if not (_all(tuple(groups), str) and _all(tuple(groups.values()), int)):
+        return None
+    if not all(0 <= topic < len(topics) for topic in set(groups.values())):
         return None
     ledger_documents = []
     for document in documents:
-        if type(document) is not tuple or len(document) != 4:
+        if len(document) != 4:
             return None
         path, name, part_keys, part_topics = document
-        if not (type(path) is str and type(name) is str and _strs(part_keys) and type(part_topics) is tuple):
-            return None
-        if len(part_topics) != len(part_keys) or not all(_ints(t) for t in part_topics):
-            return None
-        ledger_documents.append(LedgerDocument(path, name, part_keys, part_topics))
-    if type(notes) is not tuple:
-        return None
-    carried = []
-    for note in notes:
-        if type(note) is not tuple or len(note) != 8:
-            return None
-        region, guid, mod, content, fields, tags, first, conflict = note
         if not (
-            type(region) is int
-            and type(guid) is str
-            and type(mod) is int
-            and type(content) is str
-            and _strs(fields)
-            and _strs(tags)
-            and _ints(first, 3)
-            and type(conflict) is tuple
-            and all(_ints(ref, 3) for ref in conflict)
+            type(path) is str and type(name) is str and _all(part_keys, str) and _all(part_topics, tuple)
         ):
             return None
-        carried.append(CarriedNote(region, guid, mod, content, fields, tags, first, conflict))
-    return Ledger(signature_, lock, tuple(ledger_documents), topics, names, regions, groups, tuple(carried))
+        used = set(chain(*part_topics))
+        if len(part_topics) != len(part_keys) or not used <= set(range(len(topics))):
+            return None
+        ledger_documents.append(LedgerDocument(path, name, part_keys, part_topics))
+    # Column by column, each checked in one pass at C speed.
+    if not _all(notes, tuple) or set(map(len, notes)) - {6}:
+        return None
+    regions_, guids, mods, contents, firsts, conflicts = zip(*notes, strict=True) if notes else ((),) * 6
+    found: tuple[Any, ...] = tuple(map(rows.get, contents))
+    if not (_all(regions_, int) and _all(guids, str) and _all(mods, int) and _all(contents, str)):
+        return None
+    if not (_all(found, tuple) and not set(map(len, found)) - {2}):
+        return None
+    fields, tags = zip(*found, strict=True) if found else ((), ())
+    if not (_all(fields, tuple) and _all(tags, tuple) and _all(firsts, tuple) and _all(conflicts, tuple)):
+        return None
+    refs = (*firsts, *chain(*conflicts))
+    if not (_all(tuple(chain(*fields, *tags)), str) and _all(refs, tuple) and not set(map(len, refs)) - {3}):
+        return None
+    if not _all(tuple(chain(*refs)), int):
+        return None
+    carried = tuple(map(CarriedNote, regions_, guids, mods, contents, fields, tags, firsts, conflicts))
+    return Ledger(signature_, lock, tuple(ledger_documents), topics, names, regions, groups, carried)
 
 
 @dataclass(frozen=True)
@@ -260,7 +317,7 @@ def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None
 
     def moved(ref: Ref) -> Ref | None:
         number, index, line = ref
-        if number >= len(moves):
+        if not (0 <= number < len(moves) and 0 <= index < len(ledger.documents[number].part_keys)):
             return None
         start, stop, shift = moves[number]
         if index < start:
@@ -306,24 +363,6 @@ def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None
             entries.extend(e for e in found if fold_topic(e.topic) in touched)
     lines = tuple(document.lines for document in documents)
     return Carry(tuple(carried), tuple(entries), touched, lines)
-
-
-def carried_ok(carried: Sequence[CarriedNote], lock: Lock) -> bool:
-    """Whether every carried note's lock record is the one it was built from, live and found by its own
-    key (so that a full build would give it the same GUID, mod and content)."""
-    by_guid = {locked.guid: locked for locked in lock.notes}
-    by_key = {locked.key: locked for locked in lock.notes}
-    for note in carried:
-        locked = by_guid.get(note.guid)
-        if (
-            locked is None
-            or not locked.present
-            or locked.content != note.content
-            or locked.mod != note.mod
-            or by_key.get(locked.key) is not locked
-        ):
-            return False
-    return True
 
 
 def position(ref: Ref, documents: Sequence[tuple[str, tuple[int, ...]]]) -> tuple[str, int]:

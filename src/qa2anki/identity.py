@@ -206,7 +206,7 @@ def identify(
             taken_notes.add(i)
             claimed.add(guid)
 
-    used_guids = {locked.guid for locked in lock.notes}
+    used_guids = {locked.guid for locked in lock.notes} | lock.unparsed.keys()
     identified: list[IdentifiedNote] = []
     for index, note in enumerate(notes):
         content = contents[note.key]
@@ -236,6 +236,7 @@ def identify(
             fingerprint=notetype.fingerprint,
             mod=notetype_mod,
         ),
+        unparsed=lock.unparsed,
         notes=tuple(
             sorted(
                 [_locked(item, contents[item.note.key]) for item in identified]

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -85,7 +85,10 @@ class Lock:
     notetype: LockedNoteType | None
     """The note type as last published (``None`` before the first build)."""
     notes: tuple[LockedNote, ...]
-    """Every GUID ever built, tombstones included, sorted by GUID."""
+    """Every GUID ever built, tombstones included, sorted by GUID (but those in ``unparsed``)."""
+    unparsed: Mapping[str, str] = field(default_factory=dict)
+    """Notes read as their lines and left so (GUID → the note's JSON text): the notes a build carries
+    over unchanged (see :func:`read_lock_carrying`), written back as they were."""
 
 
 EMPTY_LOCK = Lock(notetype=None, notes=())
@@ -128,10 +131,12 @@ def _lines(lock: Lock) -> Iterator[str]:
         }
         yield f' "notetype": {json.dumps(notetype, ensure_ascii=False)},\n'
     yield ' "notes": [\n'
-    notes = sorted(lock.notes, key=lambda n: n.guid)
-    for i, note in enumerate(notes):
-        comma = "," if i < len(notes) - 1 else ""
-        yield f"  {_note_line(note)}{comma}\n"
+    texts: list[tuple[str, LockedNote | str]] = [(note.guid, note) for note in lock.notes]
+    texts.extend(lock.unparsed.items())
+    texts.sort(key=lambda item: item[0])
+    for i, (_, note) in enumerate(texts):
+        comma = "," if i < len(texts) - 1 else ""
+        yield f"  {note if isinstance(note, str) else _note_line(note)}{comma}\n"
     yield " ]\n"
     yield "}\n"
 
@@ -257,17 +262,64 @@ def read_lock(path: Path, display: str) -> Lock:
 
 def read_lock_and_digest(path: Path, display: str) -> tuple[Lock, str]:
     """The lock at ``path`` (empty when there is no file yet) and the SHA-256 of its bytes (``""``)."""
+    text, digest = _read_text(path, display)
+    return (loads(text, display) if digest else EMPTY_LOCK), digest
+
+
+def _read_text(path: Path, display: str) -> tuple[str, str]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return EMPTY_LOCK, ""
+        return "", ""
     except OSError as exc:
         raise LockError(f"cannot read lock file: {exc.strerror or exc}", display) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise LockError("lock file is not UTF-8 text; restore it from version control", display) from None
-    return loads(text, display), hashlib.sha256(data).hexdigest()
+    return text, hashlib.sha256(data).hexdigest()
+
+
+_NOTE_START = '  {"guid": "'
+
+
+def read_lock_carrying(
+    path: Path, display: str, digest: str, kept: Mapping[str, tuple[str, int]]
+) -> Lock | None:
+    """The lock at ``path`` when its SHA-256 is ``digest`` (a lock this program wrote), the notes of the
+    ``kept`` GUIDs left unparsed (see :attr:`Lock.unparsed`); ``None`` when it is another file, or a kept
+    note is not there, live, with the content hash and mod given (GUID → (content, mod)). Parsing a large
+    lock costs more than a build that changed a few notes."""
+    text, found = _read_text(path, display)
+    if found != digest or not found:
+        return None
+    lines = text.split("\n")
+    try:
+        begin, end = lines.index(' "notes": ['), lines.index(" ]")
+    except ValueError:
+        return None
+    body = lines[begin + 1 : end]
+    if body and not body[-1].endswith(","):
+        body[-1] += ","
+    # Our own lines (the digest says so): each note's GUID stands at the same place in its line.
+    start = len(_NOTE_START)
+    by_guid = {line[start : line.find('"', start)]: line[2:-1] for line in body}
+    if len(by_guid) != len(body):
+        return None
+    unparsed = {guid: by_guid[guid] for guid in kept if guid in by_guid}
+    for guid, (content, mod) in kept.items():
+        if not unparsed.get(guid, "").endswith(
+            f'"content": {json_string(content)}, "mod": {mod}, "present": true}}'
+        ):
+            return None
+    others = [line for guid, line in by_guid.items() if guid not in unparsed]
+    if len(unparsed) != len(kept):
+        return None
+    rest = ",\n".join(others)
+    lock = loads("\n".join([*lines[: begin + 1], rest, *lines[end:]]), display)
+    if unparsed.keys() & {note.guid for note in lock.notes}:
+        return None
+    return Lock(lock.notetype, lock.notes, unparsed)
 
 
 def write_lock(path: Path, lock: Lock) -> None:
