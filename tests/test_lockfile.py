@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -10,7 +11,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa2anki.errors import LockError
-from qa2anki.lockfile import EMPTY_LOCK, Lock, LockedNote, LockedNoteType, dumps, loads, read_lock, write_lock
+from qa2anki.lockfile import (
+    EMPTY_LOCK,
+    Lock,
+    LockedNote,
+    LockedNoteType,
+    dumps,
+    loads,
+    read_lock,
+    read_lock_carrying,
+    write_lock,
+)
 
 LOCK = Lock(
     notetype=LockedNoteType(1, ("Question", "Answer"), ("Card 1",), "abc", 5),
@@ -106,3 +117,44 @@ def test_note_lines_are_json_dumps(
     line = dumps(Lock(notetype=None, notes=(note,))).split("\n")[4]
     assert line == "  " + json.dumps(record, ensure_ascii=False)
     assert loads(dumps(Lock(notetype=None, notes=(note,)))).notes == (note,)
+
+
+def test_a_carrying_read_leaves_kept_notes_as_lines_and_writes_them_back(tmp_path: Path) -> None:
+    """Read for a carried build, the kept notes stay text, the others are parsed, and the same lock is
+    written back byte for byte."""
+    notes = tuple(
+        LockedNote(f"g{i}", f"k{i}", f"问{i}", f"答{i}", ("主题",), f"h{i}", 10 + i, i != 3) for i in range(6)
+    )
+    lock = Lock(LOCK.notetype, notes)
+    path = tmp_path / "qa2anki.lock"
+    write_lock(path, lock)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    kept = {"g0": ("h0", 10), "g5": ("h5", 15)}
+    read = read_lock_carrying(path, "qa2anki.lock", digest, kept)
+    assert read is not None
+    assert set(read.unparsed) == {"g0", "g5"}
+    assert [n.guid for n in read.notes] == ["g1", "g2", "g3", "g4"]
+    assert dumps(read) == dumps(lock) == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        {"g0": ("other", 10)},  # another content hash than the ledger's
+        {"g0": ("h0", 11)},  # another mod
+        {"g3": ("h3", 13)},  # a tombstone
+        {"missing": ("h", 1)},  # not in the lock
+    ],
+)
+def test_a_carrying_read_refuses_notes_that_are_not_as_kept(
+    tmp_path: Path, kept: dict[str, tuple[str, int]]
+) -> None:
+    """A kept note that is not in the lock, live, with the content and mod the ledger has: no carried read."""
+    notes = tuple(
+        LockedNote(f"g{i}", f"k{i}", f"问{i}", f"答{i}", ("主题",), f"h{i}", 10 + i, i != 3) for i in range(6)
+    )
+    path = tmp_path / "qa2anki.lock"
+    write_lock(path, Lock(LOCK.notetype, notes))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert read_lock_carrying(path, "qa2anki.lock", digest, kept) is None
+    assert read_lock_carrying(path, "qa2anki.lock", "0" * 64, {}) is None  # another file than the ledger's

@@ -538,13 +538,8 @@ def _build_analysed(
                 lock_digest.update(piece)
                 yield piece
 
-        def caches() -> None:
-            folder = options.cwd / CACHE_FOLDER
-            if analysis.scan.save is not None:
-                analysis.scan.save()
-            if analysis.clusters is not None:
-                save_cache(folder, analysis.clusters, CLUSTERS_NAME)
-            ledger = _next_ledger(
+        def ledger() -> None:
+            next_ledger = _next_ledger(
                 options,
                 config,
                 analysis,
@@ -554,7 +549,16 @@ def _build_analysed(
                 carried,
                 lock_digest.hexdigest() if lock_changed else old_digest,
             )
-            carry.save_ledger(folder, ledger, carried.ledger if carried else None)
+            carry.save_ledger(options.cwd / CACHE_FOLDER, next_ledger, carried.ledger if carried else None)
+
+        def caches() -> None:
+            folder = options.cwd / CACHE_FOLDER
+            if analysis.scan.save is not None:
+                analysis.scan.save()
+            if analysis.clusters is not None:
+                save_cache(folder, analysis.clusters, CLUSTERS_NAME)
+            if carried is not None:
+                ledger()
 
         _write_outputs(
             Output(output, display_path(output, options.cwd), "the deck"),
@@ -562,6 +566,8 @@ def _build_analysed(
             Output(lock_path, lock_display, "the lock") if lock_changed else None,
             lock_pieces,
             caches,
+            # A full build's memory peaks while the deck is made: its ledger is made after.
+            ledger if carried is None else None,
         )
     entry_count = len(analysis.entries)
     topic_count = len({t for n in notes for t in n.topics})
@@ -656,10 +662,11 @@ def _write_outputs(
     lock_file: Output | None,
     lock: Callable[[], Iterator[bytes]],
     caches: Callable[[], None],
+    after: Callable[[], None] | None = None,
 ) -> None:
-    """Make the deck while a second thread writes the lock (when it changed) and the caches; both files
-    are staged beside their destinations and put in place only when both are complete, so a failure of
-    either leaves the deck and the lock as they were."""
+    """Make the deck while a second thread writes the lock (when it changed) and the caches, then do
+    ``after`` (if given); both files are staged beside their destinations and put in place only when both
+    are complete, so a failure of either leaves the deck and the lock as they were."""
     staged: list[tuple[Output, Path]] = []
     try:
         for output in (deck_file, lock_file):
@@ -676,6 +683,8 @@ def _write_outputs(
 
         with side_job(side, "writing the lock"), _writing(deck_file):
             fill(deck_staged, deck())
+        if after is not None:
+            after()
         # The deck first: it is what users import; a lock left behind is written again by the next build.
         for output, path in staged:
             with _writing(output):

@@ -31,7 +31,7 @@ import shutil
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, groupby
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -41,7 +41,7 @@ from qa2anki.errors import Problem
 from qa2anki.fold import fold
 from qa2anki.normalize import Note, conflict_problem, fold_topic
 from qa2anki.parse import Entry
-from qa2anki.scan import SectionedDocument, encode_blob, load_blob
+from qa2anki.scan import SectionedDocument, blob_pieces, encode_blob, load_blob
 
 LEDGER_NAME = "ledger.marshal"
 """The ledger's index in the cache folder (its rows are in :data:`ROWS_FOLDER`)."""
@@ -103,7 +103,7 @@ class Ledger:
     """Each topic's spellings (the topics as written, before folding)."""
     regions: tuple[int, ...]
     """Each topic's region."""
-    groups: dict[str, int]
+    groups: dict[int, int]
     """A digest of each distinct (folded question, folded answer) → one of its topics."""
     notes: tuple[CarriedNote, ...]
     """Every note of the deck."""
@@ -114,11 +114,12 @@ def signature(*settings: object) -> str:
     return hashlib.sha256(repr((LEDGER_TAG, *settings)).encode()).hexdigest()
 
 
-def group_digest(entry: Entry) -> str:
-    """A digest of an entry's folded question and answer: equal for exact duplicates."""
+def group_digest(entry: Entry) -> int:
+    """A 64-bit digest of an entry's folded question and answer: equal for exact duplicates. (Two texts
+    with one digest only make a build touch a region it need not.)"""
     question = entry.question_folded or fold(entry.question_md)
     answer = entry.answer_folded or fold(entry.answer_md)
-    return hashlib.blake2b(f"{question}\x1f{answer}".encode(), digest_size=12).hexdigest()
+    return int.from_bytes(hashlib.blake2b(f"{question}\x1f{answer}".encode(), digest_size=8).digest(), "big")
 
 
 # Stored as plain tuples (marshal): a large ledger holds hundreds of thousands of values. The notes' fields
@@ -176,7 +177,7 @@ def save_ledger(folder: Path, ledger: Ledger | None, previous: Ledger | None) ->
             if path.stem not in by_shard:
                 path.unlink(missing_ok=True)
         # The index last: it is what says the ledger is there.
-        write_atomic(folder / LEDGER_NAME, encode_blob(LEDGER_TAG, encode(ledger)), durable=False)
+        write_atomic(folder / LEDGER_NAME, blob_pieces(LEDGER_TAG, encode(ledger)), durable=False)
 
 
 def encode(ledger: Ledger) -> Any:
@@ -210,7 +211,7 @@ def decode(data: Any, rows: dict[str, Any]) -> Ledger | None:
         return None
     if not _all(names, tuple) or len(names) != len(topics) or not _all(tuple(chain(*names)), str):
         return None
-    if not (_all(tuple(groups), str) and _all(tuple(groups.values()), int)):
+    if not (_all(tuple(groups), int) and _all(tuple(groups.values()), int)):
         return None
     if not all(0 <= topic < len(topics) for topic in set(groups.values())):
         return None
@@ -411,8 +412,7 @@ def regions_of(topic_sets: Iterable[Iterable[str]], topics: Sequence[str]) -> tu
     return tuple(numbers.setdefault(find(topic), len(numbers)) for topic in topics)
 
 
-@dataclass(frozen=True)
-class BuiltNote:
+class BuiltNote(NamedTuple):
     """A note this build made, as the ledger needs it."""
 
     note: Note
@@ -439,85 +439,80 @@ def next_ledger(
     entries: Sequence[Entry],
 ) -> Ledger:
     """The ledger after this build: the carried notes as they were (moved), the built ones as made;
-    ``entries`` are those the built notes were made from (every entry, without a carry)."""
+    ``entries`` are those the built notes were made from, in document order (every entry, without a
+    carry). A carry keeps the last ledger's topic numbers (a topic no entry has any more stays, unused)."""
     number_of = {document.document.path: number for number, document in enumerate(documents)}
     lines = [document.lines for document in documents]
-    # Topics: every folded topic of the carried regions, then those of the entries built.
-    old_topics: list[str] = []
-    if previous is not None and carry is not None:
-        old_topics = [t for t in previous.topics if t not in carry.touched]
-    topics = list(dict.fromkeys([*old_topics, *(fold_topic(e.topic) for e in entries)]))
+    carried = previous is not None and carry is not None
+    touched: frozenset[str] = carry.touched if carry is not None else frozenset()
+    topics = list(previous.topics) if previous is not None and carried else []
+    names = [set(spellings) for spellings in previous.names] if previous is not None and carried else []
     topic_index = {topic: index for index, topic in enumerate(topics)}
-    names: list[set[str]] = [set() for _ in topics]
-    if previous is not None and carry is not None:
-        for topic, spellings in zip(previous.topics, previous.names, strict=True):
-            if topic not in carry.touched:
-                names[topic_index[topic]].update(spellings)
+    for index in (topic_index[t] for t in touched if t in topic_index):
+        names[index].clear()
     for entry in entries:
-        names[topic_index[fold_topic(entry.topic)]].add(entry.topic)
+        folded = fold_topic(entry.topic)
+        if folded not in topic_index:
+            topic_index[folded] = len(topics)
+            topics.append(folded)
+            names.append(set())
+        names[topic_index[folded]].add(entry.topic)
+    touched_indices = frozenset(topic_index[t] for t in touched if t in topic_index)
+    # Regions: the carried ones stay together; the built notes link the topics they stand under.
     linked: list[list[str]] = [[fold_topic(t) for t in item.note.topics] for item in built]
     old_regions: dict[int, list[str]] = {}
-    if previous is not None and carry is not None:
+    if previous is not None and carried:
         for topic, region in zip(previous.topics, previous.regions, strict=True):
-            if topic not in carry.touched:
+            if topic not in touched:
                 old_regions.setdefault(region, []).append(topic)
         linked.extend(old_regions.values())
     regions = regions_of(linked, topics)
-    region_of_topic = {topic: regions[index] for index, topic in enumerate(topics)}
-    region_of_old = {old: region_of_topic[members[0]] for old, members in old_regions.items()}
-    # Sections' topics: a carried section keeps its own, a built entry adds its topic to its section.
-    part_topics: list[list[set[int]]] = [[set() for _ in document.part_keys] for document in documents]
+    region_of_old = {old: regions[topic_index[members[0]]] for old, members in old_regions.items()}
+    # Sections' topics: a carried section keeps its own but the touched ones; built entries add theirs.
+    empty: tuple[int, ...] = ()
+    part_topics = [[empty] * len(document.part_keys) for document in documents]
+    groups: dict[int, int] = {}
     if previous is not None and carry is not None:
         for number, document in enumerate(documents):
             old = previous.documents[number]
             start, end = _aligned(old.part_keys, document.part_keys)
             shift = len(document.part_keys) - len(old.part_keys)
+            kept = part_topics[number]
             for index in (*range(start), *range(len(old.part_keys) - end, len(old.part_keys))):
-                part_topics[number][index if index < start else index + shift].update(
-                    topic_index[previous.topics[t]]
-                    for t in old.topics[index]
-                    if previous.topics[t] not in carry.touched
-                )
-    groups: dict[str, int] = {}
-    if previous is not None and carry is not None:
-        groups = {
-            digest: topic_index[previous.topics[t]]
-            for digest, t in previous.groups.items()
-            if previous.topics[t] not in carry.touched
-        }
-    for entry in entries:
+                stood = old.topics[index]
+                if touched_indices.intersection(stood):
+                    stood = tuple(t for t in stood if t not in touched_indices)
+                kept[index if index < start else index + shift] = stood
+        groups = {digest: t for digest, t in previous.groups.items() if t not in touched_indices}
+
+    def section_of(entry: Entry) -> tuple[int, int]:
         number = number_of[entry.path]
-        _, index, _ = ref_of(entry, number, lines[number])
-        entry_topic = topic_index[fold_topic(entry.topic)]
-        part_topics[number][index].add(entry_topic)
-        groups.setdefault(group_digest(entry), entry_topic)
-    notes = []
-    for kept in carry.carried if carry is not None else ():
-        notes.append(
-            CarriedNote(
-                region_of_old[kept.region],
-                kept.guid,
-                kept.mod,
-                kept.content,
-                kept.fields,
-                kept.tags,
-                kept.first,
-                kept.conflict,
-            )
-        )
+        return number, ref_of(entry, number, lines[number])[1]
+
+    # Entries come in document order: each section's run of them is added at once.
+    for (number, index), run in groupby(entries, key=section_of):
+        found: set[int] = set()
+        for entry in run:
+            topic_number = topic_index[fold_topic(entry.topic)]
+            found.add(topic_number)
+            groups.setdefault(group_digest(entry), topic_number)
+        part_topics[number][index] = tuple(sorted(found.union(part_topics[number][index])))
+    notes = [
+        kept._replace(region=region_of_old[kept.region])
+        for kept in (carry.carried if carry is not None else ())
+    ]
     for item in built:
         note = item.note
-        shown = note.shown
         conflict: tuple[Ref, ...] = ()
         if note.alternatives:
             conflict = tuple(
                 ref_of(e, number_of[e.path], lines[number_of[e.path]])
-                for e in (shown, *sorted(note.alternatives, key=lambda e: (e.path, e.line)))
+                for e in (note.shown, *sorted(note.alternatives, key=lambda e: (e.path, e.line)))
             )
         first = note.first
         notes.append(
             CarriedNote(
-                region_of_topic[fold_topic(note.topic)],
+                regions[topic_index[fold_topic(note.topic)]],
                 item.guid,
                 item.mod,
                 item.content,
@@ -532,12 +527,9 @@ def next_ledger(
         lock_digest,
         tuple(
             LedgerDocument(
-                document.document.path,
-                document.document.name,
-                document.part_keys,
-                tuple(tuple(sorted(topics_)) for topics_ in part_topics[number]),
+                document.document.path, document.document.name, document.part_keys, tuple(sections)
             )
-            for number, document in enumerate(documents)
+            for document, sections in zip(documents, part_topics, strict=True)
         ),
         tuple(topics),
         tuple(tuple(sorted(spellings)) for spellings in names),

@@ -161,8 +161,14 @@ def load_blob(path: Path, tag: str) -> Any:
 
 def encode_blob(tag: str, data: Any) -> bytes:
     """A cache file's bytes: header, checksum, marshalled ``{"tag": tag, "data": data}``."""
+    return b"".join(blob_pieces(tag, data))
+
+
+def blob_pieces(tag: str, data: Any) -> tuple[bytes, bytes]:
+    """:func:`encode_blob`'s bytes in two pieces (header and checksum, data), to be written without
+    being copied into one."""
     payload = marshal.dumps({"tag": tag, "data": data})
-    return _MAGIC + zlib.crc32(payload).to_bytes(_CHECK, "big") + payload
+    return _MAGIC + zlib.crc32(payload).to_bytes(_CHECK, "big"), payload
 
 
 def _sections_tag(labels: Labels) -> str:
