@@ -371,9 +371,12 @@ def _is_all(values: Any, kind: type) -> bool:
 
 class _LastScan:
     """What the last scan of a document left: its text, its sections (first line, first character, key),
-    the key of each section's part and the runs ("chunks") that hold the parts. Chunks are read when one
-    of their parts is asked for. The text is kept in a file of its own (UTF-8, its size and CRC-32 in the
-    scan's file): written in pieces, a large document's text is never held encoded whole."""
+    the key of each section's part, a summary of each part (how many entries, the heading stack it leaves,
+    its problems) and the runs ("chunks") that hold the parts: the parts of one topic (their first
+    entry's), in runs of consecutive ones, so that a build that needs one topic's entries reads its chunks
+    only. Chunks are read when one of their parts is asked for. The text is kept in a file of its own
+    (UTF-8, its size and CRC-32 in the scan's file): written in pieces, a large document's text is never
+    held encoded whole."""
 
     def __init__(self, folder: Path | None, tag: str, document: Document) -> None:
         self.folder = folder
@@ -385,10 +388,15 @@ class _LastScan:
         self.part_keys: tuple[str, ...] = ()
         self.openers: tuple[str, ...] = ()
         self.chunks: tuple[str, ...] = ()
-        self.sizes: tuple[int, ...] = ()
+        self.chunk_of: tuple[int, ...] = ()
+        self.counts: tuple[int, ...] = ()
+        self.headings: tuple[Any, ...] = ()
+        self.problems: dict[int, Any] = {}
+        self.topics: tuple[str, ...] = ()
         self.data: Any = None
         self.damaged: set[str] = set()
-        self._chunk_of: list[tuple[int, int]] = []
+        self._at: list[int] = []
+        self._sizes: list[int] = []
         self._loaded: dict[int, tuple[Any, ...] | None] = {}
         self._by_key: dict[str, int] | None = None
         identity = _document_id(document)
@@ -410,15 +418,39 @@ class _LastScan:
             self.part_keys,
             self.openers,
             self.chunks,
-            self.sizes,
+            self.chunk_of,
+            self.counts,
+            self.headings,
+            self.problems,
+            self.topics,
         ) = data
-        self._chunk_of = [(chunk, at) for chunk, size in enumerate(self.sizes) for at in range(size)]
+        # Each part's place in its chunk.
+        self._sizes = [0] * len(self.chunks)
+        for chunk in self.chunk_of:
+            self._at.append(self._sizes[chunk])
+            self._sizes[chunk] += 1
 
     @staticmethod
     def _valid(data: Any, document: Document) -> TypeGuard[tuple[Any, ...]]:
-        if type(data) is not tuple or len(data) != 11 or data[:2] != (document.path, document.name):
+        if type(data) is not tuple or len(data) != 15 or data[:2] != (document.path, document.name):
             return False
-        _, _, size, crc, lines, chars, keys, part_keys, openers, chunks, sizes = data
+        (
+            _,
+            _,
+            size,
+            crc,
+            lines,
+            chars,
+            keys,
+            part_keys,
+            openers,
+            chunks,
+            chunk_of,
+            counts,
+            headings,
+            problems,
+            topics,
+        ) = data
         return (
             type(size) is int
             and type(crc) is int
@@ -428,25 +460,37 @@ class _LastScan:
             and _is_all(part_keys, str)
             and _is_all(openers, str)
             and _is_all(chunks, str)
-            and _is_all(sizes, int)
-            and len(lines) == len(chars) == len(keys) == len(part_keys) == sum(sizes) > 0
-            and len(chunks) == len(sizes)
-            and all(size > 0 for size in sizes)
+            and _is_all(chunk_of, int)
+            and _is_all(counts, int)
+            and type(headings) is tuple
+            and type(problems) is dict
+            and _is_all(topics, str)
+            and len(lines) == len(chars) == len(keys) == len(part_keys) == len(chunk_of) == len(counts) > 0
+            and len(headings) == len(topics) == len(lines)
+            and set(chunk_of) == set(range(len(chunks)))
+            and all(map(_valid_headings, headings))
+            and all(type(i) is int and 0 <= i < len(lines) and type(p) is tuple for i, p in problems.items())
         )
 
     def part(self, index: int) -> Any:
         """The stored part of the last scan's section ``index`` (unchecked), or ``None``."""
-        chunk, at = self._chunk_of[index]
+        chunk = self.chunk_of[index]
         if chunk not in self._loaded:
             name = self.chunks[chunk]
             assert self.folder is not None  # there are chunks only when there is a folder
             stored = load_blob(self.folder / CHUNKS_FOLDER / f"{name}.marshal", self.tag)
-            valid = type(stored) is tuple and len(stored) == self.sizes[chunk]
+            valid = type(stored) is tuple and len(stored) == self._sizes[chunk]
             self._loaded[chunk] = stored if valid else None
             if not valid:
                 self.damaged.add(name)
         parts = self._loaded[chunk]
-        return parts[at] if parts is not None else None
+        return parts[self._at[index]] if parts is not None else None
+
+    def summary(self, index: int) -> _Summary:
+        """What the last scan's section ``index``'s part holds, without reading it."""
+        return _Summary(
+            self.counts[index], self.headings[index], self.problems.get(index, ()), self.topics[index]
+        )
 
     def find(self, part_key: str) -> Any:
         """The stored part with this key (unchecked), or ``None``."""
@@ -454,6 +498,34 @@ class _LastScan:
             self._by_key = {key: index for index, key in enumerate(self.part_keys)}
         index = self._by_key.get(part_key)
         return None if index is None else self.part(index)
+
+
+class _Summary(NamedTuple):
+    """A stored part without its entries."""
+
+    size: int
+    """How many entries it has."""
+    headings: Any
+    """The heading stack it leaves (checked)."""
+    problems: Any
+    """Its problems, as stored (unchecked)."""
+    topic: str
+    """Its first entry's topic (``""`` without entries): the parts of a topic are stored together."""
+
+
+def _summary(stored: Any) -> _Summary:
+    """A stored part's summary (the part checked by the caller)."""
+    entries = stored[0]
+    first = entries[0] if entries else None
+    topic = first[1] if type(first) is tuple and len(first) > 1 and type(first[1]) is str else ""
+    return _Summary(len(entries), stored[2], stored[1], topic)
+
+
+class _Lazy(NamedTuple):
+    """A part of the last scan not read (yet): its section index there."""
+
+    old: int
+    """Its section index in the last scan."""
 
 
 class _Layout(NamedTuple):
@@ -862,21 +934,36 @@ def _save_last_scans(folder: Path, tag: str, scans: list[_Scanned], lasts: list[
     used: set[str] = set()
     documents: set[str] = set()
     for scan in scans:
-        names, sizes = [], []
-        for begin, end in _chunk_bounds(scan.part_keys):
-            name = hashlib.blake2b("\n".join(scan.part_keys[begin:end]).encode(), digest_size=16).hexdigest()
-            names.append(name)
-            sizes.append(end - begin)
-            if name not in stored and name not in used:
-                with contextlib.suppress(OSError):
-                    write_atomic(
-                        folder / CHUNKS_FOLDER / f"{name}.marshal",
-                        encode_blob(tag, scan.parts[begin:end]),
-                        durable=False,
-                    )
-                saved += 1
-            used.add(name)
+        # The parts of each topic in runs (see _chunk_bounds), in order of their first part.
+        by_topic: dict[str, list[int]] = {}
+        for index, summary in enumerate(scan.summaries):
+            by_topic.setdefault(summary.topic, []).append(index)
+        names: list[str] = []
+        chunk_of = [0] * len(scan.part_keys)
+        whole = True
+        for members in by_topic.values():
+            for begin, end in _chunk_bounds([scan.part_keys[i] for i in members]):
+                run = members[begin:end]
+                name = hashlib.blake2b(
+                    "\n".join(scan.part_keys[i] for i in run).encode(), digest_size=16
+                ).hexdigest()
+                for index in run:
+                    chunk_of[index] = len(names)
+                names.append(name)
+                if name not in stored and name not in used:
+                    parts = tuple(scan.stored(i) for i in run)
+                    if None in parts:  # a damaged chunk of the last scan: scanned again next time
+                        whole = False
+                        continue
+                    with contextlib.suppress(OSError):
+                        write_atomic(
+                            folder / CHUNKS_FOLDER / f"{name}.marshal", encode_blob(tag, parts), durable=False
+                        )
+                    saved += 1
+                used.add(name)
         document = scan.document
+        if not whole:
+            continue
         starts = scan.starts
         identity = _document_id(document)
         documents.add(identity)
@@ -887,6 +974,8 @@ def _save_last_scans(folder: Path, tag: str, scans: list[_Scanned], lasts: list[
                 saved += 1
             if text is None:
                 continue
+        # One string per topic: marshal writes a string used again as a reference.
+        topics: dict[str, str] = {}
         data = (
             document.path,
             document.name,
@@ -897,7 +986,11 @@ def _save_last_scans(folder: Path, tag: str, scans: list[_Scanned], lasts: list[
             scan.part_keys,
             scan.openers,
             tuple(names),
-            tuple(sizes),
+            tuple(chunk_of),
+            tuple(summary.size for summary in scan.summaries),
+            tuple(summary.headings for summary in scan.summaries),
+            {index: summary.problems for index, summary in enumerate(scan.summaries) if summary.problems},
+            tuple(topics.setdefault(summary.topic, summary.topic) for summary in scan.summaries),
         )
         if data != scan.last.data:
             with contextlib.suppress(OSError):
@@ -1001,10 +1094,16 @@ class _Scanned(NamedTuple):
     """Its entries and problems (``None`` when its parts were not decoded: see ``assembled``)."""
     assembled: dict[int, Part]
     """The parts assembled in this scan, by section (the others are decoded from ``parts`` on demand)."""
-    counts: tuple[int, ...]
-    """How many entries each section's part has."""
+    summaries: tuple[_Summary, ...]
+    """Each section's part's summary."""
     problems: tuple[Problem, ...]
     """Every problem of its parts, in order (without the document's own: see ``document_result``)."""
+
+    def stored(self, index: int) -> Any:
+        """Section ``index``'s part as stored (read from the last scan if it was left there; ``None`` when
+        that is damaged)."""
+        stored = self.parts[index]
+        return self.last.part(stored.old) if isinstance(stored, _Lazy) else stored
 
 
 def _assemble_by_sections(
@@ -1034,13 +1133,22 @@ def _assemble_by_sections(
     part_keys: list[str] = []
     parts: list[Any] = []
     assembled: dict[int, Part] = {}
-    counts: list[int] = []
+    summaries: list[_Summary] = []
     for index, (offset, key) in enumerate(piece):
         part = None
         if index < known or tail_known:
             old = index if index < known else index - layout.shift
-            part_key, stored = last.part_keys[old], last.part(old)
-            part = _decode_part(stored, document, offset, decode)
+            part_key = last.part_keys[old]
+            if decode:
+                stored = last.part(old)
+                part = _decode_part(stored, document, offset)
+                summary = _summary(stored) if part is not None else None
+            else:
+                # Left unread: its summary says what the sections after it need.
+                summary = last.summary(old)
+                stored = _Lazy(old)
+                found = _decode_problems(summary.problems, document, offset)
+                part = None if found is None else Part((), found, summary.headings, True)
         if part is None:
             after = facts[index + 1] if index + 1 < len(piece) else None
             next_opening = Opening(after[0], after[1], after[2]) if after else None
@@ -1058,11 +1166,13 @@ def _assemble_by_sections(
                 )
                 stored = _encode_part(part, offset)
                 assembled[index] = part
+            summary = _summary(stored)
         if not part.clean:
             return None
+        assert summary is not None  # set with every part
         part_keys.append(part_key)
         parts.append(stored)
-        counts.append(len(stored[0]))
+        summaries.append(summary)
         entries.extend(part.entries)
         problems.extend(part.problems)
         headings = part.headings
@@ -1077,7 +1187,7 @@ def _assemble_by_sections(
         last,
         result,
         assembled,
-        tuple(counts),
+        tuple(summaries),
         tuple(problems),
     )
 
@@ -1093,9 +1203,9 @@ class SectionedDocument:
         """Each section's part key: its text and the context it stands in (equal keys, equal parts)."""
         self.lines: tuple[int, ...] = tuple(line for line, _ in scanned.piece)
         """Each section's first line (0-based)."""
-        self.counts: tuple[int, ...] = scanned.counts
+        self.counts: tuple[int, ...] = tuple(summary.size for summary in scanned.summaries)
         """How many entries each section has."""
-        empty = () if any(scanned.counts) else (empty_document_problem(scanned.document),)
+        empty = () if any(self.counts) else (empty_document_problem(scanned.document),)
         self.problems: tuple[Problem, ...] = (*scanned.problems, *empty)
         """Every problem found in the document."""
 
@@ -1103,7 +1213,7 @@ class SectionedDocument:
         """Section ``index``'s entries (``None``: its cached part is damaged)."""
         if index in self._scanned.assembled:
             return self._scanned.assembled[index].entries
-        part = _decode_part(self._scanned.parts[index], self.document, self.lines[index])
+        part = _decode_part(self._scanned.stored(index), self.document, self.lines[index])
         return None if part is None else part.entries
 
 
@@ -1185,8 +1295,16 @@ def _decode_part(stored: Any, document: Document, offset: int, decode: bool = Tr
                 data[9],
             )
         )
+    problems = _decode_problems(stored_problems, document, offset)
+    return None if problems is None else Part(tuple(entries), problems, headings, clean)
+
+
+def _decode_problems(stored: Any, document: Document, offset: int) -> tuple[Problem, ...] | None:
+    """A part's stored problems, moved to its section's place; ``None`` when they are malformed."""
+    if type(stored) is not tuple:
+        return None
     problems = []
-    for data in stored_problems:
+    for data in stored:
         if (
             type(data) is not tuple
             or len(data) != 3
@@ -1197,4 +1315,4 @@ def _decode_part(stored: Any, document: Document, offset: int, decode: bool = Tr
             return None
         line = data[0] + offset if data[0] else 0
         problems.append(Problem(document.path, line, Severity(data[1]), data[2]))
-    return Part(tuple(entries), tuple(problems), headings, clean)
+    return tuple(problems)

@@ -125,7 +125,9 @@ def read_document(source: SourceFile) -> Document:
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror or exc}", source.path) from None
     # Chat-model control tokens (<|assistant|>, <|im_end|>) left in generated posts are not content.
-    text = _CHAT_TOKEN_RE.sub("", decode(data, source.path))
+    text = decode(data, source.path)
+    if "<|" in text:  # a search for two characters costs far less than the pattern's over a large file
+        text = _CHAT_TOKEN_RE.sub("", text)
     return Document(path=source.path, name=source.name, text=text)
 
 
