@@ -218,3 +218,24 @@ def test_the_cli_reports_a_carried_build_as_a_full_one(
     assert carried.exit_code == full.exit_code == 0
     assert "1 added" in carried.output or "1 updated" in carried.output
     assert carried.output == full.output
+
+
+def test_a_document_parsed_whole_keeps_no_ledger(tmp_path: Path) -> None:
+    """A link reference definition holds for its whole document, which is then parsed whole: no ledger."""
+    text = generate(30, seed=7) + "\n[1]: https://example.com/\n"
+    project = make_project(tmp_path / "p", text)
+    build(Options(cwd=project, now=NOW))
+    assert not (project / CACHE_FOLDER / LEDGER_NAME).exists()
+    assert build(Options(cwd=project, now=NOW + 1)).carried == 0
+
+
+def test_a_new_document_means_a_full_build(tmp_path: Path) -> None:
+    """Adding (or removing) a document changes the document list the ledger was made for."""
+    project = make_project(tmp_path / "p", generate(40, seed=8))
+    build(Options(cwd=project, now=NOW))
+    (project / "source/more.md").write_text(generate(10, seed=9), encoding="utf-8")
+    full = full_build_of(project, tmp_path / "full", NOW + 1)
+    first = build(Options(cwd=project, now=NOW + 1))
+    assert first.carried == 0 and summary(first) == summary(full)
+    (project / "source/more.md").write_text(generate(11, seed=9), encoding="utf-8")
+    assert build(Options(cwd=project, now=NOW + 2)).carried > 0
