@@ -226,10 +226,15 @@ class _Sources:
     """The sources read and scanned, their entries not decoded yet."""
 
     documents: tuple[Document, ...]
+    """The source documents."""
     labels: Labels
+    """The labels they were scanned with."""
     sectioned: list[SectionedDocument | ParseResult]
+    """Each document's sections (or its entries, when it was assembled whole)."""
     scan: ScanStats
+    """How the scan went (and the cache writing it may have left for later)."""
     defer_save: bool
+    """Whether a small cache write may be left for later (a writing build)."""
 
 
 def _read(options: Options, config: Config, save_scans: bool, defer_save: bool) -> _Sources:
@@ -397,10 +402,15 @@ class _Carried:
     """What a build that carries notes over brings to the end of the build."""
 
     ledger: carry.Ledger
+    """The last build's ledger."""
     plan: carry.Carry
+    """The notes carried over, and the entries built afresh."""
     lock: Lock
+    """The lock read, the carried notes' records left unparsed."""
     lock_digest: str
+    """The SHA-256 of the lock read."""
     documents: tuple[SectionedDocument, ...]
+    """Each document's sections."""
 
 
 def _carried_build(options: Options, config: Config, output: Path, sources: _Sources) -> BuildReport | None:

@@ -259,8 +259,6 @@ class Carry:
     """The entries of the touched regions, in document order: to be clustered into the other notes."""
     touched: frozenset[str]
     """The folded topics of the touched regions."""
-    lines: tuple[tuple[int, ...], ...]
-    """Each document's sections' first lines (0-based), to place refs."""
 
 
 def _aligned(old: Sequence[str], new: Sequence[str]) -> tuple[int, int]:
@@ -295,11 +293,13 @@ def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None
             touched_regions.update(ledger.regions[t] for t in old.topics[index])
         for index in range(start, len(new.part_keys) - end):
             added.append((number, index))
+    new_entries: dict[tuple[int, int], tuple[Entry, ...]] = {}
     for number, index in added:
-        new_entries = documents[number].entries(index)
-        if new_entries is None:
+        found = documents[number].entries(index)
+        if found is None:
             return None
-        for entry in new_entries:
+        new_entries[(number, index)] = found
+        for entry in found:
             if entry.images:
                 return None  # an image file may have changed without its document: build everything
             topic = fold_topic(entry.topic)
@@ -332,38 +332,25 @@ def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None
         if note.region in touched_regions:
             continue
         first = moved(note.first)
-        conflict = tuple(moved(ref) for ref in note.conflict)
-        if first is None or None in conflict:
+        conflict = [ref for ref in map(moved, note.conflict) if ref is not None]
+        if first is None or len(conflict) != len(note.conflict):
             return None  # an untouched note in a changed section: the ledger does not fit
-        carried.append(
-            CarriedNote(
-                note.region,
-                note.guid,
-                note.mod,
-                note.content,
-                note.fields,
-                note.tags,
-                first,
-                tuple(ref for ref in conflict if ref is not None),
-            )
-        )
+        carried.append(note._replace(first=first, conflict=tuple(conflict)))
+    # Every entry of the touched topics: from the new sections, and from the others that have any.
     entries: list[Entry] = []
     for number, document in enumerate(documents):
         old = ledger.documents[number]
-        start, stop, shift = moves[number]
+        start, _, shift = moves[number]
         for index in range(len(document.part_keys)):
-            if start <= index < stop + shift:
-                part_topics: Iterable[int] | None = None  # a new section: its entries were looked at above
-            else:
-                part_topics = old.topics[index if index < start else index - shift]
-                if not touched_indices.intersection(part_topics):
+            found_ = new_entries.get((number, index))
+            if found_ is None:
+                if not touched_indices.intersection(old.topics[index if index < start else index - shift]):
                     continue
-            found = document.entries(index)
-            if found is None:
-                return None
-            entries.extend(e for e in found if fold_topic(e.topic) in touched)
-    lines = tuple(document.lines for document in documents)
-    return Carry(tuple(carried), tuple(entries), touched, lines)
+                found_ = document.entries(index)
+                if found_ is None:
+                    return None
+            entries.extend(e for e in found_ if fold_topic(e.topic) in touched)
+    return Carry(tuple(carried), tuple(entries), touched)
 
 
 def position(ref: Ref, documents: Sequence[tuple[str, tuple[int, ...]]]) -> tuple[str, int]:
