@@ -64,6 +64,8 @@ def full_build_of(project: Path, other: Path, now: int) -> BuildReport:
     return build(Options(cwd=other, now=now))
 
 
+IMAGE_ENTRY = "\n### 1. 图\n\n**面试题：** 这张图是什么？\n\n**答案：** 是一张图。\n\n![x](x.png)\n"
+"""An entry that shows an image."""
 EXTRA = "\n**面试题：** 新加的问题{n}是什么？\n\n**答案：** 新加的答案{n}。\n\n1. **要点**：第{n}条。\n"
 
 
@@ -103,7 +105,9 @@ def apply(pieces: list[str], edit: tuple[str, int, int], step: int) -> list[str]
 
 
 EDITS = st.tuples(
-    st.sampled_from(["edit", "insert", "delete", "duplicate", "retopic", "conflict", "rename", "move"]),
+    st.sampled_from(
+        ["edit", "insert", "delete", "duplicate", "retopic", "conflict", "rename", "move", "image"]
+    ),
     st.integers(0, 10_000),
     st.integers(0, 10_000),
 )
@@ -130,13 +134,17 @@ def test_a_carried_build_writes_what_a_full_build_writes(
     project = root / "carried"
     documents = generate_files(40, seed=seed, files=files)
     for name, text in documents.items():
-        (project / "source" / name).write_text(text, encoding="utf-8")
+        (project / "source" / name).write_text(text + (IMAGE_ENTRY if seed % 2 else ""), encoding="utf-8")
+    (project / "source/x.png").write_bytes(b"\x89PNG\r\n\x1a\n0")
     build(Options(cwd=project, now=NOW))
     names = sorted(documents)
     for step, (which, edit) in enumerate(edits, start=1):
-        document = project / "source" / names[which % len(names)]
-        pieces = apply(sections(document.read_text(encoding="utf-8")), edit, step)
-        document.write_text("".join(pieces), encoding="utf-8")
+        if edit[0] == "image":
+            (project / "source/x.png").write_bytes(b"\x89PNG\r\n\x1a\n" + str(edit[1] % 3).encode())
+        else:
+            document = project / "source" / names[which % len(names)]
+            pieces = apply(sections(document.read_text(encoding="utf-8")), edit, step)
+            document.write_text("".join(pieces), encoding="utf-8")
         full = full_build_of(project, root / "full", NOW + step)
         carried = build(Options(cwd=project, now=NOW + step))
         assert full.carried == 0
@@ -188,15 +196,27 @@ def test_a_damaged_ledger_means_a_full_build(tmp_path: Path) -> None:
     assert build(Options(cwd=project, now=NOW + 2)).carried > 0
 
 
-def test_no_ledger_is_kept_for_sources_with_images(tmp_path: Path) -> None:
-    """An image can change without its document changing: sources that show one are always built whole."""
-    project = make_project(
-        tmp_path / "p", generate(30, seed=5) + "\n### 1. 图\n\n**面试题：** 图？\n\n**答案：** ![x](x.png)\n"
-    )
-    (project / "source/x.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+def test_images_are_carried_and_read_again(tmp_path: Path) -> None:
+    """A carried note's image is packed again from its file; a file whose bytes changed (its packed name
+    with them) means a full build, which shows the new image."""
+    project = make_project(tmp_path / "p", generate(30, seed=5) + IMAGE_ENTRY)
+    image = project / "source/x.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\nfirst")
     build(Options(cwd=project, now=NOW))
-    assert not (project / CACHE_FOLDER / LEDGER_NAME).exists()
-    assert build(Options(cwd=project, now=NOW + 1)).carried == 0
+    pieces = sections((project / "source/deck.md").read_text(encoding="utf-8"))
+    (project / "source/deck.md").write_text("".join(apply(pieces, ("edit", 2, 0), 1)), encoding="utf-8")
+    full = full_build_of(project, tmp_path / "full", NOW + 1)
+    carried = build(Options(cwd=project, now=NOW + 1))
+    assert carried.carried > 0
+    assert outputs(project) == outputs(tmp_path / "full") and summary(carried) == summary(full)
+    image.write_bytes(b"\x89PNG\r\n\x1a\nsecond")
+    full = full_build_of(project, tmp_path / "full", NOW + 2)
+    again = build(Options(cwd=project, now=NOW + 2))
+    assert again.carried == 0 and again.count(Status.UPDATED) == 1
+    assert outputs(project) == outputs(tmp_path / "full")
+    image.unlink()
+    (project / "source/deck.md").write_text("".join(apply(pieces, ("edit", 3, 0), 2)), encoding="utf-8")
+    assert build(Options(cwd=project, now=NOW + 3)).carried == 0  # and the missing image is reported
 
 
 def test_the_cli_reports_a_carried_build_as_a_full_one(

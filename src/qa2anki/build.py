@@ -31,7 +31,7 @@ from qa2anki.lockfile import (
     read_lock_and_digest,
     read_lock_carrying,
 )
-from qa2anki.media import Media, MediaFile, collect_media
+from qa2anki.media import Media, MediaFile, collect_media, read_media
 from qa2anki.normalize import Normalized, Note, Thresholds, normalize
 from qa2anki.notetype import NOTE_TYPE
 from qa2anki.parse import DEFAULT_LABELS, Entry, Labels, ParseResult
@@ -121,14 +121,21 @@ class Analysis:
 
     def media_of(self, notes: Sequence[Note]) -> list[MediaFile]:
         """The image files the given notes' cards show, each once, sorted by name."""
-        names = {
-            self.media.names[(entry.path, src)]
-            for note in notes
-            for entry in (note.shown, *note.alternatives)
-            for src, _ in entry.images
-            if (entry.path, src) in self.media.names
-        }
+        names = {name for note in notes for name in self.media_names(note)}
         return [MediaFile(name, self.media.files[name]) for name in sorted(names)]
+
+    def media_names(self, note: Note) -> tuple[str, ...]:
+        """The packed names of the images a note's card shows, sorted."""
+        return tuple(
+            sorted(
+                {
+                    self.media.names[(entry.path, src)]
+                    for entry in (note.shown, *note.alternatives)
+                    for src, _ in entry.images
+                    if (entry.path, src) in self.media.names
+                }
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -411,6 +418,8 @@ class _Carried:
     """The SHA-256 of the lock read."""
     documents: tuple[SectionedDocument, ...]
     """Each document's sections."""
+    media: tuple[MediaFile, ...]
+    """The images the carried notes show, read again (and found unchanged)."""
 
 
 def _carried_build(options: Options, config: Config, output: Path, sources: _Sources) -> BuildReport | None:
@@ -434,6 +443,13 @@ def _carried_build(options: Options, config: Config, output: Path, sources: _Sou
     entry_count = sum(sum(document.counts) for document in documents)
     if not entry_count:
         return None
+    # The carried notes' images, read again: their fields hold names made from the files' bytes.
+    carried_media = []
+    for name in sorted({name for note in plan.carried for name in note.media}):
+        found = read_media(name, options.cwd / ledger.media[name])
+        if found is None:
+            return None
+        carried_media.append(found)
     if options.progress:
         options.progress("merging duplicates", 0, 0)
     remembered = load_blob(folder / CLUSTERS_NAME, CLUSTERS_TAG)
@@ -460,7 +476,7 @@ def _carried_build(options: Options, config: Config, output: Path, sources: _Sou
         clusters,
         documents,
     )
-    carried = _Carried(ledger, plan, old_lock, ledger.lock, documents)
+    carried = _Carried(ledger, plan, old_lock, ledger.lock, documents, tuple(carried_media))
     return _build_analysed(options, config, output, True, analysis, carried)
 
 
@@ -538,7 +554,7 @@ def _build_analysed(
                 NOTE_TYPE,
                 identification.notetype_mod,
                 deck_notes(),
-                analysis.media_of(notes),
+                _media(analysis.media_of(notes), carried.media if carried else ()),
             )
 
         lock_digest = hashlib.sha256()
@@ -621,8 +637,8 @@ def _next_ledger(
     documents = tuple(d for d in analysis.sectioned if isinstance(d, SectionedDocument))
     if not documents or len(documents) != len(analysis.documents) or not lock_digest:
         return None
-    if any(entry.images for entry in analysis.entries):
-        return None
+    if analysis.media.problems:
+        return None  # an image not found now may be there next time, without its document changing
     built = [
         carry.BuiltNote(
             item.note,
@@ -631,6 +647,7 @@ def _next_ledger(
             contents[item.note.key],
             rendered[item.note.key].fields,
             rendered[item.note.key].tags,
+            analysis.media_names(item.note),
         )
         for item in identification.notes
     ]
@@ -642,6 +659,7 @@ def _next_ledger(
         carried.plan if carried else None,
         built,
         analysis.entries,
+        {name: os.path.relpath(path, options.cwd) for name, path in analysis.media.paths.items()},
     )
 
 
@@ -702,6 +720,11 @@ def _write_outputs(
     finally:
         for _, path in staged:
             path.unlink(missing_ok=True)
+
+
+def _media(*groups: Sequence[MediaFile]) -> list[MediaFile]:
+    """The image files of several groups of notes, each once, sorted by name."""
+    return sorted({file.name: file for group in groups for file in group}.values(), key=lambda f: f.name)
 
 
 def _problems_message(problems: tuple[Problem, ...], strict: bool) -> str:

@@ -29,7 +29,7 @@ import contextlib
 import hashlib
 import shutil
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, groupby
 from pathlib import Path
@@ -45,7 +45,7 @@ from qa2anki.scan import SectionedDocument, blob_pieces, encode_blob, load_blob
 
 LEDGER_NAME = "ledger.marshal"
 """The ledger's index in the cache folder (its rows are in :data:`ROWS_FOLDER`)."""
-LEDGER_TAG = f"qa2anki {__version__} ledger 2"
+LEDGER_TAG = f"qa2anki {__version__} ledger 3"
 
 Ref = tuple[int, int, int]
 """Where an entry stands: document index, section index, line within the section."""
@@ -71,6 +71,8 @@ class CarriedNote(NamedTuple):
     conflict: tuple[Ref, ...]
     """For a note with conflicting answers: the entry shown, then the alternatives' entries (``()``
     otherwise)."""
+    media: tuple[str, ...]
+    """The packed names of the images its fields show."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ class Ledger:
     """A digest of each distinct (folded question, folded answer) → one of its topics."""
     notes: tuple[CarriedNote, ...]
     """Every note of the deck."""
+    media: dict[str, str]
+    """The packed name of each image the notes show → its file (relative to the project folder)."""
 
 
 def signature(*settings: object) -> str:
@@ -137,13 +141,13 @@ def _shard(content: str) -> str:
 def load_ledger(folder: Path) -> Ledger | None:
     """The ledger in the cache folder, or ``None`` when there is none (or it does not check out)."""
     index = load_blob(folder / LEDGER_NAME, LEDGER_TAG)
-    if type(index) is not tuple or len(index) != 8 or type(index[7]) is not tuple:
+    if type(index) is not tuple or len(index) != 9 or type(index[7]) is not tuple:
         return None
     rows: dict[str, Any] = {}
     shards = {
         _shard(note[3])
         for note in index[7]
-        if type(note) is tuple and len(note) == 6 and type(note[3]) is str
+        if type(note) is tuple and len(note) == 7 and type(note[3]) is str
     }
     for name in sorted(shards):
         shard = load_blob(folder / ROWS_FOLDER / f"{name}.marshal", LEDGER_TAG)
@@ -190,7 +194,8 @@ def encode(ledger: Ledger) -> Any:
         ledger.names,
         ledger.regions,
         ledger.groups,
-        tuple((n.region, n.guid, n.mod, n.content, n.first, n.conflict) for n in ledger.notes),
+        tuple((n.region, n.guid, n.mod, n.content, n.first, n.conflict, n.media) for n in ledger.notes),
+        ledger.media,
     )
 
 
@@ -202,9 +207,11 @@ def _all(values: Any, kind: type) -> bool:
 def decode(data: Any, rows: dict[str, Any]) -> Ledger | None:
     """The ledger from its index and rows (content hash → fields and tags), or ``None`` when the data is
     not one (checked: the deck is written from it)."""
-    if type(data) is not tuple or len(data) != 8:
+    if type(data) is not tuple or len(data) != 9:
         return None
-    signature_, lock, documents, topics, names, regions, groups, notes = data
+    signature_, lock, documents, topics, names, regions, groups, notes, media = data
+    if type(media) is not dict or not (_all(tuple(media), str) and _all(tuple(media.values()), str)):
+        return None
     if not (type(signature_) is str and type(lock) is str and _all(topics, str) and _all(regions, int)):
         return None
     if len(regions) != len(topics) or type(groups) is not dict or not _all(documents, tuple):
@@ -229,9 +236,13 @@ def decode(data: Any, rows: dict[str, Any]) -> Ledger | None:
             return None
         ledger_documents.append(LedgerDocument(path, name, part_keys, part_topics))
     # Column by column, each checked in one pass at C speed.
-    if not _all(notes, tuple) or set(map(len, notes)) - {6}:
+    if not _all(notes, tuple) or set(map(len, notes)) - {7}:
         return None
-    regions_, guids, mods, contents, firsts, conflicts = zip(*notes, strict=True) if notes else ((),) * 6
+    regions_, guids, mods, contents, firsts, conflicts, images = (
+        zip(*notes, strict=True) if notes else ((),) * 7
+    )
+    if not (_all(images, tuple) and set(chain(*images)) <= media.keys()):
+        return None
     found: tuple[Any, ...] = tuple(map(rows.get, contents))
     if not (_all(regions_, int) and _all(guids, str) and _all(mods, int) and _all(contents, str)):
         return None
@@ -245,8 +256,10 @@ def decode(data: Any, rows: dict[str, Any]) -> Ledger | None:
         return None
     if not _all(tuple(chain(*refs)), int):
         return None
-    carried = tuple(map(CarriedNote, regions_, guids, mods, contents, fields, tags, firsts, conflicts))
-    return Ledger(signature_, lock, tuple(ledger_documents), topics, names, regions, groups, carried)
+    carried = tuple(
+        map(CarriedNote, regions_, guids, mods, contents, fields, tags, firsts, conflicts, images)
+    )
+    return Ledger(signature_, lock, tuple(ledger_documents), topics, names, regions, groups, carried, media)
 
 
 @dataclass(frozen=True)
@@ -300,8 +313,6 @@ def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None
             return None
         new_entries[(number, index)] = found
         for entry in found:
-            if entry.images:
-                return None  # an image file may have changed without its document: build everything
             topic = fold_topic(entry.topic)
             if topic in topic_index:
                 touched_regions.add(ledger.regions[topic_index[topic]])
@@ -414,6 +425,8 @@ class BuiltNote(NamedTuple):
     """Its fields."""
     tags: tuple[str, ...]
     """Its tags."""
+    media: tuple[str, ...]
+    """The packed names of the images it shows."""
 
 
 def next_ledger(
@@ -424,10 +437,12 @@ def next_ledger(
     carry: Carry | None,
     built: Sequence[BuiltNote],
     entries: Sequence[Entry],
+    media: Mapping[str, str],
 ) -> Ledger:
     """The ledger after this build: the carried notes as they were (moved), the built ones as made;
     ``entries`` are those the built notes were made from, in document order (every entry, without a
-    carry). A carry keeps the last ledger's topic numbers (a topic no entry has any more stays, unused)."""
+    carry), ``media`` the files of the images they show (packed name → path from the project folder).
+    A carry keeps the last ledger's topic numbers (a topic no entry has any more stays, unused)."""
     number_of = {document.document.path: number for number, document in enumerate(documents)}
     lines = [document.lines for document in documents]
     carried = previous is not None and carry is not None
@@ -507,6 +522,7 @@ def next_ledger(
                 item.tags,
                 ref_of(first, number_of[first.path], lines[number_of[first.path]]),
                 conflict,
+                item.media,
             )
         )
     return Ledger(
@@ -523,4 +539,8 @@ def next_ledger(
         regions,
         groups,
         tuple(notes),
+        {
+            name: media[name] if name in media or previous is None else previous.media[name]
+            for name in sorted({name for note in notes for name in note.media})
+        },
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
@@ -45,6 +45,8 @@ class Media:
     """Packed name → bytes."""
     problems: tuple[Problem, ...]
     """Refused, missing or unreadable images, with file and line."""
+    paths: dict[str, Path] = field(default_factory=dict)
+    """Packed name → the file it was read from (the first, when two files have the same bytes)."""
 
 
 def media_name(data: bytes, suffix: str) -> str:
@@ -57,6 +59,7 @@ def collect_media(entries: Iterable[Entry], cwd: Path) -> Media:
     """Resolve, read and name every local image the given entries show."""
     names: dict[tuple[str, str], str] = {}
     files: dict[str, bytes] = {}
+    paths: dict[str, Path] = {}
     problems: list[Problem] = []
     for entry in entries:
         for src, line in entry.images:
@@ -77,7 +80,18 @@ def collect_media(entries: Iterable[Entry], cwd: Path) -> Media:
                 name = media_name(data, found.suffix)
                 names[(entry.path, src)] = name
                 files[name] = data
-    return Media(names, files, tuple(problems))
+                paths.setdefault(name, found)
+    return Media(names, files, tuple(problems), paths)
+
+
+def read_media(name: str, path: Path) -> MediaFile | None:
+    """The packed file ``name`` read again from ``path``; ``None`` when it cannot be read or its bytes
+    are no longer the ones the name was made from."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return MediaFile(name, data) if media_name(data, path.suffix) == name else None
 
 
 def _read_image(entry: Entry, src: str, cwd: Path) -> Path | tuple[Severity, str] | None:
