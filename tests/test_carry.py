@@ -14,6 +14,7 @@ from benchmarks.generate import generate, generate_files
 from qa2anki.build import CACHE_FOLDER, BuildReport, Options, build
 from qa2anki.carry import LEDGER_NAME
 from qa2anki.cli import cli
+from qa2anki.errors import ProblemsFound
 from qa2anki.identity import Status
 
 NOW = 1_700_000_000
@@ -259,3 +260,69 @@ def test_a_new_document_means_a_full_build(tmp_path: Path) -> None:
     assert first.carried == 0 and summary(first) == summary(full)
     (project / "source/more.md").write_text(generate(11, seed=9), encoding="utf-8")
     assert build(Options(cwd=project, now=NOW + 2)).carried > 0
+
+
+def test_a_lock_written_otherwise_with_the_same_notes_is_not_carried_from(tmp_path: Path) -> None:
+    """A lock edited by hand into the same data (an escaped character) is kept as it is, and no ledger
+    records it: a carried build copies its notes' lines, a full build writes them its own way."""
+    project = make_project(tmp_path / "p", generate(60, seed=10))
+    build(Options(cwd=project, now=NOW))
+    lock = project / "source/qa2anki.lock"
+    text = lock.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if '"question": "' in line)
+    at = line.index('"question": "') + len('"question": "')
+    escaped = line[:at] + f"\\u{ord(line[at]):04x}" + line[at + 1 :]
+    lock.write_text(text.replace(line, escaped), encoding="utf-8")
+    assert build(Options(cwd=project, now=NOW + 1)).carried == 0
+    assert escaped in lock.read_text(encoding="utf-8")  # the same notes: left as it is
+    pieces = sections((project / "source/deck.md").read_text(encoding="utf-8"))
+    (project / "source/deck.md").write_text("".join(apply(pieces, ("edit", 7, 0), 2)), encoding="utf-8")
+    full = full_build_of(project, tmp_path / "full", NOW + 2)
+    carried = build(Options(cwd=project, now=NOW + 2))
+    assert carried.carried == 0
+    assert outputs(project) == outputs(tmp_path / "full") and summary(carried) == summary(full)
+    assert escaped not in lock.read_text(encoding="utf-8")  # rewritten as qa2anki writes it
+
+
+def test_a_carried_build_fails_as_a_full_build_does(tmp_path: Path) -> None:
+    """A lock that cannot be read and a warning under --strict: the same error either way (the problems
+    come first)."""
+    project = make_project(tmp_path / "p", generate(60, seed=11))
+    build(Options(cwd=project, now=NOW))
+    pieces = sections((project / "source/deck.md").read_text(encoding="utf-8"))
+    (project / "source/deck.md").write_text("".join(apply(pieces, ("conflict", 4, 9), 1)), encoding="utf-8")
+    (project / "source/qa2anki.lock").write_bytes(b"\xff\xfe not text")
+    errors = []
+    for folder in (tmp_path / "full", project):
+        if folder != project:
+            shutil.copytree(project, folder)
+            (folder / CACHE_FOLDER / LEDGER_NAME).unlink()
+        with pytest.raises(ProblemsFound) as raised:
+            build(Options(cwd=folder, now=NOW + 1, strict=True))
+        errors.append(raised.value.message)
+    assert errors[0] == errors[1]
+
+
+def test_another_renderer_version_means_a_full_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Notes rendered by another markdown-it-py or Pygments version (or another qa2anki) are not carried:
+    the cache format is part of the ledger's signature."""
+    project = make_project(tmp_path / "p", generate(60, seed=12))
+    build(Options(cwd=project, now=NOW))
+    monkeypatch.setattr("qa2anki.build.CACHE_FORMAT", "pygments 0.0")
+    assert build(Options(cwd=project, now=NOW + 1)).carried == 0
+    assert build(Options(cwd=project, now=NOW + 2)).carried > 0
+
+
+def test_a_carried_image_is_checked_as_a_new_one(tmp_path: Path) -> None:
+    """An image that became a link to a file outside the sources (same bytes) is refused by a carried
+    build as by a full one."""
+    project = make_project(tmp_path / "p", generate(30, seed=13) + IMAGE_ENTRY)
+    (project / "source/x.png").write_bytes(b"\x89PNG\r\n\x1a\nsame")
+    build(Options(cwd=project, now=NOW))
+    (tmp_path / "outside.png").write_bytes(b"\x89PNG\r\n\x1a\nsame")
+    (project / "source/x.png").unlink()
+    (project / "source/x.png").symlink_to(tmp_path / "outside.png")
+    pieces = sections((project / "source/deck.md").read_text(encoding="utf-8"))
+    (project / "source/deck.md").write_text("".join(apply(pieces, ("edit", 2, 0), 1)), encoding="utf-8")
+    with pytest.raises(ProblemsFound, match="1 error"):
+        build(Options(cwd=project, now=NOW + 1))

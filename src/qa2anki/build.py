@@ -28,15 +28,18 @@ from qa2anki.lockfile import (
     LockedNote,
     json_string,
     lock_bytes,
+    lock_digest,
     read_lock_and_digest,
     read_lock_carrying,
 )
 from qa2anki.media import Media, MediaFile, collect_media, read_media
-from qa2anki.normalize import Normalized, Note, Thresholds, normalize
+from qa2anki.normalize import CLUSTER_VERSION, Normalized, Note, Thresholds, normalize
 from qa2anki.notetype import NOTE_TYPE
 from qa2anki.parse import DEFAULT_LABELS, Entry, Labels, ParseResult
 from qa2anki.render import RenderedNote, render_note
 from qa2anki.scan import (
+    CACHE_FORMAT,
+    PART_VERSION,
     ScanStats,
     SectionedDocument,
     encode_blob,
@@ -395,6 +398,8 @@ def _build_locked(options: Options, config: Config, output: Path, write: bool) -
 def _signature(options: Options, config: Config, documents: Sequence[Document]) -> str:
     """What must be as it was for the ledger to be used: settings, options and the documents' names."""
     return carry.signature(
+        # What the notes were made with: qa2anki, markdown-it-py and Pygments versions and ours.
+        (CACHE_FORMAT, PART_VERSION, CLUSTER_VERSION),
         config,
         options.sources,
         options.output,
@@ -446,7 +451,7 @@ def _carried_build(options: Options, config: Config, output: Path, sources: _Sou
     # The carried notes' images, read again: their fields hold names made from the files' bytes.
     carried_media = []
     for name in sorted({name for note in plan.carried for name in note.media}):
-        found = read_media(name, options.cwd / ledger.media[name])
+        found = read_media(name, ledger.media[name], options.cwd)
         if found is None:
             return None
         carried_media.append(found)
@@ -557,11 +562,11 @@ def _build_analysed(
                 _media(analysis.media_of(notes), carried.media if carried else ()),
             )
 
-        lock_digest = hashlib.sha256()
+        new_lock_hash = hashlib.sha256()
 
         def lock_pieces() -> Iterator[bytes]:
             for piece in lock_bytes(identification.lock):
-                lock_digest.update(piece)
+                new_lock_hash.update(piece)
                 yield piece
 
         def ledger() -> None:
@@ -573,7 +578,9 @@ def _build_analysed(
                 contents,
                 rendered,
                 carried,
-                lock_digest.hexdigest() if lock_changed else old_digest,
+                new_lock_hash.hexdigest()
+                if lock_changed
+                else _written_digest(identification.lock, old_digest, carried),
             )
             carry.save_ledger(options.cwd / CACHE_FOLDER, next_ledger, carried.ledger if carried else None)
 
@@ -622,6 +629,17 @@ def _build_analysed(
     )
 
 
+def _written_digest(lock: Lock, digest: str, carried: _Carried | None) -> str:
+    """The digest of a lock file this build leaves as it was, for the ledger: ``""`` (no ledger) when the
+    file holds the same notes as ``lock`` but is not written as this program writes it (edited by hand,
+    merged by git, written by an older version): a carried build copies the lines of the notes it
+    carries, and must copy the ones a full build would write. (A lock a carried build read was written by
+    this program: its digest is a ledger's.)"""
+    if carried is not None or not digest:
+        return digest
+    return digest if lock_digest(lock) == digest else ""
+
+
 def _next_ledger(
     options: Options,
     config: Config,
@@ -659,7 +677,7 @@ def _next_ledger(
         carried.plan if carried else None,
         built,
         analysis.entries,
-        {name: os.path.relpath(path, options.cwd) for name, path in analysis.media.paths.items()},
+        analysis.media.sources,
     )
 
 

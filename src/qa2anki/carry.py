@@ -11,14 +11,18 @@ from the scan cache, cluster, render, hash and identify them all. Most of them c
 
 So every build leaves a **ledger** beside the caches: the sections of each document (part keys), the topics
 of each section, the regions, a digest of each exact-duplicate text, and per note its GUID, mod, content
-hash, fields, tags and where its first entry (and, for a conflict, its entries shown) stand. The next
-build aligns each document's sections with the ledger's; the regions of the sections that changed, of the
-topics of the new entries and of any region a new entry duplicates exactly are **touched**: their entries
-are decoded and go through the whole pipeline. Every other note is carried over as the ledger has it.
+hash, fields, tags, images and where its first entry (and, for a conflict, its entries shown) stand. The
+next build aligns each document's sections with the ledger's (the sections before the first change and
+after the last one are the ledger's, moved); the regions of the sections in between, of the topics of
+their entries and of any region one of those duplicates exactly are **touched**: their entries are decoded
+and go through the whole pipeline. Every other note is carried over as the ledger has it.
 
-The ledger is used only when everything else is as it was: qa2anki's version, the settings, the document
-list, the lock's bytes (its SHA-256), and no images anywhere (an image file can change without its
-document changing). Otherwise, or when anything in the ledger does not fit, the build is a full one.
+The ledger is used only when everything else is as it was: the versions of qa2anki, markdown-it-py and
+Pygments, the settings and options, the document list, and the lock's bytes (its SHA-256; a ledger records
+a lock only when it is written as this program writes it, since carried notes' lines are copied). The
+images carried notes show are found and read again and must be the same files with the same bytes (an
+image can change without its document changing). Otherwise, or when anything in the ledger does not fit,
+the build is a full one.
 ``tests/test_carry.py`` checks that a carried build writes the very same deck, lock and report as a full
 build, over random sequences of edits.
 """
@@ -39,13 +43,14 @@ from qa2anki import __version__
 from qa2anki.atomic import write_atomic
 from qa2anki.errors import Problem
 from qa2anki.fold import fold
+from qa2anki.media import ImageSource
 from qa2anki.normalize import Note, conflict_problem, fold_topic
 from qa2anki.parse import Entry
 from qa2anki.scan import SectionedDocument, blob_pieces, encode_blob, load_blob
 
 LEDGER_NAME = "ledger.marshal"
 """The ledger's index in the cache folder (its rows are in :data:`ROWS_FOLDER`)."""
-LEDGER_TAG = f"qa2anki {__version__} ledger 3"
+LEDGER_TAG = f"qa2anki {__version__} ledger 4"
 
 Ref = tuple[int, int, int]
 """Where an entry stands: document index, section index, line within the section."""
@@ -109,8 +114,8 @@ class Ledger:
     """A digest of each distinct (folded question, folded answer) → one of its topics."""
     notes: tuple[CarriedNote, ...]
     """Every note of the deck."""
-    media: dict[str, str]
-    """The packed name of each image the notes show → its file (relative to the project folder)."""
+    media: dict[str, ImageSource]
+    """The packed name of each image the notes show → where an entry showed it (to be found again)."""
 
 
 def signature(*settings: object) -> str:
@@ -210,7 +215,9 @@ def decode(data: Any, rows: dict[str, Any]) -> Ledger | None:
     if type(data) is not tuple or len(data) != 9:
         return None
     signature_, lock, documents, topics, names, regions, groups, notes, media = data
-    if type(media) is not dict or not (_all(tuple(media), str) and _all(tuple(media.values()), str)):
+    if type(media) is not dict or not (_all(tuple(media), str) and _all(tuple(media.values()), tuple)):
+        return None
+    if set(map(len, media.values())) - {3} or not _all(tuple(chain(*media.values())), str):
         return None
     if not (type(signature_) is str and type(lock) is str and _all(topics, str) and _all(regions, int)):
         return None
@@ -437,11 +444,11 @@ def next_ledger(
     carry: Carry | None,
     built: Sequence[BuiltNote],
     entries: Sequence[Entry],
-    media: Mapping[str, str],
+    media: Mapping[str, ImageSource],
 ) -> Ledger:
     """The ledger after this build: the carried notes as they were (moved), the built ones as made;
     ``entries`` are those the built notes were made from, in document order (every entry, without a
-    carry), ``media`` the files of the images they show (packed name → path from the project folder).
+    carry), ``media`` where the images they show were found (packed name → where an entry showed it).
     A carry keeps the last ledger's topic numbers (a topic no entry has any more stays, unused)."""
     number_of = {document.document.path: number for number, document in enumerate(documents)}
     lines = [document.lines for document in documents]

@@ -290,10 +290,14 @@ def read_lock_carrying(
     ``kept`` GUIDs left unparsed (see :attr:`Lock.unparsed`); ``None`` when it is another file, or a kept
     note is not there, live, with the content hash and mod given (GUID → (content, mod)). Parsing a large
     lock costs more than a build that changed a few notes."""
-    text, found = _read_text(path, display)
-    if found != digest or not found:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None  # a full build says what is wrong, in its own order
+    # Compared before the bytes are decoded: a lock with the digest the ledger has is one this program wrote.
+    if not digest or hashlib.sha256(data).hexdigest() != digest:
         return None
-    lines = text.split("\n")
+    lines = data.decode("utf-8").split("\n")
     try:
         begin, end = lines.index(' "notes": ['), lines.index(" ]")
     except ValueError:
@@ -325,6 +329,14 @@ def read_lock_carrying(
 def write_lock(path: Path, lock: Lock) -> None:
     """Write the lock atomically."""
     write_atomic(path, lock_bytes(lock))
+
+
+def lock_digest(lock: Lock) -> str:
+    """The SHA-256 of the bytes :func:`lock_bytes` writes."""
+    digest = hashlib.sha256()
+    for piece in lock_bytes(lock):
+        digest.update(piece)
+    return digest.hexdigest()
 
 
 def lock_bytes(lock: Lock) -> Iterator[bytes]:

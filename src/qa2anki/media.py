@@ -45,8 +45,12 @@ class Media:
     """Packed name → bytes."""
     problems: tuple[Problem, ...]
     """Refused, missing or unreadable images, with file and line."""
-    paths: dict[str, Path] = field(default_factory=dict)
-    """Packed name → the file it was read from (the first, when two files have the same bytes)."""
+    sources: dict[str, ImageSource] = field(default_factory=dict)
+    """Packed name → where an entry showed it (the first, when two files have the same bytes)."""
+
+
+ImageSource = tuple[str, str, str]
+"""Where an image is shown: the entry's path, its document's name in its source folder, the ``src``."""
 
 
 def media_name(data: bytes, suffix: str) -> str:
@@ -59,13 +63,13 @@ def collect_media(entries: Iterable[Entry], cwd: Path) -> Media:
     """Resolve, read and name every local image the given entries show."""
     names: dict[tuple[str, str], str] = {}
     files: dict[str, bytes] = {}
-    paths: dict[str, Path] = {}
+    sources: dict[str, ImageSource] = {}
     problems: list[Problem] = []
     for entry in entries:
         for src, line in entry.images:
             if (entry.path, src) in names or _REMOTE_RE.match(src):
                 continue
-            found = _read_image(entry, src, cwd)
+            found = _image_file((entry.path, entry.document, src), cwd)
             if isinstance(found, tuple):
                 severity, message = found
                 problems.append(Problem(entry.path, line, severity, message))
@@ -80,31 +84,35 @@ def collect_media(entries: Iterable[Entry], cwd: Path) -> Media:
                 name = media_name(data, found.suffix)
                 names[(entry.path, src)] = name
                 files[name] = data
-                paths.setdefault(name, found)
-    return Media(names, files, tuple(problems), paths)
+                sources.setdefault(name, (entry.path, entry.document, src))
+    return Media(names, files, tuple(problems), sources)
 
 
-def read_media(name: str, path: Path) -> MediaFile | None:
-    """The packed file ``name`` read again from ``path``; ``None`` when it cannot be read or its bytes
-    are no longer the ones the name was made from."""
+def read_media(name: str, source: ImageSource, cwd: Path) -> MediaFile | None:
+    """The packed file ``name`` found and read again as :func:`collect_media` did; ``None`` when it is
+    refused, gone or unreadable now, or its bytes are no longer the ones the name was made from."""
+    found = _image_file(source, cwd)
+    if not isinstance(found, Path):
+        return None
     try:
-        data = path.read_bytes()
+        data = found.read_bytes()
     except OSError:
         return None
-    return MediaFile(name, data) if media_name(data, path.suffix) == name else None
+    return MediaFile(name, data) if media_name(data, found.suffix) == name else None
 
 
-def _read_image(entry: Entry, src: str, cwd: Path) -> Path | tuple[Severity, str] | None:
+def _image_file(source: ImageSource, cwd: Path) -> Path | tuple[Severity, str] | None:
     """The image file, or why it is refused, or ``None`` when there is nothing to pack."""
+    entry_path, document_name, src = source
     target = unquote(src).split("#", 1)[0].split("?", 1)[0]
     if not target:
         return None
     pure = PurePosixPath(target.replace("\\", "/"))
     if pure.is_absolute() or re.match(r"^[a-zA-Z]:", target):
         return Severity.ERROR, f"image {src!r}: absolute paths are refused; put the image beside the sources"
-    document = cwd / entry.path
+    document = cwd / entry_path
     path = (document.parent / pure).resolve()
-    if not path.is_relative_to(_source_root(document, entry.document).resolve()):
+    if not path.is_relative_to(_source_root(document, document_name).resolve()):
         return Severity.ERROR, f"image {src!r} is outside the sources folder; '../' escapes are refused"
     try:
         size = path.stat().st_size

@@ -94,11 +94,12 @@ BATCH_CHARS = 200_000
 Progress = Callable[[int, int], None]
 """Called with (characters scanned so far, characters to scan)."""
 
-# Pygments is part of rendering too: a new version may colour code differently.
-_CACHE_FORMAT = (
+CACHE_FORMAT = (
     f"qa2anki {__version__} scan {SCAN_VERSION} render {RENDER_VERSION} md {markdown_it.__version__} "
     f"pygments {pygments.__version__}"
 )
+"""What a cached scan was made with (Pygments is part of rendering too: a new version may colour code
+differently)."""
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,7 @@ def blob_pieces(tag: str, data: Any) -> tuple[bytes, bytes]:
 
 
 def _sections_tag(labels: Labels) -> str:
-    return f"{_CACHE_FORMAT} labels {labels.fingerprint()}"
+    return f"{CACHE_FORMAT} labels {labels.fingerprint()}"
 
 
 class _Shards:
