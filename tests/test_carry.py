@@ -67,6 +67,11 @@ def full_build_of(project: Path, other: Path, now: int) -> BuildReport:
 
 IMAGE_ENTRY = "\n### 1. 图\n\n**面试题：** 这张图是什么？\n\n**答案：** 是一张图。\n\n![x](x.png)\n"
 """An entry that shows an image."""
+REFERENCES = (
+    "\n### 2. 引用\n\n**面试题：** 出处在哪？\n\n**答案：** 见[论文][1]和[代码][2]。\n\n"
+    '### 参考资料\n\n[1]: https://example.com/paper\n[2]: https://example.com/code "代码"\n'
+)
+"""An entry with reference-style links, and their definitions in a closing section."""
 EXTRA = "\n**面试题：** 新加的问题{n}是什么？\n\n**答案：** 新加的答案{n}。\n\n1. **要点**：第{n}条。\n"
 
 
@@ -135,13 +140,18 @@ def test_a_carried_build_writes_what_a_full_build_writes(
     project = root / "carried"
     documents = generate_files(40, seed=seed, files=files)
     for name, text in documents.items():
-        (project / "source" / name).write_text(text + (IMAGE_ENTRY if seed % 2 else ""), encoding="utf-8")
+        extra = (IMAGE_ENTRY if seed % 2 else "") + (REFERENCES if seed % 3 == 0 else "")
+        (project / "source" / name).write_text(text + extra, encoding="utf-8")
     (project / "source/x.png").write_bytes(b"\x89PNG\r\n\x1a\n0")
     build(Options(cwd=project, now=NOW))
     names = sorted(documents)
     for step, (which, edit) in enumerate(edits, start=1):
         if edit[0] == "image":
             (project / "source/x.png").write_bytes(b"\x89PNG\r\n\x1a\n" + str(edit[1] % 3).encode())
+        elif edit[0] == "definition":
+            document = project / "source" / names[which % len(names)]
+            text = document.read_text(encoding="utf-8")
+            document.write_text(text.replace("example.com/", f"example.com/{step}/", 1), encoding="utf-8")
         else:
             document = project / "source" / names[which % len(names)]
             pieces = apply(sections(document.read_text(encoding="utf-8")), edit, step)
@@ -242,12 +252,39 @@ def test_the_cli_reports_a_carried_build_as_a_full_one(
 
 
 def test_a_document_parsed_whole_keeps_no_ledger(tmp_path: Path) -> None:
-    """A link reference definition holds for its whole document, which is then parsed whole: no ledger."""
-    text = generate(30, seed=7) + "\n[1]: https://example.com/\n"
-    project = make_project(tmp_path / "p", text)
+    """A document whose last entry runs on under a deeper heading is assembled whole: no ledger."""
+    project = make_project(tmp_path / "p", generate(30, seed=7) + "\n#### 小节\n\n更多内容。\n")
     build(Options(cwd=project, now=NOW))
     assert not (project / CACHE_FOLDER / LEDGER_NAME).exists()
     assert build(Options(cwd=project, now=NOW + 1)).carried == 0
+
+
+def test_link_references_are_carried_and_followed(tmp_path: Path) -> None:
+    """A document with link reference definitions is built section by section and carried; changing a
+    definition changes the notes that use it, as a full build does."""
+    text = generate(40, seed=14)
+    pieces = sections(text)
+    pieces[3] = pieces[3].rstrip("\n") + " 参见[论文][1]。\n\n"
+    pieces.append("### 参考资料\n\n[1]: https://example.com/a\n")
+    project = make_project(tmp_path / "p", "".join(pieces))
+    build(Options(cwd=project, now=NOW))
+    assert (project / CACHE_FOLDER / LEDGER_NAME).exists()
+    for step, change in enumerate([("edit", 9, 0), ("definition", 0, 0), ("edit", 20, 0)], start=1):
+        document = project / "source/deck.md"
+        current = sections(document.read_text(encoding="utf-8"))
+        if change[0] == "definition":
+            current[-1] = current[-1].replace("https://example.com/a", "https://example.com/b")
+        else:
+            current = apply(current, change, step)
+        document.write_text("".join(current), encoding="utf-8")
+        full = full_build_of(project, tmp_path / "full", NOW + step)
+        carried = build(Options(cwd=project, now=NOW + step))
+        assert outputs(project) == outputs(tmp_path / "full") and summary(carried) == summary(full)
+        if change[0] == "definition":
+            (updated,) = (n for n in carried.notes if "https://example.com/b" in n.note.answer_html)
+            assert updated.status == Status.UPDATED
+        else:
+            assert carried.carried > 0
 
 
 def test_a_new_document_means_a_full_build(tmp_path: Path) -> None:

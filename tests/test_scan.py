@@ -209,9 +209,9 @@ def _count_scans(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     texts: list[str] = []
     real = scan.scan_section_and_references
 
-    def counting(text: str, labels: Any) -> Any:
+    def counting(text: str, labels: Any, references: Any = ()) -> Any:
         texts.append(text)
-        return real(text, labels)
+        return real(text, labels, references)
 
     monkeypatch.setattr(scan, "scan_section_and_references", counting)
     return texts

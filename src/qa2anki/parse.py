@@ -390,18 +390,27 @@ def scan_section(text: str, labels: Labels = DEFAULT_LABELS) -> tuple[BlockInfo,
     return scan_section_and_references(text, labels)[0]
 
 
+Definitions = tuple[tuple[str, str, str], ...]
+"""Link reference definitions (``[label]: url "title"``): (normalised label, URL, title), in order."""
+
+
 def scan_section_and_references(
-    text: str, labels: Labels = DEFAULT_LABELS
-) -> tuple[tuple[BlockInfo, ...], bool]:
-    """:func:`scan_section`, and whether the piece defines a link reference (``[label]: url``).
+    text: str, labels: Labels = DEFAULT_LABELS, references: Definitions = ()
+) -> tuple[tuple[BlockInfo, ...], Definitions]:
+    """:func:`scan_section`, and the link references the piece defines (``[label]: url``).
 
     A definition holds for the whole document (CommonMark), so a piece that uses one defined in another
-    piece parses differently alone: a document with definitions must be parsed whole.
+    piece parses differently alone: it is parsed with the document's definitions (``references``: the
+    first of each label, as a parse of the whole document has them) given beforehand.
     """
     patterns = _patterns(labels)
     infos: list[BlockInfo] = []
     lines = text.split("\n")
     env: dict[str, Any] = {}
+    if references:
+        env["references"] = {
+            label: {"href": href, "title": title, "map": None} for label, href, title in references
+        }
     for block in _blocks(markdown_parser().parse(text, env)):
         inline = block.inline
         kind, rule, level, label_text, marker = "block", "", 0, "", ""
@@ -461,7 +470,13 @@ def scan_section_and_references(
                 marker,
             )
         )
-    return tuple(infos), bool(env.get("references"))
+    defined = env.get("references") or {}
+    given = {label for label, _, _ in references}
+    return tuple(infos), tuple(
+        (label, str(ref.get("href", "")), str(ref.get("title", "") or ""))
+        for label, ref in defined.items()
+        if label not in given
+    )
 
 
 def _first_is_bold(inline: Token) -> bool:

@@ -48,6 +48,7 @@ from qa2anki.errors import Problem, Severity
 from qa2anki.parse import (
     DEFAULT_LABELS,
     BlockInfo,
+    Definitions,
     Entry,
     Labels,
     Opening,
@@ -60,14 +61,13 @@ from qa2anki.parse import (
     is_atx_heading,
     line_starts,
     opening_markers,
-    scan_section,
     scan_section_and_references,
     split_sections,
 )
 from qa2anki.render import RENDER_VERSION
 from qa2anki.sources import Document
 
-SCAN_VERSION = 9
+SCAN_VERSION = 10
 """Bumped whenever :func:`qa2anki.parse.scan_section` gives other results for the same text."""
 SECTIONS_FOLDER = "sections"
 """The section cache's folder inside the cache folder: one file per shard (the first two hex digits of
@@ -267,12 +267,16 @@ def _blocks(stored: Any, offset: int) -> list[BlockInfo]:
     return blocks
 
 
-def _scan_batch(job: tuple[Labels, list[str]]) -> list[tuple[tuple[tuple[Any, ...], ...], bool]]:
-    """Each text's blocks as plain data, and whether it defines a link reference."""
-    labels, texts = job
+def _scan_batch(
+    job: tuple[Labels, list[str]] | tuple[Labels, list[str], Definitions],
+) -> list[tuple[tuple[tuple[Any, ...], ...], Definitions]]:
+    """Each text's blocks as plain data, and the link references it defines (parsed with the document's
+    definitions, when the job has them)."""
+    labels, texts, *rest = job
+    table: Definitions = rest[0] if rest else ()
     scanned = []
     for text in texts:
-        blocks, references = scan_section_and_references(text, labels)
+        blocks, references = scan_section_and_references(text, labels, table)
         scanned.append((tuple(tuple(block) for block in blocks), references))
     return scanned
 
@@ -289,17 +293,17 @@ def _batches(texts: list[str]) -> list[list[str]]:
     return [b for b in batches if b]
 
 
-Facts = tuple[str, int, str, str, str, tuple[str, ...], bool]
+Facts = tuple[str, int, str, str, str, tuple[str, ...], Definitions]
 """What the assembly of neighbouring sections needs to know of a section without its blocks: its first
 block's kind (``""``: no blocks), level, rule and label word, its last block's kind, the label words
-of questions that open a section inside it, and whether it defines a link reference (then its document
-is parsed whole: a definition holds for every section)."""
-_FACTS_TYPES = (str, int, str, str, str, tuple, bool)
+of questions that open a section inside it, and the link references it defines (a definition holds for
+every section of its document: see :func:`_with_references`)."""
+_FACTS_TYPES = (str, int, str, str, str, tuple, tuple)
 _ENTRY_TYPES = (int, str, str, str, str, str, str, str, tuple, str)
 
 
-def _facts(stored: Any, references: bool) -> Facts:
-    """The facts of a section, from its stored blocks (checked) and whether it defines a reference."""
+def _facts(stored: Any, references: Definitions) -> Facts:
+    """The facts of a section, from its stored blocks (checked) and the references it defines."""
     blocks = _blocks(stored, 0)
     if not blocks:
         return ("", 0, "", "", "", (), references)
@@ -313,6 +317,10 @@ def _valid_facts(facts: Any) -> bool:
         type(facts) is tuple
         and tuple(map(type, facts)) == _FACTS_TYPES
         and (not facts[5] or all(type(marker) is str for marker in facts[5]))
+        and (
+            not facts[6]
+            or all(type(d) is tuple and len(d) == 3 and all(type(x) is str for x in d) for d in facts[6])
+        )
     )
 
 
@@ -704,33 +712,8 @@ def _scan_documents(
                 missing.setdefault(key, _section_text(document.text, document_starts, piece, index))
 
     bodies = _shared_bodies(missing, zip(pieces, lasts, strict=True), store)
-    keys, texts = list(missing), list(missing.values())
+    fresh, references, workers = _scan_texts(missing, labels, (), jobs, progress)
     del missing
-    total = sum(len(t) for t in texts)
-    workers = min(jobs or os.cpu_count() or 1, 8) if total >= PARALLEL_MIN_CHARS else 0
-    scanned: list[tuple[tuple[tuple[Any, ...], ...], bool]] = []
-    done = 0
-    batches = _batches(texts)
-    if workers > 1 and len(batches) > 1:
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        context = multiprocessing.get_context(method)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            jobs_ = [(labels, batch) for batch in batches]
-            for batch, batch_result in zip(batches, pool.map(_scan_batch, jobs_), strict=True):
-                scanned.extend(batch_result)
-                done += sum(len(t) for t in batch)
-                if progress:
-                    progress(done, total)
-    else:
-        workers = 0
-        for batch in batches:
-            scanned.extend(_scan_batch((labels, batch)))
-            done += sum(len(t) for t in batch)
-            if progress:
-                progress(done, total)
-    fresh = {key: blocks for key, (blocks, _) in zip(keys, scanned, strict=True)}
-    references = {key for key, (_, defines) in zip(keys, scanned, strict=True) if defines}
-    del keys, texts, batches, scanned
     _join_bodies(bodies, fresh, references, store, labels)
 
     facts: dict[str, Any] = {}
@@ -738,16 +721,20 @@ def _scan_documents(
     outcomes: list[_Scanned | ParseResult] = []
     for document, document_starts, layout, last in zip(documents, starts, layouts, lasts, strict=True):
         section = _Sections(document, document_starts, layout.piece, store, fresh, references, labels)
+        facts.update(section.facts)
         outcome: _Scanned | ParseResult
-        if section.defines_references():
-            # A link reference holds for the whole document: sections parsed apart would miss it.
-            outcome = assemble(document, scan_section(document.text, labels))
-        elif (assembled := _assemble_by_sections(section, layout, last, decode)) is None:
+        table = section.references()
+        if table:
+            # A link reference holds for the whole document: the sections that may use one are parsed
+            # (and cached) with the document's definitions.
+            section = _with_references(section, table, jobs)
+            facts.update(section.facts)
+        if (assembled := _assemble_by_sections(section, layout, last, decode)) is None:
             outcome = section.assemble_whole()
         else:
-            outcome = assembled
+            # What the next scan compares with: the sections' own keys.
+            outcome = assembled = assembled._replace(piece=layout.piece)
             scans.append(assembled)
-        facts.update(section.facts)
         outcomes.append(outcome)
 
     scanned_count = len(fresh)
@@ -767,6 +754,39 @@ def _scan_documents(
         save=later,
     )
     return outcomes, stats
+
+
+def _scan_texts(
+    texts: dict[str, str], labels: Labels, table: Definitions, jobs: int | None, progress: Progress | None
+) -> tuple[dict[str, Any], dict[str, Definitions], int]:
+    """Scan sections (key → text; with the document's link references ``table``): their blocks by key,
+    the references each defines (only those that define any), and how many worker processes ran."""
+    keys, pieces = list(texts), list(texts.values())
+    total = sum(len(t) for t in pieces)
+    workers = min(jobs or os.cpu_count() or 1, 8) if total >= PARALLEL_MIN_CHARS else 0
+    scanned: list[tuple[tuple[tuple[Any, ...], ...], Definitions]] = []
+    done = 0
+    batches = _batches(pieces)
+    if workers > 1 and len(batches) > 1:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        context = multiprocessing.get_context(method)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            jobs_ = [(labels, batch, table) for batch in batches]
+            for batch, batch_result in zip(batches, pool.map(_scan_batch, jobs_), strict=True):
+                scanned.extend(batch_result)
+                done += sum(len(t) for t in batch)
+                if progress:
+                    progress(done, total)
+    else:
+        workers = 0
+        for batch in batches:
+            scanned.extend(_scan_batch((labels, batch, table)))
+            done += sum(len(t) for t in batch)
+            if progress:
+                progress(done, total)
+    fresh = {key: blocks for key, (blocks, _) in zip(keys, scanned, strict=True)}
+    references = {key: defined for key, (_, defined) in zip(keys, scanned, strict=True) if defined}
+    return fresh, references, workers
 
 
 def _once(work: Callable[[], int]) -> Callable[[], int]:
@@ -851,7 +871,11 @@ def _shared_bodies(
 
 
 def _join_bodies(
-    bodies: dict[str, _Body], fresh: dict[str, Any], references: set[str], store: _Store, labels: Labels
+    bodies: dict[str, _Body],
+    fresh: dict[str, Any],
+    references: dict[str, Definitions],
+    store: _Store,
+    labels: Labels,
 ) -> None:
     """Complete the sections whose heading line alone was scanned with the rest of the section they
     share it with; a section whose parts do not fit together (cache trouble) is scanned whole."""
@@ -873,14 +897,14 @@ def _join_bodies(
             and heading[0][1:3] == rest[0][1:3] == (0, 1)
         ):
             joined = heading + rest[1:]
-        defines = bool(store.facts[body.key][6]) if body.old else body.key in references
+        defines: Definitions = store.facts[body.key][6] if body.old else references.get(body.key, ())
         if joined is None:
             [(joined, defines)] = _scan_batch((labels, [body.text]))
         fresh[key] = joined
         if defines:
-            references.add(key)
+            references[key] = defines
         else:
-            references.discard(key)
+            references.pop(key, None)
     # The cached sections read for this are not needed again (saving reads its shards one at a time).
     store.blocks.shards.clear()
 
@@ -1008,6 +1032,39 @@ def _save_last_scans(folder: Path, tag: str, scans: list[_Scanned], lasts: list[
     return saved
 
 
+def _with_references(section: _Sections, table: Definitions, jobs: int | None) -> _Sections:
+    """The document's sections, those that may use a link reference (that have a ``[``) under keys of
+    their text and ``table``, parsed with it (and cached) where they are new: as a parse of the whole
+    document sees them. The others are the same either way."""
+    digest = hashlib.blake2b(repr(table).encode(), digest_size=16).hexdigest()
+    piece: list[tuple[int, str]] = []
+    missing: dict[str, str] = {}
+    references: dict[str, Definitions] = {}
+    for index, (line, key) in enumerate(section.piece):
+        text = section.text(index)
+        if "[" in text:
+            defined = section.facts[key][6]
+            key = _key(f"{key}\x00{digest}")
+            if defined:
+                references[key] = defined
+            known = section.store.facts.get(key)
+            if key not in section.fresh and (known is None or not _valid_facts(known)):
+                missing[key] = text
+        piece.append((line, key))
+    scanned, _, _ = _scan_texts(missing, section.labels, table, jobs, None)
+    section.fresh.update(scanned)
+    return _Sections(
+        section.document,
+        section.starts,
+        piece,
+        section.store,
+        section.fresh,
+        references,
+        section.labels,
+        table,
+    )
+
+
 class _Sections:
     """One document's sections; a section's blocks are fetched (scanned now, or from the cache) only when
     it has to be assembled."""
@@ -1019,8 +1076,9 @@ class _Sections:
         piece: list[tuple[int, str]],
         store: _Store,
         fresh: dict[str, Any],
-        references: set[str],
+        references: dict[str, Definitions],
         labels: Labels,
+        table: Definitions = (),
     ) -> None:
         self.document = document
         self.starts = starts  # the document's line_starts
@@ -1028,17 +1086,29 @@ class _Sections:
         self.store = store
         self.fresh = fresh
         self.labels = labels
+        self.table = table
+        """The document's link references the sections were parsed with (see :func:`_with_references`)."""
         self.facts: dict[str, Facts] = {}
         for index, (_, key) in enumerate(piece):
             if key not in self.facts:
                 known = store.facts.get(key) if key not in fresh else None
                 self.facts[key] = (
-                    known if known is not None else _facts(self.stored(index), key in references)
+                    known if known is not None else _facts(self.stored(index), references.get(key, ()))
                 )
 
-    def defines_references(self) -> bool:
-        """Whether a section of the document defines a link reference."""
-        return any(facts[6] for facts in self.facts.values())
+    def references(self) -> Definitions:
+        """The document's link reference definitions: the first of each label, in document order."""
+        table: dict[str, tuple[str, str, str]] = {}
+        for _, key in self.piece:
+            for definition in self.facts[key][6]:
+                table.setdefault(definition[0], definition)
+        return tuple(table.values())
+
+    def openers(self) -> tuple[str, ...]:
+        """What, besides the opening labels, every part's key depends on: the link references."""
+        if not self.table:
+            return ()
+        return ("\x00references " + hashlib.blake2b(repr(self.table).encode(), digest_size=16).hexdigest(),)
 
     def text(self, index: int) -> str:
         """The text of section ``index``."""
@@ -1050,7 +1120,7 @@ class _Sections:
         stored = self.fresh[key] if key in self.fresh else self.store.blocks.get(key)
         if stored is None:
             # Known, but its cache file is gone or damaged: scan it again (it is saved as new).
-            stored = self.fresh[key] = _scan_batch((self.labels, [self.text(index)]))[0][0]
+            stored = self.fresh[key] = _scan_batch((self.labels, [self.text(index)], self.table))[0][0]
         return stored
 
     def blocks(self, index: int, offset: int) -> list[BlockInfo]:
@@ -1124,7 +1194,7 @@ def _assemble_by_sections(
             openers.add(fact[3])
     if any(not fact[0] for fact in facts[1:]):
         return None
-    openers_key = tuple(sorted(openers))
+    openers_key = (*sorted(openers), *sections.openers())
     # Parts known to be the last scan's without computing their keys (see _Layout).
     known = layout.prefix if openers_key == last.openers else 0
     tail_known = False
