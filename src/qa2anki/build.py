@@ -541,9 +541,11 @@ def _build_analysed(
             if carried is None:
                 return made
             # In the order of the notes' first entries, as a full build has them.
-            places = [(document.document.path, document.lines) for document in carried.documents]
+            firsts = [note.first for note in carried.plan.carried]
+            paths = [document.document.path for document in carried.documents]
+            lines = [document.lines for document in carried.documents]
             order = [
-                *(carry.position(note.first, places) for note in carried.plan.carried),
+                *((paths[number], lines[number][index] + line) for number, index, line in firsts),
                 *((item.note.first.path, item.note.first.line) for item in identification.notes),
             ]
             every = [

@@ -350,10 +350,12 @@ def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None
         if note.region in touched_regions:
             continue
         first = moved(note.first)
-        conflict = [ref for ref in map(moved, note.conflict) if ref is not None]
+        conflict = tuple(ref for ref in map(moved, note.conflict) if ref is not None)
         if first is None or len(conflict) != len(note.conflict):
             return None  # an untouched note in a changed section: the ledger does not fit
-        carried.append(note._replace(first=first, conflict=tuple(conflict)))
+        # Most notes stand where they stood: the same tuple.
+        unmoved = first is note.first and conflict == note.conflict
+        carried.append(note if unmoved else note._replace(first=first, conflict=conflict))
     # Every entry of the touched topics: from the new sections, and from the others that have any.
     entries: list[Entry] = []
     for number, document in enumerate(documents):

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
+from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple, TypeGuard
 
@@ -324,6 +325,28 @@ def _valid_facts(facts: Any) -> bool:
     )
 
 
+def _checked_facts(stored: dict[Any, Any]) -> dict[str, Facts]:
+    """The cached facts that are well formed: checked column by column at C speed (a cache holds one per
+    section), one by one only when something is off."""
+    values = tuple(stored.values())
+    shaped = (
+        set(map(type, stored)) <= {str}
+        and set(map(type, values)) <= {tuple}
+        and set(map(len, values)) <= {len(_FACTS_TYPES)}
+    )
+    columns = tuple(zip(*values, strict=True)) if shaped and values else ((),) * len(_FACTS_TYPES)
+    if (
+        shaped
+        and all(set(map(type, column)) <= {kind} for column, kind in zip(columns, _FACTS_TYPES, strict=True))
+        and set(map(type, chain(*columns[5]))) <= {str}
+        and all(
+            type(d) is tuple and len(d) == 3 and all(type(x) is str for x in d) for d in chain(*columns[6])
+        )
+    ):
+        return stored
+    return {key: value for key, value in stored.items() if type(key) is str and _valid_facts(value)}
+
+
 class _Store:
     """The caches of a scan: section blocks, section facts and the documents' last scans."""
 
@@ -334,8 +357,8 @@ class _Store:
         self.parts_tag = f"{tag} parts {PART_VERSION}"
         self.facts_tag = f"{tag} facts"
         stored = load_blob(folder / FACTS_NAME, self.facts_tag) if folder else None
-        # Section key → facts, for every section whose blocks are cached.
-        self.facts: dict[str, Any] = stored if isinstance(stored, dict) else {}
+        # Section key → facts, for every section whose blocks are cached (checked here, once).
+        self.facts: dict[str, Facts] = _checked_facts(stored) if isinstance(stored, dict) else {}
 
     def last_scan(self, document: Document) -> _LastScan:
         """The document's last scan (empty when there is none, or it is damaged)."""
@@ -708,7 +731,7 @@ def _scan_documents(
     missing: dict[str, str] = {}
     for document, document_starts, piece in zip(documents, starts, pieces, strict=True):
         for index, (_, key) in enumerate(piece):
-            if key not in store.facts or not _valid_facts(store.facts[key]):
+            if key not in store.facts:
                 missing.setdefault(key, _section_text(document.text, document_starts, piece, index))
 
     bodies = _shared_bodies(missing, zip(pieces, lasts, strict=True), store)
@@ -1215,11 +1238,17 @@ def _assemble_by_sections(
                 part = _decode_part(stored, document, offset)
                 summary = _summary(stored) if part is not None else None
             else:
-                # Left unread: its summary says what the sections after it need.
+                # Left unread: its summary says what the sections after it need (most parts of a large
+                # document: no Part made).
                 summary = last.summary(old)
-                stored = _Lazy(old)
-                found = _decode_problems(summary.problems, document, offset)
-                part = None if found is None else Part((), found, summary.headings, True)
+                found = _decode_problems(summary.problems, document, offset) if summary.problems else ()
+                if found is not None:
+                    part_keys.append(part_key)
+                    parts.append(_Lazy(old))
+                    summaries.append(summary)
+                    problems.extend(found)
+                    headings = summary.headings
+                    continue
         if part is None:
             after = facts[index + 1] if index + 1 < len(piece) else None
             next_opening = Opening(after[0], after[1], after[2]) if after else None
