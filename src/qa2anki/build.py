@@ -305,10 +305,10 @@ def _analysed(options: Options, config: Config, sources: _Sources, save_scans: b
     media = collect_media(parsed.entries, options.cwd)
     problems = [*parsed.problems, *normalized.problems, *media.problems]
     if not parsed.entries:
-        sources_ = options.sources or config.sources
+        named = options.sources or config.sources
         problems.append(
             Problem(
-                display_path(options.cwd / sources_[0], options.cwd),
+                display_path(options.cwd / named[0], options.cwd),
                 0,
                 Severity.ERROR,
                 "no 面试题/答案 entries in the sources; nothing to build",
