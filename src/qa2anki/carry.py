@@ -44,9 +44,9 @@ from qa2anki.atomic import write_atomic
 from qa2anki.errors import Problem
 from qa2anki.fold import fold
 from qa2anki.media import ImageSource
-from qa2anki.normalize import Note, conflict_problem, fold_topic
+from qa2anki.normalize import Note, UnionFind, conflict_problem, fold_topic
 from qa2anki.parse import Entry
-from qa2anki.scan import SectionedDocument, blob_pieces, encode_blob, load_blob
+from qa2anki.scan import SectionedDocument, blob_pieces, encode_blob, is_all, load_blob
 
 LEDGER_NAME = "ledger.marshal"
 """The ledger's index in the cache folder (its rows are in :data:`ROWS_FOLDER`)."""
@@ -204,28 +204,23 @@ def encode(ledger: Ledger) -> Any:
     )
 
 
-def _all(values: Any, kind: type) -> bool:
-    """Whether ``values`` is a tuple of ``kind`` values (at C speed: a ledger has many)."""
-    return type(values) is tuple and set(map(type, values)) <= {kind}
-
-
 def decode(data: Any, rows: dict[str, Any]) -> Ledger | None:
     """The ledger from its index and rows (content hash → fields and tags), or ``None`` when the data is
     not one (checked: the deck is written from it)."""
     if type(data) is not tuple or len(data) != 9:
         return None
     signature_, lock, documents, topics, names, regions, groups, notes, media = data
-    if type(media) is not dict or not (_all(tuple(media), str) and _all(tuple(media.values()), tuple)):
+    if type(media) is not dict or not (is_all(tuple(media), str) and is_all(tuple(media.values()), tuple)):
         return None
-    if set(map(len, media.values())) - {3} or not _all(tuple(chain(*media.values())), str):
+    if set(map(len, media.values())) - {3} or not is_all(tuple(chain(*media.values())), str):
         return None
-    if not (type(signature_) is str and type(lock) is str and _all(topics, str) and _all(regions, int)):
+    if not (type(signature_) is str and type(lock) is str and is_all(topics, str) and is_all(regions, int)):
         return None
-    if len(regions) != len(topics) or type(groups) is not dict or not _all(documents, tuple):
+    if len(regions) != len(topics) or type(groups) is not dict or not is_all(documents, tuple):
         return None
-    if not _all(names, tuple) or len(names) != len(topics) or not _all(tuple(chain(*names)), str):
+    if not is_all(names, tuple) or len(names) != len(topics) or not is_all(tuple(chain(*names)), str):
         return None
-    if not (_all(tuple(groups), int) and _all(tuple(groups.values()), int)):
+    if not (is_all(tuple(groups), int) and is_all(tuple(groups.values()), int)):
         return None
     if not all(0 <= topic < len(topics) for topic in set(groups.values())):
         return None
@@ -235,7 +230,7 @@ def decode(data: Any, rows: dict[str, Any]) -> Ledger | None:
             return None
         path, name, part_keys, part_topics = document
         if not (
-            type(path) is str and type(name) is str and _all(part_keys, str) and _all(part_topics, tuple)
+            type(path) is str and type(name) is str and is_all(part_keys, str) and is_all(part_topics, tuple)
         ):
             return None
         used = set(chain(*part_topics))
@@ -243,25 +238,29 @@ def decode(data: Any, rows: dict[str, Any]) -> Ledger | None:
             return None
         ledger_documents.append(LedgerDocument(path, name, part_keys, part_topics))
     # Column by column, each checked in one pass at C speed.
-    if not _all(notes, tuple) or set(map(len, notes)) - {7}:
+    if not is_all(notes, tuple) or set(map(len, notes)) - {7}:
         return None
     regions_, guids, mods, contents, firsts, conflicts, images = (
         zip(*notes, strict=True) if notes else ((),) * 7
     )
-    if not (_all(images, tuple) and set(chain(*images)) <= media.keys()):
+    if not (is_all(images, tuple) and set(chain(*images)) <= media.keys()):
         return None
     found: tuple[Any, ...] = tuple(map(rows.get, contents))
-    if not (_all(regions_, int) and _all(guids, str) and _all(mods, int) and _all(contents, str)):
+    if not (is_all(regions_, int) and is_all(guids, str) and is_all(mods, int) and is_all(contents, str)):
         return None
-    if not (_all(found, tuple) and not set(map(len, found)) - {2}):
+    if not (is_all(found, tuple) and not set(map(len, found)) - {2}):
         return None
     fields, tags = zip(*found, strict=True) if found else ((), ())
-    if not (_all(fields, tuple) and _all(tags, tuple) and _all(firsts, tuple) and _all(conflicts, tuple)):
+    if not (
+        is_all(fields, tuple) and is_all(tags, tuple) and is_all(firsts, tuple) and is_all(conflicts, tuple)
+    ):
         return None
     refs = (*firsts, *chain(*conflicts))
-    if not (_all(tuple(chain(*fields, *tags)), str) and _all(refs, tuple) and not set(map(len, refs)) - {3}):
+    if not (
+        is_all(tuple(chain(*fields, *tags)), str) and is_all(refs, tuple) and not set(map(len, refs)) - {3}
+    ):
         return None
-    if not _all(tuple(chain(*refs)), int):
+    if not is_all(tuple(chain(*refs)), int):
         return None
     carried = tuple(
         map(CarriedNote, regions_, guids, mods, contents, fields, tags, firsts, conflicts, images)
@@ -401,22 +400,14 @@ def conflicts(
 def regions_of(topic_sets: Iterable[Iterable[str]], topics: Sequence[str]) -> tuple[int, ...]:
     """Each topic's region: topics linked by a note that stands under both are one region. Numbered in
     the order of ``topics``."""
-    parent = {topic: topic for topic in topics}
-
-    def find(topic: str) -> str:
-        while parent[topic] != topic:
-            parent[topic] = parent[parent[topic]]
-            topic = parent[topic]
-        return topic
-
+    index = {topic: number for number, topic in enumerate(topics)}
+    union = UnionFind(len(topics))
     for linked in topic_sets:
-        first, *others = linked
+        first, *others = (index[topic] for topic in linked)
         for other in others:
-            a, b = find(first), find(other)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    numbers: dict[str, int] = {}
-    return tuple(numbers.setdefault(find(topic), len(numbers)) for topic in topics)
+            union.union(first, other)
+    numbers: dict[int, int] = {}
+    return tuple(numbers.setdefault(union.find(number), len(numbers)) for number in range(len(topics)))
 
 
 class BuiltNote(NamedTuple):

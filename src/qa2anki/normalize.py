@@ -168,7 +168,9 @@ def identity_key(topic: str, folded_question: str) -> str:
     return f"{_fold_topic(topic)}\x1f{folded_question}"
 
 
-class _UnionFind:
+class UnionFind:
+    """Disjoint sets of the numbers ``0 … n-1``; each set's representative is its smallest number."""
+
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
 
@@ -241,7 +243,7 @@ def _texts(group: _Group) -> TopicTexts:
 def _topic_edges(members: Sequence[TopicTexts], limits: Thresholds) -> tuple[list[tuple[int, int]], int]:
     """The pairs of a topic's groups that merge (a spanning forest of its similarity graph), and how many
     pairs were compared. Depends only on the topic's own groups, so it can be remembered."""
-    local = _UnionFind(len(members))
+    local = UnionFind(len(members))
     edges: list[tuple[int, int]] = []
     comparisons = 0
     question_pairs, answer_pairs = _topic_candidates(members, limits)
@@ -329,7 +331,7 @@ def normalize(
         _Group(q, a, tuple(es) if len(es) == 1 else tuple(sorted(es, key=_sort_key)))
         for (q, a), es in sorted(by_text.items())
     ]
-    union = _UnionFind(len(groups))
+    union = UnionFind(len(groups))
     by_topic: dict[str, list[int]] = defaultdict(list)
     for index, group in enumerate(groups):
         if len(group.entries) == 1:

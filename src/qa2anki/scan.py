@@ -330,15 +330,13 @@ def _checked_facts(stored: dict[Any, Any]) -> dict[str, Facts]:
     section), one by one only when something is off."""
     values = tuple(stored.values())
     shaped = (
-        set(map(type, stored)) <= {str}
-        and set(map(type, values)) <= {tuple}
-        and set(map(len, values)) <= {len(_FACTS_TYPES)}
+        is_all(tuple(stored), str) and is_all(values, tuple) and set(map(len, values)) <= {len(_FACTS_TYPES)}
     )
     columns = tuple(zip(*values, strict=True)) if shaped and values else ((),) * len(_FACTS_TYPES)
     if (
         shaped
-        and all(set(map(type, column)) <= {kind} for column, kind in zip(columns, _FACTS_TYPES, strict=True))
-        and set(map(type, chain(*columns[5]))) <= {str}
+        and all(is_all(column, kind) for column, kind in zip(columns, _FACTS_TYPES, strict=True))
+        and is_all(tuple(chain(*columns[5])), str)
         and all(
             type(d) is tuple and len(d) == 3 and all(type(x) is str for x in d) for d in chain(*columns[6])
         )
@@ -397,8 +395,10 @@ def _document_id(document: Document) -> str:
     return hashlib.blake2b(f"{document.path}\0{document.name}".encode(), digest_size=16).hexdigest()
 
 
-def _is_all(values: Any, kind: type) -> bool:
-    return type(values) is tuple and all(type(value) is kind for value in values)
+def is_all(values: Any, kind: type) -> bool:
+    """Whether ``values`` is a tuple of ``kind`` values (exactly that type; checked at C speed: caches
+    hold many)."""
+    return type(values) is tuple and set(map(type, values)) <= {kind}
 
 
 class _LastScan:
@@ -486,17 +486,17 @@ class _LastScan:
         return (
             type(size) is int
             and type(crc) is int
-            and _is_all(lines, int)
-            and _is_all(chars, int)
-            and _is_all(keys, str)
-            and _is_all(part_keys, str)
-            and _is_all(openers, str)
-            and _is_all(chunks, str)
-            and _is_all(chunk_of, int)
-            and _is_all(counts, int)
+            and is_all(lines, int)
+            and is_all(chars, int)
+            and is_all(keys, str)
+            and is_all(part_keys, str)
+            and is_all(openers, str)
+            and is_all(chunks, str)
+            and is_all(chunk_of, int)
+            and is_all(counts, int)
             and type(headings) is tuple
             and type(problems) is dict
-            and _is_all(topics, str)
+            and is_all(topics, str)
             and len(lines) == len(chars) == len(keys) == len(part_keys) == len(chunk_of) == len(counts) > 0
             and len(headings) == len(topics) == len(lines)
             and set(chunk_of) == set(range(len(chunks)))
