@@ -278,6 +278,9 @@ class Carry:
     """The entries of the touched regions, in document order: to be clustered into the other notes."""
     touched: frozenset[str]
     """The folded topics of the touched regions."""
+    moves: tuple[tuple[int, int, int], ...]
+    """Per document, how its sections line up with the ledger's: the ledger's sections before ``start``
+    stand where they stood, those from ``stop`` on stand ``shift`` places later, those between are gone."""
 
 
 def _aligned(old: Sequence[str], new: Sequence[str]) -> tuple[int, int]:
@@ -300,8 +303,7 @@ def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None
     topic_index = {topic: index for index, topic in enumerate(ledger.topics)}
     touched_regions: set[int] = set()
     new_topics: set[str] = set()
-    # Per document: old section index → new one (absent: the section is gone).
-    moves: list[tuple[int, int, int]] = []
+    moves: list[tuple[int, int, int]] = []  # see Carry.moves
     added: list[tuple[int, int]] = []
     for number, (old, new) in enumerate(zip(ledger.documents, documents, strict=True)):
         if (old.path, old.name) != (new.document.path, new.document.name):
@@ -369,7 +371,7 @@ def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None
                 if found_ is None:
                     return None
             entries.extend(e for e in found_ if fold_topic(e.topic) in touched)
-    return Carry(tuple(carried), tuple(entries), touched)
+    return Carry(tuple(carried), tuple(entries), touched, tuple(moves))
 
 
 def position(ref: Ref, documents: Sequence[tuple[str, tuple[int, ...]]]) -> tuple[str, int]:
@@ -475,12 +477,10 @@ def next_ledger(
     part_topics = [[empty] * len(document.part_keys) for document in documents]
     groups: dict[int, int] = {}
     if previous is not None and carry is not None:
-        for number, document in enumerate(documents):
+        for number, (start, stop, shift) in enumerate(carry.moves):
             old = previous.documents[number]
-            start, end = _aligned(old.part_keys, document.part_keys)
-            shift = len(document.part_keys) - len(old.part_keys)
             kept = part_topics[number]
-            for index in (*range(start), *range(len(old.part_keys) - end, len(old.part_keys))):
+            for index in (*range(start), *range(stop, len(old.part_keys))):
                 stood = old.topics[index]
                 if touched_indices.intersection(stood):
                     stood = tuple(t for t in stood if t not in touched_indices)

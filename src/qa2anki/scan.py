@@ -269,12 +269,11 @@ def _blocks(stored: Any, offset: int) -> list[BlockInfo]:
 
 
 def _scan_batch(
-    job: tuple[Labels, list[str]] | tuple[Labels, list[str], Definitions],
+    job: tuple[Labels, list[str], Definitions],
 ) -> list[tuple[tuple[tuple[Any, ...], ...], Definitions]]:
-    """Each text's blocks as plain data, and the link references it defines (parsed with the document's
-    definitions, when the job has them)."""
-    labels, texts, *rest = job
-    table: Definitions = rest[0] if rest else ()
+    """Each text's blocks as plain data, and the link references it defines (each parsed with the
+    document's definitions ``table``, the job's third item)."""
+    labels, texts, table = job
     scanned = []
     for text in texts:
         blocks, references = scan_section_and_references(text, labels, table)
@@ -871,7 +870,7 @@ def _shared_bodies(
             continue
         in_use = {key for _, key in piece}
         for index, old_key in enumerate(last.keys):
-            if old_key in in_use or not _valid_facts(store.facts.get(old_key)):
+            if old_key in in_use or old_key not in store.facts:
                 continue
             end = last.chars[index + 1] if index + 1 < len(last.chars) else len(last.text)
             text = last.text[last.chars[index] : end]
@@ -922,7 +921,7 @@ def _join_bodies(
             joined = heading + rest[1:]
         defines: Definitions = store.facts[body.key][6] if body.old else references.get(body.key, ())
         if joined is None:
-            [(joined, defines)] = _scan_batch((labels, [body.text]))
+            [(joined, defines)] = _scan_batch((labels, [body.text], ()))
         fresh[key] = joined
         if defines:
             references[key] = defines
@@ -1055,11 +1054,16 @@ def _save_last_scans(folder: Path, tag: str, scans: list[_Scanned], lasts: list[
     return saved
 
 
+def _references_digest(table: Definitions) -> str:
+    """What a document's link references are, in a few characters: part of the keys they change."""
+    return hashlib.blake2b(repr(table).encode(), digest_size=16).hexdigest()
+
+
 def _with_references(section: _Sections, table: Definitions, jobs: int | None) -> _Sections:
     """The document's sections, those that may use a link reference (that have a ``[``) under keys of
     their text and ``table``, parsed with it (and cached) where they are new: as a parse of the whole
     document sees them. The others are the same either way."""
-    digest = hashlib.blake2b(repr(table).encode(), digest_size=16).hexdigest()
+    digest = _references_digest(table)
     piece: list[tuple[int, str]] = []
     missing: dict[str, str] = {}
     references: dict[str, Definitions] = {}
@@ -1070,8 +1074,7 @@ def _with_references(section: _Sections, table: Definitions, jobs: int | None) -
             key = _key(f"{key}\x00{digest}")
             if defined:
                 references[key] = defined
-            known = section.store.facts.get(key)
-            if key not in section.fresh and (known is None or not _valid_facts(known)):
+            if key not in section.fresh and key not in section.store.facts:
                 missing[key] = text
         piece.append((line, key))
     scanned, _, _ = _scan_texts(missing, section.labels, table, jobs, None)
@@ -1131,7 +1134,7 @@ class _Sections:
         """What, besides the opening labels, every part's key depends on: the link references."""
         if not self.table:
             return ()
-        return ("\x00references " + hashlib.blake2b(repr(self.table).encode(), digest_size=16).hexdigest(),)
+        return ("\x00references " + _references_digest(self.table),)
 
     def text(self, index: int) -> str:
         """The text of section ``index``."""
