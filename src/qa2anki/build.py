@@ -418,9 +418,7 @@ class _Carried:
     plan: carry.Carry
     """The notes carried over, and the entries built afresh."""
     lock: Lock
-    """The lock read, the carried notes' records left unparsed."""
-    lock_digest: str
-    """The SHA-256 of the lock read."""
+    """The lock read (its SHA-256 is the ledger's), the carried notes' records left unparsed."""
     documents: tuple[SectionedDocument, ...]
     """Each document's sections."""
     media: tuple[MediaFile, ...]
@@ -481,7 +479,7 @@ def _carried_build(options: Options, config: Config, output: Path, sources: _Sou
         clusters,
         documents,
     )
-    carried = _Carried(ledger, plan, old_lock, ledger.lock, documents, tuple(carried_media))
+    carried = _Carried(ledger, plan, old_lock, documents, tuple(carried_media))
     return _build_analysed(options, config, output, True, analysis, carried)
 
 
@@ -496,7 +494,7 @@ def _build_analysed(
     if carried is None:
         old_lock, old_digest = read_lock_and_digest(lock_path, lock_display)
     else:
-        old_lock, old_digest = carried.lock, carried.lock_digest
+        old_lock, old_digest = carried.lock, carried.ledger.lock
     kept = frozenset(note.guid for note in carried.plan.carried) if carried else frozenset()
     notes = analysis.normalized.notes
     rendered = {note.key: render_note(note, analysis.media.names) for note in notes}
@@ -650,12 +648,12 @@ def _next_ledger(
     contents: dict[str, str],
     rendered: dict[str, RenderedNote],
     carried: _Carried | None,
-    lock_digest: str,
+    digest: str,
 ) -> carry.Ledger | None:
-    """The ledger this build leaves (``None``: none can be, when a document was assembled whole or an
-    entry shows an image)."""
+    """The ledger this build leaves, for the lock file whose SHA-256 is ``digest`` (``None``: none can
+    be, when a document was assembled whole, an image is missing or refused, or ``digest`` is ``""``)."""
     documents = tuple(d for d in analysis.sectioned if isinstance(d, SectionedDocument))
-    if not documents or len(documents) != len(analysis.documents) or not lock_digest:
+    if not documents or len(documents) != len(analysis.documents) or not digest:
         return None
     if analysis.media.problems:
         return None  # an image not found now may be there next time, without its document changing
@@ -673,7 +671,7 @@ def _next_ledger(
     ]
     return carry.next_ledger(
         _signature(options, config, analysis.documents),
-        lock_digest,
+        digest,
         documents,
         carried.ledger if carried else None,
         carried.plan if carried else None,

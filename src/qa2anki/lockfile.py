@@ -317,10 +317,11 @@ def read_lock_carrying(
         ):
             return None
     others = [line for guid, line in by_guid.items() if guid not in unparsed]
-    if len(unparsed) != len(kept):
-        return None
     rest = ",\n".join(others)
-    lock = loads("\n".join([*lines[: begin + 1], rest, *lines[end:]]), display)
+    try:
+        lock = loads("\n".join([*lines[: begin + 1], rest, *lines[end:]]), display)
+    except LockError:
+        return None  # as above: a full build reports it
     if unparsed.keys() & {note.guid for note in lock.notes}:
         return None
     return Lock(lock.notetype, lock.notes, unparsed)
