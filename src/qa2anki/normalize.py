@@ -54,9 +54,6 @@ def fold_topic(topic: str) -> str:
     return fold(topic)
 
 
-_fold_topic = fold_topic
-
-
 @dataclass(frozen=True)
 class Thresholds:
     """The similarity thresholds of clustering (see ``[tool.qa2anki]``)."""
@@ -165,7 +162,7 @@ def _note_tags(topics: tuple[str, ...], documents: tuple[str, ...]) -> tuple[str
 
 def identity_key(topic: str, folded_question: str) -> str:
     """Folded topic and (already folded) question: what makes a note the same note across builds."""
-    return f"{_fold_topic(topic)}\x1f{folded_question}"
+    return f"{fold_topic(topic)}\x1f{folded_question}"
 
 
 class UnionFind:
@@ -335,9 +332,9 @@ def normalize(
     by_topic: dict[str, list[int]] = defaultdict(list)
     for index, group in enumerate(groups):
         if len(group.entries) == 1:
-            by_topic[_fold_topic(group.entries[0].topic)].append(index)
+            by_topic[fold_topic(group.entries[0].topic)].append(index)
             continue
-        for topic in sorted({_fold_topic(e.topic) for e in group.entries}):
+        for topic in sorted({fold_topic(e.topic) for e in group.entries}):
             by_topic[topic].append(index)
     comparisons = 0
     remembered = memo or {}
@@ -424,7 +421,7 @@ def _representative(group: _Group) -> Entry:
     if len(group.entries) == 1:
         return group.entries[0]
     return min(
-        group.entries, key=lambda e: (_fold_topic(e.topic), e.topic, e.question_md, e.answer_md, _sort_key(e))
+        group.entries, key=lambda e: (fold_topic(e.topic), e.topic, e.question_md, e.answer_md, _sort_key(e))
     )
 
 
