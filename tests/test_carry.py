@@ -340,12 +340,12 @@ def test_a_carried_build_fails_as_a_full_build_does(tmp_path: Path) -> None:
     assert errors[0] == errors[1]
 
 
-def test_another_renderer_version_means_a_full_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Notes rendered by another markdown-it-py or Pygments version (or another qa2anki) are not carried:
-    the cache format is part of the ledger's signature."""
+def test_other_code_means_a_full_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Notes made by other code (qa2anki, markdown-it-py, Pygments) are not carried: the code's
+    fingerprint keys the ledger as it keys every cache file."""
     project = make_project(tmp_path / "p", generate(60, seed=12))
     build(Options(cwd=project, now=NOW))
-    monkeypatch.setattr("qa2anki.build.CACHE_FORMAT", "pygments 0.0")
+    monkeypatch.setattr("qa2anki.cache.code_fingerprint", lambda: "other code")
     assert build(Options(cwd=project, now=NOW + 1)).carried == 0
     assert build(Options(cwd=project, now=NOW + 2)).carried > 0
 

@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa2anki import __version__, carry
+from qa2anki import carry
 from qa2anki.atomic import fill, stage
+from qa2anki.cache import encode_blob, load_blob, save_cache
 from qa2anki.config import Config, load_config
 from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
 from qa2anki.identity import Identification, IdentifiedNote, Status, identify
@@ -33,18 +34,13 @@ from qa2anki.lockfile import (
     read_lock_carrying,
 )
 from qa2anki.media import Media, MediaFile, collect_media, read_media
-from qa2anki.normalize import CLUSTER_VERSION, Normalized, Note, Thresholds, normalize
+from qa2anki.normalize import Normalized, Note, Thresholds, normalize
 from qa2anki.notetype import NOTE_TYPE
 from qa2anki.parse import DEFAULT_LABELS, Entry, Labels, ParseResult
 from qa2anki.render import RenderedNote, render_note
 from qa2anki.scan import (
-    CACHE_FORMAT,
-    PART_VERSION,
     ScanStats,
     SectionedDocument,
-    encode_blob,
-    load_blob,
-    save_cache,
     scan_documents,
     scan_sections,
 )
@@ -54,7 +50,7 @@ from qa2anki.sources import Document, display_path, read_documents
 CACHE_FOLDER = "build/.qa2anki-cache"
 """Where section scans and clustering results are cached, relative to the project folder."""
 CLUSTERS_NAME = "clusters.marshal"
-CLUSTERS_TAG = f"qa2anki {__version__} clusters"
+CLUSTERS_TAG = "clusters"
 
 
 def clock() -> int:
@@ -398,8 +394,6 @@ def _build_locked(options: Options, config: Config, output: Path, write: bool) -
 def _signature(options: Options, config: Config, documents: Sequence[Document]) -> str:
     """What must be as it was for the ledger to be used: settings, options and the documents' names."""
     return carry.signature(
-        # What the notes were made with: qa2anki, markdown-it-py and Pygments versions and ours.
-        (CACHE_FORMAT, PART_VERSION, CLUSTER_VERSION),
         config,
         options.sources,
         options.output,

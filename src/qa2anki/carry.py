@@ -39,18 +39,18 @@ from itertools import chain, groupby
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from qa2anki import __version__
 from qa2anki.atomic import write_atomic
+from qa2anki.cache import blob_pieces, encode_blob, load_blob
 from qa2anki.errors import Problem
 from qa2anki.fold import fold
 from qa2anki.media import ImageSource
 from qa2anki.normalize import Note, UnionFind, conflict_problem, fold_topic
 from qa2anki.parse import Entry
-from qa2anki.scan import SectionedDocument, blob_pieces, encode_blob, is_all, load_blob
+from qa2anki.scan import SectionedDocument, is_all
 
 LEDGER_NAME = "ledger.marshal"
 """The ledger's index in the cache folder (its rows are in :data:`ROWS_FOLDER`)."""
-LEDGER_TAG = f"qa2anki {__version__} ledger 4"
+LEDGER_TAG = "ledger"
 
 Ref = tuple[int, int, int]
 """Where an entry stands: document index, section index, line within the section."""
@@ -99,7 +99,8 @@ class Ledger:
     """What a build leaves for the next one to carry its notes over."""
 
     signature: str
-    """A hash of qa2anki's version, the settings and the document list."""
+    """A hash of the settings and the document list (the code is the ledger file's tag's part, see
+    :mod:`qa2anki.cache`)."""
     lock: str
     """The SHA-256 of the lock file the build left."""
     documents: tuple[LedgerDocument, ...]
@@ -120,7 +121,7 @@ class Ledger:
 
 def signature(*settings: object) -> str:
     """A hash of what must be the same for a ledger to be used (``repr`` of each, in order)."""
-    return hashlib.sha256(repr((LEDGER_TAG, *settings)).encode()).hexdigest()
+    return hashlib.sha256(repr(settings).encode()).hexdigest()
 
 
 def group_digest(entry: Entry) -> int:

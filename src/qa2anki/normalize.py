@@ -200,9 +200,6 @@ def _sort_key(entry: Entry) -> tuple[str, int]:
     return (entry.path, entry.line)
 
 
-CLUSTER_VERSION = 2
-"""Bumped whenever clustering gives other results for the same groups (keys the memo)."""
-
 MemoValue = tuple[tuple[int, int], ...] | tuple[float, float]
 """A topic's merging pairs, or a wording's two similarities."""
 Memo = Mapping[str, MemoValue]
@@ -214,7 +211,7 @@ wording's texts), the question and answer similarity to the surviving wording.""
 def _topic_key(members: list[_Group], limits: Thresholds) -> str:
     # SHA-256: OpenSSL uses the processor's SHA instructions where it has them (here twice BLAKE2's speed).
     digest = hashlib.sha256()
-    settings = (CLUSTER_VERSION, limits.question, limits.answer, EXHAUSTIVE_TOPIC, MAX_SHARED_LINE)
+    settings = (limits.question, limits.answer, EXHAUSTIVE_TOPIC, MAX_SHARED_LINE)
     digest.update(repr(settings).encode())
     large = len(members) > EXHAUSTIVE_TOPIC
     # Large topics also pair answers by their Markdown lines (see _answer_lines). One update of all the

@@ -47,9 +47,6 @@ if TYPE_CHECKING:
     from qa2anki.normalize import Note
     from qa2anki.parse import Entry
 
-RENDER_VERSION = 2
-"""Bumped whenever the HTML for the same Markdown changes, so that every note's content counts as changed."""
-
 _SAFE_URL_RE = re.compile(r"^(?:https?://|mailto:|[^:]*$)", re.IGNORECASE)
 _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 

@@ -17,15 +17,14 @@ the parts, in runs of consecutive sections). A rebuild compares the text with th
 before and after the changed lines are the last scan's, moved, and only the sections in between are cut,
 hashed and looked up again — a one-line edit of a large document costs little more than reading it.
 
-The caches are only caches: they are keyed by qa2anki's version and the scanner's and renderer's
-versions, a damaged file is ignored, and deleting them only costs time.
+The caches are only caches: every file is a :mod:`qa2anki.cache` blob, keyed by the code that wrote it
+and the labels in force; a damaged file is ignored, and deleting them only costs time.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import marshal
 import multiprocessing
 import os
 import shutil
@@ -40,11 +39,8 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple, TypeGuard
 
-import markdown_it
-import pygments
-
-from qa2anki import __version__
 from qa2anki.atomic import write_atomic
+from qa2anki.cache import encode_blob, load_blob, save_cache
 from qa2anki.errors import Problem, Severity
 from qa2anki.parse import (
     DEFAULT_LABELS,
@@ -65,11 +61,8 @@ from qa2anki.parse import (
     scan_section_and_references,
     split_sections,
 )
-from qa2anki.render import RENDER_VERSION
 from qa2anki.sources import Document
 
-SCAN_VERSION = 10
-"""Bumped whenever :func:`qa2anki.parse.scan_section` gives other results for the same text."""
 SECTIONS_FOLDER = "sections"
 """The section cache's folder inside the cache folder: one file per shard (the first two hex digits of
 a section's hash), so that a small edit rewrites two small files, not one that holds every section."""
@@ -85,8 +78,6 @@ MAX_CHUNK_SECTIONS = 1024
 """No run is longer than this."""
 FACTS_NAME = "facts.marshal"
 """What neighbouring sections need to know of each cached section (see :data:`Facts`)."""
-PART_VERSION = 1
-"""Bumped whenever :func:`qa2anki.parse.assemble_part` gives other results for the same blocks."""
 PARALLEL_MIN_CHARS = 400_000
 """Less new text than this is scanned in this process: starting workers would cost more than it saves."""
 BATCH_CHARS = 200_000
@@ -94,13 +85,6 @@ BATCH_CHARS = 200_000
 
 Progress = Callable[[int, int], None]
 """Called with (characters scanned so far, characters to scan)."""
-
-CACHE_FORMAT = (
-    f"qa2anki {__version__} scan {SCAN_VERSION} render {RENDER_VERSION} md {markdown_it.__version__} "
-    f"pygments {pygments.__version__}"
-)
-"""What a cached scan was made with (Pygments is part of rendering too: a new version may colour code
-differently)."""
 
 
 @dataclass(frozen=True)
@@ -131,50 +115,8 @@ def _shard(key: str) -> str:
     return key[:2]
 
 
-_MAGIC = b"qa2anki-cache\n"
-_CHECK = 4
-
-
-def load_blob(path: Path, tag: str) -> Any:
-    """The data of a cache file written by :func:`encode_blob` with the same ``tag``, else ``None``.
-
-    The file is a header, a CRC-32 and the marshalled data; the checksum is checked before unmarshalling,
-    so a truncated or damaged file is ignored instead of making marshal allocate wildly. (A checksum, not
-    a cryptographic digest: the cache is the user's own git-ignored folder; it guards against accidents.)
-    """
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    header = len(_MAGIC) + _CHECK
-    if not raw.startswith(_MAGIC) or len(raw) < header:
-        return None
-    payload = memoryview(raw)[header:]
-    if zlib.crc32(payload).to_bytes(_CHECK, "big") != raw[len(_MAGIC) : header]:
-        return None
-    try:
-        data = marshal.loads(payload)
-    except (EOFError, ValueError, TypeError):
-        return None
-    if not isinstance(data, dict) or data.get("tag") != tag:
-        return None
-    return data.get("data")
-
-
-def encode_blob(tag: str, data: Any) -> bytes:
-    """A cache file's bytes: header, checksum, marshalled ``{"tag": tag, "data": data}``."""
-    return b"".join(blob_pieces(tag, data))
-
-
-def blob_pieces(tag: str, data: Any) -> tuple[bytes, bytes]:
-    """:func:`encode_blob`'s bytes in two pieces (header and checksum, data), to be written without
-    being copied into one."""
-    payload = marshal.dumps({"tag": tag, "data": data})
-    return _MAGIC + zlib.crc32(payload).to_bytes(_CHECK, "big"), payload
-
-
 def _sections_tag(labels: Labels) -> str:
-    return f"{CACHE_FORMAT} labels {labels.fingerprint()}"
+    return f"sections labels {labels.fingerprint()}"
 
 
 class _Shards:
@@ -218,12 +160,6 @@ class _Shards:
                     (folder / f"{name}.marshal").unlink(missing_ok=True)
             self.shards.pop(name, None)
         return len(by_shard)
-
-
-def save_cache(folder: Path, data: bytes, name: str) -> None:
-    """Write a cache file (atomically; a failure to write a cache is not an error)."""
-    with contextlib.suppress(OSError):
-        write_atomic(folder / name, data, durable=False)
 
 
 class _DamagedCache(Exception):
@@ -351,7 +287,7 @@ class _Store:
         tag = _sections_tag(labels)
         self.folder = folder
         self.blocks = _Shards(folder / SECTIONS_FOLDER if folder else None, tag)
-        self.parts_tag = f"{tag} parts {PART_VERSION}"
+        self.parts_tag = f"{tag} parts"
         self.facts_tag = f"{tag} facts"
         stored = load_blob(folder / FACTS_NAME, self.facts_tag) if folder else None
         # Section key → facts, for every section whose blocks are cached (checked here, once).
@@ -1256,7 +1192,7 @@ def _assemble_by_sections(
             after = facts[index + 1] if index + 1 < len(piece) else None
             next_opening = Opening(after[0], after[1], after[2]) if after else None
             context = _context(headings, facts[index])
-            signature = (PART_VERSION, key, context, next_opening, openers_key, document.path, document.name)
+            signature = (key, context, next_opening, openers_key, document.path, document.name)
             part_key = hashlib.blake2b(repr(signature).encode(), digest_size=16).hexdigest()
             if index == layout.suffix and part_key == last.part_keys[index - layout.shift]:
                 tail_known = True

@@ -1,0 +1,120 @@
+"""The cache's one store format, keyed by the code that wrote it.
+
+Every cache file (section scans, parts, clustering memo, ledger) is a blob: a header, a CRC-32 and the
+marshalled ``{"tag": …, "data": …}``. The tag always starts with :func:`code_fingerprint`, a digest of
+this package's source bytes, of the libraries whose output is cached (markdown-it-py, Pygments, genanki)
+and of the Python that ran it (its Unicode tables fold text). So a cache written by other code is never
+read: after a ``git pull``, an edited rule or an upgraded library, a warm build equals a cold one without
+anyone remembering to raise a version number. The settings in force are the callers' part of each tag.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import marshal
+import os
+import sys
+import zlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from qa2anki.atomic import write_atomic
+
+PACKAGE = Path(__file__).resolve().parent
+"""The folder of this package's modules: what the fingerprint reads."""
+
+_MAGIC = b"qa2anki-cache\n"
+_CHECK = 4
+
+
+def _library_versions() -> str:
+    """The versions of the libraries whose output ends up in a cache. genanki's is read from its
+    ``version.py`` without importing it (``check`` and ``list`` never pay for genanki)."""
+    import markdown_it
+    import pygments
+
+    versions = [f"markdown-it-py {markdown_it.__version__}", f"pygments {pygments.__version__}"]
+    spec = importlib.util.find_spec("genanki")
+    origin = Path(spec.origin) if spec is not None and spec.origin else None
+    try:
+        genanki = (origin.parent / "version.py").read_text(encoding="utf-8") if origin else "absent"
+    except OSError:
+        genanki = "unreadable"
+    versions.append(f"genanki {genanki.strip()}")
+    return "\n".join(versions)
+
+
+def fingerprint_of(package: Path) -> str:
+    """A digest of the ``*.py`` files in ``package`` (names and bytes), the libraries' versions and the
+    Python version. A package whose files cannot be read gets a fingerprint of its own, new every
+    process: its caches are never read again (only their cost is lost)."""
+    digest = hashlib.sha256()
+    digest.update(f"{sys.implementation.name} {sys.version}\n{_library_versions()}\n".encode())
+    try:
+        paths = sorted(package.glob("*.py"))
+        for path in paths:
+            source = path.read_bytes()
+            digest.update(f"{path.name} {len(source)}\n".encode())
+            digest.update(source)
+    except OSError:
+        paths = []
+    if not paths:
+        digest.update(os.urandom(16))
+    return digest.hexdigest()
+
+
+@cache
+def code_fingerprint() -> str:
+    """:func:`fingerprint_of` this package, computed once per process (about a millisecond)."""
+    return fingerprint_of(PACKAGE)
+
+
+def _stored_tag(tag: str) -> str:
+    return f"{code_fingerprint()} {tag}"
+
+
+def load_blob(path: Path, tag: str) -> Any:
+    """The data of a cache file written by :func:`encode_blob` with the same ``tag`` by the same code,
+    else ``None``.
+
+    The checksum is checked before unmarshalling, so a truncated or damaged file is ignored instead of
+    making marshal allocate wildly. (A checksum, not a cryptographic digest: the cache is the user's own
+    git-ignored folder; it guards against accidents.)"""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    header = len(_MAGIC) + _CHECK
+    if not raw.startswith(_MAGIC) or len(raw) < header:
+        return None
+    payload = memoryview(raw)[header:]
+    if zlib.crc32(payload).to_bytes(_CHECK, "big") != raw[len(_MAGIC) : header]:
+        return None
+    try:
+        data = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(data, dict) or data.get("tag") != _stored_tag(tag):
+        return None
+    return data.get("data")
+
+
+def encode_blob(tag: str, data: Any) -> bytes:
+    """A cache file's bytes: header, checksum, marshalled ``{"tag": …, "data": data}``."""
+    return b"".join(blob_pieces(tag, data))
+
+
+def blob_pieces(tag: str, data: Any) -> tuple[bytes, bytes]:
+    """:func:`encode_blob`'s bytes in two pieces (header and checksum, data), to be written without
+    being copied into one."""
+    payload = marshal.dumps({"tag": _stored_tag(tag), "data": data})
+    return _MAGIC + zlib.crc32(payload).to_bytes(_CHECK, "big"), payload
+
+
+def save_cache(folder: Path, data: bytes, name: str) -> None:
+    """Write a cache file (atomically; a failure to write a cache is not an error)."""
+    with contextlib.suppress(OSError):
+        write_atomic(folder / name, data, durable=False)
