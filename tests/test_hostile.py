@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from qa2anki.cli import cli
-from qa2anki.render import render_markdown
+from qa2anki.dialect import render_markdown
 from tests.conftest import RunCli
 from tests.test_bad_input import assert_no_traceback, deck_notes
 

@@ -13,7 +13,7 @@ each with its source lines from ``Token.map``, in two steps:
   closing paragraph left out.
 
 Each marker style is one named rule; the README lists them, ``tests/fixtures/parse`` pins them.
-Nothing here knows about duplicates or GUIDs; HTML comes from :mod:`qa2anki.render`.
+Nothing here knows about duplicates or GUIDs; HTML comes from :mod:`qa2anki.dialect`.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from typing import Any, NamedTuple
 
 from markdown_it.token import Token
 
+from qa2anki.dialect import markdown_parser, render_inline, render_tokens
 from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
-from qa2anki.render import markdown_parser, render_inline, render_tokens
 from qa2anki.sources import Document
 
 EPILOGUE_OPENINGS = ("通过以上", "综上所述", "综上", "总之", "总而言之", "总的来说", "以上就是", "以上是")

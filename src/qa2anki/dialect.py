@@ -1,0 +1,326 @@
+r"""The Markdown dialect qa2anki reads and renders. Safe by construction: raw HTML in the sources is shown
+as text.
+
+The parser reads documents with it (so the tokens it keeps are already safe) and the field assembly
+(:mod:`qa2anki.render`) renders with it; it knows nothing of entries or notes.
+
+Cards are shown in Anki's web view, so nothing from the sources may become live markup: markdown-it-py
+runs with ``html`` off (``<script>`` comes out as ``&lt;script&gt;``), and links and images are only kept
+for ``http``, ``https``, ``mailto`` and plain relative targets (no ``javascript:``, ``data:``, ``file:``).
+
+On top of CommonMark + tables + strikethrough, the dialect has:
+
+* **Highlighted code**: a fenced block with a language Pygments knows is highlighted at build time into
+  ``<pre class="qa-code"><code class="language-x">`` with ``qa-hl-*`` class spans (the colours are in the
+  note type's CSS: no JavaScript, no network). An unknown or missing language gives plain escaped text;
+  the language is never guessed, so the same source always gives the same HTML.
+* **Math**: ``$…$`` and ``\(…\)`` become MathJax's inline ``\(…\)``; ``$$…$$`` and a ``\[…\]`` block on
+  lines of its own become display ``\[…\]``, which Anki typesets. The TeX is HTML-escaped, otherwise
+  verbatim. A ``$`` only opens math when a non-space follows it and only closes it when a non-space comes
+  before it and no digit after it, so prices (``$5 and $10``) stay text; ``\$`` is a dollar sign. TeX
+  that would link to a refused URL (``\href{javascript:…}``) is not math but text.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cache, lru_cache
+from typing import Any
+
+import pygments
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml, unescapeAll
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from pygments.filter import Filter
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.token import Name, Operator, Punctuation, Text, Whitespace, _TokenType
+from pygments.util import ClassNotFound
+
+_SAFE_URL_RE = re.compile(r"^(?:https?://|mailto:|[^:]*$)", re.IGNORECASE)
+_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+
+
+def safe_url(url: str) -> bool:
+    """True for web, mail and relative targets; false for every other scheme."""
+    stripped = "".join(ch for ch in url if ch.isprintable() and not ch.isspace())
+    if _SCHEME_RE.match(stripped):
+        return bool(re.match(r"^(?:https?|mailto):", stripped, re.IGNORECASE))
+    return bool(_SAFE_URL_RE.match(stripped))
+
+
+def _table_open(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    return '<div class="qa-table">' + str(self.renderToken(tokens, idx, options, env))
+
+
+def _table_close(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    return str(self.renderToken(tokens, idx, options, env)) + "</div>\n"
+
+
+# --------------------------------------------------------------------------------------------------
+# Code
+# --------------------------------------------------------------------------------------------------
+
+HIGHLIGHT_CLASS_PREFIX = "qa-hl-"
+"""Prefix of the Pygments token classes (``qa-hl-k``, ``qa-hl-s2``…), so they clash with nothing in Anki."""
+
+_LANGUAGE_RE = re.compile(r"[A-Za-z0-9_+#.-]{1,40}")
+"""A language name that may go into a class attribute as it is (anything else gets no class)."""
+_FORMATTER = HtmlFormatter(nowrap=True, classprefix=HIGHLIGHT_CLASS_PREFIX)
+
+
+_PLAIN_TOKENS = frozenset({Whitespace, Name, Name.Other, Operator, Punctuation})
+"""Token types the CSS gives no colour: plain text, not a ``<span>`` around every name and blank."""
+
+
+class _PlainTokens(Filter):
+    """Turn the token types in :data:`_PLAIN_TOKENS` into plain text (Pygments then merges the runs)."""
+
+    def filter(
+        self, lexer: Lexer | None, stream: Iterable[tuple[_TokenType, str]]
+    ) -> Iterator[tuple[_TokenType, str]]:
+        for ttype, value in stream:
+            yield (Text if ttype in _PLAIN_TOKENS else ttype), value
+
+
+@lru_cache(maxsize=128)
+def _lexer(language: str) -> Lexer | None:
+    """The Pygments lexer named ``language`` (an alias like ``py`` or ``c++``), or ``None``: never a guess."""
+    if not language:
+        return None
+    try:
+        lexer = get_lexer_by_name(language, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return None
+    lexer.add_filter(_PlainTokens())
+    return lexer
+
+
+def highlight_code(code: str, language: str) -> str:
+    """A code block → ``<pre class="qa-code"><code class="language-x">…</code></pre>``, highlighted when
+    Pygments knows ``language``, else escaped as it is. Pygments escapes every character it is given."""
+    lexer = _lexer(language.lower())
+    body = escapeHtml(code) if lexer is None else pygments.highlight(code, lexer, _FORMATTER)
+    language_class = f' class="language-{language}"' if _LANGUAGE_RE.fullmatch(language) else ""
+    return f'<pre class="qa-code"><code{language_class}>{body}</code></pre>\n'
+
+
+def _fence(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    info = unescapeAll(tokens[idx].info).strip()
+    return highlight_code(tokens[idx].content, info.split(maxsplit=1)[0] if info else "")
+
+
+def _code_block(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    return highlight_code(tokens[idx].content, "")
+
+
+# --------------------------------------------------------------------------------------------------
+# Math
+# --------------------------------------------------------------------------------------------------
+
+_MATH_CACHE = "qa2anki.math-closers"
+"""The ``env`` key under which an inline source's possible math closers are kept while it is parsed."""
+_HEADING_RE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+
+
+_TEX_LINK_RE = re.compile(r"\\(?:href|url)\s*\{([^}]*)\}")
+
+
+def safe_tex(tex: str) -> bool:
+    """False when the TeX links somewhere :func:`safe_url` refuses: MathJax turns ``\\href{…}`` and
+    ``\\url{…}`` into live links, so such "math" is shown as the text it is."""
+    return all(safe_url(target) for target in _TEX_LINK_RE.findall(tex))
+
+
+def math_html(tex: str, display: bool) -> str:
+    """TeX → Anki's MathJax delimiters, ``\\(…\\)`` or ``\\[…\\]``, with the TeX HTML-escaped."""
+    return ("\\[" if display else "\\(") + escapeHtml(tex) + ("\\]" if display else "\\)")
+
+
+def _escaped(src: str, at: int) -> bool:
+    """Whether an odd number of backslashes stands right before ``src[at]``."""
+    count = 0
+    while at - count > 0 and src[at - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1
+
+
+def _find_closers(src: str, closer: str) -> list[int]:
+    """Every place in ``src`` where a span opened by ``closer``'s opener might end: each ``\\)``, each
+    ``$$`` or each ``$`` that no backslash escapes."""
+    found = (match.start() for match in re.finditer(f"(?={re.escape(closer)})", src))
+    return [at for at in found if closer == "\\)" or not _escaped(src, at)]
+
+
+def _closers(state: StateInline, closer: str) -> list[int]:
+    """:func:`_find_closers`, computed once per inline source (so many lone ``$`` stay linear)."""
+    cache: dict[tuple[str, str], list[int]] = state.env.setdefault(_MATH_CACHE, {})
+    key = (closer, state.src)
+    if key not in cache:
+        cache[key] = _find_closers(state.src, closer)
+    return cache[key]
+
+
+def _math_inline(state: StateInline, silent: bool) -> bool:
+    """``$…$``, ``$$…$$`` and ``\\(…\\)`` inside a paragraph."""
+    src, pos, end = state.src, state.pos, state.posMax
+    if src.startswith("\\(", pos):
+        opener, closer, display = "\\(", "\\)", False
+    elif src.startswith("$$", pos):
+        opener, closer, display = "$$", "$$", True
+    elif src.startswith("$", pos) and pos + 1 < end and not src[pos + 1].isspace():
+        opener, closer, display = "$", "$", False
+    else:
+        return False
+    start = pos + len(opener)
+    closers = _closers(state, closer)
+    # The first closer after the opener is the one: TeX between dollars holds no unescaped dollar.
+    index = bisect_left(closers, start)
+    if index == len(closers) or closers[index] + len(closer) > end:
+        return False
+    close = closers[index]
+    tex = src[start:close]
+    if not tex.strip() or not safe_tex(tex):
+        return False
+    if opener == "$" and (src[close - 1].isspace() or src[close + 1 : close + 2].isdigit()):
+        return False  # "$5 and $10": a closing $ has no space before it and no digit after it
+    if not silent:
+        token = state.push("math_inline", "", 0)
+        token.content = tex
+        token.markup = opener
+        token.meta = {"math": tex, "display": display, "source": src[pos : close + len(closer)]}
+    state.pos = close + len(closer)
+    return True
+
+
+def _math_as_text(state: StateCore) -> None:
+    """Inline math becomes a ``text`` token whose content is its source (``$x$``) and whose ``meta`` holds
+    the TeX: whatever reads text (the parser's topics and labels) sees the document as it is written, and
+    only the renderer (:func:`_text`) turns it into MathJax."""
+    pending = list(state.tokens)
+    while pending:
+        token = pending.pop()
+        if token.type == "math_inline":
+            token.type = "text"
+            token.content = token.meta["source"]
+        pending.extend(token.children or ())
+
+
+def _text(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    token = tokens[idx]
+    tex = token.meta.get("math") if token.meta else None
+    if isinstance(tex, str):
+        return math_html(tex, bool(token.meta.get("display")))
+    return escapeHtml(token.content)
+
+
+def _math_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Display math on lines of its own: ``$$`` or ``\\[`` at the start of a line, up to a line ending in
+    ``$$`` or ``\\]``. A blank line or a heading before the end means it is not a block after all (the
+    inline rules then have their say), so a stray ``$$`` never swallows the rest of a document."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    first = state.src[state.bMarks[start_line] + state.tShift[start_line] : state.eMarks[start_line]].rstrip()
+    opener = first[:2]
+    closer = {"$$": "$$", "\\[": "\\]"}.get(opener)
+    if closer is None:
+        return False
+    rest = first[len(opener) :]
+    if closer in rest:
+        at = rest.index(closer)
+        if rest[at + len(closer) :].strip() or not rest[:at].strip():
+            return False
+        tex, last = rest[:at], start_line
+    else:
+        last = start_line + 1
+        while True:
+            if last >= end_line or state.isEmpty(last) or state.sCount[last] < state.blkIndent:
+                return False
+            line = state.src[state.bMarks[last] + state.tShift[last] : state.eMarks[last]].rstrip()
+            if _HEADING_RE.match(line):
+                return False
+            if line.endswith(closer) and not (closer == "$$" and _escaped(line, len(line) - 2)):
+                break
+            last += 1
+        middle = (
+            [state.getLines(start_line + 1, last, state.blkIndent, False)] if last > start_line + 1 else []
+        )
+        tex = "\n".join([rest, *middle, line[: -len(closer)]])
+    if not tex.strip() or not safe_tex(tex):
+        return False
+    if silent:
+        return True
+    token = state.push("math_block", "div", 0)
+    token.block = True
+    token.content = tex
+    token.markup = opener
+    token.map = [start_line, last + 1]
+    state.line = last + 1
+    return True
+
+
+def _math_block_render(
+    self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return f'<div class="qa-math">{math_html(tokens[idx].content, True)}</div>\n'
+
+
+# --------------------------------------------------------------------------------------------------
+# The dialect
+# --------------------------------------------------------------------------------------------------
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    md.validateLink = safe_url  # type: ignore[method-assign]
+    md.block.ruler.before(
+        "blockquote", "math_block", _math_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    )
+    md.inline.ruler.before("escape", "math_inline", _math_inline)
+    md.core.ruler.push("math_as_text", _math_as_text)
+    md.add_render_rule("table_open", _table_open)
+    md.add_render_rule("table_close", _table_close)
+    md.add_render_rule("fence", _fence)
+    md.add_render_rule("code_block", _code_block)
+    md.add_render_rule("text", _text)
+    md.add_render_rule("math_block", _math_block_render)
+    return md
+
+
+def markdown_parser() -> MarkdownIt:
+    """The one Markdown dialect qa2anki reads and renders: CommonMark + tables + strikethrough, raw HTML
+    off, safe links only. The parser uses it too, so the tokens it renders are already safe."""
+    return _markdown()
+
+
+def render_tokens(tokens: Sequence[Token]) -> str:
+    """Block tokens (from :func:`markdown_parser`) → safe HTML."""
+    md = _markdown()
+    rendered: str = md.renderer.render(tokens, md.options, {})
+    return rendered.strip()
+
+
+def render_inline(children: Sequence[Token]) -> str:
+    """Inline tokens (part of a paragraph the parser made) → a safe ``<p>`` paragraph, or ``""``."""
+    if not children:
+        return ""
+    md = _markdown()
+    renderer = md.renderer
+    assert isinstance(renderer, RendererHTML)
+    inner = renderer.renderInline(children, md.options, {})
+    return f"<p>{inner.strip()}</p>" if inner.strip() else ""
+
+
+def render_markdown(text: str) -> str:
+    """Markdown → safe HTML."""
+    rendered: str = _markdown().render(text)
+    return rendered.strip()
