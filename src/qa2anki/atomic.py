@@ -18,17 +18,16 @@ def stage(path: Path) -> Path:
     ``path`` has (0644 when it does not exist yet). The caller fills it, then renames or deletes it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
     try:
         try:
             mode = path.stat().st_mode & 0o777
         except FileNotFoundError:
             mode = 0o644
-        os.fchmod(fd, mode)
+        os.chmod(name, mode)  # by name: Windows has no fchmod (and keeps only the read-only bit)
     except BaseException:
-        os.close(fd)
         Path(name).unlink(missing_ok=True)
         raise
-    os.close(fd)
     return Path(name)
 
 

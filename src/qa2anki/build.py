@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import gc
 import hashlib
 import os
@@ -346,19 +345,22 @@ def content_hash(rendered: RenderedNote) -> str:
 
 @contextlib.contextmanager
 def _exclusive(folder: Path, cwd: Path) -> Iterator[None]:
-    """Builds that write into the same folder wait for each other."""
+    """Builds that write into the same folder wait for each other (an OS lock on Linux, macOS and
+    Windows alike, held by the process: a build that dies lets go of it)."""
+    # Imported here: it costs 40 ms, which check, list and --help need not pay.
+    from filelock import FileLock
+
+    lock = FileLock(folder / ".qa2anki-build.lock")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle = open(folder / ".qa2anki-build.lock", "a")  # noqa: SIM115 - closed below
+        lock.acquire()
     except OSError as exc:
         where = display_path(folder, cwd)
         raise Qa2AnkiError(f"cannot write into this folder: {exc.strerror or exc}", where) from None
-    with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def build(options: Options) -> BuildReport:

@@ -27,14 +27,12 @@ locations.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import pickle
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
@@ -44,6 +42,7 @@ from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
 from qa2anki.parse import Entry
 from qa2anki.similarity import bigram_set, candidate_pairs, jaccard, similarity
+from qa2anki.workers import process_pool
 
 _TAG_UNSAFE_RE = re.compile(r"[\s\"]+")
 
@@ -294,13 +293,11 @@ def _compare_topics(
     if workers > 1 and sum(map(len, topics)) >= PARALLEL_MIN_GROUPS:
         # Largest first, so that no worker is left with a big topic at the end.
         order = sorted(range(len(topics)), key=lambda t: -len(topics[t]))
-        # Pickled before the workers are forked: a forked worker shares the build's memory until either
-        # side writes to a page, and pickling the jobs after the fork touched every text (duplicating
-        # 300 MB at 100,000 entries). (A fork server would start workers small, but it runs the main
-        # script again in each one, which hangs a script that calls qa2anki without a main guard.)
+        # Pickled before the workers are forked: pickling after the fork touched every text, and each
+        # touched page is copied (300 MB at 100,000 entries). (A fork server would start workers small,
+        # but it runs the main script again in each one, which hangs a script without a main guard.)
         pickled = [pickle.dumps((topics[t], limits), pickle.HIGHEST_PROTOCOL) for t in order]
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+        with process_pool(workers) as pool:
             results = dict(zip(order, pool.map(_pickled_edges_job, pickled), strict=True))
         return [results[t] for t in range(len(topics))]
     return [_edges_job((texts, limits)) for texts in topics]

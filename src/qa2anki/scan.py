@@ -25,14 +25,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import multiprocessing
 import os
 import shutil
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from itertools import chain
@@ -62,6 +60,7 @@ from qa2anki.parse import (
     split_sections,
 )
 from qa2anki.sources import Document
+from qa2anki.workers import process_pool
 
 SECTIONS_FOLDER = "sections"
 """The section cache's folder inside the cache folder: one file per shard (the first two hex digits of
@@ -726,9 +725,7 @@ def _scan_texts(
     done = 0
     batches = _batches(pieces)
     if workers > 1 and len(batches) > 1:
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        context = multiprocessing.get_context(method)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with process_pool(workers) as pool:
             jobs_ = [(labels, batch, table) for batch in batches]
             for batch, batch_result in zip(batches, pool.map(_scan_batch, jobs_), strict=True):
                 scanned.extend(batch_result)
