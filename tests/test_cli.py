@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -234,3 +235,19 @@ def test_build_caps_the_problem_list(project: Path, run_cli: RunCli) -> None:
     assert result.output.count("question without an answer") == 20
     assert "… and 5 more (qa2anki check lists them all)" in result.output
     assert run_cli("check").output.count("question without an answer") == 25
+
+
+def test_a_legacy_console_encoding_gets_escapes_not_a_traceback(project: Path) -> None:
+    """Windows pipes default to cp1252, which has no Chinese: the output shows escapes instead."""
+    write_doc(project)
+    done = subprocess.run(
+        [sys.executable, "-m", "qa2anki", "list"],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        env={**os.environ, "PYTHONIOENCODING": "cp1252"},
+        encoding="cp1252",
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "\\u" in done.stdout and "Traceback" not in done.stderr

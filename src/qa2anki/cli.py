@@ -324,6 +324,11 @@ def main() -> None:
     """Console entry point. Once the output is flushed the process ends at once, as mypy's does: freeing
     a large build's millions of objects one by one takes a third of a second, for nothing. (Everything
     that needs closing, deleting or joining is in ``with`` blocks the command has left.)"""
+    for stream in (sys.stdout, sys.stderr):
+        # Topics and questions are Chinese: a console or pipe in a legacy encoding (Windows' cp1252)
+        # shows what it cannot encode as escapes instead of failing the build after it wrote the deck.
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     try:
         cli(prog_name="qa2anki")
         code = 0
