@@ -210,6 +210,11 @@ def generate_into(folder: Path, n: int, files: int, edited: bool = False) -> Non
     subprocess.run([*args, "--edited"] if edited else args, check=True, stdout=subprocess.DEVNULL)
 
 
+def folder_bytes(folder: Path) -> int:
+    """The bytes of every file under ``folder``."""
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
 def copy_sources(source: Path, target: Path) -> None:
     """Copy a folder of sources (fresh modification times, as if just written)."""
     shutil.copytree(source, target, copy_function=shutil.copyfile)
@@ -223,11 +228,13 @@ class SizeResult:
     cold: list[Run]
     rebuild: list[Run]
     baseline: list[Run]
+    cache_ratio: list[float]
+    """The size of ``build/.qa2anki-cache`` after the rebuild over the size of the sources."""
 
 
 def bench_size(n: int, repeat: int, files: int, timeout: float | None) -> SizeResult:
     """Cold build, rebuild after one edit and baseline at ``n`` entries, ``repeat`` times."""
-    result = SizeResult(n, [], [], [])
+    result = SizeResult(n, [], [], [], [])
     with tempfile.TemporaryDirectory(prefix="qa2anki-bench-") as corpus_name:
         corpus = Path(corpus_name)
         progress(f"N={n:,}: generating")
@@ -255,6 +262,8 @@ def bench_size(n: int, repeat: int, files: int, timeout: float | None) -> SizeRe
                     rebuild = measure([QA2ANKI, "build"], project, child_env(tmp, EPOCH + 86_400), timeout)
                     check(rebuild, "rebuild")
                     result.rebuild.append(rebuild)
+                    sources = folder_bytes(project / "source")
+                    result.cache_ratio.append(folder_bytes(project / "build" / ".qa2anki-cache") / sources)
                 shutil.rmtree(project)
                 base = tmp / "baseline"
                 copy_sources(corpus / "original", base / "source")
@@ -379,8 +388,8 @@ def report(results: list[SizeResult], seed: list[Run], help_runs: list[Run], rep
         f"## qa2anki benchmark ({'median of ' + str(repeat) if repeat > 1 else 'one run'} each)",
         "",
         "| N | cold wall s | cold peak MB | cold in use MB | rebuild wall s | baseline wall s "
-        "| baseline peak MB | cold/baseline | rebuild/baseline |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| baseline peak MB | cold/baseline | rebuild/baseline | cache/sources |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         cold, peak = median(r.cold, "wall"), median(r.cold, "peak_mb")
@@ -391,7 +400,8 @@ def report(results: list[SizeResult], seed: list[Run], help_runs: list[Run], rep
             f"| {r.n:,} | {cell(cold, 2, r.cold)} | {cell(peak, 0, r.cold)} | {cell(in_use, 0, r.cold)} "
             f"| {cell(rebuild, 2, r.rebuild)} "
             f"| {cell(base, 2, r.baseline)} | {cell(base_peak, 0, r.baseline)} "
-            f"| {ratio(cold, base)} | {ratio(rebuild, base)} |"
+            f"| {ratio(cold, base)} | {ratio(rebuild, base)} "
+            f"| {f'{statistics.median(r.cache_ratio):.1f}×' if r.cache_ratio else '–'} |"
         )
     lines.append("")
     for r in results:
