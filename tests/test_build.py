@@ -1,0 +1,380 @@
+"""The pipeline's public face (qa2anki.build): build, analyse, their options and reports, the clock.
+
+Called directly, not through the CLI (test_cli, test_bad_input): what a build writes and reports, that
+equal inputs give equal bytes, that a failed build touches nothing, and what analyse and a dry run leave
+alone. Carried builds (notes taken over from the last one) are test_carry's; here a second build is only
+asked to report what a first one would.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from qa2anki.build import BuildReport, Options, analyse, blocking, build, clock, content_hash
+from qa2anki.config import Config
+from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, Severity
+from qa2anki.identity import Status
+from qa2anki.render import RenderedNote
+from tests.conftest import PNG, SEED, read_apkg
+
+NOW = 1_700_000_000
+DECK = "build/qa2anki.apkg"
+LOCK = "source/qa2anki.lock"
+SEED_NAME = SEED.name
+
+Files = dict[str, tuple[bytes, int]]
+
+
+def _files(root: Path) -> Files:
+    """Every file below ``root`` (caches and build mutex included): its bytes and mtime in nanoseconds."""
+    return {
+        p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _user_files(root: Path) -> Files:
+    """The files a user owns: all but qa2anki's housekeeping in ``build/.qa2anki-*``."""
+    return {name: data for name, data in _files(root).items() if not name.startswith("build/.qa2anki-")}
+
+
+def _seed_project(root: Path) -> Path:
+    """A project folder holding the seed document in ``source/``."""
+    (root / "source").mkdir(parents=True)
+    shutil.copyfile(SEED, root / "source" / SEED_NAME)
+    return root
+
+
+def _lock_guids(path: Path) -> list[str]:
+    return [note["guid"] for note in json.loads(path.read_text(encoding="utf-8"))["notes"]]
+
+
+# --- clock -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "seconds"), [("1700000000", NOW), (" 42 \n", 42), ("0", 0)])
+def test_clock_is_source_date_epoch_when_set(
+    monkeypatch: pytest.MonkeyPatch, value: str, seconds: int
+) -> None:
+    """``SOURCE_DATE_EPOCH`` (surrounding white space allowed) is the build time, for reproducible builds."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    assert clock() == seconds
+
+
+@pytest.mark.parametrize("value", [None, "", "   "], ids=["unset", "empty", "blank"])
+def test_clock_is_the_time_without_source_date_epoch(
+    monkeypatch: pytest.MonkeyPatch, value: str | None
+) -> None:
+    """Unset or blank, the build time is now, in whole seconds."""
+    if value is None:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    before = int(time.time())
+    now = clock()
+    assert isinstance(now, int) and before <= now <= int(time.time())
+
+
+@pytest.mark.parametrize("value", ["yesterday", "1.5", "1e9", "0x10", "-1", "-1700000000"])
+def test_clock_refuses_a_bad_source_date_epoch(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    """Anything but non-negative whole seconds is a Qa2AnkiError that says what is expected (never a
+    ValueError traceback, never a silent fall-back to the time, which would break reproducibility)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    with pytest.raises(Qa2AnkiError, match="SOURCE_DATE_EPOCH must"):
+        clock()
+
+
+# --- blocking, content_hash, Options ---------------------------------------------------------------------
+
+_ERROR = Problem("a.md", 3, Severity.ERROR, "image '../x.png' is outside the sources folder")
+_WARNING = Problem("a.md", 1, Severity.WARNING, "question without an answer")
+_LATER_ERROR = Problem("b.md", 0, Severity.ERROR, "no entries")
+
+
+def test_blocking_is_errors_or_under_strict_everything() -> None:
+    """Errors stop a build; warnings only under ``strict``; the order is kept."""
+    problems = (_ERROR, _WARNING, _LATER_ERROR)
+    assert blocking(problems, strict=False) == (_ERROR, _LATER_ERROR)
+    assert blocking(problems, strict=True) == problems
+    assert blocking((_WARNING,), strict=False) == ()
+    assert blocking((), strict=True) == ()
+
+
+def test_content_hash_tells_fields_from_tags() -> None:
+    """The hash is 16 hex digits, fixed for a note, and changes with any field or tag, their order, and
+    which side a string is on (the lock compares it to tell an edited note from an unchanged one)."""
+    base = content_hash(RenderedNote(("问", "答"), ("t",)))
+    assert len(base) == 16 and int(base, 16) >= 0
+    variants = [
+        RenderedNote(("问", "答 "), ("t",)),
+        RenderedNote(("答", "问"), ("t",)),
+        RenderedNote(("问", "答"), ("t", "u")),
+        RenderedNote(("问", "答", "t"), ()),
+        RenderedNote(("问答",), ("t",)),
+    ]
+    hashes = {content_hash(v) for v in variants}
+    assert base not in hashes and len(hashes) == len(variants)
+    # Locks hold these hashes: a new way of computing them would mark every note of every deck updated.
+    assert base == "bfe10d2edfe1635a"
+
+
+def test_options_defaults_and_progress_not_compared(tmp_path: Path) -> None:
+    """An Options names only the folder and the time by default; the progress callback is not part of
+    what makes two options equal."""
+    options = Options(cwd=tmp_path, now=NOW)
+    assert (options.sources, options.output, options.lock) == ((), None, None)
+    assert not (options.strict or options.dry_run or options.locked)
+    assert options.progress is None
+    assert Options(cwd=tmp_path, now=NOW, progress=lambda stage, done, total: None) == options
+
+
+# --- building --------------------------------------------------------------------------------------------
+
+
+def test_a_build_writes_the_deck_and_the_lock(tmp_path: Path) -> None:
+    """The first build of the seed writes its 12 notes to the deck and the lock, every one added."""
+    project = _seed_project(tmp_path)
+    report = build(Options(cwd=project, now=NOW))
+    assert isinstance(report, BuildReport)
+    assert (report.output, report.lock_path) == (DECK, LOCK)
+    assert report.written and report.lock_changed
+    guids = {note.guid for note in report.notes}
+    assert set(read_apkg(project / DECK)) == guids
+    assert set(_lock_guids(project / LOCK)) == guids
+    assert {note.mod for note in read_apkg(project / DECK).values()} == {NOW}
+    assert report.problems == () and report.removed == ()
+
+
+def test_seed_report_counts(tmp_path: Path) -> None:
+    """The seed's 30 entries are 12 notes in 12 topics (18 merged): in a first build all added, in a
+    rebuild all unchanged (however the rebuild got them), after one answer is edited one updated, and
+    after a section is cut one fewer, reported removed."""
+    project = _seed_project(tmp_path)
+    first = build(Options(cwd=project, now=NOW))
+    assert (first.note_count, first.entry_count, first.merged, first.topics) == (12, 30, 18, 12)
+    assert first.count(Status.ADDED) == 12
+    assert first.count(Status.UNCHANGED) == first.count(Status.UPDATED) == 0
+
+    again = build(Options(cwd=project, now=NOW + 10))
+    assert (again.note_count, again.entry_count, again.merged, again.topics) == (12, 30, 18, 12)
+    assert again.count(Status.UNCHANGED) == 12 and again.count(Status.ADDED) == 0
+    assert not again.lock_changed
+
+    source = project / "source" / SEED_NAME
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("理解和适应能力。", "理解和适应能力，覆盖更多语种。", 1), encoding="utf-8")
+    edited = build(Options(cwd=project, now=NOW + 20))
+    assert edited.note_count == 12 and edited.lock_changed
+    assert edited.count(Status.UPDATED) == 1 and edited.count(Status.UNCHANGED) == 11
+    (updated,) = [n for n in edited.notes if n.status == Status.UPDATED]
+    assert updated.mod == NOW + 20
+
+    start, end = text.index("### 2. 多模态学习"), text.index("### 3. 语言理解和生成")
+    source.write_text(text[:start] + text[end:], encoding="utf-8")
+    cut = build(Options(cwd=project, now=NOW + 30))
+    assert (cut.note_count, cut.entry_count, cut.merged, cut.topics) == (11, 29, 18, 11)
+    assert len(cut.removed) == 1 and "多模态" in cut.removed[0].question
+    assert len(read_apkg(project / DECK)) == 11
+
+
+def test_a_dry_run_writes_nothing(tmp_path: Path) -> None:
+    """A dry run reports what a build would do (here: every note added, the lock changed) and creates no
+    file at all: no deck, no lock, no cache, not even the build folder."""
+    project = _seed_project(tmp_path)
+    before = _files(project)
+    report = build(Options(cwd=project, now=NOW, dry_run=True))
+    assert not report.written and report.lock_changed
+    assert report.note_count == report.count(Status.ADDED) == 12
+    assert _files(project) == before
+    assert not (project / "build").exists()
+
+
+def test_a_dry_run_after_a_build_changes_nothing(tmp_path: Path) -> None:
+    """After a build, a dry run over edited sources reports the edit and leaves the deck and lock alone."""
+    project = _seed_project(tmp_path)
+    build(Options(cwd=project, now=NOW))
+    source = project / "source" / SEED_NAME
+    source.write_text(source.read_text(encoding="utf-8").replace("理解和适应能力。", "理解。", 1), "utf-8")
+    before = _user_files(project)
+    report = build(Options(cwd=project, now=NOW + 5, dry_run=True))
+    assert not report.written and report.lock_changed and report.count(Status.UPDATED) == 1
+    assert _user_files(project) == before
+
+
+def test_equal_inputs_give_byte_identical_decks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two copies of a project (in different folders) with the same sources, the same lock and the same
+    SOURCE_DATE_EPOCH build the same deck and lock, byte for byte; so does a copy that already has that
+    lock, at a later time, since nothing in it changed."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(NOW))
+    one = _seed_project(tmp_path / "one")
+    two = _seed_project(tmp_path / "elsewhere" / "two")
+    build(Options(cwd=one, now=clock()))
+    build(Options(cwd=two, now=clock()))
+    deck, lock = (one / DECK).read_bytes(), (one / LOCK).read_bytes()
+    assert (two / DECK).read_bytes() == deck
+    assert (two / LOCK).read_bytes() == lock
+
+    three = _seed_project(tmp_path / "three")
+    shutil.copyfile(one / LOCK, three / LOCK)
+    report = build(Options(cwd=three, now=NOW + 86_400))
+    assert not report.lock_changed
+    assert (three / DECK).read_bytes() == deck
+    assert (three / LOCK).read_bytes() == lock
+
+
+def test_a_build_that_finds_an_error_leaves_the_last_deck_and_lock_untouched(tmp_path: Path) -> None:
+    """An error in the sources stops the build with ProblemsFound holding only the errors (warnings do
+    not stop it), and the previous deck and lock keep their bytes and mtimes; nothing is staged."""
+    project = _seed_project(tmp_path)
+    build(Options(cwd=project, now=NOW))
+    (project / "secret.png").write_bytes(PNG)
+    (project / "source" / "more.md").write_text(
+        "### 1. 图片\n\n**面试题：** 图上是什么？\n\n**答案：** ![x](../secret.png)\n\n"
+        "### 2. 缺图\n\n**面试题：** 另一张图呢？\n\n**答案：** ![y](missing.png)\n",
+        encoding="utf-8",
+    )
+    before = _user_files(project)
+    with pytest.raises(ProblemsFound) as caught:
+        build(Options(cwd=project, now=NOW + 10))
+    assert [(p.path, p.line, p.severity) for p in caught.value.problems] == [
+        ("source/more.md", 5, Severity.ERROR)
+    ]
+    assert str(caught.value) == "1 error(s) found; nothing was written"
+    assert _user_files(project) == before
+    assert not [p for p in project.rglob("*.tmp")]
+
+
+def test_a_strict_build_stops_on_warnings_and_writes_nothing(tmp_path: Path) -> None:
+    """Under ``strict`` a warning stops the build as an error does; without it the same build succeeds
+    and reports the warning."""
+    project = _seed_project(tmp_path)
+    build(Options(cwd=project, now=NOW))
+    (project / "source" / "more.md").write_text(
+        "### 1. 正则化\n\n**面试题：** 什么是正则化？\n\n**答案：** 限制模型复杂度。\n\n"
+        "### 2. 缺答案\n\n**面试题：** 没有答案？\n",
+        encoding="utf-8",
+    )
+    before = _user_files(project)
+    with pytest.raises(ProblemsFound) as caught:
+        build(Options(cwd=project, now=NOW + 10, strict=True))
+    assert [(p.path, p.line, p.severity) for p in caught.value.problems] == [
+        ("source/more.md", 9, Severity.WARNING)
+    ]
+    assert str(caught.value) == "1 warning(s) (--strict) found; nothing was written"
+    assert _user_files(project) == before
+    report = build(Options(cwd=project, now=NOW + 10))
+    assert [(p.path, p.line, p.severity) for p in report.problems] == [
+        ("source/more.md", 9, Severity.WARNING)
+    ]
+    assert report.note_count == 13
+
+
+def test_a_locked_build_that_would_change_the_lock_writes_nothing(tmp_path: Path) -> None:
+    """``locked`` refuses a build whose lock would change, naming the lock, and leaves every file as it
+    was; with the lock up to date it builds."""
+    project = _seed_project(tmp_path)
+    with pytest.raises(LockError) as caught:
+        build(Options(cwd=project, now=NOW, locked=True))
+    assert caught.value.path == LOCK
+    assert not (project / DECK).exists() and not (project / LOCK).exists()
+    build(Options(cwd=project, now=NOW))
+    before = _user_files(project)
+    report = build(Options(cwd=project, now=NOW + 10, locked=True))
+    assert not report.lock_changed
+    assert _user_files(project)[LOCK] == before[LOCK]
+
+
+def test_sources_output_and_lock_come_from_options_then_settings(tmp_path: Path) -> None:
+    """Options name the sources, deck and lock; without them ``[tool.qa2anki]`` does; a deck whose name
+    ends in ``.APKG`` is an .apkg too."""
+    project = tmp_path
+    (project / "docs").mkdir()
+    shutil.copyfile(SEED, project / "docs" / "seed.md")
+    (project / "pyproject.toml").write_text(
+        '[tool.qa2anki]\ndeck_name = "面试::GPT"\nsources = ["docs"]\noutput = "dist/gpt.apkg"\n',
+        encoding="utf-8",
+    )
+    from_settings = build(Options(cwd=project, now=NOW))
+    assert (from_settings.output, from_settings.lock_path) == ("dist/gpt.apkg", "docs/qa2anki.lock")
+    assert len(read_apkg(project / "dist" / "gpt.apkg")) == 12
+
+    given = build(
+        Options(cwd=project, now=NOW, sources=("docs/seed.md",), output="out/Deck.APKG", lock="locks/x.lock")
+    )
+    assert (given.output, given.lock_path) == ("out/Deck.APKG", "locks/x.lock")
+    assert given.note_count == 12
+    assert (project / "out" / "Deck.APKG").is_file() and (project / "locks" / "x.lock").is_file()
+    # The same notes, whichever lock they were written to.
+    assert _lock_guids(project / "locks" / "x.lock") == _lock_guids(project / "docs" / "qa2anki.lock")
+
+
+def test_an_output_that_is_not_an_apkg_is_refused_before_anything_is_read(tmp_path: Path) -> None:
+    """A deck path not ending in .apkg is an error naming it, before any source is read (there is none
+    here) or any folder made."""
+    with pytest.raises(Qa2AnkiError, match=r"the output must end in \.apkg: out/deck\.zip"):
+        build(Options(cwd=tmp_path, now=NOW, output="out/deck.zip", sources=("missing",)))
+    assert not (tmp_path / "out").exists()
+
+
+def test_progress_is_told_the_stages(tmp_path: Path) -> None:
+    """A build tells the progress callback its stages with counts that never run past their total; only
+    a build that writes says it is writing the deck."""
+    project = _seed_project(tmp_path)
+    told: list[tuple[str, int, int]] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        told.append((stage, done, total))
+
+    build(Options(cwd=project, now=NOW, dry_run=True, progress=progress))
+    assert told and "writing the deck" not in {stage for stage, _, _ in told}
+    told.clear()
+    build(Options(cwd=project, now=NOW, progress=progress))
+    assert "writing the deck" in {stage for stage, _, _ in told}
+    assert all(0 <= done <= total or total == 0 for _, done, total in told)
+
+
+# --- analysing -------------------------------------------------------------------------------------------
+
+
+def test_analyse_gives_entries_and_notes_and_writes_nothing(tmp_path: Path) -> None:
+    """analyse reads, parses and clusters: the seed's document, 30 entries, 12 notes, no problems; and
+    no file is made or changed."""
+    project = _seed_project(tmp_path)
+    before = _files(project)
+    analysis = analyse(Options(cwd=project, now=NOW))
+    assert [(d.path, d.name) for d in analysis.documents] == [(f"source/{SEED_NAME}", SEED_NAME)]
+    assert len(analysis.entries) == 30 and len(analysis.normalized.notes) == 12
+    assert analysis.problems == ()
+    assert analysis.config == Config()
+    assert {e.path for e in analysis.entries} == {f"source/{SEED_NAME}"}
+    assert _files(project) == before
+
+
+def test_analyse_uses_the_config_it_is_given(tmp_path: Path) -> None:
+    """A Config passed to analyse is used instead of pyproject.toml (here one whose sources do not
+    exist); Options.sources, when set, win over either."""
+    project = _seed_project(tmp_path)
+    (project / "pyproject.toml").write_text('[tool.qa2anki]\nsources = ["nowhere"]\n', encoding="utf-8")
+    with pytest.raises(Qa2AnkiError, match="nowhere: no such file or folder"):
+        analyse(Options(cwd=project, now=NOW))
+    assert len(analyse(Options(cwd=project, now=NOW), Config()).entries) == 30
+    (project / "other.md").write_text("**面试题：** 问？\n\n**答案：** 答。\n", encoding="utf-8")
+    only = analyse(Options(cwd=project, now=NOW, sources=("other.md",)), Config())
+    assert [e.question_md for e in only.entries] == ["问？"]
+
+
+def test_analyse_reports_sources_without_entries_as_an_error(tmp_path: Path) -> None:
+    """Sources holding no entry at all are one error naming the first source (not an empty deck)."""
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "a.md").write_text("# 只是一篇文章\n", encoding="utf-8")
+    analysis = analyse(Options(cwd=tmp_path, now=NOW))
+    assert analysis.entries == ()
+    assert [(p.path, p.severity) for p in blocking(analysis.problems, strict=False)] == [
+        ("source", Severity.ERROR)
+    ]
