@@ -139,3 +139,15 @@ def test_a_damaged_blob_is_ignored(tmp_path: Path, damage: bytes) -> None:
     good = cache.encode_blob("clusters", [1, 2, 3])
     path.write_bytes(good[:-1] + bytes([good[-1] ^ 1]))
     assert cache.load_blob(path, "clusters") is None
+
+
+def test_a_deflated_blob_reads_back_and_is_smaller(tmp_path: Path) -> None:
+    data = {"key": ("<p>过拟合：模型在训练集上表现好，在测试集上差。</p>" * 50, 3)}
+    plain, deflated = tmp_path / "plain", tmp_path / "deflated"
+    plain.write_bytes(cache.encode_blob("sections", data))
+    deflated.write_bytes(cache.encode_blob("sections", data, deflate=True))
+    assert cache.load_blob(plain, "sections") == cache.load_blob(deflated, "sections") == data
+    assert deflated.stat().st_size * 5 < plain.stat().st_size
+    raw = deflated.read_bytes()
+    deflated.write_bytes(raw[:-3])  # truncated: the checksum fails before zlib is asked
+    assert cache.load_blob(deflated, "sections") is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import marshal
+import zlib
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -279,7 +280,8 @@ def _rewrite(path: Path, change: Callable[[Any], None], through: type | None = N
     """Change the data inside a cache file, keeping it well-formed (right header and checksum); with
     ``through``, the (tuple) data is changed as that type and turned back into a tuple."""
     raw = path.read_bytes()
-    stored = marshal.loads(raw[raw.index(b"\n") + 1 + 4 :])
+    body = raw[raw.index(b"\n") + 1 + 4 :]
+    stored = marshal.loads(zlib.decompress(body) if raw.startswith(b"qa2anki-cachez") else body)
     data = through(stored["data"]) if through else stored["data"]
     change(data)
     tag = stored["tag"].split(" ", 1)[1]  # without the code fingerprint encode_blob puts first

@@ -154,7 +154,9 @@ class _Shards:
             data = {key: value for key, value in data.items() if value is not None}
             with contextlib.suppress(OSError):
                 if data:
-                    write_atomic(folder / f"{name}.marshal", encode_blob(self.tag, data), durable=False)
+                    write_atomic(
+                        folder / f"{name}.marshal", encode_blob(self.tag, data, deflate=True), durable=False
+                    )
                 else:
                     (folder / f"{name}.marshal").unlink(missing_ok=True)
             self.shards.pop(name, None)
@@ -937,7 +939,9 @@ def _save_last_scans(folder: Path, tag: str, scans: list[_Scanned], lasts: list[
                         continue
                     with contextlib.suppress(OSError):
                         write_atomic(
-                            folder / CHUNKS_FOLDER / f"{name}.marshal", encode_blob(tag, parts), durable=False
+                            folder / CHUNKS_FOLDER / f"{name}.marshal",
+                            encode_blob(tag, parts, deflate=True),
+                            durable=False,
                         )
                     saved += 1
                 used.add(name)
