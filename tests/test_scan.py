@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import marshal
-import zlib
 import tempfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any

@@ -48,4 +48,4 @@ def test_spawned_clustering_equals_the_clustering_in_this_process(
 def test_linux_forks_and_the_others_spawn() -> None:
     import sys
 
-    assert workers.START_METHOD == ("fork" if sys.platform == "linux" else "spawn")
+    assert ("fork" if sys.platform == "linux" else "spawn") == workers.START_METHOD
