@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def summary(report: BuildReport) -> tuple[object, ...]:
         tuple(r.guid for r in report.removed),
         report.problems,
         report.lock_changed,
-        sorted((n.guid, n.status, n.mod, n.note.key) for n in report.notes if n.status != Status.UNCHANGED),
+        tuple((n.guid, n.status, n.mod, n.note.key) for n in report.changed),
     )
 
 
@@ -158,7 +159,7 @@ def test_a_carried_build_writes_what_a_full_build_writes(
             document.write_text("".join(pieces), encoding="utf-8")
         full = full_build_of(project, root / "full", NOW + step)
         carried = build(Options(cwd=project, now=NOW + step))
-        assert full.carried == 0
+        assert full.reuse.carried == 0
         assert outputs(project) == outputs(root / "full")
         assert summary(carried) == summary(full)
 
@@ -171,8 +172,8 @@ def test_an_edit_is_built_and_the_rest_carried(tmp_path: Path) -> None:
     (project / "source/deck.md").write_text("".join(apply(pieces, ("edit", 5, 0), 1)), encoding="utf-8")
     full = full_build_of(project, tmp_path / "full", NOW + 1)
     second = build(Options(cwd=project, now=NOW + 1))
-    assert first.carried == 0
-    assert second.carried > first.note_count // 2
+    assert first.reuse.carried == 0
+    assert second.reuse.carried > first.note_count // 2
     assert second.count(Status.UPDATED) == 1 and second.count(Status.ADDED) == 0
     assert second.note_count == first.note_count
     assert summary(second) == summary(full)
@@ -184,8 +185,8 @@ def test_the_ledger_is_not_used_when_the_lock_was_changed_by_hand(tmp_path: Path
     build(Options(cwd=project, now=NOW))
     lock = project / "source/qa2anki.lock"
     lock.write_text(lock.read_text(encoding="utf-8").replace('"mod": 1700000000', '"mod": 1600000000', 1))
-    assert build(Options(cwd=project, now=NOW + 1)).carried == 0
-    assert build(Options(cwd=project, now=NOW + 2)).carried > 0
+    assert build(Options(cwd=project, now=NOW + 1)).reuse.carried == 0
+    assert build(Options(cwd=project, now=NOW + 2)).reuse.carried > 0
 
 
 def test_the_ledger_is_not_used_when_the_settings_change(tmp_path: Path) -> None:
@@ -193,8 +194,8 @@ def test_the_ledger_is_not_used_when_the_settings_change(tmp_path: Path) -> None
     project = make_project(tmp_path / "p", generate(60, seed=3))
     build(Options(cwd=project, now=NOW))
     (project / "pyproject.toml").write_text("[tool.qa2anki]\nnear_duplicate_answer = 0.7\n")
-    assert build(Options(cwd=project, now=NOW + 1)).carried == 0
-    assert build(Options(cwd=project, now=NOW + 2)).carried > 0
+    assert build(Options(cwd=project, now=NOW + 1)).reuse.carried == 0
+    assert build(Options(cwd=project, now=NOW + 2)).reuse.carried > 0
 
 
 def test_a_damaged_ledger_means_a_full_build(tmp_path: Path) -> None:
@@ -203,8 +204,8 @@ def test_a_damaged_ledger_means_a_full_build(tmp_path: Path) -> None:
     build(Options(cwd=project, now=NOW))
     ledger = project / CACHE_FOLDER / LEDGER_NAME
     ledger.write_bytes(ledger.read_bytes()[:-100])
-    assert build(Options(cwd=project, now=NOW + 1)).carried == 0
-    assert build(Options(cwd=project, now=NOW + 2)).carried > 0
+    assert build(Options(cwd=project, now=NOW + 1)).reuse.carried == 0
+    assert build(Options(cwd=project, now=NOW + 2)).reuse.carried > 0
 
 
 def test_images_are_carried_and_read_again(tmp_path: Path) -> None:
@@ -218,22 +219,23 @@ def test_images_are_carried_and_read_again(tmp_path: Path) -> None:
     (project / "source/deck.md").write_text("".join(apply(pieces, ("edit", 2, 0), 1)), encoding="utf-8")
     full = full_build_of(project, tmp_path / "full", NOW + 1)
     carried = build(Options(cwd=project, now=NOW + 1))
-    assert carried.carried > 0
+    assert carried.reuse.carried > 0
     assert outputs(project) == outputs(tmp_path / "full") and summary(carried) == summary(full)
     image.write_bytes(b"\x89PNG\r\n\x1a\nsecond")
     full = full_build_of(project, tmp_path / "full", NOW + 2)
     again = build(Options(cwd=project, now=NOW + 2))
-    assert again.carried == 0 and again.count(Status.UPDATED) == 1
+    assert again.reuse.carried == 0 and again.count(Status.UPDATED) == 1
     assert outputs(project) == outputs(tmp_path / "full")
     image.unlink()
     (project / "source/deck.md").write_text("".join(apply(pieces, ("edit", 3, 0), 2)), encoding="utf-8")
-    assert build(Options(cwd=project, now=NOW + 3)).carried == 0  # and the missing image is reported
+    assert build(Options(cwd=project, now=NOW + 3)).reuse.carried == 0  # and the missing image is reported
 
 
-def test_the_cli_reports_a_carried_build_as_a_full_one(
+def test_the_cli_reports_a_carried_build_as_a_full_one_but_for_what_it_carried(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``qa2anki build -v`` prints the same lines whether notes were carried over or not."""
+    """``qa2anki build -v`` prints the same lines whether notes were carried over or not, but for the one
+    that says whether they were."""
     project = make_project(tmp_path / "p", generate(80, seed=6))
     runner = CliRunner()
     monkeypatch.chdir(project)
@@ -248,7 +250,21 @@ def test_the_cli_reports_a_carried_build_as_a_full_one(
     full = runner.invoke(cli, ["build", "-v"], env=env)
     assert carried.exit_code == full.exit_code == 0
     assert "1 added" in carried.output or "1 updated" in carried.output
-    assert carried.output == full.output
+    carried_lines, full_lines = carried.output.splitlines(), full.output.splitlines()
+    # One line says what was carried over, and if nothing was, why.
+    (carried_reuse,) = (line for line in carried_lines if line.startswith("carried "))
+    (full_reuse,) = (line for line in full_lines if line.startswith("carried "))
+    assert re.fullmatch(
+        r"carried [0-9,]+ note\(s\) over from the last build; built \d+ afresh .*", carried_reuse
+    )
+    assert full_reuse == (
+        "carried no notes over: the last build's ledger is not there (a first build, a removed cache, "
+        "or a last build that could not leave one)"
+    )
+    assert carried_lines.index(carried_reuse) == full_lines.index(full_reuse)
+    carried_lines.remove(carried_reuse)
+    full_lines.remove(full_reuse)
+    assert carried_lines == full_lines
 
 
 def test_a_document_parsed_whole_keeps_no_ledger(tmp_path: Path) -> None:
@@ -256,7 +272,7 @@ def test_a_document_parsed_whole_keeps_no_ledger(tmp_path: Path) -> None:
     project = make_project(tmp_path / "p", generate(30, seed=7) + "\n#### 小节\n\n更多内容。\n")
     build(Options(cwd=project, now=NOW))
     assert not (project / CACHE_FOLDER / LEDGER_NAME).exists()
-    assert build(Options(cwd=project, now=NOW + 1)).carried == 0
+    assert build(Options(cwd=project, now=NOW + 1)).reuse.carried == 0
 
 
 def test_link_references_are_carried_and_followed(tmp_path: Path) -> None:
@@ -281,10 +297,10 @@ def test_link_references_are_carried_and_followed(tmp_path: Path) -> None:
         carried = build(Options(cwd=project, now=NOW + step))
         assert outputs(project) == outputs(tmp_path / "full") and summary(carried) == summary(full)
         if change[0] == "definition":
-            (updated,) = (n for n in carried.notes if "https://example.com/b" in n.note.answer_html)
+            (updated,) = (n for n in carried.changed if "https://example.com/b" in n.note.answer_html)
             assert updated.status == Status.UPDATED
         else:
-            assert carried.carried > 0
+            assert carried.reuse.carried > 0
 
 
 def test_a_new_document_means_a_full_build(tmp_path: Path) -> None:
@@ -294,9 +310,9 @@ def test_a_new_document_means_a_full_build(tmp_path: Path) -> None:
     (project / "source/more.md").write_text(generate(10, seed=9), encoding="utf-8")
     full = full_build_of(project, tmp_path / "full", NOW + 1)
     first = build(Options(cwd=project, now=NOW + 1))
-    assert first.carried == 0 and summary(first) == summary(full)
+    assert first.reuse.carried == 0 and summary(first) == summary(full)
     (project / "source/more.md").write_text(generate(11, seed=9), encoding="utf-8")
-    assert build(Options(cwd=project, now=NOW + 2)).carried > 0
+    assert build(Options(cwd=project, now=NOW + 2)).reuse.carried > 0
 
 
 def test_a_lock_written_otherwise_with_the_same_notes_is_not_carried_from(tmp_path: Path) -> None:
@@ -310,13 +326,13 @@ def test_a_lock_written_otherwise_with_the_same_notes_is_not_carried_from(tmp_pa
     at = line.index('"question": "') + len('"question": "')
     escaped = line[:at] + f"\\u{ord(line[at]):04x}" + line[at + 1 :]
     lock.write_text(text.replace(line, escaped), encoding="utf-8")
-    assert build(Options(cwd=project, now=NOW + 1)).carried == 0
+    assert build(Options(cwd=project, now=NOW + 1)).reuse.carried == 0
     assert escaped in lock.read_text(encoding="utf-8")  # the same notes: left as it is
     pieces = sections((project / "source/deck.md").read_text(encoding="utf-8"))
     (project / "source/deck.md").write_text("".join(apply(pieces, ("edit", 7, 0), 2)), encoding="utf-8")
     full = full_build_of(project, tmp_path / "full", NOW + 2)
     carried = build(Options(cwd=project, now=NOW + 2))
-    assert carried.carried == 0
+    assert carried.reuse.carried == 0
     assert outputs(project) == outputs(tmp_path / "full") and summary(carried) == summary(full)
     assert escaped not in lock.read_text(encoding="utf-8")  # rewritten as qa2anki writes it
 
@@ -346,8 +362,8 @@ def test_other_code_means_a_full_build(tmp_path: Path, monkeypatch: pytest.Monke
     project = make_project(tmp_path / "p", generate(60, seed=12))
     build(Options(cwd=project, now=NOW))
     monkeypatch.setattr("qa2anki.cache.code_fingerprint", lambda: "other code")
-    assert build(Options(cwd=project, now=NOW + 1)).carried == 0
-    assert build(Options(cwd=project, now=NOW + 2)).carried > 0
+    assert build(Options(cwd=project, now=NOW + 1)).reuse.carried == 0
+    assert build(Options(cwd=project, now=NOW + 2)).reuse.carried > 0
 
 
 def test_a_carried_image_is_checked_as_a_new_one(tmp_path: Path) -> None:

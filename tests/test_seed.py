@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
-from tests.conftest import RunCli
+from qa2anki.build import Options, build
+from tests.conftest import REPO, RunCli
 
 # Entry numbers (the seed's "### N." sections) that hold the same piece of knowledge.
 SEED_GROUPS = [
@@ -47,3 +49,15 @@ def test_seed_merge_reasons(project: Path, seed_text: str, run_cli: RunCli) -> N
     assert kinds[8] == ("near", "GPT-4.0如何提高模型的可解释性？")
     assert kinds[30][0] == "exact"  # the article's closing paragraph is not part of entry 30's answer
     assert listing["problems"] == []
+
+
+def test_the_committed_lock_is_the_one_the_seed_builds(tmp_path: Path) -> None:
+    """This repository's deck builds with ``--locked``: its lock does not move, so neither its GUIDs nor its
+    note type (whose CSS is part of the fingerprint, comments too) changed under a code change."""
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    shutil.copytree(REPO / "source", tmp_path / "source")
+    report = build(Options(cwd=tmp_path, now=1_800_000_000, locked=True))
+    assert report.note_count == 12 and not report.lock_changed
+    assert (tmp_path / "source" / "qa2anki.lock").read_bytes() == (
+        REPO / "source" / "qa2anki.lock"
+    ).read_bytes()

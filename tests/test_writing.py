@@ -111,10 +111,10 @@ def test_the_scan_cache_is_saved_by_a_build(project: Path) -> None:
     source = project / "source" / "good.md"
     source.write_text(GOOD, encoding="utf-8")
     options = Options(cwd=project, now=1_700_000_000)
-    assert build(options).analysis.scan.scanned == 2
+    assert build(options).reuse.scanned == 2
     assert analyse(options).scan.scanned == 0
     source.write_text(EDITED, encoding="utf-8")
-    assert build(options).analysis.scan.scanned == 1
+    assert build(options).reuse.scanned == 1
     assert analyse(options).scan.scanned == 0
 
 

@@ -13,7 +13,10 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from operator import attrgetter
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from qa2anki import carry
 from qa2anki.atomic import fill, stage
@@ -45,6 +48,9 @@ from qa2anki.scan import (
 )
 from qa2anki.sidejob import side_job
 from qa2anki.sources import Document, display_path, read_documents
+
+if TYPE_CHECKING:
+    from qa2anki.apkg import DeckNote
 
 CACHE_FOLDER = "build/.qa2anki-cache"
 """Where section scans and clustering results are cached, relative to the project folder."""
@@ -137,14 +143,56 @@ class Analysis:
 
 
 @dataclass(frozen=True)
-class BuildReport:
-    """What a build did (or, for a dry run, would do)."""
+class Reuse:
+    """Whether a build carried notes over from the last one, and if it did not, why."""
 
-    analysis: Analysis
-    """The sources as read: all of them, or in a build that carried notes over (``carried``), the entries
-    and notes of the regions it built afresh."""
-    identification: Identification
-    """GUIDs, mod times, changes against the lock (of the notes in ``analysis``)."""
+    carried: int
+    """Notes carried over unchanged, without being parsed or clustered again (see :mod:`qa2anki.carry`)."""
+    reason: str = ""
+    """Why no note was carried over (``""`` when some were)."""
+    built: int = 0
+    """Notes built afresh beside the carried ones."""
+    sections: int = 0
+    """Sections in all the sources."""
+    scanned: int = 0
+    """Sections parsed afresh (the others came from the cache)."""
+
+    @property
+    def parsing(self) -> str:
+        """What the parse cache saved, in a line."""
+        return f"parsed {self.scanned:,} of {self.sections:,} section(s) afresh; the rest came from the cache"
+
+    def __str__(self) -> str:
+        if self.carried:
+            return (
+                f"carried {self.carried:,} note(s) over from the last build; built {self.built:,} afresh "
+                "in the topics the changes touch"
+            )
+        return f"carried no notes over: {self.reason}"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did (or, for a dry run, would do). Every field means the same whether notes were
+    carried over or built afresh."""
+
+    config: Config
+    """The project's settings."""
+    document_count: int
+    """Source documents read."""
+    entry_count: int
+    """Entries in all the sources."""
+    note_count: int
+    """Notes in the deck."""
+    topic_count: int
+    """Distinct topics in all the sources."""
+    changed: tuple[IdentifiedNote, ...]
+    """Every note the build adds, updates, re-identifies or revives, in deck order (the other notes of
+    the deck are unchanged)."""
+    removed: tuple[LockedNote, ...]
+    """Notes the sources no longer have (Anki keeps them: users delete by hand)."""
+    problems: tuple[Problem, ...]
+    """Every warning of the build."""
     output: str
     """The deck's path, for display."""
     lock_path: str
@@ -153,35 +201,13 @@ class BuildReport:
     """Whether the deck and lock were written."""
     lock_changed: bool
     """Whether the lock differs from the one read."""
-    problems: tuple[Problem, ...] = field(default=())
-    """Every warning of the build."""
-    carried: int = 0
-    """Notes carried over unchanged from the last build, without being parsed or clustered again (see
-    :mod:`qa2anki.carry`): they are in the deck, not in ``notes``."""
-    entry_count: int = 0
-    """Entries in all the sources."""
-    topic_count: int = 0
-    """Distinct topics in all the sources."""
-
-    @property
-    def notes(self) -> tuple[IdentifiedNote, ...]:
-        """The deck's notes but the ``carried`` ones (all of them in a dry run)."""
-        return self.identification.notes
-
-    @property
-    def note_count(self) -> int:
-        """How many notes the deck has."""
-        return len(self.identification.notes) + self.carried
+    reuse: Reuse
+    """What the build took over from the last one."""
 
     def count(self, status: Status) -> int:
-        """How many notes have this status (carried notes are unchanged)."""
-        found = sum(1 for n in self.identification.notes if n.status == status)
-        return found + (self.carried if status == Status.UNCHANGED else 0)
-
-    @property
-    def removed(self) -> tuple[LockedNote, ...]:
-        """Notes the sources no longer have (Anki keeps them: users delete by hand)."""
-        return self.identification.removed
+        """How many notes have this status."""
+        changed = sum(1 for n in self.changed if n.status == status)
+        return self.note_count - len(self.changed) if status == Status.UNCHANGED else changed
 
     @property
     def merged(self) -> int:
@@ -192,6 +218,56 @@ class BuildReport:
     def topics(self) -> int:
         """Distinct topics."""
         return self.topic_count
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Every note the sources make, identified against the lock: what ``list`` and ``preview`` show."""
+
+    analysis: Analysis
+    """The sources read, parsed and clustered."""
+    identification: Identification
+    """Every note with its GUID and status against the lock."""
+    problems: tuple[Problem, ...]
+    """Every warning."""
+
+    @property
+    def notes(self) -> tuple[IdentifiedNote, ...]:
+        """Every note, in deck order."""
+        return self.identification.notes
+
+    @property
+    def removed(self) -> tuple[LockedNote, ...]:
+        """Notes the lock has that the sources no longer have."""
+        return self.identification.removed
+
+    @property
+    def entry_count(self) -> int:
+        """Entries in all the sources."""
+        return len(self.analysis.entries)
+
+    @property
+    def note_count(self) -> int:
+        """Unique notes."""
+        return len(self.identification.notes)
+
+    @property
+    def merged(self) -> int:
+        """Entries folded into another entry's note."""
+        return self.entry_count - self.note_count
+
+    @property
+    def topics(self) -> int:
+        """Distinct topics."""
+        return len({topic for n in self.identification.notes for topic in n.note.topics})
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    """Progress told to nobody."""
+
+
+def _progress(options: Options) -> Progress:
+    return options.progress or _no_progress
 
 
 def _thresholds(config: Config) -> Thresholds:
@@ -244,7 +320,6 @@ class _Sources:
 
 def _read(options: Options, config: Config, save_scans: bool, defer_save: bool) -> _Sources:
     documents = tuple(read_documents(options.sources or config.sources, options.cwd))
-    report = options.progress or (lambda stage, done, total: None)
     labels = Labels(
         question=DEFAULT_LABELS.question + config.question_labels,
         answer=DEFAULT_LABELS.answer + config.answer_labels,
@@ -254,7 +329,7 @@ def _read(options: Options, config: Config, save_scans: bool, defer_save: bool) 
     sectioned, scan = scan_sections(
         documents,
         options.cwd / CACHE_FOLDER,
-        progress=lambda done, total: report("parsing", done, total),
+        progress=partial(_progress(options), "parsing"),
         labels=labels,
         save=save_scans,
         defer=defer_save,
@@ -280,7 +355,6 @@ def _decoded(sectioned: Sequence[SectionedDocument | ParseResult]) -> ParseResul
 
 
 def _analysed(options: Options, config: Config, sources: _Sources, save_scans: bool) -> Analysis:
-    report = options.progress or (lambda stage, done, total: None)
     parsed, scan, sectioned = _decoded(sources.sectioned), sources.scan, tuple(sources.sectioned)
     if parsed is None:
         # Damaged cache files: scan as a cold build would (the damaged parts are assembled again).
@@ -292,7 +366,7 @@ def _analysed(options: Options, config: Config, sources: _Sources, save_scans: b
             defer=sources.defer_save,
         )
         sectioned = ()
-    report("merging duplicates", 0, 0)
+    _progress(options)("merging duplicates", 0, 0)
     remembered = load_blob(options.cwd / CACHE_FOLDER / CLUSTERS_NAME, CLUSTERS_TAG)
     memo = remembered if isinstance(remembered, dict) else {}
     normalized = normalize(parsed.entries, _thresholds(config), memo)
@@ -375,16 +449,31 @@ def build(options: Options) -> BuildReport:
         return _build_locked(options, config, output, write)
 
 
+def listing(options: Options) -> Listing:
+    """Every note the sources make, identified against the lock, nothing written (``list``, ``preview``)."""
+    with _without_cycle_collector():
+        config = load_config(options.cwd)
+        analysis = _analysed(options, config, _read(options, config, False, False), save_scans=False)
+        _stop_on(analysis.problems, options.strict)
+        lock_path = _lock_path(options, config)
+        old_lock, _ = read_lock_and_digest(lock_path, display_path(lock_path, options.cwd))
+        contents = _contents(_rendered(analysis))
+        identification = _identified(options, config, analysis, contents, old_lock, frozenset())
+        _stop_on(identification.problems, options.strict)
+        return Listing(analysis, identification, (*analysis.problems, *identification.problems))
+
+
 def _build_locked(options: Options, config: Config, output: Path, write: bool) -> BuildReport:
     sources = _read(options, config, save_scans=write, defer_save=write)
     scan = sources.scan
     try:
-        report = _carried_build(options, config, output, sources) if write else None
-        if report is None:
+        carried = _carry(options, config, sources) if write else "a dry run builds every note"
+        if isinstance(carried, _Carried):
+            analysis = carried.analysis
+        else:
             analysis = _analysed(options, config, sources, save_scans=write)
             scan = analysis.scan
-            report = _build_analysed(options, config, output, write, analysis, None)
-        return report
+        return _finish(options, config, output, write, analysis, carried)
     except Qa2AnkiError:
         # A scan is true whatever becomes of the build: the next one need not parse it again (unless the
         # thread that writes the lock has saved it already).
@@ -419,38 +508,59 @@ class _Carried:
     """Each document's sections."""
     media: tuple[MediaFile, ...]
     """The images the carried notes show, read again (and found unchanged)."""
+    analysis: Analysis
+    """The entries and notes of the regions built afresh."""
+
+    @property
+    def kept(self) -> frozenset[str]:
+        """The GUIDs of the notes carried over."""
+        return frozenset(note.guid for note in self.plan.carried)
 
 
-def _carried_build(options: Options, config: Config, output: Path, sources: _Sources) -> BuildReport | None:
-    """The build, with the notes the ledger says are unchanged carried over; ``None`` when the ledger
-    cannot be used (then the build is a full one)."""
+def _carry(options: Options, config: Config, sources: _Sources) -> _Carried | str:
+    """The notes the ledger says are unchanged, carried over, and the regions the changes touch,
+    analysed; or why the ledger cannot be used (then the build is a full one)."""
+    for document, sectioned in zip(sources.documents, sources.sectioned, strict=True):
+        if not isinstance(sectioned, SectionedDocument):
+            return f"{document.path} is read whole (an entry runs on from one section into the next)"
     documents = tuple(d for d in sources.sectioned if isinstance(d, SectionedDocument))
-    if len(documents) != len(sources.sectioned) or not documents:
-        return None
     folder = options.cwd / CACHE_FOLDER
     ledger = carry.load_ledger(folder)
-    if ledger is None or ledger.signature != _signature(options, config, sources.documents):
-        return None
+    if ledger is None:
+        return f"the last build's ledger {carry.ledger_state(folder)}"
+    if ledger.signature != _signature(options, config, sources.documents):
+        return "the settings, the options or the list of documents changed since the last build"
     plan = carry.plan(ledger, documents)
     if plan is None:
-        return None
+        return "the documents no longer line up with the last build's"
     lock_path = _lock_path(options, config)
     kept = {note.guid: (note.content, note.mod) for note in plan.carried}
     old_lock = read_lock_carrying(lock_path, display_path(lock_path, options.cwd), ledger.lock, kept)
     if old_lock is None:
-        return None
-    entry_count = sum(sum(document.counts) for document in documents)
-    if not entry_count:
-        return None
+        return f"{display_path(lock_path, options.cwd)} is not the lock the last build left"
+    if not sum(sum(document.counts) for document in documents):
+        return "the sources have no entries"
     # The carried notes' images, read again: their fields hold names made from the files' bytes.
     carried_media = []
     for name in sorted({name for note in plan.carried for name in note.media}):
         found = read_media(name, ledger.media[name], options.cwd)
         if found is None:
-            return None
+            return f"an image of a carried note is missing or changed ({ledger.media[name][0]})"
         carried_media.append(found)
-    if options.progress:
-        options.progress("merging duplicates", 0, 0)
+    analysis = _carried_analysis(options, config, sources, plan, documents)
+    return _Carried(ledger, plan, old_lock, documents, tuple(carried_media), analysis)
+
+
+def _carried_analysis(
+    options: Options,
+    config: Config,
+    sources: _Sources,
+    plan: carry.Carry,
+    documents: tuple[SectionedDocument, ...],
+) -> Analysis:
+    """The regions a carried build builds afresh, clustered (the carried notes' conflicts reported)."""
+    _progress(options)("merging duplicates", 0, 0)
+    folder = options.cwd / CACHE_FOLDER
     remembered = load_blob(folder / CLUSTERS_NAME, CLUSTERS_TAG)
     memo = remembered if isinstance(remembered, dict) else {}
     normalized = normalize(plan.entries, _thresholds(config), memo)
@@ -464,7 +574,7 @@ def _carried_build(options: Options, config: Config, output: Path, sources: _Sou
         *sorted([*normalized.problems, *carry.conflicts(plan.carried, places)]),
         *media.problems,
     ]
-    analysis = Analysis(
+    return Analysis(
         config,
         sources.documents,
         plan.entries,
@@ -475,31 +585,37 @@ def _carried_build(options: Options, config: Config, output: Path, sources: _Sou
         clusters,
         documents,
     )
-    carried = _Carried(ledger, plan, old_lock, documents, tuple(carried_media))
-    return _build_analysed(options, config, output, True, analysis, carried)
 
 
-def _build_analysed(
-    options: Options, config: Config, output: Path, write: bool, analysis: Analysis, carried: _Carried | None
-) -> BuildReport:
-    stopping = blocking(analysis.problems, options.strict)
+def _stop_on(problems: tuple[Problem, ...], strict: bool) -> None:
+    stopping = blocking(problems, strict)
     if stopping:
-        raise ProblemsFound(_problems_message(stopping, options.strict), problems=stopping)
-    lock_path = _lock_path(options, config)
-    lock_display = display_path(lock_path, options.cwd)
-    if carried is None:
-        old_lock, old_digest = read_lock_and_digest(lock_path, lock_display)
-    else:
-        old_lock, old_digest = carried.lock, carried.ledger.lock
-    kept = frozenset(note.guid for note in carried.plan.carried) if carried else frozenset()
-    notes = analysis.normalized.notes
-    rendered = {note.key: render_note(note, analysis.media.names) for note in notes}
-    if options.progress:
-        options.progress("identifying notes", 0, 0)
-    contents = {key: content_hash(r) for key, r in rendered.items()}
+        raise ProblemsFound(_problems_message(stopping, strict), problems=stopping)
+
+
+def _rendered(analysis: Analysis) -> dict[str, RenderedNote]:
+    """Each note's fields, by note key."""
+    return {note.key: render_note(note, analysis.media.names) for note in analysis.normalized.notes}
+
+
+def _contents(rendered: dict[str, RenderedNote]) -> dict[str, str]:
+    """A hash of each note's fields and tags, by note key: what says a note changed."""
+    return {key: content_hash(r) for key, r in rendered.items()}
+
+
+def _identified(
+    options: Options,
+    config: Config,
+    analysis: Analysis,
+    contents: dict[str, str],
+    old_lock: Lock,
+    kept: frozenset[str],
+) -> Identification:
+    """The notes matched against the lock: GUIDs, mod times, the next lock."""
+    _progress(options)("identifying notes", 0, 0)
     try:
-        identification = identify(
-            notes,
+        return identify(
+            analysis.normalized.notes,
             contents,
             old_lock,
             options.now,
@@ -508,121 +624,204 @@ def _build_analysed(
             kept,
         )
     except SchemaError as exc:
-        raise SchemaError(exc.message, lock_display) from None
-    problems = (*analysis.problems, *identification.problems)
-    stopping = blocking(identification.problems, options.strict)
-    if stopping:
-        raise ProblemsFound(_problems_message(stopping, options.strict), problems=stopping)
+        lock_path = _lock_path(options, config)
+        raise SchemaError(exc.message, display_path(lock_path, options.cwd)) from None
+
+
+def _finish(
+    options: Options, config: Config, output: Path, write: bool, analysis: Analysis, carried: _Carried | str
+) -> BuildReport:
+    """Render and identify the notes, write the deck and the lock (unless it is a dry run), and report."""
+    _stop_on(analysis.problems, options.strict)
+    lock_path = _lock_path(options, config)
+    lock_display = display_path(lock_path, options.cwd)
+    if isinstance(carried, _Carried):
+        old_lock, old_digest, kept = carried.lock, carried.ledger.lock, carried.kept
+    else:
+        (old_lock, old_digest), kept = read_lock_and_digest(lock_path, lock_display), frozenset()
+    rendered = _rendered(analysis)
+    contents = _contents(rendered)
+    identification = _identified(options, config, analysis, contents, old_lock, kept)
+    _stop_on(identification.problems, options.strict)
     # Compared as data: two text dumps of a large lock cost seconds, and only its content matters.
     lock_changed = not lock_path.exists() or identification.lock != old_lock
     if options.locked and lock_changed:
         raise LockError(
             "the lock would change (run qa2anki build without --locked and commit the lock)", lock_display
         )
+    ledger = carried if isinstance(carried, _Carried) else None
     if write:
-        # Imported lazily: check, list and --help never pay for genanki.
-        from qa2anki.apkg import DeckNote, apkg_bytes
-
-        if options.progress:
-            options.progress("writing the deck", 0, 0)
-
-        def deck_notes() -> list[DeckNote]:
-            made = [
-                DeckNote(item.guid, shown.fields, shown.tags, item.mod)
-                for item in identification.notes
-                for shown in (rendered[item.note.key],)
-            ]
-            if carried is None:
-                return made
-            # In the order of the notes' first entries, as a full build has them.
-            firsts = [note.first for note in carried.plan.carried]
-            paths = [document.document.path for document in carried.documents]
-            lines = [document.lines for document in carried.documents]
-            order = [
-                *((paths[number], lines[number][index] + line) for number, index, line in firsts),
-                *((item.note.first.path, item.note.first.line) for item in identification.notes),
-            ]
-            every = [
-                *(DeckNote(n.guid, n.fields, n.tags, n.mod, checked=True) for n in carried.plan.carried),
-                *made,
-            ]
-            return [every[i] for i in sorted(range(len(every)), key=order.__getitem__)]
-
-        def deck() -> bytes:
-            return apkg_bytes(
-                config.deck_name,
-                config.resolved_deck_id,
-                NOTE_TYPE,
-                identification.notetype_mod,
-                deck_notes(),
-                _media(analysis.media_of(notes), carried.media if carried else ()),
-            )
-
-        new_lock_hash = hashlib.sha256()
-
-        def lock_pieces() -> Iterator[bytes]:
-            for piece in lock_bytes(identification.lock):
-                new_lock_hash.update(piece)
-                yield piece
-
-        def ledger() -> None:
-            next_ledger = _next_ledger(
-                options,
-                config,
-                analysis,
-                identification,
-                contents,
-                rendered,
-                carried,
-                new_lock_hash.hexdigest()
-                if lock_changed
-                else _written_digest(identification.lock, old_digest, carried),
-            )
-            carry.save_ledger(options.cwd / CACHE_FOLDER, next_ledger, carried.ledger if carried else None)
-
-        def caches() -> None:
-            folder = options.cwd / CACHE_FOLDER
-            if analysis.scan.save is not None:
-                analysis.scan.save()
-            if analysis.clusters is not None:
-                save_cache(folder, analysis.clusters, CLUSTERS_NAME)
-            if carried is not None:
-                ledger()
-
-        _write_outputs(
-            Output(output, display_path(output, options.cwd), "the deck"),
-            deck,
-            Output(lock_path, lock_display, "the lock") if lock_changed else None,
-            lock_pieces,
-            caches,
-            # A full build's memory peaks while the deck is made: its ledger is made after.
-            ledger if carried is None else None,
+        _write(
+            options,
+            config,
+            output,
+            analysis,
+            identification,
+            rendered,
+            contents,
+            ledger,
+            lock_changed,
+            old_digest,
         )
-    entry_count = len(analysis.entries)
-    topic_count = len({t for n in notes for t in n.topics})
-    if carried is not None:
-        entry_count = sum(sum(document.counts) for document in carried.documents)
-        topic_count = len(
-            {t for n in notes for t in n.topics}.union(
-                *(
-                    names
-                    for topic, names in zip(carried.ledger.topics, carried.ledger.names, strict=True)
-                    if topic not in carried.plan.touched
-                )
-            )
+    notes = identification.notes
+    topics = {t for n in notes for t in n.note.topics}
+    if ledger is not None:
+        touched, names = ledger.plan.touched, ledger.ledger.names
+        topics.update(
+            *(n for topic, n in zip(ledger.ledger.topics, names, strict=True) if topic not in touched)
         )
     return BuildReport(
-        analysis=analysis,
-        identification=identification,
+        config=config,
+        document_count=len(analysis.documents),
+        entry_count=sum(sum(d.counts) for d in ledger.documents) if ledger else len(analysis.entries),
+        note_count=len(notes) + len(kept),
+        topic_count=len(topics),
+        changed=tuple(sorted((item for item in notes if item.status != Status.UNCHANGED), key=_first_place)),
+        removed=identification.removed,
+        problems=(*analysis.problems, *identification.problems),
         output=display_path(output, options.cwd),
         lock_path=lock_display,
         written=write,
         lock_changed=lock_changed,
-        problems=tuple(problems),
-        carried=len(kept),
-        entry_count=entry_count,
-        topic_count=topic_count,
+        reuse=Reuse(
+            len(kept),
+            carried if isinstance(carried, str) else "",
+            len(notes),
+            analysis.scan.sections,
+            analysis.scan.scanned,
+        ),
     )
+
+
+def _first_place(item: IdentifiedNote) -> tuple[str, int]:
+    """Where a note's first entry stands: what orders the deck."""
+    return (item.note.first.path, item.note.first.line)
+
+
+def _write(
+    options: Options,
+    config: Config,
+    output: Path,
+    analysis: Analysis,
+    identification: Identification,
+    rendered: dict[str, RenderedNote],
+    contents: dict[str, str],
+    carried: _Carried | None,
+    lock_changed: bool,
+    old_digest: str,
+) -> None:
+    """Write the deck, the lock (when it changed) and the caches; the ledger last of all."""
+    _progress(options)("writing the deck", 0, 0)
+    lock_path = _lock_path(options, config)
+    lock_hash = hashlib.sha256()
+    ledger = partial(
+        _save_ledger,
+        options,
+        config,
+        analysis,
+        identification,
+        rendered,
+        contents,
+        carried,
+        partial(_lock_digest, lock_hash, identification.lock, old_digest, carried, lock_changed),
+    )
+    _write_outputs(
+        Output(output, display_path(output, options.cwd), "the deck"),
+        partial(_deck, config, analysis, identification, rendered, carried),
+        Output(lock_path, display_path(lock_path, options.cwd), "the lock") if lock_changed else None,
+        partial(_hashed_lock, identification.lock, lock_hash),
+        partial(_save_caches, options.cwd / CACHE_FOLDER, analysis, ledger if carried else None),
+        # A full build's memory peaks while the deck is made: its ledger is made after.
+        ledger if carried is None else None,
+    )
+
+
+def _deck(
+    config: Config,
+    analysis: Analysis,
+    identification: Identification,
+    rendered: dict[str, RenderedNote],
+    carried: _Carried | None,
+) -> bytes:
+    """The ``.apkg``'s bytes."""
+    # Imported here: check, list and --help never pay for genanki.
+    from qa2anki.apkg import apkg_bytes
+
+    return apkg_bytes(
+        config.deck_name,
+        config.resolved_deck_id,
+        NOTE_TYPE,
+        identification.notetype_mod,
+        _deck_notes(identification, rendered, carried),
+        _media(analysis.media_of(analysis.normalized.notes), carried.media if carried else ()),
+    )
+
+
+def _deck_notes(
+    identification: Identification, rendered: dict[str, RenderedNote], carried: _Carried | None
+) -> list[DeckNote]:
+    """The deck's notes, in the order of their first entries (carried ones among them, as a full build
+    orders them)."""
+    from qa2anki.apkg import DeckNote
+
+    made = [
+        DeckNote(item.guid, shown.fields, shown.tags, item.mod)
+        for item in identification.notes
+        for shown in (rendered[item.note.key],)
+    ]
+    if carried is None:
+        return made
+    firsts = [note.first for note in carried.plan.carried]
+    paths = [document.document.path for document in carried.documents]
+    lines = [document.lines for document in carried.documents]
+    order = [
+        *((paths[number], lines[number][index] + line) for number, index, line in firsts),
+        *((item.note.first.path, item.note.first.line) for item in identification.notes),
+    ]
+    every = [
+        *(DeckNote(n.guid, n.fields, n.tags, n.mod, checked=True) for n in carried.plan.carried),
+        *made,
+    ]
+    return [every[i] for i in sorted(range(len(every)), key=order.__getitem__)]
+
+
+def _hashed_lock(lock: Lock, digest: Any) -> Iterator[bytes]:
+    """The lock file's bytes, piece by piece, each also fed to ``digest`` (for the ledger)."""
+    for piece in lock_bytes(lock):
+        digest.update(piece)
+        yield piece
+
+
+def _lock_digest(digest: Any, lock: Lock, old_digest: str, carried: _Carried | None, changed: bool) -> str:
+    """The SHA-256 of the lock file the build leaves (once it is written)."""
+    return digest.hexdigest() if changed else _written_digest(lock, old_digest, carried)
+
+
+def _save_caches(folder: Path, analysis: Analysis, ledger: Callable[[], None] | None) -> None:
+    """The scan cache, the clustering memo and (when given) the ledger, written."""
+    if analysis.scan.save is not None:
+        analysis.scan.save()
+    if analysis.clusters is not None:
+        save_cache(folder, analysis.clusters, CLUSTERS_NAME)
+    if ledger is not None:
+        ledger()
+
+
+def _save_ledger(
+    options: Options,
+    config: Config,
+    analysis: Analysis,
+    identification: Identification,
+    rendered: dict[str, RenderedNote],
+    contents: dict[str, str],
+    carried: _Carried | None,
+    lock_digest: Callable[[], str],
+) -> None:
+    """The ledger this build leaves, written (or the last one removed when none can be)."""
+    next_ledger = _next_ledger(
+        options, config, analysis, identification, contents, rendered, carried, lock_digest()
+    )
+    carry.save_ledger(options.cwd / CACHE_FOLDER, next_ledger, carried.ledger if carried else None)
 
 
 def _written_digest(lock: Lock, digest: str, carried: _Carried | None) -> str:
@@ -716,13 +915,7 @@ def _write_outputs(
                 with _writing(output):
                     staged.append((output, stage(output.path)))
         (_, deck_staged), *lock_staged = staged
-
-        def side() -> None:
-            for output, path in lock_staged:
-                with _writing(output):
-                    fill(path, lock())
-            caches()
-
+        side = partial(_write_lock_and_caches, lock_staged, lock, caches)
         with side_job(side, "writing the lock"), _writing(deck_file):
             fill(deck_staged, deck())
         if after is not None:
@@ -736,9 +929,19 @@ def _write_outputs(
             path.unlink(missing_ok=True)
 
 
+def _write_lock_and_caches(
+    staged: list[tuple[Output, Path]], lock: Callable[[], Iterator[bytes]], caches: Callable[[], None]
+) -> None:
+    """The side job of writing: the staged lock filled (if it changed), then the caches."""
+    for output, path in staged:
+        with _writing(output):
+            fill(path, lock())
+    caches()
+
+
 def _media(*groups: Sequence[MediaFile]) -> list[MediaFile]:
     """The image files of several groups of notes, each once, sorted by name."""
-    return sorted({file.name: file for group in groups for file in group}.values(), key=lambda f: f.name)
+    return sorted({file.name: file for group in groups for file in group}.values(), key=attrgetter("name"))
 
 
 def _problems_message(problems: tuple[Problem, ...], strict: bool) -> str:

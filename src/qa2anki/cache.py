@@ -107,6 +107,28 @@ def load_blob(path: Path, tag: str) -> Any:
     return data.get("data")
 
 
+def unread_reason(path: Path, tag: str) -> str:
+    """Why :func:`load_blob` gives nothing for this file, for messages (it reads the file again)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return "is not there"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    magic = _MAGIC_DEFLATED if raw.startswith(_MAGIC_DEFLATED) else _MAGIC
+    try:
+        payload = raw[len(magic) + _CHECK :]
+        stored = marshal.loads(zlib.decompress(payload) if magic == _MAGIC_DEFLATED else payload)
+        stored_tag = stored["tag"]
+    except (EOFError, ValueError, TypeError, KeyError, zlib.error):
+        return "is damaged"
+    if not isinstance(stored_tag, str) or not stored_tag.startswith(code_fingerprint()):
+        return "was written by other code (another qa2anki, markdown-it-py, Pygments, genanki or Python)"
+    if stored_tag != _stored_tag(tag) or load_blob(path, tag) is None:
+        return "is damaged"
+    return "does not check out"
+
+
 def encode_blob(tag: str, data: Any, deflate: bool = False) -> bytes:
     """A cache file's bytes: header, checksum, marshalled ``{"tag": …, "data": data}`` (``deflate``:
     compressed, for the bulky text caches that are written once and read a little at a time)."""

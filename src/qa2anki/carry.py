@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from qa2anki.atomic import write_atomic
-from qa2anki.cache import blob_pieces, encode_blob, load_blob
+from qa2anki.cache import blob_pieces, encode_blob, load_blob, unread_reason
 from qa2anki.errors import Problem
 from qa2anki.fold import fold
 from qa2anki.media import ImageSource
@@ -161,6 +161,14 @@ def load_ledger(folder: Path) -> Ledger | None:
             return None
         rows.update(shard)
     return decode(index, rows)
+
+
+def ledger_state(folder: Path) -> str:
+    """Why :func:`load_ledger` found no ledger in the cache folder, for messages."""
+    reason = unread_reason(folder / LEDGER_NAME, LEDGER_TAG)
+    if reason == "is not there":
+        return "is not there (a first build, a removed cache, or a last build that could not leave one)"
+    return reason
 
 
 def save_ledger(folder: Path, ledger: Ledger | None, previous: Ledger | None) -> None:

@@ -23,7 +23,7 @@ from qa2anki import __version__
 from qa2anki.errors import Problem, ProblemsFound, Qa2AnkiError, Severity
 
 if TYPE_CHECKING:
-    from qa2anki.build import BuildReport
+    from qa2anki.build import BuildReport, Listing
 
 LIST_FORMAT = 1
 """Version of ``qa2anki list --json`` output; bumped only for incompatible changes."""
@@ -164,9 +164,8 @@ def build_command(
 def _print_summary(report: BuildReport, verbose: bool) -> None:
     from qa2anki.identity import Status
 
-    analysis = report.analysis
     click.echo(
-        f"{len(analysis.documents)} document(s), {report.entry_count} entries → "
+        f"{report.document_count} document(s), {report.entry_count} entries → "
         f"{report.note_count} unique notes ({report.merged} duplicates merged), {report.topics} topics"
     )
     click.echo(
@@ -175,9 +174,9 @@ def _print_summary(report: BuildReport, verbose: bool) -> None:
         f"{report.count(Status.UNCHANGED)} unchanged, {len(report.removed)} removed"
     )
     if verbose:
-        for item in report.notes:
-            if item.status == Status.UNCHANGED:
-                continue
+        click.echo(report.reuse.parsing)
+        click.echo(str(report.reuse))
+        for item in report.changed:
             line = f"  {item.status.value:<12} {item.guid}  {_one_line(item.note.question_md)}"
             if item.status == Status.REIDENTIFIED and item.previous is not None:
                 line += f"  (was: {_one_line(item.previous.question)}; score {item.score:.2f})"
@@ -234,9 +233,9 @@ def check_command(sources: tuple[str, ...], strict: bool) -> None:
 def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None) -> None:
     """List the unique notes: GUID, topics, question and every source location merged into each."""
     # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
-    from qa2anki.build import Options, build, clock
+    from qa2anki.build import Options, clock, listing
 
-    report = _keep(build(Options(cwd=Path.cwd(), now=clock(), sources=sources, lock=lock, dry_run=True)))
+    report = _keep(listing(Options(cwd=Path.cwd(), now=clock(), sources=sources, lock=lock)))
     if as_json:
         click.echo(json.dumps(list_document(report), ensure_ascii=False, indent=2))
         return
@@ -249,7 +248,7 @@ def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None) -> N
             click.echo(f"    {entry.path}:{entry.line}  {merge.kind}")
 
 
-def list_document(report: BuildReport) -> dict[str, Any]:
+def list_document(report: Listing) -> dict[str, Any]:
     """The ``list --json`` document (format 1)."""
     # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
     from qa2anki.render import location_label
@@ -308,10 +307,10 @@ def preview_command(sources: tuple[str, ...], output: str, lock: str | None) -> 
     tags, merged sources and a search box. The deck and the lock are not touched."""
     # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
     from qa2anki.atomic import write_atomic
-    from qa2anki.build import Options, build, clock
+    from qa2anki.build import Options, clock, listing
     from qa2anki.preview import preview_html
 
-    report = _keep(build(Options(cwd=Path.cwd(), now=clock(), sources=sources, lock=lock, dry_run=True)))
+    report = _keep(listing(Options(cwd=Path.cwd(), now=clock(), sources=sources, lock=lock)))
     _print_problems(report.problems, SHOWN_PROBLEMS)
     try:
         write_atomic(Path.cwd() / output, preview_html(report).encode("utf-8"))

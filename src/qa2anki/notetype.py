@@ -39,7 +39,7 @@ BACK = """\
 CSS = """\
 /* Readable in Anki's light and night mode (.nightMode on desktop, .night_mode on AnkiDroid) and on a phone:
    code blocks, tables and display math scroll sideways instead of widening the card. The qa-hl-* classes
-   are Pygments token classes (see qa2anki.dialect); their colours are variables that night mode swaps. */
+   are Pygments token classes (see qa2anki.render); their colours are variables that night mode swaps. */
 .card {
   font-family: -apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC",
     "Source Han Sans SC", sans-serif;

@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from qa2anki.build import BuildReport
+from qa2anki.build import Listing
 from qa2anki.errors import Problem
 from qa2anki.notetype import NOTE_TYPE, NoteType
 from qa2anki.render import location_label, render_note
@@ -57,7 +57,7 @@ class PreviewNote:
     """Every entry merged into it."""
 
 
-def preview_notes(report: BuildReport) -> list[PreviewNote]:
+def preview_notes(report: Listing) -> list[PreviewNote]:
     """The notes of a (dry-run) build, with their fields rendered exactly as the deck writer gets them."""
     notes = []
     for item in report.notes:
@@ -286,7 +286,7 @@ def render_page(
     return "\n".join([*head, *body, *tail])
 
 
-def preview_html(report: BuildReport) -> str:
+def preview_html(report: Listing) -> str:
     """The preview page of a build: its notes, images inlined, problems listed at the top."""
     return render_page(
         preview_notes(report),
