@@ -367,20 +367,3 @@ def test_line_starts_slice_like_joined_lines(text: str) -> None:
     for a in range(len(lines)):
         for b in range(a + 1, len(lines) + 1):
             assert text[starts[a] : starts[b] - 1] == "\n".join(lines[a:b])
-
-
-def test_malformed_cached_facts_are_dropped_one_by_one() -> None:
-    """Cached section facts are checked column by column; a malformed one is dropped, the others kept."""
-    good = ("heading", 3, "", "", "block", (), ())
-    defining = ("block", 0, "", "", "block", ("问",), (("1", "https://a.org", ""),))
-    facts = {"a": good, "b": defining}
-    assert scan._checked_facts(facts) is facts
-    for bad in [
-        ("heading", "3", "", "", "block", (), ()),
-        good[:6],
-        ("block", 0, "", "", "block", (1,), ()),
-        ("block", 0, "", "", "block", (), (("1", "u"),)),
-        None,
-    ]:
-        assert scan._checked_facts({**facts, "c": bad}) == facts
-    assert scan._checked_facts({**facts, 7: good}) == facts

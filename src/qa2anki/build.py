@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from qa2anki import carry
 from qa2anki.atomic import fill, stage
-from qa2anki.cache import encode_blob, load_blob, save_cache
+from qa2anki.cache import DamagedCache, decoding, encode_blob, load_blob, save_cache
 from qa2anki.config import Config, load_config
 from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
 from qa2anki.identity import Identification, IdentifiedNote, Status, identify
@@ -157,9 +157,14 @@ class Reuse:
     scanned: int = 0
     """Sections parsed afresh (the others came from the cache)."""
 
+    damaged: bool = False
+    """Whether the parse cache was damaged (and everything was parsed afresh)."""
+
     @property
     def parsing(self) -> str:
         """What the parse cache saved, in a line."""
+        if self.damaged:
+            return f"parsed all {self.sections:,} section(s) afresh: the parse cache was damaged (rewritten)"
         return f"parsed {self.scanned:,} of {self.sections:,} section(s) afresh; the rest came from the cache"
 
     def __str__(self) -> str:
@@ -337,17 +342,15 @@ def _read(options: Options, config: Config, save_scans: bool, defer_save: bool) 
     return _Sources(documents, labels, sectioned, scan, defer_save)
 
 
-def _decoded(sectioned: Sequence[SectionedDocument | ParseResult]) -> ParseResult | None:
-    """Every document's entries and problems (``None`` when a cached part turns out damaged)."""
+def _decoded(sectioned: Sequence[SectionedDocument | ParseResult]) -> ParseResult:
+    """Every document's entries and problems (:class:`qa2anki.cache.DamagedCache` when a cached part
+    turns out damaged)."""
     entries: list[Entry] = []
     problems: list[Problem] = []
     for document in sectioned:
         if isinstance(document, SectionedDocument):
             for index in range(len(document.part_keys)):
-                found = document.entries(index)
-                if found is None:
-                    return None
-                entries.extend(found)
+                entries.extend(document.entries(index))
         else:
             entries.extend(document.entries)
         problems.extend(document.problems)
@@ -355,8 +358,10 @@ def _decoded(sectioned: Sequence[SectionedDocument | ParseResult]) -> ParseResul
 
 
 def _analysed(options: Options, config: Config, sources: _Sources, save_scans: bool) -> Analysis:
-    parsed, scan, sectioned = _decoded(sources.sectioned), sources.scan, tuple(sources.sectioned)
-    if parsed is None:
+    scan, sectioned = sources.scan, tuple(sources.sectioned)
+    try:
+        parsed = _decoded(sources.sectioned)
+    except DamagedCache:
         # Damaged cache files: scan as a cold build would (the damaged parts are assembled again).
         parsed, scan = scan_documents(
             sources.documents,
@@ -530,6 +535,21 @@ def _carry(options: Options, config: Config, sources: _Sources) -> _Carried | st
         return f"the last build's ledger {carry.ledger_state(folder)}"
     if ledger.signature != _signature(options, config, sources.documents):
         return "the settings, the options or the list of documents changed since the last build"
+    try:
+        # The ledger is the last build's own data: whatever in it does not fit means it is damaged.
+        with decoding():
+            return _carried(options, config, sources, ledger, documents)
+    except DamagedCache:
+        return "the last build's ledger or a cached section is damaged"
+
+
+def _carried(
+    options: Options,
+    config: Config,
+    sources: _Sources,
+    ledger: carry.Ledger,
+    documents: tuple[SectionedDocument, ...],
+) -> _Carried | str:
     plan = carry.plan(ledger, documents)
     if plan is None:
         return "the documents no longer line up with the last build's"
@@ -689,6 +709,7 @@ def _finish(
             len(notes),
             analysis.scan.sections,
             analysis.scan.scanned,
+            analysis.scan.damaged,
         ),
     )
 

@@ -17,6 +17,7 @@ import marshal
 import os
 import sys
 import zlib
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,22 @@ _MAGIC_DEFLATED = b"qa2anki-cachez\n"
 _CHECK = 4
 _LEVEL = 1
 """zlib's fastest level: the cached HTML and folded text shrink about five times at 150 MB/s."""
+
+
+class DamagedCache(Exception):
+    """Cached data that read back whole (its checksum holds) but does not decode: the build goes on as if
+    there were no cache."""
+
+
+@contextlib.contextmanager
+def decoding() -> Iterator[None]:
+    """Decoding cached data. The data was written by this very code (the tag's fingerprint says so) and
+    read back whole (the checksum says so), so it is not checked field by field: anything that still
+    fails to decode is a damaged cache, not a crash."""
+    try:
+        yield
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
+        raise DamagedCache(str(exc)) from exc
 
 
 def _library_versions() -> str:

@@ -35,18 +35,18 @@ import shutil
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, groupby
+from itertools import groupby, starmap
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from qa2anki.atomic import write_atomic
-from qa2anki.cache import blob_pieces, encode_blob, load_blob, unread_reason
+from qa2anki.cache import DamagedCache, blob_pieces, decoding, encode_blob, load_blob, unread_reason
 from qa2anki.errors import Problem
 from qa2anki.fold import fold
 from qa2anki.media import ImageSource
 from qa2anki.normalize import Note, UnionFind, conflict_problem, fold_topic
 from qa2anki.parse import Entry
-from qa2anki.scan import SectionedDocument, is_all
+from qa2anki.scan import SectionedDocument
 
 LEDGER_NAME = "ledger.marshal"
 """The ledger's index in the cache folder (its rows are in :data:`ROWS_FOLDER`)."""
@@ -145,22 +145,22 @@ def _shard(content: str) -> str:
 
 
 def load_ledger(folder: Path) -> Ledger | None:
-    """The ledger in the cache folder, or ``None`` when there is none (or it does not check out)."""
+    """The ledger in the cache folder, or ``None`` when there is none (or it is damaged)."""
     index = load_blob(folder / LEDGER_NAME, LEDGER_TAG)
-    if type(index) is not tuple or len(index) != 9 or type(index[7]) is not tuple:
+    if index is None:
         return None
-    rows: dict[str, Any] = {}
-    shards = {
-        _shard(note[3])
-        for note in index[7]
-        if type(note) is tuple and len(note) == 7 and type(note[3]) is str
-    }
-    for name in sorted(shards):
-        shard = load_blob(folder / ROWS_FOLDER / f"{name}.marshal", LEDGER_TAG)
-        if type(shard) is not dict:
-            return None
-        rows.update(shard)
-    return decode(index, rows)
+    try:
+        with decoding():
+            shards = {_shard(note[3]) for note in index[7]}
+        rows: dict[str, Any] = {}
+        for name in sorted(shards):
+            shard = load_blob(folder / ROWS_FOLDER / f"{name}.marshal", LEDGER_TAG)
+            if shard is None:
+                return None  # a row file is gone
+            rows.update(shard)
+        return decode(index, rows)
+    except DamagedCache:
+        return None
 
 
 def ledger_state(folder: Path) -> str:
@@ -213,68 +213,19 @@ def encode(ledger: Ledger) -> Any:
     )
 
 
-def decode(data: Any, rows: dict[str, Any]) -> Ledger | None:
-    """The ledger from its index and rows (content hash → fields and tags), or ``None`` when the data is
-    not one (checked: the deck is written from it)."""
-    if type(data) is not tuple or len(data) != 9:
-        return None
-    signature_, lock, documents, topics, names, regions, groups, notes, media = data
-    if type(media) is not dict or not (is_all(tuple(media), str) and is_all(tuple(media.values()), tuple)):
-        return None
-    if set(map(len, media.values())) - {3} or not is_all(tuple(chain(*media.values())), str):
-        return None
-    if not (type(signature_) is str and type(lock) is str and is_all(topics, str) and is_all(regions, int)):
-        return None
-    if len(regions) != len(topics) or type(groups) is not dict or not is_all(documents, tuple):
-        return None
-    if not is_all(names, tuple) or len(names) != len(topics) or not is_all(tuple(chain(*names)), str):
-        return None
-    if not (is_all(tuple(groups), int) and is_all(tuple(groups.values()), int)):
-        return None
-    if not all(0 <= topic < len(topics) for topic in set(groups.values())):
-        return None
-    ledger_documents = []
-    for document in documents:
-        if len(document) != 4:
-            return None
-        path, name, part_keys, part_topics = document
-        if not (
-            type(path) is str and type(name) is str and is_all(part_keys, str) and is_all(part_topics, tuple)
-        ):
-            return None
-        used = set(chain(*part_topics))
-        if len(part_topics) != len(part_keys) or not used <= set(range(len(topics))):
-            return None
-        ledger_documents.append(LedgerDocument(path, name, part_keys, part_topics))
-    # Column by column, each checked in one pass at C speed.
-    if not is_all(notes, tuple) or set(map(len, notes)) - {7}:
-        return None
-    regions_, guids, mods, contents, firsts, conflicts, images = (
-        zip(*notes, strict=True) if notes else ((),) * 7
-    )
-    if not (is_all(images, tuple) and set(chain(*images)) <= media.keys()):
-        return None
-    found: tuple[Any, ...] = tuple(map(rows.get, contents))
-    if not (is_all(regions_, int) and is_all(guids, str) and is_all(mods, int) and is_all(contents, str)):
-        return None
-    if not (is_all(found, tuple) and not set(map(len, found)) - {2}):
-        return None
-    fields, tags = zip(*found, strict=True) if found else ((), ())
-    if not (
-        is_all(fields, tuple) and is_all(tags, tuple) and is_all(firsts, tuple) and is_all(conflicts, tuple)
-    ):
-        return None
-    refs = (*firsts, *chain(*conflicts))
-    if not (
-        is_all(tuple(chain(*fields, *tags)), str) and is_all(refs, tuple) and not set(map(len, refs)) - {3}
-    ):
-        return None
-    if not is_all(tuple(chain(*refs)), int):
-        return None
-    carried = tuple(
-        map(CarriedNote, regions_, guids, mods, contents, fields, tags, firsts, conflicts, images)
-    )
-    return Ledger(signature_, lock, tuple(ledger_documents), topics, names, regions, groups, carried, media)
+def decode(data: Any, rows: dict[str, Any]) -> Ledger:
+    """The ledger from its index and rows (content hash → fields and tags)."""
+    with decoding():
+        signature_, lock, documents, topics, names, regions, groups, notes, media = data
+        ledger_documents = tuple(starmap(LedgerDocument, documents))
+        regions_, guids, mods, contents, firsts, conflicts, images = (
+            zip(*notes, strict=True) if notes else ((),) * 7
+        )
+        fields, tags = zip(*map(rows.__getitem__, contents), strict=True) if notes else ((), ())
+        carried = tuple(
+            map(CarriedNote, regions_, guids, mods, contents, fields, tags, firsts, conflicts, images)
+        )
+        return Ledger(signature_, lock, ledger_documents, topics, names, regions, groups, carried, media)
 
 
 @dataclass(frozen=True)
@@ -306,7 +257,8 @@ def _aligned(old: Sequence[str], new: Sequence[str]) -> tuple[int, int]:
 
 def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None:
     """Which notes the ledger carries over to a build of ``documents`` and which entries must be built
-    afresh; ``None`` when the ledger does not fit (then everything is built)."""
+    afresh; ``None`` when the ledger does not fit (then everything is built). A section whose cached
+    entries are damaged raises :class:`qa2anki.cache.DamagedCache`."""
     if len(documents) != len(ledger.documents):
         return None
     topic_index = {topic: index for index, topic in enumerate(ledger.topics)}
@@ -326,8 +278,6 @@ def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None
     new_entries: dict[tuple[int, int], tuple[Entry, ...]] = {}
     for number, index in added:
         found = documents[number].entries(index)
-        if found is None:
-            return None
         new_entries[(number, index)] = found
         for entry in found:
             topic = fold_topic(entry.topic)
@@ -377,8 +327,6 @@ def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None
                 if not touched_indices.intersection(old.topics[index if index < start else index - shift]):
                     continue
                 found_ = document.entries(index)
-                if found_ is None:
-                    return None
             entries.extend(e for e in found_ if fold_topic(e.topic) in touched)
     return Carry(tuple(carried), tuple(entries), touched, tuple(moves))
 

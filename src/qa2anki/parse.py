@@ -622,6 +622,65 @@ class Opening(NamedTuple):
     """Its rule (``closing`` ends entries like the end of a document)."""
 
 
+class SectionFacts(NamedTuple):
+    """What assembling the sections around a section needs to know of it, without its blocks (a document
+    read section by section asks these of each; see :mod:`qa2anki.scan`)."""
+
+    kind: str
+    """Its first block's kind (``""``: it has no blocks)."""
+    level: int
+    """Its first block's heading level."""
+    rule: str
+    """Its first block's rule."""
+    marker: str
+    """Its first block's label word."""
+    last_kind: str
+    """Its last block's kind."""
+    openers: tuple[str, ...]
+    """The label words of questions that open a section inside it (see :func:`opening_markers`)."""
+    references: Definitions
+    """The link references it defines (a definition holds for every section of its document)."""
+
+    @property
+    def opening(self) -> Opening:
+        """How the section begins, for the section before it."""
+        return Opening(self.kind, self.level, self.rule)
+
+
+def section_facts(blocks: Sequence[BlockInfo], references: Definitions = ()) -> SectionFacts:
+    """The facts of a section's blocks."""
+    if not blocks:
+        return SectionFacts("", 0, "", "", "", (), references)
+    first, last = blocks[0], blocks[-1]
+    openers = tuple(sorted(opening_markers(blocks)))
+    return SectionFacts(first.kind, first.level, first.rule, first.marker, last.kind, openers, references)
+
+
+def document_openers(sections: Sequence[SectionFacts]) -> frozenset[str]:
+    """:func:`opening_markers` of a whole document, from its sections' facts: the openers inside each
+    section, and a question that opens a section right after one that ends with a heading."""
+    openers = {marker for facts in sections for marker in facts.openers}
+    openers.update(
+        facts.marker
+        for before, facts in pairwise(sections)
+        if facts.kind == "question" and facts.marker and before.last_kind == "heading"
+    )
+    return frozenset(openers)
+
+
+def section_context(
+    headings: tuple[tuple[int, str], ...], facts: SectionFacts
+) -> tuple[tuple[int, str], ...]:
+    """The part of the heading stack the sections before it left that a section's assembly depends on:
+    the headings its first block pops anyway (as :func:`assemble_part` does) do not make it differ."""
+    if (facts.kind == "heading" and facts.rule != "closing") or (
+        facts.kind == "question" and facts.level > 0
+    ):
+        while headings and headings[-1][0] >= facts.level:
+            headings = headings[:-1]
+    return headings
+
+
 class Part(NamedTuple):
     """The entries of a run of sections, assembled apart from the rest of their document."""
 

@@ -31,14 +31,13 @@ import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache, partial
-from itertools import chain
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple, TypeGuard
+from typing import Any, NamedTuple
 
 from qa2anki.atomic import write_atomic
-from qa2anki.cache import encode_blob, load_blob, save_cache
+from qa2anki.cache import DamagedCache, decoding, encode_blob, load_blob, save_cache
 from qa2anki.errors import Problem, Severity
 from qa2anki.parse import (
     DEFAULT_LABELS,
@@ -46,17 +45,19 @@ from qa2anki.parse import (
     Definitions,
     Entry,
     Labels,
-    Opening,
     ParseResult,
     Part,
+    SectionFacts,
     assemble,
     assemble_part,
+    document_openers,
     document_result,
     empty_document_problem,
     is_atx_heading,
     line_starts,
-    opening_markers,
     scan_section_and_references,
+    section_context,
+    section_facts,
     split_sections,
 )
 from qa2anki.sources import Document
@@ -76,7 +77,7 @@ where runs end depends on the sections, not on their positions: an inserted sect
 MAX_CHUNK_SECTIONS = 1024
 """No run is longer than this."""
 FACTS_NAME = "facts.marshal"
-"""What neighbouring sections need to know of each cached section (see :data:`Facts`)."""
+"""What neighbouring sections need to know of each cached section (:class:`qa2anki.parse.SectionFacts`)."""
 PARALLEL_MIN_CHARS = 400_000
 """Less new text than this is scanned in this process: starting workers would cost more than it saves."""
 BATCH_CHARS = 200_000
@@ -100,6 +101,8 @@ class ScanStats:
     """Cache shards written (or removed) because their sections changed."""
     labels: Labels = DEFAULT_LABELS
     """The labels the sections were scanned with (the cache is only good for those)."""
+    damaged: bool = False
+    """Whether the cache turned out damaged (everything was scanned afresh, and is saved anew)."""
     save: Callable[[], int] | None = field(default=None, compare=False)
     """The cache writing left for later (see ``scan_documents``'s ``defer``): call it to write the cache
     files; it returns how many it wrote (once: a second call writes nothing again). ``None`` when there is
@@ -163,46 +166,12 @@ class _Shards:
         return len(by_shard)
 
 
-class _DamagedCache(Exception):
-    pass
-
-
-_FIELD_TYPES = (str, int, int, int, str, str, str, str, str, tuple, str, str)
-"""The type of each :class:`BlockInfo` field, to check cached data against."""
-_new_block = tuple.__new__
-
-
 def _blocks(stored: Any, offset: int) -> list[BlockInfo]:
-    """A section's stored blocks, checked and moved to the section's place in its document."""
-    if type(stored) is not tuple:
-        raise _DamagedCache
-    blocks = []
-    for data in stored:
-        # One C-level comparison of the field types: this runs for every block of every rebuild.
-        if type(data) is not tuple or tuple(map(type, data)) != _FIELD_TYPES:
-            raise _DamagedCache
-        if data[9] and not all(type(src) is str for src in data[9]):
-            raise _DamagedCache
-        blocks.append(
-            _new_block(
-                BlockInfo,
-                (
-                    data[0],
-                    data[1] + offset,
-                    data[2] + offset,
-                    data[3],
-                    data[4],
-                    data[5],
-                    data[6],
-                    data[7],
-                    data[8],
-                    data[9],
-                    data[10],
-                    data[11],
-                ),
-            )
-        )
-    return blocks
+    """A section's stored blocks, moved to the section's place in its document."""
+    with decoding():
+        if not offset:
+            return list(map(BlockInfo._make, stored))
+        return [BlockInfo(kind, start + offset, end + offset, *rest) for kind, start, end, *rest in stored]
 
 
 def _scan_batch(
@@ -230,57 +199,6 @@ def _batches(texts: list[str]) -> list[list[str]]:
     return [b for b in batches if b]
 
 
-Facts = tuple[str, int, str, str, str, tuple[str, ...], Definitions]
-"""What the assembly of neighbouring sections needs to know of a section without its blocks: its first
-block's kind (``""``: no blocks), level, rule and label word, its last block's kind, the label words
-of questions that open a section inside it, and the link references it defines (a definition holds for
-every section of its document: see :func:`_with_references`)."""
-_FACTS_TYPES = (str, int, str, str, str, tuple, tuple)
-_ENTRY_TYPES = (int, str, str, str, str, str, str, str, tuple, str)
-
-
-def _facts(stored: Any, references: Definitions) -> Facts:
-    """The facts of a section, from its stored blocks (checked) and the references it defines."""
-    blocks = _blocks(stored, 0)
-    if not blocks:
-        return ("", 0, "", "", "", (), references)
-    first, last = blocks[0], blocks[-1]
-    openers = tuple(sorted(opening_markers(blocks)))
-    return (first.kind, first.level, first.rule, first.marker, last.kind, openers, references)
-
-
-def _valid_facts(facts: Any) -> bool:
-    return (
-        type(facts) is tuple
-        and tuple(map(type, facts)) == _FACTS_TYPES
-        and (not facts[5] or all(type(marker) is str for marker in facts[5]))
-        and (
-            not facts[6]
-            or all(type(d) is tuple and len(d) == 3 and all(type(x) is str for x in d) for d in facts[6])
-        )
-    )
-
-
-def _checked_facts(stored: dict[Any, Any]) -> dict[str, Facts]:
-    """The cached facts that are well formed: checked column by column at C speed (a cache holds one per
-    section), one by one only when something is off."""
-    values = tuple(stored.values())
-    shaped = (
-        is_all(tuple(stored), str) and is_all(values, tuple) and set(map(len, values)) <= {len(_FACTS_TYPES)}
-    )
-    columns = tuple(zip(*values, strict=True)) if shaped and values else ((),) * len(_FACTS_TYPES)
-    if (
-        shaped
-        and all(is_all(column, kind) for column, kind in zip(columns, _FACTS_TYPES, strict=True))
-        and is_all(tuple(chain(*columns[5])), str)
-        and all(
-            type(d) is tuple and len(d) == 3 and all(type(x) is str for x in d) for d in chain(*columns[6])
-        )
-    ):
-        return stored
-    return {key: value for key, value in stored.items() if type(key) is str and _valid_facts(value)}
-
-
 class _Store:
     """The caches of a scan: section blocks, section facts and the documents' last scans."""
 
@@ -291,8 +209,12 @@ class _Store:
         self.parts_tag = f"{tag} parts"
         self.facts_tag = f"{tag} facts"
         stored = load_blob(folder / FACTS_NAME, self.facts_tag) if folder else None
-        # Section key → facts, for every section whose blocks are cached (checked here, once).
-        self.facts: dict[str, Facts] = _checked_facts(stored) if isinstance(stored, dict) else {}
+        # Section key → facts, for every section whose blocks are cached.
+        self.facts: dict[str, SectionFacts] = (
+            {key: SectionFacts._make(facts) for key, facts in stored.items()}
+            if isinstance(stored, dict)
+            else {}
+        )
 
     def last_scan(self, document: Document) -> _LastScan:
         """The document's last scan (empty when there is none, or it is damaged)."""
@@ -331,12 +253,6 @@ def _document_id(document: Document) -> str:
     return hashlib.blake2b(f"{document.path}\0{document.name}".encode(), digest_size=16).hexdigest()
 
 
-def is_all(values: Any, kind: type) -> bool:
-    """Whether ``values`` is a tuple of ``kind`` values (exactly that type; checked at C speed: caches
-    hold many)."""
-    return type(values) is tuple and set(map(type, values)) <= {kind}
-
-
 class _LastScan:
     """What the last scan of a document left: its text, its sections (first line, first character, key),
     the key of each section's part, a summary of each part (how many entries, the heading stack it leaves,
@@ -369,79 +285,38 @@ class _LastScan:
         self._by_key: dict[str, int] | None = None
         identity = _document_id(document)
         data = load_blob(folder / DOCUMENTS_FOLDER / f"{identity}.marshal", tag) if folder else None
-        if not folder or not self._valid(data, document):
-            return
-        self.text = _read_text(folder / DOCUMENTS_FOLDER / f"{identity}.text", data[2], data[3])
-        if self.text is None:
-            return
-        self.data = data
-        (
-            _,
-            _,
-            _,
-            _,
-            self.lines,
-            self.chars,
-            self.keys,
-            self.part_keys,
-            self.openers,
-            self.chunks,
-            self.chunk_of,
-            self.counts,
-            self.headings,
-            self.problems,
-            self.topics,
-        ) = data
-        # Each part's place in its chunk.
-        self._sizes = [0] * len(self.chunks)
-        for chunk in self.chunk_of:
-            self._at.append(self._sizes[chunk])
-            self._sizes[chunk] += 1
-
-    @staticmethod
-    def _valid(data: Any, document: Document) -> TypeGuard[tuple[Any, ...]]:
-        if type(data) is not tuple or len(data) != 15 or data[:2] != (document.path, document.name):
-            return False
-        (
-            _,
-            _,
-            size,
-            crc,
-            lines,
-            chars,
-            keys,
-            part_keys,
-            openers,
-            chunks,
-            chunk_of,
-            counts,
-            headings,
-            problems,
-            topics,
-        ) = data
-        return (
-            type(size) is int
-            and type(crc) is int
-            and is_all(lines, int)
-            and is_all(chars, int)
-            and is_all(keys, str)
-            and is_all(part_keys, str)
-            and is_all(openers, str)
-            and is_all(chunks, str)
-            and is_all(chunk_of, int)
-            and is_all(counts, int)
-            and type(headings) is tuple
-            and type(problems) is dict
-            and is_all(topics, str)
-            and len(lines) == len(chars) == len(keys) == len(part_keys) == len(chunk_of) == len(counts) > 0
-            and len(headings) == len(topics) == len(lines)
-            and set(chunk_of) == set(range(len(chunks)))
-            and all(map(_valid_headings, headings))
-            and all(type(i) is int and 0 <= i < len(lines) and type(p) is tuple for i, p in problems.items())
-        )
+        if not folder or type(data) is not tuple or data[:2] != (document.path, document.name):
+            return  # none, or another document's whose identity hashed alike
+        with decoding():
+            self.text = _read_text(folder / DOCUMENTS_FOLDER / f"{identity}.text", data[2], data[3])
+            if self.text is None:
+                return
+            self.data = data
+            (
+                _,
+                _,
+                _,
+                _,
+                self.lines,
+                self.chars,
+                self.keys,
+                self.part_keys,
+                self.openers,
+                self.chunks,
+                self.chunk_of,
+                self.counts,
+                self.headings,
+                self.problems,
+                self.topics,
+            ) = data
+            # Each part's place in its chunk.
+            self._sizes = [0] * len(self.chunks)
+            for chunk in self.chunk_of:
+                self._at.append(self._sizes[chunk])
+                self._sizes[chunk] += 1
 
     def part(self, index: int) -> Any:
-        """The stored part of the last scan's section ``index`` (unchecked), or ``None``."""
+        """The stored part of the last scan's section ``index``, or ``None`` when its chunk is gone."""
         chunk = self.chunk_of[index]
         if chunk not in self._loaded:
             name = self.chunks[chunk]
@@ -461,7 +336,7 @@ class _LastScan:
         )
 
     def find(self, part_key: str) -> Any:
-        """The stored part with this key (unchecked), or ``None``."""
+        """The stored part with this key, or ``None``."""
         if self._by_key is None:
             self._by_key = {key: index for index, key in enumerate(self.part_keys)}
         index = self._by_key.get(part_key)
@@ -474,19 +349,18 @@ class _Summary(NamedTuple):
     size: int
     """How many entries it has."""
     headings: Any
-    """The heading stack it leaves (checked)."""
+    """The heading stack it leaves."""
     problems: Any
-    """Its problems, as stored (unchecked)."""
+    """Its problems, as stored."""
     topic: str
     """Its first entry's topic (``""`` without entries): the parts of a topic are stored together."""
 
 
 def _summary(stored: Any) -> _Summary:
-    """A stored part's summary (the part checked by the caller)."""
-    entries = stored[0]
-    first = entries[0] if entries else None
-    topic = first[1] if type(first) is tuple and len(first) > 1 and type(first[1]) is str else ""
-    return _Summary(len(entries), stored[2], stored[1], topic)
+    """A stored part's summary."""
+    with decoding():
+        entries = stored[0]
+        return _Summary(len(entries), stored[2], stored[1], entries[0][1] if entries else "")
 
 
 class _Lazy(NamedTuple):
@@ -635,14 +509,19 @@ def _scan_or_rescan(
     decode: bool,
 ) -> tuple[list[_Scanned | ParseResult], ScanStats]:
     try:
-        store = _Store(cache_folder, labels)
-        return _scan_documents(documents, cache_folder, store, jobs, progress, labels, save, defer, decode)
-    except _DamagedCache:
-        # Someone else's bytes in our cache: scan everything afresh (and, with save, overwrite them).
+        # The cached data is read all through the scan: whatever in it does not fit is a damaged cache.
+        with decoding():
+            store = _Store(cache_folder, labels)
+            return _scan_documents(
+                documents, cache_folder, store, jobs, progress, labels, save, defer, decode
+            )
+    except DamagedCache:
+        # Scan everything afresh (and, with save, overwrite the damaged files); any error now is ours.
         fresh_store = _Store(None, labels)
-        return _scan_documents(
+        outcomes, stats = _scan_documents(
             documents, cache_folder, fresh_store, jobs, progress, labels, save, defer, decode=True
         )
+        return outcomes, replace(stats, damaged=True)
 
 
 def _scan_documents(
@@ -854,7 +733,7 @@ def _join_bodies(
             and heading[0][1:3] == rest[0][1:3] == (0, 1)
         ):
             joined = heading + rest[1:]
-        defines: Definitions = store.facts[body.key][6] if body.old else references.get(body.key, ())
+        defines: Definitions = store.facts[body.key].references if body.old else references.get(body.key, ())
         if joined is None:
             [(joined, defines)] = _scan_batch((labels, [body.text], ()))
         fresh[key] = joined
@@ -883,7 +762,8 @@ def _save(
     # The scanned blocks are saved and the documents assembled: let them go before the scans are written.
     fresh.clear()
     if facts != store.facts:
-        save_cache(folder, encode_blob(store.facts_tag, facts), FACTS_NAME)
+        plain = {key: tuple(value) for key, value in facts.items()}  # marshal takes plain tuples only
+        save_cache(folder, encode_blob(store.facts_tag, plain), FACTS_NAME)
         saved += 1
     saved += _save_last_scans(folder, store.parts_tag, scans, lasts)
     # Earlier builds kept every section in one file, and parts by hash; neither is read again.
@@ -1007,7 +887,7 @@ def _with_references(section: _Sections, table: Definitions, jobs: int | None) -
     for index, (line, key) in enumerate(section.piece):
         text = section.text(index)
         if "[" in text:
-            defined = section.facts[key][6]
+            defined = section.facts[key].references
             key = _key(f"{key}\x00{digest}")
             if defined:
                 references[key] = defined
@@ -1051,19 +931,21 @@ class _Sections:
         self.labels = labels
         self.table = table
         """The document's link references the sections were parsed with (see :func:`_with_references`)."""
-        self.facts: dict[str, Facts] = {}
+        self.facts: dict[str, SectionFacts] = {}
         for index, (_, key) in enumerate(piece):
             if key not in self.facts:
                 known = store.facts.get(key) if key not in fresh else None
                 self.facts[key] = (
-                    known if known is not None else _facts(self.stored(index), references.get(key, ()))
+                    known
+                    if known is not None
+                    else section_facts(self.blocks(index, 0), references.get(key, ()))
                 )
 
     def references(self) -> Definitions:
         """The document's link reference definitions: the first of each label, in document order."""
         table: dict[str, tuple[str, str, str]] = {}
         for _, key in self.piece:
-            for definition in self.facts[key][6]:
+            for definition in self.facts[key].references:
                 table.setdefault(definition[0], definition)
         return tuple(table.values())
 
@@ -1096,15 +978,6 @@ class _Sections:
         for index, (offset, _) in enumerate(self.piece):
             blocks.extend(self.blocks(index, offset))
         return assemble(self.document, blocks)
-
-
-def _context(headings: tuple[tuple[int, str], ...], facts: Facts) -> tuple[tuple[int, str], ...]:
-    # The headings a section's first block pops anyway do not make its assembly differ.
-    kind, level, rule = facts[0], facts[1], facts[2]
-    if (kind == "heading" and rule != "closing") or (kind == "question" and level > 0):
-        while headings and headings[-1][0] >= level:
-            headings = headings[:-1]
-    return headings
 
 
 class _Scanned(NamedTuple):
@@ -1149,13 +1022,8 @@ def _assemble_by_sections(
     left undecoded (``result`` is ``None``)."""
     document, piece = sections.document, sections.piece
     facts = [sections.facts[key] for _, key in piece]
-    openers: set[str] = set()
-    for index, fact in enumerate(facts):
-        openers.update(fact[5])
-        # A question heading that opens a section right after a heading-only section.
-        if index and fact[0] == "question" and fact[3] and facts[index - 1][4] == "heading":
-            openers.add(fact[3])
-    if any(not fact[0] for fact in facts[1:]):
+    openers = document_openers(facts)
+    if any(not fact.kind for fact in facts[1:]):
         return None
     openers_key = (*sorted(openers), *sections.openers())
     # Parts known to be the last scan's without computing their keys (see _Layout).
@@ -1181,18 +1049,15 @@ def _assemble_by_sections(
                 # Left unread: its summary says what the sections after it need (most parts of a large
                 # document: no Part made).
                 summary = last.summary(old)
-                found = _decode_problems(summary.problems, document, offset) if summary.problems else ()
-                if found is not None:
-                    part_keys.append(part_key)
-                    parts.append(_Lazy(old))
-                    summaries.append(summary)
-                    problems.extend(found)
-                    headings = summary.headings
-                    continue
+                part_keys.append(part_key)
+                parts.append(_Lazy(old))
+                summaries.append(summary)
+                problems.extend(_decode_problems(summary.problems, document, offset))
+                headings = summary.headings
+                continue
         if part is None:
-            after = facts[index + 1] if index + 1 < len(piece) else None
-            next_opening = Opening(after[0], after[1], after[2]) if after else None
-            context = _context(headings, facts[index])
+            next_opening = facts[index + 1].opening if index + 1 < len(piece) else None
+            context = section_context(headings, facts[index])
             signature = (key, context, next_opening, openers_key, document.path, document.name)
             part_key = hashlib.blake2b(repr(signature).encode(), digest_size=16).hexdigest()
             if index == layout.suffix and part_key == last.part_keys[index - layout.shift]:
@@ -1201,9 +1066,7 @@ def _assemble_by_sections(
             part = _decode_part(stored, document, offset, decode)
             if part is None:
                 blocks = sections.blocks(index, offset)
-                part = assemble_part(
-                    document, blocks, frozenset(openers), context, next_opening, sections.starts
-                )
+                part = assemble_part(document, blocks, openers, context, next_opening, sections.starts)
                 stored = _encode_part(part, offset)
                 assembled[index] = part
             summary = _summary(stored)
@@ -1249,12 +1112,15 @@ class SectionedDocument:
         self.problems: tuple[Problem, ...] = (*scanned.problems, *empty)
         """Every problem found in the document."""
 
-    def entries(self, index: int) -> tuple[Entry, ...] | None:
-        """Section ``index``'s entries (``None``: its cached part is damaged)."""
+    def entries(self, index: int) -> tuple[Entry, ...]:
+        """Section ``index``'s entries (:class:`qa2anki.cache.DamagedCache` when its cached part is gone
+        or damaged)."""
         if index in self._scanned.assembled:
             return self._scanned.assembled[index].entries
         part = _decode_part(self._scanned.stored(index), self.document, self.lines[index])
-        return None if part is None else part.entries
+        if part is None:
+            raise DamagedCache(f"a part of {self.document.path} is gone from the cache")
+        return part.entries
 
 
 def _encode_part(part: Part, offset: int) -> tuple[Any, ...]:
@@ -1278,48 +1144,15 @@ def _encode_part(part: Part, offset: int) -> tuple[Any, ...]:
     return (entries, problems, part.headings, part.clean)
 
 
-def _valid_headings(headings: Any) -> bool:
-    """Whether a stored heading stack is a tuple of (level, text) pairs (remembered: stacks repeat)."""
-    try:
-        return _valid_heading_stack(headings)
-    except TypeError:  # not hashable: not a tuple of pairs of an int and a string
-        return False
-
-
-@lru_cache(maxsize=4096)
-def _valid_heading_stack(headings: Any) -> bool:
-    return type(headings) is tuple and all(
-        type(h) is tuple and len(h) == 2 and type(h[0]) is int and type(h[1]) is str for h in headings
-    )
-
-
 def _decode_part(stored: Any, document: Document, offset: int, decode: bool = True) -> Part | None:
-    """A cached part, moved to the section's place; ``None`` when there is none or it is malformed. Without
-    ``decode``, its entries are left out (checked only when decoded)."""
-    if type(stored) is not tuple or len(stored) != 4:
-        return None
-    stored_entries, stored_problems, headings, clean = stored
-    if type(stored_entries) is not tuple or type(stored_problems) is not tuple or type(clean) is not bool:
-        return None
-    if type(headings) is not tuple or (headings and not _valid_headings(headings)):
+    """A cached part, moved to the section's place; ``None`` when there is none (its chunk is gone).
+    Without ``decode``, its entries are left out."""
+    if stored is None:
         return None
     path, name = document.path, document.name
-    entries = []
-    for data in stored_entries if decode else ():
-        # One C-level comparison of the field types: this runs for every entry of every rebuild.
-        if type(data) is not tuple or tuple(map(type, data)) != _ENTRY_TYPES:
-            return None
-        line, topic, question_md, answer_md, question_html, answer_html, question_folded, answer_folded = (
-            data[:8]
-        )
-        images = data[8]
-        if images:
-            if not all(
-                type(i) is tuple and len(i) == 2 and type(i[0]) is str and type(i[1]) is int for i in images
-            ):
-                return None
-            images = tuple((src, image_line + offset) for src, image_line in images)
-        entries.append(
+    with decoding():
+        stored_entries, stored_problems, headings, clean = stored
+        entries = [
             Entry(
                 path,
                 name,
@@ -1331,28 +1164,29 @@ def _decode_part(stored: Any, document: Document, offset: int, decode: bool = Tr
                 answer_html,
                 question_folded,
                 answer_folded,
-                images,
-                data[9],
+                tuple((src, image_line + offset) for src, image_line in images) if images else (),
+                rule,
             )
+            for (
+                line,
+                topic,
+                question_md,
+                answer_md,
+                question_html,
+                answer_html,
+                question_folded,
+                answer_folded,
+                images,
+                rule,
+            ) in (stored_entries if decode else ())
+        ]
+        return Part(tuple(entries), _decode_problems(stored_problems, document, offset), headings, clean)
+
+
+def _decode_problems(stored: Any, document: Document, offset: int) -> tuple[Problem, ...]:
+    """A part's stored problems, moved to its section's place."""
+    with decoding():
+        return tuple(
+            Problem(document.path, line + offset if line else 0, Severity(severity), message)
+            for line, severity, message in stored
         )
-    problems = _decode_problems(stored_problems, document, offset)
-    return None if problems is None else Part(tuple(entries), problems, headings, clean)
-
-
-def _decode_problems(stored: Any, document: Document, offset: int) -> tuple[Problem, ...] | None:
-    """A part's stored problems, moved to its section's place; ``None`` when they are malformed."""
-    if type(stored) is not tuple:
-        return None
-    problems = []
-    for data in stored:
-        if (
-            type(data) is not tuple
-            or len(data) != 3
-            or type(data[0]) is not int
-            or data[1] not in ("error", "warning")
-            or type(data[2]) is not str
-        ):
-            return None
-        line = data[0] + offset if data[0] else 0
-        problems.append(Problem(document.path, line, Severity(data[1]), data[2]))
-    return tuple(problems)
