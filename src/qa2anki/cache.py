@@ -17,7 +17,9 @@ import marshal
 import os
 import sys
 import zlib
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -155,11 +157,52 @@ def encode_blob(tag: str, data: Any, deflate: bool = False) -> bytes:
 def blob_pieces(tag: str, data: Any, deflate: bool = False) -> tuple[bytes, bytes]:
     """:func:`encode_blob`'s bytes in two pieces (header and checksum, data), to be written without
     being copied into one."""
-    payload = marshal.dumps({"tag": _stored_tag(tag), "data": data})
+    return _framed(marshal.dumps({"tag": _stored_tag(tag), "data": data}), deflate)
+
+
+def _framed(payload: bytes, deflate: bool) -> tuple[bytes, bytes]:
     if deflate:
         payload = zlib.compress(payload, _LEVEL)
     magic = _MAGIC_DEFLATED if deflate else _MAGIC
     return magic + zlib.crc32(payload).to_bytes(_CHECK, "big"), payload
+
+
+def _write_framed(path: Path, payload: bytes, deflate: bool) -> None:
+    with contextlib.suppress(OSError):
+        write_atomic(path, _framed(payload, deflate), durable=False)
+
+
+class BlobWriter:
+    """Writes many cache files while the caller goes on: the caller's thread marshals (which holds the
+    interpreter), a second thread deflates and writes (which let go of it), so a large save uses two
+    cores. A few files wait at most, so memory stays bounded; a file that cannot be written is skipped
+    (a cache is only a cache). Leaving the ``with`` block waits for every file."""
+
+    WAITING = 2
+    """How many files may wait to be deflated and written."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa2anki-cache")
+        self._waiting: deque[Future[None]] = deque()
+
+    def __enter__(self) -> BlobWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.flush()
+        self._pool.shutdown()
+
+    def write(self, path: Path, tag: str, data: Any, deflate: bool = False) -> None:
+        """Write ``data`` as :func:`encode_blob` would, at ``path``, soon."""
+        payload = marshal.dumps({"tag": _stored_tag(tag), "data": data})
+        while len(self._waiting) >= self.WAITING:
+            self._waiting.popleft().result()
+        self._waiting.append(self._pool.submit(_write_framed, path, payload, deflate))
+
+    def flush(self) -> None:
+        """Wait until every file given so far is written."""
+        while self._waiting:
+            self._waiting.popleft().result()
 
 
 def save_cache(folder: Path, data: bytes, name: str) -> None:

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from qa2anki.atomic import write_atomic
-from qa2anki.cache import DamagedCache, decoding, encode_blob, load_blob, save_cache
+from qa2anki.cache import BlobWriter, DamagedCache, decoding, load_blob
 from qa2anki.errors import Problem, Severity
 from qa2anki.parse import (
     DEFAULT_LABELS,
@@ -141,7 +141,9 @@ class _Shards:
         """The cached value of ``key``, or ``None``."""
         return self.shard(_shard(key)).get(key)
 
-    def save(self, folder: Path, keys: set[str], names: set[str], fresh: dict[str, Any]) -> int:
+    def save(
+        self, folder: Path, keys: set[str], names: set[str], fresh: dict[str, Any], writer: BlobWriter
+    ) -> int:
         """Rewrite the shards ``names`` to hold exactly the ``keys`` that fall in them, each with its value
         in ``fresh`` or as stored (an empty shard's file is removed); returns how many were written or
         removed. One shard at a time, let go once written: an edit that touches every shard (inserting
@@ -155,12 +157,10 @@ class _Shards:
         for name, shard_keys in sorted(by_shard.items()):
             data = {key: fresh[key] if key in fresh else self.get(key) for key in sorted(shard_keys)}
             data = {key: value for key, value in data.items() if value is not None}
-            with contextlib.suppress(OSError):
-                if data:
-                    write_atomic(
-                        folder / f"{name}.marshal", encode_blob(self.tag, data, deflate=True), durable=False
-                    )
-                else:
+            if data:
+                writer.write(folder / f"{name}.marshal", self.tag, data, deflate=True)
+            else:
+                with contextlib.suppress(OSError):
                     (folder / f"{name}.marshal").unlink(missing_ok=True)
             self.shards.pop(name, None)
         return len(by_shard)
@@ -755,17 +755,18 @@ def _save(
 ) -> int:
     """Rewrite the cache files whose keys changed; returns how many files were written or removed."""
     saved = 0
-    # Blocks: the shards that gain a newly scanned section or lose one no longer used.
-    gone = {key for key in store.facts if key not in facts}
-    touched = {_shard(key) for key in (*fresh, *gone)}
-    saved += store.blocks.save(folder / SECTIONS_FOLDER, set(facts), touched, fresh)
-    # The scanned blocks are saved and the documents assembled: let them go before the scans are written.
-    fresh.clear()
-    if facts != store.facts:
-        plain = {key: tuple(value) for key, value in facts.items()}  # marshal takes plain tuples only
-        save_cache(folder, encode_blob(store.facts_tag, plain), FACTS_NAME)
-        saved += 1
-    saved += _save_last_scans(folder, store.parts_tag, scans, lasts)
+    with BlobWriter() as writer:
+        # Blocks: the shards that gain a newly scanned section or lose one no longer used.
+        gone = {key for key in store.facts if key not in facts}
+        touched = {_shard(key) for key in (*fresh, *gone)}
+        saved += store.blocks.save(folder / SECTIONS_FOLDER, set(facts), touched, fresh, writer)
+        # The scanned blocks are given to the writer: let them go before the scans are written.
+        fresh.clear()
+        if facts != store.facts:
+            plain = {key: tuple(value) for key, value in facts.items()}  # marshal takes plain tuples only
+            writer.write(folder / FACTS_NAME, store.facts_tag, plain)
+            saved += 1
+        saved += _save_last_scans(folder, store.parts_tag, scans, lasts, writer)
     # Earlier builds kept every section in one file, and parts by hash; neither is read again.
     with contextlib.suppress(OSError):
         (folder / "sections.marshal").unlink(missing_ok=True)
@@ -786,7 +787,9 @@ def _chunk_bounds(part_keys: Sequence[str]) -> list[tuple[int, int]]:
     return bounds
 
 
-def _save_last_scans(folder: Path, tag: str, scans: list[_Scanned], lasts: list[_LastScan]) -> int:
+def _save_last_scans(
+    folder: Path, tag: str, scans: list[_Scanned], lasts: list[_LastScan], writer: BlobWriter
+) -> int:
     """Write each document's scan and the runs of parts that are new; remove what no document uses."""
     saved = 0
     for subfolder in (CHUNKS_FOLDER, DOCUMENTS_FOLDER):
@@ -817,12 +820,7 @@ def _save_last_scans(folder: Path, tag: str, scans: list[_Scanned], lasts: list[
                     if None in parts:  # a damaged chunk of the last scan: scanned again next time
                         whole = False
                         continue
-                    with contextlib.suppress(OSError):
-                        write_atomic(
-                            folder / CHUNKS_FOLDER / f"{name}.marshal",
-                            encode_blob(tag, parts, deflate=True),
-                            durable=False,
-                        )
+                    writer.write(folder / CHUNKS_FOLDER / f"{name}.marshal", tag, parts, deflate=True)
                     saved += 1
                 used.add(name)
         document = scan.document
@@ -857,11 +855,9 @@ def _save_last_scans(folder: Path, tag: str, scans: list[_Scanned], lasts: list[
             tuple(topics.setdefault(summary.topic, summary.topic) for summary in scan.summaries),
         )
         if data != scan.last.data:
-            with contextlib.suppress(OSError):
-                write_atomic(
-                    folder / DOCUMENTS_FOLDER / f"{identity}.marshal", encode_blob(tag, data), durable=False
-                )
+            writer.write(folder / DOCUMENTS_FOLDER / f"{identity}.marshal", tag, data)
             saved += 1
+    writer.flush()  # before the clean-up, which would take a file being written for a stray one
     for subfolder, keep in ((CHUNKS_FOLDER, used), (DOCUMENTS_FOLDER, documents)):
         with contextlib.suppress(OSError):
             for path in sorted((folder / subfolder).iterdir()):
