@@ -210,9 +210,9 @@ def generate_into(folder: Path, n: int, files: int, edited: bool = False) -> Non
     subprocess.run([*args, "--edited"] if edited else args, check=True, stdout=subprocess.DEVNULL)
 
 
-def folder_bytes(folder: Path) -> int:
-    """The bytes of every file under ``folder``."""
-    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+def folder_bytes(folder: Path, pattern: str = "*") -> int:
+    """The bytes of every file under ``folder`` whose name matches ``pattern``."""
+    return sum(path.stat().st_size for path in folder.rglob(pattern) if path.is_file())
 
 
 def copy_sources(source: Path, target: Path) -> None:
@@ -229,7 +229,7 @@ class SizeResult:
     rebuild: list[Run]
     baseline: list[Run]
     cache_ratio: list[float]
-    """The size of ``build/.qa2anki-cache`` after the rebuild over the size of the sources."""
+    """The size of ``build/.qa2anki-cache`` after the rebuild over the size of the Markdown sources."""
 
 
 def bench_size(n: int, repeat: int, files: int, timeout: float | None) -> SizeResult:
@@ -262,7 +262,7 @@ def bench_size(n: int, repeat: int, files: int, timeout: float | None) -> SizeRe
                     rebuild = measure([QA2ANKI, "build"], project, child_env(tmp, EPOCH + 86_400), timeout)
                     check(rebuild, "rebuild")
                     result.rebuild.append(rebuild)
-                    sources = folder_bytes(project / "source")
+                    sources = folder_bytes(project / "source", "*.md")  # the documents, not the lock
                     result.cache_ratio.append(folder_bytes(project / "build" / ".qa2anki-cache") / sources)
                 shutil.rmtree(project)
                 base = tmp / "baseline"

@@ -133,13 +133,22 @@ SNIPPETS = st.sampled_from(
     st.lists(
         st.tuples(st.floats(0, 1), st.integers(0, 30), st.lists(SNIPPETS, max_size=3)), min_size=1, max_size=3
     ),
+    st.sampled_from([1, 7, 64, scan.DIGEST_BLOCK]),
 )
 def test_last_scan_reused_around_any_character_edit(
-    lines: list[str], edits: list[tuple[float, int, list[str]]]
+    lines: list[str], edits: list[tuple[float, int, list[str]]], block: int
 ) -> None:
     """After characters are cut out of or put into a document anywhere (splitting or joining lines,
     opening fences, adding headings), a scan that reuses the last scan's sections before and after the
-    change gives what a whole parse of the new text gives."""
+    change (found by block digests, blocks of any size) gives what a whole parse of the new text gives."""
+    scan.DIGEST_BLOCK, block = block, scan.DIGEST_BLOCK  # restored below: hypothesis runs no fixtures
+    try:
+        _edit_and_scan(lines, edits)
+    finally:
+        scan.DIGEST_BLOCK = block
+
+
+def _edit_and_scan(lines: list[str], edits: list[tuple[float, int, list[str]]]) -> None:
     before = "\n".join(lines)
     after = before
     for where, cut, inserted in edits:
@@ -152,8 +161,9 @@ def test_last_scan_reused_around_any_character_edit(
 
 
 def test_one_edit_hashes_only_the_changed_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A rebuild after a one-entry edit cuts and hashes only the edited section, takes the other sections
-    and their entries from the last scan, and reads no section's blocks."""
+    """A rebuild after a one-entry edit cuts and hashes only the sections that share a digest block with the
+    edit (the last scan keeps block digests, not the text), scans only the edited one, takes the other
+    sections and their entries from the last scan, and reads no section's blocks."""
     text = generate(300, seed=4)
     documents = [doc(text, "a.md"), doc(generate(50, seed=5), "b.md")]
     scan_documents(documents, tmp_path, save=True)
@@ -163,10 +173,11 @@ def test_one_edit_hashes_only_the_changed_lines(tmp_path: Path, monkeypatch: pyt
     edited = [doc(edit_one(text), "a.md"), documents[1]]
     result, stats = scan_documents(edited, tmp_path, save=True)
     assert result == parse_documents(edited)
-    # The edited section, and (to find a section it might share all but its heading with) its text
-    # after the heading and the old version's.
-    assert stats.scanned == 1 and len(hashed) == 3 and EDIT in hashed[0]
-    assert all(len(text) <= len(hashed[0]) for text in hashed)
+    # The sections in the blocks around the edit, and the edited one's text after its heading (to find a
+    # section it might share all but its heading with, and for the next scan to know).
+    (edited_section,) = {section for section in hashed if section.startswith("#") and EDIT in section}
+    assert stats.scanned == 1
+    assert sum(map(len, hashed)) <= 3 * scan.DIGEST_BLOCK + 3 * len(edited_section)
     hashed.clear()
     assert scan_documents(edited, tmp_path)[0] == result
     assert hashed == []  # nothing changed: nothing cut or hashed
@@ -296,7 +307,6 @@ def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
     blocks = sorted((tmp_path / SECTIONS_FOLDER).iterdir())
     chunks = sorted((tmp_path / CHUNKS_FOLDER).iterdir())
     [index] = sorted((tmp_path / DOCUMENTS_FOLDER).glob("*.marshal"))
-    text_file = index.with_suffix(".text")
     assert result == expected and len(blocks) > 1 and len(chunks) > 1
 
     chunks[0].write_bytes(b"not marshal at all")
@@ -330,8 +340,6 @@ def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
     _rewrite(index, wrong_index, list)
     assert scan_documents(documents, tmp_path)[0] == expected
     assert scan_documents(documents, tmp_path, save=True)[0] == expected
-    text_file.write_bytes(text_file.read_bytes()[:-1])  # the document's last text, cut short
-    assert scan_documents(documents, tmp_path)[0] == expected
     edited = [doc(edit_one(documents[0].text))]
     assert scan_documents(edited, tmp_path)[0] == parse_documents(edited)
 
@@ -367,3 +375,18 @@ def test_line_starts_slice_like_joined_lines(text: str) -> None:
     for a in range(len(lines)):
         for b in range(a + 1, len(lines) + 1):
             assert text[starts[a] : starts[b] - 1] == "\n".join(lines[a:b])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60), st.text(max_size=60), st.sampled_from([1, 3, 16]))
+def test_digests_kept_from_the_last_text_equal_fresh_ones(old: str, new: str, block: int) -> None:
+    """A save takes the digests of the blocks the new text shares with the last one from the last scan
+    and computes the rest: the same digests as computing them all."""
+    scan.DIGEST_BLOCK, block = block, scan.DIGEST_BLOCK
+    try:
+        head, tail = scan.text_digests(old)
+        same_head = head[: scan._same_blocks(new, head, False)]
+        same_tail = tail[: scan._same_blocks(new, tail, True)]
+        assert scan.text_digests(new, (same_head, same_tail)) == scan.text_digests(new)
+    finally:
+        scan.DIGEST_BLOCK = block

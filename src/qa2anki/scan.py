@@ -27,16 +27,14 @@ import contextlib
 import hashlib
 import os
 import shutil
-import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from qa2anki.atomic import write_atomic
 from qa2anki.cache import BlobWriter, DamagedCache, decoding, load_blob
 from qa2anki.errors import Problem, Severity
 from qa2anki.parse import (
@@ -221,32 +219,49 @@ class _Store:
         return _LastScan(self.folder, self.parts_tag, document)
 
 
-def _read_text(path: Path, size: int, crc: int) -> str | None:
-    """A document's text as a scan kept it, if the file is whole."""
-    try:
-        raw = path.read_bytes()
-        return raw.decode("utf-8") if len(raw) == size and zlib.crc32(raw) == crc else None
-    except (OSError, UnicodeDecodeError):
-        return None
+DIGEST_BLOCK = 1 << 12
+"""A last scan keeps a digest of every block of this many characters of its text, counted from the start
+and from the end: enough to find what an edit left as it was, without keeping the text."""
 
 
-def _write_text(path: Path, text: str) -> tuple[int, int]:
-    """Write a document's text (UTF-8, in pieces); returns its size and CRC-32."""
-    size, crc = 0, 0
-
-    def pieces() -> Iterator[bytes]:
-        nonlocal size, crc
-        for start in range(0, len(text), _TEXT_PIECE):
-            piece = text[start : start + _TEXT_PIECE].encode("utf-8", "surrogatepass")
-            size += len(piece)
-            crc = zlib.crc32(piece, crc)
-            yield piece
-
-    write_atomic(path, pieces(), durable=False)
-    return size, crc
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-_TEXT_PIECE = 1 << 20
+def _block(text: str, index: int, backwards: bool) -> str:
+    """Block ``index`` of ``text``, counted from its start (or, ``backwards``, from its end)."""
+    if backwards:
+        end = len(text) - index * DIGEST_BLOCK
+        return text[max(end - DIGEST_BLOCK, 0) : max(end, 0)]
+    return text[index * DIGEST_BLOCK : (index + 1) * DIGEST_BLOCK]
+
+
+def text_digests(
+    text: str, known: tuple[tuple[bytes, ...], tuple[bytes, ...]] = ((), ())
+) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+    """The digests of the text's blocks from its start, and from its end; ``known`` are the first ones of
+    each, already computed."""
+    count = -(-len(text) // DIGEST_BLOCK)
+    head, tail = known
+    return (
+        head[:count] + tuple(_digest(_block(text, i, False)) for i in range(len(head), count)),
+        tail[:count] + tuple(_digest(_block(text, i, True)) for i in range(len(tail), count)),
+    )
+
+
+def _same_blocks(text: str, digests: Sequence[bytes], backwards: bool) -> int:
+    """How many blocks ``text`` shares with the text of ``digests``, from the start (or from the end)."""
+    for index, digest in enumerate(digests):
+        block = _block(text, index, backwards)
+        if not block or _digest(block) != digest:
+            return index
+    return len(digests)
+
+
+def _body_key(section: str) -> str:
+    """The key of a section without its heading line (``""`` when it does not start with one)."""
+    head = _heading_line(section)
+    return _key(section[len(head) :]) if head is not None else ""
 
 
 def _document_id(document: Document) -> str:
@@ -254,18 +269,21 @@ def _document_id(document: Document) -> str:
 
 
 class _LastScan:
-    """What the last scan of a document left: its text, its sections (first line, first character, key),
-    the key of each section's part, a summary of each part (how many entries, the heading stack it leaves,
-    its problems) and the runs ("chunks") that hold the parts: the parts of one topic (their first
-    entry's), in runs of consecutive ones, so that a build that needs one topic's entries reads its chunks
-    only. Chunks are read when one of their parts is asked for. The text is kept in a file of its own
-    (UTF-8, its size and CRC-32 in the scan's file): written in pieces, a large document's text is never
-    held encoded whole."""
+    """What the last scan of a document left: its text's length and block digests, its sections (first
+    line, first character, key, key without the heading line), the key of each section's part, a summary
+    of each part (how many entries, the heading stack it leaves, its problems) and the runs ("chunks")
+    that hold the parts: the parts of one topic (their first entry's), in runs of consecutive ones, so
+    that a build that needs one topic's entries reads its chunks only. Chunks are read when one of their
+    parts is asked for."""
 
     def __init__(self, folder: Path | None, tag: str, document: Document) -> None:
         self.folder = folder
         self.tag = tag
-        self.text: str | None = None
+        self.found = False
+        self.length = 0
+        self.head: tuple[bytes, ...] = ()
+        self.tail: tuple[bytes, ...] = ()
+        self.bodies: tuple[str, ...] = ()
         self.lines: tuple[int, ...] = ()
         self.chars: tuple[int, ...] = ()
         self.keys: tuple[str, ...] = ()
@@ -283,20 +301,18 @@ class _LastScan:
         self._sizes: list[int] = []
         self._loaded: dict[int, tuple[Any, ...] | None] = {}
         self._by_key: dict[str, int] | None = None
+        self._shared: tuple[tuple[bytes, ...], tuple[bytes, ...]] | None = None
         identity = _document_id(document)
         data = load_blob(folder / DOCUMENTS_FOLDER / f"{identity}.marshal", tag) if folder else None
         if not folder or type(data) is not tuple or data[:2] != (document.path, document.name):
             return  # none, or another document's whose identity hashed alike
         with decoding():
-            self.text = _read_text(folder / DOCUMENTS_FOLDER / f"{identity}.text", data[2], data[3])
-            if self.text is None:
-                return
             self.data = data
             (
                 _,
                 _,
-                _,
-                _,
+                self.length,
+                (self.head, self.tail),
                 self.lines,
                 self.chars,
                 self.keys,
@@ -308,12 +324,30 @@ class _LastScan:
                 self.headings,
                 self.problems,
                 self.topics,
+                self.bodies,
             ) = data
+            self.found = True
             # Each part's place in its chunk.
             self._sizes = [0] * len(self.chunks)
             for chunk in self.chunk_of:
                 self._at.append(self._sizes[chunk])
                 self._sizes[chunk] += 1
+
+    def same_text(self, text: str) -> bool:
+        """Whether ``text`` is the text this scan was of."""
+        head, _ = self.shared(text)
+        return self.found and len(text) == self.length and len(head) == len(self.head)
+
+    def shared(self, text: str) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+        """The digests of the blocks ``text`` shares with the last text, from its start and from its end
+        (remembered: a scan asks for them when it lays out the sections and when it saves)."""
+        if self._shared is None:
+            same_head = _same_blocks(text, self.head, False)
+            if len(text) == self.length and same_head == len(self.head):
+                self._shared = self.head, self.tail
+            else:
+                self._shared = self.head[:same_head], self.tail[: _same_blocks(text, self.tail, True)]
+        return self._shared
 
     def part(self, index: int) -> Any:
         """The stored part of the last scan's section ``index``, or ``None`` when its chunk is gone."""
@@ -390,46 +424,29 @@ def _fresh_layout(text: str, starts: array[int]) -> _Layout:
     return _Layout(piece, 0, len(piece), 0)
 
 
-_BLOCK = 1 << 16
-
-
-def _common_length(a: str, b: str, limit: int, backwards: bool) -> int:
-    """How many characters ``a`` and ``b`` share at the start (or, ``backwards``, at the end), at most
-    ``limit``: compared a block at a time in C, the block halved around the first difference."""
-    done, size = 0, _BLOCK
-    while size and done < limit:
-        end = min(done + size, limit)
-        if backwards:
-            same = a[len(a) - end : len(a) - done] == b[len(b) - end : len(b) - done]
-        else:
-            same = a[done:end] == b[done:end]
-        if same:
-            done = end
-        else:
-            size //= 2
-    return min(done, limit)
-
-
 def _layout(text: str, starts: array[int], last: _LastScan) -> _Layout:
     """The document's sections: those before and after the lines that changed since the last scan are
     the last scan's (moved), only the lines in between are cut into sections and hashed again."""
-    old = last.text
-    if old is None:
+    if not last.found:
         return _fresh_layout(text, starts)
     count = len(last.keys)
-    if old == text:
+    if last.same_text(text):
         return _Layout(list(zip(last.lines, last.keys, strict=True)), count, count, 0)
-    prefix = _common_length(old, text, min(len(old), len(text)), backwards=False)
-    suffix = _common_length(old, text, min(len(old), len(text)) - prefix, backwards=True)
+    # What the edits left as it was, to a block's precision: the sections in the blocks around a change
+    # are cut and hashed again, and found in the cache by their keys.
+    shorter = min(last.length, len(text))
+    same_head, same_tail = last.shared(text)
+    prefix = min(len(same_head) * DIGEST_BLOCK, shorter)
+    suffix = min(len(same_tail) * DIGEST_BLOCK, shorter - prefix)
     # Sections that end before the first changed line are cut where they were (the lines up to there and
     # the fence state are the same); the boundary at the changed line itself may move.
     changed_line = bisect_right(starts, prefix) - 1
     kept = max(bisect_left(last.lines, changed_line, 1) - 1, 0)
     # Sections whose first line and the newline before it lie in the unchanged end, likewise.
-    tail = bisect_right(last.chars, len(old) - suffix, kept + 1)
+    tail = bisect_right(last.chars, last.length - suffix, kept + 1)
     begin, moved = last.chars[kept], 0
     if tail < count:
-        head_char = last.chars[tail] + len(text) - len(old)
+        head_char = last.chars[tail] + len(text) - last.length
         head_line = bisect_left(starts, head_char)
         if starts[head_line] != head_char:  # cannot happen: the suffix starts after a newline
             return _fresh_layout(text, starts)
@@ -675,22 +692,15 @@ def _shared_bodies(
         head = _heading_line(text)
         if head is not None:
             heads[key] = head
-            by_body.setdefault(_key(text[len(head) :]), []).append(key)
+            by_body.setdefault(_body_key(text), []).append(key)
     if not by_body:
         return {}
     old_bodies: dict[str, str] = {}
     for piece, last in documents:
-        if last.text is None:
-            continue
         in_use = {key for _, key in piece}
-        for index, old_key in enumerate(last.keys):
-            if old_key in in_use or old_key not in store.facts:
-                continue
-            end = last.chars[index + 1] if index + 1 < len(last.chars) else len(last.text)
-            text = last.text[last.chars[index] : end]
-            head = _heading_line(text)
-            if head is not None:
-                old_bodies.setdefault(_key(text[len(head) :]), old_key)
+        for old_key, body in zip(last.keys, last.bodies, strict=True):
+            if body and old_key not in in_use and old_key in store.facts:
+                old_bodies.setdefault(body, old_key)
     bodies: dict[str, _Body] = {}
     for body, keys in by_body.items():
         cached = old_bodies.get(body)
@@ -829,19 +839,22 @@ def _save_last_scans(
         starts = scan.starts
         identity = _document_id(document)
         documents.add(identity)
-        text = (scan.last.data[2], scan.last.data[3]) if scan.last.text == document.text else None
-        if text is None:
-            with contextlib.suppress(OSError):
-                text = _write_text(folder / DOCUMENTS_FOLDER / f"{identity}.text", document.text)
-                saved += 1
-            if text is None:
-                continue
+        digests = text_digests(
+            document.text, scan.last.shared(document.text) if scan.last.found else ((), ())
+        )
+        # A section's key without its heading line: the last scan's for its sections, else computed.
+        known = dict(zip(scan.last.keys, scan.last.bodies, strict=True))
+        bodies = tuple(
+            known[key] if key in known else _body_key(_section_text(document.text, starts, scan.piece, index))
+            for index, (_, key) in enumerate(scan.piece)
+        )
         # One string per topic: marshal writes a string used again as a reference.
         topics: dict[str, str] = {}
         data = (
             document.path,
             document.name,
-            *text,
+            len(document.text),
+            digests,
             tuple(line for line, _ in scan.piece),
             tuple(starts[line] for line, _ in scan.piece),
             tuple(key for _, key in scan.piece),
@@ -853,6 +866,7 @@ def _save_last_scans(
             tuple(summary.headings for summary in scan.summaries),
             {index: summary.problems for index, summary in enumerate(scan.summaries) if summary.problems},
             tuple(topics.setdefault(summary.topic, summary.topic) for summary in scan.summaries),
+            bodies,
         )
         if data != scan.last.data:
             writer.write(folder / DOCUMENTS_FOLDER / f"{identity}.marshal", tag, data)
@@ -861,7 +875,7 @@ def _save_last_scans(
     for subfolder, keep in ((CHUNKS_FOLDER, used), (DOCUMENTS_FOLDER, documents)):
         with contextlib.suppress(OSError):
             for path in sorted((folder / subfolder).iterdir()):
-                if path.stem not in keep:
+                if path.stem not in keep or path.suffix != ".marshal":
                     path.unlink(missing_ok=True)
                     saved += 1
     return saved
