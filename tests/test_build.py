@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -307,9 +308,12 @@ def test_sources_output_and_lock_come_from_options_then_settings(tmp_path: Path)
     assert (from_settings.output, from_settings.lock_path) == ("dist/gpt.apkg", "docs/qa2anki.lock")
     assert len(read_apkg(project / "dist" / "gpt.apkg")) == 12
 
-    given = build(
-        Options(cwd=project, now=NOW, sources=("docs/seed.md",), output="out/Deck.APKG", lock="locks/x.lock")
+    given_options = Options(
+        cwd=project, now=NOW, sources=("docs/seed.md",), output="out/Deck.APKG", lock="locks/x.lock"
     )
+    with pytest.raises(LockError, match="the lock is missing"):  # this project was built before
+        build(given_options)
+    given = build(replace(given_options, new_lock=True))
     assert (given.output, given.lock_path) == ("out/Deck.APKG", "locks/x.lock")
     assert given.note_count == 12
     assert (project / "out" / "Deck.APKG").is_file() and (project / "locks" / "x.lock").is_file()
@@ -410,3 +414,33 @@ def test_builds_without_fcntl(tmp_path: Path) -> None:
         check=False,
     )
     assert blocked.returncode != 0  # the block does block
+
+
+def test_builds_that_share_a_lock_wait_for_each_other(tmp_path: Path) -> None:
+    """Two builds writing different decks from one lock must not both read the old lock and write their
+    own: the second waits until the first is done, whatever its ``-o``."""
+    from filelock import FileLock
+
+    from qa2anki.build import lock_guard
+
+    project = _seed_project(tmp_path)
+    build(Options(cwd=project, now=NOW))
+    with FileLock(lock_guard(project / LOCK)):  # a build holding the lock
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "qa2anki", "build", "-o", "other/deck.apkg"],
+            cwd=project,
+            env={**os.environ, "SOURCE_DATE_EPOCH": str(NOW)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            with pytest.raises(subprocess.TimeoutExpired):
+                waiting.wait(timeout=3)
+            assert not (project / "other").exists()  # it waits before it writes anything
+        except BaseException:
+            waiting.kill()
+            raise
+    out, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0, err
+    assert (project / "other" / "deck.apkg").is_file() and "wrote other/deck.apkg" in out

@@ -78,6 +78,8 @@ def test_explicit_sources_output_and_lock(project: Path, run_cli: RunCli) -> Non
     assert (project / "out" / "deck.apkg").is_file()
     assert (project / "source" / "qa2anki.lock").is_file()
     result = run_cli("build", str(doc), "-o", "out/deck.apkg", "--lock", "other.lock")
+    assert result.exit_code == 1 and "other.lock: the lock is missing, but out/deck.apkg" in result.output
+    result = run_cli("build", str(doc), "-o", "out/deck.apkg", "--lock", "other.lock", "--new-lock")
     assert result.exit_code == 0, result.output
     assert (project / "other.lock").is_file()
 

@@ -10,6 +10,7 @@ import contextlib
 import gc
 import hashlib
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -92,6 +93,9 @@ class Options:
     """Compute and report everything, write nothing."""
     locked: bool = False
     """Fail when the lock would change (for CI jobs that must not drift)."""
+    new_lock: bool = False
+    """Start a new lock although an earlier build left a deck or a ledger (a missing lock is otherwise
+    refused there: a new lock gives every note a new GUID)."""
     progress: Progress | None = field(default=None, compare=False)
     """Told (stage, done, total) as the build goes; the CLI draws a progress bar on a terminal."""
 
@@ -422,24 +426,37 @@ def content_hash(rendered: RenderedNote) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
+def lock_guard(lock_path: Path) -> Path:
+    """The file whose OS lock a writing build holds for the qa2anki lock at ``lock_path``: in the
+    temporary folder, named by the lock's full path, so that no stray file appears beside the sources."""
+    shared = hashlib.sha256(str(lock_path.resolve()).encode()).hexdigest()[:24]
+    return Path(tempfile.gettempdir()) / f"qa2anki-{shared}.lock"
+
+
 @contextlib.contextmanager
-def _exclusive(folder: Path, cwd: Path) -> Iterator[None]:
-    """Builds that write into the same folder wait for each other (an OS lock on Linux, macOS and
-    Windows alike, held by the process: a build that dies lets go of it)."""
+def _exclusive(folder: Path, lock_path: Path, cwd: Path) -> Iterator[None]:
+    """Builds that write into the same folder, or share a lock, wait for each other. The locks are the
+    operating system's (on Linux, macOS and Windows alike), held by the process: a build that dies lets
+    go of them (see :func:`lock_guard`)."""
     # Imported here: it costs 40 ms, which check, list and --help need not pay.
     from filelock import FileLock
 
-    lock = FileLock(folder / ".qa2anki-build.lock")
+    locks = [FileLock(lock_guard(lock_path)), FileLock(folder / ".qa2anki-build.lock")]
+    held = []
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        lock.acquire()
-    except OSError as exc:
-        where = display_path(folder, cwd)
-        raise Qa2AnkiError(f"cannot write into this folder: {exc.strerror or exc}", where) from None
-    try:
+        try:
+            for lock in locks:  # always in this order: two builds never wait for each other's second
+                if lock is locks[-1]:
+                    folder.mkdir(parents=True, exist_ok=True)
+                lock.acquire()
+                held.append(lock)
+        except OSError as exc:
+            where = display_path(folder, cwd)
+            raise Qa2AnkiError(f"cannot write into this folder: {exc.strerror or exc}", where) from None
         yield
     finally:
-        lock.release()
+        for lock in reversed(held):
+            lock.release()
 
 
 def build(options: Options) -> BuildReport:
@@ -449,7 +466,8 @@ def build(options: Options) -> BuildReport:
     output = options.cwd / (options.output or config.default_output)
     if output.suffix.lower() != ".apkg":
         raise Qa2AnkiError(f"the output must end in .apkg: {options.output or config.default_output}")
-    context = _exclusive(output.parent, options.cwd) if write else contextlib.nullcontext()
+    lock_path = _lock_path(options, config)
+    context = _exclusive(output.parent, lock_path, options.cwd) if write else contextlib.nullcontext()
     with context, _without_cycle_collector():
         return _build_locked(options, config, output, write)
 
@@ -655,6 +673,8 @@ def _finish(
     _stop_on(analysis.problems, options.strict)
     lock_path = _lock_path(options, config)
     lock_display = display_path(lock_path, options.cwd)
+    if not options.new_lock:
+        _refuse_a_missing_lock(options, lock_path, output)
     if isinstance(carried, _Carried):
         old_lock, old_digest, kept = carried.lock, carried.ledger.lock, carried.kept
     else:
@@ -711,6 +731,23 @@ def _finish(
             analysis.scan.scanned,
             analysis.scan.damaged,
         ),
+    )
+
+
+def _refuse_a_missing_lock(options: Options, lock_path: Path, output: Path) -> None:
+    """A missing lock where a deck or a ledger shows an earlier build is an error: a new lock would give
+    every note a new GUID, and re-imported cards would come back as duplicates without their history."""
+    if lock_path.exists():
+        return
+    ledger = options.cwd / CACHE_FOLDER / carry.LEDGER_NAME
+    evidence = output if output.exists() else ledger if ledger.exists() else None
+    if evidence is None:
+        return  # a first build
+    raise LockError(
+        f"the lock is missing, but {display_path(evidence, options.cwd)} shows an earlier build: a new lock "
+        "would give every note a new GUID, and re-imported cards would lose their history. Restore the lock "
+        "(git checkout -- the file, or from a backup), or run qa2anki build --new-lock to start anew",
+        display_path(lock_path, options.cwd),
     )
 
 

@@ -121,6 +121,11 @@ def cli() -> None:
 @click.option("--locked", is_flag=True, help="Fail (exit 1) if the lock file would change.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
+    "--new-lock",
+    is_flag=True,
+    help="Start a new lock although an earlier build left a deck (every note gets a new GUID).",
+)
+@click.option(
     "-v", "--verbose", is_flag=True, help="List every added, updated, re-identified and removed note."
 )
 @domain_errors
@@ -131,6 +136,7 @@ def build_command(
     dry_run: bool,
     locked: bool,
     strict: bool,
+    new_lock: bool,
     verbose: bool,
 ) -> None:
     """Build the deck from SOURCES (files or folders; default: [tool.qa2anki] sources or source/)."""
@@ -150,6 +156,7 @@ def build_command(
                     strict=strict,
                     dry_run=dry_run,
                     locked=locked,
+                    new_lock=new_lock,
                     progress=progress,
                 )
             )

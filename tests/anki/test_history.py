@@ -484,3 +484,34 @@ def test_deleted_entry_restored_later_gets_its_note_back(
     assert after[note_id].guid == before[note_id].guid
     assert after[note_id].cards == before[note_id].cards
     assert "RMSNorm" in after[note_id].fields["Answer"]
+
+
+def test_a_lock_deleted_after_a_build_is_refused(
+    project: Path, run_cli: RunCli, collection: Collection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deleting the lock after a build and rebuilding used to mint new GUIDs for edited notes, which came
+    back as duplicates without history. Now the build stops (exit 1, naming the lock and saying how to
+    restore it) and writes nothing; restoring the lock gives the edit in place, history kept."""
+    write_document(project, BASE_SECTIONS)
+    v1_path, _ = build_deck(run_cli)
+    import_apkg(collection, v1_path)
+    answer_all(collection)
+    before = snapshot(collection)
+    lock = project / "source" / "qa2anki.lock"
+    saved_lock = lock.read_bytes()
+    v1_deck = v1_path.read_bytes()
+    lock.unlink()
+    write_document(project, EDITS[0].apply(BASE_SECTIONS))
+    refused = run_cli("build", "-o", "deck.apkg")
+    assert refused.exit_code == 1
+    assert "source/qa2anki.lock: the lock is missing, but deck.apkg shows an earlier build" in refused.output
+    assert "--new-lock" in refused.output and "git checkout" in refused.output
+    assert not lock.exists() and v1_path.read_bytes() == v1_deck  # nothing written
+    lock.write_bytes(saved_lock)  # restored, as the message says
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(LATER))
+    v2_path, _ = build_deck(run_cli)
+    import_apkg(collection, v2_path)
+    after = snapshot(collection)
+    assert after.keys() == before.keys()  # no duplicate: every note updated in place
+    assert all([c.revlog for c in after[i].cards] == [c.revlog for c in before[i].cards] for i in before)
+    assert sum(after[i].fields != before[i].fields for i in before) == 1  # the fixed typo landed
