@@ -444,3 +444,28 @@ def test_builds_that_share_a_lock_wait_for_each_other(tmp_path: Path) -> None:
     out, err = waiting.communicate(timeout=60)
     assert waiting.returncode == 0, err
     assert (project / "other" / "deck.apkg").is_file() and "wrote other/deck.apkg" in out
+
+
+def test_a_deck_rename_warns_and_locked_accepts_a_lock_without_a_deck(tmp_path: Path) -> None:
+    """Renaming ``deck_name`` warns (cards already imported stay in the old deck); a lock written before
+    decks were recorded passes ``--locked`` and gets the deck on the next build."""
+    project = _seed_project(tmp_path)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text('[tool.qa2anki]\ndeck_name = "面试::旧名"\n', encoding="utf-8")
+    build(Options(cwd=project, now=NOW))
+    lock = project / LOCK
+    lines = lock.read_text(encoding="utf-8").splitlines(True)
+    without_deck = "".join(line for line in lines if '"deck"' not in line)
+    lock.write_text(without_deck, encoding="utf-8")
+    build(Options(cwd=project, now=NOW + 1, locked=True))  # not drift: the deck is recorded
+    assert lock.read_text(encoding="utf-8") != without_deck
+    assert '"deck": "面试::旧名"' in lock.read_text(encoding="utf-8")
+    pyproject.write_text('[tool.qa2anki]\ndeck_name = "面试::新名"\n', encoding="utf-8")
+    with pytest.raises(ProblemsFound, match="1 warning"):
+        build(Options(cwd=project, now=NOW + 3, strict=True, output="build/面试-旧名.apkg"))
+    renamed = build(Options(cwd=project, now=NOW + 3, output="build/面试-旧名.apkg"))
+    (warning,) = (p for p in renamed.problems if "deck_name" in p.message)
+    assert warning.path == "pyproject.toml" and warning.severity == Severity.WARNING
+    assert "'面试::旧名'" in warning.message and "Rename the deck in Anki to '面试::新名'" in warning.message
+    again = build(Options(cwd=project, now=NOW + 4, output="build/面试-旧名.apkg"))
+    assert not [p for p in again.problems if "deck_name" in p.message]  # said once, the lock has it now

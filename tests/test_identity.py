@@ -208,3 +208,23 @@ def test_content_hash_is_sha256_of_the_json_text(fields: list[str], tags: list[s
     payload = json.dumps([fields, tags], ensure_ascii=False).encode()
     expected = hashlib.sha256(payload).hexdigest()[:16]
     assert content_hash(RenderedNote(tuple(fields), tuple(tags))) == expected
+
+
+def test_the_same_note_in_two_decks_gets_two_guids() -> None:
+    """Anki matches notes by GUID across the whole collection: the same question in two decks must be two
+    notes, or importing the second deck takes the first deck's note over."""
+    machine = identify(notes(*V1), contents(notes(*V1)), EMPTY_LOCK, NOW, NOTE_TYPE, deck="机器学习")
+    deep = identify(notes(*V1), contents(notes(*V1)), EMPTY_LOCK, NOW, NOTE_TYPE, deck="深度学习")
+    assert not {n.guid for n in machine.notes} & {n.guid for n in deep.notes}
+    assert machine.lock.deck == "机器学习" and deep.lock.deck == "深度学习"
+    again = identify(notes(*V1), contents(notes(*V1)), EMPTY_LOCK, NOW, NOTE_TYPE, deck="机器学习")
+    assert [n.guid for n in again.notes] == [n.guid for n in machine.notes]  # still deterministic
+
+
+def test_notes_in_a_lock_keep_their_guids_whatever_the_deck() -> None:
+    """Existing locks keep their GUIDs: GUIDs made before decks were part of them, and after a rename."""
+    old = run(notes(*V1))  # no deck: how earlier versions made them
+    assert [n.guid for n in old.notes] == [guid_for(n.note.key) for n in old.notes]
+    renamed = identify(notes(*V1), contents(notes(*V1)), old.lock, NOW + 1, NOTE_TYPE, deck="新名字")
+    assert [n.guid for n in renamed.notes] == [n.guid for n in old.notes]
+    assert {n.status for n in renamed.notes} == {Status.UNCHANGED} and renamed.lock.deck == "新名字"

@@ -158,3 +158,16 @@ def test_a_carrying_read_refuses_notes_that_are_not_as_kept(
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     assert read_lock_carrying(path, "qa2anki.lock", digest, kept) is None
     assert read_lock_carrying(path, "qa2anki.lock", "0" * 64, {}) is None  # another file than the ledger's
+
+
+def test_the_deck_is_recorded_and_optional() -> None:
+    """The lock records the deck its notes were built into; a lock written before that has none."""
+    with_deck = Lock(LOCK.notetype, LOCK.notes, deck="面试题::机器学习")
+    text = dumps(with_deck)
+    assert ' "deck": "面试题::机器学习",\n' in text
+    assert loads(text) == Lock(
+        LOCK.notetype, tuple(sorted(LOCK.notes, key=lambda n: n.guid)), deck=with_deck.deck
+    )
+    assert loads(dumps(LOCK)).deck is None
+    with pytest.raises(LockError, match="deck has the wrong type"):
+        loads(text.replace('"面试题::机器学习"', "7"))

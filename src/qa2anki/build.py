@@ -13,7 +13,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
@@ -660,6 +660,7 @@ def _identified(
             NOTE_TYPE,
             ReidentifyThresholds(config.reidentify_threshold, config.reidentify_margin),
             kept,
+            config.deck_name,
         )
     except SchemaError as exc:
         lock_path = _lock_path(options, config)
@@ -682,10 +683,13 @@ def _finish(
     rendered = _rendered(analysis)
     contents = _contents(rendered)
     identification = _identified(options, config, analysis, contents, old_lock, kept)
-    _stop_on(identification.problems, options.strict)
+    renamed = _deck_renamed(options, config, old_lock)
+    _stop_on((*identification.problems, *renamed), options.strict)
     # Compared as data: two text dumps of a large lock cost seconds, and only its content matters.
     lock_changed = not lock_path.exists() or identification.lock != old_lock
-    if options.locked and lock_changed:
+    # A lock written before decks were recorded in it is not drift: the next build records the deck.
+    unrecorded = old_lock.deck is None and replace(identification.lock, deck=None) == old_lock
+    if options.locked and lock_changed and not unrecorded:
         raise LockError(
             "the lock would change (run qa2anki build without --locked and commit the lock)", lock_display
         )
@@ -718,7 +722,7 @@ def _finish(
         topic_count=len(topics),
         changed=tuple(sorted((item for item in notes if item.status != Status.UNCHANGED), key=_first_place)),
         removed=identification.removed,
-        problems=(*analysis.problems, *identification.problems),
+        problems=(*analysis.problems, *identification.problems, *renamed),
         output=display_path(output, options.cwd),
         lock_path=lock_display,
         written=write,
@@ -730,6 +734,24 @@ def _finish(
             analysis.scan.sections,
             analysis.scan.scanned,
             analysis.scan.damaged,
+        ),
+    )
+
+
+def _deck_renamed(options: Options, config: Config, lock: Lock) -> tuple[Problem, ...]:
+    """A warning when ``deck_name`` is not the deck the lock's notes were built into: Anki matches decks
+    by name, so the cards users have stay in the old deck."""
+    if lock.deck is None or lock.deck == config.deck_name or not lock.notes:
+        return ()
+    old, new = lock.deck, config.deck_name
+    return (
+        Problem(
+            display_path(options.cwd / "pyproject.toml", options.cwd),
+            0,
+            Severity.WARNING,
+            f"deck_name is now {new!r}, but the lock's notes were built into {old!r}: Anki matches decks by "
+            f"name, so cards already imported stay in {old!r} and only new ones go to {new!r}. Rename the "
+            f"deck in Anki to {new!r} before importing, or set deck_name back to {old!r}",
         ),
     )
 

@@ -10,8 +10,10 @@
   ``reidentify_threshold`` is the same note, unless another candidate of either side scores within
   ``reidentify_margin`` of it: that is ambiguous, reported, and the note is treated as new. Best pairs
   are taken first, ties broken by document order and GUID, so the result is deterministic.
-* **New notes** get ``guid_for(key)``: a namespaced hash, so that without a lock the same sources still
-  give the same GUIDs. A GUID the lock already gives to other content is never reused.
+* **New notes** get ``guid_for(key, deck)``: a hash of the key namespaced by qa2anki and the deck name,
+  so that without a lock the same sources still give the same GUIDs, and the same question in two decks
+  is two notes (Anki matches notes by GUID across the whole collection). A GUID the lock already gives to
+  other content is never reused; notes the lock has keep their GUIDs, whatever the deck is called now.
 * **Mod times**: a note keeps its mod while its content (fields and tags) is unchanged; changed or revived
   content gets ``max(now, old mod + 1)``, new notes ``now``. Anki only updates a note whose incoming mod
   is strictly newer, so two builds in the same second, or a pinned ``SOURCE_DATE_EPOCH``, still land.
@@ -35,9 +37,11 @@ _GUID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 _GUID_NAMESPACE = "qa2anki/guid/v1"
 
 
-def guid_for(key: str) -> str:
-    """The GUID of an identity key: base62 of a namespaced SHA-256, 11 characters."""
-    number = int.from_bytes(hashlib.sha256(f"{_GUID_NAMESPACE}\x1f{key}".encode()).digest()[:8], "big")
+def guid_for(key: str, deck: str = "") -> str:
+    """The GUID of an identity key in a deck: base62 of a namespaced SHA-256, 11 characters. (Without a
+    deck, what locks written before decks were part of it have.)"""
+    namespace = f"{_GUID_NAMESPACE}\x1f{deck}" if deck else _GUID_NAMESPACE
+    number = int.from_bytes(hashlib.sha256(f"{namespace}\x1f{key}".encode()).digest()[:8], "big")
     chars = []
     for _ in range(11):
         number, digit = divmod(number, 62)
@@ -123,12 +127,14 @@ def identify(
     notetype: NoteType,
     thresholds: Thresholds | None = None,
     kept: frozenset[str] = frozenset(),
+    deck: str = "",
 ) -> Identification:
     """Give every note its GUID and mod; compute the next lock.
 
     ``contents`` maps each note's key to a hash of its fields and tags as rendered now. ``kept`` are the
     GUIDs of notes carried over unchanged from the last build (see :mod:`qa2anki.carry`), which are not in
-    ``notes``: their records are theirs, and go into the next lock as they are.
+    ``notes``: their records are theirs, and go into the next lock as they are. ``deck`` is the deck's
+    name: new notes' GUIDs are made in it, and the lock records it.
     """
     limits = thresholds or Thresholds()
     notetype_mod = _notetype_mod(lock.notetype, notetype, now)
@@ -223,7 +229,7 @@ def identify(
             mod = locked.mod if locked.content == content and locked.present else max(now, locked.mod + 1)
             identified.append(IdentifiedNote(note, locked.guid, mod, status, locked, match_score))
         else:
-            guid = _fresh_guid(note.key, used_guids)
+            guid = _fresh_guid(note.key, deck, used_guids)
             used_guids.add(guid)
             identified.append(IdentifiedNote(note, guid, now, Status.ADDED, None))
 
@@ -237,6 +243,7 @@ def identify(
             mod=notetype_mod,
         ),
         unparsed=lock.unparsed,
+        deck=deck or lock.deck,
         notes=tuple(
             sorted(
                 [_locked(item, contents[item.note.key]) for item in identified]
@@ -283,12 +290,12 @@ def _locked(item: IdentifiedNote, content: str) -> LockedNote:
     )
 
 
-def _fresh_guid(key: str, used: set[str]) -> str:
-    guid = guid_for(key)
+def _fresh_guid(key: str, deck: str, used: set[str]) -> str:
+    guid = guid_for(key, deck)
     attempt = 1
     while guid in used:
         attempt += 1
-        guid = guid_for(f"{key}\x1f{attempt}")
+        guid = guid_for(f"{key}\x1f{attempt}", deck)
     return guid
 
 

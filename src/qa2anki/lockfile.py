@@ -9,6 +9,7 @@ Format (``"format": 1``)::
     {
      "format": 1,
      "generator": "qa2anki",
+     "deck": "面试题::机器学习",
      "notetype": {"id": …, "fields": [...], "templates": [...], "fingerprint": "…", "mod": …},
      "notes": [
       {"guid": "…", "key": "topic\\u001fquestion", "question": "…", "answer": "…",
@@ -20,7 +21,8 @@ Format (``"format": 1``)::
 ``question``/``answer`` are the folded texts (for re-identification), ``content`` is a hash of the
 note's fields and tags as last built, ``mod`` the time that content last changed, and ``present`` is
 false for a tombstone: a note that was removed from the sources, kept so that it gets its GUID back
-if it returns and so that its GUID is never given to different content.
+if it returns and so that its GUID is never given to different content. ``deck`` is the deck name the
+notes were last built into (locks written before it was recorded have none).
 """
 
 from __future__ import annotations
@@ -89,6 +91,8 @@ class Lock:
     unparsed: Mapping[str, str] = field(default_factory=dict)
     """Notes read as their lines and left so (GUID → the note's JSON text): the notes a build carries
     over unchanged (see :func:`read_lock_carrying`), written back as they were."""
+    deck: str | None = None
+    """The deck the notes were last built into (``None`` in a lock written before it was recorded)."""
 
 
 EMPTY_LOCK = Lock(notetype=None, notes=())
@@ -120,6 +124,8 @@ def _lines(lock: Lock) -> Iterator[str]:
     yield "{\n"
     yield f' "format": {LOCK_FORMAT},\n'
     yield ' "generator": "qa2anki",\n'
+    if lock.deck is not None:
+        yield f' "deck": {json_string(lock.deck)},\n'
     if lock.notetype is not None:
         nt = lock.notetype
         notetype = {
@@ -215,7 +221,8 @@ def _from_data(data: Any) -> Lock:
             counted.add(note.guid)
     if len({n.key for n in notes}) != len(notes):
         raise ValueError("two notes share one key")
-    return Lock(notetype=notetype, notes=tuple(sorted(notes, key=lambda n: n.guid)))
+    deck = _require(data["deck"], str, "deck") if "deck" in data else None
+    return Lock(notetype=notetype, notes=tuple(sorted(notes, key=lambda n: n.guid)), deck=deck)
 
 
 _NOTE_FIELDS = ("guid", "key", "question", "answer", "topics", "content", "mod", "present")
@@ -324,7 +331,7 @@ def read_lock_carrying(
         return None  # as above: a full build reports it
     if unparsed.keys() & {note.guid for note in lock.notes}:
         return None
-    return Lock(lock.notetype, lock.notes, unparsed)
+    return Lock(lock.notetype, lock.notes, unparsed, lock.deck)
 
 
 def write_lock(path: Path, lock: Lock) -> None:
