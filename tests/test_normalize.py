@@ -170,3 +170,63 @@ def test_single_entry_note_is_what_the_general_path_makes(topic: str, question: 
     )
     assert normalize_module._single_note(group) == general
     assert normalize([entry]).notes == (general,)
+
+
+FAR_QUESTION = 'int i=(j=4,k=8,l=16,m=32); printf("%d", i); 输出是多少？'
+COPIED_ANSWER = "逗号表达式的值是最后一个表达式的值，所以 i 等于 32，输出 32。括号不能省略，否则 i 等于 4。"
+
+
+def chain() -> list[Entry]:
+    """A's question is like B's (B is A reworded, with another answer); B's answer was copied under C, a
+    different question: a chain that used to put C on A's card."""
+    a = '#include<file.h>与#include"file.h"的区别？'
+    a_answer = "尖括号从系统目录开始找头文件，引号先从当前目录找，找不到再去系统目录找。"
+    return [
+        entry(a, a_answer, line=1),
+        entry(a, a_answer, line=20),  # two copies: A is the card
+        entry(a.replace("区别？", "区别呢？"), COPIED_ANSWER, line=40),
+        entry(FAR_QUESTION, COPIED_ANSWER, line=60),
+    ]
+
+
+def test_a_chain_of_merges_never_swallows_a_distinct_question() -> None:
+    """Every member of a note is like the card itself: C, far from A in question and answer, is its own
+    note (with nothing lost); B, a near-identical question with another answer, stays a conflict of A."""
+    result = normalize(chain())
+    assert len(result.notes) == 2
+    card, far = sorted(result.notes, key=lambda n: n.first.line)
+    assert [m.kind for m in card.merges] == ["canonical", "exact", "conflict"]
+    assert far.question_md == FAR_QUESTION and [m.kind for m in far.merges] == ["canonical"]
+    assert normalize(list(reversed(chain()))).notes == result.notes  # order never matters
+
+
+WORDS = ["过拟合", "正则化", "梯度", "消失", "爆炸", "学习率", "批量", "归一化", "注意力", "残差"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(WORDS), min_size=1, max_size=5),
+            st.lists(st.sampled_from(WORDS), min_size=1, max_size=8),
+        ),
+        min_size=2,
+        max_size=14,
+    )
+)
+def test_no_member_of_a_note_is_unlike_its_card(pairs: list[tuple[list[str], list[str]]]) -> None:
+    """Whatever chains the entries of one topic form, each member of a note is like the card in its
+    question, or in its answer with a question that shares something; none is below 0.5 in both."""
+    limits = normalize_module.Thresholds()
+    entries = [
+        entry("".join(q) + "是什么？", "".join(a) + "。", line=i * 10 + 1) for i, (q, a) in enumerate(pairs)
+    ]
+    for note in normalize(entries).notes:
+        for merge in note.merges:
+            if merge.kind in ("canonical", "exact"):
+                continue
+            q_sim, a_sim = merge.question_similarity, merge.answer_similarity
+            assert q_sim >= limits.question or (
+                a_sim >= limits.answer and q_sim >= normalize_module.QUESTION_FLOOR
+            )
+            assert max(q_sim, a_sim) >= 0.5

@@ -18,9 +18,17 @@ so the cost grows about linearly.
 longer answer, then to the smaller folded text. It depends only on the set of entries, never on their
 order, so moving sections around never changes a note.
 
-**Conflicts**: a member whose answer is not a near duplicate of the surviving answer (less than
-``near_duplicate_answer`` similar: same question, different answer) is not dropped: its answer is kept
-on the note as an alternative answer, shown under the main one, and the conflict is reported with both
+**Every member is like the card.** Clustering is transitive, so a chain (A's question is like B's, B's
+answer like C's) could put C on a card it has nothing in common with, and C's question on no card. So a
+cluster keeps only the members like its surviving wording itself: a question at least
+``near_duplicate_question`` similar, or an answer at least ``near_duplicate_answer`` similar and a
+question at least :data:`QUESTION_FLOOR` similar (two questions merged on their answers must still
+share something). The others are clustered again among themselves, the same way, until every note
+holds only members like its card.
+
+**Conflicts**: a member with a near-identical question whose answer is not a near duplicate of the
+surviving answer (less than ``near_duplicate_answer`` similar) is not dropped: its answer is kept on the
+note as an alternative answer, shown under the main one, and the conflict is reported with both
 locations.
 """
 
@@ -361,10 +369,12 @@ def normalize(
     notes: list[Note] = []
     problems: list[Problem] = []
     for cluster in clusters.values():
-        note, conflict = _make_note(cluster, limits, remembered, next_memo)
-        notes.append(note)
-        if conflict:
-            problems.append(conflict)
+        parts = [cluster] if len(cluster) == 1 else _split(cluster, limits, remembered, next_memo)
+        for part in parts:
+            note, conflict = _make_note(part, limits, remembered, next_memo)
+            notes.append(note)
+            if conflict:
+                problems.append(conflict)
     notes.sort(key=lambda n: _sort_key(n.first))
     return Normalized(tuple(notes), tuple(sorted(problems)), comparisons, next_memo)
 
@@ -505,6 +515,38 @@ def _note(
         merges=merges,
         tags=note_tags(topics, documents),
     )
+
+
+QUESTION_FLOOR = 0.1
+"""How similar (at least) two questions merged on their answers alone must be: different questions that
+share a copied answer stay two notes (an answer pasted under 「int i=(j=4,…) 输出是多少？」 and 「#include
+<file.h> 与 #include "file.h" 的区别？」: 0.03). Low, because a reworded question shares few bigrams and
+still asks the same (「如何提高模型的安全性？」 / 「在模型安全性方面有哪些技术？」: 0.17)."""
+
+
+def _like_the_card(
+    group: _Group, canonical: _Group, limits: Thresholds, remembered: Memo, memo: dict[str, MemoValue]
+) -> bool:
+    """Whether a wording may stand on the card of ``canonical`` (see the module's docstring)."""
+    q_sim, a_sim = _similarities(group, canonical, remembered, memo)
+    return q_sim >= limits.question or (a_sim >= limits.answer and q_sim >= QUESTION_FLOOR)
+
+
+def _split(
+    members: list[_Group], limits: Thresholds, remembered: Memo, memo: dict[str, MemoValue]
+) -> list[list[_Group]]:
+    """A cluster as notes: the members like its surviving wording, then the rest clustered the same way."""
+    notes: list[list[_Group]] = []
+    while members:
+        canonical = min(members, key=_Group.rank)
+        kept: list[_Group] = []
+        rest: list[_Group] = []
+        for group in members:
+            like = group is canonical or _like_the_card(group, canonical, limits, remembered, memo)
+            (kept if like else rest).append(group)
+        notes.append(kept)
+        members = rest
+    return notes
 
 
 def _make_note(
