@@ -253,3 +253,30 @@ def test_a_legacy_console_encoding_gets_escapes_not_a_traceback(project: Path) -
     )
     assert done.returncode == 0, done.stderr
     assert "\\u" in done.stdout and "Traceback" not in done.stderr
+
+
+def test_a_build_from_a_subfolder_uses_the_project_it_is_in(project: Path, run_cli: RunCli) -> None:
+    """As ruff and pytest find their settings: the nearest pyproject.toml with [tool.qa2anki] up from
+    the current folder is the project; paths given on the command line are the current folder's. Every
+    build says which deck and which settings it used."""
+    (project / "pyproject.toml").write_text('[tool.qa2anki]\ndeck_name = "面试::子目录"\n', encoding="utf-8")
+    write_doc(project)
+    os.chdir(project / "source")
+    result = run_cli("build", ".")
+    assert result.exit_code == 0, result.output
+    assert "deck 面试::子目录 (settings from ../pyproject.toml)" in result.output
+    assert (project / "build" / "面试-子目录.apkg").is_file()
+    assert (project / "source" / "qa2anki.lock").is_file() and not (project / "source" / "build").exists()
+    again = run_cli("build")  # no sources named: the project's
+    assert again.exit_code == 0 and "2 unchanged" in again.output
+
+
+def test_missing_sources_say_where_they_were_looked_for(project: Path, run_cli: RunCli) -> None:
+    """No sources: one line saying where qa2anki looked and what to do, and no build folder left behind."""
+    (project / "source").rmdir()
+    result = run_cli("build")
+    assert result.exit_code == 1
+    assert f"source: no such file or folder (looked in {project})" in result.output
+    assert "[tool.qa2anki]" in result.output and not (project / "build").exists()
+    defaults = run_cli("build", "--dry-run", "elsewhere.md")
+    assert "elsewhere.md: no such file or folder" in defaults.output

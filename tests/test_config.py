@@ -272,3 +272,21 @@ def test_slugify_makes_a_safe_file_name(name: str, slug: str) -> None:
     """Letters (any script, NFKC-folded, lower case) and digits joined by ``-``; nothing that could climb
     out of the build folder; ``deck`` when nothing is left."""
     assert slugify(name) == slug
+
+
+def test_the_project_is_the_nearest_folder_with_qa2anki_settings(tmp_path: Path) -> None:
+    """Walking up from a folder, the first pyproject.toml with a [tool.qa2anki] table wins; one without
+    that table is passed by; with none at all, the folder itself is the project."""
+    from qa2anki.config import config_file, find_project
+
+    outer, inner = tmp_path / "outer", tmp_path / "outer" / "inner" / "deep"
+    inner.mkdir(parents=True)
+    (outer / "pyproject.toml").write_text("[tool.qa2anki]\ndeck_name = 'x'\n", encoding="utf-8")
+    (outer / "inner" / "pyproject.toml").write_text("[project]\nname = 'other'\n", encoding="utf-8")
+    assert find_project(inner) == outer and config_file(outer) == outer / "pyproject.toml"
+    assert config_file(outer / "inner") is None
+    (outer / "inner" / "pyproject.toml").write_text("[tool.qa2anki\nbroken = ", encoding="utf-8")
+    assert find_project(inner) == outer / "inner"  # broken but ours: load_config will say what is wrong
+    lonely = tmp_path / "lonely"
+    lonely.mkdir()
+    assert find_project(lonely) in (lonely, *[p for p in lonely.parents if config_file(p)])

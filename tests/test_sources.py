@@ -96,7 +96,7 @@ def test_a_missing_source_is_an_error_naming_it(tmp_path: Path) -> None:
         find_sources(["docs", "docs/missing.md"], tmp_path)
     assert isinstance(caught.value, SourceError)
     assert caught.value.path == "docs/missing.md"
-    assert str(caught.value) == "docs/missing.md: no such file or folder"
+    assert str(caught.value).startswith(f"docs/missing.md: no such file or folder (looked in {tmp_path})")
 
 
 def test_a_missing_source_with_control_characters_is_named_printably(tmp_path: Path) -> None:

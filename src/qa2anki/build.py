@@ -48,7 +48,7 @@ from qa2anki.scan import (
     scan_sections,
 )
 from qa2anki.sidejob import side_job
-from qa2anki.sources import Document, display_path, read_documents
+from qa2anki.sources import Document, display_path, find_sources, read_documents
 
 if TYPE_CHECKING:
     from qa2anki.apkg import DeckNote
@@ -466,6 +466,8 @@ def build(options: Options) -> BuildReport:
     output = options.cwd / (options.output or config.default_output)
     if output.suffix.lower() != ".apkg":
         raise Qa2AnkiError(f"the output must end in .apkg: {options.output or config.default_output}")
+    # Sources that are not there are reported before the build folder is made or locked.
+    find_sources(options.sources or config.sources, options.cwd)
     lock_path = _lock_path(options, config)
     context = _exclusive(output.parent, lock_path, options.cwd) if write else contextlib.nullcontext()
     with context, _without_cycle_collector():

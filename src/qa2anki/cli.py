@@ -107,6 +107,36 @@ def domain_errors(func: F) -> F:
 sources_argument = click.argument("sources", nargs=-1, type=click.Path(path_type=str))
 
 
+def _project() -> Path:
+    """The project folder: the nearest one up from here with ``[tool.qa2anki]`` in its pyproject.toml."""
+    from qa2anki.config import find_project
+
+    return find_project(Path.cwd())
+
+
+def _from_here(root: Path, path: str | None) -> str | None:
+    """A path given on the command line (relative to the current folder), relative to the project."""
+    if path is None:
+        return None
+    here = Path.cwd() / path
+    try:
+        return os.path.relpath(here, root)
+    except ValueError:  # another drive (Windows)
+        return str(here)
+
+
+def _shown(path: Path) -> str:
+    """A path as the user, in the current folder, would type it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _sources(root: Path, sources: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(str(_from_here(root, source)) for source in sources)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="qa2anki")
 def cli() -> None:
@@ -144,15 +174,16 @@ def build_command(
     from qa2anki.build import Options, build, clock
 
     progress = _progress()
+    root = _project()
     try:
         report = _keep(
             build(
                 Options(
-                    cwd=Path.cwd(),
+                    cwd=root,
                     now=clock(),
-                    sources=sources,
-                    output=output,
-                    lock=lock,
+                    sources=_sources(root, sources),
+                    output=_from_here(root, output),
+                    lock=_from_here(root, lock),
                     strict=strict,
                     dry_run=dry_run,
                     locked=locked,
@@ -169,8 +200,12 @@ def build_command(
 
 
 def _print_summary(report: BuildReport, verbose: bool) -> None:
+    from qa2anki.config import config_file
     from qa2anki.identity import Status
 
+    found = config_file(_project())
+    settings = f"settings from {_shown(found)}" if found else "no [tool.qa2anki] found: default settings"
+    click.echo(f"deck {report.config.deck_name} ({settings})")
     click.echo(
         f"{report.document_count} document(s), {report.entry_count} entries → "
         f"{report.note_count} unique notes ({report.merged} duplicates merged), {report.topics} topics"
@@ -216,7 +251,8 @@ def check_command(sources: tuple[str, ...], strict: bool) -> None:
     # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
     from qa2anki.build import Options, analyse, blocking
 
-    analysis = _keep(analyse(Options(cwd=Path.cwd(), now=0, sources=sources)))
+    root = _project()
+    analysis = _keep(analyse(Options(cwd=root, now=0, sources=_sources(root, sources))))
     _print_problems(analysis.problems)
     for document in analysis.documents:
         styles = Counter(e.rule for e in analysis.entries if e.path == document.path)
@@ -242,7 +278,9 @@ def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None) -> N
     # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
     from qa2anki.build import Options, clock, listing
 
-    report = _keep(listing(Options(cwd=Path.cwd(), now=clock(), sources=sources, lock=lock)))
+    root = _project()
+    options = Options(cwd=root, now=clock(), sources=_sources(root, sources), lock=_from_here(root, lock))
+    report = _keep(listing(options))
     if as_json:
         click.echo(json.dumps(list_document(report), ensure_ascii=False, indent=2))
         return
@@ -317,7 +355,9 @@ def preview_command(sources: tuple[str, ...], output: str, lock: str | None) -> 
     from qa2anki.build import Options, clock, listing
     from qa2anki.preview import preview_html
 
-    report = _keep(listing(Options(cwd=Path.cwd(), now=clock(), sources=sources, lock=lock)))
+    root = _project()
+    options = Options(cwd=root, now=clock(), sources=_sources(root, sources), lock=_from_here(root, lock))
+    report = _keep(listing(options))
     _print_problems(report.problems, SHOWN_PROBLEMS)
     try:
         write_atomic(Path.cwd() / output, preview_html(report).encode("utf-8"))

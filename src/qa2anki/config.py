@@ -75,6 +75,30 @@ _FLOAT_KEYS = {
 }
 
 
+def find_project(start: Path) -> Path:
+    """The project folder: the nearest folder, from ``start`` up, whose ``pyproject.toml`` has a
+    ``[tool.qa2anki]`` table (as ruff and pytest find theirs); ``start`` when there is none. Relative
+    paths in the settings, and the default sources, deck and lock, are taken from there."""
+    for folder in (start, *start.parents):
+        if config_file(folder) is not None:
+            return folder
+    return start
+
+
+def config_file(folder: Path) -> Path | None:
+    """``folder/pyproject.toml`` when it has a ``[tool.qa2anki]`` table (a file that cannot be read counts
+    when it names qa2anki, so that :func:`load_config` reports what is wrong with it)."""
+    pyproject = folder / "pyproject.toml"
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        return pyproject if "qa2anki" in tomllib.loads(text).get("tool", {}) else None
+    except tomllib.TOMLDecodeError:
+        return pyproject if "qa2anki" in text else None
+
+
 def load_config(project_dir: Path) -> Config:
     """Read ``[tool.qa2anki]`` from ``project_dir/pyproject.toml``; defaults when there is none."""
     pyproject = project_dir / "pyproject.toml"

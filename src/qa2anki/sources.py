@@ -81,7 +81,11 @@ def find_sources(sources: Iterable[str], cwd: Path) -> list[SourceFile]:
         elif root.is_file():
             pairs = [(root, root.name)]
         else:
-            raise SourceError("no such file or folder", printable(display_path(root, cwd)))
+            raise SourceError(
+                f"no such file or folder (looked in {printable(str(cwd))}): put your documents there, name "
+                "them on the command line, or set sources in [tool.qa2anki] of the project's pyproject.toml",
+                printable(display_path(root, cwd)),
+            )
         for file, name in pairs:
             _check_name(name, display_path(file, cwd))
             key = file.resolve()
