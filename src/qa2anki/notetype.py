@@ -88,13 +88,13 @@ th { background: rgba(175, 184, 193, 0.2); }
 .nightMode th, .nightMode td, .night_mode th, .night_mode td { border-color: #3d444d; }
 .qa-math { overflow-x: auto; overflow-y: hidden; margin: 0.6em 0; }
 :root {
-  --qa-hl-comment: #6e7781; --qa-hl-keyword: #cf222e; --qa-hl-string: #0a3069; --qa-hl-number: #0550ae;
+  --qa-hl-comment: #57606a; --qa-hl-keyword: #cf222e; --qa-hl-string: #0a3069; --qa-hl-number: #0550ae;
   --qa-hl-function: #8250df; --qa-hl-class: #953800; --qa-hl-tag: #116329; --qa-hl-constant: #0550ae;
   --qa-hl-inserted: #116329; --qa-hl-inserted-bg: #dafbe1;
   --qa-hl-deleted: #82071e; --qa-hl-deleted-bg: #ffebe9;
 }
 .nightMode, .night_mode {
-  --qa-hl-comment: #8b949e; --qa-hl-keyword: #ff7b72; --qa-hl-string: #a5d6ff; --qa-hl-number: #79c0ff;
+  --qa-hl-comment: #a4adb6; --qa-hl-keyword: #ff7b72; --qa-hl-string: #a5d6ff; --qa-hl-number: #79c0ff;
   --qa-hl-function: #d2a8ff; --qa-hl-class: #ffa657; --qa-hl-tag: #7ee787; --qa-hl-constant: #79c0ff;
   --qa-hl-inserted: #aff5b4; --qa-hl-inserted-bg: #033a16;
   --qa-hl-deleted: #ffdcd7; --qa-hl-deleted-bg: #67060c;
@@ -124,6 +124,8 @@ blockquote { border-left: 4px solid #d0d7de; margin: 0.6em 0; padding: 0 0.8em; 
 .qa-alternative { border-top: 1px dashed #d0d7de; margin-top: 1em; padding-top: 0.4em; }
 .qa-alternative-label { font-size: 0.8em; color: #656d76; }
 .qa-source { font-size: 0.75em; color: #656d76; margin-top: 1.5em; }
+.nightMode blockquote, .night_mode blockquote, .nightMode .qa-alternative-label,
+.night_mode .qa-alternative-label, .nightMode .qa-source, .night_mode .qa-source { color: #9aa4ae; }
 img { max-width: 100%; height: auto; }
 hr#answer { border: none; border-top: 1px solid #d0d7de; margin: 1em 0; }
 @media (max-width: 480px) { .card { font-size: 16px; padding: 0 6px; } }
