@@ -697,18 +697,8 @@ def _finish(
         )
     ledger = carried if isinstance(carried, _Carried) else None
     if write:
-        _write(
-            options,
-            config,
-            output,
-            analysis,
-            identification,
-            rendered,
-            contents,
-            ledger,
-            lock_changed,
-            old_digest,
-        )
+        built = _Built(analysis, identification, rendered, contents, ledger)
+        _write(options, config, output, built, lock_changed, old_digest)
     notes = identification.notes
     topics = {t for n in notes for t in n.note.topics}
     if ledger is not None:
@@ -780,72 +770,66 @@ def _first_place(item: IdentifiedNote) -> tuple[str, int]:
     return (item.note.first.path, item.note.first.line)
 
 
+@dataclass(frozen=True)
+class _Built:
+    """What a writing build made: what it writes into the deck, the lock and the ledger."""
+
+    analysis: Analysis
+    """The entries and notes built afresh."""
+    identification: Identification
+    """Their GUIDs and mods, and the next lock."""
+    rendered: dict[str, RenderedNote]
+    """Each note's fields, by note key."""
+    contents: dict[str, str]
+    """A hash of each note's fields and tags, by note key."""
+    carried: _Carried | None
+    """The notes carried over from the last build, when its ledger was used."""
+
+
 def _write(
-    options: Options,
-    config: Config,
-    output: Path,
-    analysis: Analysis,
-    identification: Identification,
-    rendered: dict[str, RenderedNote],
-    contents: dict[str, str],
-    carried: _Carried | None,
-    lock_changed: bool,
-    old_digest: str,
+    options: Options, config: Config, output: Path, built: _Built, lock_changed: bool, old_digest: str
 ) -> None:
     """Write the deck, the lock (when it changed) and the caches; the ledger last of all."""
     _progress(options)("writing the deck", 0, 0)
     lock_path = _lock_path(options, config)
     lock_hash = hashlib.sha256()
-    ledger = partial(
-        _save_ledger,
-        options,
-        config,
-        analysis,
-        identification,
-        rendered,
-        contents,
-        carried,
-        partial(_lock_digest, lock_hash, identification.lock, old_digest, carried, lock_changed),
-    )
+    lock = built.identification.lock
+    written = partial(_lock_digest, lock_hash, lock, old_digest, built.carried, lock_changed)
+    ledger = partial(_save_ledger, options, config, built, written)
+    carried = built.carried is not None
     _write_outputs(
         Output(output, display_path(output, options.cwd), "the deck"),
-        partial(_deck, config, analysis, identification, rendered, carried),
+        partial(_deck, config, built),
         Output(lock_path, display_path(lock_path, options.cwd), "the lock") if lock_changed else None,
-        partial(_hashed_lock, identification.lock, lock_hash),
-        partial(_save_caches, options.cwd / CACHE_FOLDER, analysis, ledger if carried else None),
+        partial(_hashed_lock, lock, lock_hash),
+        partial(_save_caches, options.cwd / CACHE_FOLDER, built.analysis, ledger if carried else None),
         # A full build's memory peaks while the deck is made: its ledger is made after.
-        ledger if carried is None else None,
+        None if carried else ledger,
     )
 
 
-def _deck(
-    config: Config,
-    analysis: Analysis,
-    identification: Identification,
-    rendered: dict[str, RenderedNote],
-    carried: _Carried | None,
-) -> bytes:
+def _deck(config: Config, built: _Built) -> bytes:
     """The ``.apkg``'s bytes."""
     # Imported here: check, list and --help never pay for genanki.
     from qa2anki.apkg import apkg_bytes
 
+    analysis, carried = built.analysis, built.carried
     return apkg_bytes(
         config.deck_name,
         config.resolved_deck_id,
         NOTE_TYPE,
-        identification.notetype_mod,
-        _deck_notes(identification, rendered, carried),
+        built.identification.notetype_mod,
+        _deck_notes(built),
         _media(analysis.media_of(analysis.normalized.notes), carried.media if carried else ()),
     )
 
 
-def _deck_notes(
-    identification: Identification, rendered: dict[str, RenderedNote], carried: _Carried | None
-) -> list[DeckNote]:
+def _deck_notes(built: _Built) -> list[DeckNote]:
     """The deck's notes, in the order of their first entries (carried ones among them, as a full build
     orders them)."""
     from qa2anki.apkg import DeckNote
 
+    identification, rendered, carried = built.identification, built.rendered, built.carried
     made = [
         DeckNote(item.guid, shown.fields, shown.tags, item.mod)
         for item in identification.notes
@@ -889,20 +873,10 @@ def _save_caches(folder: Path, analysis: Analysis, ledger: Callable[[], None] | 
         ledger()
 
 
-def _save_ledger(
-    options: Options,
-    config: Config,
-    analysis: Analysis,
-    identification: Identification,
-    rendered: dict[str, RenderedNote],
-    contents: dict[str, str],
-    carried: _Carried | None,
-    lock_digest: Callable[[], str],
-) -> None:
+def _save_ledger(options: Options, config: Config, built: _Built, lock_digest: Callable[[], str]) -> None:
     """The ledger this build leaves, written (or the last one removed when none can be)."""
-    next_ledger = _next_ledger(
-        options, config, analysis, identification, contents, rendered, carried, lock_digest()
-    )
+    carried = built.carried
+    next_ledger = _next_ledger(options, config, built, lock_digest())
     carry.save_ledger(options.cwd / CACHE_FOLDER, next_ledger, carried.ledger if carried else None)
 
 
@@ -917,34 +891,26 @@ def _written_digest(lock: Lock, digest: str, carried: _Carried | None) -> str:
     return digest if lock_digest(lock) == digest else ""
 
 
-def _next_ledger(
-    options: Options,
-    config: Config,
-    analysis: Analysis,
-    identification: Identification,
-    contents: dict[str, str],
-    rendered: dict[str, RenderedNote],
-    carried: _Carried | None,
-    digest: str,
-) -> carry.Ledger | None:
+def _next_ledger(options: Options, config: Config, built: _Built, digest: str) -> carry.Ledger | None:
     """The ledger this build leaves, for the lock file whose SHA-256 is ``digest`` (``None``: none can
     be, when a document was assembled whole, an image is missing or refused, or ``digest`` is ``""``)."""
+    analysis, carried, rendered = built.analysis, built.carried, built.rendered
     documents = tuple(d for d in analysis.sectioned if isinstance(d, SectionedDocument))
     if not documents or len(documents) != len(analysis.documents) or not digest:
         return None
     if analysis.media.problems:
         return None  # an image not found now may be there next time, without its document changing
-    built = [
+    notes = [
         carry.BuiltNote(
             item.note,
             item.guid,
             item.mod,
-            contents[item.note.key],
+            built.contents[item.note.key],
             rendered[item.note.key].fields,
             rendered[item.note.key].tags,
             analysis.media_names(item.note),
         )
-        for item in identification.notes
+        for item in built.identification.notes
     ]
     return carry.next_ledger(
         _signature(options, config, analysis.documents),
@@ -952,7 +918,7 @@ def _next_ledger(
         documents,
         carried.ledger if carried else None,
         carried.plan if carried else None,
-        built,
+        notes,
         analysis.entries,
         analysis.media.sources,
     )

@@ -1162,35 +1162,17 @@ def _decode_part(stored: Any, document: Document, offset: int, decode: bool = Tr
     path, name = document.path, document.name
     with decoding():
         stored_entries, stored_problems, headings, clean = stored
+        # Each row: line, topic, the question's and answer's Markdown, HTML and folded text, images, rule.
+        rows: Iterable[tuple[Any, ...]] = stored_entries if decode else ()
         entries = [
-            Entry(
-                path,
-                name,
-                line + offset,
-                topic,
-                question_md,
-                answer_md,
-                question_html,
-                answer_html,
-                question_folded,
-                answer_folded,
-                tuple((src, image_line + offset) for src, image_line in images) if images else (),
-                rule,
-            )
-            for (
-                line,
-                topic,
-                question_md,
-                answer_md,
-                question_html,
-                answer_html,
-                question_folded,
-                answer_folded,
-                images,
-                rule,
-            ) in (stored_entries if decode else ())
+            Entry(*(path, name, line + offset, *texts, _moved(images, offset), rule))
+            for line, *texts, images, rule in rows
         ]
         return Part(tuple(entries), _decode_problems(stored_problems, document, offset), headings, clean)
+
+
+def _moved(images: tuple[tuple[str, int], ...], offset: int) -> tuple[tuple[str, int], ...]:
+    return tuple((src, line + offset) for src, line in images) if images else ()
 
 
 def _decode_problems(stored: Any, document: Document, offset: int) -> tuple[Problem, ...]:
