@@ -320,9 +320,9 @@ def ratio(a: float | None, b: float | None) -> str:
 
 def summary_line(runs: list[Run], index: int) -> str | None:
     """Line ``index`` of qa2anki's summary (0: documents, entries, notes; 1: added, updated, …) of the
-    first successful run."""
+    first successful run (the line naming the deck and its settings comes before them)."""
     for run in runs:
-        lines = [line for line in run.stdout.splitlines() if line.strip()]
+        lines = [line for line in run.stdout.splitlines() if line.strip() and not line.startswith("deck ")]
         if run.ok and len(lines) > index:
             return lines[index]
     return None
