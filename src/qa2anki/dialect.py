@@ -45,6 +45,8 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import Name, Operator, Punctuation, Text, Whitespace, _TokenType
 from pygments.util import ClassNotFound
 
+from qa2anki.cjk_friendly import cjk_friendly_plugin
+
 _SAFE_URL_RE = re.compile(r"^(?:https?://|mailto:|[^:]*$)", re.IGNORECASE)
 _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
@@ -282,6 +284,7 @@ def _math_block_render(
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
     md.validateLink = safe_url  # type: ignore[method-assign]
+    md.use(cjk_friendly_plugin)
     md.block.ruler.before(
         "blockquote", "math_block", _math_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
