@@ -10,6 +10,8 @@ for ``http``, ``https``, ``mailto`` and plain relative targets (no ``javascript:
 
 On top of CommonMark + tables + strikethrough, the dialect has:
 
+* **CJK-friendly emphasis** (:mod:`qa2anki.cjk_friendly`): ``**答案：**模型…`` is bold, as Chinese authors
+  type it, where CommonMark's flanking rules leave the asterisks as text.
 * **Highlighted code**: a fenced block with a language Pygments knows is highlighted at build time into
   ``<pre class="qa-code"><code class="language-x">`` with ``qa-hl-*`` class spans (the colours are in the
   note type's CSS: no JavaScript, no network). An unknown or missing language gives plain escaped text;
