@@ -280,3 +280,18 @@ def test_missing_sources_say_where_they_were_looked_for(project: Path, run_cli: 
     assert "[tool.qa2anki]" in result.output and not (project / "build").exists()
     defaults = run_cli("build", "--dry-run", "elsewhere.md")
     assert "elsewhere.md: no such file or folder" in defaults.output
+
+
+def test_verbose_shows_a_renamed_topic_and_explains_the_score_once(project: Path, run_cli: RunCli) -> None:
+    """build -v says what a renamed heading did to a note (its topic, before and after), and what the
+    score of a re-identified note means, once."""
+    write_doc(project)
+    assert run_cli("build").exit_code == 0
+    write_doc(
+        project, DOC.replace("### 1. 过拟合", "### 1. 过拟合现象").replace("什么是过拟合？", "何为过拟合？")
+    )
+    result = run_cli("build", "-v")
+    assert result.exit_code == 0, result.output
+    (line,) = (line for line in result.output.splitlines() if "何为过拟合" in line)
+    assert "topic: 过拟合 → 过拟合 / 过拟合现象" in line and "score" in line  # DOC has it twice
+    assert result.output.count("(score: how alike") == 1

@@ -218,11 +218,25 @@ def _print_summary(report: BuildReport, verbose: bool) -> None:
     if verbose:
         click.echo(report.reuse.parsing)
         click.echo(str(report.reuse))
+        scored = False
         for item in report.changed:
             line = f"  {item.status.value:<12} {item.guid}  {_one_line(item.note.question_md)}"
+            notes = []
             if item.status == Status.REIDENTIFIED and item.previous is not None:
-                line += f"  (was: {_one_line(item.previous.question)}; score {item.score:.2f})"
-            click.echo(line)
+                notes.append(f"was: {_one_line(item.previous.question)}; score {item.score:.2f}")
+                scored = True
+            if (
+                item.previous is not None
+                and item.previous.topics
+                and item.previous.topics != item.note.topics
+            ):
+                notes.append(f"topic: {' / '.join(item.previous.topics)} → {' / '.join(item.note.topics)}")
+            click.echo(line + (f"  ({'; '.join(notes)})" if notes else ""))
+        if scored:
+            click.echo(
+                "  (score: how alike a re-identified note is to the lock's note it took the GUID of, "
+                "0 to 1, from its question and answer; it keeps that GUID and its review history)"
+            )
         for locked in report.removed:
             click.echo(f"  {'removed':<12} {locked.guid}  {_one_line(locked.question)}")
     if report.removed:
