@@ -441,22 +441,16 @@ def _exclusive(folder: Path, lock_path: Path, cwd: Path) -> Iterator[None]:
     # Imported here: it costs 40 ms, which check, list and --help need not pay.
     from filelock import FileLock
 
-    locks = [FileLock(lock_guard(lock_path)), FileLock(folder / ".qa2anki-build.lock")]
-    held = []
-    try:
+    with contextlib.ExitStack() as held:
         try:
-            for lock in locks:  # always in this order: two builds never wait for each other's second
-                if lock is locks[-1]:
-                    folder.mkdir(parents=True, exist_ok=True)
-                lock.acquire()
-                held.append(lock)
+            # Always in this order: two builds never hold one lock each and wait for the other's.
+            held.enter_context(FileLock(lock_guard(lock_path)))
+            folder.mkdir(parents=True, exist_ok=True)
+            held.enter_context(FileLock(folder / ".qa2anki-build.lock"))
         except OSError as exc:
             where = display_path(folder, cwd)
             raise Qa2AnkiError(f"cannot write into this folder: {exc.strerror or exc}", where) from None
         yield
-    finally:
-        for lock in reversed(held):
-            lock.release()
 
 
 def build(options: Options) -> BuildReport:
