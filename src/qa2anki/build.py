@@ -48,7 +48,7 @@ from qa2anki.scan import (
     scan_sections,
 )
 from qa2anki.sidejob import side_job
-from qa2anki.sources import Document, display_path, find_sources, read_documents
+from qa2anki.sources import Document, SourceFile, display_path, find_sources, read_document
 
 if TYPE_CHECKING:
     from qa2anki.apkg import DeckNote
@@ -327,8 +327,16 @@ class _Sources:
     """Whether a small cache write may be left for later (a writing build)."""
 
 
-def _read(options: Options, config: Config, save_scans: bool, defer_save: bool) -> _Sources:
-    documents = tuple(read_documents(options.sources or config.sources, options.cwd))
+def _read(
+    options: Options,
+    config: Config,
+    save_scans: bool,
+    defer_save: bool,
+    found: Sequence[SourceFile] | None = None,
+) -> _Sources:
+    """The sources read and scanned (``found``: the source files, when the caller has looked for them)."""
+    files = find_sources(options.sources or config.sources, options.cwd) if found is None else found
+    documents = tuple(map(read_document, files))
     labels = Labels(
         question=DEFAULT_LABELS.question + config.question_labels,
         answer=DEFAULT_LABELS.answer + config.answer_labels,
@@ -461,11 +469,11 @@ def build(options: Options) -> BuildReport:
     if output.suffix.lower() != ".apkg":
         raise Qa2AnkiError(f"the output must end in .apkg: {options.output or config.default_output}")
     # Sources that are not there are reported before the build folder is made or locked.
-    find_sources(options.sources or config.sources, options.cwd)
+    found = find_sources(options.sources or config.sources, options.cwd)
     lock_path = _lock_path(options, config)
     context = _exclusive(output.parent, lock_path, options.cwd) if write else contextlib.nullcontext()
     with context, _without_cycle_collector():
-        return _build_locked(options, config, output, write)
+        return _build_locked(options, config, output, write, found)
 
 
 def listing(options: Options) -> Listing:
@@ -482,8 +490,10 @@ def listing(options: Options) -> Listing:
         return Listing(analysis, identification, (*analysis.problems, *identification.problems))
 
 
-def _build_locked(options: Options, config: Config, output: Path, write: bool) -> BuildReport:
-    sources = _read(options, config, save_scans=write, defer_save=write)
+def _build_locked(
+    options: Options, config: Config, output: Path, write: bool, found: Sequence[SourceFile]
+) -> BuildReport:
+    sources = _read(options, config, save_scans=write, defer_save=write, found=found)
     scan = sources.scan
     try:
         carried = _carry(options, config, sources) if write else "a dry run builds every note"

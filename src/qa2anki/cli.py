@@ -196,14 +196,14 @@ def build_command(
         if progress:
             progress.finish()
     _print_problems(report.problems, SHOWN_PROBLEMS)
-    _print_summary(report, verbose)
+    _print_summary(report, root, verbose)
 
 
-def _print_summary(report: BuildReport, verbose: bool) -> None:
+def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
     from qa2anki.config import config_file
     from qa2anki.identity import Status
 
-    found = config_file(_project())
+    found = config_file(root)
     settings = f"settings from {_shown(found)}" if found else "no [tool.qa2anki] found: default settings"
     click.echo(f"deck {report.config.deck_name} ({settings})")
     click.echo(
