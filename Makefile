@@ -36,9 +36,9 @@ POT     := build/i18n/qa2anki.pot
 
 i18n: $(DEV_STAMP)
 	@mkdir -p $(dir $(POT))
-	$(BIN)/pybabel extract -F babel.cfg --no-wrap --add-location=file --sort-by-file \
+	$(BIN)/pybabel -q extract -F babel.cfg --no-wrap --add-location=file --sort-by-file \
 		--project=qa2anki --copyright-holder="qa2anki contributors" -o $(POT) .
-	$(BIN)/pybabel update --quiet --no-wrap --ignore-obsolete -D qa2anki -i $(POT) -d $(LOCALES)
+	$(BIN)/pybabel -q update --no-wrap --ignore-obsolete -D qa2anki -i $(POT) -d $(LOCALES)
 	$(BIN)/pybabel compile --statistics -D qa2anki -d $(LOCALES)
 
 bench: $(RUNTIME_STAMP)

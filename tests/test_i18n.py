@@ -270,3 +270,47 @@ def test_the_mo_is_package_data() -> None:
     shipped = {path for pattern in patterns for path in package.glob(pattern)}
     assert MO in shipped
     assert "babel" not in " ".join(config["project"]["dependencies"]).lower()
+
+
+WARNED = """\
+### 1. 过拟合
+
+**面试题：** 什么是过拟合？
+
+**答案：**
+"""
+"""A document whose only entry has an empty answer: a warning, and nothing to build."""
+
+
+def test_problems_speak_the_language(project: Path) -> None:
+    """Parse warnings from the library, their severity, and the error that stops the build are Chinese."""
+    write_doc(project, WARNED)
+    checked = run("check", LANG="zh_CN.UTF-8")
+    assert "source/ml.md:5: 警告: 答案为空；已跳过该条目" in checked.output
+    assert "source/ml.md: 0 个条目\n1 个文档，0 个条目，0 条唯一笔记；1 个错误，2 个警告" in checked.output
+    built = run("build", LANG="zh_CN.UTF-8")
+    assert built.exit_code == 1
+    assert built.output.splitlines() == [
+        "source: 错误: 源文件中没有 面试题/答案 条目；没有可构建的内容",
+        "错误：发现 1 个错误；未写入任何文件",
+    ]
+
+
+def test_cached_problems_follow_the_language(project: Path) -> None:
+    """Parse problems are kept in the section cache; a build in the other language does not take them
+    from there in the wrong language."""
+    write_doc(project, DOC + WARNED.replace("### 1. 过拟合", "### 4. 欠拟合"))
+    english = "empty answer; the entry is skipped"
+    chinese = "答案为空；已跳过该条目"
+    for lang, expected, other in [("C", english, chinese), ("zh_CN.UTF-8", chinese, english)] * 2:
+        result = run("build", LANG=lang)
+        assert result.exit_code == 0, result.output
+        assert expected in result.output
+        assert other not in result.output
+
+
+def test_source_errors_speak_the_language(project: Path) -> None:
+    """A missing source says where it looked, in Chinese."""
+    result = run("build", "missing.md", LANG="zh_CN.UTF-8")
+    assert result.exit_code == 1
+    assert result.output.startswith("错误：missing.md: 没有这个文件或文件夹（查找位置：")

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from qa2anki import __version__, i18n
-from qa2anki.errors import Problem, ProblemsFound, Qa2AnkiError, Severity
+from qa2anki.errors import Problem, ProblemsFound, Qa2AnkiError, Severity, format_location
 from qa2anki.i18n import N_
 from qa2anki.i18n import gettext as _
 
@@ -41,7 +41,8 @@ SHOWN_PROBLEMS = 20
 def _print_problems(problems: Sequence[Problem], limit: int | None = None) -> None:
     shown = problems if limit is None else problems[:limit]
     for problem in shown:
-        click.echo(str(problem), err=True)
+        message = f"{_(problem.severity.value)}: {problem.message}"
+        click.echo(format_location(problem.path, problem.line or None, message), err=True)
     if len(shown) < len(problems):
         more = len(problems) - len(shown)
         click.echo(_("… and {count} more (qa2anki check lists them all)").format(count=more), err=True)
@@ -127,9 +128,10 @@ CLICK_TEXTS = (
 LABELS = (
     *(N_("added"), N_("updated"), N_("unchanged"), N_("reidentified"), N_("revived"), N_("removed")),
     *(N_("canonical"), N_("exact"), N_("near"), N_("truncated"), N_("conflict")),
+    *(N_("error"), N_("warning")),
 )
-"""Note statuses (``build -v``) and merge kinds (``list``) as shown, marked for the catalogue; ``list
---json`` keeps them in English."""
+"""Note statuses (``build -v``), merge kinds (``list``) and problem severities as shown, marked for the
+catalogue; ``list --json`` keeps them in English."""
 
 
 def _translated(param: click.Parameter) -> click.Parameter:
