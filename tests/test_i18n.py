@@ -314,3 +314,11 @@ def test_source_errors_speak_the_language(project: Path) -> None:
     result = run("build", "missing.md", LANG="zh_CN.UTF-8")
     assert result.exit_code == 1
     assert result.output.startswith("错误：missing.md: 没有这个文件或文件夹（查找位置：")
+
+
+def test_readmes_link_to_each_other() -> None:
+    """The English and the Chinese user guides name each other in their first lines."""
+    english = (REPO / "README.md").read_text(encoding="utf-8").splitlines()[:5]
+    chinese = (REPO / "README.zh-CN.md").read_text(encoding="utf-8").splitlines()[:5]
+    assert any("(README.zh-CN.md)" in line for line in english)
+    assert any("(README.md)" in line for line in chinese)
