@@ -432,6 +432,17 @@ def _lock_path(options: Options, config: Config) -> Path:
     return (first if first.is_dir() else first.parent) / LOCK_NAME
 
 
+def inputs(options: Options) -> tuple[Path, ...]:
+    """What a build reads from the project: the sources (files or folders), the lock and the settings."""
+    config = load_config(options.cwd)
+    sources = options.sources or config.sources
+    return (
+        *(options.cwd / source for source in sources),
+        _lock_path(options, config),
+        options.cwd / "pyproject.toml",
+    )
+
+
 def content_hash(rendered: RenderedNote) -> str:
     """A hash of what a note shows: its fields and tags (of their JSON text, ``[[fields], [tags]]``)."""
     # json.dumps([fields, tags], ensure_ascii=False), written out: json.dumps with options builds a new

@@ -14,7 +14,8 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from functools import wraps
+from dataclasses import replace
+from functools import partial, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,13 +27,16 @@ from qa2anki.i18n import N_
 from qa2anki.i18n import gettext as _
 
 if TYPE_CHECKING:
-    from qa2anki.build import BuildReport, Listing
+    from qa2anki.build import BuildReport, Listing, Options
 
 LIST_FORMAT = 1
 """Version of ``qa2anki list --json`` output; bumped only for incompatible changes."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+PREVIEW_PAGE = "build/preview.html"
+"""Where ``preview`` writes its page, in the project, unless told otherwise."""
 
 SHOWN_PROBLEMS = 20
 """``build`` and ``list`` print this many problems at most; ``check`` prints all."""
@@ -536,29 +540,64 @@ def list_document(report: Listing) -> dict[str, Any]:
 )
 @sources_argument
 @click.option(
-    "-o",
-    "--output",
-    default="build/preview.html",
-    help=N_("The HTML page to write [default: build/preview.html]."),
+    "-o", "--output", help=N_("The HTML page to write [default: build/preview.html in the project].")
 )
 @click.option("--lock", "lock", help=N_("The lock file to take GUIDs and statuses from."))
+@click.option(
+    "--watch",
+    is_flag=True,
+    help=N_(
+        "Keep going: serve the page on this machine, rebuild it whenever a source changes, and let the "
+        "open page reload itself. Ctrl-C stops."
+    ),
+)
+@click.option(
+    "--port",
+    default=8765,
+    type=click.IntRange(0, 65535),
+    help=N_("The port --watch serves on [default: 8765]."),
+)
 @domain_errors
-def preview_command(sources: tuple[str, ...], output: str, lock: str | None) -> None:
+def preview_command(
+    sources: tuple[str, ...], output: str | None, lock: str | None, watch: bool, port: int
+) -> None:
     # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
-    from qa2anki.atomic import write_atomic
-    from qa2anki.build import Options, clock, listing
-    from qa2anki.preview import preview_html
+    from qa2anki.build import CACHE_FOLDER, Options, clock, inputs
 
     root = _project()
     options = Options(cwd=root, now=clock(), sources=_sources(root, sources), lock=_from_here(root, lock))
-    report = _keep(listing(options))
+    page = Path.cwd() / output if output else root / PREVIEW_PAGE
+    if not watch:
+        _write_preview(options, page, None)
+        return
+    from qa2anki.watch import watch_preview
+
+    watch_preview(
+        partial(_write_preview, options, page),
+        inputs(options),
+        (page, root / CACHE_FOLDER),
+        port,
+        click.echo,
+    )
+
+
+def _write_preview(options: Options, output: Path, live_build: str | None) -> bytes:
+    """Build the preview page (as build ``live_build`` of ``--watch``), write it, say so, return it."""
+    from qa2anki.atomic import write_atomic
+    from qa2anki.build import clock, listing
+    from qa2anki.preview import preview_html
+
+    report = _keep(listing(replace(options, now=clock())))
     _print_problems(report.problems, SHOWN_PROBLEMS)
+    page = preview_html(report, live_build).encode("utf-8")
     try:
-        write_atomic(Path.cwd() / output, preview_html(report).encode("utf-8"))
+        write_atomic(output, page)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise Qa2AnkiError(_("cannot write the preview: {reason}").format(reason=reason), output) from None
-    click.echo(_("{count} notes; wrote {output}").format(count=len(report.notes), output=output))
+        message = _("cannot write the preview: {reason}").format(reason=reason)
+        raise Qa2AnkiError(message, _shown(output)) from None
+    click.echo(_("{count} notes; wrote {output}").format(count=len(report.notes), output=_shown(output)))
+    return page
 
 
 def main() -> None:
