@@ -38,7 +38,7 @@ i18n: $(DEV_STAMP)
 	@mkdir -p $(dir $(POT))
 	$(BIN)/pybabel -q extract -F babel.cfg --no-wrap --add-location=file --sort-by-file \
 		--project=qa2anki --copyright-holder="qa2anki contributors" -o $(POT) .
-	$(BIN)/pybabel -q update --no-wrap --ignore-obsolete -D qa2anki -i $(POT) -d $(LOCALES)
+	$(BIN)/pybabel -q update --no-wrap --ignore-obsolete --ignore-pot-creation-date -D qa2anki -i $(POT) -d $(LOCALES)
 	$(BIN)/pybabel compile --statistics -D qa2anki -d $(LOCALES)
 
 bench: $(RUNTIME_STAMP)
