@@ -21,6 +21,7 @@ from pathlib import Path
 from watchfiles import Change, DefaultFilter, watch
 
 from qa2anki.errors import Qa2AnkiError
+from qa2anki.i18n import gettext as _
 
 HOST = "127.0.0.1"
 """Served to this machine only: the page shows the user's notes."""
@@ -84,7 +85,8 @@ class PreviewServer:
         try:
             self._server = ThreadingHTTPServer((HOST, port), _handler(live))
         except OSError as exc:
-            raise Qa2AnkiError(f"cannot serve the preview on port {port}: {exc.strerror or exc}") from None
+            message = _("cannot serve the preview on port {port}: {reason}")
+            raise Qa2AnkiError(message.format(port=port, reason=exc.strerror or exc)) from None
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="qa2anki-preview", daemon=True
@@ -133,7 +135,7 @@ def watch_preview(
     server = PreviewServer(live, port)
     try:
         watched = [path for path in inputs if path.exists()]
-        say(f"serving {server.url} — it reloads itself after each build; Ctrl-C stops")
+        say(_("serving {url} — it reloads itself after each build; Ctrl-C stops").format(url=server.url))
         builds = 1
         ready = False
         # An empty yield says the watcher has been listening for a while: only then can the user be told
@@ -148,13 +150,13 @@ def watch_preview(
         ):
             if not changes:
                 if not ready:
-                    say("watching " + ", ".join(str(path) for path in watched))
+                    say(_("watching {paths}").format(paths=", ".join(str(path) for path in watched)))
                     ready = True
                 continue
             try:
                 page = rebuild(str(builds + 1))
             except Qa2AnkiError as exc:
-                say(f"{exc} (the page still shows the last build)")
+                say(_("{error} (the page still shows the last build)").format(error=exc))
                 continue
             builds += 1
             live.publish(page, str(builds))
