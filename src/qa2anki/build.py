@@ -24,7 +24,7 @@ from qa2anki.atomic import fill, stage
 from qa2anki.cache import DamagedCache, decoding, encode_blob, load_blob, save_cache
 from qa2anki.config import Config, load_config
 from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
-from qa2anki.identity import Identification, IdentifiedNote, Status, identify
+from qa2anki.identity import Identification, IdentifiedNote, Status, identify, previous_wordings
 from qa2anki.identity import Thresholds as ReidentifyThresholds
 from qa2anki.lockfile import (
     LOCK_NAME,
@@ -308,7 +308,19 @@ def analyse(
     ``defer_save``, a small update may be left in ``Analysis.scan.save`` for the caller to do)."""
     with _without_cycle_collector():
         config = config or load_config(options.cwd)
-        return _analysed(options, config, _read(options, config, save_scans, defer_save), save_scans)
+        previous = _previous(options, config)
+        sources = _read(options, config, save_scans, defer_save)
+        return _analysed(options, config, sources, save_scans, previous)
+
+
+def _previous(options: Options, config: Config) -> tuple[Lock, str] | None:
+    """The lock and its SHA-256, read before the notes are made (what its cards show decides which copy's
+    wording a card shows); ``None`` when it cannot be read (the build reports that in its own order)."""
+    lock_path = _lock_path(options, config)
+    try:
+        return read_lock_and_digest(lock_path, display_path(lock_path, options.cwd))
+    except LockError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -369,7 +381,13 @@ def _decoded(sectioned: Sequence[SectionedDocument | ParseResult]) -> ParseResul
     return ParseResult(tuple(entries), tuple(problems))
 
 
-def _analysed(options: Options, config: Config, sources: _Sources, save_scans: bool) -> Analysis:
+def _analysed(
+    options: Options,
+    config: Config,
+    sources: _Sources,
+    save_scans: bool,
+    previous: tuple[Lock, str] | None = None,
+) -> Analysis:
     scan, sectioned = sources.scan, tuple(sources.sectioned)
     try:
         parsed = _decoded(sources.sectioned)
@@ -386,7 +404,8 @@ def _analysed(options: Options, config: Config, sources: _Sources, save_scans: b
     _progress(options)("merging duplicates", 0, 0)
     remembered = load_blob(options.cwd / CACHE_FOLDER / CLUSTERS_NAME, CLUSTERS_TAG)
     memo = remembered if isinstance(remembered, dict) else {}
-    normalized = normalize(parsed.entries, _thresholds(config), memo)
+    wordings = previous_wordings(previous[0]) if previous is not None else None
+    normalized = normalize(parsed.entries, _thresholds(config), memo, previous=wordings)
     clusters = encode_blob(CLUSTERS_TAG, normalized.memo) if normalized.memo != memo else None
     media = collect_media(parsed.entries, options.cwd)
     problems = [*parsed.problems, *normalized.problems, *media.problems]
@@ -480,10 +499,12 @@ def listing(options: Options) -> Listing:
     """Every note the sources make, identified against the lock, nothing written (``list``, ``preview``)."""
     with _without_cycle_collector():
         config = load_config(options.cwd)
-        analysis = _analysed(options, config, _read(options, config, False, False), save_scans=False)
+        previous = _previous(options, config)
+        sources = _read(options, config, False, False)
+        analysis = _analysed(options, config, sources, save_scans=False, previous=previous)
         _stop_on(analysis.problems, options.strict)
         lock_path = _lock_path(options, config)
-        old_lock, _ = read_lock_and_digest(lock_path, display_path(lock_path, options.cwd))
+        old_lock, _ = previous or read_lock_and_digest(lock_path, display_path(lock_path, options.cwd))
         contents = _contents(_rendered(analysis))
         identification = _identified(options, config, analysis, contents, old_lock, frozenset())
         _stop_on(identification.problems, options.strict)
@@ -497,12 +518,14 @@ def _build_locked(
     scan = sources.scan
     try:
         carried = _carry(options, config, sources) if write else "a dry run builds every note"
+        previous = None
         if isinstance(carried, _Carried):
             analysis = carried.analysis
         else:
-            analysis = _analysed(options, config, sources, save_scans=write)
+            previous = _previous(options, config)
+            analysis = _analysed(options, config, sources, save_scans=write, previous=previous)
             scan = analysis.scan
-        return _finish(options, config, output, write, analysis, carried)
+        return _finish(options, config, output, write, analysis, carried, previous)
     except Qa2AnkiError:
         # A scan is true whatever becomes of the build: the next one need not parse it again (unless the
         # thread that writes the lock has saved it already).
@@ -591,7 +614,7 @@ def _carried(
         if found is None:
             return f"an image of a carried note is missing or changed ({ledger.media[name][0]})"
         carried_media.append(found)
-    analysis = _carried_analysis(options, config, sources, plan, documents)
+    analysis = _carried_analysis(options, config, sources, plan, documents, old_lock)
     return _Carried(ledger, plan, old_lock, documents, tuple(carried_media), analysis)
 
 
@@ -601,13 +624,15 @@ def _carried_analysis(
     sources: _Sources,
     plan: carry.Carry,
     documents: tuple[SectionedDocument, ...],
+    lock: Lock,
 ) -> Analysis:
-    """The regions a carried build builds afresh, clustered (the carried notes' conflicts reported)."""
+    """The regions a carried build builds afresh, clustered (the carried notes' conflicts, stale copies
+    and disagreeing edits reported)."""
     _progress(options)("merging duplicates", 0, 0)
     folder = options.cwd / CACHE_FOLDER
     remembered = load_blob(folder / CLUSTERS_NAME, CLUSTERS_TAG)
     memo = remembered if isinstance(remembered, dict) else {}
-    normalized = normalize(plan.entries, _thresholds(config), memo)
+    normalized = normalize(plan.entries, _thresholds(config), memo, previous=previous_wordings(lock))
     # The memo keeps what the carried regions' topics need too (a full build drops what it did not use).
     next_memo = {**memo, **normalized.memo}
     clusters = encode_blob(CLUSTERS_TAG, next_memo) if next_memo != memo else None
@@ -615,7 +640,7 @@ def _carried_analysis(
     places = [(document.document.path, document.lines) for document in documents]
     problems = [
         *(problem for document in documents for problem in document.problems),
-        *sorted([*normalized.problems, *carry.conflicts(plan.carried, places)]),
+        *sorted([*normalized.problems, *carry.notices(plan.carried, places)]),
         *media.problems,
     ]
     return Analysis(
@@ -674,7 +699,13 @@ def _identified(
 
 
 def _finish(
-    options: Options, config: Config, output: Path, write: bool, analysis: Analysis, carried: _Carried | str
+    options: Options,
+    config: Config,
+    output: Path,
+    write: bool,
+    analysis: Analysis,
+    carried: _Carried | str,
+    previous: tuple[Lock, str] | None = None,
 ) -> BuildReport:
     """Render and identify the notes, write the deck and the lock (unless it is a dry run), and report."""
     _stop_on(analysis.problems, options.strict)
@@ -685,7 +716,7 @@ def _finish(
     if isinstance(carried, _Carried):
         old_lock, old_digest, kept = carried.lock, carried.ledger.lock, carried.kept
     else:
-        (old_lock, old_digest), kept = read_lock_and_digest(lock_path, lock_display), frozenset()
+        (old_lock, old_digest), kept = previous or read_lock_and_digest(lock_path, lock_display), frozenset()
     rendered = _rendered(analysis)
     contents = _contents(rendered)
     identification = _identified(options, config, analysis, contents, old_lock, kept)
@@ -693,9 +724,7 @@ def _finish(
     _stop_on((*identification.problems, *renamed), options.strict)
     # Compared as data: two text dumps of a large lock cost seconds, and only its content matters.
     lock_changed = not lock_path.exists() or identification.lock != old_lock
-    # A lock written before decks were recorded in it is not drift: the next build records the deck.
-    unrecorded = old_lock.deck is None and replace(identification.lock, deck=None) == old_lock
-    if options.locked and lock_changed and not unrecorded:
+    if options.locked and lock_changed and not _only_recorded(identification.lock, old_lock):
         raise LockError(
             "the lock would change (run qa2anki build without --locked and commit the lock)", lock_display
         )
@@ -732,6 +761,23 @@ def _finish(
             analysis.scan.damaged,
         ),
     )
+
+
+def _only_recorded(lock: Lock, old: Lock) -> bool:
+    """Whether ``lock`` differs from ``old`` only in what ``old`` was written without (the deck, the
+    wordings of its notes): a lock written by an earlier version is not drift, the next build records
+    them."""
+    by_guid = {note.guid: note for note in old.notes}
+
+    def unrecorded(note: LockedNote) -> LockedNote:
+        before = by_guid.get(note.guid)
+        if before is None or before.recorded:
+            return note
+        return replace(note, question_md="", wording="", others=(), older=())
+
+    if old.deck is None:
+        lock = replace(lock, deck=None)
+    return replace(lock, notes=tuple(map(unrecorded, lock.notes))) == old
 
 
 def _deck_renamed(options: Options, config: Config, lock: Lock) -> tuple[Problem, ...]:
