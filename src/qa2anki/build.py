@@ -35,12 +35,13 @@ from qa2anki.lockfile import (
     lock_digest,
     read_lock_and_digest,
     read_lock_carrying,
+    write_lock,
 )
 from qa2anki.media import Media, MediaFile, collect_media, read_media
 from qa2anki.normalize import Normalized, Note, Thresholds, normalize
 from qa2anki.notetype import NOTE_TYPE
 from qa2anki.parse import DEFAULT_LABELS, Entry, Labels, ParseResult
-from qa2anki.render import RenderedNote, render_note
+from qa2anki.render import RenderedNote, anki_search, render_note
 from qa2anki.scan import (
     ScanStats,
     SectionedDocument,
@@ -199,7 +200,10 @@ class BuildReport:
     """Every note the build adds, updates, re-identifies or revives, in deck order (the other notes of
     the deck are unchanged)."""
     removed: tuple[LockedNote, ...]
-    """Notes the sources no longer have (Anki keeps them: users delete by hand)."""
+    """Notes the sources no longer have since this build (Anki keeps them: users delete by hand)."""
+    awaiting: tuple[LockedNote, ...]
+    """Every removed note the user has not yet said is gone from Anki (``qa2anki forget``), this
+    build's included."""
     problems: tuple[Problem, ...]
     """Every warning of the build."""
     output: str
@@ -249,6 +253,20 @@ class Listing:
     def removed(self) -> tuple[LockedNote, ...]:
         """Notes the lock has that the sources no longer have."""
         return self.identification.removed
+
+    @property
+    def awaiting(self) -> tuple[LockedNote, ...]:
+        """Every removed note not yet forgotten (see :func:`forget`), in GUID order."""
+        return awaiting(self.identification.lock)
+
+    @property
+    def deck(self) -> str:
+        """The deck's name."""
+        return self.analysis.config.deck_name
+
+    def search(self, note: LockedNote) -> str:
+        """An Anki search that finds a removed note (see :func:`qa2anki.render.anki_search`)."""
+        return removed_search(self.identification.lock, note, self.deck)
 
     @property
     def entry_count(self) -> int:
@@ -747,6 +765,7 @@ def _finish(
         topic_count=len(topics),
         changed=tuple(sorted((item for item in notes if item.status != Status.UNCHANGED), key=_first_place)),
         removed=identification.removed,
+        awaiting=awaiting(identification.lock),
         problems=(*analysis.problems, *identification.problems, *renamed),
         output=display_path(output, options.cwd),
         lock_path=lock_display,
@@ -761,6 +780,63 @@ def _finish(
             analysis.scan.damaged,
         ),
     )
+
+
+def awaiting(lock: Lock) -> tuple[LockedNote, ...]:
+    """The lock's removed notes that the user has not said are gone from Anki."""
+    return tuple(note for note in lock.notes if not note.present and not note.forgotten)
+
+
+def removed_search(lock: Lock, note: LockedNote, deck: str) -> str:
+    """An Anki search that finds a removed note: in the deck its notes were built into."""
+    notetype = lock.notetype.id if lock.notetype is not None else NOTE_TYPE.id
+    return anki_search(lock.deck or deck, notetype, note.written)
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What ``forget`` did."""
+
+    lock_path: str
+    """The lock's path, for display."""
+    forgotten: tuple[LockedNote, ...]
+    """The removed notes now marked gone."""
+    already: tuple[LockedNote, ...]
+    """Those that were marked gone before."""
+
+
+def forget(options: Options, guids: Sequence[str]) -> Forgotten:
+    """Mark removed notes as deleted in Anki: they are no longer listed as removed (their tombstones stay
+    in the lock, so a returning entry still gets its GUID back). Only the lock is written."""
+    config = load_config(options.cwd)
+    lock_path = _lock_path(options, config)
+    display = display_path(lock_path, options.cwd)
+    from filelock import FileLock
+
+    with FileLock(lock_guard(lock_path)):
+        if not lock_path.exists():
+            raise LockError("there is no lock: nothing was removed", display)
+        lock, _ = read_lock_and_digest(lock_path, display)
+        by_guid = {note.guid: note for note in lock.notes}
+        unknown = [guid for guid in guids if guid not in by_guid]
+        if unknown:
+            raise LockError(f"no note with GUID {', '.join(unknown)} in the lock", display)
+        present = [guid for guid in guids if by_guid[guid].present]
+        if present:
+            raise LockError(
+                f"{', '.join(present)} is still in the sources (or was until the last build): only removed "
+                "notes can be forgotten (qa2anki list --removed lists them)",
+                display,
+            )
+        chosen = {guid: by_guid[guid] for guid in guids}
+        already = tuple(note for note in chosen.values() if note.forgotten)
+        newly = tuple(note for note in chosen.values() if not note.forgotten)
+        if newly:
+            notes = tuple(
+                replace(note, forgotten=True) if note.guid in chosen else note for note in lock.notes
+            )
+            write_lock(lock_path, replace(lock, notes=notes))
+    return Forgotten(display, newly, already)
 
 
 def _only_recorded(lock: Lock, old: Lock) -> bool:

@@ -223,7 +223,7 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
             line = f"  {item.status.value:<12} {item.guid}  {_one_line(item.note.question_md)}"
             notes = []
             if item.status == Status.REIDENTIFIED and item.previous is not None:
-                notes.append(f"was: {_one_line(item.previous.question)}; score {item.score:.2f}")
+                notes.append(f"was: {_one_line(item.previous.written)}; score {item.score:.2f}")
                 scored = True
             if (
                 item.previous is not None
@@ -238,11 +238,11 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
                 "0 to 1, from its question and answer; it keeps that GUID and its review history)"
             )
         for locked in report.removed:
-            click.echo(f"  {'removed':<12} {locked.guid}  {_one_line(locked.question)}")
-    if report.removed:
+            click.echo(f"  {'removed':<12} {locked.guid}  {_one_line(locked.written)}")
+    if report.awaiting:
         click.echo(
-            f"{len(report.removed)} note(s) are no longer in the sources; Anki keeps them on import: "
-            "delete them by hand (qa2anki build -v lists them)"
+            f"{len(report.awaiting)} note(s) are no longer in the sources; Anki keeps them on import: delete "
+            "them by hand (qa2anki list --removed finds them; qa2anki forget GUID… marks them done)"
         )
     if report.written:
         lock_note = f" and {report.lock_path}" if report.lock_changed else f" ({report.lock_path} unchanged)"
@@ -286,8 +286,13 @@ def check_command(sources: tuple[str, ...], strict: bool) -> None:
 @sources_argument
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (a stable interface, see README).")
 @click.option("--lock", "lock", help="The lock file to take GUIDs from.")
+@click.option(
+    "--removed",
+    is_flag=True,
+    help="List the removed notes still to delete in Anki, each with an Anki search that finds it.",
+)
 @domain_errors
-def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None) -> None:
+def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None, removed: bool) -> None:
     """List the unique notes: GUID, topics, question and every source location merged into each."""
     # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
     from qa2anki.build import Options, clock, listing
@@ -299,6 +304,15 @@ def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None) -> N
         click.echo(json.dumps(list_document(report), ensure_ascii=False, indent=2))
         return
     _print_problems(report.problems, SHOWN_PROBLEMS)
+    if removed:
+        for locked in report.awaiting:
+            click.echo(f"{locked.guid}  {_one_line(locked.written, 80)}")
+            click.echo(f"    Anki search: {report.search(locked)}")
+        click.echo(
+            f"{len(report.awaiting)} removed note(s) to delete in Anki (Browse, paste the search, delete); "
+            "then qa2anki forget GUID… marks them done"
+        )
+        return
     for item in report.notes:
         note = item.note
         click.echo(f"{item.guid}  [{' / '.join(note.topics)}]  {_one_line(note.question_md, 80)}")
@@ -346,12 +360,34 @@ def list_document(report: Listing) -> dict[str, Any]:
             }
             for item in report.notes
         ],
-        "removed": [{"guid": r.guid, "question": r.question} for r in report.removed],
+        "removed": [
+            {"guid": r.guid, "question": r.written, "search": report.search(r)} for r in report.awaiting
+        ],
         "problems": [
             {"path": p.path, "line": p.line, "severity": p.severity.value, "message": p.message}
             for p in report.problems
         ],
     }
+
+
+@cli.command("forget")
+@click.argument("guids", nargs=-1, required=True)
+@click.option("--lock", "lock", help="The lock file [default: qa2anki.lock in the first source folder].")
+@domain_errors
+def forget_command(guids: tuple[str, ...], lock: str | None) -> None:
+    """Mark removed notes (by GUID, see list --removed) as deleted in Anki: they are no longer listed.
+    Their records stay in the lock, so an entry that comes back gets its GUID again."""
+    # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
+    from qa2anki.build import Options, forget
+
+    root = _project()
+    done = forget(Options(cwd=root, now=0, lock=_from_here(root, lock)), guids)
+    for note in done.forgotten:
+        click.echo(f"forgot {note.guid}  {_one_line(note.written)}")
+    for note in done.already:
+        click.echo(f"{note.guid} was forgotten before")
+    written = f"wrote {done.lock_path}" if done.forgotten else f"{done.lock_path} unchanged"
+    click.echo(f"{len(done.forgotten)} note(s) forgotten; {written}")
 
 
 @cli.command("preview")
