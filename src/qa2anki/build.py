@@ -363,16 +363,16 @@ def _read(
     save_scans: bool,
     defer_save: bool,
     found: Sequence[SourceFile] | None = None,
+    given: Sequence[Document] | None = None,
 ) -> _Sources:
-    """The sources read and scanned (``found``: the source files, when the caller has looked for them)."""
-    files = find_sources(options.sources or config.sources, options.cwd) if found is None else found
-    documents = tuple(map(read_document, files))
-    labels = Labels(
-        question=DEFAULT_LABELS.question + config.question_labels,
-        answer=DEFAULT_LABELS.answer + config.answer_labels,
-        answer_side=DEFAULT_LABELS.answer_side,
-        heading_questions=config.heading_questions,
-    )
+    """The sources read and scanned (``found``: the source files, when the caller has looked for them;
+    ``given``: the documents themselves, when the caller has them)."""
+    if given is not None:
+        documents = tuple(given)
+    else:
+        files = find_sources(options.sources or config.sources, options.cwd) if found is None else found
+        documents = tuple(map(read_document, files))
+    labels = labels_of(config)
     sectioned, scan = scan_sections(
         documents,
         options.cwd / CACHE_FOLDER,
@@ -382,6 +382,16 @@ def _read(
         defer=defer_save,
     )
     return _Sources(documents, labels, sectioned, scan, defer_save)
+
+
+def labels_of(config: Config) -> Labels:
+    """The labels the project's entries are recognised by."""
+    return Labels(
+        question=DEFAULT_LABELS.question + config.question_labels,
+        answer=DEFAULT_LABELS.answer + config.answer_labels,
+        answer_side=DEFAULT_LABELS.answer_side,
+        heading_questions=config.heading_questions,
+    )
 
 
 def _decoded(sectioned: Sequence[SectionedDocument | ParseResult]) -> ParseResult:
@@ -455,6 +465,11 @@ def blocking(problems: tuple[Problem, ...], strict: bool) -> tuple[Problem, ...]
     return tuple(p for p in problems if strict or p.severity == Severity.ERROR)
 
 
+def lock_path(options: Options) -> Path:
+    """The lock file the options and the project's settings name."""
+    return _lock_path(options, load_config(options.cwd))
+
+
 def _lock_path(options: Options, config: Config) -> Path:
     if options.lock:
         return options.cwd / options.lock
@@ -513,12 +528,13 @@ def build(options: Options) -> BuildReport:
         return _build_locked(options, config, output, write, found)
 
 
-def listing(options: Options) -> Listing:
-    """Every note the sources make, identified against the lock, nothing written (``list``, ``preview``)."""
+def listing(options: Options, documents: Sequence[Document] | None = None) -> Listing:
+    """Every note the sources make, identified against the lock, nothing written (``list``, ``preview``,
+    ``tidy``); ``documents``: these instead of the sources' files."""
     with _without_cycle_collector():
         config = load_config(options.cwd)
         previous = _previous(options, config)
-        sources = _read(options, config, False, False)
+        sources = _read(options, config, False, False, given=documents)
         analysis = _analysed(options, config, sources, save_scans=False, previous=previous)
         _stop_on(analysis.problems, options.strict)
         lock_path = _lock_path(options, config)

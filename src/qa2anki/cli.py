@@ -370,6 +370,34 @@ def list_document(report: Listing) -> dict[str, Any]:
     }
 
 
+@cli.command("tidy")
+@sources_argument
+@click.option("--write", is_flag=True, help="Apply the changes to the sources (all files or none).")
+@domain_errors
+def tidy_command(sources: tuple[str, ...], write: bool) -> None:
+    """Remove redundant copies of entries from SOURCES: print a unified diff that keeps one copy per note
+    (the card's wording); --write applies it. Near duplicates and conflicts are only reported."""
+    # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
+    from qa2anki.build import Options, clock
+    from qa2anki.tidy import tidy
+
+    root = _project()
+    report = _keep(tidy(Options(cwd=root, now=clock(), sources=_sources(root, sources)), write=write))
+    click.echo(report.diff(), nl=False)
+    for left in report.left:
+        click.echo(str(left), err=True)
+    documents = len(report.documents)
+    if report.written:
+        click.echo(f"removed {report.removed} copies from {documents} document(s)", err=True)
+    elif report.removed:
+        click.echo(
+            f"{report.removed} copies to remove from {documents} document(s) (qa2anki tidy --write does it)",
+            err=True,
+        )
+    else:
+        click.echo("nothing to tidy: every note has one copy (or its copies are left, see above)", err=True)
+
+
 @cli.command("forget")
 @click.argument("guids", nargs=-1, required=True)
 @click.option("--lock", "lock", help="The lock file [default: qa2anki.lock in the first source folder].")
