@@ -7,8 +7,9 @@ the card shows. Nothing else is touched:
 
 * near duplicates that were never on the card, conflicting answers (shown as alternatives), cut-off
   copies and copies changed differently since the last build are only reported;
-* a note keeps one copy under every heading and in every document it stands in (its Topic field, Source
-  field and tags name them: removing the last copy there would change the card).
+* a note keeps one copy of the card's wording (or of a stale one) under every heading and in every
+  document it stands in: its Topic and Source fields and its tags name them, and a near duplicate is
+  only merged with copies under its own heading.
 
 A copy is removed by its lines from the token stream (``Token.map``: :attr:`qa2anki.parse.Entry.line` to
 the block after it), with its heading when the heading holds nothing else. Each tidied document is parsed
@@ -114,7 +115,6 @@ def redundant(note: Note) -> tuple[list[Entry], list[Left]]:
             left.append(
                 _note_left(entry, f"left: changed differently from other copies of the note at {where}")
             )
-            places.add((entry.document, entry.topic))
         elif entry in stale or kinds[entry] == "exact":
             candidates.append(entry)
         else:
@@ -124,7 +124,6 @@ def redundant(note: Note) -> tuple[list[Entry], list[Left]]:
                 "truncated": "a cut-off copy",
             }.get(kinds[entry], kinds[entry])
             left.append(_note_left(entry, f"left: {what} merged into the note at {where}; edit it by hand"))
-            places.add((entry.document, entry.topic))
     removed: list[Entry] = []
     for entry in candidates:
         place = (entry.document, entry.topic)
