@@ -90,8 +90,9 @@ class Merge:
     """The entry."""
     kind: str
     """``"canonical"`` (its wording is shown), ``"exact"`` (same text after folding), ``"near"`` (similar
-    question or answer, same topic), ``"truncated"`` (a copy cut off mid-answer) or ``"conflict"`` (same
-    note, different answer: kept as an alternative)."""
+    question or answer, same topic), ``"truncated"`` (a copy cut off mid-answer), ``"conflict"`` (same
+    note, different answer: kept as an alternative) or ``"stale"`` (a wording the card showed before an
+    edit: not shown)."""
     question_similarity: float
     """Similarity of its question to the note's question (1.0 for the canonical entry)."""
     answer_similarity: float
@@ -678,37 +679,38 @@ def _make_note(
     if len(members) == 1 and len(members[0].entries) == 1:
         return _single_note(members[0]), []
     canonical, chosen = choice.canonical, choice.chosen
+    wording = _wording(chosen)
+    digests = {e: _wording(e) for group in members for e in group.entries}
+    edited = set(choice.edited)
+    replaced = previous.older | previous.shown if previous is not None else frozenset()
+    # Copies of a wording the card showed before an edit: older versions, not other answers.
+    stale_set = {e for e, d in digests.items() if d != wording and d in replaced and e not in edited}
     merges: list[Merge] = []
     alternatives: list[Entry] = []
     for group in members:
         if group is canonical:
-            merges.extend(Merge(e, "canonical" if e is chosen else "exact", 1.0, 1.0) for e in group.entries)
+            merges.extend(
+                Merge(e, "canonical" if e is chosen else "stale" if e in stale_set else "exact", 1.0, 1.0)
+                for e in group.entries
+            )
             continue
         q_sim, a_sim = _similarities(group, canonical, remembered, memo)
         kind = "conflict" if a_sim < limits.answer else "near"
+        fresh = [e for e in group.entries if e not in stale_set]
         if kind == "conflict":
             if _truncated(group.answer, canonical.answer):
                 kind = "truncated"
-            else:
-                alternatives.append(_representative(group))
-        merges.extend(Merge(e, kind, q_sim, a_sim) for e in group.entries)
+            elif fresh:
+                alternatives.append(_pick(fresh))
+        merges.extend(Merge(e, "stale" if e in stale_set else kind, q_sim, a_sim) for e in group.entries)
     merges.sort(key=lambda m: _sort_key(m.entry))
     entries = [m.entry for m in merges]
     topics = tuple(sorted({e.topic for e in entries}))
     documents = tuple(sorted({e.document for e in entries}))
     alternatives.sort(key=lambda e: (fold(e.answer_md), e.answer_md))  # few: conflicts only
-    wording = _wording(chosen)
-    digests = {e: _wording(e) for e in entries}
-    edited = set(choice.edited)
     others = tuple(sorted({d for e, d in digests.items() if d != wording and e not in edited}))
-    stale: tuple[Entry, ...] = ()
-    older: tuple[str, ...] = ()
-    if previous is not None:
-        replaced = previous.older | previous.shown
-        stale = tuple(
-            e for e in entries if digests[e] != wording and digests[e] in replaced and e not in edited
-        )
-        older = tuple(sorted({digests[e] for e in stale}))
+    stale = tuple(e for e in entries if e in stale_set)
+    older = tuple(sorted({digests[e] for e in stale}))
     note = _note(
         chosen,
         canonical,

@@ -212,3 +212,20 @@ def test_a_removed_note_stays_listed_and_its_search_finds_it(
     assert "1 revived" in result.output
     assert kept.guid in read_apkg(v4_path)
     assert '"forgotten": true' not in (project / "source/qa2anki.lock").read_text(encoding="utf-8")
+
+
+def test_a_rewritten_answer_of_one_copy_lands_without_the_old_one(project: Path, run_cli: RunCli) -> None:
+    """The author rewrites the first copy's answer entirely: the card shows the new answer only (the
+    older copies are stale, not alternative answers), and the note keeps its GUID."""
+    write_document(project, REPEATED)
+    v1_path, _ = build_deck(run_cli)
+    (guid,) = [g for g, n in read_apkg(v1_path).items() if ATTENTION.question in n.fields[0]]
+    rewritten = ATTENTION.with_(
+        lead="一句话：softmax(QKᵀ/√d)·V。",
+        items=("**先投影**：得到Q、K、V三组向量。", "**再打分**：点积缩放后归一化，作为权重汇总V。"),
+    )
+    write_document(project, [rewritten if i == 0 else s for i, s in enumerate(REPEATED)])
+    v2_path, result = build_deck(run_cli)
+    assert result.output.count("stale copy") == 3
+    answer = read_apkg(v2_path)[guid].fields[1]
+    assert "softmax" in answer and "另一种答案" not in answer and "线性投影" not in answer
