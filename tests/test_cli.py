@@ -379,3 +379,23 @@ def test_verbose_shows_what_a_note_was_as_written(project: Path, run_cli: RunCli
     result = run_cli("build", "-v")
     assert "re-identified" in result.output
     assert "(was: 什么是过拟合？; score" in result.output
+
+
+def test_tidy_keeps_crlf_newlines_and_the_byte_order_mark(project: Path, run_cli: RunCli) -> None:
+    """A file written with CRLF newlines and a BOM stays so; only the removed lines go."""
+    path = project / "source/ml.md"
+    path.write_bytes(b"\xef\xbb\xbf" + DOC.replace("\n", "\r\n").encode("utf-8"))
+    assert run_cli("build").exit_code == 0
+    result = run_cli("tidy", "--write")
+    assert result.exit_code == 0, result.output
+    expected = DOC.split("\n\n### 3.")[0] + "\n"
+    assert path.read_bytes() == b"\xef\xbb\xbf" + expected.replace("\n", "\r\n").encode("utf-8")
+
+
+def test_tidy_refuses_to_write_mixed_newlines(project: Path, run_cli: RunCli) -> None:
+    """A file with both kinds of newline is not rewritten (that would touch lines tidy did not mean to)."""
+    path = project / "source/ml.md"
+    path.write_bytes(DOC.replace("\n", "\r\n", 3).encode("utf-8"))
+    result = run_cli("tidy", "--write")
+    assert result.exit_code == 1 and "one kind of newline" in result.output
+    assert path.read_bytes() == DOC.replace("\n", "\r\n", 3).encode("utf-8")

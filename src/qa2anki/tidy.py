@@ -19,6 +19,7 @@ notes (GUIDs and contents) as before; otherwise that part of the tidying is not 
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import os
 from collections.abc import Sequence
@@ -300,23 +301,19 @@ def _write(options: Options, documents: Sequence[TidiedDocument]) -> None:
     from filelock import FileLock
 
     files = [(options.cwd / d.document.path, d) for d in documents]
+    contents = []
     for path, tidied in files:
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise Qa2AnkiError(f"cannot read: {exc.strerror or exc}", tidied.document.path) from None
-        if data != tidied.document.text.encode("utf-8"):
-            raise Qa2AnkiError(
-                "not plain UTF-8 with \\n newlines, or changed since it was read: tidy writes only such "
-                "files (the diff without --write shows what to remove by hand)",
-                tidied.document.path,
-            )
+        contents.append(_as_written(data, tidied))
     staged: list[tuple[Path, Path]] = []
     with FileLock(lock_guard(lock_path(options))):
         try:
-            for path, tidied in files:
+            for (path, _), data in zip(files, contents, strict=True):
                 staged.append((stage(path), path))
-                fill(staged[-1][0], tidied.text.encode("utf-8"))
+                fill(staged[-1][0], data)
             for temporary, path in staged:
                 os.replace(temporary, path)
         except OSError as exc:
@@ -324,3 +321,27 @@ def _write(options: Options, documents: Sequence[TidiedDocument]) -> None:
         finally:
             for temporary, _ in staged:
                 temporary.unlink(missing_ok=True)
+
+
+def _as_written(data: bytes, tidied: TidiedDocument) -> bytes:
+    """The tidied text as the file is written (UTF-8, with its byte-order mark and its newlines); a file
+    in another encoding, with mixed newlines or control characters, or changed since it was read, is an
+    error: only the removed lines may change."""
+    bom = data.startswith(codecs.BOM_UTF8)
+    try:
+        text = data[len(codecs.BOM_UTF8) if bom else 0 :].decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    crlf = text is not None and "\r\n" in text
+    if (
+        text is None
+        or (crlf and text.count("\r\n") != text.count("\n"))
+        or text.replace("\r\n", "\n") != tidied.document.text
+    ):
+        raise Qa2AnkiError(
+            "not UTF-8 text with one kind of newline, or changed since it was read: tidy writes only such "
+            "files (the diff without --write shows what to remove by hand)",
+            tidied.document.path,
+        )
+    written = tidied.text.replace("\n", "\r\n") if crlf else tidied.text
+    return (codecs.BOM_UTF8 if bom else b"") + written.encode("utf-8")
