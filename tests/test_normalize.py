@@ -314,3 +314,47 @@ def test_the_edit_that_wins_does_not_depend_on_order(order: list[int], edited: i
     result = normalize([entries[i] for i in order], previous=recorded(before))
     assert result == normalize(entries, previous=recorded(before))
     assert result.notes[0].question_md == NEW_Q
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    pairs=st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
+            st.lists(st.sampled_from(WORDS), min_size=1, max_size=6),
+        ),
+        min_size=2,
+        max_size=10,
+    ),
+    known=st.sets(st.integers(0, 9)),
+    shown=st.sets(st.integers(0, 9)),
+    order=st.randoms(),
+)
+def test_whatever_the_lock_says_notes_are_sound_and_order_free(
+    pairs: list[tuple[list[str], list[str]]], known: set[int], shown: set[int], order: object
+) -> None:
+    """With any record of earlier wordings, every member is still like its card, every entry is in one
+    note, and the order of the entries changes nothing."""
+    limits = normalize_module.Thresholds()
+    entries = [
+        entry("".join(q) + "是什么？", "".join(a) + "。", line=i * 10 + 1) for i, (q, a) in enumerate(pairs)
+    ]
+    digests = [normalize_module.wording_digest(e.question_md, e.answer_md) for e in entries]
+    previous = normalize_module.Previous(
+        shown=frozenset(digests[i] for i in shown if i < len(entries)),
+        known=frozenset(digests[i] for i in known | shown if i < len(entries)),
+        older=frozenset(),
+    )
+    result = normalize(entries, previous=previous)
+    assert sorted(m.entry.line for n in result.notes for m in n.merges) == [e.line for e in entries]
+    for note in result.notes:
+        for merge in note.merges:
+            if merge.kind in ("canonical", "exact", "stale") and merge.question_similarity == 1.0:
+                continue
+            q_sim, a_sim = merge.question_similarity, merge.answer_similarity
+            assert q_sim >= limits.question or (
+                a_sim >= limits.answer and q_sim >= normalize_module.QUESTION_FLOOR
+            )
+    shuffled = list(entries)
+    order.shuffle(shuffled)  # type: ignore[attr-defined]
+    assert normalize(shuffled, previous=previous) == result
