@@ -26,7 +26,7 @@ from qa2anki.config import Config, load_config
 from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
 from qa2anki.i18n import N_
 from qa2anki.i18n import gettext as _
-from qa2anki.identity import Identification, IdentifiedNote, Status, identify
+from qa2anki.identity import Identification, IdentifiedNote, Status, identify, previous_wordings
 from qa2anki.identity import Thresholds as ReidentifyThresholds
 from qa2anki.lockfile import (
     LOCK_NAME,
@@ -37,12 +37,13 @@ from qa2anki.lockfile import (
     lock_digest,
     read_lock_and_digest,
     read_lock_carrying,
+    write_lock,
 )
 from qa2anki.media import Media, MediaFile, collect_media, read_media
 from qa2anki.normalize import Normalized, Note, Thresholds, normalize
 from qa2anki.notetype import NOTE_TYPE
 from qa2anki.parse import DEFAULT_LABELS, Entry, Labels, ParseResult
-from qa2anki.render import RenderedNote, render_note
+from qa2anki.render import RenderedNote, anki_search, render_note
 from qa2anki.scan import (
     ScanStats,
     SectionedDocument,
@@ -206,7 +207,10 @@ class BuildReport:
     """Every note the build adds, updates, re-identifies or revives, in deck order (the other notes of
     the deck are unchanged)."""
     removed: tuple[LockedNote, ...]
-    """Notes the sources no longer have (Anki keeps them: users delete by hand)."""
+    """Notes the sources no longer have since this build (Anki keeps them: users delete by hand)."""
+    awaiting: tuple[LockedNote, ...]
+    """Every removed note the user has not yet said is gone from Anki (``qa2anki forget``), this
+    build's included."""
     problems: tuple[Problem, ...]
     """Every warning of the build."""
     output: str
@@ -256,6 +260,20 @@ class Listing:
     def removed(self) -> tuple[LockedNote, ...]:
         """Notes the lock has that the sources no longer have."""
         return self.identification.removed
+
+    @property
+    def awaiting(self) -> tuple[LockedNote, ...]:
+        """Every removed note not yet forgotten (see :func:`forget`), in GUID order."""
+        return awaiting(self.identification.lock)
+
+    @property
+    def deck(self) -> str:
+        """The deck's name."""
+        return self.analysis.config.deck_name
+
+    def search(self, note: LockedNote) -> str:
+        """An Anki search that finds a removed note (see :func:`qa2anki.render.anki_search`)."""
+        return removed_search(self.identification.lock, note, self.deck)
 
     @property
     def entry_count(self) -> int:
@@ -315,7 +333,19 @@ def analyse(
     ``defer_save``, a small update may be left in ``Analysis.scan.save`` for the caller to do)."""
     with _without_cycle_collector():
         config = config or load_config(options.cwd)
-        return _analysed(options, config, _read(options, config, save_scans, defer_save), save_scans)
+        previous = _previous(options, config)
+        sources = _read(options, config, save_scans, defer_save)
+        return _analysed(options, config, sources, save_scans, previous)
+
+
+def _previous(options: Options, config: Config) -> tuple[Lock, str] | None:
+    """The lock and its SHA-256, read before the notes are made (what its cards show decides which copy's
+    wording a card shows); ``None`` when it cannot be read (the build reports that in its own order)."""
+    lock_path = _lock_path(options, config)
+    try:
+        return read_lock_and_digest(lock_path, display_path(lock_path, options.cwd))
+    except LockError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -340,16 +370,16 @@ def _read(
     save_scans: bool,
     defer_save: bool,
     found: Sequence[SourceFile] | None = None,
+    given: Sequence[Document] | None = None,
 ) -> _Sources:
-    """The sources read and scanned (``found``: the source files, when the caller has looked for them)."""
-    files = find_sources(options.sources or config.sources, options.cwd) if found is None else found
-    documents = tuple(map(read_document, files))
-    labels = Labels(
-        question=DEFAULT_LABELS.question + config.question_labels,
-        answer=DEFAULT_LABELS.answer + config.answer_labels,
-        answer_side=DEFAULT_LABELS.answer_side,
-        heading_questions=config.heading_questions,
-    )
+    """The sources read and scanned (``found``: the source files, when the caller has looked for them;
+    ``given``: the documents themselves, when the caller has them)."""
+    if given is not None:
+        documents = tuple(given)
+    else:
+        files = find_sources(options.sources or config.sources, options.cwd) if found is None else found
+        documents = tuple(map(read_document, files))
+    labels = labels_of(config)
     sectioned, scan = scan_sections(
         documents,
         options.cwd / CACHE_FOLDER,
@@ -359,6 +389,16 @@ def _read(
         defer=defer_save,
     )
     return _Sources(documents, labels, sectioned, scan, defer_save)
+
+
+def labels_of(config: Config) -> Labels:
+    """The labels the project's entries are recognised by."""
+    return Labels(
+        question=DEFAULT_LABELS.question + config.question_labels,
+        answer=DEFAULT_LABELS.answer + config.answer_labels,
+        answer_side=DEFAULT_LABELS.answer_side,
+        heading_questions=config.heading_questions,
+    )
 
 
 def _decoded(sectioned: Sequence[SectionedDocument | ParseResult]) -> ParseResult:
@@ -376,7 +416,13 @@ def _decoded(sectioned: Sequence[SectionedDocument | ParseResult]) -> ParseResul
     return ParseResult(tuple(entries), tuple(problems))
 
 
-def _analysed(options: Options, config: Config, sources: _Sources, save_scans: bool) -> Analysis:
+def _analysed(
+    options: Options,
+    config: Config,
+    sources: _Sources,
+    save_scans: bool,
+    previous: tuple[Lock, str] | None = None,
+) -> Analysis:
     scan, sectioned = sources.scan, tuple(sources.sectioned)
     try:
         parsed = _decoded(sources.sectioned)
@@ -393,7 +439,8 @@ def _analysed(options: Options, config: Config, sources: _Sources, save_scans: b
     _progress(options)(N_("merging duplicates"), 0, 0)
     remembered = load_blob(options.cwd / CACHE_FOLDER / CLUSTERS_NAME, CLUSTERS_TAG)
     memo = remembered if isinstance(remembered, dict) else {}
-    normalized = normalize(parsed.entries, _thresholds(config), memo)
+    wordings = previous_wordings(previous[0]) if previous is not None else None
+    normalized = normalize(parsed.entries, _thresholds(config), memo, previous=wordings)
     clusters = encode_blob(CLUSTERS_TAG, normalized.memo) if normalized.memo != memo else None
     media = collect_media(parsed.entries, options.cwd)
     problems = [*parsed.problems, *normalized.problems, *media.problems]
@@ -423,6 +470,11 @@ def _analysed(options: Options, config: Config, sources: _Sources, save_scans: b
 def blocking(problems: tuple[Problem, ...], strict: bool) -> tuple[Problem, ...]:
     """The problems that stop a build: errors, and warnings too under ``--strict``."""
     return tuple(p for p in problems if strict or p.severity == Severity.ERROR)
+
+
+def lock_path(options: Options) -> Path:
+    """The lock file the options and the project's settings name."""
+    return _lock_path(options, load_config(options.cwd))
 
 
 def _lock_path(options: Options, config: Config) -> Path:
@@ -498,14 +550,17 @@ def build(options: Options) -> BuildReport:
         return _build_locked(options, config, output, write, found)
 
 
-def listing(options: Options) -> Listing:
-    """Every note the sources make, identified against the lock, nothing written (``list``, ``preview``)."""
+def listing(options: Options, documents: Sequence[Document] | None = None) -> Listing:
+    """Every note the sources make, identified against the lock, nothing written (``list``, ``preview``,
+    ``tidy``); ``documents``: these instead of the sources' files."""
     with _without_cycle_collector():
         config = load_config(options.cwd)
-        analysis = _analysed(options, config, _read(options, config, False, False), save_scans=False)
+        previous = _previous(options, config)
+        sources = _read(options, config, False, False, given=documents)
+        analysis = _analysed(options, config, sources, save_scans=False, previous=previous)
         _stop_on(analysis.problems, options.strict)
         lock_path = _lock_path(options, config)
-        old_lock, _ = read_lock_and_digest(lock_path, display_path(lock_path, options.cwd))
+        old_lock, _ = previous or read_lock_and_digest(lock_path, display_path(lock_path, options.cwd))
         contents = _contents(_rendered(analysis))
         identification = _identified(options, config, analysis, contents, old_lock, frozenset())
         _stop_on(identification.problems, options.strict)
@@ -519,12 +574,14 @@ def _build_locked(
     scan = sources.scan
     try:
         carried = _carry(options, config, sources) if write else _("a dry run builds every note")
+        previous = None
         if isinstance(carried, _Carried):
             analysis = carried.analysis
         else:
-            analysis = _analysed(options, config, sources, save_scans=write)
+            previous = _previous(options, config)
+            analysis = _analysed(options, config, sources, save_scans=write, previous=previous)
             scan = analysis.scan
-        return _finish(options, config, output, write, analysis, carried)
+        return _finish(options, config, output, write, analysis, carried, previous)
     except Qa2AnkiError:
         # A scan is true whatever becomes of the build: the next one need not parse it again (unless the
         # thread that writes the lock has saved it already).
@@ -616,7 +673,7 @@ def _carried(
             message = _("an image of a carried note is missing or changed ({image})")
             return message.format(image=ledger.media[name][0])
         carried_media.append(found)
-    analysis = _carried_analysis(options, config, sources, plan, documents)
+    analysis = _carried_analysis(options, config, sources, plan, documents, old_lock)
     return _Carried(ledger, plan, old_lock, documents, tuple(carried_media), analysis)
 
 
@@ -626,13 +683,15 @@ def _carried_analysis(
     sources: _Sources,
     plan: carry.Carry,
     documents: tuple[SectionedDocument, ...],
+    lock: Lock,
 ) -> Analysis:
-    """The regions a carried build builds afresh, clustered (the carried notes' conflicts reported)."""
+    """The regions a carried build builds afresh, clustered (the carried notes' conflicts, stale copies
+    and disagreeing edits reported)."""
     _progress(options)(N_("merging duplicates"), 0, 0)
     folder = options.cwd / CACHE_FOLDER
     remembered = load_blob(folder / CLUSTERS_NAME, CLUSTERS_TAG)
     memo = remembered if isinstance(remembered, dict) else {}
-    normalized = normalize(plan.entries, _thresholds(config), memo)
+    normalized = normalize(plan.entries, _thresholds(config), memo, previous=previous_wordings(lock))
     # The memo keeps what the carried regions' topics need too (a full build drops what it did not use).
     next_memo = {**memo, **normalized.memo}
     clusters = encode_blob(CLUSTERS_TAG, next_memo) if next_memo != memo else None
@@ -640,7 +699,7 @@ def _carried_analysis(
     places = [(document.document.path, document.lines) for document in documents]
     problems = [
         *(problem for document in documents for problem in document.problems),
-        *sorted([*normalized.problems, *carry.conflicts(plan.carried, places)]),
+        *sorted([*normalized.problems, *carry.notices(plan.carried, places)]),
         *media.problems,
     ]
     return Analysis(
@@ -699,7 +758,13 @@ def _identified(
 
 
 def _finish(
-    options: Options, config: Config, output: Path, write: bool, analysis: Analysis, carried: _Carried | str
+    options: Options,
+    config: Config,
+    output: Path,
+    write: bool,
+    analysis: Analysis,
+    carried: _Carried | str,
+    previous: tuple[Lock, str] | None = None,
 ) -> BuildReport:
     """Render and identify the notes, write the deck and the lock (unless it is a dry run), and report."""
     _stop_on(analysis.problems, options.strict)
@@ -710,7 +775,7 @@ def _finish(
     if isinstance(carried, _Carried):
         old_lock, old_digest, kept = carried.lock, carried.ledger.lock, carried.kept
     else:
-        (old_lock, old_digest), kept = read_lock_and_digest(lock_path, lock_display), frozenset()
+        (old_lock, old_digest), kept = previous or read_lock_and_digest(lock_path, lock_display), frozenset()
     rendered = _rendered(analysis)
     contents = _contents(rendered)
     identification = _identified(options, config, analysis, contents, old_lock, kept)
@@ -718,9 +783,7 @@ def _finish(
     _stop_on((*identification.problems, *renamed), options.strict)
     # Compared as data: two text dumps of a large lock cost seconds, and only its content matters.
     lock_changed = not lock_path.exists() or identification.lock != old_lock
-    # A lock written before decks were recorded in it is not drift: the next build records the deck.
-    unrecorded = old_lock.deck is None and replace(identification.lock, deck=None) == old_lock
-    if options.locked and lock_changed and not unrecorded:
+    if options.locked and lock_changed and not _only_recorded(identification.lock, old_lock):
         raise LockError(
             _("the lock would change (run qa2anki build without --locked and commit the lock)"), lock_display
         )
@@ -743,6 +806,7 @@ def _finish(
         topic_count=len(topics),
         changed=tuple(sorted((item for item in notes if item.status != Status.UNCHANGED), key=_first_place)),
         removed=identification.removed,
+        awaiting=awaiting(identification.lock),
         problems=(*analysis.problems, *identification.problems, *renamed),
         output=display_path(output, options.cwd),
         lock_path=lock_display,
@@ -757,6 +821,80 @@ def _finish(
             analysis.scan.damaged,
         ),
     )
+
+
+def awaiting(lock: Lock) -> tuple[LockedNote, ...]:
+    """The lock's removed notes that the user has not said are gone from Anki."""
+    return tuple(note for note in lock.notes if not note.present and not note.forgotten)
+
+
+def removed_search(lock: Lock, note: LockedNote, deck: str) -> str:
+    """An Anki search that finds a removed note: in the deck its notes were built into."""
+    notetype = lock.notetype.id if lock.notetype is not None else NOTE_TYPE.id
+    return anki_search(lock.deck or deck, notetype, note.written)
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What ``forget`` did."""
+
+    lock_path: str
+    """The lock's path, for display."""
+    forgotten: tuple[LockedNote, ...]
+    """The removed notes now marked gone."""
+    already: tuple[LockedNote, ...]
+    """Those that were marked gone before."""
+
+
+def forget(options: Options, guids: Sequence[str]) -> Forgotten:
+    """Mark removed notes as deleted in Anki: they are no longer listed as removed (their tombstones stay
+    in the lock, so a returning entry still gets its GUID back). Only the lock is written."""
+    config = load_config(options.cwd)
+    lock_path = _lock_path(options, config)
+    display = display_path(lock_path, options.cwd)
+    from filelock import FileLock
+
+    with FileLock(lock_guard(lock_path)):
+        if not lock_path.exists():
+            raise LockError("there is no lock: nothing was removed", display)
+        lock, _ = read_lock_and_digest(lock_path, display)
+        by_guid = {note.guid: note for note in lock.notes}
+        unknown = [guid for guid in guids if guid not in by_guid]
+        if unknown:
+            raise LockError(f"no note with GUID {', '.join(unknown)} in the lock", display)
+        present = [guid for guid in guids if by_guid[guid].present]
+        if present:
+            raise LockError(
+                f"{', '.join(present)} is still in the sources (or was until the last build): only removed "
+                "notes can be forgotten (qa2anki list --removed lists them)",
+                display,
+            )
+        chosen = {guid: by_guid[guid] for guid in guids}
+        already = tuple(note for note in chosen.values() if note.forgotten)
+        newly = tuple(note for note in chosen.values() if not note.forgotten)
+        if newly:
+            notes = tuple(
+                replace(note, forgotten=True) if note.guid in chosen else note for note in lock.notes
+            )
+            write_lock(lock_path, replace(lock, notes=notes))
+    return Forgotten(display, newly, already)
+
+
+def _only_recorded(lock: Lock, old: Lock) -> bool:
+    """Whether ``lock`` differs from ``old`` only in what ``old`` was written without (the deck, the
+    wordings of its notes): a lock written by an earlier version is not drift, the next build records
+    them."""
+    by_guid = {note.guid: note for note in old.notes}
+
+    def unrecorded(note: LockedNote) -> LockedNote:
+        before = by_guid.get(note.guid)
+        if before is None or before.recorded:
+            return note
+        return replace(note, question_md="", wording="", others=(), older=())
+
+    if old.deck is None:
+        lock = replace(lock, deck=None)
+    return replace(lock, notes=tuple(map(unrecorded, lock.notes))) == old
 
 
 def _deck_renamed(options: Options, config: Config, lock: Lock) -> tuple[Problem, ...]:

@@ -373,7 +373,7 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
             if item.status == Status.REIDENTIFIED and item.previous is not None:
                 notes.append(
                     _("was: {question}; score {score}").format(
-                        question=_one_line(item.previous.question), score=f"{item.score:.2f}"
+                        question=_one_line(item.previous.written), score=f"{item.score:.2f}"
                     )
                 )
                 scored = True
@@ -398,13 +398,13 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
             )
         for locked in report.removed:
             removed = _("removed")
-            click.echo(f"  {removed:<12} {locked.guid}  {_one_line(locked.question)}")
-    if report.removed:
+            click.echo(f"  {removed:<12} {locked.guid}  {_one_line(locked.written)}")
+    if report.awaiting:
         click.echo(
             _(
-                "{count} note(s) are no longer in the sources; Anki keeps them on import: "
-                "delete them by hand (qa2anki build -v lists them)"
-            ).format(count=len(report.removed))
+                "{count} note(s) are no longer in the sources; Anki keeps them on import: delete them by "
+                "hand (qa2anki list --removed finds them; qa2anki forget GUID… marks them done)"
+            ).format(count=len(report.awaiting))
         )
     if report.written:
         if report.lock_changed:
@@ -464,8 +464,13 @@ def check_command(sources: tuple[str, ...], strict: bool) -> None:
 @sources_argument
 @click.option("--json", "as_json", is_flag=True, help=N_("Print JSON (a stable interface, see README)."))
 @click.option("--lock", "lock", help=N_("The lock file to take GUIDs from."))
+@click.option(
+    "--removed",
+    is_flag=True,
+    help=N_("List the removed notes still to delete in Anki, each with an Anki search that finds it."),
+)
 @domain_errors
-def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None) -> None:
+def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None, removed: bool) -> None:
     # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
     from qa2anki.build import Options, clock, listing
 
@@ -476,6 +481,15 @@ def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None) -> N
         click.echo(json.dumps(list_document(report), ensure_ascii=False, indent=2))
         return
     _print_problems(report.problems, SHOWN_PROBLEMS)
+    if removed:
+        for locked in report.awaiting:
+            click.echo(f"{locked.guid}  {_one_line(locked.written, 80)}")
+            click.echo(f"    Anki search: {report.search(locked)}")
+        click.echo(
+            f"{len(report.awaiting)} removed note(s) to delete in Anki (Browse, paste the search, delete); "
+            "then qa2anki forget GUID… marks them done"
+        )
+        return
     for item in report.notes:
         note = item.note
         click.echo(f"{item.guid}  [{' / '.join(note.topics)}]  {_one_line(note.question_md, 80)}")
@@ -523,12 +537,71 @@ def list_document(report: Listing) -> dict[str, Any]:
             }
             for item in report.notes
         ],
-        "removed": [{"guid": r.guid, "question": r.question} for r in report.removed],
+        "removed": [
+            {"guid": r.guid, "question": r.written, "search": report.search(r)} for r in report.awaiting
+        ],
         "problems": [
             {"path": p.path, "line": p.line, "severity": p.severity.value, "message": p.message}
             for p in report.problems
         ],
     }
+
+
+@cli.command(
+    "tidy",
+    help=N_(
+        "Remove redundant copies of entries from SOURCES: print a unified diff that keeps one copy per note "
+        "(the card's wording); --write applies it. Near duplicates and conflicts are only reported."
+    ),
+)
+@sources_argument
+@click.option("--write", is_flag=True, help=N_("Apply the changes to the sources (all files or none)."))
+@domain_errors
+def tidy_command(sources: tuple[str, ...], write: bool) -> None:
+    # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
+    from qa2anki.build import Options, clock
+    from qa2anki.tidy import tidy
+
+    root = _project()
+    report = _keep(tidy(Options(cwd=root, now=clock(), sources=_sources(root, sources)), write=write))
+    click.echo(report.diff(), nl=False)
+    for left in report.left:
+        click.echo(str(left), err=True)
+    documents = len(report.documents)
+    if report.written:
+        message = _("removed {count} copies from {documents} document(s)")
+    elif report.removed:
+        message = _("{count} copies to remove from {documents} document(s) (qa2anki tidy --write does it)")
+    else:
+        message = _("nothing to tidy: every note has one copy (or its copies are left, see above)")
+    click.echo(message.format(count=report.removed, documents=documents), err=True)
+
+
+@cli.command(
+    "forget",
+    help=N_(
+        "Mark removed notes (by GUID, see list --removed) as deleted in Anki: they are no longer listed. "
+        "Their records stay in the lock, so an entry that comes back gets its GUID again."
+    ),
+)
+@click.argument("guids", nargs=-1, required=True)
+@click.option("--lock", "lock", help=N_("The lock file [default: qa2anki.lock in the first source folder]."))
+@domain_errors
+def forget_command(guids: tuple[str, ...], lock: str | None) -> None:
+    # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
+    from qa2anki.build import Options, forget
+
+    root = _project()
+    done = forget(Options(cwd=root, now=0, lock=_from_here(root, lock)), guids)
+    for note in done.forgotten:
+        click.echo(_("forgot {guid}  {question}").format(guid=note.guid, question=_one_line(note.written)))
+    for note in done.already:
+        click.echo(_("{guid} was forgotten before").format(guid=note.guid))
+    if done.forgotten:
+        message = _("{count} note(s) forgotten; wrote {lock}")
+    else:
+        message = _("{count} note(s) forgotten; {lock} unchanged")
+    click.echo(message.format(count=len(done.forgotten), lock=done.lock_path))
 
 
 @cli.command(

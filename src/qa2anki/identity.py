@@ -30,7 +30,7 @@ from enum import StrEnum
 from qa2anki.errors import Problem, SchemaError, Severity
 from qa2anki.i18n import gettext as _
 from qa2anki.lockfile import Lock, LockedNote, LockedNoteType
-from qa2anki.normalize import Note
+from qa2anki.normalize import Note, Previous
 from qa2anki.notetype import NoteType
 from qa2anki.similarity import candidate_pairs, similarity
 
@@ -108,6 +108,23 @@ class Thresholds:
 
 STRONG_SIMILARITY = 0.9
 """A question or an answer at least this similar identifies a note on its own."""
+
+
+def previous_wordings(lock: Lock) -> Previous | None:
+    """What the lock recorded of the notes' wordings (``None`` when it recorded none: an older lock,
+    whose next build keeps the rule of most copies and records them)."""
+    shown: set[str] = set()
+    known: set[str] = set()
+    older: set[str] = set()
+    for locked in lock.notes:
+        if locked.wording and locked.present:
+            shown.add(locked.wording)
+            known.add(locked.wording)
+            known.update(locked.others)
+            older.update(locked.older)
+    if not known:
+        return None
+    return Previous(frozenset(shown), frozenset(known), frozenset(older))
 
 
 def reidentify_score(question: str, answer: str, locked: LockedNote) -> float:
@@ -284,6 +301,10 @@ def _locked(item: IdentifiedNote, content: str) -> LockedNote:
         and locked.question == note.question_folded
         and locked.answer == note.answer_folded
         and locked.topics == note.topics
+        and locked.wording == note.wording
+        and locked.question_md == note.question_md
+        and locked.others == note.others
+        and locked.older == note.older
     ):
         return locked
     return LockedNote(
@@ -295,6 +316,10 @@ def _locked(item: IdentifiedNote, content: str) -> LockedNote:
         content=content,
         mod=item.mod,
         present=True,
+        question_md=note.question_md,
+        wording=note.wording,
+        others=note.others,
+        older=note.older,
     )
 
 

@@ -152,6 +152,9 @@ class Entry:
     """Every image the entry shows: (``src`` as in its HTML, 1-based line)."""
     rule: str = "question-label"
     """The name of the rule that recognised the question."""
+    last: int = 0
+    """1-based last line of its last block (from ``Token.map``; ``0`` when not parsed from a document):
+    with :attr:`line`, the lines the entry takes (``qa2anki tidy`` removes copies by them)."""
 
 
 @dataclass(frozen=True)
@@ -794,6 +797,7 @@ def assemble_part(
                     for src in block.images
                 ),
                 rule=rule,
+                last=(answer_blocks[-1] if answer_blocks else answer).end,
             )
         )
 
