@@ -380,6 +380,55 @@ def preview_command(sources: tuple[str, ...], output: str, lock: str | None) -> 
     click.echo(f"{len(report.notes)} notes; wrote {output}")
 
 
+def _interactive() -> bool:
+    """Whether someone can answer a question (``init`` asks for the deck name only then)."""
+    return sys.stdin.isatty()
+
+
+def _deck_name(value: str) -> str:
+    from qa2anki.scaffold import deck_name_problem
+
+    problem = deck_name_problem(value)
+    if problem:
+        raise click.BadParameter(problem)
+    return value.strip()
+
+
+@cli.command("init")
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--deck",
+    "deck_name",
+    callback=lambda _ctx, _param, value: None if value is None else _deck_name(value),
+    help="The deck's name in Anki, '::' between sub-decks [default: asked; without a terminal, the "
+    "folder's name].",
+)
+@domain_errors
+def init_command(directory: Path, deck_name: str | None) -> None:
+    """Start a deck project in DIRECTORY (default: here): pyproject.toml with the deck name, source/ with
+    an example document, .gitignore, a GitHub workflow and a README. Existing files are never overwritten."""
+    from qa2anki.scaffold import default_deck_name, scaffold
+
+    folder = Path.cwd() / directory
+    if deck_name is None:
+        offered = default_deck_name(folder)
+        if _interactive():
+            deck_name = click.prompt(
+                "Deck name ('::' between sub-decks)", default=offered, value_proc=_deck_name
+            )
+        else:
+            deck_name = offered
+    done = scaffold(folder, deck_name)
+    for path in done.files:
+        click.echo(f"created {_shown(done.folder / path)}")
+    click.echo(f"deck {deck_name}")
+    steps = [] if folder.resolve() == Path.cwd().resolve() else [f"cd {_shown(folder)}"]
+    click.echo(
+        "next: "
+        + ", ".join([*steps, "put your documents in source/ (delete source/example.md)", "qa2anki build"])
+    )
+
+
 def main() -> None:
     """Console entry point. Once the output is flushed the process ends at once, as mypy's does: freeing
     a large build's millions of objects one by one takes a third of a second, for nothing. (Everything
