@@ -382,7 +382,7 @@ def preview_command(sources: tuple[str, ...], output: str, lock: str | None) -> 
 
 def _interactive() -> bool:
     """Whether someone can answer a question (``init`` asks for the deck name only then)."""
-    return sys.stdin.isatty()
+    return sys.stdin is not None and sys.stdin.isatty()  # None: started without a standard input
 
 
 def _deck_name(value: str) -> str:
