@@ -27,6 +27,15 @@ PNG = bytes.fromhex(
 SEED = REPO / "source" / "gpt-4-tech-highlights.md"
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts in English, whatever the locale of the machine running it (tests of the Chinese
+    messages set the language themselves)."""
+    for name in ("QA2ANKI_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture
 def seed_text() -> str:
     """The seed document's text."""

@@ -24,6 +24,8 @@ from qa2anki.atomic import fill, stage
 from qa2anki.cache import DamagedCache, decoding, encode_blob, load_blob, save_cache
 from qa2anki.config import Config, load_config
 from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
+from qa2anki.i18n import N_
+from qa2anki.i18n import gettext as _
 from qa2anki.identity import Identification, IdentifiedNote, Status, identify
 from qa2anki.identity import Thresholds as ReidentifyThresholds
 from qa2anki.lockfile import (
@@ -67,9 +69,10 @@ def clock() -> int:
     try:
         seconds = int(value.strip())
     except ValueError:
-        raise Qa2AnkiError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {value!r}") from None
+        message = _("SOURCE_DATE_EPOCH must be whole seconds since 1970, not {value}")
+        raise Qa2AnkiError(message.format(value=repr(value))) from None
     if seconds < 0:
-        raise Qa2AnkiError("SOURCE_DATE_EPOCH must not be negative")
+        raise Qa2AnkiError(_("SOURCE_DATE_EPOCH must not be negative"))
     return seconds
 
 
@@ -168,16 +171,20 @@ class Reuse:
     def parsing(self) -> str:
         """What the parse cache saved, in a line."""
         if self.damaged:
-            return f"parsed all {self.sections:,} section(s) afresh: the parse cache was damaged (rewritten)"
-        return f"parsed {self.scanned:,} of {self.sections:,} section(s) afresh; the rest came from the cache"
+            return _(
+                "parsed all {sections} section(s) afresh: the parse cache was damaged (rewritten)"
+            ).format(sections=f"{self.sections:,}")
+        return _("parsed {scanned} of {sections} section(s) afresh; the rest came from the cache").format(
+            scanned=f"{self.scanned:,}", sections=f"{self.sections:,}"
+        )
 
     def __str__(self) -> str:
         if self.carried:
-            return (
-                f"carried {self.carried:,} note(s) over from the last build; built {self.built:,} afresh "
+            return _(
+                "carried {carried} note(s) over from the last build; built {built} afresh "
                 "in the topics the changes touch"
-            )
-        return f"carried no notes over: {self.reason}"
+            ).format(carried=f"{self.carried:,}", built=f"{self.built:,}")
+        return _("carried no notes over: {reason}").format(reason=self.reason)
 
 
 @dataclass(frozen=True)
@@ -346,7 +353,7 @@ def _read(
     sectioned, scan = scan_sections(
         documents,
         options.cwd / CACHE_FOLDER,
-        progress=partial(_progress(options), "parsing"),
+        progress=partial(_progress(options), N_("parsing")),
         labels=labels,
         save=save_scans,
         defer=defer_save,
@@ -383,7 +390,7 @@ def _analysed(options: Options, config: Config, sources: _Sources, save_scans: b
             defer=sources.defer_save,
         )
         sectioned = ()
-    _progress(options)("merging duplicates", 0, 0)
+    _progress(options)(N_("merging duplicates"), 0, 0)
     remembered = load_blob(options.cwd / CACHE_FOLDER / CLUSTERS_NAME, CLUSTERS_TAG)
     memo = remembered if isinstance(remembered, dict) else {}
     normalized = normalize(parsed.entries, _thresholds(config), memo)
@@ -397,7 +404,7 @@ def _analysed(options: Options, config: Config, sources: _Sources, save_scans: b
                 display_path(options.cwd / named[0], options.cwd),
                 0,
                 Severity.ERROR,
-                "no 面试题/答案 entries in the sources; nothing to build",
+                _("no 面试题/答案 entries in the sources; nothing to build"),
             )
         )
     return Analysis(
@@ -423,6 +430,17 @@ def _lock_path(options: Options, config: Config) -> Path:
         return options.cwd / options.lock
     first = options.cwd / (options.sources or config.sources)[0]
     return (first if first.is_dir() else first.parent) / LOCK_NAME
+
+
+def inputs(options: Options) -> tuple[Path, ...]:
+    """What a build reads from the project: the sources (files or folders), the lock and the settings."""
+    config = load_config(options.cwd)
+    sources = options.sources or config.sources
+    return (
+        *(options.cwd / source for source in sources),
+        _lock_path(options, config),
+        options.cwd / "pyproject.toml",
+    )
 
 
 def content_hash(rendered: RenderedNote) -> str:
@@ -457,7 +475,10 @@ def _exclusive(folder: Path, lock_path: Path, cwd: Path) -> Iterator[None]:
             held.enter_context(FileLock(folder / ".qa2anki-build.lock"))
         except OSError as exc:
             where = display_path(folder, cwd)
-            raise Qa2AnkiError(f"cannot write into this folder: {exc.strerror or exc}", where) from None
+            reason = exc.strerror or str(exc)
+            raise Qa2AnkiError(
+                _("cannot write into this folder: {reason}").format(reason=reason), where
+            ) from None
         yield
 
 
@@ -467,7 +488,8 @@ def build(options: Options) -> BuildReport:
     config = load_config(options.cwd)
     output = options.cwd / (options.output or config.default_output)
     if output.suffix.lower() != ".apkg":
-        raise Qa2AnkiError(f"the output must end in .apkg: {options.output or config.default_output}")
+        named = options.output or config.default_output
+        raise Qa2AnkiError(_("the output must end in .apkg: {output}").format(output=named))
     # Sources that are not there are reported before the build folder is made or locked.
     found = find_sources(options.sources or config.sources, options.cwd)
     lock_path = _lock_path(options, config)
@@ -496,7 +518,7 @@ def _build_locked(
     sources = _read(options, config, save_scans=write, defer_save=write, found=found)
     scan = sources.scan
     try:
-        carried = _carry(options, config, sources) if write else "a dry run builds every note"
+        carried = _carry(options, config, sources) if write else _("a dry run builds every note")
         if isinstance(carried, _Carried):
             analysis = carried.analysis
         else:
@@ -551,20 +573,21 @@ def _carry(options: Options, config: Config, sources: _Sources) -> _Carried | st
     analysed; or why the ledger cannot be used (then the build is a full one)."""
     for document, sectioned in zip(sources.documents, sources.sectioned, strict=True):
         if not isinstance(sectioned, SectionedDocument):
-            return f"{document.path} is read whole (an entry runs on from one section into the next)"
+            message = _("{path} is read whole (an entry runs on from one section into the next)")
+            return message.format(path=document.path)
     documents = tuple(d for d in sources.sectioned if isinstance(d, SectionedDocument))
     folder = options.cwd / CACHE_FOLDER
     ledger = carry.load_ledger(folder)
     if ledger is None:
-        return f"the last build's ledger {carry.ledger_state(folder)}"
+        return _("the last build's ledger {state}").format(state=carry.ledger_state(folder))
     if ledger.signature != _signature(options, config, sources.documents):
-        return "the settings, the options or the list of documents changed since the last build"
+        return _("the settings, the options or the list of documents changed since the last build")
     try:
         # The ledger is the last build's own data: whatever in it does not fit means it is damaged.
         with decoding():
             return _carried(options, config, sources, ledger, documents)
     except DamagedCache:
-        return "the last build's ledger or a cached section is damaged"
+        return _("the last build's ledger or a cached section is damaged")
 
 
 def _carried(
@@ -576,20 +599,22 @@ def _carried(
 ) -> _Carried | str:
     plan = carry.plan(ledger, documents)
     if plan is None:
-        return "the documents no longer line up with the last build's"
+        return _("the documents no longer line up with the last build's")
     lock_path = _lock_path(options, config)
     kept = {note.guid: (note.content, note.mod) for note in plan.carried}
     old_lock = read_lock_carrying(lock_path, display_path(lock_path, options.cwd), ledger.lock, kept)
     if old_lock is None:
-        return f"{display_path(lock_path, options.cwd)} is not the lock the last build left"
+        lock_display = display_path(lock_path, options.cwd)
+        return _("{lock} is not the lock the last build left").format(lock=lock_display)
     if not sum(sum(document.counts) for document in documents):
-        return "the sources have no entries"
+        return _("the sources have no entries")
     # The carried notes' images, read again: their fields hold names made from the files' bytes.
     carried_media = []
     for name in sorted({name for note in plan.carried for name in note.media}):
         found = read_media(name, ledger.media[name], options.cwd)
         if found is None:
-            return f"an image of a carried note is missing or changed ({ledger.media[name][0]})"
+            message = _("an image of a carried note is missing or changed ({image})")
+            return message.format(image=ledger.media[name][0])
         carried_media.append(found)
     analysis = _carried_analysis(options, config, sources, plan, documents)
     return _Carried(ledger, plan, old_lock, documents, tuple(carried_media), analysis)
@@ -603,7 +628,7 @@ def _carried_analysis(
     documents: tuple[SectionedDocument, ...],
 ) -> Analysis:
     """The regions a carried build builds afresh, clustered (the carried notes' conflicts reported)."""
-    _progress(options)("merging duplicates", 0, 0)
+    _progress(options)(N_("merging duplicates"), 0, 0)
     folder = options.cwd / CACHE_FOLDER
     remembered = load_blob(folder / CLUSTERS_NAME, CLUSTERS_TAG)
     memo = remembered if isinstance(remembered, dict) else {}
@@ -656,7 +681,7 @@ def _identified(
     kept: frozenset[str],
 ) -> Identification:
     """The notes matched against the lock: GUIDs, mod times, the next lock."""
-    _progress(options)("identifying notes", 0, 0)
+    _progress(options)(N_("identifying notes"), 0, 0)
     try:
         return identify(
             analysis.normalized.notes,
@@ -697,7 +722,7 @@ def _finish(
     unrecorded = old_lock.deck is None and replace(identification.lock, deck=None) == old_lock
     if options.locked and lock_changed and not unrecorded:
         raise LockError(
-            "the lock would change (run qa2anki build without --locked and commit the lock)", lock_display
+            _("the lock would change (run qa2anki build without --locked and commit the lock)"), lock_display
         )
     ledger = carried if isinstance(carried, _Carried) else None
     if write:
@@ -745,9 +770,11 @@ def _deck_renamed(options: Options, config: Config, lock: Lock) -> tuple[Problem
             display_path(options.cwd / "pyproject.toml", options.cwd),
             0,
             Severity.WARNING,
-            f"deck_name is now {new!r}, but the lock's notes were built into {old!r}: Anki matches decks by "
-            f"name, so cards already imported stay in {old!r} and only new ones go to {new!r}. Rename the "
-            f"deck in Anki to {new!r} before importing, or set deck_name back to {old!r}",
+            _(
+                "deck_name is now {new}, but the lock's notes were built into {old}: Anki matches decks by "
+                "name, so cards already imported stay in {old} and only new ones go to {new}. Rename the "
+                "deck in Anki to {new} before importing, or set deck_name back to {old}"
+            ).format(new=repr(new), old=repr(old)),
         ),
     )
 
@@ -762,9 +789,11 @@ def _refuse_a_missing_lock(options: Options, lock_path: Path, output: Path) -> N
     if evidence is None:
         return  # a first build
     raise LockError(
-        f"the lock is missing, but {display_path(evidence, options.cwd)} shows an earlier build: a new lock "
-        "would give every note a new GUID, and re-imported cards would lose their history. Restore the lock "
-        "(git checkout -- the file, or from a backup), or run qa2anki build --new-lock to start anew",
+        _(
+            "the lock is missing, but {evidence} shows an earlier build: a new lock would give every note "
+            "a new GUID, and re-imported cards would lose their history. Restore the lock (git checkout -- "
+            "the file, or from a backup), or run qa2anki build --new-lock to start anew"
+        ).format(evidence=display_path(evidence, options.cwd)),
         display_path(lock_path, options.cwd),
     )
 
@@ -794,7 +823,7 @@ def _write(
     options: Options, config: Config, output: Path, built: _Built, lock_changed: bool, old_digest: str
 ) -> None:
     """Write the deck, the lock (when it changed) and the caches; the ledger last of all."""
-    _progress(options)("writing the deck", 0, 0)
+    _progress(options)(N_("writing the deck"), 0, 0)
     lock_path = _lock_path(options, config)
     lock_hash = hashlib.sha256()
     lock = built.identification.lock
@@ -802,9 +831,9 @@ def _write(
     ledger = partial(_save_ledger, options, config, built, written)
     carried = built.carried is not None
     _write_outputs(
-        Output(output, display_path(output, options.cwd), "the deck"),
+        Output(output, display_path(output, options.cwd), N_("the deck")),
         partial(_deck, config, built),
-        Output(lock_path, display_path(lock_path, options.cwd), "the lock") if lock_changed else None,
+        Output(lock_path, display_path(lock_path, options.cwd), N_("the lock")) if lock_changed else None,
         partial(_hashed_lock, lock, lock_hash),
         partial(_save_caches, options.cwd / CACHE_FOLDER, built.analysis, ledger if carried else None),
         # A full build's memory peaks while the deck is made: its ledger is made after.
@@ -946,7 +975,8 @@ def _writing(output: Output) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise Qa2AnkiError(f"cannot write {output.what}: {exc.strerror or exc}", output.display) from None
+        message = _("cannot write {what}: {reason}").format(what=_(output.what), reason=exc.strerror or exc)
+        raise Qa2AnkiError(message, output.display) from None
 
 
 def _write_outputs(
@@ -999,7 +1029,10 @@ def _media(*groups: Sequence[MediaFile]) -> list[MediaFile]:
 def _problems_message(problems: tuple[Problem, ...], strict: bool) -> str:
     errors = sum(1 for p in problems if p.severity == Severity.ERROR)
     warnings = len(problems) - errors
-    parts = [f"{errors} error(s)"] if errors else []
-    if warnings:
-        parts.append(f"{warnings} warning(s) (--strict)")
-    return f"{' and '.join(parts)} found; nothing was written"
+    if errors and warnings:
+        message = _("{errors} error(s) and {warnings} warning(s) (--strict) found; nothing was written")
+    elif errors:
+        message = _("{errors} error(s) found; nothing was written")
+    else:
+        message = _("{warnings} warning(s) (--strict) found; nothing was written")
+    return message.format(errors=errors, warnings=warnings)

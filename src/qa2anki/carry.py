@@ -43,6 +43,7 @@ from qa2anki.atomic import write_atomic
 from qa2anki.cache import DamagedCache, blob_pieces, decoding, encode_blob, load_blob, unread_reason
 from qa2anki.errors import Problem
 from qa2anki.fold import fold
+from qa2anki.i18n import gettext as _
 from qa2anki.media import ImageSource
 from qa2anki.normalize import Note, UnionFind, conflict_problem, fold_topic
 from qa2anki.parse import Entry
@@ -166,8 +167,8 @@ def load_ledger(folder: Path) -> Ledger | None:
 def ledger_state(folder: Path) -> str:
     """Why :func:`load_ledger` found no ledger in the cache folder, for messages."""
     reason = unread_reason(folder / LEDGER_NAME, LEDGER_TAG)
-    if reason == "is not there":
-        return "is not there (a first build, a removed cache, or a last build that could not leave one)"
+    if reason == _("is not there"):
+        return _("is not there (a first build, a removed cache, or a last build that could not leave one)")
     return reason
 
 

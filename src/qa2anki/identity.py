@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from qa2anki.errors import Problem, SchemaError, Severity
+from qa2anki.i18n import gettext as _
 from qa2anki.lockfile import Lock, LockedNote, LockedNoteType
 from qa2anki.normalize import Note
 from qa2anki.notetype import NoteType
@@ -43,7 +44,7 @@ def guid_for(key: str, deck: str = "") -> str:
     namespace = f"{_GUID_NAMESPACE}\x1f{deck}" if deck else _GUID_NAMESPACE
     number = int.from_bytes(hashlib.sha256(f"{namespace}\x1f{key}".encode()).digest()[:8], "big")
     chars = []
-    for _ in range(11):
+    for _digit in range(11):
         number, digit = divmod(number, 62)
         chars.append(_GUID_ALPHABET[digit])
     return "".join(reversed(chars))
@@ -201,9 +202,16 @@ def identify(
                         entry.path,
                         entry.line,
                         Severity.WARNING,
-                        f"ambiguous match: this note is {score:.2f} similar to lock note {guid} and "
-                        f"{rival[0]:.2f} to {rival[2] if rival[1] == i else 'another note'}; "
-                        "it is kept as a new note (lower reidentify_margin, or edit less at once)",
+                        _(
+                            "ambiguous match: this note is {score} similar to lock note {guid} and "
+                            "{rival_score} to {rival}; "
+                            "it is kept as a new note (lower reidentify_margin, or edit less at once)"
+                        ).format(
+                            score=f"{score:.2f}",
+                            guid=guid,
+                            rival_score=f"{rival[0]:.2f}",
+                            rival=rival[2] if rival[1] == i else _("another note"),
+                        ),
                     )
                 )
                 taken_notes.add(i)
@@ -305,9 +313,11 @@ def _notetype_mod(locked: LockedNoteType | None, notetype: NoteType, now: int) -
     published = {"id": locked.id, "fields": list(locked.fields), "templates": list(locked.templates)}
     if published != notetype.schema:
         raise SchemaError(
-            f"the note type would change from {published} to {notetype.schema}; every user's re-import "
-            "would stop updating their notes (Anki treats the notes as conflicting). Keep the published "
-            "note type, or start a new deck with a new lock"
+            _(
+                "the note type would change from {published} to {schema}; every user's re-import "
+                "would stop updating their notes (Anki treats the notes as conflicting). Keep the published "
+                "note type, or start a new deck with a new lock"
+            ).format(published=published, schema=notetype.schema)
         )
     if locked.fingerprint == notetype.fingerprint:
         return locked.mod

@@ -37,6 +37,7 @@ from typing import Any
 
 from qa2anki.atomic import write_atomic
 from qa2anki.errors import LockError
+from qa2anki.i18n import gettext as _
 
 LOCK_FORMAT = 1
 LOCK_NAME = "qa2anki.lock"
@@ -140,7 +141,7 @@ def _lines(lock: Lock) -> Iterator[str]:
     texts: list[tuple[str, LockedNote | str]] = [(note.guid, note) for note in lock.notes]
     texts.extend(lock.unparsed.items())
     texts.sort(key=lambda item: item[0])
-    for i, (_, note) in enumerate(texts):
+    for i, (_guid, note) in enumerate(texts):
         comma = "," if i < len(texts) - 1 else ""
         yield f"  {note if isinstance(note, str) else _note_line(note)}{comma}\n"
     yield " ]\n"
@@ -153,13 +154,15 @@ def loads(text: str, path: str = LOCK_NAME) -> Lock:
         data = json.loads(text)
     except RecursionError:
         raise LockError(
-            "corrupt lock file (nested too deeply); restore it from version control, do not delete it",
+            _("corrupt lock file (nested too deeply); restore it from version control, do not delete it"),
             path,
         ) from None
     except json.JSONDecodeError as exc:
         raise LockError(
-            f"corrupt lock file ({exc.msg}); restore it from version control, do not delete it "
-            "(a new lock re-keys every note and users lose their review history)",
+            _(
+                "corrupt lock file ({detail}); restore it from version control, do not delete it "
+                "(a new lock re-keys every note and users lose their review history)"
+            ).format(detail=exc.msg),
             path,
             exc.lineno,
         ) from None
@@ -167,7 +170,9 @@ def loads(text: str, path: str = LOCK_NAME) -> Lock:
         return _from_data(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise LockError(
-            f"invalid lock file ({_describe(exc)}); restore it from version control, do not delete it",
+            _("invalid lock file ({detail}); restore it from version control, do not delete it").format(
+                detail=_describe(exc)
+            ),
             path,
         ) from None
 
@@ -279,11 +284,13 @@ def _read_text(path: Path, display: str) -> tuple[str, str]:
     except FileNotFoundError:
         return "", ""
     except OSError as exc:
-        raise LockError(f"cannot read lock file: {exc.strerror or exc}", display) from None
+        raise LockError(
+            _("cannot read lock file: {reason}").format(reason=exc.strerror or exc), display
+        ) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise LockError("lock file is not UTF-8 text; restore it from version control", display) from None
+        raise LockError(_("lock file is not UTF-8 text; restore it from version control"), display) from None
     return text, hashlib.sha256(data).hexdigest()
 
 

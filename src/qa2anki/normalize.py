@@ -48,6 +48,7 @@ from typing import TypeGuard
 
 from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
+from qa2anki.i18n import gettext as _
 from qa2anki.parse import Entry
 from qa2anki.similarity import bigram_set, candidate_pairs, jaccard, similarity
 from qa2anki.workers import process_pool
@@ -603,6 +604,8 @@ def conflict_problem(shown: tuple[str, int], alternatives: Sequence[tuple[str, i
         shown[0],
         shown[1],
         Severity.WARNING,
-        f"same question, different answers (also at {where}); the note shows this answer first "
-        "and the others below it",
+        _(
+            "same question, different answers (also at {where}); the note shows this answer first "
+            "and the others below it"
+        ).format(where=where),
     )

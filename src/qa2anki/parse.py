@@ -30,6 +30,7 @@ from markdown_it.token import Token
 from qa2anki.dialect import markdown_parser, render_inline, render_tokens
 from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
+from qa2anki.i18n import gettext as _
 from qa2anki.sources import Document
 
 EPILOGUE_OPENINGS = ("通过以上", "综上所述", "综上", "总之", "总而言之", "总的来说", "以上就是", "以上是")
@@ -608,7 +609,7 @@ def document_result(document: Document, entries: Sequence[Entry], problems: Sequ
 
 def empty_document_problem(document: Document) -> Problem:
     """The warning for a document without entries."""
-    return Problem(document.path, 0, Severity.WARNING, "no 面试题/答案 entries found")
+    return Problem(document.path, 0, Severity.WARNING, _("no 面试题/答案 entries found"))
 
 
 class Opening(NamedTuple):
@@ -751,10 +752,10 @@ def assemble_part(
             elif rule == "heading-question" and not question_blocks and next_is_question:
                 return  # a section title that ends in a question mark, with labelled entries below it
             elif rule == "heading-question":
-                warn(entry.line, "heading looks like a question but has no answer below it")
+                warn(entry.line, _("heading looks like a question but has no answer below it"))
                 return
             else:
-                warn(entry.line, "question without an answer (no 答案 label and nothing below it)")
+                warn(entry.line, _("question without an answer (no 答案 label and nothing below it)"))
                 return
             rule += "+unlabelled-answer"
             answer = answer._replace(text="", head_html="", head_folded="")
@@ -768,13 +769,13 @@ def assemble_part(
         question_md, question_html, question_folded = join(entry.question, question_blocks)
         answer_md, answer_html, answer_folded = join(answer, answer_blocks)
         if not question_md:
-            warn(entry.line, "empty question; the entry is skipped")
+            warn(entry.line, _("empty question; the entry is skipped"))
             return
         if not answer_md:
-            warn(answer.start + 1, "empty answer; the entry is skipped")
+            warn(answer.start + 1, _("empty answer; the entry is skipped"))
             return
         if not entry.topic and entry.question.rule != "heading-question":
-            warn(entry.line, "entry outside any heading; its topic is the file name")
+            warn(entry.line, _("entry outside any heading; its topic is the file name"))
         entries.append(
             Entry(
                 path=document.path,
@@ -833,7 +834,9 @@ def assemble_part(
                 and block.start not in answered
                 and current
             ):
-                warn(block.start + 1, "looks like a question inside an answer; kept as part of that answer")
+                warn(
+                    block.start + 1, _("looks like a question inside an answer; kept as part of that answer")
+                )
                 current.add(block)
                 continue
             close(at_part_end=False, next_is_question=not heading_question)
@@ -851,7 +854,7 @@ def assemble_part(
                 headings.append((block.level, block.text))
         elif block.kind in ("answer", "answer-side") and (current is None or current.answer is None):
             if current is None:
-                warn(block.start + 1, "answer label without a question; ignored")
+                warn(block.start + 1, _("answer label without a question; ignored"))
             elif block.kind == "answer-side":
                 current.pending_headings.clear()
                 current.answer = block._replace(text="", head_html="", head_folded="")

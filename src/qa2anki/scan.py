@@ -35,6 +35,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from qa2anki import i18n
 from qa2anki.cache import BlobWriter, DamagedCache, decoding, load_blob
 from qa2anki.errors import Problem, Severity
 from qa2anki.parse import (
@@ -116,7 +117,8 @@ def _shard(key: str) -> str:
 
 
 def _sections_tag(labels: Labels) -> str:
-    return f"sections labels {labels.fingerprint()}"
+    # The parse problems kept with each part are in the language of the build that made them.
+    return f"sections labels {labels.fingerprint()} language {i18n.language()}"
 
 
 class _Shards:
