@@ -614,39 +614,43 @@ def _deck_name(value: str) -> str:
     return value.strip()
 
 
-@cli.command("init")
+@cli.command(
+    "init",
+    help=N_(
+        "Start a deck project in DIRECTORY (default: here): pyproject.toml with the deck name, source/ "
+        "with an example document, .gitignore, a GitHub workflow and a README. Existing files are never "
+        "overwritten."
+    ),
+)
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--deck",
     "deck_name",
     callback=lambda _ctx, _param, value: None if value is None else _deck_name(value),
-    help="The deck's name in Anki, '::' between sub-decks [default: asked; without a terminal, the "
-    "folder's name].",
+    help=N_(
+        "The deck's name in Anki, '::' between sub-decks [default: asked; without a terminal, the "
+        "folder's name]."
+    ),
 )
 @domain_errors
 def init_command(directory: Path, deck_name: str | None) -> None:
-    """Start a deck project in DIRECTORY (default: here): pyproject.toml with the deck name, source/ with
-    an example document, .gitignore, a GitHub workflow and a README. Existing files are never overwritten."""
     from qa2anki.scaffold import default_deck_name, scaffold
 
-    folder = Path.cwd() / directory
+    folder = directory  # as typed: relative to the current folder, and shown as the user wrote it
     if deck_name is None:
         offered = default_deck_name(folder)
         if _interactive():
-            deck_name = click.prompt(
-                "Deck name ('::' between sub-decks)", default=offered, value_proc=_deck_name
-            )
+            question = _("Deck name ('::' between sub-decks)")
+            deck_name = click.prompt(question, default=offered, value_proc=_deck_name)
         else:
             deck_name = offered
     done = scaffold(folder, deck_name)
     for path in done.files:
-        click.echo(f"created {_shown(done.folder / path)}")
-    click.echo(f"deck {deck_name}")
-    steps = [] if folder.resolve() == Path.cwd().resolve() else [f"cd {_shown(folder)}"]
-    click.echo(
-        "next: "
-        + ", ".join([*steps, "put your documents in source/ (delete source/example.md)", "qa2anki build"])
-    )
+        click.echo(_("created {path}").format(path=done.folder / path))
+    click.echo(_("deck {name}").format(name=deck_name))
+    steps = [] if folder.resolve() == Path.cwd().resolve() else [f"cd {folder}"]
+    steps += [_("put your documents in source/ (delete source/example.md)"), "qa2anki build"]
+    click.echo(_("next: {steps}").format(steps=_(", ").join(steps)))
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from qa2anki import __version__
 from qa2anki.config import DEFAULT_DECK_NAME, slugify
 from qa2anki.errors import Qa2AnkiError
+from qa2anki.i18n import gettext as _
 
 REPOSITORY = "qa2anki/qa2anki"
 """qa2anki's GitHub repository (owner/name): the install URL in the README and the Action that new
@@ -62,11 +63,11 @@ class Scaffolded:
 def deck_name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a deck name, or ``None`` when it can."""
     if not name.strip():
-        return "the deck name is empty"
+        return _("the deck name is empty")
     if any(unicodedata.category(c) in ("Cc", "Cf") for c in name):
-        return "the deck name holds a control character"
+        return _("the deck name holds a control character")
     if any(not part.strip() for part in name.strip().split("::")):
-        return "a part of the deck name between '::' is empty"
+        return _("a part of the deck name between '::' is empty")
     return None
 
 
@@ -108,18 +109,21 @@ def project_files(deck_name: str) -> dict[str, str]:
 
 
 def scaffold(folder: Path, deck_name: str) -> Scaffolded:
-    """Write a new project for ``deck_name`` into ``folder`` (made if missing). When any of its files, or
+    """Write a new project for ``deck_name`` into ``folder`` (made if missing; relative to the current
+    folder if relative). When any of its files, or
     a file where one of its folders goes, is already there, nothing is written and the error names them."""
     problem = deck_name_problem(deck_name)
     if problem:
         raise Qa2AnkiError(problem)
     if folder.exists() and not folder.is_dir():
-        raise Qa2AnkiError("already there, and not a folder", _display(folder))
+        raise Qa2AnkiError(_("already there, and not a folder"), _display(folder))
     files = project_files(deck_name)
     in_the_way = sorted({blocker for path in files if (blocker := _in_the_way(folder, path))})
     if in_the_way:
         shown = ", ".join(_display(folder / path) for path in in_the_way)
-        raise Qa2AnkiError(f"already there, not overwritten: {shown}; nothing was written")
+        raise Qa2AnkiError(
+            _("already there, not overwritten: {paths}; nothing was written").format(paths=shown)
+        )
     made_folders: list[Path] = []
     written: list[Path] = []
     try:
@@ -140,7 +144,8 @@ def scaffold(folder: Path, deck_name: str) -> Scaffolded:
             with contextlib.suppress(OSError):  # not empty: something else wrote there
                 made.rmdir()
         where = _display(Path(exc.filename)) if exc.filename else _display(folder)
-        raise Qa2AnkiError(f"cannot write the new project: {exc.strerror or exc}", where) from None
+        reason = exc.strerror or str(exc)
+        raise Qa2AnkiError(_("cannot write the new project: {reason}").format(reason=reason), where) from None
     return Scaffolded(folder, tuple(files))
 
 
@@ -158,7 +163,5 @@ def _in_the_way(folder: Path, path: str) -> str | None:
 
 
 def _display(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive (Windows)
-        return str(path)
+    """A path as the caller gave it (the command line passes the folder as the user typed it)."""
+    return str(path)
