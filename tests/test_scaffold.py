@@ -228,14 +228,14 @@ def test_init_refuses_a_bad_deck_name_as_a_usage_error(project: Path, run_cli: R
     assert not (project / "deck").exists()
 
 
-@pytest.mark.parametrize("doc", ["README.md", "docs/tooling.md"])
+@pytest.mark.parametrize("doc", ["README.md", "README.zh-CN.md", "docs/tooling.md"])
 def test_the_docs_name_this_repository_and_this_release(doc: str) -> None:
     """Install URLs, ``uses:`` and pre-commit's ``repo:``/``rev:`` in the docs follow :data:`REPOSITORY`
     and the version, as the projects ``init`` makes do."""
     text = (REPO / doc).read_text(encoding="utf-8")
     urls = re.findall(r"github\.com/([\w.-]+/[\w.-]+)", text)
     assert urls and set(urls) == {REPOSITORY}
-    for ref in re.findall(r"uses: ([\w.-]+/[\w.-]+@\S+)", text):
+    for ref in re.findall(r"uses: ([\w.-]+/[\w.-]+@[\w.]*\w)", text):
         assert ref == ACTION or ref.startswith("actions/"), ref
-    assert set(re.findall(r"rev: (\S+)", text)) <= {ACTION.split("@")[1]}
+    assert set(re.findall(r"rev: ([\w.]*\w)", text)) <= {ACTION.split("@")[1]}
     assert ACTION.split("@")[1] in text

@@ -21,12 +21,13 @@ from tests.anki.conftest import BASE_KEYS, BASE_SECTIONS, deck_of, import_apkg, 
 from tests.wheels import REPO, Installed
 
 README = REPO / "README.md"
+README_ZH = REPO / "README.zh-CN.md"
 
 
-def quick_start() -> list[str]:
-    """The lines of the first ``sh`` code block under ``## Quick start``."""
-    text = README.read_text(encoding="utf-8")
-    section = text[text.index("## Quick start") :]
+def quick_start(readme: Path = README, heading: str = "## Quick start") -> list[str]:
+    """The lines of the first ``sh`` code block under the quick-start heading."""
+    text = readme.read_text(encoding="utf-8")
+    section = text[text.index(heading) :]
     match = re.search(r"^```sh\n(.*?)^```", section, re.MULTILINE | re.DOTALL)
     assert match is not None, "the quick start has no ```sh block"
     return [line.strip() for line in match.group(1).splitlines() if line.strip()]
@@ -39,6 +40,15 @@ def test_the_quick_start_installs_the_tool_from_this_repository() -> None:
     text = README.read_text(encoding="utf-8")
     assert f"uv tool install git+https://github.com/{REPOSITORY}" in text
     assert "pip install ." in text
+
+
+def test_the_chinese_quick_start_runs_the_same_commands() -> None:
+    """README.zh-CN.md's quick start differs only in its comments, which the reader follows by hand."""
+    english, chinese = quick_start(), quick_start(README_ZH, "## 快速开始")
+    assert [line for line in chinese if not line.startswith("#")] == [
+        line for line in english if not line.startswith("#")
+    ]
+    assert [line.startswith("#") for line in chinese] == [line.startswith("#") for line in english]
 
 
 def test_the_readme_quick_start_gives_a_deck_anki_imports(
