@@ -22,8 +22,8 @@ deck: $(RUNTIME_STAMP)
 	$(BIN)/qa2anki build
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy --strict src
 
 test: lint

@@ -133,7 +133,7 @@ def test_help_in_chinese(args: tuple[str, ...], env: dict[str, str]) -> None:
 
 def test_help_texts_are_all_translated() -> None:
     """Every help text of every command and option is in Chinese under --lang zh (none left in English)."""
-    for command in (None, "build", "check", "list", "preview"):
+    for command in (None, "build", "check", "list", "preview", "init"):
         args = ["--lang", "zh", *([command] if command else []), "--help"]
         result = run(*args, LANG="C")
         assert result.exit_code == 0, result.output

@@ -673,6 +673,59 @@ def _write_preview(options: Options, output: Path, live_build: str | None) -> by
     return page
 
 
+def _interactive() -> bool:
+    """Whether someone can answer a question (``init`` asks for the deck name only then)."""
+    return sys.stdin is not None and sys.stdin.isatty()  # None: started without a standard input
+
+
+def _deck_name(value: str) -> str:
+    from qa2anki.scaffold import deck_name_problem
+
+    problem = deck_name_problem(value)
+    if problem:
+        raise click.BadParameter(problem)
+    return value.strip()
+
+
+@cli.command(
+    "init",
+    help=N_(
+        "Start a deck project in DIRECTORY (default: here): pyproject.toml with the deck name, source/ "
+        "with an example document, .gitignore, a GitHub workflow and a README. Existing files are never "
+        "overwritten."
+    ),
+)
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--deck",
+    "deck_name",
+    callback=lambda _ctx, _param, value: None if value is None else _deck_name(value),
+    help=N_(
+        "The deck's name in Anki, '::' between sub-decks [default: asked; without a terminal, the "
+        "folder's name]."
+    ),
+)
+@domain_errors
+def init_command(directory: Path, deck_name: str | None) -> None:
+    from qa2anki.scaffold import default_deck_name, scaffold
+
+    folder = directory  # as typed: relative to the current folder, and shown as the user wrote it
+    if deck_name is None:
+        offered = default_deck_name(folder)
+        if _interactive():
+            question = _("Deck name ('::' between sub-decks)")
+            deck_name = click.prompt(question, default=offered, value_proc=_deck_name)
+        else:
+            deck_name = offered
+    done = scaffold(folder, deck_name)
+    for path in done.files:
+        click.echo(_("created {path}").format(path=done.folder / path))
+    click.echo(_("deck {name}").format(name=deck_name))
+    steps = [] if folder.resolve() == Path.cwd().resolve() else [f"cd {folder}"]
+    steps += [_("put your documents in source/ (delete source/example.md)"), "qa2anki build"]
+    click.echo(_("next: {steps}").format(steps=_(", ").join(steps)))
+
+
 def main() -> None:
     """Console entry point. Once the output is flushed the process ends at once, as mypy's does: freeing
     a large build's millions of objects one by one takes a third of a second, for nothing. (Everything
