@@ -44,8 +44,14 @@ CLOSING_HEADINGS = (
     "扩展阅读",
     "推荐阅读",
     "目录",
+    "展望",
 )
-"""Headings of sections that hold no entries (summary, further reading, table of contents)."""
+"""Headings of sections that hold no entries (summary, further reading, table of contents), but for
+labelled pairs (see :func:`_labelled_pair_in_closing`)."""
+GENRE_WORDS = ("面试", "问答", "题", "interview", "faq", "q&a")
+"""Words by which a title names the genre: under such a title, numbered headings can be questions."""
+NOT_GENRE_WORDS = ("主题", "标题", "话题", "专题", "课题", "议题")
+"""Words with 题 in them that do not name the genre."""
 
 
 @dataclass(frozen=True)
@@ -55,9 +61,21 @@ class Labels:
     Built from the defaults below plus ``[tool.qa2anki] question_labels`` / ``answer_labels``.
     """
 
-    question: tuple[str, ...] = ("面试题", "问题", "题目", "问", "Q")
+    question: tuple[str, ...] = ("面试题", "问题描述", "问题", "题目", "问", "Question", "Q")
     """Question labels. A number may follow (``面试题1``, ``题目001``, ``Q12``)."""
-    answer: tuple[str, ...] = ("参考答案", "答案解析", "解答过程", "答案", "解答", "回答", "解析", "答", "A")
+    answer: tuple[str, ...] = (
+        "参考答案",
+        "正确答案",
+        "答案解析",
+        "解答过程",
+        "答案",
+        "解答",
+        "回答",
+        "解析",
+        "答",
+        "Answer",
+        "A",
+    )
     """Answer labels."""
     answer_side: tuple[str, ...] = ("解题思路", "思路分析", "代码实现", "实现代码")
     """Bold paragraph labels that belong to the answer side (they open the answer and stay in it)."""
@@ -191,9 +209,17 @@ class BlockInfo(NamedTuple):
     """The ``src`` of every image in the block, as markdown-it normalised it."""
     rule: str = ""
     """Which marker style made a question or answer of it: ``bold-label``, ``plain-label``,
-    ``heading-label``, ``heading-question``; ``closing`` for a summary or further-reading heading."""
+    ``heading-label``, ``heading-question``, ``bold-question`` (a question only with an answer label
+    below it); for a heading, ``closing`` (summary or further reading), ``numbered`` (an arabic-numbered
+    heading: a question in the right context, see :func:`_numbered_question`) or ``heading``;
+    ``thematic-break`` for ``---``."""
     marker: str = ""
     """The label word of a question or answer (``面试题``, ``Q``…), without its number."""
+    topic: str = ""
+    """For a heading of any kind: the topic it gives (its text without emphasis, numbering or a trailing
+    colon)."""
+    number: str = ""
+    """For a heading: its leading number as written (``1.``, ``2.3``, ``一、``), or ``""``."""
 
 
 @dataclass(frozen=True)
@@ -357,7 +383,8 @@ def _split_label(inline: Token, label_re: re.Pattern[str]) -> _Label | None:
 
 
 def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tuple[str, str, str, str]:
-    """(kind, rule, text, marker) of a heading: a question, an answer label, a closing section or a topic."""
+    """(kind, rule, text, marker) of a heading: a question, an answer label, a closing section, a numbered
+    heading (``numbered``: maybe a question, see :func:`_numbered_question`) or a topic."""
     topic = strip_numbering(text)
     for kind, pattern in (("question", patterns.question), ("answer", patterns.answer)):
         match = pattern.match(topic)
@@ -367,7 +394,29 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
         return "heading", "closing", topic, ""
     if labels.heading_questions and topic.rstrip().endswith(("？", "?")):
         return "question", "heading-question", topic, ""
+    if labels.heading_questions and heading_number(text)[:1].isdigit():
+        return "heading", "numbered", topic, ""
     return "heading", "heading", topic, ""
+
+
+def heading_number(text: str) -> str:
+    """A heading's leading number as written (``"1."``, ``"2.3"``, ``"一、"``), or ``""``."""
+    match = _NUMBERING_RE.match(text)
+    return match.group().strip() if match and text[match.end() :].strip() else ""
+
+
+def heading_topic(text: str) -> str:
+    """The topic a heading gives: its plain text without numbering and without a trailing colon."""
+    topic = strip_numbering(text)
+    return topic.rstrip(" :：").strip() or topic
+
+
+def names_genre(title: str) -> bool:
+    """Whether a title (or a file name) names the genre: 面试题, 问答, …题."""
+    folded = title.casefold()
+    for word in NOT_GENRE_WORDS:
+        folded = folded.replace(word, "")
+    return any(word in folded for word in GENRE_WORDS)
 
 
 def _answer_side(inline: Token, pattern: re.Pattern[str]) -> bool:
@@ -412,64 +461,8 @@ def scan_section_and_references(
             label: {"href": href, "title": title, "map": None} for label, href, title in references
         }
     for block in _blocks(markdown_parser().parse(text, env)):
-        inline = block.inline
-        kind, rule, level, label_text, marker = "block", "", 0, "", ""
-        label: _Label | None = None
-        if block.kind == "heading" and inline is not None:
-            level = block.heading_level
-            kind, rule, label_text, marker = _classify_heading(plain_text(inline), patterns, labels)
-            if kind != "heading":
-                # Keep the heading's own tokens (emphasis, code, math), not just its plain text.
-                numbered = _without_numbering(inline)
-                pattern = patterns.question if kind == "question" else patterns.answer
-                split = _split_label(numbered, pattern) if rule == "heading-label" else None
-                if split is not None:
-                    label = split
-                elif rule == "heading-question":
-                    label = _Label(numbered.content.strip(), list(numbered.children or ()), marker)
-                else:
-                    label = _Label(label_text, [_text_token(label_text)] if label_text else [], marker)
-                label_text = label.markdown
-        elif block.kind == "paragraph" and inline is not None:
-            label = _split_label(inline, patterns.question)
-            if label is not None:
-                kind = "question"
-            else:
-                label = _split_label(inline, patterns.answer)
-                kind = "answer" if label is not None else kind
-            if label is not None:
-                label_text, marker = label.markdown, label.marker
-                rule = "bold-label" if inline.children and _first_is_bold(inline) else "plain-label"
-            elif _answer_side(inline, patterns.answer_side):
-                kind, rule = "answer-side", "bold-label"
-            elif plain_text(inline).lstrip().startswith(EPILOGUE_OPENINGS):
-                kind = "epilogue"
-        html, folded = render_tokens(block.tokens), fold("\n".join(lines[block.start : block.end]))
-        head_html = head_folded = ""
-        if label is not None:
-            head_html, head_folded = render_inline(label.children), fold(label_text)
-        images = tuple(
-            src
-            for token in block.tokens
-            for child in token.children or ()
-            if child.type == "image" and isinstance(src := child.attrs.get("src"), str)
-        )
-        infos.append(
-            BlockInfo(
-                kind,
-                block.start,
-                block.end,
-                level,
-                label_text,
-                html,
-                folded,
-                head_html,
-                head_folded,
-                images,
-                rule,
-                marker,
-            )
-        )
+        for found in _read_block(block, patterns, labels):
+            infos.append(_block_info(found, lines))
     defined = env.get("references") or {}
     given = {label for label, _, _ in references}
     return tuple(infos), tuple(
@@ -477,6 +470,198 @@ def scan_section_and_references(
         for label, ref in defined.items()
         if label not in given
     )
+
+
+class _Found(NamedTuple):
+    """What a top-level block, or a run of lines of one, is (see :func:`_read_block`)."""
+
+    kind: str
+    rule: str
+    start: int
+    end: int
+    html: str
+    tokens: Sequence[Token]
+    """Its tokens (for its images)."""
+    level: int = 0
+    label: _Label | None = None
+    topic: str = ""
+    number: str = ""
+
+
+def _block_info(found: _Found, lines: Sequence[str]) -> BlockInfo:
+    label = found.label
+    label_text = found.topic if found.kind == "heading" and label is None else ""
+    head_html = head_folded = marker = ""
+    if label is not None:
+        label_text, marker = label.markdown, label.marker
+        head_html, head_folded = render_inline(label.children), fold(label_text)
+    images = tuple(
+        src
+        for token in found.tokens
+        for child in token.children or ()
+        if child.type == "image" and isinstance(src := child.attrs.get("src"), str)
+    )
+    return BlockInfo(
+        found.kind,
+        found.start,
+        found.end,
+        found.level,
+        label_text,
+        found.html,
+        fold("\n".join(lines[found.start : found.end])),
+        head_html,
+        head_folded,
+        images,
+        found.rule,
+        marker,
+        found.topic,
+        found.number,
+    )
+
+
+def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels) -> list[_Found]:
+    """What a top-level block is: a heading, a question, an answer, … (one rule each), or content."""
+    inline = block.inline
+    if block.kind == "heading" and inline is not None:
+        return [_read_heading(block, inline, patterns, labels)]
+    html = render_tokens(block.tokens)
+    if block.kind == "paragraph" and inline is not None:
+        runs = _label_lines(block, inline, patterns)
+        if runs:
+            return runs
+        found = _read_paragraph(inline, patterns)
+        if found is not None:
+            kind, rule, label = found
+            return [_Found(kind, rule, block.start, block.end, html, block.tokens, label=label)]
+    rule = "thematic-break" if block.kind == "hr" else ""
+    return [_Found("block", rule, block.start, block.end, html, block.tokens)]
+
+
+def _read_heading(block: _Block, inline: Token, patterns: _LabelPatterns, labels: Labels) -> _Found:
+    level, text = block.heading_level, plain_text(inline)
+    kind, rule, label_text, marker = _classify_heading(text, patterns, labels)
+    label: _Label | None = None
+    if kind != "heading" or rule == "numbered":
+        # Keep the heading's own tokens (emphasis, code, math), not just its plain text.
+        numbered = _without_numbering(inline)
+        pattern = patterns.question if kind == "question" else patterns.answer
+        split = _split_label(numbered, pattern) if rule == "heading-label" else None
+        if split is not None:
+            label = split
+        elif rule in ("heading-question", "numbered"):
+            label = _Label(numbered.content.strip(), list(numbered.children or ()), marker)
+        else:
+            label = _Label(label_text, [_text_token(label_text)] if label_text else [], marker)
+    html = render_tokens(block.tokens)
+    return _Found(
+        kind,
+        rule,
+        block.start,
+        block.end,
+        html,
+        block.tokens,
+        level,
+        label,
+        heading_topic(label_text),
+        heading_number(text),
+    )
+
+
+def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, _Label | None] | None:
+    """(kind, rule, label) of a paragraph that is a question, an answer or an answer-side block, or of one
+    that may close an article; ``None`` for content."""
+    for kind, pattern in (("question", patterns.question), ("answer", patterns.answer)):
+        label = _split_label(inline, pattern)
+        if label is not None:
+            return kind, "bold-label" if _first_is_bold(inline) else "plain-label", label
+    if _answer_side(inline, patterns.answer_side):
+        return "answer-side", "bold-label", None
+    bold_question = _bold_question(inline)
+    if bold_question is not None:
+        return "question", "bold-question", bold_question
+    if plain_text(inline).lstrip().startswith(EPILOGUE_OPENINGS):
+        return "epilogue", "", None
+    return None
+
+
+def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list[_Found]:
+    """``**面试题：** Q`` and ``**答案：** A`` on consecutive lines of one paragraph: one block per labelled
+    line (and the lines after it up to the next labelled one). Only when the paragraph opens with a question
+    label and a later line opens with an answer label; else ``[]``."""
+    content_lines = inline.content.split("\n")
+    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+    if len(content_lines) < 2:
+        return []
+    # Runs of children between line breaks that no emphasis spans: (first line, children).
+    runs: list[tuple[int, list[Token]]] = [(0, [])]
+    line = depth = 0
+    for child in children:
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+            if depth == 0:
+                runs.append((line, []))
+                continue
+        depth += child.nesting
+        runs[-1][1].append(child)
+    if line != len(content_lines) - 1:
+        return []  # a line break inside code: lines and tokens do not match up
+    labelled: list[tuple[int, str, _Label]] = []  # (run, kind, label)
+    for index, (first, run) in enumerate(runs):
+        last = runs[index + 1][0] if index + 1 < len(runs) else len(content_lines)
+        piece = Token("inline", "", 0, content="\n".join(content_lines[first:last]), children=run)
+        for kind, pattern in (("question", patterns.question), ("answer", patterns.answer)):
+            label = _split_label(piece, pattern)
+            if label is not None:
+                labelled.append((index, kind, label))
+                break
+    kinds = [kind for _, kind, _ in labelled]
+    if not labelled or labelled[0][0] != 0 or kinds[0] != "question" or "answer" not in kinds:
+        return []
+    found: list[_Found] = []
+    ends = [*(index for index, _, _ in labelled[1:]), len(runs)]
+    for (index, kind, label), following in zip(labelled, ends, strict=True):
+        first = runs[index][0]
+        last = runs[following][0] if following < len(runs) else len(content_lines)
+        # The lines after the labelled one keep their line breaks.
+        tail = [token for _, run in runs[index + 1 : following] for token in (_break(), *run)]
+        label = label._replace(
+            markdown="\n".join([label.markdown, *content_lines[runs[index + 1][0] if tail else last : last]]),
+            children=[*label.children, *tail],
+        )
+        piece = Token("inline", "", 0, children=[*runs[index][1], *tail])
+        rule = "bold-label" if _first_is_bold(piece) else "plain-label"
+        html = render_inline(piece.children or [])
+        found.append(_Found(kind, rule, block.start + first, block.start + last, html, [piece], label=label))
+    return found
+
+
+def _break() -> Token:
+    return Token("softbreak", "br", 0)
+
+
+def _bold_question(inline: Token) -> _Label | None:
+    """``**1. 什么是梯度爆炸？**``: a paragraph that is one bold span, numbered, ending in a question mark.
+    It is a question only when an answer label follows it (see :func:`_answered_questions`)."""
+    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+    content = inline.content.strip()
+    if (
+        len(children) < 3
+        or children[0].type != "strong_open"
+        or children[-1].type != "strong_close"
+        or sum(1 for c in children if c.type == "strong_open") != 1
+        or not content.startswith(children[0].markup)
+        or not content.endswith(children[-1].markup)
+    ):
+        return None
+    markup = children[0].markup
+    inner = Token("inline", "", 0, content=content[len(markup) : -len(markup)], children=children[1:-1])
+    text = plain_text(inner).strip()
+    if not heading_number(text)[:1].isdigit() or not text.endswith(("？", "?")):
+        return None
+    numbered = _without_numbering(inner)
+    if numbered is inner:
+        return None
+    return _Label(numbered.content.strip(), list(numbered.children or ()))
 
 
 def _first_is_bold(inline: Token) -> bool:
@@ -556,6 +741,11 @@ class _Open:
     pending_headings: list[BlockInfo] = field(default_factory=list)
     """Deeper headings inside the entry: part of it if more of it follows them, else dropped."""
 
+    @property
+    def numbered(self) -> bool:
+        """Whether its question is a numbered heading (a question only if it has a body)."""
+        return self.question.rule == "heading-numbered"
+
     def add(self, block: BlockInfo) -> None:
         """Add a content block to the question or the answer, with the headings before it."""
         target = self.question_blocks if self.answer is None else self.answer_blocks
@@ -582,9 +772,12 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
     """Start lines of question blocks that an answer label follows before the next question or heading."""
     answered: set[int] = set()
     waiting: int | None = None
+    waiting_rule = ""
     for block in blocks:
         if block.kind == "question":
-            waiting = block.start
+            if block.rule == "bold-question" and waiting is not None and waiting_rule != "bold-question":
+                continue  # a bold line below a labelled question does not take that question's answer
+            waiting, waiting_rule = block.start, block.rule
         elif block.kind == "heading":
             waiting = None
         elif block.kind in ("answer", "answer-side") and waiting is not None:
@@ -595,7 +788,7 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
 
 def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
     """Turn a document's blocks (with document line numbers) into entries and problems."""
-    part = assemble_part(document, blocks, frozenset(opening_markers(blocks)))
+    part = assemble_part(document, blocks, document_openers([section_facts(blocks)]))
     return document_result(document, part.entries, part.problems)
 
 
@@ -640,6 +833,10 @@ class SectionFacts(NamedTuple):
     """The label words of questions that open a section inside it (see :func:`opening_markers`)."""
     references: Definitions
     """The link references it defines (a definition holds for every section of its document)."""
+    title: str = ""
+    """The topic of its first heading (``""``: it has none): the document's title, if it comes first."""
+    numbered: tuple[tuple[int, int, int], ...] = ()
+    """Its headings with an arabic number, by level: (level, how many are questions, how many are not)."""
 
     @property
     def opening(self) -> Opening:
@@ -653,19 +850,70 @@ def section_facts(blocks: Sequence[BlockInfo], references: Definitions = ()) -> 
         return SectionFacts("", 0, "", "", "", (), references)
     first, last = blocks[0], blocks[-1]
     openers = tuple(sorted(opening_markers(blocks)))
-    return SectionFacts(first.kind, first.level, first.rule, first.marker, last.kind, openers, references)
+    title = next((block.topic for block in blocks if block.level), "")
+    counts: dict[int, list[int]] = {}
+    for block in blocks:
+        if block.level and block.number[:1].isdigit() and block.kind in ("question", "heading"):
+            counts.setdefault(block.level, [0, 0])[block.kind != "question"] += 1
+    numbered = tuple((level, questions, others) for level, (questions, others) in sorted(counts.items()))
+    return SectionFacts(
+        first.kind, first.level, first.rule, first.marker, last.kind, openers, references, title, numbered
+    )
 
 
 def document_openers(sections: Sequence[SectionFacts]) -> frozenset[str]:
-    """:func:`opening_markers` of a whole document, from its sections' facts: the openers inside each
-    section, and a question that opens a section right after one that ends with a heading."""
+    """What assembling any section of a document needs to know of the whole, from its sections' facts.
+
+    * :func:`opening_markers` of the whole document: the openers inside each section, and a question that
+      opens a section right after one that ends with a heading;
+    * :data:`GENRE_TAG` when the document's title names the genre (see :func:`names_genre`);
+    * :func:`question_level_tag` of each heading level whose numbered headings are mostly questions.
+    """
     openers = {marker for facts in sections for marker in facts.openers}
     openers.update(
         facts.marker
         for before, facts in pairwise(sections)
         if facts.kind == "question" and facts.marker and before.last_kind == "heading"
     )
+    if names_genre(next((facts.title for facts in sections if facts.title), "")):
+        openers.add(GENRE_TAG)
+    counts: dict[int, list[int]] = {}
+    for facts in sections:
+        for level, questions, others in facts.numbered:
+            total = counts.setdefault(level, [0, 0])
+            total[0] += questions
+            total[1] += others
+    openers.update(
+        question_level_tag(level)
+        for level, (questions, others) in counts.items()
+        if questions >= QUESTION_SIBLINGS and questions >= others
+    )
     return frozenset(openers)
+
+
+GENRE_TAG = "\x00genre"
+"""In :func:`document_openers`: the document's title names the genre."""
+QUESTION_SIBLINGS = 2
+"""At least this many numbered question headings at one level (and no fewer than the other numbered
+headings there) make that level one of questions."""
+
+
+def question_level_tag(level: int) -> str:
+    """In :func:`document_openers`: the numbered headings of this level are mostly questions."""
+    return f"\x00questions at level {level}"
+
+
+def _numbered_question(
+    block: BlockInfo, headings: Sequence[tuple[int, str]], openers: frozenset[str], document: Document
+) -> bool:
+    """Whether a numbered heading opens a question (when it has a body and no labelled entry below it):
+    its siblings are questions, or the document, its file name or a section around it names the genre."""
+    return block.rule == "numbered" and (
+        question_level_tag(block.level) in openers
+        or GENRE_TAG in openers
+        or names_genre(_document_topic(document.name))
+        or any(names_genre(topic) for level, topic in headings if level < block.level)
+    )
 
 
 def section_context(
@@ -716,6 +964,7 @@ def assemble_part(
     current: _Open | None = None
     closing_level = 0  # inside a summary / further-reading section of this level
     answered = _answered_questions(blocks)
+    markers = frozenset(opener for opener in openers if not opener.startswith("\x00"))
 
     def warn(line: int, message: str) -> None:
         problems.append(Problem(document.path, line, Severity.WARNING, message))
@@ -737,6 +986,15 @@ def assemble_part(
         rule = entry.question.rule
         answer, answer_blocks = entry.answer, entry.answer_blocks
         question_blocks = entry.question_blocks
+        if entry.numbered and answer is None and not question_blocks:
+            return  # a numbered heading with nothing below it is a heading
+        title = rule == "heading-question" and answer is None and not question_blocks and next_is_question
+        if entry.question.level and not title:
+            # A question heading is no topic: the entries after it take the topic of the heading above it
+            # (and still end at the next heading of its level).
+            while headings and headings[-1][0] >= entry.question.level:
+                headings.pop()
+            headings.append((entry.question.level, headings[-1][1] if headings else ""))
         if answer is None:
             # Documents that label only their questions: what follows the question is the answer.
             if entry.question.text and question_blocks:
@@ -758,13 +1016,14 @@ def assemble_part(
                 return
             rule += "+unlabelled-answer"
             answer = answer._replace(text="", head_html="", head_folded="")
+        answer_blocks = _without_trailing_rules(answer_blocks)
         if at_part_end:
             while (
                 answer_blocks
                 and answer_blocks[-1].kind == "epilogue"
                 and (answer.text or len(answer_blocks) > 1)
             ):
-                answer_blocks = answer_blocks[:-1]
+                answer_blocks = _without_trailing_rules(answer_blocks[:-1])
         question_md, question_html, question_folded = join(entry.question, question_blocks)
         answer_md, answer_html, answer_folded = join(answer, answer_blocks)
         if not question_md:
@@ -799,12 +1058,14 @@ def assemble_part(
     # A question label inside an answer, in a style that never opens a section and with no answer label of
     # its own, is a sub-question or exercise of that answer, not a new entry.
     for block in blocks:
+        if block.rule == "bold-question" and block.start not in answered:
+            block = block._replace(kind="block")  # a bold line without an answer label is content
         if closing_level:
             if (
                 block.level
                 and block.level <= closing_level
                 and block.kind in ("heading", "question", "answer")
-            ):
+            ) or _labelled_pair(block, answered):
                 closing_level = 0
             else:
                 continue
@@ -812,24 +1073,44 @@ def assemble_part(
             if block.rule == "closing":
                 close(at_part_end=True)
                 closing_level = block.level
+                while headings and headings[-1][0] >= block.level:
+                    headings.pop()
+                headings.append((block.level, block.topic))  # the topic of a labelled entry in it
                 continue
+            if current is not None and current.numbered and block.level > current.level:
+                current = None  # a numbered heading with sections below it is their title
             if current is not None and block.level <= current.level:
                 close(at_part_end=block.level < current.level)
             if current is not None:
                 current.pending_headings.append(block)
             while headings and headings[-1][0] >= block.level:
                 headings.pop()
-            headings.append((block.level, block.text))
+            if current is None and _numbered_question(block, headings, openers, document):
+                current = _Open(
+                    line=block.start + 1,
+                    topic=headings[-1][1] if headings else "",
+                    level=block.level,
+                    question=block._replace(kind="question", rule="heading-numbered"),
+                )
+            headings.append((block.level, block.topic))
         elif block.kind == "question":
             heading_question = block.level > 0
+            if (
+                current is not None
+                and current.numbered
+                and current.answer is None
+                and block.marker
+                and not heading_question
+            ):
+                current = None  # a labelled entry below a numbered heading: the heading is its title
             inside_answer = (
                 current is not None and current.answer is not None and not current.pending_headings
             )
             if (
                 not heading_question
                 and inside_answer
-                and openers
-                and block.marker not in openers
+                and markers
+                and block.marker not in markers
                 and block.start not in answered
                 and current
             ):
@@ -848,7 +1129,7 @@ def assemble_part(
             )
             if heading_question:
                 # It may also be the title of a section of labelled entries: those take it as topic.
-                headings.append((block.level, block.text))
+                headings.append((block.level, block.topic))
         elif block.kind in ("answer", "answer-side") and (current is None or current.answer is None):
             if current is None:
                 warn(block.start + 1, "answer label without a question; ignored")
@@ -861,7 +1142,6 @@ def assemble_part(
                 current.answer = block
         elif current is not None:
             current.add(block)
-    at_end = tuple(headings)
     clean = True
     # What the next section's first block does to the open entry, as in the loop above. Every case that
     # is not spelled out here (the entry, or a summary section, goes on into the next section) is unclean.
@@ -876,6 +1156,8 @@ def assemble_part(
     elif next_opening.kind == "heading" and next_opening.rule == "closing":
         close(at_part_end=True)
     elif next_opening.kind == "heading":
+        if current is not None and current.numbered and next_opening.level > current.level:
+            current = None
         if current is not None and next_opening.level <= current.level:
             close(at_part_end=next_opening.level < current.level)
         elif current is not None:
@@ -884,7 +1166,20 @@ def assemble_part(
         close(at_part_end=False)
     elif current is not None:
         clean = False
-    return Part(tuple(entries), tuple(problems), at_end, clean)
+    # After the closing above: closing a question heading's entry takes it off the stack.
+    return Part(tuple(entries), tuple(problems), tuple(headings), clean)
+
+
+def _labelled_pair(block: BlockInfo, answered: set[int]) -> bool:
+    """A question label with an answer label of its own: an entry even in a summary section."""
+    return block.kind == "question" and bool(block.marker) and block.start in answered
+
+
+def _without_trailing_rules(blocks: list[BlockInfo]) -> list[BlockInfo]:
+    """An answer without the ``---`` its author put after it."""
+    while blocks and blocks[-1].rule == "thematic-break":
+        blocks = blocks[:-1]
+    return blocks
 
 
 def _document_topic(name: str) -> str:
