@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
 from typing import Any, NamedTuple
@@ -220,6 +220,9 @@ class BlockInfo(NamedTuple):
     colon)."""
     number: str = ""
     """For a heading: its leading number as written (``1.``, ``2.3``, ``一、``), or ``""``."""
+    source: str = ""
+    """For a block inside a list item or a quote: its Markdown without the item's or quote's markers
+    (``""``: the block's lines of the document are its Markdown)."""
 
 
 @dataclass(frozen=True)
@@ -460,8 +463,12 @@ def scan_section_and_references(
         env["references"] = {
             label: {"href": href, "title": title, "map": None} for label, href, title in references
         }
+
+    def source(start: int, end: int) -> list[str]:
+        return lines[start:end]
+
     for block in _blocks(markdown_parser().parse(text, env)):
-        for found in _read_block(block, patterns, labels):
+        for found in _read_block(block, patterns, labels, source):
             infos.append(_block_info(found, lines))
     defined = env.get("references") or {}
     given = {label for label, _, _ in references}
@@ -486,6 +493,12 @@ class _Found(NamedTuple):
     label: _Label | None = None
     topic: str = ""
     number: str = ""
+    source: str = ""
+    """Inside a list item or quote: its Markdown without their markers."""
+
+
+_Source = Callable[[int, int], list[str]]
+"""Lines ``[start, end)`` of the text, as a block inside them sees them (without its containers' markers)."""
 
 
 def _block_info(found: _Found, lines: Sequence[str]) -> BlockInfo:
@@ -508,7 +521,7 @@ def _block_info(found: _Found, lines: Sequence[str]) -> BlockInfo:
         found.level,
         label_text,
         found.html,
-        fold("\n".join(lines[found.start : found.end])),
+        fold(found.source or "\n".join(lines[found.start : found.end])),
         head_html,
         head_folded,
         images,
@@ -516,14 +529,19 @@ def _block_info(found: _Found, lines: Sequence[str]) -> BlockInfo:
         marker,
         found.topic,
         found.number,
+        found.source,
     )
 
 
-def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels) -> list[_Found]:
+def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source: _Source) -> list[_Found]:
     """What a top-level block is: a heading, a question, an answer, … (one rule each), or content."""
     inline = block.inline
     if block.kind == "heading" and inline is not None:
         return [_read_heading(block, inline, patterns, labels)]
+    if block.kind in ("bullet_list", "ordered_list", "blockquote"):
+        inside = _read_container(block, patterns, labels, source)
+        if inside:
+            return inside
     html = render_tokens(block.tokens)
     if block.kind == "paragraph" and inline is not None:
         runs = _label_lines(block, inline, patterns)
@@ -535,6 +553,114 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels) -> list
             return [_Found(kind, rule, block.start, block.end, html, block.tokens, label=label)]
     rule = "thematic-break" if block.kind == "hr" else ""
     return [_Found("block", rule, block.start, block.end, html, block.tokens)]
+
+
+def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, source: _Source) -> list[_Found]:
+    """Entries inside list items and quotes: a list item or a quote that holds a question label and an
+    answer label of its own gives its blocks one by one, as if they stood outside it (the other items of
+    its list stay whole). ``[]`` when no item or quote holds such a pair."""
+    quote = block.kind == "blockquote"
+    units = [block] if quote else _blocks(block.tokens[1:-1])
+    if not any(_may_hold_pair(unit, patterns) for unit in units):
+        return []
+    found: list[_Found] = []
+    paired = False
+    for unit in units:
+        outer = source(unit.start, unit.end)
+        inner = _quote_lines(outer) if quote else _item_lines(outer, unit.tokens[0])
+
+        def inner_source(
+            start: int, end: int, inner: list[str] = inner, first: int = unit.start
+        ) -> list[str]:
+            return inner[start - first : end - first]
+
+        read = [
+            _inside(piece, "\n".join(inner_source(piece.start, piece.end)))
+            for child in _blocks(_shown(unit.tokens[1:-1]))
+            for piece in _read_block(child, patterns, labels, inner_source)
+        ]
+        if _holds_pair(read):
+            paired = True
+            found.extend(read)
+        elif not quote:
+            list_open = block.tokens[0].copy()
+            if block.kind == "ordered_list" and unit.tokens[0].info.isdigit():
+                list_open.attrs = {**list_open.attrs, "start": int(unit.tokens[0].info)}
+            tokens = [list_open, *unit.tokens, block.tokens[-1]]
+            html = render_tokens(tokens)
+            found.append(
+                _Found("block", "", unit.start, unit.end, html, unit.tokens, source="\n".join(outer))
+            )
+    return found if paired else []
+
+
+def _may_hold_pair(unit: _Block, patterns: _LabelPatterns) -> bool:
+    """Whether a list item or quote has a paragraph that opens with a question label (a quick test)."""
+    return any(
+        child.kind == "paragraph"
+        and child.inline is not None
+        and _split_label(child.inline, patterns.question)
+        for child in _blocks(unit.tokens[1:-1])
+    )
+
+
+def _holds_pair(found: Sequence[_Found]) -> bool:
+    """A question label and, after it, an answer label."""
+    questions = [index for index, piece in enumerate(found) if piece.kind == "question" and piece.label]
+    return bool(questions) and any(piece.kind == "answer" for piece in found[questions[0] :])
+
+
+def _inside(found: _Found, source: str) -> _Found:
+    """A block read inside a list item or quote: with its own Markdown; a heading there is content."""
+    if found.level:
+        found = found._replace(kind="block", rule="", level=0, label=None, topic="", number="")
+    return found._replace(source=source)
+
+
+def _shown(tokens: Sequence[Token]) -> list[Token]:
+    """A tight list item's tokens with its paragraphs shown (as ``<p>``, like the paragraphs outside it)."""
+    shown = []
+    depth = 0
+    for token in tokens:
+        depth += min(token.nesting, 0)
+        if depth == 0 and token.hidden and token.type in ("paragraph_open", "paragraph_close"):
+            token = token.copy()
+            token.hidden = False
+        depth += max(token.nesting, 0)
+        shown.append(token)
+    return shown
+
+
+def _quote_lines(lines: Sequence[str]) -> list[str]:
+    """A quote's lines without their ``>`` (a lazy continuation line has none)."""
+    inner = []
+    for line in lines:
+        stripped = line.lstrip(" ")
+        if len(line) - len(stripped) <= 3 and stripped.startswith(">"):
+            stripped = stripped[1:]
+            line = stripped[1:] if stripped.startswith((" ", "\t")) else stripped
+        inner.append(line)
+    return inner
+
+
+def _item_lines(lines: Sequence[str], item_open: Token) -> list[str]:
+    """A list item's lines without its marker and without the indentation that puts them in the item."""
+    if not lines:
+        return []
+    first = lines[0]
+    marker = item_open.info + item_open.markup
+    indent = len(first) - len(first.lstrip(" "))
+    if not first[indent:].startswith(marker):
+        return list(lines)
+    rest = first[indent + len(marker) :]
+    spaces = len(rest) - len(rest.lstrip(" "))
+    if spaces > 4:
+        spaces = 1  # an indented code block starts the item
+    width = indent + len(marker) + spaces
+    inner = [rest[spaces:]]
+    for line in lines[1:]:
+        inner.append(line[min(width, len(line) - len(line.lstrip(" "))) :])
+    return inner
 
 
 def _read_heading(block: _Block, inline: Token, patterns: _LabelPatterns, labels: Labels) -> _Found:
@@ -972,7 +1098,12 @@ def assemble_part(
     def join(head: BlockInfo, blocks_: list[BlockInfo]) -> tuple[str, str, str]:
         # The folded text is joined from the blocks' folds (computed, and cached, with the scan): the
         # same as folding the joined Markdown, white space between blocks becoming one space.
-        source = text[starts[blocks_[0].start] : starts[blocks_[-1].end] - 1].strip() if blocks_ else ""
+        if any(block.source for block in blocks_):
+            source = "\n\n".join(
+                block.source or text[starts[block.start] : starts[block.end] - 1] for block in blocks_
+            ).strip()
+        else:
+            source = text[starts[blocks_[0].start] : starts[blocks_[-1].end] - 1].strip() if blocks_ else ""
         markdown_ = "\n\n".join(part for part in (head.text, source) if part)
         html = "\n".join(part for part in (head.head_html, *(b.html for b in blocks_)) if part)
         folded = " ".join(part for part in (head.head_folded, *(b.folded for b in blocks_)) if part)
