@@ -702,9 +702,9 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
             return kind, "bold-label" if _first_is_bold(inline) else "plain-label", label
     if _answer_side(inline, patterns.answer_side):
         return "answer-side", "bold-label", None
-    bold_question = _bold_question(inline)
-    if bold_question is not None:
-        return "question", "bold-question", bold_question
+    question_line = _question_line(inline)
+    if question_line is not None:
+        return "question", *question_line
     if plain_text(inline).lstrip().startswith(EPILOGUE_OPENINGS):
         return "epilogue", "", None
     return None
@@ -731,21 +731,25 @@ def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list
         runs[-1][1].append(child)
     if line != len(content_lines) - 1:
         return []  # a line break inside code: lines and tokens do not match up
-    labelled: list[tuple[int, str, _Label]] = []  # (run, kind, label)
+    labelled: list[tuple[int, str, _Label, str]] = []  # (run, kind, label, rule: "" for a label's own)
     for index, (first, run) in enumerate(runs):
         last = runs[index + 1][0] if index + 1 < len(runs) else len(content_lines)
         piece = Token("inline", "", 0, content="\n".join(content_lines[first:last]), children=run)
         for kind, pattern in (("question", patterns.question), ("answer", patterns.answer)):
             label = _split_label(piece, pattern)
             if label is not None:
-                labelled.append((index, kind, label))
+                labelled.append((index, kind, label, ""))
                 break
-    kinds = [kind for _, kind, _ in labelled]
+        else:
+            question_line = _question_line(piece) if index == 0 else None
+            if question_line is not None:
+                labelled.append((index, "question", question_line[1], question_line[0]))
+    kinds = [kind for _, kind, _, _ in labelled]
     if not labelled or labelled[0][0] != 0 or kinds[0] != "question" or "answer" not in kinds:
         return []
     found: list[_Found] = []
-    ends = [*(index for index, _, _ in labelled[1:]), len(runs)]
-    for (index, kind, label), following in zip(labelled, ends, strict=True):
+    ends = [*(index for index, _, _, _ in labelled[1:]), len(runs)]
+    for (index, kind, label, line_rule), following in zip(labelled, ends, strict=True):
         first = runs[index][0]
         last = runs[following][0] if following < len(runs) else len(content_lines)
         # The lines after the labelled one keep their line breaks.
@@ -755,7 +759,7 @@ def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list
             children=[*label.children, *tail],
         )
         piece = Token("inline", "", 0, children=[*runs[index][1], *tail])
-        rule = "bold-label" if _first_is_bold(piece) else "plain-label"
+        rule = line_rule or ("bold-label" if _first_is_bold(piece) else "plain-label")
         html = render_inline(piece.children or [])
         found.append(_Found(kind, rule, block.start + first, block.start + last, html, [piece], label=label))
     return found
@@ -765,29 +769,39 @@ def _break() -> Token:
     return Token("softbreak", "br", 0)
 
 
-def _bold_question(inline: Token) -> _Label | None:
-    """``**1. 什么是梯度爆炸？**``: a paragraph that is one bold span, numbered, ending in a question mark.
-    It is a question only when an answer label follows it (see :func:`_answered_questions`)."""
+QUESTION_LINE_RULES = ("bold-question", "numbered-question")
+"""Rules of questions that are only questions when an answer label follows them."""
+
+
+def _question_line(inline: Token) -> tuple[str, _Label] | None:
+    """A numbered line ending in a question mark, bold as a whole (``**1. 什么是梯度爆炸？**``:
+    ``bold-question``) or not bold at all (``1、面向对象的特征有哪些？``: ``numbered-question``). It is a
+    question only when an answer label follows it (see :func:`_answered_questions`)."""
     children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
     content = inline.content.strip()
-    if (
-        len(children) < 3
-        or children[0].type != "strong_open"
-        or children[-1].type != "strong_close"
-        or sum(1 for c in children if c.type == "strong_open") != 1
-        or not content.startswith(children[0].markup)
-        or not content.endswith(children[-1].markup)
-    ):
+    if "\n" in content or not children:
         return None
-    markup = children[0].markup
-    inner = Token("inline", "", 0, content=content[len(markup) : -len(markup)], children=children[1:-1])
+    rule, inner = "numbered-question", inline
+    if any(c.type == "strong_open" for c in children):
+        if (
+            len(children) < 3
+            or children[0].type != "strong_open"
+            or children[-1].type != "strong_close"
+            or sum(1 for c in children if c.type == "strong_open") != 1
+            or not content.startswith(children[0].markup)
+            or not content.endswith(children[-1].markup)
+        ):
+            return None
+        markup = children[0].markup
+        rule = "bold-question"
+        inner = Token("inline", "", 0, content=content[len(markup) : -len(markup)], children=children[1:-1])
     text = plain_text(inner).strip()
     if not heading_number(text)[:1].isdigit() or not text.endswith(("？", "?")):
         return None
     numbered = _without_numbering(inner)
     if numbered is inner:
         return None
-    return _Label(numbered.content.strip(), list(numbered.children or ()))
+    return rule, _Label(numbered.content.strip(), list(numbered.children or ()))
 
 
 def _first_is_bold(inline: Token) -> bool:
@@ -901,7 +915,11 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
     waiting_rule = ""
     for block in blocks:
         if block.kind == "question":
-            if block.rule == "bold-question" and waiting is not None and waiting_rule != "bold-question":
+            if (
+                block.rule in QUESTION_LINE_RULES
+                and waiting is not None
+                and waiting_rule not in QUESTION_LINE_RULES
+            ):
                 continue  # a bold line below a labelled question does not take that question's answer
             waiting, waiting_rule = block.start, block.rule
         elif block.kind == "heading":
@@ -1189,7 +1207,7 @@ def assemble_part(
     # A question label inside an answer, in a style that never opens a section and with no answer label of
     # its own, is a sub-question or exercise of that answer, not a new entry.
     for block in blocks:
-        if block.rule == "bold-question" and block.start not in answered:
+        if block.rule in QUESTION_LINE_RULES and block.start not in answered:
             block = block._replace(kind="block")  # a bold line without an answer label is content
         if closing_level:
             if (
