@@ -48,6 +48,33 @@ CLOSING_HEADINGS = (
 )
 """Headings of sections that hold no entries (summary, further reading, table of contents), but for
 labelled pairs (see :func:`_labelled_pair_in_closing`)."""
+ASIDE_HEADINGS = frozenset(
+    {
+        "参考",
+        "参考链接",
+        "相关链接",
+        "前言",
+        "引言",
+        "序言",
+        "简介",
+        "介绍",
+        "概述",
+        "背景",
+        "导读",
+        "说明",
+        "附录",
+        "写在前面",
+        "写在最后",
+        "后记",
+        "致谢",
+        "references",
+        "reference",
+        "introduction",
+        "summary",
+    }
+)
+"""Whole headings that name a part of an article (``## 前言``, ``### 参考``): never a question, whatever
+their siblings are."""
 GENRE_WORDS = ("面试", "问答", "题", "interview", "faq", "q&a")
 """Words by which a title names the genre: under such a title, numbered headings can be questions."""
 NOT_GENRE_WORDS = ("主题", "标题", "话题", "专题", "课题", "议题")
@@ -196,7 +223,8 @@ class BlockInfo(NamedTuple):
     level: int
     """Heading level (1–6), also for a heading that is a question or answer label; 0 for other blocks."""
     text: str
-    """The topic of a heading; the Markdown after the label of a question or answer; else ``""``."""
+    """The Markdown after the label of a question or answer, or of a heading without its number (the
+    question, if it is one); the topic of a summary or aside heading; else ``""``."""
     html: str
     """The whole block rendered."""
     folded: str
@@ -210,8 +238,9 @@ class BlockInfo(NamedTuple):
     rule: str = ""
     """Which marker style made a question or answer of it: ``bold-label``, ``plain-label``,
     ``heading-label``, ``heading-question``, ``bold-question`` (a question only with an answer label
-    below it); for a heading, ``closing`` (summary or further reading), ``numbered`` (an arabic-numbered
-    heading: a question in the right context, see :func:`_numbered_question`) or ``heading``;
+    below it); for a heading, ``closing`` (summary or further reading), ``aside`` (``前言``, ``参考``),
+    ``numbered`` (an arabic-numbered heading) or ``heading`` (both questions in the right context, see
+    :func:`_may_ask`: then the entry's rule is ``heading-without-mark``);
     ``thematic-break`` for ``---``."""
     marker: str = ""
     """The label word of a question or answer (``面试题``, ``Q``…), without its number."""
@@ -386,8 +415,9 @@ def _split_label(inline: Token, label_re: re.Pattern[str]) -> _Label | None:
 
 
 def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tuple[str, str, str, str]:
-    """(kind, rule, text, marker) of a heading: a question, an answer label, a closing section, a numbered
-    heading (``numbered``: maybe a question, see :func:`_numbered_question`) or a topic."""
+    """(kind, rule, text, marker) of a heading: a question, an answer label, a closing section, an aside
+    (``前言``), or a topic heading that may be a question in the right context (``numbered`` or
+    ``heading``, see :func:`_may_ask`)."""
     topic = strip_numbering(text)
     for kind, pattern in (("question", patterns.question), ("answer", patterns.answer)):
         match = pattern.match(topic)
@@ -397,6 +427,8 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
         return "heading", "closing", topic, ""
     if labels.heading_questions and topic.rstrip().endswith(("？", "?")):
         return "question", "heading-question", topic, ""
+    if heading_topic(text).casefold() in ASIDE_HEADINGS:
+        return "heading", "aside", topic, ""
     if labels.heading_questions and heading_number(text)[:1].isdigit():
         return "heading", "numbered", topic, ""
     return "heading", "heading", topic, ""
@@ -667,14 +699,14 @@ def _read_heading(block: _Block, inline: Token, patterns: _LabelPatterns, labels
     level, text = block.heading_level, plain_text(inline)
     kind, rule, label_text, marker = _classify_heading(text, patterns, labels)
     label: _Label | None = None
-    if kind != "heading" or rule == "numbered":
+    if kind != "heading" or rule in ("numbered", "heading"):
         # Keep the heading's own tokens (emphasis, code, math), not just its plain text.
         numbered = _without_numbering(inline)
         pattern = patterns.question if kind == "question" else patterns.answer
         split = _split_label(numbered, pattern) if rule == "heading-label" else None
         if split is not None:
             label = split
-        elif rule in ("heading-question", "numbered"):
+        elif rule in ("heading-question", "numbered", "heading"):
             label = _Label(numbered.content.strip(), list(numbered.children or ()), marker)
         else:
             label = _Label(label_text, [_text_token(label_text)] if label_text else [], marker)
@@ -882,9 +914,9 @@ class _Open:
     """Deeper headings inside the entry: part of it if more of it follows them, else dropped."""
 
     @property
-    def numbered(self) -> bool:
-        """Whether its question is a numbered heading (a question only if it has a body)."""
-        return self.question.rule == "heading-numbered"
+    def tentative(self) -> bool:
+        """Whether its question is a heading without a question mark (see :func:`_may_ask`)."""
+        return self.question.rule == "heading-without-mark"
 
     def add(self, block: BlockInfo) -> None:
         """Add a content block to the question or the answer, with the headings before it."""
@@ -979,8 +1011,9 @@ class SectionFacts(NamedTuple):
     """The link references it defines (a definition holds for every section of its document)."""
     title: str = ""
     """The topic of its first heading (``""``: it has none): the document's title, if it comes first."""
-    numbered: tuple[tuple[int, int, int], ...] = ()
-    """Its headings with an arabic number, by level: (level, how many are questions, how many are not)."""
+    headings: tuple[tuple[int, int, int], ...] = ()
+    """Its headings by level: (level, how many are questions, how many are other headings that are no
+    summary or further-reading title)."""
 
     @property
     def opening(self) -> Opening:
@@ -997,11 +1030,11 @@ def section_facts(blocks: Sequence[BlockInfo], references: Definitions = ()) -> 
     title = next((block.topic for block in blocks if block.level), "")
     counts: dict[int, list[int]] = {}
     for block in blocks:
-        if block.level and block.number[:1].isdigit() and block.kind in ("question", "heading"):
+        if block.level and block.kind in ("question", "heading") and block.rule != "closing":
             counts.setdefault(block.level, [0, 0])[block.kind != "question"] += 1
-    numbered = tuple((level, questions, others) for level, (questions, others) in sorted(counts.items()))
+    headings = tuple((level, questions, others) for level, (questions, others) in sorted(counts.items()))
     return SectionFacts(
-        first.kind, first.level, first.rule, first.marker, last.kind, openers, references, title, numbered
+        first.kind, first.level, first.rule, first.marker, last.kind, openers, references, title, headings
     )
 
 
@@ -1011,7 +1044,7 @@ def document_openers(sections: Sequence[SectionFacts]) -> frozenset[str]:
     * :func:`opening_markers` of the whole document: the openers inside each section, and a question that
       opens a section right after one that ends with a heading;
     * :data:`GENRE_TAG` when the document's title names the genre (see :func:`names_genre`);
-    * :func:`question_level_tag` of each heading level whose numbered headings are mostly questions.
+    * :func:`question_level_tag` of each heading level whose headings are mostly questions.
     """
     openers = {marker for facts in sections for marker in facts.openers}
     openers.update(
@@ -1023,7 +1056,7 @@ def document_openers(sections: Sequence[SectionFacts]) -> frozenset[str]:
         openers.add(GENRE_TAG)
     counts: dict[int, list[int]] = {}
     for facts in sections:
-        for level, questions, others in facts.numbered:
+        for level, questions, others in facts.headings:
             total = counts.setdefault(level, [0, 0])
             total[0] += questions
             total[1] += others
@@ -1038,25 +1071,50 @@ def document_openers(sections: Sequence[SectionFacts]) -> frozenset[str]:
 GENRE_TAG = "\x00genre"
 """In :func:`document_openers`: the document's title names the genre."""
 QUESTION_SIBLINGS = 2
-"""At least this many numbered question headings at one level (and no fewer than the other numbered
-headings there) make that level one of questions."""
+"""At least this many question headings at one level (and no fewer than the other headings there) make
+that level one of questions."""
 
 
 def question_level_tag(level: int) -> str:
-    """In :func:`document_openers`: the numbered headings of this level are mostly questions."""
+    """In :func:`document_openers`: the headings of this level are mostly questions."""
     return f"\x00questions at level {level}"
 
 
-def _numbered_question(
-    block: BlockInfo, headings: Sequence[tuple[int, str]], openers: frozenset[str], document: Document
+class _Context(NamedTuple):
+    """What decides whether a heading without a question mark is a question (see :func:`_may_ask`)."""
+
+    headings: list[tuple[int, str]]
+    openers: frozenset[str]
+    document: Document
+
+
+def _may_ask(rule: str, level: int, context: _Context) -> bool:
+    """Whether a heading without a question mark opens a question (if it has a body and no labelled entry
+    or question below it): its siblings are mostly questions, or, for a numbered heading, the document's
+    title, its file name or a section around it names the genre."""
+    if rule not in ("numbered", "heading"):
+        return False
+    if question_level_tag(level) in context.openers:
+        return True
+    return rule == "numbered" and (
+        GENRE_TAG in context.openers
+        or names_genre(_document_topic(context.document.name))
+        or any(names_genre(topic) for above, topic in context.headings if above < level)
+    )
+
+
+def _is_title(
+    current: _Open | None, kind: str, rule: str, level: int, marker: str, context: _Context
 ) -> bool:
-    """Whether a numbered heading opens a question (when it has a body and no labelled entry below it):
-    its siblings are questions, or the document, its file name or a section around it names the genre."""
-    return block.rule == "numbered" and (
-        question_level_tag(block.level) in openers
-        or GENRE_TAG in openers
-        or names_genre(_document_topic(document.name))
-        or any(names_genre(topic) for level, topic in headings if level < block.level)
+    """Whether a block shows that the heading an open entry's question came from (by :func:`_may_ask`) is
+    a title after all: a labelled question below it before any answer label; or, below it, a deeper
+    question heading, a deeper heading that may ask, or any deeper heading before the body."""
+    if current is None or not current.tentative or current.answer is not None:
+        return False
+    if not level:
+        return kind == "question" and bool(marker)
+    return level > current.level and (
+        not current.question_blocks or kind == "question" or _may_ask(rule, level, context)
     )
 
 
@@ -1109,6 +1167,7 @@ def assemble_part(
     closing_level = 0  # inside a summary / further-reading section of this level
     answered = _answered_questions(blocks)
     markers = frozenset(opener for opener in openers if not opener.startswith("\x00"))
+    context = _Context(headings, openers, document)
 
     def warn(line: int, message: str) -> None:
         problems.append(Problem(document.path, line, Severity.WARNING, message))
@@ -1135,8 +1194,8 @@ def assemble_part(
         rule = entry.question.rule
         answer, answer_blocks = entry.answer, entry.answer_blocks
         question_blocks = entry.question_blocks
-        if entry.numbered and answer is None and not question_blocks:
-            return  # a numbered heading with nothing below it is a heading
+        if entry.tentative and answer is None and not question_blocks:
+            return  # a heading that may ask, with nothing below it: a heading
         title = rule == "heading-question" and answer is None and not question_blocks and next_is_question
         if entry.question.level and not title:
             # A question heading is no topic: the entries after it take the topic of the heading above it
@@ -1226,32 +1285,26 @@ def assemble_part(
                     headings.pop()
                 headings.append((block.level, block.topic))  # the topic of a labelled entry in it
                 continue
-            if current is not None and current.numbered and block.level > current.level:
-                current = None  # a numbered heading with sections below it is their title
+            if _is_title(current, block.kind, block.rule, block.level, block.marker, context):
+                current = None
             if current is not None and block.level <= current.level:
                 close(at_part_end=block.level < current.level)
             if current is not None:
                 current.pending_headings.append(block)
             while headings and headings[-1][0] >= block.level:
                 headings.pop()
-            if current is None and _numbered_question(block, headings, openers, document):
+            if current is None and _may_ask(block.rule, block.level, context):
                 current = _Open(
                     line=block.start + 1,
                     topic=headings[-1][1] if headings else "",
                     level=block.level,
-                    question=block._replace(kind="question", rule="heading-numbered"),
+                    question=block._replace(kind="question", rule="heading-without-mark"),
                 )
             headings.append((block.level, block.topic))
         elif block.kind == "question":
             heading_question = block.level > 0
-            if (
-                current is not None
-                and current.numbered
-                and current.answer is None
-                and block.marker
-                and not heading_question
-            ):
-                current = None  # a labelled entry below a numbered heading: the heading is its title
+            if _is_title(current, block.kind, block.rule, block.level, block.marker, context):
+                current = None
             inside_answer = (
                 current is not None and current.answer is not None and not current.pending_headings
             )
@@ -1305,13 +1358,15 @@ def assemble_part(
     elif next_opening.kind == "heading" and next_opening.rule == "closing":
         close(at_part_end=True)
     elif next_opening.kind == "heading":
-        if current is not None and current.numbered and next_opening.level > current.level:
+        if _is_title(current, next_opening.kind, next_opening.rule, next_opening.level, "", context):
             current = None
         if current is not None and next_opening.level <= current.level:
             close(at_part_end=next_opening.level < current.level)
         elif current is not None:
             clean = False
     elif next_opening.kind == "question" and next_opening.level > 0:
+        if _is_title(current, next_opening.kind, next_opening.rule, next_opening.level, "", context):
+            current = None
         close(at_part_end=False)
     elif current is not None:
         clean = False
