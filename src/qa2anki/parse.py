@@ -4,13 +4,16 @@ A document is read as a flat run of top-level blocks (headings, paragraphs, list
 each with its source lines from ``Token.map``, in two steps:
 
 * :func:`scan_section` parses a piece of a document and says what each block is — a topic heading, a
-  question (label paragraph, label heading or question heading), an answer label, an answer-side block
-  (``**解题思路**``), a possible epilogue, or plain content — and renders it from its own tokens. It
-  depends only on the text and the labels, so it is cached and run in parallel (see :mod:`qa2anki.scan`).
-* :func:`assemble` walks those blocks and builds the entries: topics from headings (numbering stripped),
-  answers up to the next question or the next heading of the same or a higher level, question-only
-  documents, summary/TOC sections skipped, sub-questions inside answers kept in them, the article's
-  closing paragraph left out.
+  question (label paragraph, label heading, question heading, numbered question line), an answer label,
+  an answer-side block (``**解题思路**``), a possible epilogue, or plain content — and renders it from its
+  own tokens. A paragraph whose lines hold a question label and an answer label gives a block per
+  labelled line; a list item or quote that holds a labelled pair gives its own blocks. It depends only
+  on the text and the labels, so it is cached and run in parallel (see :mod:`qa2anki.scan`).
+* :func:`assemble` walks those blocks and builds the entries: topics from headings that are no questions
+  (numbering stripped), answers up to the next question or the next heading of the same or a higher
+  level, headings without a question mark that ask in context, question-only documents, summary/TOC
+  sections skipped but for labelled pairs, sub-questions inside answers kept in them, the article's
+  closing paragraph and a trailing ``---`` left out.
 
 Each marker style is one named rule; the README lists them, ``tests/fixtures/parse`` pins them.
 Nothing here knows about duplicates or GUIDs; HTML comes from :mod:`qa2anki.dialect`.
@@ -107,7 +110,8 @@ class Labels:
     answer_side: tuple[str, ...] = ("解题思路", "思路分析", "代码实现", "实现代码")
     """Bold paragraph labels that belong to the answer side (they open the answer and stay in it)."""
     heading_questions: bool = True
-    """A heading that ends with a question mark is a question (its answer: the blocks below it)."""
+    """A heading can be a question (its answer: the blocks below it): one that ends with a question mark,
+    or one without in the right context (see :func:`_may_ask`)."""
 
     def fingerprint(self) -> str:
         """What the scan cache is keyed by."""
@@ -776,6 +780,8 @@ def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list
             question_line = _question_line(piece) if index == 0 else None
             if question_line is not None:
                 labelled.append((index, "question", question_line[1], question_line[0]))
+        if not labelled:
+            return []  # the paragraph does not open with a question: no need to look at its other lines
     kinds = [kind for _, kind, _, _ in labelled]
     if not labelled or labelled[0][0] != 0 or kinds[0] != "question" or "answer" not in kinds:
         return []
