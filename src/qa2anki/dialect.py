@@ -312,7 +312,7 @@ def _enumerated_lines(state: StateCore) -> None:
     """Soft line breaks before enumerated lines become hard ones (see the module's docstring)."""
     for token in state.tokens:
         children = token.children
-        if token.type != "inline" or not children:
+        if token.type != "inline" or not children or "\n" not in token.content:
             continue
         starts = [index + 1 for index, child in enumerate(children) if child.type == "softbreak"]
         enumerated = [index for index in starts if _starts_enumerated(children, index)]

@@ -596,6 +596,11 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
     answer label of its own gives its blocks one by one, as if they stood outside it (the other items of
     its list stay whole). ``[]`` when no item or quote holds such a pair."""
     quote = block.kind == "blockquote"
+    if not any(
+        token.type == "inline" and patterns.question.match(token.content.lstrip("*_ ")) is not None
+        for token in block.tokens
+    ):
+        return []  # a quick test: no paragraph in it opens with a question label
     units = [block] if quote else _blocks(block.tokens[1:-1])
     if not any(_may_hold_pair(unit, patterns) for unit in units):
         return []
