@@ -594,7 +594,8 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
 def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, source: _Source) -> list[_Found]:
     """Entries inside list items and quotes: a list item or a quote that holds a question label and an
     answer label of its own gives its blocks one by one, as if they stood outside it (the other items of
-    its list stay whole). ``[]`` when no item or quote holds such a pair."""
+    its list stay whole). So does each item of a list whose every item opens with a question label, when
+    more follows that label in the item (the answer indented below it). ``[]`` when nothing is read so."""
     quote = block.kind == "blockquote"
     if not any(
         token.type == "inline" and patterns.question.match(token.content.lstrip("*_ ")) is not None
@@ -604,8 +605,7 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
     units = [block] if quote else _blocks(block.tokens[1:-1])
     if not any(_may_hold_pair(unit, patterns) for unit in units):
         return []
-    found: list[_Found] = []
-    paired = False
+    reads: list[tuple[_Block, list[str], list[_Found]]] = []
     for unit in units:
         outer = source(unit.start, unit.end)
         inner = _quote_lines(outer) if quote else _item_lines(outer, unit.tokens[0])
@@ -620,7 +620,14 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
             for child in _blocks(_shown(unit.tokens[1:-1]))
             for piece in _read_block(child, patterns, labels, inner_source)
         ]
-        if _holds_pair(read):
+        reads.append((unit, outer, read))
+    list_of_questions = not quote and all(
+        read and read[0].kind == "question" and read[0].label and read[0].label.marker for _, _, read in reads
+    )
+    found: list[_Found] = []
+    paired = False
+    for unit, outer, read in reads:
+        if _holds_pair(read) or (list_of_questions and len(read) > 1):
             paired = True
             found.extend(read)
         elif not quote:
