@@ -20,10 +20,16 @@ from tests.conftest import RunCli, read_apkg
 UPGRADE = Path(__file__).parent.parent / "fixtures" / "upgrade"
 DOCUMENT = "ml-interview.md"
 
-OLD_QUESTIONS = ("什么是过拟合？", "如何选择学习率？", "批大小如何影响训练？", "自注意力是如何计算的？")
+OLD_QUESTIONS = (
+    "什么是过拟合？",
+    "正则化为什么能缓解过拟合？",  # the old parser read the answer line below it as part of the question
+    "如何选择学习率？",
+    "批大小如何影响训练？",
+    "自注意力是如何计算的？",
+)
 """What the old parser found (its deck's questions)."""
 NEW_QUESTIONS = (
-    "正则化为什么能缓解过拟合？",  # question and answer in one paragraph
+    "早停为什么有效？",  # question and answer in one paragraph
     "梯度消失是什么原因造成的",  # a numbered heading without a question mark, in a 面试题 document
     "什么是梯度爆炸？",  # a bold numbered question line with 答：
     "多头注意力有什么好处？",  # a labelled pair in a quote
@@ -54,7 +60,7 @@ def test_an_upgrade_updates_every_old_entry_in_place(
     assert sorted(state.guid for state in before.values()) == sorted(old_deck)
     old_ids = {question: _note_showing(before, question) for question in OLD_QUESTIONS}
 
-    new_path, result = build_deck(run_cli)
+    new_path, result = build_deck(run_cli, "-v")
     new_deck = read_apkg(new_path)
     response = import_apkg(collection, new_path)
     after = snapshot(collection)
@@ -77,8 +83,17 @@ def test_an_upgrade_updates_every_old_entry_in_place(
     assert "<hr" not in after[old_ids["什么是过拟合？"]].fields["Answer"]
     attention = after[old_ids["自注意力是如何计算的？"]].fields["Answer"]
     assert "多头注意力" not in attention and "dropout" not in attention
+    regularisation = after[old_ids["正则化为什么能缓解过拟合？"]]
+    assert "答案" not in regularisation.fields["Question"]
+    assert "惩罚" in regularisation.fields["Answer"] and "L2" in regularisation.fields["Answer"]
+    assert "正则化为什么能缓解过拟合？" in result.output and "reidentified" in result.output
     updated = {question for question, note_id in old_ids.items() if after[note_id] != before[note_id]}
-    assert updated == {"什么是过拟合？", "批大小如何影响训练？", "自注意力是如何计算的？"}
+    assert updated == {
+        "什么是过拟合？",
+        "正则化为什么能缓解过拟合？",
+        "批大小如何影响训练？",
+        "自注意力是如何计算的？",
+    }
     assert len(response.log.updated) == len(updated)
 
     # The entries the old parser could not read arrive as new notes, without history.
