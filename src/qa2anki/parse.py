@@ -50,7 +50,7 @@ CLOSING_HEADINGS = (
     "展望",
 )
 """Headings of sections that hold no entries (summary, further reading, table of contents), but for
-labelled pairs (see :func:`_labelled_pair_in_closing`)."""
+labelled pairs (see :func:`_labelled_pair`)."""
 ASIDE_HEADINGS = frozenset(
     {
         "参考",
@@ -643,12 +643,10 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
 
 
 def _may_hold_pair(unit: _Block, patterns: _LabelPatterns) -> bool:
-    """Whether a list item or quote has a paragraph that opens with a question label (a quick test)."""
+    """Whether a list item or quote has a paragraph (maybe in a list or quote inside it) that opens with a
+    question label (a quick test)."""
     return any(
-        child.kind == "paragraph"
-        and child.inline is not None
-        and _split_label(child.inline, patterns.question)
-        for child in _blocks(unit.tokens[1:-1])
+        token.type == "inline" and _split_label(token, patterns.question) is not None for token in unit.tokens
     )
 
 
@@ -662,7 +660,7 @@ def _inside(found: _Found, source: str) -> _Found:
     """A block read inside a list item or quote: with its own Markdown; a heading there is content."""
     if found.level:
         found = found._replace(kind="block", rule="", level=0, label=None, topic="", number="")
-    return found._replace(source=source)
+    return found._replace(source=found.source or source)  # a block in a nested quote or item has its own
 
 
 def _shown(tokens: Sequence[Token]) -> list[Token]:
