@@ -6,7 +6,9 @@
 * **Re-identification**: every other note is compared with the lock's unclaimed notes (vanished ones and
   tombstones). The score is the mean of the question and the answer similarity (character bigrams, so
   Chinese works), or either similarity alone when it is at least 0.9 (a reworded question with the same
-  answer is the same note); position and topic play no part. A pair scoring at least
+  answer is the same note), or the similarity of question and answer taken together when that is at
+  least 0.9 (the same text, cut elsewhere between question and answer: an answer line a parser of
+  another version read as part of the question); position and topic play no part. A pair scoring at least
   ``reidentify_threshold`` is the same note, unless another candidate of either side scores within
   ``reidentify_margin`` of it: that is ambiguous, reported, and the note is treated as new. Best pairs
   are taken first, ties broken by document order and GUID, so the result is deterministic.
@@ -130,11 +132,21 @@ def previous_wordings(lock: Lock) -> Previous | None:
 def reidentify_score(question: str, answer: str, locked: LockedNote) -> float:
     """How likely a note (folded texts) is the lock entry's next version: the mean of question and answer
     similarity, or the similarity of either one alone when it is nearly identical (a reworded question
-    with an unchanged answer, or a rewritten answer to the same question under a renamed topic)."""
+    with an unchanged answer, or a rewritten answer to the same question under a renamed topic), or of
+    both together when that is nearly identical (the same text, cut elsewhere between question and
+    answer: ``**答案：**`` on the question's next line was read as part of the question before qa2anki
+    read such pairs)."""
     q_sim = similarity(question, locked.question)
     a_sim = similarity(answer, locked.answer)
-    strongest = max(q_sim, a_sim)
+    strongest = max(
+        q_sim, a_sim, similarity(_whole(question, answer), _whole(locked.question, locked.answer))
+    )
     return strongest if strongest >= STRONG_SIMILARITY else (q_sim + a_sim) / 2
+
+
+def _whole(question: str, answer: str) -> str:
+    """A note's question and answer as one folded text."""
+    return f"{question} {answer}"
 
 
 def identify(
@@ -183,11 +195,13 @@ def identify(
         # Items 0..len(unmatched)-1 are new notes, the rest lock notes; only mixed pairs are scored.
         texts = [(notes[i].question_folded, notes[i].answer_folded) for i in unmatched]
         texts += [(locked.question, locked.answer) for locked in candidates]
+        slots = [(question, answer, _whole(question, answer)) for question, answer in texts]
         sides = [0] * len(unmatched) + [1] * len(candidates)
-        # A pair can only reach the threshold if its question or its answer does.
+        # A pair can only reach the threshold if its question or its answer does, or both together are
+        # nearly identical.
         floor = min(limits.threshold, STRONG_SIMILARITY)
         pairs: list[tuple[float, int, str, LockedNote]] = []
-        for a, b in sorted(candidate_pairs(texts, (floor, floor), groups=sides)):
+        for a, b in sorted(candidate_pairs(slots, (floor, floor, STRONG_SIMILARITY), groups=sides)):
             comparisons += 1
             i, locked = unmatched[a], candidates[b - len(unmatched)]
             score = reidentify_score(*texts[a], locked)
