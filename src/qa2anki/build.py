@@ -24,6 +24,7 @@ from qa2anki.atomic import fill, stage
 from qa2anki.cache import DamagedCache, decoding, encode_blob, load_blob, save_cache
 from qa2anki.config import Config, load_config
 from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
+from qa2anki.guard import guard_document
 from qa2anki.identity import Identification, IdentifiedNote, Status, identify
 from qa2anki.identity import Thresholds as ReidentifyThresholds
 from qa2anki.lockfile import (
@@ -325,6 +326,8 @@ class _Sources:
     """How the scan went (and the cache writing it may have left for later)."""
     defer_save: bool
     """Whether a small cache write may be left for later (a writing build)."""
+    refused: tuple[Problem, ...] = ()
+    """A warning for each run of lines the guard left out (see :mod:`qa2anki.guard`)."""
 
 
 def _read(
@@ -336,7 +339,9 @@ def _read(
 ) -> _Sources:
     """The sources read and scanned (``found``: the source files, when the caller has looked for them)."""
     files = find_sources(options.sources or config.sources, options.cwd) if found is None else found
-    documents = tuple(map(read_document, files))
+    # What the guard leaves of each document is what every later step sees (see qa2anki.guard).
+    guarded = [guard_document(read_document(file)) for file in files]
+    documents = tuple(document for document, _ in guarded)
     labels = Labels(
         question=DEFAULT_LABELS.question + config.question_labels,
         answer=DEFAULT_LABELS.answer + config.answer_labels,
@@ -351,7 +356,8 @@ def _read(
         save=save_scans,
         defer=defer_save,
     )
-    return _Sources(documents, labels, sectioned, scan, defer_save)
+    refused = tuple(problem for _, problems in guarded for problem in problems)
+    return _Sources(documents, labels, sectioned, scan, defer_save, refused)
 
 
 def _decoded(sectioned: Sequence[SectionedDocument | ParseResult]) -> ParseResult:
@@ -389,7 +395,7 @@ def _analysed(options: Options, config: Config, sources: _Sources, save_scans: b
     normalized = normalize(parsed.entries, _thresholds(config), memo)
     clusters = encode_blob(CLUSTERS_TAG, normalized.memo) if normalized.memo != memo else None
     media = collect_media(parsed.entries, options.cwd)
-    problems = [*parsed.problems, *normalized.problems, *media.problems]
+    problems = [*sources.refused, *parsed.problems, *normalized.problems, *media.problems]
     if not parsed.entries:
         named = options.sources or config.sources
         problems.append(
@@ -614,6 +620,7 @@ def _carried_analysis(
     media = collect_media(plan.entries, options.cwd)
     places = [(document.document.path, document.lines) for document in documents]
     problems = [
+        *sources.refused,
         *(problem for document in documents for problem in document.problems),
         *sorted([*normalized.problems, *carry.conflicts(plan.carried, places)]),
         *media.problems,

@@ -30,6 +30,7 @@ from markdown_it.token import Token
 from qa2anki.dialect import markdown_parser, render_inline, render_tokens
 from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
+from qa2anki.guard import guard_document
 from qa2anki.sources import Document
 
 EPILOGUE_OPENINGS = ("通过以上", "综上所述", "综上", "总之", "总而言之", "总的来说", "以上就是", "以上是")
@@ -566,7 +567,9 @@ class _Open:
 
 def parse_document(document: Document, labels: Labels = DEFAULT_LABELS) -> ParseResult:
     """Find every entry of one document; report what looks wrong with its line."""
-    return assemble(document, scan_section(document.text, labels))
+    document, refused = guard_document(document)
+    result = assemble(document, scan_section(document.text, labels))
+    return ParseResult(result.entries, (*refused, *result.problems)) if refused else result
 
 
 def opening_markers(blocks: Sequence[BlockInfo]) -> set[str]:
