@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from qa2anki.cli import cli
 from qa2anki.guard import (
+    BIG_SHARE,
     BLANK_COST,
     BLOCK_COST,
     DOCUMENT_BUDGET,
@@ -85,9 +86,9 @@ def test_fenced_code_is_not_estimated() -> None:
 # --- refusing ------------------------------------------------------------------------------------------
 
 
-def test_the_costliest_stretch_is_blanked_and_every_line_keeps_its_number() -> None:
-    """With a small budget, the stretch that costs most goes first; its lines are blank, the others as
-    they were."""
+def test_the_densest_stretch_is_blanked_and_every_line_keeps_its_number() -> None:
+    """With a small budget, the stretch that costs most for its length goes first; its lines are blank,
+    the others as they were."""
     text = "a\n\n[[[[[[[[[[\n[[[[\n\nb [c\n\n**d**"
     guarded = guard_text(text, budget=estimate(text) - 600)
     assert guarded.text.split("\n") == ["a", "", "", "", "", "b [c", "", "**d**"]
@@ -106,6 +107,18 @@ def test_refused_stretches_with_only_blank_lines_between_are_one_warning() -> No
     brackets = guard_text(text, budget=stretch_cost("ok") + 4 * BLANK_COST)
     assert [(r.start, r.end) for r in brackets.refused] == [(0, 5), (8, 9)]
     assert brackets.text == "\n\n\n\n\n\nok\n\n"
+
+
+def test_many_cheap_headings_go_before_the_entries() -> None:
+    """A document of many tiny sections: once the bracket runs are gone, the headings (dense: a block for
+    three characters) go before the entries' longer paragraphs."""
+    text = _entry(1) + "# h\n[[[[[[[[\n" * 2000 + _entry(2)
+    # Every stretch is small for this budget; without the brackets, the headings alone are over it.
+    budget = 2000 * stretch_cost("# h") * 0.7
+    assert stretch_cost("[[[[[[[[") < budget * BIG_SHARE
+    guarded = guard_text(text, budget)
+    assert guarded.text.count("[") == 0 and 0 < guarded.text.count("# h") < 2000
+    assert guarded.text.startswith(_entry(1)) and guarded.text.endswith(_entry(2))
 
 
 def test_many_runs_are_reported_once_each_up_to_a_limit() -> None:

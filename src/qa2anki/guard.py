@@ -15,10 +15,12 @@ tokens, what parsing it will cost: per stretch (a run of non-blank lines outside
 heading is a stretch of its own) its block, its lines and the markers it holds, weighted by the costs
 above (pessimistically: the worst case measured). Fenced code is not estimated: markdown-it does not
 parse inside it. When the whole document is estimated under :data:`DOCUMENT_BUDGET`, it is parsed as it
-is (the common case costs a few ``str.count`` calls). Otherwise the costliest stretches are refused, the
-costliest first (the earlier of equals first), until the rest fits the budget: their lines are blanked,
-so every other line keeps its number, and each run of refused stretches is reported with its
-``file:line`` as a warning.
+is (the common case costs a few ``str.count`` calls). Otherwise stretches are refused until the rest fits
+the budget: first the big ones (:data:`BIG_SHARE` of the budget or more), costliest first; then, when the
+cost is spread over many small stretches (tiny sections of brackets), the densest first — the most cost
+for the characters they hold, so that headings of one word go before the entries' paragraphs. The
+earlier of equals goes first. A refused stretch's lines are blanked, so every other line keeps its
+number, and each run of refused stretches is reported with its ``file:line`` as a warning.
 
 The guard works on the whole document, not per section: a document of many small sections, each cheap
 alone, can cost as much as one long run. It depends on the text alone, so a warm build (caches, carried
@@ -50,9 +52,11 @@ MARKER_COSTS: dict[str, float] = {
 """Estimated µs per occurrence of each character that makes markdown-it's inline parser stop and try its
 rules (the worst case measured for each, rounded up)."""
 DOCUMENT_BUDGET = 15_000_000.0
-"""Estimated µs of parsing a document may cost before its costliest stretches are refused (15 s: a
+"""Estimated µs of parsing a document may cost before its densest stretches are refused (15 s: a
 pessimistic estimate, so that a 10 MB document parses in well under 30 s)."""
 
+BIG_SHARE = 0.01
+"""A stretch estimated at this share of the budget or more is big: big ones are refused first."""
 MAX_REPORTED = 10
 """A document's first runs of refused lines reported one by one; the others are counted in one warning."""
 
@@ -178,7 +182,7 @@ def stretches(lines: list[str]) -> list[tuple[int, int, bool]]:
 
 def guard_text(text: str, budget: float | None = None) -> Guarded:
     """The text to parse: ``text`` itself when its estimated cost is within ``budget`` (default:
-    :data:`DOCUMENT_BUDGET`), else ``text`` with its costliest stretches blanked until the rest is (see the
+    :data:`DOCUMENT_BUDGET`), else ``text`` with its densest stretches blanked until the rest is (see the
     module's docstring)."""
     budget = DOCUMENT_BUDGET if budget is None else budget
     if estimate(text) <= budget:
@@ -186,10 +190,20 @@ def guard_text(text: str, budget: float | None = None) -> Guarded:
     original = text.split("\n")
     lines = list(original)
     found = stretches(lines)
-    costs = [stretch_cost(lines[a] if b - a == 1 else "\n".join(lines[a:b])) for a, b, _ in found]
+    texts = [lines[a] if b - a == 1 else "\n".join(lines[a:b]) for a, b, _ in found]
+    costs = [stretch_cost(piece) for piece in texts]
+    density = [cost / (len(piece) + 1) for cost, piece in zip(costs, texts, strict=True)]
+    del texts
+    big = budget * BIG_SHARE
+
+    def order(index: int) -> tuple[bool, float, int]:
+        # Big stretches first, costliest first; then the small ones, the densest first.
+        cost = costs[index]
+        return (cost < big, -cost if cost >= big else -density[index], index)
+
     total = sum(costs) + (len(lines) - sum(b - a for a, b, _ in found)) * BLANK_COST
     refused = [False] * len(found)
-    for index in sorted(range(len(found)), key=lambda i: (-costs[i], i)):
+    for index in sorted(range(len(found)), key=order):
         if total <= budget:
             break
         refused[index] = True
