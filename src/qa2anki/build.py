@@ -419,9 +419,37 @@ def _analysed(options: Options, config: Config, sources: _Sources, save_scans: b
     )
 
 
+@dataclass(frozen=True)
+class Checked:
+    """What ``check`` reports: the analysis, and hints for the user to decide (see :mod:`qa2anki.hints`)."""
+
+    analysis: Analysis
+    """The sources read, parsed and clustered."""
+    hints: tuple[Problem, ...]
+    """Near misses between notes, and the shapes of documents without entries."""
+
+
+def check(options: Options) -> Checked:
+    """Read, parse and cluster the sources (as :func:`analyse`), and find the hints."""
+    # Imported here: build and list never pay for it.
+    from qa2anki.hints import near_misses, shape_hints
+    from qa2anki.parse import scan_section
+
+    analysis = analyse(options)
+    hints = list(near_misses(analysis.normalized.notes, _thresholds(analysis.config)))
+    found = {entry.path for entry in analysis.entries}
+    for document in analysis.documents:
+        if document.path not in found:
+            # Documents without entries are parsed again, whole: few, and usually small.
+            hints.extend(shape_hints(document, scan_section(document.text, analysis.scan.labels)))
+    return Checked(analysis, tuple(sorted(hints)))
+
+
 def blocking(problems: tuple[Problem, ...], strict: bool) -> tuple[Problem, ...]:
-    """The problems that stop a build: errors, and warnings too under ``--strict``."""
-    return tuple(p for p in problems if strict or p.severity == Severity.ERROR)
+    """The problems that stop a build: errors, and warnings too under ``--strict`` (hints never)."""
+    return tuple(
+        p for p in problems if p.severity == Severity.ERROR or (strict and p.severity == Severity.WARNING)
+    )
 
 
 def _lock_path(options: Options, config: Config) -> Path:
@@ -1005,7 +1033,7 @@ def _media(*groups: Sequence[MediaFile]) -> list[MediaFile]:
 
 def _problems_message(problems: tuple[Problem, ...], strict: bool) -> str:
     errors = sum(1 for p in problems if p.severity == Severity.ERROR)
-    warnings = len(problems) - errors
+    warnings = sum(1 for p in problems if p.severity == Severity.WARNING)
     parts = [f"{errors} error(s)"] if errors else []
     if warnings:
         parts.append(f"{warnings} warning(s) (--strict)")

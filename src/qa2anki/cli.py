@@ -35,7 +35,10 @@ SHOWN_PROBLEMS = 20
 """``build`` and ``list`` print this many problems at most; ``check`` prints all."""
 
 
-def _print_problems(problems: Sequence[Problem], limit: int | None = None) -> None:
+def _print_problems(problems: Sequence[Problem], limit: int | None = None, hints: bool = False) -> None:
+    """Print problems on stderr; hints only when asked (``check`` shows them, the other commands do not)."""
+    if not hints:
+        problems = [problem for problem in problems if problem.severity != Severity.HINT]
     shown = problems if limit is None else problems[:limit]
     for problem in shown:
         click.echo(str(problem), err=True)
@@ -258,22 +261,28 @@ def _one_line(text: str, limit: int = 60) -> str:
 
 @cli.command("check")
 @sources_argument
-@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1); hints never fail.")
 @domain_errors
 def check_command(sources: tuple[str, ...], strict: bool) -> None:
-    """Parse SOURCES and report problems as file:line; exit 1 when there are errors."""
+    """Parse SOURCES and report problems as file:line; exit 1 when there are errors. Hints say what was not
+    taken and why, near misses between notes, and shapes read no way."""
     # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
-    from qa2anki.build import Options, analyse, blocking
+    from qa2anki.build import Options, blocking, check
 
     root = _project()
-    analysis = _keep(analyse(Options(cwd=root, now=0, sources=_sources(root, sources))))
-    _print_problems(analysis.problems)
+    checked = _keep(check(Options(cwd=root, now=0, sources=_sources(root, sources))))
+    analysis = checked.analysis
+    _print_problems(analysis.problems, hints=True)
+    _print_problems(checked.hints, hints=True)
     for document in analysis.documents:
         styles = Counter(e.rule for e in analysis.entries if e.path == document.path)
         found = ", ".join(f"{rule} {count}" for rule, count in sorted(styles.items()))
         click.echo(f"{document.path}: {sum(styles.values())} entries" + (f" ({found})" if found else ""))
     errors = sum(1 for p in analysis.problems if p.severity == Severity.ERROR)
-    warnings = len(analysis.problems) - errors
+    warnings = sum(1 for p in analysis.problems if p.severity == Severity.WARNING)
+    hints = len(checked.hints) + len(analysis.problems) - errors - warnings
+    if hints:
+        click.echo(f"{hints} hint(s): for you to decide; they never fail check, not even with --strict")
     click.echo(
         f"{len(analysis.documents)} document(s), {len(analysis.entries)} entries, "
         f"{len(analysis.normalized.notes)} unique notes; {errors} error(s), {warnings} warning(s)"
@@ -350,6 +359,7 @@ def list_document(report: Listing) -> dict[str, Any]:
         "problems": [
             {"path": p.path, "line": p.line, "severity": p.severity.value, "message": p.message}
             for p in report.problems
+            if p.severity != Severity.HINT
         ],
     }
 

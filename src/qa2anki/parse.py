@@ -445,6 +445,8 @@ def scan_section_and_references(
                 kind, rule = "answer-side", "bold-label"
             elif plain_text(inline).lstrip().startswith(EPILOGUE_OPENINGS):
                 kind = "epilogue"
+        elif block.kind in ("fence", "code_block"):
+            rule = _code_label_rule(block, patterns)
         html, folded = render_tokens(block.tokens), fold("\n".join(lines[block.start : block.end]))
         head_html = head_folded = ""
         if label is not None:
@@ -478,6 +480,21 @@ def scan_section_and_references(
         for label, ref in defined.items()
         if label not in given
     )
+
+
+CODE_LABEL = "code-label"
+"""The rule of a code block that holds lines starting with a question label: never an entry (code is
+shown as it is), but ``check`` says so, in case the fence was a mistake."""
+
+
+def _code_label_rule(block: _Block, patterns: _LabelPatterns) -> str:
+    """:data:`CODE_LABEL` when a line of the code block starts with a question label and a colon
+    (``**面试题：**``, ``Q:``), else ``""``."""
+    for line in block.tokens[0].content.split("\n"):
+        match = patterns.question.match(line.lstrip("*_> "))
+        if match is not None and _has_colon(match):
+            return CODE_LABEL
+    return ""
 
 
 def _first_is_bold(inline: Token) -> bool:
@@ -607,6 +624,12 @@ def document_result(document: Document, entries: Sequence[Entry], problems: Sequ
     if not entries:
         problems = (*problems, empty_document_problem(document))
     return ParseResult(tuple(entries), tuple(problems))
+
+
+CODE_LABEL_HINT = (
+    "a code block holds lines that start with a question label; code is never read as entries "
+    "(if the fence is a mistake, close it before the entries)"
+)
 
 
 def empty_document_problem(document: Document) -> Problem:
@@ -802,6 +825,8 @@ def assemble_part(
     # A question label inside an answer, in a style that never opens a section and with no answer label of
     # its own, is a sub-question or exercise of that answer, not a new entry.
     for block in blocks:
+        if block.rule == CODE_LABEL:
+            problems.append(Problem(document.path, block.start + 1, Severity.HINT, CODE_LABEL_HINT))
         if closing_level:
             if (
                 block.level
