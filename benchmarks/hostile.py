@@ -65,6 +65,8 @@ CASES: dict[str, Callable[[int], str]] = {
     "table": lambda size: "a|b\n-|-\n" + _repeat("a|b\n", size),
     "tiny-paragraphs": lambda size: _repeat("[[[[[[[[\n\n", size),
     "tiny-sections": lambda size: _repeat("# h\n[[[[[[[[\n", size),
+    # Just under the guard's budget, so kept: the slowest a document is allowed to be.
+    "images-under-budget": lambda size: _repeat("![", min(size, 430_000)),
 }
 """Each case's pathological part, given its size in bytes."""
 
