@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 
 from qa2anki.apkg import DeckNote
 from qa2anki.cli import cli
+from tests.wheels import Installed, install, wheelhouse
 
 REPO = Path(__file__).resolve().parent.parent
 PNG = bytes.fromhex(
@@ -24,6 +25,15 @@ PNG = bytes.fromhex(
 )
 """A 1×1 PNG image."""
 SEED = REPO / "source" / "gpt-4-tech-highlights.md"
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts in English, whatever the locale of the machine running it (tests of the Chinese
+    messages set the language themselves)."""
+    for name in ("QA2ANKI_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 @pytest.fixture
@@ -90,3 +100,11 @@ def genanki_loaded(commands: list[list[str]], cwd: Path) -> bool:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, check=True)
     return done.stdout.strip().splitlines()[-1] == "True"
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """qa2anki installed as a tool, offline: its wheel in a fresh venv (see tests/wheels.py)."""
+    scratch = tmp_path_factory.mktemp("install")
+    wheelhouse(scratch / "wheelhouse", scratch)
+    return install(scratch / "venv", scratch / "wheelhouse")

@@ -103,6 +103,9 @@ def apply(pieces: list[str], edit: tuple[str, int, int], step: int) -> list[str]
             body.insert(
                 j, section.splitlines()[0] + f"\n\n{question}\n\n**答案：** 完全不同的回答{step}。\n\n"
             )
+    elif kind == "reword":
+        # One copy's question reworded (the author's latest edit wins over the other copies).
+        body[i] = section.replace("**面试题：** ", f"**面试题：** 请问（第{step}次）", 1)
     elif kind == "rename":
         first, _, rest = section.partition("\n")
         body[i] = first + "改\n" + rest
@@ -113,7 +116,18 @@ def apply(pieces: list[str], edit: tuple[str, int, int], step: int) -> list[str]
 
 EDITS = st.tuples(
     st.sampled_from(
-        ["edit", "insert", "delete", "duplicate", "retopic", "conflict", "rename", "move", "image"]
+        [
+            "edit",
+            "reword",
+            "insert",
+            "delete",
+            "duplicate",
+            "retopic",
+            "conflict",
+            "rename",
+            "move",
+            "image",
+        ]
     ),
     st.integers(0, 10_000),
     st.integers(0, 10_000),

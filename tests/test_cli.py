@@ -295,3 +295,107 @@ def test_verbose_shows_a_renamed_topic_and_explains_the_score_once(project: Path
     (line,) = (line for line in result.output.splitlines() if "何为过拟合" in line)
     assert "topic: 过拟合 → 过拟合 / 过拟合现象" in line and "score" in line  # DOC has it twice
     assert result.output.count("(score: how alike") == 1
+
+
+def test_tidy_removes_the_extra_copy_and_the_next_build_changes_nothing(
+    project: Path, run_cli: RunCli
+) -> None:
+    """tidy prints a diff that removes the second copy (with its heading); --write applies it; the
+    next build reports no change."""
+    path = write_doc(project)
+    assert run_cli("build").exit_code == 0
+    result = run_cli("tidy")
+    assert result.exit_code == 0, result.output
+    removed = [line[1:] for line in result.stdout.splitlines() if line.startswith("-") and line[1:3] != "--"]
+    assert removed == [
+        "",
+        "### 3. 过拟合",
+        "",
+        "**面试题：** 什么是过拟合？",
+        "",
+        "**答案：** 训练集上好，测试集上差。",
+    ]
+    assert "1 copies to remove from 1 document(s)" in result.stderr
+    assert path.read_text(encoding="utf-8") == DOC  # nothing written without --write
+    assert run_cli("tidy", "--write").exit_code == 0
+    assert path.read_text(encoding="utf-8") == DOC.split("\n\n### 3.")[0] + "\n"
+    result = run_cli("build")
+    assert "0 added, 0 updated, 0 re-identified, 0 revived, 2 unchanged, 0 removed" in result.output
+    assert "nothing to tidy" in run_cli("tidy").stderr
+
+
+def test_tidy_leaves_near_duplicates_and_other_headings(project: Path, run_cli: RunCli) -> None:
+    """A near duplicate and a copy under another heading are reported, never removed."""
+    text = DOC + "\n### 4. 过拟合\n\n**面试题：** 什么是过拟合呢？\n\n**答案：** 训练集上好，测试集上差。\n"
+    text += "\n### 5. 泛化\n\n**面试题：** 什么是过拟合？\n\n**答案：** 训练集上好，测试集上差。\n"
+    write_doc(project, text)
+    result = run_cli("tidy")
+    assert result.exit_code == 0, result.output
+    # The card is the copy under 泛化 (line 32): one copy stays under 过拟合, beside the near duplicate.
+    assert "source/ml.md:26: left: a near duplicate merged into the note at source/ml.md:32" in result.stderr
+    assert "source/ml.md:5: left: the note's only copy under '过拟合'" in result.stderr
+    assert (
+        "-### 3. 过拟合" in result.stdout
+        and "-### 5." not in result.stdout
+        and "-### 4." not in result.stdout
+    )
+
+
+def test_forget_needs_a_removed_note(project: Path, run_cli: RunCli) -> None:
+    """forget names what is wrong: no GUID (usage), a GUID the lock does not have, a note still there."""
+    write_doc(project)
+    assert run_cli("forget").exit_code == 2
+    assert run_cli("forget", "nope").exit_code == 1  # no lock yet
+    run_cli("build")
+    result = run_cli("forget", "nope")
+    assert result.exit_code == 1 and "no note with GUID nope" in result.output
+    guid = json.loads(run_cli("list", "--json").stdout)["notes"][0]["guid"]
+    result = run_cli("forget", guid)
+    assert result.exit_code == 1 and "is still in the sources" in result.output
+
+
+def test_an_older_lock_is_not_drift(project: Path, run_cli: RunCli) -> None:
+    """A lock written before the card's wording was recorded still builds with --locked."""
+    write_doc(project)
+    assert run_cli("build").exit_code == 0
+    lock = project / "source/qa2anki.lock"
+    data = json.loads(lock.read_text(encoding="utf-8"))
+    for note in data["notes"]:
+        for name in ("question_md", "wording", "others", "older"):
+            note.pop(name, None)
+    del data["deck"]
+    lock.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = run_cli("build", "--locked")
+    assert result.exit_code == 0, result.output
+    assert run_cli("build").exit_code == 0
+    assert '"wording": "' in lock.read_text(encoding="utf-8")
+
+
+def test_verbose_shows_what_a_note_was_as_written(project: Path, run_cli: RunCli) -> None:
+    """A re-identified note's was: line shows its old question as the author wrote it."""
+    write_doc(project)
+    run_cli("build")
+    write_doc(project, DOC.replace("什么是过拟合？", "过拟合指的是什么现象？"))
+    result = run_cli("build", "-v")
+    assert "re-identified" in result.output
+    assert "(was: 什么是过拟合？; score" in result.output
+
+
+def test_tidy_keeps_crlf_newlines_and_the_byte_order_mark(project: Path, run_cli: RunCli) -> None:
+    """A file written with CRLF newlines and a BOM stays so; only the removed lines go."""
+    path = project / "source/ml.md"
+    path.write_bytes(b"\xef\xbb\xbf" + DOC.replace("\n", "\r\n").encode("utf-8"))
+    assert run_cli("build").exit_code == 0
+    result = run_cli("tidy", "--write")
+    assert result.exit_code == 0, result.output
+    expected = DOC.split("\n\n### 3.")[0] + "\n"
+    assert path.read_bytes() == b"\xef\xbb\xbf" + expected.replace("\n", "\r\n").encode("utf-8")
+
+
+def test_tidy_refuses_to_write_mixed_newlines(project: Path, run_cli: RunCli) -> None:
+    """A file with both kinds of newline is not rewritten (that would touch lines tidy did not mean to)."""
+    path = project / "source/ml.md"
+    path.write_bytes(DOC.replace("\n", "\r\n", 3).encode("utf-8"))
+    result = run_cli("tidy", "--write")
+    assert result.exit_code == 1 and "one kind of newline" in result.output
+    assert path.read_bytes() == DOC.replace("\n", "\r\n", 3).encode("utf-8")

@@ -108,6 +108,21 @@ def test_edited_note_is_reidentified(edit: tuple[str, str, str]) -> None:
     assert v2.removed == ()
 
 
+def test_text_cut_elsewhere_between_question_and_answer_is_reidentified() -> None:
+    """An answer line that an older parser read as part of the question: today's note, cut after the
+    question, keeps the GUID (question and answer together are nearly the same text)."""
+    answer_line = "它给损失加上参数大小的惩罚，限制了模型的复杂度。"
+    rest = "常用的有 L1 正则化和 L2 正则化（权重衰减）。"
+    old = ("正则化", "正则化为什么能缓解过拟合？\n**答案：** " + answer_line, rest)
+    v1 = run(notes(old, V1[1], V1[2]))
+    v2 = run(
+        notes(("正则化", "正则化为什么能缓解过拟合？", answer_line + "\n\n" + rest), V1[1], V1[2]), v1.lock
+    )
+    assert v2.notes[0].status == Status.REIDENTIFIED
+    assert v2.notes[0].guid == v1.notes[0].guid
+    assert v2.removed == ()
+
+
 def test_unrelated_replacement_is_not_reidentified() -> None:
     """Deleting one entry and adding an unrelated one gives a new GUID and reports the removal."""
     v1 = run(notes(*V1))

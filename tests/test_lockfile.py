@@ -171,3 +171,52 @@ def test_the_deck_is_recorded_and_optional() -> None:
     assert loads(dumps(LOCK)).deck is None
     with pytest.raises(LockError, match="deck has the wrong type"):
         loads(text.replace('"面试题::机器学习"', "7"))
+
+
+RECORDED = LockedNote(
+    "c",
+    "k3",
+    "问题三?",
+    "答案三",
+    ("主题",),
+    "h3",
+    8,
+    True,
+    question_md="问题三？",
+    wording="0123456789abcdef",
+    others=("1111111111111111", "2222222222222222"),
+    older=("2222222222222222",),
+)
+
+
+def test_what_the_card_shows_is_recorded_and_optional() -> None:
+    """The question as written, the wording digests and the forgotten mark round-trip; a note line
+    without them (an older lock) reads as not recorded, and is written back as it was."""
+    forgotten = LockedNote(
+        "d", "k4", "问题四", "答案四", (), "h4", 9, False, "问题四？", "fe" * 8, forgotten=True
+    )
+    lock = Lock(LOCK.notetype, (*LOCK.notes, RECORDED, forgotten))
+    text = dumps(lock)
+    assert loads(text) == Lock(LOCK.notetype, tuple(sorted(lock.notes, key=lambda n: n.guid)))
+    line = next(line for line in text.splitlines() if '"guid": "c"' in line)
+    assert '"question_md": "问题三？", "wording": "0123456789abcdef", "others": [' in line
+    assert line.endswith('"content": "h3", "mod": 8, "present": true},')
+    assert next(line for line in text.splitlines() if '"guid": "d"' in line).endswith(
+        '"present": false, "forgotten": true}'
+    )
+    old = loads(dumps(LOCK))
+    assert not any(note.recorded for note in old.notes)
+    assert old.notes[0].written == "问题一"  # the folded question, all an older lock has
+    assert RECORDED.written == "问题三？"
+    assert dumps(old) == dumps(LOCK)
+
+
+def test_a_carrying_read_keeps_recorded_notes_as_lines(tmp_path: Path) -> None:
+    """A kept note with recorded wordings is left as its line, and the lock is written back the same."""
+    lock = Lock(LOCK.notetype, (*LOCK.notes, RECORDED))
+    path = tmp_path / "qa2anki.lock"
+    write_lock(path, lock)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    carried = read_lock_carrying(path, "qa2anki.lock", digest, {"c": ("h3", 8)})
+    assert carried is not None and set(carried.unparsed) == {"c"}
+    assert dumps(carried) == path.read_text(encoding="utf-8")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -230,3 +232,129 @@ def test_no_member_of_a_note_is_unlike_its_card(pairs: list[tuple[list[str], lis
                 a_sim >= limits.answer and q_sim >= normalize_module.QUESTION_FLOOR
             )
             assert max(q_sim, a_sim) >= 0.5
+
+
+OLD_Q, NEW_Q = "如何防止模型过拟合？", "有哪些常用的方法可以防止模型过拟合？"
+ANSWER = "可以使用正则化、数据增强、提前停止和 Dropout 等方法，它们都能降低模型对训练集的记忆。"
+
+
+def copies(first_question: str = OLD_Q, fourth_question: str = OLD_Q) -> list[Entry]:
+    """Four copies of one entry in one topic; the author may have edited the first (and the fourth)."""
+    return [
+        entry(first_question, ANSWER, line=1),
+        entry(OLD_Q, ANSWER, line=20),
+        entry(OLD_Q, ANSWER, line=40),
+        entry(fourth_question, ANSWER, line=60),
+    ]
+
+
+def recorded(note: normalize_module.Note) -> normalize_module.Previous:
+    """What the lock records of a note's wordings, as the next build reads it."""
+    return normalize_module.Previous(
+        shown=frozenset({note.wording}),
+        known=frozenset({note.wording, *note.others}),
+        older=frozenset(note.older),
+    )
+
+
+def test_the_latest_edit_of_one_copy_wins_and_the_stale_copies_are_named() -> None:
+    """Most copies hold the old wording, but the lock knows the card showed it: the edited copy's
+    wording is shown, the other copies are stale, and so it stays on the next build."""
+    (before,) = normalize(copies()).notes
+    assert before.question_md == OLD_Q
+    previous = recorded(before)
+    assert normalize(copies(NEW_Q)).notes[0].question_md == OLD_Q  # without the lock: most copies
+    result = normalize(copies(NEW_Q), previous=previous)
+    (note,) = result.notes
+    assert note.question_md == NEW_Q and note.shown.line == 1
+    assert [e.line for e in note.stale] == [20, 40, 60]
+    assert note.older == (before.wording,) and note.others == (before.wording,)
+    assert [p.line for p in result.problems] == [20, 40, 60]
+    assert all("stale copy" in p.message and "a.md:1" in p.message for p in result.problems)
+    again = normalize(copies(NEW_Q), previous=recorded(note))
+    assert again.notes == result.notes and again.problems == result.problems
+    # The stale copies edited to match: one wording, nothing stale.
+    (tidy,) = normalize(copies(NEW_Q, NEW_Q)[:1], previous=recorded(note)).notes
+    assert tidy.question_md == NEW_Q and tidy.stale == () and tidy.older == ()
+
+
+def test_copies_changed_differently_keep_the_card_and_stay_new() -> None:
+    """Two copies edited two ways: the card keeps the wording it showed, the edits are reported, and
+    they are not recorded as known (the next build reports them again)."""
+    (before,) = normalize(copies()).notes
+    other = "模型过拟合了怎么办？"
+    result = normalize(copies(NEW_Q, other), previous=recorded(before))
+    (note,) = result.notes
+    assert note.question_md == OLD_Q and [e.line for e in note.edited] == [1, 60]
+    assert note.others == () and note.stale == ()
+    (problem,) = result.problems
+    assert problem.line == 1 and "changed differently" in problem.message and "a.md:60" in problem.message
+    assert normalize(copies(NEW_Q, other), previous=recorded(note)) == result
+
+
+def test_without_an_edit_the_card_keeps_its_wording() -> None:
+    """Deleting copies does not move the card to another wording: the one it showed stays while a copy
+    holds it, whatever the counts are now."""
+    near = entry("如何防止模型过拟合？请说明。", ANSWER + "另外还可以减小模型。", line=80)
+    (before,) = normalize([*copies(), near]).notes
+    assert before.question_md == OLD_Q
+    # Three copies gone; the near duplicate now has more copies than the card's wording.
+    (after,) = normalize([copies()[0], near, replace(near, line=90)], previous=recorded(before)).notes
+    assert normalize([copies()[0], near, replace(near, line=90)]).notes[0].question_md != OLD_Q
+    assert after.question_md == OLD_Q and after.stale == ()
+
+
+@settings(max_examples=50, deadline=None)
+@given(order=st.permutations(range(4)), edited=st.sampled_from([0, 1, 3]))
+def test_the_edit_that_wins_does_not_depend_on_order(order: list[int], edited: int) -> None:
+    """The same entries and the same lock give the same note, in whatever order the copies stand."""
+    entries = copies()
+    (before,) = normalize(entries).notes
+    entries[edited] = entry(NEW_Q, ANSWER, line=entries[edited].line)
+    result = normalize([entries[i] for i in order], previous=recorded(before))
+    assert result == normalize(entries, previous=recorded(before))
+    assert result.notes[0].question_md == NEW_Q
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    pairs=st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
+            st.lists(st.sampled_from(WORDS), min_size=1, max_size=6),
+        ),
+        min_size=2,
+        max_size=10,
+    ),
+    known=st.sets(st.integers(0, 9)),
+    shown=st.sets(st.integers(0, 9)),
+    order=st.randoms(),
+)
+def test_whatever_the_lock_says_notes_are_sound_and_order_free(
+    pairs: list[tuple[list[str], list[str]]], known: set[int], shown: set[int], order: object
+) -> None:
+    """With any record of earlier wordings, every member is still like its card, every entry is in one
+    note, and the order of the entries changes nothing."""
+    limits = normalize_module.Thresholds()
+    entries = [
+        entry("".join(q) + "是什么？", "".join(a) + "。", line=i * 10 + 1) for i, (q, a) in enumerate(pairs)
+    ]
+    digests = [normalize_module.wording_digest(e.question_md, e.answer_md) for e in entries]
+    previous = normalize_module.Previous(
+        shown=frozenset(digests[i] for i in shown if i < len(entries)),
+        known=frozenset(digests[i] for i in known | shown if i < len(entries)),
+        older=frozenset(),
+    )
+    result = normalize(entries, previous=previous)
+    assert sorted(m.entry.line for n in result.notes for m in n.merges) == [e.line for e in entries]
+    for note in result.notes:
+        for merge in note.merges:
+            if merge.kind in ("canonical", "exact", "stale") and merge.question_similarity == 1.0:
+                continue
+            q_sim, a_sim = merge.question_similarity, merge.answer_similarity
+            assert q_sim >= limits.question or (
+                a_sim >= limits.answer and q_sim >= normalize_module.QUESTION_FLOOR
+            )
+    shuffled = list(entries)
+    order.shuffle(shuffled)  # type: ignore[attr-defined]
+    assert normalize(shuffled, previous=previous) == result

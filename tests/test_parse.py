@@ -126,3 +126,20 @@ def test_generated_entries_are_all_found(pairs: list[tuple[str, str, str, str]])
     result = parse_document(Document(path="x.md", name="x.md", text="\n".join(lines)))
     found = [(e.line, e.topic, e.question_md, e.answer_md) for e in result.entries]
     assert found == [e for e in expected if e[2] and e[3]]
+
+
+@settings(max_examples=100, deadline=None)
+@given(LABELLED)
+def test_pairs_on_consecutive_lines_are_found_as_with_a_blank_line(
+    pairs: list[tuple[str, str, str, str]],
+) -> None:
+    """A question line and its answer line in one paragraph give what they give with a blank line between."""
+
+    def entries(separator: str) -> list[tuple[int, str, str, str]]:
+        lines: list[str] = []
+        for n, (qlabel, question, alabel, answer) in enumerate(pairs, 1):
+            lines += [f"### {n}. 主题{n}", "", f"{qlabel} {question}{separator}{alabel} {answer}", ""]
+        result = parse_document(Document(path="x.md", name="x.md", text="\n".join(lines)))
+        return [(e.topic, e.question_md, e.answer_md, e.answer_html) for e in result.entries]
+
+    assert entries("\n") == entries("\n\n")

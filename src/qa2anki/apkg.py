@@ -34,6 +34,7 @@ from typing import Any
 import genanki
 
 from qa2anki.errors import Qa2AnkiError
+from qa2anki.i18n import gettext as _
 from qa2anki.media import MediaFile
 from qa2anki.notetype import NoteType
 
@@ -111,7 +112,7 @@ def apkg_bytes(
                     connection.close()
                 return _zip(db_path, media)
         except (Warning, ValueError, TypeError) as exc:
-            raise Qa2AnkiError(f"cannot write the deck: {exc}") from None
+            raise Qa2AnkiError(_("cannot write the deck: {reason}").format(reason=exc)) from None
 
 
 _NOTE_ROW = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);"
@@ -152,7 +153,7 @@ def _note_rows(
     model: Any, notes: Sequence[DeckNote], plan: list[tuple[int, list[tuple[int, int]]]]
 ) -> Iterator[tuple[object, ...]]:
     sort_field = model.sort_field_index
-    for note, (note_id, _) in zip(notes, plan, strict=True):
+    for note, (note_id, _unused) in zip(notes, plan, strict=True):
         tags = " " + " ".join(note.tags) + " "
         flds = "\x1f".join(note.fields)
         yield (

@@ -25,7 +25,9 @@ from qa2anki.cache import DamagedCache, decoding, encode_blob, load_blob, save_c
 from qa2anki.config import Config, load_config
 from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
 from qa2anki.guard import guard_document
-from qa2anki.identity import Identification, IdentifiedNote, Status, identify
+from qa2anki.i18n import N_
+from qa2anki.i18n import gettext as _
+from qa2anki.identity import Identification, IdentifiedNote, Status, identify, previous_wordings
 from qa2anki.identity import Thresholds as ReidentifyThresholds
 from qa2anki.lockfile import (
     LOCK_NAME,
@@ -36,12 +38,13 @@ from qa2anki.lockfile import (
     lock_digest,
     read_lock_and_digest,
     read_lock_carrying,
+    write_lock,
 )
 from qa2anki.media import Media, MediaFile, collect_media, read_media
 from qa2anki.normalize import Normalized, Note, Thresholds, normalize
 from qa2anki.notetype import NOTE_TYPE
 from qa2anki.parse import DEFAULT_LABELS, Entry, Labels, ParseResult
-from qa2anki.render import RenderedNote, render_note
+from qa2anki.render import RenderedNote, anki_search, render_note
 from qa2anki.scan import (
     ScanStats,
     SectionedDocument,
@@ -68,9 +71,10 @@ def clock() -> int:
     try:
         seconds = int(value.strip())
     except ValueError:
-        raise Qa2AnkiError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {value!r}") from None
+        message = _("SOURCE_DATE_EPOCH must be whole seconds since 1970, not {value}")
+        raise Qa2AnkiError(message.format(value=repr(value))) from None
     if seconds < 0:
-        raise Qa2AnkiError("SOURCE_DATE_EPOCH must not be negative")
+        raise Qa2AnkiError(_("SOURCE_DATE_EPOCH must not be negative"))
     return seconds
 
 
@@ -169,16 +173,20 @@ class Reuse:
     def parsing(self) -> str:
         """What the parse cache saved, in a line."""
         if self.damaged:
-            return f"parsed all {self.sections:,} section(s) afresh: the parse cache was damaged (rewritten)"
-        return f"parsed {self.scanned:,} of {self.sections:,} section(s) afresh; the rest came from the cache"
+            return _(
+                "parsed all {sections} section(s) afresh: the parse cache was damaged (rewritten)"
+            ).format(sections=f"{self.sections:,}")
+        return _("parsed {scanned} of {sections} section(s) afresh; the rest came from the cache").format(
+            scanned=f"{self.scanned:,}", sections=f"{self.sections:,}"
+        )
 
     def __str__(self) -> str:
         if self.carried:
-            return (
-                f"carried {self.carried:,} note(s) over from the last build; built {self.built:,} afresh "
+            return _(
+                "carried {carried} note(s) over from the last build; built {built} afresh "
                 "in the topics the changes touch"
-            )
-        return f"carried no notes over: {self.reason}"
+            ).format(carried=f"{self.carried:,}", built=f"{self.built:,}")
+        return _("carried no notes over: {reason}").format(reason=self.reason)
 
 
 @dataclass(frozen=True)
@@ -200,7 +208,10 @@ class BuildReport:
     """Every note the build adds, updates, re-identifies or revives, in deck order (the other notes of
     the deck are unchanged)."""
     removed: tuple[LockedNote, ...]
-    """Notes the sources no longer have (Anki keeps them: users delete by hand)."""
+    """Notes the sources no longer have since this build (Anki keeps them: users delete by hand)."""
+    awaiting: tuple[LockedNote, ...]
+    """Every removed note the user has not yet said is gone from Anki (``qa2anki forget``), this
+    build's included."""
     problems: tuple[Problem, ...]
     """Every warning of the build."""
     output: str
@@ -250,6 +261,20 @@ class Listing:
     def removed(self) -> tuple[LockedNote, ...]:
         """Notes the lock has that the sources no longer have."""
         return self.identification.removed
+
+    @property
+    def awaiting(self) -> tuple[LockedNote, ...]:
+        """Every removed note not yet forgotten (see :func:`forget`), in GUID order."""
+        return awaiting(self.identification.lock)
+
+    @property
+    def deck(self) -> str:
+        """The deck's name."""
+        return self.analysis.config.deck_name
+
+    def search(self, note: LockedNote) -> str:
+        """An Anki search that finds a removed note (see :func:`qa2anki.render.anki_search`)."""
+        return removed_search(self.identification.lock, note, self.deck)
 
     @property
     def entry_count(self) -> int:
@@ -309,7 +334,19 @@ def analyse(
     ``defer_save``, a small update may be left in ``Analysis.scan.save`` for the caller to do)."""
     with _without_cycle_collector():
         config = config or load_config(options.cwd)
-        return _analysed(options, config, _read(options, config, save_scans, defer_save), save_scans)
+        previous = _previous(options, config)
+        sources = _read(options, config, save_scans, defer_save)
+        return _analysed(options, config, sources, save_scans, previous)
+
+
+def _previous(options: Options, config: Config) -> tuple[Lock, str] | None:
+    """The lock and its SHA-256, read before the notes are made (what its cards show decides which copy's
+    wording a card shows); ``None`` when it cannot be read (the build reports that in its own order)."""
+    lock_path = _lock_path(options, config)
+    try:
+        return read_lock_and_digest(lock_path, display_path(lock_path, options.cwd))
+    except LockError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -336,28 +373,39 @@ def _read(
     save_scans: bool,
     defer_save: bool,
     found: Sequence[SourceFile] | None = None,
+    given: Sequence[Document] | None = None,
 ) -> _Sources:
-    """The sources read and scanned (``found``: the source files, when the caller has looked for them)."""
-    files = find_sources(options.sources or config.sources, options.cwd) if found is None else found
+    """The sources read and scanned (``found``: the source files, when the caller has looked for them;
+    ``given``: the documents themselves, when the caller has them)."""
+    if given is not None:
+        documents = tuple(given)
+    else:
+        files = find_sources(options.sources or config.sources, options.cwd) if found is None else found
+        documents = tuple(map(read_document, files))
     # What the guard leaves of each document is what every later step sees (see qa2anki.guard).
-    guarded = [guard_document(read_document(file)) for file in files]
+    guarded = [guard_document(document) for document in documents]
     documents = tuple(document for document, _ in guarded)
-    labels = Labels(
-        question=DEFAULT_LABELS.question + config.question_labels,
-        answer=DEFAULT_LABELS.answer + config.answer_labels,
-        answer_side=DEFAULT_LABELS.answer_side,
-        heading_questions=config.heading_questions,
-    )
+    labels = labels_of(config)
     sectioned, scan = scan_sections(
         documents,
         options.cwd / CACHE_FOLDER,
-        progress=partial(_progress(options), "parsing"),
+        progress=partial(_progress(options), N_("parsing")),
         labels=labels,
         save=save_scans,
         defer=defer_save,
     )
     refused = tuple(problem for _, problems in guarded for problem in problems)
     return _Sources(documents, labels, sectioned, scan, defer_save, refused)
+
+
+def labels_of(config: Config) -> Labels:
+    """The labels the project's entries are recognised by."""
+    return Labels(
+        question=DEFAULT_LABELS.question + config.question_labels,
+        answer=DEFAULT_LABELS.answer + config.answer_labels,
+        answer_side=DEFAULT_LABELS.answer_side,
+        heading_questions=config.heading_questions,
+    )
 
 
 def _decoded(sectioned: Sequence[SectionedDocument | ParseResult]) -> ParseResult:
@@ -375,7 +423,13 @@ def _decoded(sectioned: Sequence[SectionedDocument | ParseResult]) -> ParseResul
     return ParseResult(tuple(entries), tuple(problems))
 
 
-def _analysed(options: Options, config: Config, sources: _Sources, save_scans: bool) -> Analysis:
+def _analysed(
+    options: Options,
+    config: Config,
+    sources: _Sources,
+    save_scans: bool,
+    previous: tuple[Lock, str] | None = None,
+) -> Analysis:
     scan, sectioned = sources.scan, tuple(sources.sectioned)
     try:
         parsed = _decoded(sources.sectioned)
@@ -389,10 +443,11 @@ def _analysed(options: Options, config: Config, sources: _Sources, save_scans: b
             defer=sources.defer_save,
         )
         sectioned = ()
-    _progress(options)("merging duplicates", 0, 0)
+    _progress(options)(N_("merging duplicates"), 0, 0)
     remembered = load_blob(options.cwd / CACHE_FOLDER / CLUSTERS_NAME, CLUSTERS_TAG)
     memo = remembered if isinstance(remembered, dict) else {}
-    normalized = normalize(parsed.entries, _thresholds(config), memo)
+    wordings = previous_wordings(previous[0]) if previous is not None else None
+    normalized = normalize(parsed.entries, _thresholds(config), memo, previous=wordings)
     clusters = encode_blob(CLUSTERS_TAG, normalized.memo) if normalized.memo != memo else None
     media = collect_media(parsed.entries, options.cwd)
     problems = [*sources.refused, *parsed.problems, *normalized.problems, *media.problems]
@@ -403,7 +458,7 @@ def _analysed(options: Options, config: Config, sources: _Sources, save_scans: b
                 display_path(options.cwd / named[0], options.cwd),
                 0,
                 Severity.ERROR,
-                "no 面试题/答案 entries in the sources; nothing to build",
+                _("no 面试题/答案 entries in the sources; nothing to build"),
             )
         )
     return Analysis(
@@ -452,11 +507,27 @@ def blocking(problems: tuple[Problem, ...], strict: bool) -> tuple[Problem, ...]
     )
 
 
+def lock_path(options: Options) -> Path:
+    """The lock file the options and the project's settings name."""
+    return _lock_path(options, load_config(options.cwd))
+
+
 def _lock_path(options: Options, config: Config) -> Path:
     if options.lock:
         return options.cwd / options.lock
     first = options.cwd / (options.sources or config.sources)[0]
     return (first if first.is_dir() else first.parent) / LOCK_NAME
+
+
+def inputs(options: Options) -> tuple[Path, ...]:
+    """What a build reads from the project: the sources (files or folders), the lock and the settings."""
+    config = load_config(options.cwd)
+    sources = options.sources or config.sources
+    return (
+        *(options.cwd / source for source in sources),
+        _lock_path(options, config),
+        options.cwd / "pyproject.toml",
+    )
 
 
 def content_hash(rendered: RenderedNote) -> str:
@@ -491,7 +562,10 @@ def _exclusive(folder: Path, lock_path: Path, cwd: Path) -> Iterator[None]:
             held.enter_context(FileLock(folder / ".qa2anki-build.lock"))
         except OSError as exc:
             where = display_path(folder, cwd)
-            raise Qa2AnkiError(f"cannot write into this folder: {exc.strerror or exc}", where) from None
+            reason = exc.strerror or str(exc)
+            raise Qa2AnkiError(
+                _("cannot write into this folder: {reason}").format(reason=reason), where
+            ) from None
         yield
 
 
@@ -501,7 +575,8 @@ def build(options: Options) -> BuildReport:
     config = load_config(options.cwd)
     output = options.cwd / (options.output or config.default_output)
     if output.suffix.lower() != ".apkg":
-        raise Qa2AnkiError(f"the output must end in .apkg: {options.output or config.default_output}")
+        named = options.output or config.default_output
+        raise Qa2AnkiError(_("the output must end in .apkg: {output}").format(output=named))
     # Sources that are not there are reported before the build folder is made or locked.
     found = find_sources(options.sources or config.sources, options.cwd)
     lock_path = _lock_path(options, config)
@@ -510,14 +585,17 @@ def build(options: Options) -> BuildReport:
         return _build_locked(options, config, output, write, found)
 
 
-def listing(options: Options) -> Listing:
-    """Every note the sources make, identified against the lock, nothing written (``list``, ``preview``)."""
+def listing(options: Options, documents: Sequence[Document] | None = None) -> Listing:
+    """Every note the sources make, identified against the lock, nothing written (``list``, ``preview``,
+    ``tidy``); ``documents``: these instead of the sources' files."""
     with _without_cycle_collector():
         config = load_config(options.cwd)
-        analysis = _analysed(options, config, _read(options, config, False, False), save_scans=False)
+        previous = _previous(options, config)
+        sources = _read(options, config, False, False, given=documents)
+        analysis = _analysed(options, config, sources, save_scans=False, previous=previous)
         _stop_on(analysis.problems, options.strict)
         lock_path = _lock_path(options, config)
-        old_lock, _ = read_lock_and_digest(lock_path, display_path(lock_path, options.cwd))
+        old_lock, _ = previous or read_lock_and_digest(lock_path, display_path(lock_path, options.cwd))
         contents = _contents(_rendered(analysis))
         identification = _identified(options, config, analysis, contents, old_lock, frozenset())
         _stop_on(identification.problems, options.strict)
@@ -530,13 +608,15 @@ def _build_locked(
     sources = _read(options, config, save_scans=write, defer_save=write, found=found)
     scan = sources.scan
     try:
-        carried = _carry(options, config, sources) if write else "a dry run builds every note"
+        carried = _carry(options, config, sources) if write else _("a dry run builds every note")
+        previous = None
         if isinstance(carried, _Carried):
             analysis = carried.analysis
         else:
-            analysis = _analysed(options, config, sources, save_scans=write)
+            previous = _previous(options, config)
+            analysis = _analysed(options, config, sources, save_scans=write, previous=previous)
             scan = analysis.scan
-        return _finish(options, config, output, write, analysis, carried)
+        return _finish(options, config, output, write, analysis, carried, previous)
     except Qa2AnkiError:
         # A scan is true whatever becomes of the build: the next one need not parse it again (unless the
         # thread that writes the lock has saved it already).
@@ -585,20 +665,21 @@ def _carry(options: Options, config: Config, sources: _Sources) -> _Carried | st
     analysed; or why the ledger cannot be used (then the build is a full one)."""
     for document, sectioned in zip(sources.documents, sources.sectioned, strict=True):
         if not isinstance(sectioned, SectionedDocument):
-            return f"{document.path} is read whole (an entry runs on from one section into the next)"
+            message = _("{path} is read whole (an entry runs on from one section into the next)")
+            return message.format(path=document.path)
     documents = tuple(d for d in sources.sectioned if isinstance(d, SectionedDocument))
     folder = options.cwd / CACHE_FOLDER
     ledger = carry.load_ledger(folder)
     if ledger is None:
-        return f"the last build's ledger {carry.ledger_state(folder)}"
+        return _("the last build's ledger {state}").format(state=carry.ledger_state(folder))
     if ledger.signature != _signature(options, config, sources.documents):
-        return "the settings, the options or the list of documents changed since the last build"
+        return _("the settings, the options or the list of documents changed since the last build")
     try:
         # The ledger is the last build's own data: whatever in it does not fit means it is damaged.
         with decoding():
             return _carried(options, config, sources, ledger, documents)
     except DamagedCache:
-        return "the last build's ledger or a cached section is damaged"
+        return _("the last build's ledger or a cached section is damaged")
 
 
 def _carried(
@@ -610,22 +691,24 @@ def _carried(
 ) -> _Carried | str:
     plan = carry.plan(ledger, documents)
     if plan is None:
-        return "the documents no longer line up with the last build's"
+        return _("the documents no longer line up with the last build's")
     lock_path = _lock_path(options, config)
     kept = {note.guid: (note.content, note.mod) for note in plan.carried}
     old_lock = read_lock_carrying(lock_path, display_path(lock_path, options.cwd), ledger.lock, kept)
     if old_lock is None:
-        return f"{display_path(lock_path, options.cwd)} is not the lock the last build left"
+        lock_display = display_path(lock_path, options.cwd)
+        return _("{lock} is not the lock the last build left").format(lock=lock_display)
     if not sum(sum(document.counts) for document in documents):
-        return "the sources have no entries"
+        return _("the sources have no entries")
     # The carried notes' images, read again: their fields hold names made from the files' bytes.
     carried_media = []
     for name in sorted({name for note in plan.carried for name in note.media}):
         found = read_media(name, ledger.media[name], options.cwd)
         if found is None:
-            return f"an image of a carried note is missing or changed ({ledger.media[name][0]})"
+            message = _("an image of a carried note is missing or changed ({image})")
+            return message.format(image=ledger.media[name][0])
         carried_media.append(found)
-    analysis = _carried_analysis(options, config, sources, plan, documents)
+    analysis = _carried_analysis(options, config, sources, plan, documents, old_lock)
     return _Carried(ledger, plan, old_lock, documents, tuple(carried_media), analysis)
 
 
@@ -635,13 +718,15 @@ def _carried_analysis(
     sources: _Sources,
     plan: carry.Carry,
     documents: tuple[SectionedDocument, ...],
+    lock: Lock,
 ) -> Analysis:
-    """The regions a carried build builds afresh, clustered (the carried notes' conflicts reported)."""
-    _progress(options)("merging duplicates", 0, 0)
+    """The regions a carried build builds afresh, clustered (the carried notes' conflicts, stale copies
+    and disagreeing edits reported)."""
+    _progress(options)(N_("merging duplicates"), 0, 0)
     folder = options.cwd / CACHE_FOLDER
     remembered = load_blob(folder / CLUSTERS_NAME, CLUSTERS_TAG)
     memo = remembered if isinstance(remembered, dict) else {}
-    normalized = normalize(plan.entries, _thresholds(config), memo)
+    normalized = normalize(plan.entries, _thresholds(config), memo, previous=previous_wordings(lock))
     # The memo keeps what the carried regions' topics need too (a full build drops what it did not use).
     next_memo = {**memo, **normalized.memo}
     clusters = encode_blob(CLUSTERS_TAG, next_memo) if next_memo != memo else None
@@ -650,7 +735,7 @@ def _carried_analysis(
     problems = [
         *sources.refused,
         *(problem for document in documents for problem in document.problems),
-        *sorted([*normalized.problems, *carry.conflicts(plan.carried, places)]),
+        *sorted([*normalized.problems, *carry.notices(plan.carried, places)]),
         *media.problems,
     ]
     return Analysis(
@@ -691,7 +776,7 @@ def _identified(
     kept: frozenset[str],
 ) -> Identification:
     """The notes matched against the lock: GUIDs, mod times, the next lock."""
-    _progress(options)("identifying notes", 0, 0)
+    _progress(options)(N_("identifying notes"), 0, 0)
     try:
         return identify(
             analysis.normalized.notes,
@@ -709,7 +794,13 @@ def _identified(
 
 
 def _finish(
-    options: Options, config: Config, output: Path, write: bool, analysis: Analysis, carried: _Carried | str
+    options: Options,
+    config: Config,
+    output: Path,
+    write: bool,
+    analysis: Analysis,
+    carried: _Carried | str,
+    previous: tuple[Lock, str] | None = None,
 ) -> BuildReport:
     """Render and identify the notes, write the deck and the lock (unless it is a dry run), and report."""
     _stop_on(analysis.problems, options.strict)
@@ -720,7 +811,7 @@ def _finish(
     if isinstance(carried, _Carried):
         old_lock, old_digest, kept = carried.lock, carried.ledger.lock, carried.kept
     else:
-        (old_lock, old_digest), kept = read_lock_and_digest(lock_path, lock_display), frozenset()
+        (old_lock, old_digest), kept = previous or read_lock_and_digest(lock_path, lock_display), frozenset()
     rendered = _rendered(analysis)
     contents = _contents(rendered)
     identification = _identified(options, config, analysis, contents, old_lock, kept)
@@ -728,11 +819,9 @@ def _finish(
     _stop_on((*identification.problems, *renamed), options.strict)
     # Compared as data: two text dumps of a large lock cost seconds, and only its content matters.
     lock_changed = not lock_path.exists() or identification.lock != old_lock
-    # A lock written before decks were recorded in it is not drift: the next build records the deck.
-    unrecorded = old_lock.deck is None and replace(identification.lock, deck=None) == old_lock
-    if options.locked and lock_changed and not unrecorded:
+    if options.locked and lock_changed and not _only_recorded(identification.lock, old_lock):
         raise LockError(
-            "the lock would change (run qa2anki build without --locked and commit the lock)", lock_display
+            _("the lock would change (run qa2anki build without --locked and commit the lock)"), lock_display
         )
     ledger = carried if isinstance(carried, _Carried) else None
     if write:
@@ -753,6 +842,7 @@ def _finish(
         topic_count=len(topics),
         changed=tuple(sorted((item for item in notes if item.status != Status.UNCHANGED), key=_first_place)),
         removed=identification.removed,
+        awaiting=awaiting(identification.lock),
         problems=(*analysis.problems, *identification.problems, *renamed),
         output=display_path(output, options.cwd),
         lock_path=lock_display,
@@ -769,6 +859,80 @@ def _finish(
     )
 
 
+def awaiting(lock: Lock) -> tuple[LockedNote, ...]:
+    """The lock's removed notes that the user has not said are gone from Anki."""
+    return tuple(note for note in lock.notes if not note.present and not note.forgotten)
+
+
+def removed_search(lock: Lock, note: LockedNote, deck: str) -> str:
+    """An Anki search that finds a removed note: in the deck its notes were built into."""
+    notetype = lock.notetype.id if lock.notetype is not None else NOTE_TYPE.id
+    return anki_search(lock.deck or deck, notetype, note.written)
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What ``forget`` did."""
+
+    lock_path: str
+    """The lock's path, for display."""
+    forgotten: tuple[LockedNote, ...]
+    """The removed notes now marked gone."""
+    already: tuple[LockedNote, ...]
+    """Those that were marked gone before."""
+
+
+def forget(options: Options, guids: Sequence[str]) -> Forgotten:
+    """Mark removed notes as deleted in Anki: they are no longer listed as removed (their tombstones stay
+    in the lock, so a returning entry still gets its GUID back). Only the lock is written."""
+    config = load_config(options.cwd)
+    lock_path = _lock_path(options, config)
+    display = display_path(lock_path, options.cwd)
+    from filelock import FileLock
+
+    with FileLock(lock_guard(lock_path)):
+        if not lock_path.exists():
+            raise LockError("there is no lock: nothing was removed", display)
+        lock, _ = read_lock_and_digest(lock_path, display)
+        by_guid = {note.guid: note for note in lock.notes}
+        unknown = [guid for guid in guids if guid not in by_guid]
+        if unknown:
+            raise LockError(f"no note with GUID {', '.join(unknown)} in the lock", display)
+        present = [guid for guid in guids if by_guid[guid].present]
+        if present:
+            raise LockError(
+                f"{', '.join(present)} is still in the sources (or was until the last build): only removed "
+                "notes can be forgotten (qa2anki list --removed lists them)",
+                display,
+            )
+        chosen = {guid: by_guid[guid] for guid in guids}
+        already = tuple(note for note in chosen.values() if note.forgotten)
+        newly = tuple(note for note in chosen.values() if not note.forgotten)
+        if newly:
+            notes = tuple(
+                replace(note, forgotten=True) if note.guid in chosen else note for note in lock.notes
+            )
+            write_lock(lock_path, replace(lock, notes=notes))
+    return Forgotten(display, newly, already)
+
+
+def _only_recorded(lock: Lock, old: Lock) -> bool:
+    """Whether ``lock`` differs from ``old`` only in what ``old`` was written without (the deck, the
+    wordings of its notes): a lock written by an earlier version is not drift, the next build records
+    them."""
+    by_guid = {note.guid: note for note in old.notes}
+
+    def unrecorded(note: LockedNote) -> LockedNote:
+        before = by_guid.get(note.guid)
+        if before is None or before.recorded:
+            return note
+        return replace(note, question_md="", wording="", others=(), older=())
+
+    if old.deck is None:
+        lock = replace(lock, deck=None)
+    return replace(lock, notes=tuple(map(unrecorded, lock.notes))) == old
+
+
 def _deck_renamed(options: Options, config: Config, lock: Lock) -> tuple[Problem, ...]:
     """A warning when ``deck_name`` is not the deck the lock's notes were built into: Anki matches decks
     by name, so the cards users have stay in the old deck."""
@@ -780,9 +944,11 @@ def _deck_renamed(options: Options, config: Config, lock: Lock) -> tuple[Problem
             display_path(options.cwd / "pyproject.toml", options.cwd),
             0,
             Severity.WARNING,
-            f"deck_name is now {new!r}, but the lock's notes were built into {old!r}: Anki matches decks by "
-            f"name, so cards already imported stay in {old!r} and only new ones go to {new!r}. Rename the "
-            f"deck in Anki to {new!r} before importing, or set deck_name back to {old!r}",
+            _(
+                "deck_name is now {new}, but the lock's notes were built into {old}: Anki matches decks by "
+                "name, so cards already imported stay in {old} and only new ones go to {new}. Rename the "
+                "deck in Anki to {new} before importing, or set deck_name back to {old}"
+            ).format(new=repr(new), old=repr(old)),
         ),
     )
 
@@ -797,9 +963,11 @@ def _refuse_a_missing_lock(options: Options, lock_path: Path, output: Path) -> N
     if evidence is None:
         return  # a first build
     raise LockError(
-        f"the lock is missing, but {display_path(evidence, options.cwd)} shows an earlier build: a new lock "
-        "would give every note a new GUID, and re-imported cards would lose their history. Restore the lock "
-        "(git checkout -- the file, or from a backup), or run qa2anki build --new-lock to start anew",
+        _(
+            "the lock is missing, but {evidence} shows an earlier build: a new lock would give every note "
+            "a new GUID, and re-imported cards would lose their history. Restore the lock (git checkout -- "
+            "the file, or from a backup), or run qa2anki build --new-lock to start anew"
+        ).format(evidence=display_path(evidence, options.cwd)),
         display_path(lock_path, options.cwd),
     )
 
@@ -829,7 +997,7 @@ def _write(
     options: Options, config: Config, output: Path, built: _Built, lock_changed: bool, old_digest: str
 ) -> None:
     """Write the deck, the lock (when it changed) and the caches; the ledger last of all."""
-    _progress(options)("writing the deck", 0, 0)
+    _progress(options)(N_("writing the deck"), 0, 0)
     lock_path = _lock_path(options, config)
     lock_hash = hashlib.sha256()
     lock = built.identification.lock
@@ -837,9 +1005,9 @@ def _write(
     ledger = partial(_save_ledger, options, config, built, written)
     carried = built.carried is not None
     _write_outputs(
-        Output(output, display_path(output, options.cwd), "the deck"),
+        Output(output, display_path(output, options.cwd), N_("the deck")),
         partial(_deck, config, built),
-        Output(lock_path, display_path(lock_path, options.cwd), "the lock") if lock_changed else None,
+        Output(lock_path, display_path(lock_path, options.cwd), N_("the lock")) if lock_changed else None,
         partial(_hashed_lock, lock, lock_hash),
         partial(_save_caches, options.cwd / CACHE_FOLDER, built.analysis, ledger if carried else None),
         # A full build's memory peaks while the deck is made: its ledger is made after.
@@ -981,7 +1149,8 @@ def _writing(output: Output) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise Qa2AnkiError(f"cannot write {output.what}: {exc.strerror or exc}", output.display) from None
+        message = _("cannot write {what}: {reason}").format(what=_(output.what), reason=exc.strerror or exc)
+        raise Qa2AnkiError(message, output.display) from None
 
 
 def _write_outputs(
@@ -1034,7 +1203,10 @@ def _media(*groups: Sequence[MediaFile]) -> list[MediaFile]:
 def _problems_message(problems: tuple[Problem, ...], strict: bool) -> str:
     errors = sum(1 for p in problems if p.severity == Severity.ERROR)
     warnings = sum(1 for p in problems if p.severity == Severity.WARNING)
-    parts = [f"{errors} error(s)"] if errors else []
-    if warnings:
-        parts.append(f"{warnings} warning(s) (--strict)")
-    return f"{' and '.join(parts)} found; nothing was written"
+    if errors and warnings:
+        message = _("{errors} error(s) and {warnings} warning(s) (--strict) found; nothing was written")
+    elif errors:
+        message = _("{errors} error(s) found; nothing was written")
+    else:
+        message = _("{warnings} warning(s) (--strict) found; nothing was written")
+    return message.format(errors=errors, warnings=warnings)

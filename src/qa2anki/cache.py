@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from qa2anki.atomic import write_atomic
+from qa2anki.i18n import gettext as _
 
 PACKAGE = Path(__file__).resolve().parent
 """The folder of this package's modules: what the fingerprint reads."""
@@ -132,21 +133,21 @@ def unread_reason(path: Path, tag: str) -> str:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return "is not there"
+        return _("is not there")
     except OSError as exc:
-        return f"cannot be read ({exc.strerror or exc})"
+        return _("cannot be read ({reason})").format(reason=exc.strerror or exc)
     magic = _MAGIC_DEFLATED if raw.startswith(_MAGIC_DEFLATED) else _MAGIC
     try:
         payload = raw[len(magic) + _CHECK :]
         stored = marshal.loads(zlib.decompress(payload) if magic == _MAGIC_DEFLATED else payload)
         stored_tag = stored["tag"]
     except (EOFError, ValueError, TypeError, KeyError, zlib.error):
-        return "is damaged"
+        return _("is damaged")
     if not isinstance(stored_tag, str) or not stored_tag.startswith(code_fingerprint()):
-        return "was written by other code (another qa2anki, markdown-it-py, Pygments, genanki or Python)"
+        return _("was written by other code (another qa2anki, markdown-it-py, Pygments, genanki or Python)")
     if stored_tag != _stored_tag(tag) or load_blob(path, tag) is None:
-        return "is damaged"
-    return "does not check out"
+        return _("is damaged")
+    return _("does not check out")
 
 
 def encode_blob(tag: str, data: Any, deflate: bool = False) -> bytes:

@@ -43,8 +43,16 @@ from qa2anki.atomic import write_atomic
 from qa2anki.cache import DamagedCache, blob_pieces, decoding, encode_blob, load_blob, unread_reason
 from qa2anki.errors import Problem
 from qa2anki.fold import fold
+from qa2anki.i18n import gettext as _
 from qa2anki.media import ImageSource
-from qa2anki.normalize import Note, UnionFind, conflict_problem, fold_topic
+from qa2anki.normalize import (
+    Note,
+    UnionFind,
+    conflict_problem,
+    edited_problem,
+    fold_topic,
+    stale_problems,
+)
 from qa2anki.parse import Entry
 from qa2anki.scan import SectionedDocument
 
@@ -78,6 +86,10 @@ class CarriedNote(NamedTuple):
     otherwise)."""
     media: tuple[str, ...]
     """The packed names of the images its fields show."""
+    stale: tuple[Ref, ...] = ()
+    """For a note with stale copies: the entry shown, then the stale copies (``()`` otherwise)."""
+    edited: tuple[Ref, ...] = ()
+    """For a note whose copies were changed differently: the entry shown, then those copies."""
 
 
 @dataclass(frozen=True)
@@ -166,8 +178,8 @@ def load_ledger(folder: Path) -> Ledger | None:
 def ledger_state(folder: Path) -> str:
     """Why :func:`load_ledger` found no ledger in the cache folder, for messages."""
     reason = unread_reason(folder / LEDGER_NAME, LEDGER_TAG)
-    if reason == "is not there":
-        return "is not there (a first build, a removed cache, or a last build that could not leave one)"
+    if reason == _("is not there"):
+        return _("is not there (a first build, a removed cache, or a last build that could not leave one)")
     return reason
 
 
@@ -208,7 +220,10 @@ def encode(ledger: Ledger) -> Any:
         ledger.names,
         ledger.regions,
         ledger.groups,
-        tuple((n.region, n.guid, n.mod, n.content, n.first, n.conflict, n.media) for n in ledger.notes),
+        tuple(
+            (n.region, n.guid, n.mod, n.content, n.first, n.conflict, n.media, n.stale, n.edited)
+            for n in ledger.notes
+        ),
         ledger.media,
     )
 
@@ -218,12 +233,25 @@ def decode(data: Any, rows: dict[str, Any]) -> Ledger:
     with decoding():
         signature_, lock, documents, topics, names, regions, groups, notes, media = data
         ledger_documents = tuple(starmap(LedgerDocument, documents))
-        regions_, guids, mods, contents, firsts, conflicts, images = (
-            zip(*notes, strict=True) if notes else ((),) * 7
+        regions_, guids, mods, contents, firsts, conflicts, images, stale, edited = (
+            zip(*notes, strict=True) if notes else ((),) * 9
         )
         fields, tags = zip(*map(rows.__getitem__, contents), strict=True) if notes else ((), ())
         carried = tuple(
-            map(CarriedNote, regions_, guids, mods, contents, fields, tags, firsts, conflicts, images)
+            map(
+                CarriedNote,
+                regions_,
+                guids,
+                mods,
+                contents,
+                fields,
+                tags,
+                firsts,
+                conflicts,
+                images,
+                stale,
+                edited,
+            )
         )
         return Ledger(signature_, lock, ledger_documents, topics, names, regions, groups, carried, media)
 
@@ -311,11 +339,21 @@ def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None
             continue
         first = moved(note.first)
         conflict = tuple(ref for ref in map(moved, note.conflict) if ref is not None)
-        if first is None or len(conflict) != len(note.conflict):
+        stale = tuple(ref for ref in map(moved, note.stale) if ref is not None)
+        edited = tuple(ref for ref in map(moved, note.edited) if ref is not None)
+        if (
+            first is None
+            or len(conflict) != len(note.conflict)
+            or len(stale) != len(note.stale)
+            or len(edited) != len(note.edited)
+        ):
             return None  # an untouched note in a changed section: the ledger does not fit
         # Most notes stand where they stood: the same tuple.
-        unmoved = first is note.first and conflict == note.conflict
-        carried.append(note if unmoved else note._replace(first=first, conflict=conflict))
+        unmoved = first is note.first and conflict == note.conflict and stale == note.stale
+        if unmoved and edited == note.edited:
+            carried.append(note)
+        else:
+            carried.append(note._replace(first=first, conflict=conflict, stale=stale, edited=edited))
     # Every entry of the touched topics: from the new sections, and from the others that have any.
     entries: list[Entry] = []
     for number, document in enumerate(documents):
@@ -344,15 +382,22 @@ def ref_of(entry: Entry, number: int, lines: Sequence[int]) -> Ref:
     return (number, index, entry.line - lines[index])
 
 
-def conflicts(
+def notices(
     carried: Sequence[CarriedNote], documents: Sequence[tuple[str, tuple[int, ...]]]
 ) -> list[Problem]:
-    """The conflict warnings of carried notes, at their entries' current lines."""
+    """The warnings of carried notes (conflicts, stale copies, disagreeing edits), at their entries'
+    current lines."""
     problems = []
     for note in carried:
         if note.conflict:
             shown, *alternatives = (position(ref, documents) for ref in note.conflict)
             problems.append(conflict_problem(shown, alternatives))
+        if note.stale:
+            shown, *stale = (position(ref, documents) for ref in note.stale)
+            problems.extend(stale_problems(shown, stale))
+        if note.edited:
+            shown, *edited = (position(ref, documents) for ref in note.edited)
+            problems.append(edited_problem(shown, edited))
     return problems
 
 
@@ -460,14 +505,16 @@ def next_ledger(
         kept._replace(region=region_of_old[kept.region])
         for kept in (carry.carried if carry is not None else ())
     ]
+
+    def refs(shown: Entry, entries: Sequence[Entry]) -> tuple[Ref, ...]:
+        """The refs of a note's entry shown and of some of its other entries (``()``: none)."""
+        if not entries:
+            return ()
+        return tuple(ref_of(e, number_of[e.path], lines[number_of[e.path]]) for e in (shown, *entries))
+
     for item in built:
         note = item.note
-        conflict: tuple[Ref, ...] = ()
-        if note.alternatives:
-            conflict = tuple(
-                ref_of(e, number_of[e.path], lines[number_of[e.path]])
-                for e in (note.shown, *sorted(note.alternatives, key=lambda e: (e.path, e.line)))
-            )
+        conflict = refs(note.shown, sorted(note.alternatives, key=lambda e: (e.path, e.line)))
         first = note.first
         notes.append(
             CarriedNote(
@@ -480,6 +527,8 @@ def next_ledger(
                 ref_of(first, number_of[first.path], lines[number_of[first.path]]),
                 conflict,
                 item.media,
+                refs(note.shown, note.stale),
+                refs(note.shown, note.edited),
             )
         )
     return Ledger(

@@ -7,29 +7,36 @@ Exit codes: 0 success; 1 problems found or a domain error (bad input, broken loc
 from __future__ import annotations
 
 import contextlib
+import copy as _copy
 import json
 import os
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from functools import wraps
+from dataclasses import replace
+from functools import partial, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from qa2anki import __version__
-from qa2anki.errors import Problem, ProblemsFound, Qa2AnkiError, Severity
+from qa2anki import __version__, i18n
+from qa2anki.errors import Problem, ProblemsFound, Qa2AnkiError, Severity, format_location
+from qa2anki.i18n import N_
+from qa2anki.i18n import gettext as _
 
 if TYPE_CHECKING:
-    from qa2anki.build import BuildReport, Listing
+    from qa2anki.build import BuildReport, Listing, Options
 
 LIST_FORMAT = 1
 """Version of ``qa2anki list --json`` output; bumped only for incompatible changes."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+PREVIEW_PAGE = "build/preview.html"
+"""Where ``preview`` writes its page, in the project, unless told otherwise."""
 
 SHOWN_PROBLEMS = 20
 """``build`` and ``list`` print this many problems at most; ``check`` prints all."""
@@ -41,9 +48,11 @@ def _print_problems(problems: Sequence[Problem], limit: int | None = None, hints
         problems = [problem for problem in problems if problem.severity != Severity.HINT]
     shown = problems if limit is None else problems[:limit]
     for problem in shown:
-        click.echo(str(problem), err=True)
+        message = f"{_(problem.severity.value)}: {problem.message}"
+        click.echo(format_location(problem.path, problem.line or None, message), err=True)
     if len(shown) < len(problems):
-        click.echo(f"… and {len(problems) - len(shown)} more (qa2anki check lists them all)", err=True)
+        more = len(problems) - len(shown)
+        click.echo(_("… and {count} more (qa2anki check lists them all)").format(count=more), err=True)
 
 
 class TerminalProgress:
@@ -62,9 +71,9 @@ class TerminalProgress:
         if total:
             width = 30
             filled = width * done // total
-            line = f"{stage:<20} [{'#' * filled}{'.' * (width - filled)}] {100 * done // total:3d}%"
+            line = f"{_(stage):<20} [{'#' * filled}{'.' * (width - filled)}] {100 * done // total:3d}%"
         else:
-            line = f"{stage}…"
+            line = f"{_(stage)}…"
         click.echo(f"\r\x1b[2K{line}", err=True, nl=False)
 
     def finish(self) -> None:
@@ -100,11 +109,114 @@ def domain_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ProblemsFound as exc:
             _print_problems(exc.problems)
-            raise click.ClickException(str(exc)) from None
+            raise DomainError(str(exc)) from None
         except Qa2AnkiError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise DomainError(str(exc)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+class DomainError(click.ClickException):
+    """A domain error as click prints it, with ``Error:`` in the language of the run."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(_("Error: {message}").format(message=self.format_message()), file=file, err=True)
+
+
+CLICK_TEXTS = (
+    N_("Show this message and exit."),
+    N_("Show the version and exit."),
+    N_("Usage:"),
+    N_("Options"),
+    N_("Commands"),
+)
+"""click's own texts in our help pages, marked here so that the catalogue translates them too."""
+
+LABELS = (
+    *(N_("added"), N_("updated"), N_("unchanged"), N_("reidentified"), N_("revived"), N_("removed")),
+    *(N_("canonical"), N_("exact"), N_("near"), N_("truncated"), N_("conflict")),
+    *(N_("error"), N_("warning")),
+)
+"""Note statuses (``build -v``), merge kinds (``list``) and problem severities as shown, marked for the
+catalogue; ``list --json`` keeps them in English."""
+
+
+def _translated(param: click.Parameter) -> click.Parameter:
+    """A copy of ``param`` whose help is in the language of the run."""
+    if not param.help:
+        return param
+    copy = _copy.copy(param)
+    copy.help = _(param.help)
+    return copy
+
+
+class Command(click.Command):
+    """A click command whose help is translated when it is shown, not when it is defined.
+
+    click takes ``help=`` texts when the module is imported, before ``--lang`` or the environment of the
+    run are known; these texts are the catalogue's msgids, and each help page translates them as it is
+    formatted.
+    """
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage:") + " ")
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if self.help:
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(_(self.help))
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        records = [
+            record
+            for param in self.get_params(ctx)
+            if not isinstance(param, click.Argument)
+            and (record := _translated(param).get_help_record(ctx)) is not None
+        ]
+        if records:
+            with formatter.section(_("Options")):
+                formatter.write_dl(records)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        text = _(self.help or "")
+        # A sentence ends at "。" in Chinese, where click only looks for ". ".
+        first = text.partition("。")[0] + "。" if "。" in text else text
+        copy = _copy.copy(self)
+        copy.help = first
+        return click.Command.get_short_help_str(copy, limit)
+
+
+class Group(Command, click.Group):
+    """The ``qa2anki`` group: its commands are :class:`Command` s, and each run speaks the language of its
+    environment until ``--lang`` says otherwise."""
+
+    command_class = Command
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Before parsing: `qa2anki --help` is shown before the --lang option is looked at.
+        with i18n.speaking(i18n.language_from(None, os.environ)):
+            return super().main(*args, **kwargs)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        Command.format_options(self, ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        commands = [
+            (name, command)
+            for name in self.list_commands(ctx)
+            if (command := self.get_command(ctx, name)) is not None and not command.hidden
+        ]
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _command in commands)
+            with formatter.section(_("Commands")):
+                formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in commands])
+
+
+def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    i18n.use(i18n.language_from(value, os.environ))
 
 
 sources_argument = click.argument("sources", nargs=-1, type=click.Path(path_type=str))
@@ -140,26 +252,43 @@ def _sources(root: Path, sources: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(str(_from_here(root, source)) for source in sources)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=N_(
+        "Turn Markdown interview Q&A documents into an Anki deck that keeps review history on re-import."
+    ),
+)
 @click.version_option(__version__, prog_name="qa2anki")
+@click.option(
+    "--lang",
+    type=click.Choice(i18n.LANGUAGES),
+    is_eager=True,
+    expose_value=False,
+    callback=_choose_language,
+    help=N_("Language of messages and help: en or zh [default: QA2ANKI_LANG, else the locale]."),
+)
 def cli() -> None:
-    """Turn Markdown interview Q&A documents into an Anki deck that keeps review history on re-import."""
+    """The ``qa2anki`` group (its help is ``help=`` above: click would not translate a docstring)."""
 
 
-@cli.command("build")
+@cli.command(
+    "build",
+    help=N_("Build the deck from SOURCES (files or folders; default: [tool.qa2anki] sources or source/)."),
+)
 @sources_argument
-@click.option("-o", "--output", help="The .apkg to write [default: build/<deck slug>.apkg].")
-@click.option("--lock", "lock", help="The lock file [default: qa2anki.lock in the first source folder].")
-@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@click.option("--locked", is_flag=True, help="Fail (exit 1) if the lock file would change.")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("-o", "--output", help=N_("The .apkg to write [default: build/<deck slug>.apkg]."))
+@click.option("--lock", "lock", help=N_("The lock file [default: qa2anki.lock in the first source folder]."))
+@click.option("--dry-run", is_flag=True, help=N_("Show what would change; write nothing."))
+@click.option("--locked", is_flag=True, help=N_("Fail (exit 1) if the lock file would change."))
+@click.option("--strict", is_flag=True, help=N_("Treat warnings as errors."))
 @click.option(
     "--new-lock",
     is_flag=True,
-    help="Start a new lock although an earlier build left a deck (every note gets a new GUID).",
+    help=N_("Start a new lock although an earlier build left a deck (every note gets a new GUID)."),
 )
 @click.option(
-    "-v", "--verbose", is_flag=True, help="List every added, updated, re-identified and removed note."
+    "-v", "--verbose", is_flag=True, help=N_("List every added, updated, re-identified and removed note.")
 )
 @domain_errors
 def build_command(
@@ -172,7 +301,6 @@ def build_command(
     new_lock: bool,
     verbose: bool,
 ) -> None:
-    """Build the deck from SOURCES (files or folders; default: [tool.qa2anki] sources or source/)."""
     # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
     from qa2anki.build import Options, build, clock
 
@@ -207,51 +335,88 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
     from qa2anki.identity import Status
 
     found = config_file(root)
-    settings = f"settings from {_shown(found)}" if found else "no [tool.qa2anki] found: default settings"
-    click.echo(f"deck {report.config.deck_name} ({settings})")
+    settings = (
+        _("settings from {path}").format(path=_shown(found))
+        if found
+        else _("no [tool.qa2anki] found: default settings")
+    )
+    click.echo(_("deck {name} ({settings})").format(name=report.config.deck_name, settings=settings))
     click.echo(
-        f"{report.document_count} document(s), {report.entry_count} entries → "
-        f"{report.note_count} unique notes ({report.merged} duplicates merged), {report.topics} topics"
+        _(
+            "{documents} document(s), {entries} entries → {notes} unique notes "
+            "({merged} duplicates merged), {topics} topics"
+        ).format(
+            documents=report.document_count,
+            entries=report.entry_count,
+            notes=report.note_count,
+            merged=report.merged,
+            topics=report.topics,
+        )
     )
     click.echo(
-        f"{report.count(Status.ADDED)} added, {report.count(Status.UPDATED)} updated, "
-        f"{report.count(Status.REIDENTIFIED)} re-identified, {report.count(Status.REVIVED)} revived, "
-        f"{report.count(Status.UNCHANGED)} unchanged, {len(report.removed)} removed"
+        _(
+            "{added} added, {updated} updated, {reidentified} re-identified, {revived} revived, "
+            "{unchanged} unchanged, {removed} removed"
+        ).format(
+            added=report.count(Status.ADDED),
+            updated=report.count(Status.UPDATED),
+            reidentified=report.count(Status.REIDENTIFIED),
+            revived=report.count(Status.REVIVED),
+            unchanged=report.count(Status.UNCHANGED),
+            removed=len(report.removed),
+        )
     )
     if verbose:
         click.echo(report.reuse.parsing)
         click.echo(str(report.reuse))
         scored = False
         for item in report.changed:
-            line = f"  {item.status.value:<12} {item.guid}  {_one_line(item.note.question_md)}"
+            line = f"  {_(item.status.value):<12} {item.guid}  {_one_line(item.note.question_md)}"
             notes = []
             if item.status == Status.REIDENTIFIED and item.previous is not None:
-                notes.append(f"was: {_one_line(item.previous.question)}; score {item.score:.2f}")
+                notes.append(
+                    _("was: {question}; score {score}").format(
+                        question=_one_line(item.previous.written), score=f"{item.score:.2f}"
+                    )
+                )
                 scored = True
             if (
                 item.previous is not None
                 and item.previous.topics
                 and item.previous.topics != item.note.topics
             ):
-                notes.append(f"topic: {' / '.join(item.previous.topics)} → {' / '.join(item.note.topics)}")
+                notes.append(
+                    _("topic: {old} → {new}").format(
+                        old=" / ".join(item.previous.topics), new=" / ".join(item.note.topics)
+                    )
+                )
             click.echo(line + (f"  ({'; '.join(notes)})" if notes else ""))
         if scored:
             click.echo(
-                "  (score: how alike a re-identified note is to the lock's note it took the GUID of, "
-                "0 to 1, from its question and answer; it keeps that GUID and its review history)"
+                "  "
+                + _(
+                    "(score: how alike a re-identified note is to the lock's note it took the GUID of, "
+                    "0 to 1, from its question and answer; it keeps that GUID and its review history)"
+                )
             )
         for locked in report.removed:
-            click.echo(f"  {'removed':<12} {locked.guid}  {_one_line(locked.question)}")
-    if report.removed:
+            removed = _("removed")
+            click.echo(f"  {removed:<12} {locked.guid}  {_one_line(locked.written)}")
+    if report.awaiting:
         click.echo(
-            f"{len(report.removed)} note(s) are no longer in the sources; Anki keeps them on import: "
-            "delete them by hand (qa2anki build -v lists them)"
+            _(
+                "{count} note(s) are no longer in the sources; Anki keeps them on import: delete them by "
+                "hand (qa2anki list --removed finds them; qa2anki forget GUID… marks them done)"
+            ).format(count=len(report.awaiting))
         )
     if report.written:
-        lock_note = f" and {report.lock_path}" if report.lock_changed else f" ({report.lock_path} unchanged)"
-        click.echo(f"wrote {report.output}{lock_note}")
+        if report.lock_changed:
+            message = _("wrote {output} and {lock}")
+        else:
+            message = _("wrote {output} ({lock} unchanged)")
+        click.echo(message.format(output=report.output, lock=report.lock_path))
     else:
-        click.echo(f"dry run: nothing written (would write {report.output})")
+        click.echo(_("dry run: nothing written (would write {output})").format(output=report.output))
 
 
 def _one_line(text: str, limit: int = 60) -> str:
@@ -259,13 +424,13 @@ def _one_line(text: str, limit: int = 60) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-@cli.command("check")
+@cli.command(
+    "check", help=N_("Parse SOURCES and report problems as file:line; exit 1 when there are errors.")
+)
 @sources_argument
-@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1); hints never fail.")
+@click.option("--strict", is_flag=True, help=N_("Treat warnings as errors (exit 1)."))
 @domain_errors
 def check_command(sources: tuple[str, ...], strict: bool) -> None:
-    """Parse SOURCES and report problems as file:line; exit 1 when there are errors. Hints say what was not
-    taken and why, near misses between notes, and shapes read no way."""
     # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
     from qa2anki.build import Options, blocking, check
 
@@ -277,27 +442,43 @@ def check_command(sources: tuple[str, ...], strict: bool) -> None:
     for document in analysis.documents:
         styles = Counter(e.rule for e in analysis.entries if e.path == document.path)
         found = ", ".join(f"{rule} {count}" for rule, count in sorted(styles.items()))
-        click.echo(f"{document.path}: {sum(styles.values())} entries" + (f" ({found})" if found else ""))
+        entries = _("{path}: {count} entries").format(path=document.path, count=sum(styles.values()))
+        click.echo(entries + (f" ({found})" if found else ""))
     errors = sum(1 for p in analysis.problems if p.severity == Severity.ERROR)
     warnings = sum(1 for p in analysis.problems if p.severity == Severity.WARNING)
     hints = len(checked.hints) + len(analysis.problems) - errors - warnings
     if hints:
         click.echo(f"{hints} hint(s): for you to decide; they never fail check, not even with --strict")
     click.echo(
-        f"{len(analysis.documents)} document(s), {len(analysis.entries)} entries, "
-        f"{len(analysis.normalized.notes)} unique notes; {errors} error(s), {warnings} warning(s)"
+        _(
+            "{documents} document(s), {entries} entries, {notes} unique notes; "
+            "{errors} error(s), {warnings} warning(s)"
+        ).format(
+            documents=len(analysis.documents),
+            entries=len(analysis.entries),
+            notes=len(analysis.normalized.notes),
+            errors=errors,
+            warnings=warnings,
+        )
     )
     if blocking(analysis.problems, strict):
         sys.exit(1)
 
 
-@cli.command("list")
+@cli.command(
+    "list",
+    help=N_("List the unique notes: GUID, topics, question and every source location merged into each."),
+)
 @sources_argument
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (a stable interface, see README).")
-@click.option("--lock", "lock", help="The lock file to take GUIDs from.")
+@click.option("--json", "as_json", is_flag=True, help=N_("Print JSON (a stable interface, see README)."))
+@click.option("--lock", "lock", help=N_("The lock file to take GUIDs from."))
+@click.option(
+    "--removed",
+    is_flag=True,
+    help=N_("List the removed notes still to delete in Anki, each with an Anki search that finds it."),
+)
 @domain_errors
-def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None) -> None:
-    """List the unique notes: GUID, topics, question and every source location merged into each."""
+def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None, removed: bool) -> None:
     # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
     from qa2anki.build import Options, clock, listing
 
@@ -308,12 +489,21 @@ def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None) -> N
         click.echo(json.dumps(list_document(report), ensure_ascii=False, indent=2))
         return
     _print_problems(report.problems, SHOWN_PROBLEMS)
+    if removed:
+        for locked in report.awaiting:
+            click.echo(f"{locked.guid}  {_one_line(locked.written, 80)}")
+            click.echo(f"    Anki search: {report.search(locked)}")
+        click.echo(
+            f"{len(report.awaiting)} removed note(s) to delete in Anki (Browse, paste the search, delete); "
+            "then qa2anki forget GUID… marks them done"
+        )
+        return
     for item in report.notes:
         note = item.note
         click.echo(f"{item.guid}  [{' / '.join(note.topics)}]  {_one_line(note.question_md, 80)}")
         for merge in note.merges:
             entry = merge.entry
-            click.echo(f"    {entry.path}:{entry.line}  {merge.kind}")
+            click.echo(f"    {entry.path}:{entry.line}  {_(merge.kind)}")
 
 
 def list_document(report: Listing) -> dict[str, Any]:
@@ -355,7 +545,9 @@ def list_document(report: Listing) -> dict[str, Any]:
             }
             for item in report.notes
         ],
-        "removed": [{"guid": r.guid, "question": r.question} for r in report.removed],
+        "removed": [
+            {"guid": r.guid, "question": r.written, "search": report.search(r)} for r in report.awaiting
+        ],
         "problems": [
             {"path": p.path, "line": p.line, "severity": p.severity.value, "message": p.message}
             for p in report.problems
@@ -364,30 +556,183 @@ def list_document(report: Listing) -> dict[str, Any]:
     }
 
 
-@cli.command("preview")
+@cli.command(
+    "tidy",
+    help=N_(
+        "Remove redundant copies of entries from SOURCES: print a unified diff that keeps one copy per note "
+        "(the card's wording); --write applies it. Near duplicates and conflicts are only reported."
+    ),
+)
+@sources_argument
+@click.option("--write", is_flag=True, help=N_("Apply the changes to the sources (all files or none)."))
+@domain_errors
+def tidy_command(sources: tuple[str, ...], write: bool) -> None:
+    # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
+    from qa2anki.build import Options, clock
+    from qa2anki.tidy import tidy
+
+    root = _project()
+    report = _keep(tidy(Options(cwd=root, now=clock(), sources=_sources(root, sources)), write=write))
+    click.echo(report.diff(), nl=False)
+    for left in report.left:
+        click.echo(str(left), err=True)
+    documents = len(report.documents)
+    if report.written:
+        message = _("removed {count} copies from {documents} document(s)")
+    elif report.removed:
+        message = _("{count} copies to remove from {documents} document(s) (qa2anki tidy --write does it)")
+    else:
+        message = _("nothing to tidy: every note has one copy (or its copies are left, see above)")
+    click.echo(message.format(count=report.removed, documents=documents), err=True)
+
+
+@cli.command(
+    "forget",
+    help=N_(
+        "Mark removed notes (by GUID, see list --removed) as deleted in Anki: they are no longer listed. "
+        "Their records stay in the lock, so an entry that comes back gets its GUID again."
+    ),
+)
+@click.argument("guids", nargs=-1, required=True)
+@click.option("--lock", "lock", help=N_("The lock file [default: qa2anki.lock in the first source folder]."))
+@domain_errors
+def forget_command(guids: tuple[str, ...], lock: str | None) -> None:
+    # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
+    from qa2anki.build import Options, forget
+
+    root = _project()
+    done = forget(Options(cwd=root, now=0, lock=_from_here(root, lock)), guids)
+    for note in done.forgotten:
+        click.echo(_("forgot {guid}  {question}").format(guid=note.guid, question=_one_line(note.written)))
+    for note in done.already:
+        click.echo(_("{guid} was forgotten before").format(guid=note.guid))
+    if done.forgotten:
+        message = _("{count} note(s) forgotten; wrote {lock}")
+    else:
+        message = _("{count} note(s) forgotten; {lock} unchanged")
+    click.echo(message.format(count=len(done.forgotten), lock=done.lock_path))
+
+
+@cli.command(
+    "preview",
+    help=N_(
+        "Write one self-contained HTML page showing every note as Anki will show it, front and back, with "
+        "tags, merged sources and a search box. The deck and the lock are not touched."
+    ),
+)
 @sources_argument
 @click.option(
-    "-o", "--output", default="build/preview.html", show_default=True, help="The HTML page to write."
+    "-o", "--output", help=N_("The HTML page to write [default: build/preview.html in the project].")
 )
-@click.option("--lock", "lock", help="The lock file to take GUIDs and statuses from.")
+@click.option("--lock", "lock", help=N_("The lock file to take GUIDs and statuses from."))
+@click.option(
+    "--watch",
+    is_flag=True,
+    help=N_(
+        "Keep going: serve the page on this machine, rebuild it whenever a source changes, and let the "
+        "open page reload itself. Ctrl-C stops."
+    ),
+)
+@click.option(
+    "--port",
+    default=8765,
+    type=click.IntRange(0, 65535),
+    help=N_("The port --watch serves on [default: 8765]."),
+)
 @domain_errors
-def preview_command(sources: tuple[str, ...], output: str, lock: str | None) -> None:
-    """Write one self-contained HTML page showing every note as Anki will show it, front and back, with
-    tags, merged sources and a search box. The deck and the lock are not touched."""
+def preview_command(
+    sources: tuple[str, ...], output: str | None, lock: str | None, watch: bool, port: int
+) -> None:
     # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
-    from qa2anki.atomic import write_atomic
-    from qa2anki.build import Options, clock, listing
-    from qa2anki.preview import preview_html
+    from qa2anki.build import CACHE_FOLDER, Options, clock, inputs
 
     root = _project()
     options = Options(cwd=root, now=clock(), sources=_sources(root, sources), lock=_from_here(root, lock))
-    report = _keep(listing(options))
+    page = Path.cwd() / output if output else root / PREVIEW_PAGE
+    if not watch:
+        _write_preview(options, page, None)
+        return
+    from qa2anki.watch import watch_preview
+
+    watch_preview(
+        partial(_write_preview, options, page),
+        inputs(options),
+        (page, root / CACHE_FOLDER),
+        port,
+        click.echo,
+    )
+
+
+def _write_preview(options: Options, output: Path, live_build: str | None) -> bytes:
+    """Build the preview page (as build ``live_build`` of ``--watch``), write it, say so, return it."""
+    from qa2anki.atomic import write_atomic
+    from qa2anki.build import clock, listing
+    from qa2anki.preview import preview_html
+
+    report = _keep(listing(replace(options, now=clock())))
     _print_problems(report.problems, SHOWN_PROBLEMS)
+    page = preview_html(report, live_build).encode("utf-8")
     try:
-        write_atomic(Path.cwd() / output, preview_html(report).encode("utf-8"))
+        write_atomic(output, page)
     except OSError as exc:
-        raise Qa2AnkiError(f"cannot write the preview: {exc.strerror or exc}", output) from None
-    click.echo(f"{len(report.notes)} notes; wrote {output}")
+        reason = exc.strerror or str(exc)
+        message = _("cannot write the preview: {reason}").format(reason=reason)
+        raise Qa2AnkiError(message, _shown(output)) from None
+    click.echo(_("{count} notes; wrote {output}").format(count=len(report.notes), output=_shown(output)))
+    return page
+
+
+def _interactive() -> bool:
+    """Whether someone can answer a question (``init`` asks for the deck name only then)."""
+    return sys.stdin is not None and sys.stdin.isatty()  # None: started without a standard input
+
+
+def _deck_name(value: str) -> str:
+    from qa2anki.scaffold import deck_name_problem
+
+    problem = deck_name_problem(value)
+    if problem:
+        raise click.BadParameter(problem)
+    return value.strip()
+
+
+@cli.command(
+    "init",
+    help=N_(
+        "Start a deck project in DIRECTORY (default: here): pyproject.toml with the deck name, source/ "
+        "with an example document, .gitignore, a GitHub workflow and a README. Existing files are never "
+        "overwritten."
+    ),
+)
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--deck",
+    "deck_name",
+    callback=lambda _ctx, _param, value: None if value is None else _deck_name(value),
+    help=N_(
+        "The deck's name in Anki, '::' between sub-decks [default: asked; without a terminal, the "
+        "folder's name]."
+    ),
+)
+@domain_errors
+def init_command(directory: Path, deck_name: str | None) -> None:
+    from qa2anki.scaffold import default_deck_name, scaffold
+
+    folder = directory  # as typed: relative to the current folder, and shown as the user wrote it
+    if deck_name is None:
+        offered = default_deck_name(folder)
+        if _interactive():
+            question = _("Deck name ('::' between sub-decks)")
+            deck_name = click.prompt(question, default=offered, value_proc=_deck_name)
+        else:
+            deck_name = offered
+    done = scaffold(folder, deck_name)
+    for path in done.files:
+        click.echo(_("created {path}").format(path=done.folder / path))
+    click.echo(_("deck {name}").format(name=deck_name))
+    steps = [] if folder.resolve() == Path.cwd().resolve() else [f"cd {folder}"]
+    steps += [_("put your documents in source/ (delete source/example.md)"), "qa2anki build"]
+    click.echo(_("next: {steps}").format(steps=_(", ").join(steps)))
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from qa2anki.errors import ConfigError
+from qa2anki.i18n import gettext as _
 
 DEFAULT_DECK_NAME = "qa2anki"
 
@@ -108,10 +109,10 @@ def load_config(project_dir: Path) -> Config:
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read pyproject.toml: {exc}", display) from None
+        raise ConfigError(_("cannot read pyproject.toml: {reason}").format(reason=exc), display) from None
     table = data.get("tool", {}).get("qa2anki", {})
     if not isinstance(table, dict):
-        raise ConfigError("[tool.qa2anki] must be a table", display)
+        raise ConfigError(_("[tool.qa2anki] must be a table"), display)
     return config_from_table(table, display)
 
 
@@ -120,33 +121,39 @@ def config_from_table(table: dict[str, Any], display: str = "pyproject.toml") ->
     known = {f.name for f in fields(Config)}
     unknown = sorted(set(table) - known)
     if unknown:
-        raise ConfigError(f"unknown key(s) in [tool.qa2anki]: {', '.join(unknown)}", display)
+        raise ConfigError(
+            _("unknown key(s) in [tool.qa2anki]: {keys}").format(keys=", ".join(unknown)), display
+        )
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key in ("deck_name", "output"):
             if not isinstance(value, str) or not value.strip():
-                raise ConfigError(f"[tool.qa2anki] {key} must be a non-empty string", display)
+                raise ConfigError(
+                    _("[tool.qa2anki] {key} must be a non-empty string").format(key=key), display
+                )
             values[key] = value.strip()
         elif key == "deck_id":
             if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value < 1 << 63:
-                raise ConfigError("[tool.qa2anki] deck_id must be a positive integer", display)
+                raise ConfigError(_("[tool.qa2anki] deck_id must be a positive integer"), display)
             values[key] = value
         elif key == "sources":
             if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-                raise ConfigError("[tool.qa2anki] sources must be a list of paths", display)
+                raise ConfigError(_("[tool.qa2anki] sources must be a list of paths"), display)
             values[key] = tuple(value)
         elif key in ("question_labels", "answer_labels"):
             if not isinstance(value, list) or not all(
                 isinstance(v, str) and v.strip() and not any(c.isspace() for c in v.strip()) for v in value
             ):
-                raise ConfigError(f"[tool.qa2anki] {key} must be a list of words (no spaces)", display)
+                message = _("[tool.qa2anki] {key} must be a list of words (no spaces)")
+                raise ConfigError(message.format(key=key), display)
             values[key] = tuple(v.strip() for v in value)
         elif key == "heading_questions":
             if not isinstance(value, bool):
-                raise ConfigError("[tool.qa2anki] heading_questions must be true or false", display)
+                raise ConfigError(_("[tool.qa2anki] heading_questions must be true or false"), display)
             values[key] = value
         elif key in _FLOAT_KEYS:
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-                raise ConfigError(f"[tool.qa2anki] {key} must be a number from 0 to 1", display)
+                message = _("[tool.qa2anki] {key} must be a number from 0 to 1")
+                raise ConfigError(message.format(key=key), display)
             values[key] = float(value)
     return Config(**values)

@@ -16,6 +16,9 @@ On top of CommonMark + tables + strikethrough, the dialect has:
   ``<pre class="qa-code"><code class="language-x">`` with ``qa-hl-*`` class spans (the colours are in the
   note type's CSS: no JavaScript, no network). An unknown or missing language gives plain escaped text;
   the language is never guessed, so the same source always gives the same HTML.
+* **Enumerated lines**: in a paragraph of two or more lines that start with an enumerator (``1)``,
+  ``（2）``, ``3、``, ``①``, ``A.``), each such line starts on a line of its own (a hard break), as the
+  editors these documents come from show them.
 * **Math**: ``$…$`` and ``\(…\)`` become MathJax's inline ``\(…\)``; ``$$…$$`` and a ``\[…\]`` block on
   lines of its own become display ``\[…\]``, which Anki typesets. The TeX is HTML-escaped, otherwise
   verbatim. A ``$`` only opens math when a non-space follows it and only closes it when a non-space comes
@@ -278,6 +281,48 @@ def _math_block_render(
 
 
 # --------------------------------------------------------------------------------------------------
+# Enumerated lines
+# --------------------------------------------------------------------------------------------------
+
+_ENUMERATOR_RE = re.compile(
+    r"""^\s*(?:
+        [0-9]{1,3}[)）、]                 # 1)  2）  3、
+      | [0-9]{1,3}[.．](?![0-9])          # 4.  (not 4.5)
+      | [(（][0-9一二三四五六七八九十]{1,3}[)）]   # (1) （二）
+      | [①-⑳]                          # ①
+      | [A-H][.．、)）]                  # A.  B、
+    )""",
+    re.VERBOSE,
+)
+"""How a line that starts with an enumerator begins (matched on one text token)."""
+ENUMERATED_LINES = 2
+"""A paragraph needs this many lines that start with an enumerator for them to get lines of their own."""
+
+
+def _starts_enumerated(children: Sequence[Token], index: int) -> bool:
+    """Whether the line that starts at ``children[index]`` starts with an enumerator."""
+    return (
+        index < len(children)
+        and children[index].type == "text"
+        and _ENUMERATOR_RE.match(children[index].content) is not None
+    )
+
+
+def _enumerated_lines(state: StateCore) -> None:
+    """Soft line breaks before enumerated lines become hard ones (see the module's docstring)."""
+    for token in state.tokens:
+        children = token.children
+        if token.type != "inline" or not children or "\n" not in token.content:
+            continue
+        starts = [index + 1 for index, child in enumerate(children) if child.type == "softbreak"]
+        enumerated = [index for index in starts if _starts_enumerated(children, index)]
+        if len(enumerated) + _starts_enumerated(children, 0) < ENUMERATED_LINES:
+            continue
+        for index in enumerated:
+            children[index - 1].type = "hardbreak"
+
+
+# --------------------------------------------------------------------------------------------------
 # The dialect
 # --------------------------------------------------------------------------------------------------
 
@@ -292,6 +337,7 @@ def _markdown() -> MarkdownIt:
     )
     md.inline.ruler.before("escape", "math_inline", _math_inline)
     md.core.ruler.push("math_as_text", _math_as_text)
+    md.core.ruler.push("enumerated_lines", _enumerated_lines)
     md.add_render_rule("table_open", _table_open)
     md.add_render_rule("table_close", _table_close)
     md.add_render_rule("fence", _fence)

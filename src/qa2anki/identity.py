@@ -6,7 +6,9 @@
 * **Re-identification**: every other note is compared with the lock's unclaimed notes (vanished ones and
   tombstones). The score is the mean of the question and the answer similarity (character bigrams, so
   Chinese works), or either similarity alone when it is at least 0.9 (a reworded question with the same
-  answer is the same note); position and topic play no part. A pair scoring at least
+  answer is the same note), or the similarity of question and answer taken together when that is at
+  least 0.9 (the same text, cut elsewhere between question and answer: an answer line a parser of
+  another version read as part of the question); position and topic play no part. A pair scoring at least
   ``reidentify_threshold`` is the same note, unless another candidate of either side scores within
   ``reidentify_margin`` of it: that is ambiguous, reported, and the note is treated as new. Best pairs
   are taken first, ties broken by document order and GUID, so the result is deterministic.
@@ -28,8 +30,9 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from qa2anki.errors import Problem, SchemaError, Severity
+from qa2anki.i18n import gettext as _
 from qa2anki.lockfile import Lock, LockedNote, LockedNoteType
-from qa2anki.normalize import Note
+from qa2anki.normalize import Note, Previous
 from qa2anki.notetype import NoteType
 from qa2anki.similarity import candidate_pairs, similarity
 
@@ -43,7 +46,7 @@ def guid_for(key: str, deck: str = "") -> str:
     namespace = f"{_GUID_NAMESPACE}\x1f{deck}" if deck else _GUID_NAMESPACE
     number = int.from_bytes(hashlib.sha256(f"{namespace}\x1f{key}".encode()).digest()[:8], "big")
     chars = []
-    for _ in range(11):
+    for _digit in range(11):
         number, digit = divmod(number, 62)
         chars.append(_GUID_ALPHABET[digit])
     return "".join(reversed(chars))
@@ -109,14 +112,41 @@ STRONG_SIMILARITY = 0.9
 """A question or an answer at least this similar identifies a note on its own."""
 
 
+def previous_wordings(lock: Lock) -> Previous | None:
+    """What the lock recorded of the notes' wordings (``None`` when it recorded none: an older lock,
+    whose next build keeps the rule of most copies and records them)."""
+    shown: set[str] = set()
+    known: set[str] = set()
+    older: set[str] = set()
+    for locked in lock.notes:
+        if locked.wording and locked.present:
+            shown.add(locked.wording)
+            known.add(locked.wording)
+            known.update(locked.others)
+            older.update(locked.older)
+    if not known:
+        return None
+    return Previous(frozenset(shown), frozenset(known), frozenset(older))
+
+
 def reidentify_score(question: str, answer: str, locked: LockedNote) -> float:
     """How likely a note (folded texts) is the lock entry's next version: the mean of question and answer
     similarity, or the similarity of either one alone when it is nearly identical (a reworded question
-    with an unchanged answer, or a rewritten answer to the same question under a renamed topic)."""
+    with an unchanged answer, or a rewritten answer to the same question under a renamed topic), or of
+    both together when that is nearly identical (the same text, cut elsewhere between question and
+    answer: ``**答案：**`` on the question's next line was read as part of the question before qa2anki
+    read such pairs)."""
     q_sim = similarity(question, locked.question)
     a_sim = similarity(answer, locked.answer)
-    strongest = max(q_sim, a_sim)
+    strongest = max(
+        q_sim, a_sim, similarity(_whole(question, answer), _whole(locked.question, locked.answer))
+    )
     return strongest if strongest >= STRONG_SIMILARITY else (q_sim + a_sim) / 2
+
+
+def _whole(question: str, answer: str) -> str:
+    """A note's question and answer as one folded text."""
+    return f"{question} {answer}"
 
 
 def identify(
@@ -165,11 +195,13 @@ def identify(
         # Items 0..len(unmatched)-1 are new notes, the rest lock notes; only mixed pairs are scored.
         texts = [(notes[i].question_folded, notes[i].answer_folded) for i in unmatched]
         texts += [(locked.question, locked.answer) for locked in candidates]
+        slots = [(question, answer, _whole(question, answer)) for question, answer in texts]
         sides = [0] * len(unmatched) + [1] * len(candidates)
-        # A pair can only reach the threshold if its question or its answer does.
+        # A pair can only reach the threshold if its question or its answer does, or both together are
+        # nearly identical.
         floor = min(limits.threshold, STRONG_SIMILARITY)
         pairs: list[tuple[float, int, str, LockedNote]] = []
-        for a, b in sorted(candidate_pairs(texts, (floor, floor), groups=sides)):
+        for a, b in sorted(candidate_pairs(slots, (floor, floor, STRONG_SIMILARITY), groups=sides)):
             comparisons += 1
             i, locked = unmatched[a], candidates[b - len(unmatched)]
             score = reidentify_score(*texts[a], locked)
@@ -201,9 +233,16 @@ def identify(
                         entry.path,
                         entry.line,
                         Severity.WARNING,
-                        f"ambiguous match: this note is {score:.2f} similar to lock note {guid} and "
-                        f"{rival[0]:.2f} to {rival[2] if rival[1] == i else 'another note'}; "
-                        "it is kept as a new note (lower reidentify_margin, or edit less at once)",
+                        _(
+                            "ambiguous match: this note is {score} similar to lock note {guid} and "
+                            "{rival_score} to {rival}; "
+                            "it is kept as a new note (lower reidentify_margin, or edit less at once)"
+                        ).format(
+                            score=f"{score:.2f}",
+                            guid=guid,
+                            rival_score=f"{rival[0]:.2f}",
+                            rival=rival[2] if rival[1] == i else _("another note"),
+                        ),
                     )
                 )
                 taken_notes.add(i)
@@ -276,6 +315,10 @@ def _locked(item: IdentifiedNote, content: str) -> LockedNote:
         and locked.question == note.question_folded
         and locked.answer == note.answer_folded
         and locked.topics == note.topics
+        and locked.wording == note.wording
+        and locked.question_md == note.question_md
+        and locked.others == note.others
+        and locked.older == note.older
     ):
         return locked
     return LockedNote(
@@ -287,6 +330,10 @@ def _locked(item: IdentifiedNote, content: str) -> LockedNote:
         content=content,
         mod=item.mod,
         present=True,
+        question_md=note.question_md,
+        wording=note.wording,
+        others=note.others,
+        older=note.older,
     )
 
 
@@ -305,9 +352,11 @@ def _notetype_mod(locked: LockedNoteType | None, notetype: NoteType, now: int) -
     published = {"id": locked.id, "fields": list(locked.fields), "templates": list(locked.templates)}
     if published != notetype.schema:
         raise SchemaError(
-            f"the note type would change from {published} to {notetype.schema}; every user's re-import "
-            "would stop updating their notes (Anki treats the notes as conflicting). Keep the published "
-            "note type, or start a new deck with a new lock"
+            _(
+                "the note type would change from {published} to {schema}; every user's re-import "
+                "would stop updating their notes (Anki treats the notes as conflicting). Keep the published "
+                "note type, or start a new deck with a new lock"
+            ).format(published=published, schema=notetype.schema)
         )
     if locked.fingerprint == notetype.fingerprint:
         return locked.mod

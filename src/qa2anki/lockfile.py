@@ -13,7 +13,8 @@ Format (``"format": 1``)::
      "notetype": {"id": …, "fields": [...], "templates": [...], "fingerprint": "…", "mod": …},
      "notes": [
       {"guid": "…", "key": "topic\\u001fquestion", "question": "…", "answer": "…",
-       "topics": [...], "content": "…", "mod": 1732800000, "present": true},
+       "topics": [...], "question_md": "…", "wording": "…", "others": [...], "older": [...],
+       "content": "…", "mod": 1732800000, "present": true, "forgotten": true},
       …
      ]
     }
@@ -23,6 +24,15 @@ note's fields and tags as last built, ``mod`` the time that content last changed
 false for a tombstone: a note that was removed from the sources, kept so that it gets its GUID back
 if it returns and so that its GUID is never given to different content. ``deck`` is the deck name the
 notes were last built into (locks written before it was recorded have none).
+
+What the card shows, so that the author's latest edit of one copy of a repeated entry wins (see
+:mod:`qa2anki.normalize`): ``question_md`` is the question as written (what messages and ``list
+--removed`` show), ``wording`` a digest of the question and answer the card shows, ``others`` the
+digests of the note's other wordings in the sources (near duplicates, conflicts, older copies) and
+``older`` those of them the card showed before an edit replaced them (stale copies). ``others`` and
+``older`` are left out when empty. A tombstone the user has deleted in Anki (``qa2anki forget``) has
+``"forgotten": true``. Locks written before these were recorded have none of them: such a note's
+wordings are unknown, and the next build records them without changing the note.
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ from typing import Any
 
 from qa2anki.atomic import write_atomic
 from qa2anki.errors import LockError
+from qa2anki.i18n import gettext as _
 
 LOCK_FORMAT = 1
 LOCK_NAME = "qa2anki.lock"
@@ -78,6 +89,27 @@ class LockedNote:
     """When its content last changed (seconds since the epoch): the note's mod in the deck."""
     present: bool
     """False for a tombstone (removed from the sources)."""
+    question_md: str = ""
+    """The question the card shows, as written (``""`` in a lock written before it was recorded)."""
+    wording: str = ""
+    """A digest of the question and answer the card shows (``""``: not recorded, an older lock)."""
+    others: tuple[str, ...] = ()
+    """Digests of the note's other wordings in the sources, sorted."""
+    older: tuple[str, ...] = ()
+    """Those of ``others`` that the card showed before an edit replaced them (stale copies), sorted."""
+    forgotten: bool = False
+    """For a tombstone: the user has deleted the note in Anki (``qa2anki forget``); it is no longer
+    listed as removed."""
+
+    @property
+    def recorded(self) -> bool:
+        """Whether the lock recorded what the card shows (locks written before it was recorded did not)."""
+        return bool(self.wording)
+
+    @property
+    def written(self) -> str:
+        """The question as written when recorded, else the folded one."""
+        return self.question_md or self.question
 
 
 @dataclass(frozen=True)
@@ -106,12 +138,22 @@ def _note_line(note: LockedNote) -> str:
     # What json.dumps(record, ensure_ascii=False) gives, written out: a lock has a line per note, and
     # json.dumps with options builds a new encoder every call.
     topics = ", ".join(map(json_string, note.topics))
+    card = ""
+    if note.wording:
+        card = f'"question_md": {json_string(note.question_md)}, "wording": {json_string(note.wording)}, '
+        if note.others:
+            card += f'"others": [{", ".join(map(json_string, note.others))}], '
+        if note.older:
+            card += f'"older": [{", ".join(map(json_string, note.older))}], '
     return (
         f'{{"guid": {json_string(note.guid)}, "key": {json_string(note.key)}, '
         f'"question": {json_string(note.question)}, "answer": {json_string(note.answer)}, '
-        f'"topics": [{topics}], "content": {json_string(note.content)}, "mod": {int(note.mod)}, '
-        f'"present": {"true" if note.present else "false"}}}'
+        f'"topics": [{topics}], {card}"content": {json_string(note.content)}, "mod": {int(note.mod)}, '
+        f'"present": {"true" if note.present else "false"}{_FORGOTTEN if note.forgotten else ""}}}'
     )
+
+
+_FORGOTTEN = ', "forgotten": true'
 
 
 def dumps(lock: Lock) -> str:
@@ -140,7 +182,7 @@ def _lines(lock: Lock) -> Iterator[str]:
     texts: list[tuple[str, LockedNote | str]] = [(note.guid, note) for note in lock.notes]
     texts.extend(lock.unparsed.items())
     texts.sort(key=lambda item: item[0])
-    for i, (_, note) in enumerate(texts):
+    for i, (_guid, note) in enumerate(texts):
         comma = "," if i < len(texts) - 1 else ""
         yield f"  {note if isinstance(note, str) else _note_line(note)}{comma}\n"
     yield " ]\n"
@@ -153,13 +195,15 @@ def loads(text: str, path: str = LOCK_NAME) -> Lock:
         data = json.loads(text)
     except RecursionError:
         raise LockError(
-            "corrupt lock file (nested too deeply); restore it from version control, do not delete it",
+            _("corrupt lock file (nested too deeply); restore it from version control, do not delete it"),
             path,
         ) from None
     except json.JSONDecodeError as exc:
         raise LockError(
-            f"corrupt lock file ({exc.msg}); restore it from version control, do not delete it "
-            "(a new lock re-keys every note and users lose their review history)",
+            _(
+                "corrupt lock file ({detail}); restore it from version control, do not delete it "
+                "(a new lock re-keys every note and users lose their review history)"
+            ).format(detail=exc.msg),
             path,
             exc.lineno,
         ) from None
@@ -167,7 +211,9 @@ def loads(text: str, path: str = LOCK_NAME) -> Lock:
         return _from_data(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise LockError(
-            f"invalid lock file ({_describe(exc)}); restore it from version control, do not delete it",
+            _("invalid lock file ({detail}); restore it from version control, do not delete it").format(
+                detail=_describe(exc)
+            ),
             path,
         ) from None
 
@@ -226,6 +272,7 @@ def _from_data(data: Any) -> Lock:
 
 
 _NOTE_FIELDS = ("guid", "key", "question", "answer", "topics", "content", "mod", "present")
+_RECORDED_FIELDS = (*_NOTE_FIELDS, "question_md", "wording")
 _STRINGS = (str, str, str, str)
 
 
@@ -233,22 +280,28 @@ def _note(record: Any) -> LockedNote:
     """One note of the lock, checked."""
     # The common case in one go (a lock has a line per note); anything unusual is checked field by field,
     # which also names what is wrong.
-    if type(record) is dict and len(record) == len(_NOTE_FIELDS):
+    if type(record) is dict and len(record) in (len(_NOTE_FIELDS), len(_RECORDED_FIELDS)):
+        recorded = len(record) == len(_RECORDED_FIELDS)
         try:
             guid, key, question, answer, topics, content, mod, present = map(record.__getitem__, _NOTE_FIELDS)
+            question_md, wording = (record["question_md"], record["wording"]) if recorded else ("", "")
         except KeyError:
             pass
         else:
             if (
                 (type(guid), type(key), type(question), type(answer)) == _STRINGS
                 and type(content) is str
+                and type(question_md) is str
+                and type(wording) is str
                 and type(topics) is list
                 and all(type(t) is str for t in topics)
                 and type(mod) is int
                 and 0 <= mod <= MAX_MOD
                 and type(present) is bool
             ):
-                return LockedNote(guid, key, question, answer, tuple(topics), content, mod, present)
+                return LockedNote(
+                    guid, key, question, answer, tuple(topics), content, mod, present, question_md, wording
+                )
     _require(record, dict, "a note")
     return LockedNote(
         guid=_require(record["guid"], str, "guid"),
@@ -259,7 +312,16 @@ def _note(record: Any) -> LockedNote:
         content=_require(record["content"], str, "content"),
         mod=_mod(record["mod"], "mod"),
         present=_require(record["present"], bool, "present"),
+        question_md=_require(record.get("question_md", ""), str, "question_md"),
+        wording=_require(record.get("wording", ""), str, "wording"),
+        others=_digests(record.get("others", []), "others"),
+        older=_digests(record.get("older", []), "older"),
+        forgotten=_require(record.get("forgotten", False), bool, "forgotten"),
     )
+
+
+def _digests(value: Any, what: str) -> tuple[str, ...]:
+    return tuple(sorted(_require(d, str, what) for d in _require(value, list, what)))
 
 
 def read_lock(path: Path, display: str) -> Lock:
@@ -279,11 +341,13 @@ def _read_text(path: Path, display: str) -> tuple[str, str]:
     except FileNotFoundError:
         return "", ""
     except OSError as exc:
-        raise LockError(f"cannot read lock file: {exc.strerror or exc}", display) from None
+        raise LockError(
+            _("cannot read lock file: {reason}").format(reason=exc.strerror or exc), display
+        ) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise LockError("lock file is not UTF-8 text; restore it from version control", display) from None
+        raise LockError(_("lock file is not UTF-8 text; restore it from version control"), display) from None
     return text, hashlib.sha256(data).hexdigest()
 
 

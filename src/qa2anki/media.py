@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from qa2anki.errors import Problem, Severity
+from qa2anki.i18n import gettext as _
 from qa2anki.parse import Entry
 
 _REMOTE_RE = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
@@ -77,9 +78,7 @@ def collect_media(entries: Iterable[Entry], cwd: Path) -> Media:
                 try:
                     data = found.read_bytes()
                 except OSError as exc:
-                    problems.append(
-                        Problem(entry.path, line, Severity.ERROR, f"image {src!r} cannot be read: {exc}")
-                    )
+                    problems.append(Problem(entry.path, line, Severity.ERROR, _cannot_read(src, exc)))
                     continue
                 name = media_name(data, found.suffix)
                 names[(entry.path, src)] = name
@@ -101,6 +100,10 @@ def read_media(name: str, source: ImageSource, cwd: Path) -> MediaFile | None:
     return MediaFile(name, data) if media_name(data, found.suffix) == name else None
 
 
+def _cannot_read(src: str, reason: object) -> str:
+    return _("image {src} cannot be read: {reason}").format(src=repr(src), reason=reason)
+
+
 def _image_file(source: ImageSource, cwd: Path) -> Path | tuple[Severity, str] | None:
     """The image file, or why it is refused, or ``None`` when there is nothing to pack."""
     entry_path, document_name, src = source
@@ -109,27 +112,30 @@ def _image_file(source: ImageSource, cwd: Path) -> Path | tuple[Severity, str] |
         return None
     pure = PurePosixPath(target.replace("\\", "/"))
     if pure.is_absolute() or re.match(r"^[a-zA-Z]:", target):
-        return Severity.ERROR, f"image {src!r}: absolute paths are refused; put the image beside the sources"
+        message = _("image {src}: absolute paths are refused; put the image beside the sources")
+        return Severity.ERROR, message.format(src=repr(src))
     document = cwd / entry_path
     path = (document.parent / pure).resolve()
     if not path.is_relative_to(_source_root(document, document_name).resolve()):
-        return Severity.ERROR, f"image {src!r} is outside the sources folder; '../' escapes are refused"
+        message = _("image {src} is outside the sources folder; '../' escapes are refused")
+        return Severity.ERROR, message.format(src=repr(src))
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        return Severity.WARNING, f"image {src!r} not found"
+        return Severity.WARNING, _("image {src} not found").format(src=repr(src))
     except OSError as exc:
-        return Severity.ERROR, f"image {src!r} cannot be read: {exc.strerror or exc}"
+        return Severity.ERROR, _cannot_read(src, exc.strerror or exc)
     if not path.is_file():
-        return Severity.ERROR, f"image {src!r} is not a file"
+        return Severity.ERROR, _("image {src} is not a file").format(src=repr(src))
     if size > MAX_MEDIA_BYTES:
-        return Severity.ERROR, f"image {src!r} is larger than {MAX_MEDIA_BYTES // 2**20} MB"
+        message = _("image {src} is larger than {size} MB")
+        return Severity.ERROR, message.format(src=repr(src), size=MAX_MEDIA_BYTES // 2**20)
     return path
 
 
 def _source_root(document: Path, name: str) -> Path:
     """The folder the document was found in: its path without its source-relative name."""
     root = document
-    for _ in PurePosixPath(name).parts:
+    for _part in PurePosixPath(name).parts:
         root = root.parent
     return root

@@ -18,6 +18,16 @@ so the cost grows about linearly.
 longer answer, then to the smaller folded text. It depends only on the set of entries, never on their
 order, so moving sections around never changes a note.
 
+**The author's latest edit wins.** Generated documents repeat an entry three to five times, and an author
+fixes the copy they see. So a build is given what the lock recorded of the last build (:class:`Previous`:
+a digest of each wording as written, question and answer, marked shown or older). In a cluster some of
+whose wordings the last build had, a wording it did not have is an edit made since: when there is one,
+the card shows it (a new wording of a note the lock has). When two copies were changed differently, the
+card keeps what it would show without them, the conflict is reported, and the edits stay new until they
+agree. Without an edit the card keeps the wording it showed (while a copy still has it), else the rule
+of most copies. Copies that still hold a wording the card showed before an edit are **stale**; each is
+named with its place. The same sources and the same lock give the same notes.
+
 **Every member is like the card.** Clustering is transitive, so a chain (A's question is like B's, B's
 answer like C's) could put C on a card it has nothing in common with, and C's question on no card. So a
 cluster keeps only the members like its surviving wording itself: a question at least
@@ -48,6 +58,7 @@ from typing import TypeGuard
 
 from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
+from qa2anki.i18n import gettext as _
 from qa2anki.parse import Entry
 from qa2anki.similarity import bigram_set, candidate_pairs, jaccard, similarity
 from qa2anki.workers import process_pool
@@ -80,8 +91,9 @@ class Merge:
     """The entry."""
     kind: str
     """``"canonical"`` (its wording is shown), ``"exact"`` (same text after folding), ``"near"`` (similar
-    question or answer, same topic), ``"truncated"`` (a copy cut off mid-answer) or ``"conflict"`` (same
-    note, different answer: kept as an alternative)."""
+    question or answer, same topic), ``"truncated"`` (a copy cut off mid-answer), ``"conflict"`` (same
+    note, different answer: kept as an alternative) or ``"stale"`` (a wording the card showed before an
+    edit: not shown)."""
     question_similarity: float
     """Similarity of its question to the note's question (1.0 for the canonical entry)."""
     answer_similarity: float
@@ -125,6 +137,16 @@ class Note:
     """Every entry of the note and why it is here, in file and line order."""
     tags: tuple[str, ...] = field(default=())
     """Anki tags: ``主题::<topic>`` per topic and ``文档::<document>`` per document, sorted."""
+    wording: str = ""
+    """The digest of the wording the card shows (see :func:`wording_digest`)."""
+    others: tuple[str, ...] = ()
+    """The digests of the note's other wordings, sorted (but edits that disagree: they stay new)."""
+    older: tuple[str, ...] = ()
+    """The digests of the wordings its card showed before an edit replaced them, sorted."""
+    stale: tuple[Entry, ...] = ()
+    """Copies that still hold such an older wording, in file and line order."""
+    edited: tuple[Entry, ...] = ()
+    """Copies changed differently since the last build (the card kept its wording), in order."""
 
     @property
     def first(self) -> Entry:
@@ -170,6 +192,28 @@ def _note_tags(topics: tuple[str, ...], documents: tuple[str, ...]) -> tuple[str
 def identity_key(topic: str, folded_question: str) -> str:
     """Folded topic and (already folded) question: what makes a note the same note across builds."""
     return f"{fold_topic(topic)}\x1f{folded_question}"
+
+
+def wording_digest(question_md: str, answer_md: str) -> str:
+    """A digest of a wording as written (question and answer): what the lock records of a card and of the
+    other copies of its note."""
+    return hashlib.blake2b(f"{question_md}\x1f{answer_md}".encode(), digest_size=8).hexdigest()
+
+
+def _wording(entry: Entry) -> str:
+    return wording_digest(entry.question_md, entry.answer_md)
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What the lock recorded of the wordings at the last build (digests, see :func:`wording_digest`)."""
+
+    shown: frozenset[str]
+    """The wordings the cards showed."""
+    known: frozenset[str]
+    """Every wording the notes had, the shown ones included."""
+    older: frozenset[str]
+    """Wordings a card showed before an edit replaced them."""
 
 
 class UnionFind:
@@ -316,9 +360,11 @@ def normalize(
     thresholds: Thresholds | None = None,
     memo: Memo | None = None,
     jobs: int | None = None,
+    previous: Previous | None = None,
 ) -> Normalized:
     """Cluster entries into unique notes. ``memo`` (from an earlier build) skips the comparisons of
-    topics whose groups have not changed; ``jobs`` caps the worker processes (default: one per core)."""
+    topics whose groups have not changed; ``jobs`` caps the worker processes (default: one per core);
+    ``previous`` is what the lock recorded of the wordings (the latest edit wins, see above)."""
     limits = thresholds or Thresholds()
     by_text: dict[tuple[str, str], list[Entry]] = defaultdict(list)
     for entry in entries:
@@ -369,12 +415,13 @@ def normalize(
     notes: list[Note] = []
     problems: list[Problem] = []
     for cluster in clusters.values():
-        parts = [cluster] if len(cluster) == 1 else _split(cluster, limits, remembered, next_memo)
-        for part in parts:
-            note, conflict = _make_note(part, limits, remembered, next_memo)
+        if len(cluster) == 1 and len(cluster[0].entries) == 1:
+            notes.append(_single_note(cluster[0]))
+            continue
+        for part, choice in _split(cluster, limits, remembered, next_memo, previous):
+            note, notices = _make_note(part, choice, limits, remembered, next_memo, previous)
             notes.append(note)
-            if conflict:
-                problems.append(conflict)
+            problems.extend(notices)
     notes.sort(key=lambda n: _sort_key(n.first))
     return Normalized(tuple(notes), tuple(sorted(problems)), comparisons, next_memo)
 
@@ -483,6 +530,7 @@ def _single_note(group: _Group) -> Note:
         ((entry.document, entry.topic),),
         (Merge(entry, "canonical", 1.0, 1.0),),
         _note_tags(topics, documents),
+        _wording(entry),
     )
 
 
@@ -495,6 +543,9 @@ def _note(
     documents: tuple[str, ...],
     locations: tuple[tuple[str, str], ...],
     merges: tuple[Merge, ...],
+    wordings: tuple[str, tuple[str, ...], tuple[str, ...]] = ("", (), ()),
+    stale: tuple[Entry, ...] = (),
+    edited: tuple[Entry, ...] = (),
 ) -> Note:
     """The note showing ``chosen``'s wording, identified by its topic and the canonical question."""
     return Note(
@@ -514,6 +565,11 @@ def _note(
         locations=locations,
         merges=merges,
         tags=note_tags(topics, documents),
+        wording=wordings[0] or _wording(chosen),
+        others=wordings[1],
+        older=wordings[2],
+        stale=stale,
+        edited=edited,
     )
 
 
@@ -532,49 +588,130 @@ def _like_the_card(
     return q_sim >= limits.question or (a_sim >= limits.answer and q_sim >= QUESTION_FLOOR)
 
 
+@dataclass(frozen=True)
+class _Choice:
+    """Which wording of a cluster (or of what is left of it) the card shows."""
+
+    canonical: _Group
+    """The exact-duplicate group of the wording shown."""
+    chosen: Entry
+    """The entry whose wording (as written) the card shows."""
+    edited: tuple[Entry, ...] = ()
+    """Copies changed differently since the last build: none of them is shown."""
+
+
+def _pick(entries: Sequence[Entry]) -> Entry:
+    """The entry of several with one wording that a card shows: by content, never by position."""
+    return min(
+        entries, key=lambda e: (fold_topic(e.topic), e.topic, e.question_md, e.answer_md, _sort_key(e))
+    )
+
+
+def _ranked(members: Sequence[_Group]) -> _Choice:
+    canonical = min(members, key=_Group.rank)
+    return _Choice(canonical, _representative(canonical))
+
+
+def _among(rows: Sequence[tuple[_Group, Entry, str]], wording: str) -> _Choice:
+    """The choice of the copies with one wording."""
+    chosen = _pick([entry for _, entry, digest in rows if digest == wording])
+    return _Choice(next(group for group, entry, _ in rows if entry is chosen), chosen)
+
+
+def _choose(members: Sequence[_Group], previous: Previous | None) -> _Choice:
+    """The wording a card shows (see the module's docstring): the one edited since the last build, else
+    the one it showed, else the one with the most copies."""
+    if previous is None:
+        return _ranked(members)
+    rows = [(group, entry, _wording(entry)) for group in members for entry in group.entries]
+    known = [row for row in rows if row[2] in previous.known]
+    if not known:
+        return _ranked(members)  # a new note (or every copy changed): nothing to go by but the copies
+    new = sorted({digest for _, _, digest in rows if digest not in previous.known})
+    if len(new) == 1:
+        return _among(rows, new[0])
+    shown = sorted({digest for _, _, digest in known if digest in previous.shown})
+    if len(shown) == 1:
+        choice = _among(known, shown[0])
+    else:
+        groups = [group for group in members if any(row[0] is group for row in known)]
+        canonical = min(groups, key=_Group.rank)
+        choice = _Choice(canonical, _pick([entry for group, entry, _ in known if group is canonical]))
+    if new:
+        edited = tuple(sorted((entry for _, entry, digest in rows if digest in new), key=_sort_key))
+        return _Choice(choice.canonical, choice.chosen, edited)
+    return choice
+
+
 def _split(
-    members: list[_Group], limits: Thresholds, remembered: Memo, memo: dict[str, MemoValue]
-) -> list[list[_Group]]:
+    members: list[_Group],
+    limits: Thresholds,
+    remembered: Memo,
+    memo: dict[str, MemoValue],
+    previous: Previous | None = None,
+) -> list[tuple[list[_Group], _Choice]]:
     """A cluster as notes: the members like its surviving wording, then the rest clustered the same way."""
-    notes: list[list[_Group]] = []
+    notes: list[tuple[list[_Group], _Choice]] = []
     while members:
-        canonical = min(members, key=_Group.rank)
+        choice = _choose(members, previous)
+        canonical = choice.canonical
         kept: list[_Group] = []
         rest: list[_Group] = []
         for group in members:
             like = group is canonical or _like_the_card(group, canonical, limits, remembered, memo)
             (kept if like else rest).append(group)
-        notes.append(kept)
+        if choice.edited:
+            # Edits that went to another note are that note's.
+            edited = tuple(e for e in choice.edited if any(e in group.entries for group in kept))
+            choice = _Choice(choice.canonical, choice.chosen, edited)
+        notes.append((kept, choice))
         members = rest
     return notes
 
 
 def _make_note(
-    members: list[_Group], limits: Thresholds, remembered: Memo, memo: dict[str, MemoValue]
-) -> tuple[Note, Problem | None]:
+    members: list[_Group],
+    choice: _Choice,
+    limits: Thresholds,
+    remembered: Memo,
+    memo: dict[str, MemoValue],
+    previous: Previous | None = None,
+) -> tuple[Note, list[Problem]]:
     if len(members) == 1 and len(members[0].entries) == 1:
-        return _single_note(members[0]), None
-    canonical = min(members, key=_Group.rank)
-    chosen = _representative(canonical)
+        return _single_note(members[0]), []
+    canonical, chosen = choice.canonical, choice.chosen
+    wording = _wording(chosen)
+    digests = {e: _wording(e) for group in members for e in group.entries}
+    edited = set(choice.edited)
+    replaced = previous.older | previous.shown if previous is not None else frozenset()
+    # Copies of a wording the card showed before an edit: older versions, not other answers.
+    stale_set = {e for e, d in digests.items() if d != wording and d in replaced and e not in edited}
     merges: list[Merge] = []
     alternatives: list[Entry] = []
     for group in members:
         if group is canonical:
-            merges.extend(Merge(e, "canonical" if e is chosen else "exact", 1.0, 1.0) for e in group.entries)
+            merges.extend(
+                Merge(e, "canonical" if e is chosen else "stale" if e in stale_set else "exact", 1.0, 1.0)
+                for e in group.entries
+            )
             continue
         q_sim, a_sim = _similarities(group, canonical, remembered, memo)
         kind = "conflict" if a_sim < limits.answer else "near"
+        fresh = [e for e in group.entries if e not in stale_set]
         if kind == "conflict":
             if _truncated(group.answer, canonical.answer):
                 kind = "truncated"
-            else:
-                alternatives.append(_representative(group))
-        merges.extend(Merge(e, kind, q_sim, a_sim) for e in group.entries)
+            elif fresh:
+                alternatives.append(_pick(fresh))
+        merges.extend(Merge(e, "stale" if e in stale_set else kind, q_sim, a_sim) for e in group.entries)
     merges.sort(key=lambda m: _sort_key(m.entry))
     entries = [m.entry for m in merges]
     topics = tuple(sorted({e.topic for e in entries}))
     documents = tuple(sorted({e.document for e in entries}))
     alternatives.sort(key=lambda e: (fold(e.answer_md), e.answer_md))  # few: conflicts only
+    others = tuple(sorted({d for e, d in digests.items() if d != wording and e not in edited}))
+    stale = tuple(e for e in entries if e in stale_set)
+    older = tuple(sorted({digests[e] for e in stale}))
     note = _note(
         chosen,
         canonical,
@@ -586,13 +723,48 @@ def _make_note(
         documents=documents,
         locations=tuple(sorted({(e.document, e.topic) for e in entries})),
         merges=tuple(merges),
+        wordings=(wording, others, older),
+        stale=stale,
+        edited=choice.edited,
     )
-    conflict = None
+    problems = []
     if alternatives:
-        conflict = conflict_problem(
-            (chosen.path, chosen.line), [(e.path, e.line) for e in sorted(alternatives, key=_sort_key)]
+        problems.append(
+            conflict_problem(
+                (chosen.path, chosen.line), [(e.path, e.line) for e in sorted(alternatives, key=_sort_key)]
+            )
         )
-    return note, conflict
+    problems.extend(stale_problems((chosen.path, chosen.line), [(e.path, e.line) for e in stale]))
+    if choice.edited:
+        problems.append(edited_problem((chosen.path, chosen.line), [(e.path, e.line) for e in choice.edited]))
+    return note, problems
+
+
+def stale_problems(shown: tuple[str, int], stale: Sequence[tuple[str, int]]) -> list[Problem]:
+    """A warning at each copy that still holds a wording the card showed before an edit (the card's
+    entry at ``shown``)."""
+    return [
+        Problem(
+            path,
+            line,
+            Severity.WARNING,
+            f"stale copy: the card shows the edited wording at {shown[0]}:{shown[1]}, this copy still holds "
+            "the older one (edit it to match, or remove the copies with qa2anki tidy)",
+        )
+        for path, line in stale
+    ]
+
+
+def edited_problem(shown: tuple[str, int], edited: Sequence[tuple[str, int]]) -> Problem:
+    """The warning for copies of one note changed differently since the last build."""
+    where = ", ".join(f"{path}:{line}" for path, line in edited)
+    return Problem(
+        edited[0][0],
+        edited[0][1],
+        Severity.WARNING,
+        f"copies of one note were changed differently since the last build ({where}); the card keeps "
+        f"the wording at {shown[0]}:{shown[1]} until the changed copies agree",
+    )
 
 
 def conflict_problem(shown: tuple[str, int], alternatives: Sequence[tuple[str, int]]) -> Problem:
@@ -603,6 +775,8 @@ def conflict_problem(shown: tuple[str, int], alternatives: Sequence[tuple[str, i
         shown[0],
         shown[1],
         Severity.WARNING,
-        f"same question, different answers (also at {where}); the note shows this answer first "
-        "and the others below it",
+        _(
+            "same question, different answers (also at {where}); the note shows this answer first "
+            "and the others below it"
+        ).format(where=where),
     )

@@ -4,13 +4,16 @@ A document is read as a flat run of top-level blocks (headings, paragraphs, list
 each with its source lines from ``Token.map``, in two steps:
 
 * :func:`scan_section` parses a piece of a document and says what each block is — a topic heading, a
-  question (label paragraph, label heading or question heading), an answer label, an answer-side block
-  (``**解题思路**``), a possible epilogue, or plain content — and renders it from its own tokens. It
-  depends only on the text and the labels, so it is cached and run in parallel (see :mod:`qa2anki.scan`).
-* :func:`assemble` walks those blocks and builds the entries: topics from headings (numbering stripped),
-  answers up to the next question or the next heading of the same or a higher level, question-only
-  documents, summary/TOC sections skipped, sub-questions inside answers kept in them, the article's
-  closing paragraph left out.
+  question (label paragraph, label heading, question heading, numbered question line), an answer label,
+  an answer-side block (``**解题思路**``), a possible epilogue, or plain content — and renders it from its
+  own tokens. A paragraph whose lines hold a question label and an answer label gives a block per
+  labelled line; a list item or quote that holds a labelled pair gives its own blocks. It depends only
+  on the text and the labels, so it is cached and run in parallel (see :mod:`qa2anki.scan`).
+* :func:`assemble` walks those blocks and builds the entries: topics from headings that are no questions
+  (numbering stripped), answers up to the next question or the next heading of the same or a higher
+  level, headings without a question mark that ask in context, question-only documents, summary/TOC
+  sections skipped but for labelled pairs, sub-questions inside answers kept in them, the article's
+  closing paragraph and a trailing ``---`` left out.
 
 Each marker style is one named rule; the README lists them, ``tests/fixtures/parse`` pins them.
 Nothing here knows about duplicates or GUIDs; HTML comes from :mod:`qa2anki.dialect`.
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
 from typing import Any, NamedTuple
@@ -31,6 +34,7 @@ from qa2anki.dialect import markdown_parser, render_inline, render_tokens
 from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
 from qa2anki.guard import guard_document
+from qa2anki.i18n import gettext as _
 from qa2anki.sources import Document
 
 EPILOGUE_OPENINGS = ("通过以上", "综上所述", "综上", "总之", "总而言之", "总的来说", "以上就是", "以上是")
@@ -45,8 +49,41 @@ CLOSING_HEADINGS = (
     "扩展阅读",
     "推荐阅读",
     "目录",
+    "展望",
 )
-"""Headings of sections that hold no entries (summary, further reading, table of contents)."""
+"""Headings of sections that hold no entries (summary, further reading, table of contents), but for
+labelled pairs (see :func:`_labelled_pair`)."""
+ASIDE_HEADINGS = frozenset(
+    {
+        "参考",
+        "参考链接",
+        "相关链接",
+        "前言",
+        "引言",
+        "序言",
+        "简介",
+        "介绍",
+        "概述",
+        "背景",
+        "导读",
+        "说明",
+        "附录",
+        "写在前面",
+        "写在最后",
+        "后记",
+        "致谢",
+        "references",
+        "reference",
+        "introduction",
+        "summary",
+    }
+)
+"""Whole headings that name a part of an article (``## 前言``, ``### 参考``): never a question, whatever
+their siblings are."""
+GENRE_WORDS = ("面试", "问答", "题", "interview", "faq", "q&a")
+"""Words by which a title names the genre: under such a title, numbered headings can be questions."""
+NOT_GENRE_WORDS = ("主题", "标题", "话题", "专题", "课题", "议题")
+"""Words with 题 in them that do not name the genre."""
 
 
 @dataclass(frozen=True)
@@ -56,14 +93,27 @@ class Labels:
     Built from the defaults below plus ``[tool.qa2anki] question_labels`` / ``answer_labels``.
     """
 
-    question: tuple[str, ...] = ("面试题", "问题", "题目", "问", "Q")
+    question: tuple[str, ...] = ("面试题", "问题描述", "问题", "题目", "问", "Question", "Q")
     """Question labels. A number may follow (``面试题1``, ``题目001``, ``Q12``)."""
-    answer: tuple[str, ...] = ("参考答案", "答案解析", "解答过程", "答案", "解答", "回答", "解析", "答", "A")
+    answer: tuple[str, ...] = (
+        "参考答案",
+        "正确答案",
+        "答案解析",
+        "解答过程",
+        "答案",
+        "解答",
+        "回答",
+        "解析",
+        "答",
+        "Answer",
+        "A",
+    )
     """Answer labels."""
     answer_side: tuple[str, ...] = ("解题思路", "思路分析", "代码实现", "实现代码")
     """Bold paragraph labels that belong to the answer side (they open the answer and stay in it)."""
     heading_questions: bool = True
-    """A heading that ends with a question mark is a question (its answer: the blocks below it)."""
+    """A heading can be a question (its answer: the blocks below it): one that ends with a question mark,
+    or one without in the right context (see :func:`_may_ask`)."""
 
     def fingerprint(self) -> str:
         """What the scan cache is keyed by."""
@@ -152,6 +202,9 @@ class Entry:
     """Every image the entry shows: (``src`` as in its HTML, 1-based line)."""
     rule: str = "question-label"
     """The name of the rule that recognised the question."""
+    last: int = 0
+    """1-based last line of its last block (from ``Token.map``; ``0`` when not parsed from a document):
+    with :attr:`line`, the lines the entry takes (``qa2anki tidy`` removes copies by them)."""
 
 
 @dataclass(frozen=True)
@@ -179,7 +232,8 @@ class BlockInfo(NamedTuple):
     level: int
     """Heading level (1–6), also for a heading that is a question or answer label; 0 for other blocks."""
     text: str
-    """The topic of a heading; the Markdown after the label of a question or answer; else ``""``."""
+    """The Markdown after the label of a question or answer, or of a heading without its number (the
+    question, if it is one); the topic of a summary or aside heading; else ``""``."""
     html: str
     """The whole block rendered."""
     folded: str
@@ -192,9 +246,21 @@ class BlockInfo(NamedTuple):
     """The ``src`` of every image in the block, as markdown-it normalised it."""
     rule: str = ""
     """Which marker style made a question or answer of it: ``bold-label``, ``plain-label``,
-    ``heading-label``, ``heading-question``; ``closing`` for a summary or further-reading heading."""
+    ``heading-label``, ``heading-question``, ``bold-question`` (a question only with an answer label
+    below it); for a heading, ``closing`` (summary or further reading), ``aside`` (``前言``, ``参考``),
+    ``numbered`` (an arabic-numbered heading) or ``heading`` (both questions in the right context, see
+    :func:`_may_ask`: then the entry's rule is ``heading-without-mark``);
+    ``thematic-break`` for ``---``."""
     marker: str = ""
     """The label word of a question or answer (``面试题``, ``Q``…), without its number."""
+    topic: str = ""
+    """For a heading of any kind: the topic it gives (its text without emphasis, numbering or a trailing
+    colon)."""
+    number: str = ""
+    """For a heading: its leading number as written (``1.``, ``2.3``, ``一、``), or ``""``."""
+    source: str = ""
+    """For a block inside a list item or a quote: its Markdown without the item's or quote's markers
+    (``""``: the block's lines of the document are its Markdown)."""
 
 
 @dataclass(frozen=True)
@@ -358,7 +424,9 @@ def _split_label(inline: Token, label_re: re.Pattern[str]) -> _Label | None:
 
 
 def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tuple[str, str, str, str]:
-    """(kind, rule, text, marker) of a heading: a question, an answer label, a closing section or a topic."""
+    """(kind, rule, text, marker) of a heading: a question, an answer label, a closing section, an aside
+    (``前言``), or a topic heading that may be a question in the right context (``numbered`` or
+    ``heading``, see :func:`_may_ask`)."""
     topic = strip_numbering(text)
     for kind, pattern in (("question", patterns.question), ("answer", patterns.answer)):
         match = pattern.match(topic)
@@ -368,7 +436,31 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
         return "heading", "closing", topic, ""
     if labels.heading_questions and topic.rstrip().endswith(("？", "?")):
         return "question", "heading-question", topic, ""
+    if heading_topic(text).casefold() in ASIDE_HEADINGS:
+        return "heading", "aside", topic, ""
+    if labels.heading_questions and heading_number(text)[:1].isdigit():
+        return "heading", "numbered", topic, ""
     return "heading", "heading", topic, ""
+
+
+def heading_number(text: str) -> str:
+    """A heading's leading number as written (``"1."``, ``"2.3"``, ``"一、"``), or ``""``."""
+    match = _NUMBERING_RE.match(text)
+    return match.group().strip() if match and text[match.end() :].strip() else ""
+
+
+def heading_topic(text: str) -> str:
+    """The topic a heading gives: its plain text without numbering and without a trailing colon."""
+    topic = strip_numbering(text)
+    return topic.rstrip(" :：").strip() or topic
+
+
+def names_genre(title: str) -> bool:
+    """Whether a title (or a file name) names the genre: 面试题, 问答, …题."""
+    folded = title.casefold()
+    for word in NOT_GENRE_WORDS:
+        folded = folded.replace(word, "")
+    return any(word in folded for word in GENRE_WORDS)
 
 
 def _answer_side(inline: Token, pattern: re.Pattern[str]) -> bool:
@@ -412,67 +504,13 @@ def scan_section_and_references(
         env["references"] = {
             label: {"href": href, "title": title, "map": None} for label, href, title in references
         }
+
+    def source(start: int, end: int) -> list[str]:
+        return lines[start:end]
+
     for block in _blocks(markdown_parser().parse(text, env)):
-        inline = block.inline
-        kind, rule, level, label_text, marker = "block", "", 0, "", ""
-        label: _Label | None = None
-        if block.kind == "heading" and inline is not None:
-            level = block.heading_level
-            kind, rule, label_text, marker = _classify_heading(plain_text(inline), patterns, labels)
-            if kind != "heading":
-                # Keep the heading's own tokens (emphasis, code, math), not just its plain text.
-                numbered = _without_numbering(inline)
-                pattern = patterns.question if kind == "question" else patterns.answer
-                split = _split_label(numbered, pattern) if rule == "heading-label" else None
-                if split is not None:
-                    label = split
-                elif rule == "heading-question":
-                    label = _Label(numbered.content.strip(), list(numbered.children or ()), marker)
-                else:
-                    label = _Label(label_text, [_text_token(label_text)] if label_text else [], marker)
-                label_text = label.markdown
-        elif block.kind == "paragraph" and inline is not None:
-            label = _split_label(inline, patterns.question)
-            if label is not None:
-                kind = "question"
-            else:
-                label = _split_label(inline, patterns.answer)
-                kind = "answer" if label is not None else kind
-            if label is not None:
-                label_text, marker = label.markdown, label.marker
-                rule = "bold-label" if inline.children and _first_is_bold(inline) else "plain-label"
-            elif _answer_side(inline, patterns.answer_side):
-                kind, rule = "answer-side", "bold-label"
-            elif plain_text(inline).lstrip().startswith(EPILOGUE_OPENINGS):
-                kind = "epilogue"
-        elif block.kind in ("fence", "code_block"):
-            rule = _code_label_rule(block, patterns)
-        html, folded = render_tokens(block.tokens), fold("\n".join(lines[block.start : block.end]))
-        head_html = head_folded = ""
-        if label is not None:
-            head_html, head_folded = render_inline(label.children), fold(label_text)
-        images = tuple(
-            src
-            for token in block.tokens
-            for child in token.children or ()
-            if child.type == "image" and isinstance(src := child.attrs.get("src"), str)
-        )
-        infos.append(
-            BlockInfo(
-                kind,
-                block.start,
-                block.end,
-                level,
-                label_text,
-                html,
-                folded,
-                head_html,
-                head_folded,
-                images,
-                rule,
-                marker,
-            )
-        )
+        for found in _read_block(block, patterns, labels, source):
+            infos.append(_block_info(found, lines))
     defined = env.get("references") or {}
     given = {label for label, _, _ in references}
     return tuple(infos), tuple(
@@ -495,6 +533,345 @@ def _code_label_rule(block: _Block, patterns: _LabelPatterns) -> str:
         if match is not None and _has_colon(match):
             return CODE_LABEL
     return ""
+
+
+class _Found(NamedTuple):
+    """What a top-level block, or a run of lines of one, is (see :func:`_read_block`)."""
+
+    kind: str
+    rule: str
+    start: int
+    end: int
+    html: str
+    tokens: Sequence[Token]
+    """Its tokens (for its images)."""
+    level: int = 0
+    label: _Label | None = None
+    topic: str = ""
+    number: str = ""
+    source: str = ""
+    """Inside a list item or quote: its Markdown without their markers."""
+
+
+_Source = Callable[[int, int], list[str]]
+"""Lines ``[start, end)`` of the text, as a block inside them sees them (without its containers' markers)."""
+
+
+def _block_info(found: _Found, lines: Sequence[str]) -> BlockInfo:
+    label = found.label
+    label_text = found.topic if found.kind == "heading" and label is None else ""
+    head_html = head_folded = marker = ""
+    if label is not None:
+        label_text, marker = label.markdown, label.marker
+        head_html, head_folded = render_inline(label.children), fold(label_text)
+    images = tuple(
+        src
+        for token in found.tokens
+        for child in token.children or ()
+        if child.type == "image" and isinstance(src := child.attrs.get("src"), str)
+    )
+    return BlockInfo(
+        found.kind,
+        found.start,
+        found.end,
+        found.level,
+        label_text,
+        found.html,
+        fold(found.source or "\n".join(lines[found.start : found.end])),
+        head_html,
+        head_folded,
+        images,
+        found.rule,
+        marker,
+        found.topic,
+        found.number,
+        found.source,
+    )
+
+
+def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source: _Source) -> list[_Found]:
+    """What a top-level block is: a heading, a question, an answer, … (one rule each), or content."""
+    inline = block.inline
+    if block.kind == "heading" and inline is not None:
+        return [_read_heading(block, inline, patterns, labels)]
+    if block.kind in ("bullet_list", "ordered_list", "blockquote"):
+        inside = _read_container(block, patterns, labels, source)
+        if inside:
+            return inside
+    html = render_tokens(block.tokens)
+    if block.kind == "paragraph" and inline is not None:
+        runs = _label_lines(block, inline, patterns)
+        if runs:
+            return runs
+        found = _read_paragraph(inline, patterns)
+        if found is not None:
+            kind, rule, label = found
+            return [_Found(kind, rule, block.start, block.end, html, block.tokens, label=label)]
+    rule = "thematic-break" if block.kind == "hr" else ""
+    if block.kind in ("fence", "code_block"):
+        rule = _code_label_rule(block, patterns)
+    return [_Found("block", rule, block.start, block.end, html, block.tokens)]
+
+
+def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, source: _Source) -> list[_Found]:
+    """Entries inside list items and quotes: a list item or a quote that holds a question label and an
+    answer label of its own gives its blocks one by one, as if they stood outside it (the other items of
+    its list stay whole). So does each item of a list whose every item opens with a question label, when
+    more follows that label in the item (the answer indented below it). ``[]`` when nothing is read so."""
+    quote = block.kind == "blockquote"
+    if not any(
+        token.type == "inline" and patterns.question.match(token.content.lstrip("*_ ")) is not None
+        for token in block.tokens
+    ):
+        return []  # a quick test: no paragraph in it opens with a question label
+    units = [block] if quote else _blocks(block.tokens[1:-1])
+    if not any(_may_hold_pair(unit, patterns) for unit in units):
+        return []
+    reads: list[tuple[_Block, list[str], list[_Found]]] = []
+    for unit in units:
+        outer = source(unit.start, unit.end)
+        inner = _quote_lines(outer) if quote else _item_lines(outer, unit.tokens[0])
+
+        def inner_source(
+            start: int, end: int, inner: list[str] = inner, first: int = unit.start
+        ) -> list[str]:
+            return inner[start - first : end - first]
+
+        read = [
+            _inside(piece, "\n".join(inner_source(piece.start, piece.end)))
+            for child in _blocks(_shown(unit.tokens[1:-1]))
+            for piece in _read_block(child, patterns, labels, inner_source)
+        ]
+        reads.append((unit, outer, read))
+    list_of_questions = not quote and all(
+        read and read[0].kind == "question" and read[0].label and read[0].label.marker for _, _, read in reads
+    )
+    found: list[_Found] = []
+    paired = False
+    for unit, outer, read in reads:
+        if _holds_pair(read) or (list_of_questions and len(read) > 1):
+            paired = True
+            found.extend(read)
+        elif not quote:
+            list_open = block.tokens[0].copy()
+            if block.kind == "ordered_list" and unit.tokens[0].info.isdigit():
+                list_open.attrs = {**list_open.attrs, "start": int(unit.tokens[0].info)}
+            tokens = [list_open, *unit.tokens, block.tokens[-1]]
+            html = render_tokens(tokens)
+            found.append(
+                _Found("block", "", unit.start, unit.end, html, unit.tokens, source="\n".join(outer))
+            )
+    return found if paired else []
+
+
+def _may_hold_pair(unit: _Block, patterns: _LabelPatterns) -> bool:
+    """Whether a list item or quote has a paragraph (maybe in a list or quote inside it) that opens with a
+    question label (a quick test)."""
+    return any(
+        token.type == "inline" and _split_label(token, patterns.question) is not None for token in unit.tokens
+    )
+
+
+def _holds_pair(found: Sequence[_Found]) -> bool:
+    """A question label and, after it, an answer label."""
+    questions = [index for index, piece in enumerate(found) if piece.kind == "question" and piece.label]
+    return bool(questions) and any(piece.kind == "answer" for piece in found[questions[0] :])
+
+
+def _inside(found: _Found, source: str) -> _Found:
+    """A block read inside a list item or quote: with its own Markdown; a heading there is content."""
+    if found.level:
+        found = found._replace(kind="block", rule="", level=0, label=None, topic="", number="")
+    return found._replace(source=found.source or source)  # a block in a nested quote or item has its own
+
+
+def _shown(tokens: Sequence[Token]) -> list[Token]:
+    """A tight list item's tokens with its paragraphs shown (as ``<p>``, like the paragraphs outside it)."""
+    shown = []
+    depth = 0
+    for token in tokens:
+        depth += min(token.nesting, 0)
+        if depth == 0 and token.hidden and token.type in ("paragraph_open", "paragraph_close"):
+            token = token.copy()
+            token.hidden = False
+        depth += max(token.nesting, 0)
+        shown.append(token)
+    return shown
+
+
+def _quote_lines(lines: Sequence[str]) -> list[str]:
+    """A quote's lines without their ``>`` (a lazy continuation line has none)."""
+    inner = []
+    for line in lines:
+        stripped = line.lstrip(" ")
+        if len(line) - len(stripped) <= 3 and stripped.startswith(">"):
+            stripped = stripped[1:]
+            line = stripped[1:] if stripped.startswith((" ", "\t")) else stripped
+        inner.append(line)
+    return inner
+
+
+def _item_lines(lines: Sequence[str], item_open: Token) -> list[str]:
+    """A list item's lines without its marker and without the indentation that puts them in the item."""
+    if not lines:
+        return []
+    first = lines[0]
+    marker = item_open.info + item_open.markup
+    indent = len(first) - len(first.lstrip(" "))
+    if not first[indent:].startswith(marker):
+        return list(lines)
+    rest = first[indent + len(marker) :]
+    spaces = len(rest) - len(rest.lstrip(" "))
+    if spaces > 4:
+        spaces = 1  # an indented code block starts the item
+    width = indent + len(marker) + spaces
+    inner = [rest[spaces:]]
+    for line in lines[1:]:
+        inner.append(line[min(width, len(line) - len(line.lstrip(" "))) :])
+    return inner
+
+
+def _read_heading(block: _Block, inline: Token, patterns: _LabelPatterns, labels: Labels) -> _Found:
+    level, text = block.heading_level, plain_text(inline)
+    kind, rule, label_text, marker = _classify_heading(text, patterns, labels)
+    label: _Label | None = None
+    if kind != "heading" or rule in ("numbered", "heading"):
+        # Keep the heading's own tokens (emphasis, code, math), not just its plain text.
+        numbered = _without_numbering(inline)
+        pattern = patterns.question if kind == "question" else patterns.answer
+        split = _split_label(numbered, pattern) if rule == "heading-label" else None
+        if split is not None:
+            label = split
+        elif rule in ("heading-question", "numbered", "heading"):
+            label = _Label(numbered.content.strip(), list(numbered.children or ()), marker)
+        else:
+            label = _Label(label_text, [_text_token(label_text)] if label_text else [], marker)
+    html = render_tokens(block.tokens)
+    return _Found(
+        kind,
+        rule,
+        block.start,
+        block.end,
+        html,
+        block.tokens,
+        level,
+        label,
+        heading_topic(label_text),
+        heading_number(text),
+    )
+
+
+def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, _Label | None] | None:
+    """(kind, rule, label) of a paragraph that is a question, an answer or an answer-side block, or of one
+    that may close an article; ``None`` for content."""
+    for kind, pattern in (("question", patterns.question), ("answer", patterns.answer)):
+        label = _split_label(inline, pattern)
+        if label is not None:
+            return kind, "bold-label" if _first_is_bold(inline) else "plain-label", label
+    if _answer_side(inline, patterns.answer_side):
+        return "answer-side", "bold-label", None
+    question_line = _question_line(inline)
+    if question_line is not None:
+        return "question", *question_line
+    if plain_text(inline).lstrip().startswith(EPILOGUE_OPENINGS):
+        return "epilogue", "", None
+    return None
+
+
+def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list[_Found]:
+    """``**面试题：** Q`` and ``**答案：** A`` on consecutive lines of one paragraph: one block per labelled
+    line (and the lines after it up to the next labelled one). Only when the paragraph opens with a question
+    label and a later line opens with an answer label; else ``[]``."""
+    content_lines = inline.content.split("\n")
+    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+    if len(content_lines) < 2:
+        return []
+    # Runs of children between line breaks that no emphasis spans: (first line, children).
+    runs: list[tuple[int, list[Token]]] = [(0, [])]
+    line = depth = 0
+    for child in children:
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+            if depth == 0:
+                runs.append((line, []))
+                continue
+        depth += child.nesting
+        runs[-1][1].append(child)
+    if line != len(content_lines) - 1:
+        return []  # a line break inside code: lines and tokens do not match up
+    labelled: list[tuple[int, str, _Label, str]] = []  # (run, kind, label, rule: "" for a label's own)
+    for index, (first, run) in enumerate(runs):
+        last = runs[index + 1][0] if index + 1 < len(runs) else len(content_lines)
+        piece = Token("inline", "", 0, content="\n".join(content_lines[first:last]), children=run)
+        for kind, pattern in (("question", patterns.question), ("answer", patterns.answer)):
+            label = _split_label(piece, pattern)
+            if label is not None:
+                labelled.append((index, kind, label, ""))
+                break
+        else:
+            question_line = _question_line(piece) if index == 0 else None
+            if question_line is not None:
+                labelled.append((index, "question", question_line[1], question_line[0]))
+        if not labelled:
+            return []  # the paragraph does not open with a question: no need to look at its other lines
+    kinds = [kind for _, kind, _, _ in labelled]
+    if not labelled or labelled[0][0] != 0 or kinds[0] != "question" or "answer" not in kinds:
+        return []
+    found: list[_Found] = []
+    ends = [*(index for index, _, _, _ in labelled[1:]), len(runs)]
+    for (index, kind, label, line_rule), following in zip(labelled, ends, strict=True):
+        first = runs[index][0]
+        last = runs[following][0] if following < len(runs) else len(content_lines)
+        # The lines after the labelled one keep their line breaks.
+        tail = [token for _, run in runs[index + 1 : following] for token in (_break(), *run)]
+        label = label._replace(
+            markdown="\n".join([label.markdown, *content_lines[runs[index + 1][0] if tail else last : last]]),
+            children=[*label.children, *tail],
+        )
+        piece = Token("inline", "", 0, children=[*runs[index][1], *tail])
+        rule = line_rule or ("bold-label" if _first_is_bold(piece) else "plain-label")
+        html = render_inline(piece.children or [])
+        found.append(_Found(kind, rule, block.start + first, block.start + last, html, [piece], label=label))
+    return found
+
+
+def _break() -> Token:
+    return Token("softbreak", "br", 0)
+
+
+QUESTION_LINE_RULES = ("bold-question", "numbered-question")
+"""Rules of questions that are only questions when an answer label follows them."""
+
+
+def _question_line(inline: Token) -> tuple[str, _Label] | None:
+    """A numbered line ending in a question mark, bold as a whole (``**1. 什么是梯度爆炸？**``:
+    ``bold-question``) or not bold at all (``1、面向对象的特征有哪些？``: ``numbered-question``). It is a
+    question only when an answer label follows it (see :func:`_answered_questions`)."""
+    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+    content = inline.content.strip()
+    if "\n" in content or not children:
+        return None
+    rule, inner = "numbered-question", inline
+    if any(c.type == "strong_open" for c in children):
+        if (
+            len(children) < 3
+            or children[0].type != "strong_open"
+            or children[-1].type != "strong_close"
+            or sum(1 for c in children if c.type == "strong_open") != 1
+            or not content.startswith(children[0].markup)
+            or not content.endswith(children[-1].markup)
+        ):
+            return None
+        markup = children[0].markup
+        rule = "bold-question"
+        inner = Token("inline", "", 0, content=content[len(markup) : -len(markup)], children=children[1:-1])
+    text = plain_text(inner).strip()
+    if not heading_number(text)[:1].isdigit() or not text.endswith(("？", "?")):
+        return None
+    numbered = _without_numbering(inner)
+    if numbered is inner:
+        return None
+    return rule, _Label(numbered.content.strip(), list(numbered.children or ()))
 
 
 def _first_is_bold(inline: Token) -> bool:
@@ -574,6 +951,11 @@ class _Open:
     pending_headings: list[BlockInfo] = field(default_factory=list)
     """Deeper headings inside the entry: part of it if more of it follows them, else dropped."""
 
+    @property
+    def tentative(self) -> bool:
+        """Whether its question is a heading without a question mark (see :func:`_may_ask`)."""
+        return self.question.rule == "heading-without-mark"
+
     def add(self, block: BlockInfo) -> None:
         """Add a content block to the question or the answer, with the headings before it."""
         target = self.question_blocks if self.answer is None else self.answer_blocks
@@ -602,9 +984,16 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
     """Start lines of question blocks that an answer label follows before the next question or heading."""
     answered: set[int] = set()
     waiting: int | None = None
+    waiting_rule = ""
     for block in blocks:
         if block.kind == "question":
-            waiting = block.start
+            if (
+                block.rule in QUESTION_LINE_RULES
+                and waiting is not None
+                and waiting_rule not in QUESTION_LINE_RULES
+            ):
+                continue  # a bold line below a labelled question does not take that question's answer
+            waiting, waiting_rule = block.start, block.rule
         elif block.kind == "heading":
             waiting = None
         elif block.kind in ("answer", "answer-side") and waiting is not None:
@@ -615,7 +1004,7 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
 
 def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
     """Turn a document's blocks (with document line numbers) into entries and problems."""
-    part = assemble_part(document, blocks, frozenset(opening_markers(blocks)))
+    part = assemble_part(document, blocks, document_openers([section_facts(blocks)]))
     return document_result(document, part.entries, part.problems)
 
 
@@ -634,7 +1023,7 @@ CODE_LABEL_HINT = (
 
 def empty_document_problem(document: Document) -> Problem:
     """The warning for a document without entries."""
-    return Problem(document.path, 0, Severity.WARNING, "no 面试题/答案 entries found")
+    return Problem(document.path, 0, Severity.WARNING, _("no 面试题/答案 entries found"))
 
 
 class Opening(NamedTuple):
@@ -666,6 +1055,11 @@ class SectionFacts(NamedTuple):
     """The label words of questions that open a section inside it (see :func:`opening_markers`)."""
     references: Definitions
     """The link references it defines (a definition holds for every section of its document)."""
+    title: str = ""
+    """The topic of its first heading (``""``: it has none): the document's title, if it comes first."""
+    headings: tuple[tuple[int, int, int], ...] = ()
+    """Its headings by level: (level, how many are questions, how many are other headings that are no
+    summary or further-reading title)."""
 
     @property
     def opening(self) -> Opening:
@@ -679,19 +1073,95 @@ def section_facts(blocks: Sequence[BlockInfo], references: Definitions = ()) -> 
         return SectionFacts("", 0, "", "", "", (), references)
     first, last = blocks[0], blocks[-1]
     openers = tuple(sorted(opening_markers(blocks)))
-    return SectionFacts(first.kind, first.level, first.rule, first.marker, last.kind, openers, references)
+    title = next((block.topic for block in blocks if block.level), "")
+    counts: dict[int, list[int]] = {}
+    for block in blocks:
+        if block.level and block.kind in ("question", "heading") and block.rule != "closing":
+            counts.setdefault(block.level, [0, 0])[block.kind != "question"] += 1
+    headings = tuple((level, questions, others) for level, (questions, others) in sorted(counts.items()))
+    return SectionFacts(
+        first.kind, first.level, first.rule, first.marker, last.kind, openers, references, title, headings
+    )
 
 
 def document_openers(sections: Sequence[SectionFacts]) -> frozenset[str]:
-    """:func:`opening_markers` of a whole document, from its sections' facts: the openers inside each
-    section, and a question that opens a section right after one that ends with a heading."""
+    """What assembling any section of a document needs to know of the whole, from its sections' facts.
+
+    * :func:`opening_markers` of the whole document: the openers inside each section, and a question that
+      opens a section right after one that ends with a heading;
+    * :data:`GENRE_TAG` when the document's title names the genre (see :func:`names_genre`);
+    * :func:`question_level_tag` of each heading level whose headings are mostly questions.
+    """
     openers = {marker for facts in sections for marker in facts.openers}
     openers.update(
         facts.marker
         for before, facts in pairwise(sections)
         if facts.kind == "question" and facts.marker and before.last_kind == "heading"
     )
+    if names_genre(next((facts.title for facts in sections if facts.title), "")):
+        openers.add(GENRE_TAG)
+    counts: dict[int, list[int]] = {}
+    for facts in sections:
+        for level, questions, others in facts.headings:
+            total = counts.setdefault(level, [0, 0])
+            total[0] += questions
+            total[1] += others
+    openers.update(
+        question_level_tag(level)
+        for level, (questions, others) in counts.items()
+        if questions >= QUESTION_SIBLINGS and questions >= others
+    )
     return frozenset(openers)
+
+
+GENRE_TAG = "\x00genre"
+"""In :func:`document_openers`: the document's title names the genre."""
+QUESTION_SIBLINGS = 2
+"""At least this many question headings at one level (and no fewer than the other headings there) make
+that level one of questions."""
+
+
+def question_level_tag(level: int) -> str:
+    """In :func:`document_openers`: the headings of this level are mostly questions."""
+    return f"\x00questions at level {level}"
+
+
+class _Context(NamedTuple):
+    """What decides whether a heading without a question mark is a question (see :func:`_may_ask`)."""
+
+    headings: list[tuple[int, str]]
+    openers: frozenset[str]
+    document: Document
+
+
+def _may_ask(rule: str, level: int, context: _Context) -> bool:
+    """Whether a heading without a question mark opens a question (if it has a body and no labelled entry
+    or question below it): its siblings are mostly questions, or, for a numbered heading, the document's
+    title, its file name or a section around it names the genre."""
+    if rule not in ("numbered", "heading"):
+        return False
+    if question_level_tag(level) in context.openers:
+        return True
+    return rule == "numbered" and (
+        GENRE_TAG in context.openers
+        or names_genre(_document_topic(context.document.name))
+        or any(names_genre(topic) for above, topic in context.headings if above < level)
+    )
+
+
+def _is_title(
+    current: _Open | None, kind: str, rule: str, level: int, marker: str, context: _Context
+) -> bool:
+    """Whether a block shows that the heading an open entry's question came from (by :func:`_may_ask`) is
+    a title after all: a labelled question below it before any answer label; or, below it, a deeper
+    question heading, a deeper heading that may ask, or any deeper heading before the body."""
+    if current is None or not current.tentative or current.answer is not None:
+        return False
+    if not level:
+        return kind == "question" and bool(marker)
+    return level > current.level and (
+        not current.question_blocks or kind == "question" or _may_ask(rule, level, context)
+    )
 
 
 def section_context(
@@ -742,6 +1212,8 @@ def assemble_part(
     current: _Open | None = None
     closing_level = 0  # inside a summary / further-reading section of this level
     answered = _answered_questions(blocks)
+    markers = frozenset(opener for opener in openers if not opener.startswith("\x00"))
+    context = _Context(headings, openers, document)
 
     def warn(line: int, message: str) -> None:
         problems.append(Problem(document.path, line, Severity.WARNING, message))
@@ -749,7 +1221,12 @@ def assemble_part(
     def join(head: BlockInfo, blocks_: list[BlockInfo]) -> tuple[str, str, str]:
         # The folded text is joined from the blocks' folds (computed, and cached, with the scan): the
         # same as folding the joined Markdown, white space between blocks becoming one space.
-        source = text[starts[blocks_[0].start] : starts[blocks_[-1].end] - 1].strip() if blocks_ else ""
+        if any(block.source for block in blocks_):
+            source = "\n\n".join(
+                block.source or text[starts[block.start] : starts[block.end] - 1] for block in blocks_
+            ).strip()
+        else:
+            source = text[starts[blocks_[0].start] : starts[blocks_[-1].end] - 1].strip() if blocks_ else ""
         markdown_ = "\n\n".join(part for part in (head.text, source) if part)
         html = "\n".join(part for part in (head.head_html, *(b.html for b in blocks_)) if part)
         folded = " ".join(part for part in (head.head_folded, *(b.folded for b in blocks_)) if part)
@@ -763,6 +1240,15 @@ def assemble_part(
         rule = entry.question.rule
         answer, answer_blocks = entry.answer, entry.answer_blocks
         question_blocks = entry.question_blocks
+        if entry.tentative and answer is None and not question_blocks:
+            return  # a heading that may ask, with nothing below it: a heading
+        title = rule == "heading-question" and answer is None and not question_blocks and next_is_question
+        if entry.question.level and not title:
+            # A question heading is no topic: the entries after it take the topic of the heading above it
+            # (and still end at the next heading of its level).
+            while headings and headings[-1][0] >= entry.question.level:
+                headings.pop()
+            headings.append((entry.question.level, headings[-1][1] if headings else ""))
         if answer is None:
             # Documents that label only their questions: what follows the question is the answer.
             if entry.question.text and question_blocks:
@@ -777,30 +1263,31 @@ def assemble_part(
             elif rule == "heading-question" and not question_blocks and next_is_question:
                 return  # a section title that ends in a question mark, with labelled entries below it
             elif rule == "heading-question":
-                warn(entry.line, "heading looks like a question but has no answer below it")
+                warn(entry.line, _("heading looks like a question but has no answer below it"))
                 return
             else:
-                warn(entry.line, "question without an answer (no 答案 label and nothing below it)")
+                warn(entry.line, _("question without an answer (no 答案 label and nothing below it)"))
                 return
             rule += "+unlabelled-answer"
             answer = answer._replace(text="", head_html="", head_folded="")
+        answer_blocks = _without_trailing_rules(answer_blocks)
         if at_part_end:
             while (
                 answer_blocks
                 and answer_blocks[-1].kind == "epilogue"
                 and (answer.text or len(answer_blocks) > 1)
             ):
-                answer_blocks = answer_blocks[:-1]
+                answer_blocks = _without_trailing_rules(answer_blocks[:-1])
         question_md, question_html, question_folded = join(entry.question, question_blocks)
         answer_md, answer_html, answer_folded = join(answer, answer_blocks)
         if not question_md:
-            warn(entry.line, "empty question; the entry is skipped")
+            warn(entry.line, _("empty question; the entry is skipped"))
             return
         if not answer_md:
-            warn(answer.start + 1, "empty answer; the entry is skipped")
+            warn(answer.start + 1, _("empty answer; the entry is skipped"))
             return
         if not entry.topic and entry.question.rule != "heading-question":
-            warn(entry.line, "entry outside any heading; its topic is the file name")
+            warn(entry.line, _("entry outside any heading; its topic is the file name"))
         entries.append(
             Entry(
                 path=document.path,
@@ -819,6 +1306,7 @@ def assemble_part(
                     for src in block.images
                 ),
                 rule=rule,
+                last=(answer_blocks[-1] if answer_blocks else answer).end,
             )
         )
 
@@ -827,12 +1315,14 @@ def assemble_part(
     for block in blocks:
         if block.rule == CODE_LABEL:
             problems.append(Problem(document.path, block.start + 1, Severity.HINT, CODE_LABEL_HINT))
+        if block.rule in QUESTION_LINE_RULES and block.start not in answered:
+            block = block._replace(kind="block")  # a bold line without an answer label is content
         if closing_level:
             if (
                 block.level
                 and block.level <= closing_level
                 and block.kind in ("heading", "question", "answer")
-            ):
+            ) or _labelled_pair(block, answered):
                 closing_level = 0
             else:
                 continue
@@ -840,28 +1330,44 @@ def assemble_part(
             if block.rule == "closing":
                 close(at_part_end=True)
                 closing_level = block.level
+                while headings and headings[-1][0] >= block.level:
+                    headings.pop()
+                headings.append((block.level, block.topic))  # the topic of a labelled entry in it
                 continue
+            if _is_title(current, block.kind, block.rule, block.level, block.marker, context):
+                current = None
             if current is not None and block.level <= current.level:
                 close(at_part_end=block.level < current.level)
             if current is not None:
                 current.pending_headings.append(block)
             while headings and headings[-1][0] >= block.level:
                 headings.pop()
-            headings.append((block.level, block.text))
+            if current is None and _may_ask(block.rule, block.level, context):
+                current = _Open(
+                    line=block.start + 1,
+                    topic=headings[-1][1] if headings else "",
+                    level=block.level,
+                    question=block._replace(kind="question", rule="heading-without-mark"),
+                )
+            headings.append((block.level, block.topic))
         elif block.kind == "question":
             heading_question = block.level > 0
+            if _is_title(current, block.kind, block.rule, block.level, block.marker, context):
+                current = None
             inside_answer = (
                 current is not None and current.answer is not None and not current.pending_headings
             )
             if (
                 not heading_question
                 and inside_answer
-                and openers
-                and block.marker not in openers
+                and markers
+                and block.marker not in markers
                 and block.start not in answered
                 and current
             ):
-                warn(block.start + 1, "looks like a question inside an answer; kept as part of that answer")
+                warn(
+                    block.start + 1, _("looks like a question inside an answer; kept as part of that answer")
+                )
                 current.add(block)
                 continue
             close(at_part_end=False, next_is_question=not heading_question)
@@ -876,10 +1382,10 @@ def assemble_part(
             )
             if heading_question:
                 # It may also be the title of a section of labelled entries: those take it as topic.
-                headings.append((block.level, block.text))
+                headings.append((block.level, block.topic))
         elif block.kind in ("answer", "answer-side") and (current is None or current.answer is None):
             if current is None:
-                warn(block.start + 1, "answer label without a question; ignored")
+                warn(block.start + 1, _("answer label without a question; ignored"))
             elif block.kind == "answer-side":
                 current.pending_headings.clear()
                 current.answer = block._replace(text="", head_html="", head_folded="")
@@ -889,7 +1395,6 @@ def assemble_part(
                 current.answer = block
         elif current is not None:
             current.add(block)
-    at_end = tuple(headings)
     clean = True
     # What the next section's first block does to the open entry, as in the loop above. Every case that
     # is not spelled out here (the entry, or a summary section, goes on into the next section) is unclean.
@@ -904,15 +1409,32 @@ def assemble_part(
     elif next_opening.kind == "heading" and next_opening.rule == "closing":
         close(at_part_end=True)
     elif next_opening.kind == "heading":
+        if _is_title(current, next_opening.kind, next_opening.rule, next_opening.level, "", context):
+            current = None
         if current is not None and next_opening.level <= current.level:
             close(at_part_end=next_opening.level < current.level)
         elif current is not None:
             clean = False
     elif next_opening.kind == "question" and next_opening.level > 0:
+        if _is_title(current, next_opening.kind, next_opening.rule, next_opening.level, "", context):
+            current = None
         close(at_part_end=False)
     elif current is not None:
         clean = False
-    return Part(tuple(entries), tuple(problems), at_end, clean)
+    # After the closing above: closing a question heading's entry takes it off the stack.
+    return Part(tuple(entries), tuple(problems), tuple(headings), clean)
+
+
+def _labelled_pair(block: BlockInfo, answered: set[int]) -> bool:
+    """A question label with an answer label of its own: an entry even in a summary section."""
+    return block.kind == "question" and bool(block.marker) and block.start in answered
+
+
+def _without_trailing_rules(blocks: list[BlockInfo]) -> list[BlockInfo]:
+    """An answer without the ``---`` its author put after it."""
+    while blocks and blocks[-1].rule == "thematic-break":
+        blocks = blocks[:-1]
+    return blocks
 
 
 def _document_topic(name: str) -> str:

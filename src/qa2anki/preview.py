@@ -204,12 +204,34 @@ body.pv-page { margin: 0; background: #f6f8fa; color: #1f2328;
 """
 
 
-def _csp(script: str) -> str:
-    """Only the page's own script may run; images may be inline or on the web; nothing else loads."""
-    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+_LIVE_SCRIPT = """
+(() => {
+  // Served by `qa2anki preview --watch`: ask the server which build it has; reload when it is newer.
+  const shown = document.documentElement.dataset.build;
+  const ask = async () => {
+    try {
+      const answer = await fetch("/build", { cache: "no-store" });
+      if (answer.ok && (await answer.text()) !== shown) location.reload();
+    } catch (error) {
+      // The watcher stopped: keep the page as it is.
+    }
+  };
+  setInterval(ask, 1000);
+})();
+"""
+
+
+def _csp(*scripts: str) -> str:
+    """Only the page's own scripts may run; images may be inline or on the web; nothing else loads
+    (a live page may also ask its own server for the build it has)."""
+    digests = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
+        for script in scripts
+    )
+    connect = "; connect-src 'self'" if _LIVE_SCRIPT in scripts else ""
     return (
-        f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; "
-        "img-src data: http: https:; font-src data:"
+        f"default-src 'none'; script-src {digests}; style-src 'unsafe-inline'; "
+        f"img-src data: http: https:; font-src data:{connect}"
     )
 
 
@@ -246,18 +268,22 @@ def render_page(
     files: Mapping[str, bytes] | None = None,
     problems: Sequence[Problem] = (),
     note_type: NoteType = NOTE_TYPE,
+    live_build: str | None = None,
 ) -> str:
-    """The whole page: a header with the search box, any problems, then every note."""
+    """The whole page: a header with the search box, any problems, then every note. With ``live_build``
+    the page is that build of ``preview --watch``: it reloads itself when its server has another one."""
     esc = html.escape
+    scripts = (_SCRIPT,) if live_build is None else (_SCRIPT, _LIVE_SCRIPT)
+    build_attribute = "" if live_build is None else f' data-build="{esc(live_build)}"'
     media = files or {}
     sources = {s.path for n in notes for s in n.sources}
     summary = f"{len(notes)} notes from {len(sources)} document(s)"
     head = [
         "<!DOCTYPE html>",
-        '<html lang="zh">',
+        f'<html lang="zh"{build_attribute}>',
         "<head>",
         '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{esc(_csp(_SCRIPT))}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{esc(_csp(*scripts))}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{esc(title)} — qa2anki preview</title>",
         f"<style>\n{note_type.css}</style>",
@@ -282,15 +308,17 @@ def render_page(
     body.append('<main class="pv-notes">')
     body.extend(_note_html(number, note, media, note_type) for number, note in enumerate(notes, 1))
     body.append("</main>")
-    tail = [f"<script>{_SCRIPT}</script>", "</body>", "</html>", ""]
+    tail = [*(f"<script>{script}</script>" for script in scripts), "</body>", "</html>", ""]
     return "\n".join([*head, *body, *tail])
 
 
-def preview_html(report: Listing) -> str:
-    """The preview page of a build: its notes, images inlined, problems listed at the top."""
+def preview_html(report: Listing, live_build: str | None = None) -> str:
+    """The preview page of a build: its notes, images inlined, problems listed at the top (``live_build``:
+    see :func:`render_page`)."""
     return render_page(
         preview_notes(report),
         report.analysis.config.deck_name,
         report.analysis.media.files,
         report.problems,
+        live_build=live_build,
     )

@@ -7,6 +7,7 @@ module puts a note's parts together: question, answer and its alternatives, topi
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -68,3 +69,34 @@ def render_note(note: Note, media: Mapping[tuple[str, str], str] | None = None) 
         ),
         tags=note.tags,
     )
+
+
+_TAG_RE = re.compile(r"<[^>]*>")
+_SEARCH_UNSAFE = ("<", ">", "&", "\n", "\r", "\t")
+
+
+def _escaped(text: str) -> str:
+    """Text for inside a quoted Anki search term: its backslashes and quotes escaped."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _literal(text: str) -> str:
+    """Text for inside a quoted Anki search term, Anki's wildcards (``*``, ``_``) taken literally too."""
+    return _escaped(text).replace("*", "\\*").replace("_", "\\_")
+
+
+def anki_search(deck: str, notetype_id: int, question_md: str) -> str:
+    """An Anki search (Browse) that finds the note whose card shows this question in this deck.
+
+    Anki cannot search by GUID, so it is the question: ``dupe:`` finds the notes of a note type whose
+    first field (Question), without HTML, is exactly the text. A question whose text has what Anki would
+    read as HTML, or spans lines, is found by a field search for its longest run of text instead."""
+    field = render_markdown(question_md)
+    text = html.unescape(_TAG_RE.sub("", field)).strip()
+    in_deck = f'"deck:{_literal(deck)}"'
+    if text and not any(c in text for c in _SEARCH_UNSAFE):
+        # dupe: takes its text as it is: only quotes and backslashes are escaped.
+        return f'{in_deck} "dupe:{notetype_id},{_escaped(text)}"'
+    runs = [run.strip() for run in _TAG_RE.split(field)]
+    longest = max(runs, key=len, default="")
+    return f'{in_deck} "Question:*{_literal(longest)}*"'

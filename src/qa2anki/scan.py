@@ -35,6 +35,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from qa2anki import i18n
 from qa2anki.cache import BlobWriter, DamagedCache, decoding, load_blob
 from qa2anki.errors import Problem, Severity
 from qa2anki.parse import (
@@ -116,7 +117,8 @@ def _shard(key: str) -> str:
 
 
 def _sections_tag(labels: Labels) -> str:
-    return f"sections labels {labels.fingerprint()}"
+    # The parse problems kept with each part are in the language of the build that made them.
+    return f"sections labels {labels.fingerprint()} language {i18n.language()}"
 
 
 class _Shards:
@@ -1147,6 +1149,7 @@ def _encode_part(part: Part, offset: int) -> tuple[Any, ...]:
             e.answer_folded,
             tuple((src, line - offset) for src, line in e.images),
             e.rule,
+            e.last - offset,
         )
         for e in part.entries
     )
@@ -1162,11 +1165,12 @@ def _decode_part(stored: Any, document: Document, offset: int, decode: bool = Tr
     path, name = document.path, document.name
     with decoding():
         stored_entries, stored_problems, headings, clean = stored
-        # Each row: line, topic, the question's and answer's Markdown, HTML and folded text, images, rule.
+        # Each row: line, topic, the question's and answer's Markdown, HTML and folded text, images, rule,
+        # last line.
         rows: Iterable[tuple[Any, ...]] = stored_entries if decode else ()
         entries = [
-            Entry(*(path, name, line + offset, *texts, _moved(images, offset), rule))
-            for line, *texts, images, rule in rows
+            Entry(*(path, name, line + offset, *texts, _moved(images, offset), rule, last + offset))
+            for line, *texts, images, rule, last in rows
         ]
         return Part(tuple(entries), _decode_problems(stored_problems, document, offset), headings, clean)
 

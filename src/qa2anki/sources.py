@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa2anki.errors import SourceError
+from qa2anki.i18n import gettext as _
 
 _CHAT_TOKEN_RE = re.compile(r"<\|[A-Za-z0-9_.:-]{1,40}\|>")
 
@@ -74,7 +75,7 @@ def find_sources(sources: Iterable[str], cwd: Path) -> list[SourceFile]:
             )
             if not files:
                 raise SourceError(
-                    f"no {', '.join(SOURCE_SUFFIXES)} files in this folder",
+                    _("no {suffixes} files in this folder").format(suffixes=", ".join(SOURCE_SUFFIXES)),
                     printable(display_path(root, cwd)),
                 )
             pairs = [(p, p.relative_to(root).as_posix()) for p in files]
@@ -82,8 +83,10 @@ def find_sources(sources: Iterable[str], cwd: Path) -> list[SourceFile]:
             pairs = [(root, root.name)]
         else:
             raise SourceError(
-                f"no such file or folder (looked in {printable(str(cwd))}): put your documents there, name "
-                "them on the command line, or set sources in [tool.qa2anki] of the project's pyproject.toml",
+                _(
+                    "no such file or folder (looked in {folder}): put your documents there, name them on "
+                    "the command line, or set sources in [tool.qa2anki] of the project's pyproject.toml"
+                ).format(folder=printable(str(cwd))),
                 printable(display_path(root, cwd)),
             )
         for file, name in pairs:
@@ -112,12 +115,14 @@ def _check_name(name: str, path: str) -> None:
         name.encode("utf-8")
     except UnicodeEncodeError:
         raise SourceError(
-            "the file name is not UTF-8; rename the file (its name goes on the cards)", printable(path)
+            _("the file name is not UTF-8; rename the file (its name goes on the cards)"), printable(path)
         ) from None
     if _ALL_CONTROLS.search(name):
         raise SourceError(
-            "the file name holds control characters (tab, newline, …); rename the file "
-            "(its name goes on the cards)",
+            _(
+                "the file name holds control characters (tab, newline, …); rename the file "
+                "(its name goes on the cards)"
+            ),
             printable(path),
         )
 
@@ -127,7 +132,9 @@ def read_document(source: SourceFile) -> Document:
     try:
         data = source.file.read_bytes()
     except OSError as exc:
-        raise SourceError(f"cannot read: {exc.strerror or exc}", source.path) from None
+        raise SourceError(
+            _("cannot read: {reason}").format(reason=exc.strerror or exc), source.path
+        ) from None
     # Chat-model control tokens (<|assistant|>, <|im_end|>) left in generated posts are not content.
     text = decode(data, source.path)
     if "<|" in text:  # a search for two characters costs far less than the pattern's over a large file
@@ -162,8 +169,10 @@ def decode(data: bytes, path: str) -> str:
         text = _strict(data, "utf-16")
     elif b"\x00" in data:
         raise SourceError(
-            "binary file, or UTF-16 without a byte-order mark (it contains NUL bytes); "
-            "convert it to UTF-8 text",
+            _(
+                "binary file, or UTF-16 without a byte-order mark (it contains NUL bytes); "
+                "convert it to UTF-8 text"
+            ),
             path,
         )
     else:
@@ -174,7 +183,7 @@ def decode(data: bytes, path: str) -> str:
             if text is not None and not _plausible_text(text):
                 text = None
     if text is None:
-        raise SourceError("not UTF-8 or GB18030/GBK text (or a binary file); convert it to UTF-8", path)
+        raise SourceError(_("not UTF-8 or GB18030/GBK text (or a binary file); convert it to UTF-8"), path)
     if "\r" in text:  # a search costs far less than two copies of a large document
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROLS.sub("", text)

@@ -12,10 +12,18 @@ import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor
 
+from qa2anki import i18n
+
 START_METHOD = "fork" if sys.platform == "linux" else "spawn"
 """How workers start here (tests set ``spawn`` to run the other platforms' way)."""
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of ``workers`` processes, started the way this platform starts them safely."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(START_METHOD))
+    """A pool of ``workers`` processes, started the way this platform starts them safely, speaking the
+    language of this one (a spawned worker starts in English)."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(START_METHOD),
+        initializer=i18n.use,
+        initargs=(i18n.language(),),
+    )
