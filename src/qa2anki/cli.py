@@ -135,7 +135,7 @@ CLICK_TEXTS = (
 LABELS = (
     *(N_("added"), N_("updated"), N_("unchanged"), N_("reidentified"), N_("revived"), N_("removed")),
     *(N_("canonical"), N_("exact"), N_("near"), N_("truncated"), N_("conflict")),
-    *(N_("error"), N_("warning")),
+    *(N_("error"), N_("warning"), N_("hint")),
 )
 """Note statuses (``build -v``), merge kinds (``list``) and problem severities as shown, marked for the
 catalogue; ``list --json`` keeps them in English."""
@@ -448,7 +448,11 @@ def check_command(sources: tuple[str, ...], strict: bool) -> None:
     warnings = sum(1 for p in analysis.problems if p.severity == Severity.WARNING)
     hints = len(checked.hints) + len(analysis.problems) - errors - warnings
     if hints:
-        click.echo(f"{hints} hint(s): for you to decide; they never fail check, not even with --strict")
+        click.echo(
+            _("{count} hint(s): for you to decide; they never fail check, not even with --strict").format(
+                count=hints
+            )
+        )
     click.echo(
         _(
             "{documents} document(s), {entries} entries, {notes} unique notes; "

@@ -33,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qa2anki.errors import Problem, Severity
+from qa2anki.i18n import gettext as _
 from qa2anki.sources import Document
 
 BLOCK_COST = 60.0
@@ -86,14 +87,14 @@ class Refusal:
     def message(self) -> str:
         """What the warning says."""
         markers = ", ".join(f"{count:,} {marker!r}" for marker, count in self.markers)
-        span = (
-            f"line {self.start + 1}" if self.end - self.start == 1 else f"lines {self.start + 1}–{self.end}"
-        )
-        return (
-            f"{span} left out: Markdown this dense would take the parser an estimated "
-            f"{self.cost / 1e6:,.0f} s ({markers}); the rest of the document is built. Split the text, "
-            "or put it in a code block"
-        )
+        if self.end - self.start == 1:
+            span = _("line {line}").format(line=self.start + 1)
+        else:
+            span = _("lines {first}–{last}").format(first=self.start + 1, last=self.end)
+        return _(
+            "{span} left out: Markdown this dense would take the parser an estimated {seconds} s "
+            "({markers}); the rest of the document is built. Split the text, or put it in a code block"
+        ).format(span=span, seconds=f"{self.cost / 1e6:,.0f}", markers=markers)
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,9 @@ def guard_document(document: Document, budget: float | None = None) -> tuple[Doc
                 document.path,
                 guarded.refused[-1].end + 1,
                 Severity.WARNING,
-                f"{more:,} more run(s) of lines after this one left out for the same reason",
+                _("{count} more run(s) of lines after this one left out for the same reason").format(
+                    count=f"{more:,}"
+                ),
             )
         )
     return Document(document.path, document.name, guarded.text), tuple(problems)

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from itertools import combinations
 
 from qa2anki.errors import Problem, Severity
+from qa2anki.i18n import gettext as _
 from qa2anki.normalize import EXHAUSTIVE_TOPIC, QUESTION_FLOOR, Note, Thresholds, fold_topic
 from qa2anki.parse import BlockInfo
 from qa2anki.similarity import candidate_pairs, similarity
@@ -65,10 +66,18 @@ def near_misses(notes: Sequence[Note], thresholds: Thresholds | None = None) -> 
                         b.first.path,
                         b.first.line,
                         Severity.HINT,
-                        f"near miss: question {question:.2f}, answer {answer:.2f} alike with "
-                        f"{a.first.path}:{a.first.line} (notes merge from {limits.question:.2f} / "
-                        f"{limits.answer:.2f}); they stay two notes. To merge such pairs, lower "
-                        "near_duplicate_question / near_duplicate_answer in [tool.qa2anki]",
+                        _(
+                            "near miss: question {question}, answer {answer} alike with {where} "
+                            "(notes merge from {merge_question} / {merge_answer}); they stay two notes. "
+                            "To merge such pairs, lower near_duplicate_question / near_duplicate_answer "
+                            "in [tool.qa2anki]"
+                        ).format(
+                            question=f"{question:.2f}",
+                            answer=f"{answer:.2f}",
+                            where=f"{a.first.path}:{a.first.line}",
+                            merge_question=f"{limits.question:.2f}",
+                            merge_answer=f"{limits.answer:.2f}",
+                        ),
                     )
                 )
     return tuple(sorted(hints))
@@ -87,9 +96,11 @@ def shape_hints(document: Document, blocks: Sequence[BlockInfo]) -> tuple[Proble
                 document.path,
                 asking[0].start + 1,
                 Severity.HINT,
-                f"{len(asking)} paragraphs end with a question mark, but none is labelled: start each "
-                "question with **面试题：** and its answer with **答案：**, or make each question a "
-                "heading that ends with ？",
+                _(
+                    "{count} paragraphs end with a question mark, but none is labelled: start each "
+                    "question with **面试题：** and its answer with **答案：**, or make each question a "
+                    "heading that ends with ？"
+                ).format(count=len(asking)),
             )
         )
     if answers:
@@ -98,8 +109,10 @@ def shape_hints(document: Document, blocks: Sequence[BlockInfo]) -> tuple[Proble
                 document.path,
                 answers[0].start + 1,
                 Severity.HINT,
-                f"{len(answers)} answer label(s) but no question label: if the questions carry another "
-                "label, add it to question_labels in [tool.qa2anki]",
+                _(
+                    "{count} answer label(s) but no question label: if the questions carry another "
+                    "label, add it to question_labels in [tool.qa2anki]"
+                ).format(count=len(answers)),
             )
         )
     return tuple(hints)

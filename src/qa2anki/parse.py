@@ -34,6 +34,7 @@ from qa2anki.dialect import markdown_parser, render_inline, render_tokens
 from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
 from qa2anki.guard import guard_document
+from qa2anki.i18n import N_
 from qa2anki.i18n import gettext as _
 from qa2anki.sources import Document
 
@@ -1015,7 +1016,7 @@ def document_result(document: Document, entries: Sequence[Entry], problems: Sequ
     return ParseResult(tuple(entries), tuple(problems))
 
 
-CODE_LABEL_HINT = (
+CODE_LABEL_HINT = N_(
     "a code block holds lines that start with a question label; code is never read as entries "
     "(if the fence is a mistake, close it before the entries)"
 )
@@ -1314,7 +1315,7 @@ def assemble_part(
     # its own, is a sub-question or exercise of that answer, not a new entry.
     for block in blocks:
         if block.rule == CODE_LABEL:
-            problems.append(Problem(document.path, block.start + 1, Severity.HINT, CODE_LABEL_HINT))
+            problems.append(Problem(document.path, block.start + 1, Severity.HINT, _(CODE_LABEL_HINT)))
         if block.rule in QUESTION_LINE_RULES and block.start not in answered:
             block = block._replace(kind="block")  # a bold line without an answer label is content
         if closing_level:
