@@ -30,3 +30,30 @@ def test_benchmark_reports_every_column_for_a_small_size(tmp_path: Path) -> None
     assert all(re.fullmatch(r"[0-9.]+×?", cell) for cell in cells[1:]), row
     assert "rebuild: 0 added, 1 updated" in result.stdout
     assert re.search(r"`qa2anki --help`: [0-9.]+ s", result.stdout)
+
+
+def test_hostile_benchmark_reports_every_case_it_is_given(tmp_path: Path) -> None:
+    """``benchmarks/hostile.py`` at a small size: a row per case it is given, each with cold and warm
+    times, and both entries around the pattern built."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "hostile.py"),
+            "--megabytes",
+            "0.01",
+            "--cases",
+            "open-brackets,nested-lists",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert [row.split("|")[1].strip() for row in rows] == ["open-brackets", "nested-lists"]
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert all(re.fullmatch(r"[0-9.]+ / [0-9.]+", cell) for cell in cells[1:3]), row
+        assert cells[4] == "yes", row

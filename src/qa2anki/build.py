@@ -24,6 +24,7 @@ from qa2anki.atomic import fill, stage
 from qa2anki.cache import DamagedCache, decoding, encode_blob, load_blob, save_cache
 from qa2anki.config import Config, load_config
 from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
+from qa2anki.guard import guard_document
 from qa2anki.i18n import N_
 from qa2anki.i18n import gettext as _
 from qa2anki.identity import Identification, IdentifiedNote, Status, identify, previous_wordings
@@ -362,6 +363,8 @@ class _Sources:
     """How the scan went (and the cache writing it may have left for later)."""
     defer_save: bool
     """Whether a small cache write may be left for later (a writing build)."""
+    refused: tuple[Problem, ...] = ()
+    """A warning for each run of lines the guard left out (see :mod:`qa2anki.guard`)."""
 
 
 def _read(
@@ -379,6 +382,9 @@ def _read(
     else:
         files = find_sources(options.sources or config.sources, options.cwd) if found is None else found
         documents = tuple(map(read_document, files))
+    # What the guard leaves of each document is what every later step sees (see qa2anki.guard).
+    guarded = [guard_document(document) for document in documents]
+    documents = tuple(document for document, _ in guarded)
     labels = labels_of(config)
     sectioned, scan = scan_sections(
         documents,
@@ -388,7 +394,8 @@ def _read(
         save=save_scans,
         defer=defer_save,
     )
-    return _Sources(documents, labels, sectioned, scan, defer_save)
+    refused = tuple(problem for _, problems in guarded for problem in problems)
+    return _Sources(documents, labels, sectioned, scan, defer_save, refused)
 
 
 def labels_of(config: Config) -> Labels:
@@ -443,7 +450,7 @@ def _analysed(
     normalized = normalize(parsed.entries, _thresholds(config), memo, previous=wordings)
     clusters = encode_blob(CLUSTERS_TAG, normalized.memo) if normalized.memo != memo else None
     media = collect_media(parsed.entries, options.cwd)
-    problems = [*parsed.problems, *normalized.problems, *media.problems]
+    problems = [*sources.refused, *parsed.problems, *normalized.problems, *media.problems]
     if not parsed.entries:
         named = options.sources or config.sources
         problems.append(
@@ -467,9 +474,37 @@ def _analysed(
     )
 
 
+@dataclass(frozen=True)
+class Checked:
+    """What ``check`` reports: the analysis, and hints for the user to decide (see :mod:`qa2anki.hints`)."""
+
+    analysis: Analysis
+    """The sources read, parsed and clustered."""
+    hints: tuple[Problem, ...]
+    """Near misses between notes, and the shapes of documents without entries."""
+
+
+def check(options: Options) -> Checked:
+    """Read, parse and cluster the sources (as :func:`analyse`), and find the hints."""
+    # Imported here: build and list never pay for it.
+    from qa2anki.hints import near_misses, shape_hints
+    from qa2anki.parse import scan_section
+
+    analysis = analyse(options)
+    hints = list(near_misses(analysis.normalized.notes, _thresholds(analysis.config)))
+    found = {entry.path for entry in analysis.entries}
+    for document in analysis.documents:
+        if document.path not in found:
+            # Documents without entries are parsed again, whole: few, and usually small.
+            hints.extend(shape_hints(document, scan_section(document.text, analysis.scan.labels)))
+    return Checked(analysis, tuple(sorted(hints)))
+
+
 def blocking(problems: tuple[Problem, ...], strict: bool) -> tuple[Problem, ...]:
-    """The problems that stop a build: errors, and warnings too under ``--strict``."""
-    return tuple(p for p in problems if strict or p.severity == Severity.ERROR)
+    """The problems that stop a build: errors, and warnings too under ``--strict`` (hints never)."""
+    return tuple(
+        p for p in problems if p.severity == Severity.ERROR or (strict and p.severity == Severity.WARNING)
+    )
 
 
 def lock_path(options: Options) -> Path:
@@ -698,6 +733,7 @@ def _carried_analysis(
     media = collect_media(plan.entries, options.cwd)
     places = [(document.document.path, document.lines) for document in documents]
     problems = [
+        *sources.refused,
         *(problem for document in documents for problem in document.problems),
         *sorted([*normalized.problems, *carry.notices(plan.carried, places)]),
         *media.problems,
@@ -1166,7 +1202,7 @@ def _media(*groups: Sequence[MediaFile]) -> list[MediaFile]:
 
 def _problems_message(problems: tuple[Problem, ...], strict: bool) -> str:
     errors = sum(1 for p in problems if p.severity == Severity.ERROR)
-    warnings = len(problems) - errors
+    warnings = sum(1 for p in problems if p.severity == Severity.WARNING)
     if errors and warnings:
         message = _("{errors} error(s) and {warnings} warning(s) (--strict) found; nothing was written")
     elif errors:

@@ -42,7 +42,10 @@ SHOWN_PROBLEMS = 20
 """``build`` and ``list`` print this many problems at most; ``check`` prints all."""
 
 
-def _print_problems(problems: Sequence[Problem], limit: int | None = None) -> None:
+def _print_problems(problems: Sequence[Problem], limit: int | None = None, hints: bool = False) -> None:
+    """Print problems on stderr; hints only when asked (``check`` shows them, the other commands do not)."""
+    if not hints:
+        problems = [problem for problem in problems if problem.severity != Severity.HINT]
     shown = problems if limit is None else problems[:limit]
     for problem in shown:
         message = f"{_(problem.severity.value)}: {problem.message}"
@@ -132,7 +135,7 @@ CLICK_TEXTS = (
 LABELS = (
     *(N_("added"), N_("updated"), N_("unchanged"), N_("reidentified"), N_("revived"), N_("removed")),
     *(N_("canonical"), N_("exact"), N_("near"), N_("truncated"), N_("conflict")),
-    *(N_("error"), N_("warning")),
+    *(N_("error"), N_("warning"), N_("hint")),
 )
 """Note statuses (``build -v``), merge kinds (``list``) and problem severities as shown, marked for the
 catalogue; ``list --json`` keeps them in English."""
@@ -429,18 +432,27 @@ def _one_line(text: str, limit: int = 60) -> str:
 @domain_errors
 def check_command(sources: tuple[str, ...], strict: bool) -> None:
     # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
-    from qa2anki.build import Options, analyse, blocking
+    from qa2anki.build import Options, blocking, check
 
     root = _project()
-    analysis = _keep(analyse(Options(cwd=root, now=0, sources=_sources(root, sources))))
-    _print_problems(analysis.problems)
+    checked = _keep(check(Options(cwd=root, now=0, sources=_sources(root, sources))))
+    analysis = checked.analysis
+    _print_problems(analysis.problems, hints=True)
+    _print_problems(checked.hints, hints=True)
     for document in analysis.documents:
         styles = Counter(e.rule for e in analysis.entries if e.path == document.path)
         found = ", ".join(f"{rule} {count}" for rule, count in sorted(styles.items()))
         entries = _("{path}: {count} entries").format(path=document.path, count=sum(styles.values()))
         click.echo(entries + (f" ({found})" if found else ""))
     errors = sum(1 for p in analysis.problems if p.severity == Severity.ERROR)
-    warnings = len(analysis.problems) - errors
+    warnings = sum(1 for p in analysis.problems if p.severity == Severity.WARNING)
+    hints = len(checked.hints) + len(analysis.problems) - errors - warnings
+    if hints:
+        click.echo(
+            _("{count} hint(s): for you to decide; they never fail check, not even with --strict").format(
+                count=hints
+            )
+        )
     click.echo(
         _(
             "{documents} document(s), {entries} entries, {notes} unique notes; "
@@ -543,6 +555,7 @@ def list_document(report: Listing) -> dict[str, Any]:
         "problems": [
             {"path": p.path, "line": p.line, "severity": p.severity.value, "message": p.message}
             for p in report.problems
+            if p.severity != Severity.HINT
         ],
     }
 

@@ -49,10 +49,13 @@ class ProblemsFound(Qa2AnkiError):
 
 
 class Severity(StrEnum):
-    """How bad a problem is: errors stop ``build``; warnings do only under ``--strict``."""
+    """How bad a problem is: errors stop ``build``; warnings do only under ``--strict``; hints never do
+    (``check`` shows them, for the user to decide: what it did not take, near misses, shapes it could not
+    read)."""
 
     ERROR = "error"
     WARNING = "warning"
+    HINT = "hint"
 
 
 @dataclass(frozen=True, order=True)

@@ -33,6 +33,8 @@ from markdown_it.token import Token
 from qa2anki.dialect import markdown_parser, render_inline, render_tokens
 from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
+from qa2anki.guard import guard_document
+from qa2anki.i18n import N_
 from qa2anki.i18n import gettext as _
 from qa2anki.sources import Document
 
@@ -519,6 +521,21 @@ def scan_section_and_references(
     )
 
 
+CODE_LABEL = "code-label"
+"""The rule of a code block that holds lines starting with a question label: never an entry (code is
+shown as it is), but ``check`` says so, in case the fence was a mistake."""
+
+
+def _code_label_rule(block: _Block, patterns: _LabelPatterns) -> str:
+    """:data:`CODE_LABEL` when a line of the code block starts with a question label and a colon
+    (``**面试题：**``, ``Q:``), else ``""``."""
+    for line in block.tokens[0].content.split("\n"):
+        match = patterns.question.match(line.lstrip("*_> "))
+        if match is not None and _has_colon(match):
+            return CODE_LABEL
+    return ""
+
+
 class _Found(NamedTuple):
     """What a top-level block, or a run of lines of one, is (see :func:`_read_block`)."""
 
@@ -592,6 +609,8 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
             kind, rule, label = found
             return [_Found(kind, rule, block.start, block.end, html, block.tokens, label=label)]
     rule = "thematic-break" if block.kind == "hr" else ""
+    if block.kind in ("fence", "code_block"):
+        rule = _code_label_rule(block, patterns)
     return [_Found("block", rule, block.start, block.end, html, block.tokens)]
 
 
@@ -948,7 +967,9 @@ class _Open:
 
 def parse_document(document: Document, labels: Labels = DEFAULT_LABELS) -> ParseResult:
     """Find every entry of one document; report what looks wrong with its line."""
-    return assemble(document, scan_section(document.text, labels))
+    document, refused = guard_document(document)
+    result = assemble(document, scan_section(document.text, labels))
+    return ParseResult(result.entries, (*refused, *result.problems)) if refused else result
 
 
 def opening_markers(blocks: Sequence[BlockInfo]) -> set[str]:
@@ -993,6 +1014,12 @@ def document_result(document: Document, entries: Sequence[Entry], problems: Sequ
     if not entries:
         problems = (*problems, empty_document_problem(document))
     return ParseResult(tuple(entries), tuple(problems))
+
+
+CODE_LABEL_HINT = N_(
+    "a code block holds lines that start with a question label; code is never read as entries "
+    "(if the fence is a mistake, close it before the entries)"
+)
 
 
 def empty_document_problem(document: Document) -> Problem:
@@ -1287,6 +1314,8 @@ def assemble_part(
     # A question label inside an answer, in a style that never opens a section and with no answer label of
     # its own, is a sub-question or exercise of that answer, not a new entry.
     for block in blocks:
+        if block.rule == CODE_LABEL:
+            problems.append(Problem(document.path, block.start + 1, Severity.HINT, _(CODE_LABEL_HINT)))
         if block.rule in QUESTION_LINE_RULES and block.start not in answered:
             block = block._replace(kind="block")  # a bold line without an answer label is content
         if closing_level:

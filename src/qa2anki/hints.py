@@ -1,0 +1,118 @@
+"""What ``check`` tells besides problems: hints, for the user to decide. They never fail a build, not even
+under ``--strict`` (see :class:`qa2anki.errors.Severity`).
+
+* **Near misses**: two notes of one topic that stay apart, but only just: their questions are at most
+  :data:`QUESTION_BAND` under ``near_duplicate_question``, or their answers at most :data:`ANSWER_BAND`
+  under ``near_duplicate_answer`` (with questions at least :data:`qa2anki.normalize.QUESTION_FLOOR`
+  alike, as merging on answers needs). Lowering the threshold would merge them; often they are two
+  questions that only look alike, so it is the user's call.
+* **Shapes read in no other way**: a document without entries whose paragraphs end in question marks
+  (questions without labels), or that has answer labels but no question label.
+
+(What the parser skipped — labels in code blocks, sub-questions inside answers — it reports itself, as it
+reads.) Pure functions of notes and blocks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from itertools import combinations
+
+from qa2anki.errors import Problem, Severity
+from qa2anki.i18n import gettext as _
+from qa2anki.normalize import EXHAUSTIVE_TOPIC, QUESTION_FLOOR, Note, Thresholds, fold_topic
+from qa2anki.parse import BlockInfo
+from qa2anki.similarity import candidate_pairs, similarity
+from qa2anki.sources import Document
+
+QUESTION_BAND = 0.25
+"""How far under ``near_duplicate_question`` two questions may be alike to be a near miss (0.85: from
+0.60). Wide, because reworded questions share few character bigrams."""
+ANSWER_BAND = 0.10
+"""How far under ``near_duplicate_answer`` two answers may be alike to be a near miss (0.65: from 0.55)."""
+QUESTION_MARK_PARAGRAPHS = 3
+"""A document without entries with this many paragraphs ending in a question mark gets a hint."""
+
+
+def near_misses(notes: Sequence[Note], thresholds: Thresholds | None = None) -> tuple[Problem, ...]:
+    """A hint for each pair of notes of one topic just under the merging thresholds, at the later note's
+    first entry, naming the earlier one; sorted by file and line."""
+    limits = thresholds or Thresholds()
+    low_question = max(limits.question - QUESTION_BAND, 0.0)
+    low_answer = max(limits.answer - ANSWER_BAND, 0.0)
+    by_topic: dict[str, list[Note]] = defaultdict(list)
+    for note in notes:
+        by_topic[fold_topic(note.topic)].append(note)
+    hints: list[Problem] = []
+    for members in by_topic.values():
+        if len(members) < 2:
+            continue
+        if len(members) <= EXHAUSTIVE_TOPIC:
+            pairs: set[tuple[int, int]] = set(combinations(range(len(members)), 2))
+        else:
+            # Prefix filtering finds every pair at least this alike in either text (and some others).
+            texts = [(note.question_folded, note.answer_folded) for note in members]
+            pairs = candidate_pairs(texts, (low_question, low_answer))
+        for x, y in sorted(pairs):
+            a, b = sorted((members[x], members[y]), key=lambda n: (n.first.path, n.first.line))
+            question = similarity(a.question_folded, b.question_folded)
+            answer = similarity(a.answer_folded, b.answer_folded)
+            merges = question >= limits.question or (answer >= limits.answer and question >= QUESTION_FLOOR)
+            near = low_question <= question or (low_answer <= answer and question >= QUESTION_FLOOR)
+            if near and not merges:
+                hints.append(
+                    Problem(
+                        b.first.path,
+                        b.first.line,
+                        Severity.HINT,
+                        _(
+                            "near miss: question {question}, answer {answer} alike with {where} "
+                            "(notes merge from {merge_question} / {merge_answer}); they stay two notes. "
+                            "To merge such pairs, lower near_duplicate_question / near_duplicate_answer "
+                            "in [tool.qa2anki]"
+                        ).format(
+                            question=f"{question:.2f}",
+                            answer=f"{answer:.2f}",
+                            where=f"{a.first.path}:{a.first.line}",
+                            merge_question=f"{limits.question:.2f}",
+                            merge_answer=f"{limits.answer:.2f}",
+                        ),
+                    )
+                )
+    return tuple(sorted(hints))
+
+
+def shape_hints(document: Document, blocks: Sequence[BlockInfo]) -> tuple[Problem, ...]:
+    """Hints for a document in which no entry was found: the shapes it has that qa2anki reads no way."""
+    if any(block.kind == "question" for block in blocks):
+        return ()
+    asking = [b for b in blocks if b.kind in ("block", "epilogue") and b.folded.rstrip().endswith("?")]
+    answers = [b for b in blocks if b.kind == "answer"]
+    hints: list[Problem] = []
+    if len(asking) >= QUESTION_MARK_PARAGRAPHS:
+        hints.append(
+            Problem(
+                document.path,
+                asking[0].start + 1,
+                Severity.HINT,
+                _(
+                    "{count} paragraphs end with a question mark, but none is labelled: start each "
+                    "question with **面试题：** and its answer with **答案：**, or make each question a "
+                    "heading that ends with ？"
+                ).format(count=len(asking)),
+            )
+        )
+    if answers:
+        hints.append(
+            Problem(
+                document.path,
+                answers[0].start + 1,
+                Severity.HINT,
+                _(
+                    "{count} answer label(s) but no question label: if the questions carry another "
+                    "label, add it to question_labels in [tool.qa2anki]"
+                ).format(count=len(answers)),
+            )
+        )
+    return tuple(hints)

@@ -1,0 +1,135 @@
+"""``check`` tells what it did not take: near misses between notes of a topic, the shapes of documents it
+reads no way, and labels in code blocks — as hints, which never fail it, not even under ``--strict``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qa2anki.errors import Severity
+from qa2anki.fold import fold
+from qa2anki.hints import ANSWER_BAND, QUESTION_BAND, near_misses, shape_hints
+from qa2anki.normalize import Thresholds, normalize
+from qa2anki.parse import Entry, scan_section
+from qa2anki.similarity import similarity
+from qa2anki.sources import Document
+from tests.conftest import RunCli
+
+FIRST = "什么是过拟合，如何在训练中避免过拟合？"
+SECOND = "什么是过拟合，如何在训练时避免过拟合？"
+"""Two questions 0.75 alike: under the 0.85 that merges, within the band under it."""
+
+
+def _entry(line: int, question: str, answer: str, topic: str = "过拟合") -> Entry:
+    return Entry(
+        path="doc.md",
+        document="doc.md",
+        line=line,
+        topic=topic,
+        question_md=question,
+        answer_md=answer,
+        question_folded=fold(question),
+        answer_folded=fold(answer),
+    )
+
+
+def test_the_example_pair_is_in_the_question_band() -> None:
+    """The pair the tests use is just under the question threshold, within the band."""
+    alike = similarity(fold(FIRST), fold(SECOND))
+    assert Thresholds().question - QUESTION_BAND <= alike < Thresholds().question
+
+
+def test_a_pair_just_under_the_thresholds_is_a_near_miss() -> None:
+    """Two notes of one topic whose questions are 0.75 alike stay two notes and give one hint, at the
+    later one, naming the earlier one and both similarities."""
+    entries = [_entry(3, FIRST, "正则化和早停。"), _entry(9, SECOND, "数据增强。")]
+    notes = normalize(entries).notes
+    assert len(notes) == 2
+    [hint] = near_misses(notes)
+    assert (hint.path, hint.line, hint.severity) == ("doc.md", 9, Severity.HINT)
+    assert hint.message.startswith("near miss: question 0.75, answer 0.00 alike with doc.md:3")
+
+
+def test_notes_of_other_topics_or_far_apart_are_no_near_miss() -> None:
+    """The same pair under two topics, and two unlike questions, give no hint."""
+    apart = [_entry(3, FIRST, "正则化。", "甲"), _entry(9, SECOND, "早停。", "乙")]
+    unlike = [_entry(3, FIRST, "正则化。"), _entry(9, "注意力机制的复杂度是多少？", "平方。")]
+    for entries in (apart, unlike):
+        assert near_misses(normalize(entries).notes) == ()
+
+
+def test_answers_just_under_their_threshold_are_a_near_miss() -> None:
+    """Answers within :data:`ANSWER_BAND` under theirs, with questions that share something, are a near
+    miss too; the thresholds in force decide."""
+    answer = "过拟合是模型在训练集上表现很好但在测试集上表现差的现象"
+    other = "过拟合是模型在训练集上表现很好但是在新的数据上表现很差"
+    alike = similarity(fold(answer), fold(other))
+    limits = Thresholds(question=0.99, answer=alike + ANSWER_BAND / 2)
+    entries = [_entry(3, "什么是过拟合？", answer), _entry(9, "过拟合指什么？", other)]
+    notes = normalize(entries, limits).notes
+    assert len(notes) == 2
+    [hint] = near_misses(notes, limits)
+    assert f"answer {alike:.2f}" in hint.message
+    assert near_misses(notes, Thresholds(question=0.99, answer=alike + 2 * ANSWER_BAND)) == ()
+
+
+def test_large_topics_find_the_same_near_misses() -> None:
+    """A topic with more notes than are compared pair by pair finds the near miss by prefix filtering."""
+    filler = [
+        _entry(100 + i, f"第{i}个问题：{'甲乙丙丁戊己庚辛'[i % 8]}{i * 7919}？", f"答{i}") for i in range(80)
+    ]
+    entries = [_entry(3, FIRST, "正则化和早停。"), _entry(9, SECOND, "数据增强。"), *filler]
+    hints = near_misses(normalize(entries).notes)
+    assert [(h.line, h.message[:40]) for h in hints if h.line == 9] == [
+        (9, "near miss: question 0.75, answer 0.00 al")
+    ]
+
+
+def test_shape_hints_for_unlabelled_questions_and_lone_answer_labels() -> None:
+    """A document without entries: paragraphs ending in question marks get a hint at the first one; answer
+    labels without question labels another; a document with question labels none."""
+    text = (
+        "# 问题\n\n什么是梯度消失？\n\n变小。\n\n什么是梯度爆炸？\n\n变大。\n\n"
+        "为什么要归一化?\n\n**答案：** 稳定。\n"
+    )
+    document = Document("doc.md", "doc.md", text)
+    hints = shape_hints(document, scan_section(text))
+    assert [(h.line, h.message.split(":")[0]) for h in hints] == [
+        (3, "3 paragraphs end with a question mark, but none is labelled"),
+        (13, "1 answer label(s) but no question label"),
+    ]
+    labelled = "**面试题：** 什么？\n\n什么？\n\n什么？\n\n什么？\n"
+    assert shape_hints(Document("d.md", "d.md", labelled), scan_section(labelled)) == ()
+
+
+def test_check_prints_hints_and_strict_does_not_fail_on_them(project: Path, run_cli: RunCli) -> None:
+    """``check --strict`` prints the near miss and the code-block label as hints with file:line, counts
+    them on a line of their own, and exits 0; ``build`` does not print them."""
+    (project / "source" / "doc.md").write_text(
+        f"### 1. 过拟合\n\n**面试题：** {FIRST}\n\n**答案：** 正则化和早停。\n\n"
+        f"**面试题：** {SECOND}\n\n**答案：** 数据增强。\n\n```\n**面试题：** 代码里的标签\n```\n",
+        encoding="utf-8",
+    )
+    check = run_cli("check", "--strict")
+    assert check.exit_code == 0, check.output
+    assert "source/doc.md:7: hint: near miss: question 0.75" in check.stderr
+    assert "source/doc.md:11: hint: a code block holds lines that start with a question label" in check.stderr
+    lines = check.stdout.splitlines()
+    assert lines[-2] == "2 hint(s): for you to decide; they never fail check, not even with --strict"
+    assert lines[-1] == "1 document(s), 2 entries, 2 unique notes; 0 error(s), 0 warning(s)"
+    build = run_cli("build", "--strict")
+    assert build.exit_code == 0, build.output
+    assert "hint" not in build.stderr
+
+
+def test_check_hints_at_a_document_it_reads_no_way(project: Path, run_cli: RunCli) -> None:
+    """Beside a document with entries, one of unlabelled questions gets its warning and a one-line hint."""
+    (project / "source" / "a.md").write_text(
+        "### 1. 甲\n\n**面试题：** 甲？\n\n**答案：** 甲。\n", encoding="utf-8"
+    )
+    (project / "source" / "b.md").write_text(
+        "什么是甲？\n\n甲。\n\n什么是乙？\n\n乙。\n\n什么是丙？\n\n丙。\n", encoding="utf-8"
+    )
+    check = run_cli("check")
+    assert check.exit_code == 0, check.output
+    assert "source/b.md: warning: no 面试题/答案 entries found" in check.stderr
+    assert "source/b.md:1: hint: 3 paragraphs end with a question mark, but none is labelled" in check.stderr
