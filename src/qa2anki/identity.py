@@ -118,15 +118,18 @@ def previous_wordings(lock: Lock) -> Previous | None:
     shown: set[str] = set()
     known: set[str] = set()
     older: set[str] = set()
+    owners: dict[str, str] = {}
     for locked in lock.notes:
         if locked.wording and locked.present:
             shown.add(locked.wording)
             known.add(locked.wording)
             known.update(locked.others)
             older.update(locked.older)
+            for digest in (locked.wording, *locked.others):
+                owners.setdefault(digest, locked.wording)
     if not known:
         return None
-    return Previous(frozenset(shown), frozenset(known), frozenset(older))
+    return Previous(frozenset(shown), frozenset(known), frozenset(older), owners)
 
 
 def reidentify_score(question: str, answer: str, locked: LockedNote) -> float:

@@ -214,6 +214,9 @@ class Previous:
     """Every wording the notes had, the shown ones included."""
     older: frozenset[str]
     """Wordings a card showed before an edit replaced them."""
+    owners: Mapping[str, str] = field(default_factory=dict)
+    """Each recorded wording, to the wording shown by the note it belonged to: a cluster of several notes
+    splits along these lines again, so a build after a build changes nothing."""
 
 
 class UnionFind:
@@ -657,7 +660,11 @@ def _split(
         canonical = choice.canonical
         kept: list[_Group] = []
         rest: list[_Group] = []
+        others = _other_notes(members, choice, previous)
         for group in members:
+            if group is not canonical and _owner(group, previous) in others:
+                rest.append(group)  # it belonged to another note of this cluster, which is still there
+                continue
             like = group is canonical or _like_the_card(group, canonical, limits, remembered, memo)
             (kept if like else rest).append(group)
         if choice.edited:
@@ -667,6 +674,25 @@ def _split(
         notes.append((kept, choice))
         members = rest
     return notes
+
+
+def _owner(group: _Group, previous: Previous | None) -> str | None:
+    """The shown wording of the note the lock recorded all of the group's wordings in, if one."""
+    if previous is None:
+        return None
+    owners = {previous.owners.get(_wording(entry)) for entry in group.entries}
+    return owners.pop() if len(owners) == 1 else None
+
+
+def _other_notes(members: Sequence[_Group], choice: _Choice, previous: Previous | None) -> frozenset[str]:
+    """The shown wordings of the lock's other notes whose cards are still among the members (none when
+    the card shows an edit: which note an edit belongs to is what its likeness says)."""
+    chosen = _wording(choice.chosen)
+    if previous is None or chosen not in previous.owners:
+        return frozenset()
+    here = {_wording(entry) for group in members for entry in group.entries}
+    mine = previous.owners[chosen]
+    return frozenset(w for w in here & previous.shown if w not in (mine, chosen))
 
 
 def _make_note(
