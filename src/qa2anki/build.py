@@ -699,10 +699,7 @@ def _carried(
         lock_display = display_path(lock_path, options.cwd)
         return _("{lock} is not the lock the last build left").format(lock=lock_display)
     # Which copy a card shows then rests on every copy of the note, wherever it is: nothing is carried.
-    # (A carried note's line is not parsed; its "older" key is all that says so.)
-    if any(note.older for note in old_lock.notes if note.present) or any(
-        '"older": ' in line for line in old_lock.unparsed.values()
-    ):
+    if old_lock.records_stale_copies:
         return _("the lock records stale copies of an edited note (qa2anki tidy removes them)")
     if not sum(sum(document.counts) for document in documents):
         return _("the sources have no entries")
