@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from qa2anki.scaffold import scaffold
-from tests.anki.conftest import BASE_SECTIONS, render_document
+from tests.anki.conftest import BASE_SECTIONS, initialised_deck, render_document
 from tests.conftest import SEED, read_apkg
 from tests.wheels import REPO, Installed
 
@@ -59,10 +58,7 @@ def outputs(path: Path) -> dict[str, str]:
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """A checked-out deck repository, as ``qa2anki init`` makes it, with a document of its own."""
-    folder = tmp_path / "workspace"
-    scaffold(folder, "面试题::大模型")
-    (folder / "source" / "llm.md").write_text(render_document(BASE_SECTIONS), encoding="utf-8")
-    return folder
+    return initialised_deck(tmp_path / "workspace", "面试题::大模型")
 
 
 def test_action_yml_passes_every_input_and_gives_the_deck() -> None:

@@ -10,18 +10,24 @@ from pathlib import Path
 from tests.conftest import REPO
 
 
-def test_benchmark_reports_every_column_for_a_small_size(tmp_path: Path) -> None:
-    """At 50 entries the benchmark builds cold, rebuilds after one edit (one note updated) and runs the
-    baseline, and its table has a number in every column, memory in use included (this is Linux)."""
+def _benchmark(script: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``benchmarks/<script>`` as ``make bench`` would; it must succeed."""
     result = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--sizes", "50"],
-        cwd=tmp_path,
+        [sys.executable, str(REPO / "benchmarks" / script), *args],
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_benchmark_reports_every_column_for_a_small_size(tmp_path: Path) -> None:
+    """At 50 entries the benchmark builds cold, rebuilds after one edit (one note updated) and runs the
+    baseline, and its table has a number in every column, memory in use included (this is Linux)."""
+    result = _benchmark("run.py", "--sizes", "50", cwd=tmp_path)
     header = next(line for line in result.stdout.splitlines() if line.startswith("| N |"))
     row = next(line for line in result.stdout.splitlines() if line.startswith("| 50 |"))
     columns = [cell.strip() for cell in header.strip("|").split("|")]
@@ -35,22 +41,9 @@ def test_benchmark_reports_every_column_for_a_small_size(tmp_path: Path) -> None
 def test_hostile_benchmark_reports_every_case_it_is_given(tmp_path: Path) -> None:
     """``benchmarks/hostile.py`` at a small size: a row per case it is given, each with cold and warm
     times, and both entries around the pattern built."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "benchmarks" / "hostile.py"),
-            "--megabytes",
-            "0.01",
-            "--cases",
-            "open-brackets,nested-lists",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = _benchmark(
+        "hostile.py", "--megabytes", "0.01", "--cases", "open-brackets,nested-lists", cwd=tmp_path
     )
-    assert result.returncode == 0, result.stderr
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
     assert [row.split("|")[1].strip() for row in rows] == ["open-brackets", "nested-lists"]
     for row in rows:

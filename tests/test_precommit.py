@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from qa2anki.scaffold import scaffold
-from tests.anki.conftest import BASE_SECTIONS, render_document
+from tests.anki.conftest import initialised_deck
 from tests.wheels import REPO, Installed
 
 HOOKS = {
@@ -46,10 +45,7 @@ def run_hook(
 @pytest.fixture
 def repository(tmp_path: Path) -> Path:
     """A deck repository made by ``qa2anki init``, with a document of its own."""
-    folder = tmp_path / "deck"
-    scaffold(folder, "面试题")
-    (folder / "source" / "llm.md").write_text(render_document(BASE_SECTIONS), encoding="utf-8")
-    return folder
+    return initialised_deck(tmp_path / "deck", "面试题")
 
 
 def test_the_hooks() -> None:

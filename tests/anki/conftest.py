@@ -17,6 +17,7 @@ from anki.import_export_pb2 import ImportResponse
 from anki.scheduler_pb2 import CardAnswer
 from click.testing import Result
 
+from qa2anki.scaffold import scaffold
 from tests.conftest import RunCli
 
 FIELDS = ("Question", "Answer", "Topic", "Source")
@@ -184,6 +185,13 @@ def render_document(sections: Sequence[Section]) -> str:
         parts.append(f"{heading}\n\n**面试题：** {section.question}\n\n**答案：** {section.answer}\n")
     parts.append(EPILOGUE)
     return "\n".join(parts)
+
+
+def initialised_deck(folder: Path, deck: str) -> Path:
+    """A deck repository as ``qa2anki init`` makes it, with a document of its own (``source/llm.md``)."""
+    scaffold(folder, deck)
+    (folder / "source" / "llm.md").write_text(render_document(BASE_SECTIONS), encoding="utf-8")
+    return folder
 
 
 def write_document(project: Path, sections: Sequence[Section], name: str = DOC_NAME) -> Path:
