@@ -26,6 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import QA2ANKI, Run, child_env, measure, progress
 
+from qa2anki import guard
+
 TARGET_SECONDS = 30.0
 """The most a build of a 10 MB document may take on the development machine."""
 
@@ -49,6 +51,23 @@ def _nested_lists(size: int) -> str:
     return "".join(lines)
 
 
+PROSE = (
+    "普通的说明文字，有**加粗**、`代码`和[链接](https://example.com)，也有一些标点：冒号、括号（如此）。\n\n"
+)
+
+
+def _under_budget(size: int) -> str:
+    """Prose of ``size`` bytes with a paragraph of ``![`` that brings the document's estimate to just under
+    its budget (see :func:`qa2anki.guard.budget_for`)."""
+    prose = _repeat(PROSE, size)
+    whole = ENTRY_BEFORE + prose + ENTRY_AFTER
+    spare = 0.98 * guard.budget_for(whole) - guard.estimate(whole)
+    # Each "![" adds its weights and two bytes of budget; the paragraph is one more block.
+    each = guard.MARKER_COSTS["!"] + guard.MARKER_COSTS["["] - 2 * 0.98 * guard.BYTE_BUDGET
+    count = max(int((spare - guard.BLOCK_COST) / each), 0)
+    return prose + "![" * count
+
+
 CASES: dict[str, Callable[[int], str]] = {
     "open-brackets": lambda size: _repeat("[", size),
     "sparse-brackets": lambda size: _repeat("[a ", size),
@@ -67,6 +86,8 @@ CASES: dict[str, Callable[[int], str]] = {
     "tiny-sections": lambda size: _repeat("# h\n[[[[[[[[\n", size),
     # Just under the guard's budget, so kept: the slowest a document is allowed to be.
     "images-under-budget": lambda size: _repeat("![", min(size, 430_000)),
+    # A long document gets 2 µs a byte: ordinary prose filling it, and images up to that budget.
+    "prose-under-budget": lambda size: _under_budget(size),
 }
 """Each case's pathological part, given its size in bytes."""
 

@@ -50,3 +50,21 @@ def test_hostile_benchmark_reports_every_case_it_is_given(tmp_path: Path) -> Non
         cells = [cell.strip() for cell in row.strip("|").split("|")]
         assert all(re.fullmatch(r"[0-9.]+ / [0-9.]+", cell) for cell in cells[1:3]), row
         assert cells[4] == "yes", row
+
+
+def test_a_build_that_misreads_the_generated_entries_fails_the_benchmark() -> None:
+    """Timings of a build that read fewer entries than were generated measure another job: the report
+    says so and ``run.py`` exits non-zero (the guard once cut the 100,000-entry document unnoticed)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import run
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+
+    def build(stdout: str) -> run.Run:
+        return run.Run(1.0, 1.0, 1.0, None, 0, stdout, "")
+
+    whole = run.SizeResult(100, [build("1 document(s), 100 entries, 90 unique notes\n")], [], [], [])
+    cut = run.SizeResult(1000, [build("deck x\n1 document(s), 394 entries, 130 unique notes\n")], [], [], [])
+    assert run.misread([whole]) == []
+    assert run.misread([whole, cut]) == ["**Misread**: N=1,000: the cold build read 394 entries"]

@@ -26,9 +26,11 @@ from qa2anki.guard import (
     BIG_SHARE,
     BLANK_COST,
     BLOCK_COST,
+    BYTE_BUDGET,
     DOCUMENT_BUDGET,
     MARKER_COSTS,
     MAX_REPORTED,
+    budget_for,
     estimate,
     guard_document,
     guard_text,
@@ -64,6 +66,26 @@ def test_ordinary_documents_pass_untouched(seed_text: str) -> None:
         assert estimate(text) < DOCUMENT_BUDGET / 3
         guarded = guard_text(text)
         assert guarded.text is text and guarded.refused == ()
+
+
+def test_a_long_ordinary_document_is_never_cut(seed_text: str) -> None:
+    """Parsing is linear: a document of ordinary entries estimated far over :data:`DOCUMENT_BUDGET` (the
+    benchmark's 100,000 entries are one 65 MB document) is slow, not hanging, and is parsed whole."""
+    text = seed_text * 1500
+    assert estimate(text) > 2 * DOCUMENT_BUDGET
+    guarded = guard_text(text)
+    assert guarded.text is text and guarded.refused == ()
+
+
+def test_the_budget_grows_with_the_document_but_holds_ten_megabytes_under_the_target() -> None:
+    """Small documents share one budget; a long one gets :data:`BYTE_BUDGET` a byte (UTF-8), which holds a
+    10 MB document to 20 s estimated; dense markup in it is refused all the same."""
+    assert budget_for("短文") == DOCUMENT_BUDGET
+    assert budget_for("字" * 5_000_000) == 15_000_000 * BYTE_BUDGET
+    assert budget_for("a" * 10_000_000) <= 20_000_000
+    dense = "![" * 5_000_000
+    guarded = guard_text(dense)
+    assert guarded.refused and not guarded.text.strip()
 
 
 def test_stretches_leave_out_fenced_code_and_give_headings_their_own() -> None:

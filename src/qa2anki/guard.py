@@ -14,7 +14,8 @@ So before a document is cut into sections, :func:`guard_text` estimates on the l
 tokens, what parsing it will cost: per stretch (a run of non-blank lines outside fenced code; an ATX
 heading is a stretch of its own) its block, its lines and the markers it holds, weighted by the costs
 above (pessimistically: the worst case measured). Fenced code is not estimated: markdown-it does not
-parse inside it. When the whole document is estimated under :data:`DOCUMENT_BUDGET`, it is parsed as it
+parse inside it. When the whole document is estimated under its budget (:func:`budget_for`: 15 s, or
+2 µs a byte for a document over 7.5 MB, since ordinary text costs 1–3 µs a byte), it is parsed as it
 is (the common case costs a few ``str.count`` calls). Otherwise stretches are refused until the rest fits
 the budget: first the big ones (:data:`BIG_SHARE` of the budget or more), costliest first; then, when the
 cost is spread over many small stretches (tiny sections of brackets), the densest first — the most cost
@@ -53,8 +54,12 @@ MARKER_COSTS: dict[str, float] = {
 """Estimated µs per occurrence of each character that makes markdown-it's inline parser stop and try its
 rules (the worst case measured for each, rounded up)."""
 DOCUMENT_BUDGET = 15_000_000.0
-"""Estimated µs of parsing a document may cost before its densest stretches are refused (15 s: a
-pessimistic estimate, so that a 10 MB document parses in well under 30 s)."""
+"""Estimated µs of parsing any document may cost before its densest stretches are refused (15 s)."""
+BYTE_BUDGET = 2.0
+"""Estimated µs per UTF-8 byte a longer document may cost: its budget grows with its size, so that a long
+document of ordinary entries (estimated at 1–3.3 µs a byte, and about as slow in fact) is never cut, while a
+10 MB one is held to 20 s estimated, under 30 s in fact (the estimate of the costliest pattern, ``![``, runs
+about 1.3 times short)."""
 
 BIG_SHARE = 0.01
 """A stretch estimated at this share of the budget or more is big: big ones are refused first."""
@@ -181,11 +186,18 @@ def stretches(lines: list[str]) -> list[tuple[int, int, bool]]:
     return found
 
 
+def budget_for(text: str) -> float:
+    """A document's budget, µs: :data:`DOCUMENT_BUDGET`, or :data:`BYTE_BUDGET` a byte if that is more.
+    Parsing is linear in the text, so a long document is slow but never hangs; what the guard refuses is
+    markup denser than ordinary text."""
+    return max(DOCUMENT_BUDGET, BYTE_BUDGET * len(text.encode("utf-8", "surrogatepass")))
+
+
 def guard_text(text: str, budget: float | None = None) -> Guarded:
     """The text to parse: ``text`` itself when its estimated cost is within ``budget`` (default:
-    :data:`DOCUMENT_BUDGET`), else ``text`` with its densest stretches blanked until the rest is (see the
-    module's docstring)."""
-    budget = DOCUMENT_BUDGET if budget is None else budget
+    :func:`budget_for` the text), else ``text`` with its densest stretches blanked until the rest is (see
+    the module's docstring)."""
+    budget = budget_for(text) if budget is None else budget
     if estimate(text) <= budget:
         return Guarded(text, ())
     original = text.split("\n")
