@@ -22,6 +22,7 @@ Nothing here knows about duplicates or GUIDs; HTML comes from :mod:`qa2anki.dial
 from __future__ import annotations
 
 import re
+import unicodedata
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from typing import Any, NamedTuple
 
 from markdown_it.token import Token
 
-from qa2anki.dialect import markdown_parser, render_inline, render_tokens
+from qa2anki.dialect import FOLD_SUMMARY, FOLD_TAG, markdown_parser, render_inline, render_tokens
 from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
 from qa2anki.guard import guard_document
@@ -429,10 +430,16 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
     (``前言``), or a topic heading that may be a question in the right context (``numbered`` or
     ``heading``, see :func:`_may_ask`)."""
     topic = strip_numbering(text)
+    plain = _undecorated(topic)
+    bare = None
     for kind, pattern in (("question", patterns.question), ("answer", patterns.answer)):
-        match = pattern.match(topic)
+        match = pattern.match(plain)
         if match and _has_colon(match):  # a bare "## 面试题" is a title, not a label
-            return kind, "heading-label", topic[match.end() :].strip(), match.group("label")
+            return kind, "heading-label", plain[match.end() :].strip(), match.group("label")
+        if match and bare is None and match.end() == len(plain) and not _needs_colon(match):
+            bare = BARE_QUESTION if kind == "question" else BARE_ANSWER, match.group("label")
+    if bare is not None:
+        return "heading", bare[0], topic, bare[1]
     if topic.startswith(CLOSING_HEADINGS):
         return "heading", "closing", topic, ""
     if labels.heading_questions and topic.rstrip().endswith(("？", "?")):
@@ -442,6 +449,31 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
     if labels.heading_questions and heading_number(text)[:1].isdigit():
         return "heading", "numbered", topic, ""
     return "heading", "heading", topic, ""
+
+
+BARE_QUESTION = "bare-question"
+"""The rule of a heading that is only a question label (``### 题目``): a title, unless an answer label
+follows it (then it opens a ``quiz-headings`` entry, see :func:`assemble_part`)."""
+BARE_ANSWER = "bare-answer"
+"""The rule of a heading that is only an answer label (``### 📖 解析``, ``### 参考答案``): the answer, or
+part of it, in a ``quiz-headings`` entry; else a heading like any other."""
+QUIZ_HEADINGS = "quiz-headings"
+"""The rule of an entry whose question is the body of a bare question-label heading (``### 题目``) and
+whose answer starts at an answer label (``### ✅ 正确答案：B``, ``### 📖 参考答案``, ``**答案：**``)."""
+FOLD_RULES = ("fold-tag", "fold-summary")
+"""Rules of a ``<details>`` fold's lines (see :mod:`qa2anki.dialect`): a tag line that shows nothing, and
+the summary line. A fold right before an answer label, or opening an answer, is the author's "show the
+answer" button (on a card, the card's flip): it is left out."""
+
+
+def _undecorated(text: str) -> str:
+    """A heading's text without the symbols that decorate its start (``✅ 正确答案``, ``📖 解析``)."""
+    index = 0
+    while index < len(text) and (
+        text[index].isspace() or unicodedata.category(text[index]) in ("So", "Sk", "Mn", "Cf")
+    ):
+        index += 1
+    return text[index:] if index else text
 
 
 def heading_number(text: str) -> str:
@@ -600,6 +632,9 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         if inside:
             return inside
     html = render_tokens(block.tokens)
+    if block.kind == FOLD_TAG or (block.kind == "paragraph" and block.tokens[0].meta.get(FOLD_SUMMARY)):
+        rule = "fold-tag" if block.kind == FOLD_TAG else "fold-summary"
+        return [_Found("block", rule, block.start, block.end, html, block.tokens)]
     if block.kind == "paragraph" and inline is not None:
         runs = _label_lines(block, inline, patterns)
         if runs:
@@ -957,6 +992,13 @@ class _Open:
         """Whether its question is a heading without a question mark (see :func:`_may_ask`)."""
         return self.question.rule == "heading-without-mark"
 
+    def set_answer(self, block: BlockInfo) -> None:
+        """Start the answer at an answer label; a ``<details>`` fold right before it is left out."""
+        self.pending_headings.clear()
+        while self.question_blocks and self.question_blocks[-1].rule in FOLD_RULES:
+            self.question_blocks.pop()
+        self.answer = block
+
     def add(self, block: BlockInfo) -> None:
         """Add a content block to the question or the answer, with the headings before it."""
         target = self.question_blocks if self.answer is None else self.answer_blocks
@@ -1243,6 +1285,8 @@ def assemble_part(
         question_blocks = entry.question_blocks
         if entry.tentative and answer is None and not question_blocks:
             return  # a heading that may ask, with nothing below it: a heading
+        if rule == QUIZ_HEADINGS and answer is None:
+            return  # a heading that is only a question label, and no answer label below it: a title
         title = rule == "heading-question" and answer is None and not question_blocks and next_is_question
         if entry.question.level and not title:
             # A question heading is no topic: the entries after it take the topic of the heading above it
@@ -1271,6 +1315,8 @@ def assemble_part(
                 return
             rule += "+unlabelled-answer"
             answer = answer._replace(text="", head_html="", head_folded="")
+        while answer_blocks and answer_blocks[0].rule in FOLD_RULES:
+            answer_blocks = answer_blocks[1:]
         answer_blocks = _without_trailing_rules(answer_blocks)
         if at_part_end:
             while (
@@ -1335,6 +1381,12 @@ def assemble_part(
                     headings.pop()
                 headings.append((block.level, block.topic))  # the topic of a labelled entry in it
                 continue
+            if _quiz_answer(current, block.rule, block.level) and current is not None:
+                if current.answer is None:
+                    current.set_answer(block._replace(kind="answer", text=""))
+                else:
+                    current.add(block)
+                continue
             if _is_title(current, block.kind, block.rule, block.level, block.marker, context):
                 current = None
             if current is not None and block.level <= current.level:
@@ -1343,14 +1395,23 @@ def assemble_part(
                 current.pending_headings.append(block)
             while headings and headings[-1][0] >= block.level:
                 headings.pop()
-            if current is None and _may_ask(block.rule, block.level, context):
+            if current is None and block.rule == BARE_QUESTION:
+                current = _Open(
+                    line=block.start + 1,
+                    topic=headings[-1][1] if headings else "",
+                    level=block.level,
+                    question=block._replace(kind="question", rule=QUIZ_HEADINGS, text=""),
+                )
+            elif current is None and _may_ask(block.rule, block.level, context):
                 current = _Open(
                     line=block.start + 1,
                     topic=headings[-1][1] if headings else "",
                     level=block.level,
                     question=block._replace(kind="question", rule="heading-without-mark"),
                 )
-            headings.append((block.level, block.topic))
+            # A heading that is only a number and decoration (``## 第 1 题 🟢``) names no topic.
+            topic = block.topic if _undecorated(block.topic) else (headings[-1][1] if headings else "")
+            headings.append((block.level, topic))
         elif block.kind == "question":
             heading_question = block.level > 0
             if _is_title(current, block.kind, block.rule, block.level, block.marker, context):
@@ -1388,12 +1449,10 @@ def assemble_part(
             if current is None:
                 warn(block.start + 1, _("answer label without a question; ignored"))
             elif block.kind == "answer-side":
-                current.pending_headings.clear()
-                current.answer = block._replace(text="", head_html="", head_folded="")
+                current.set_answer(block._replace(text="", head_html="", head_folded=""))
                 current.add(block)
             else:
-                current.pending_headings.clear()
-                current.answer = block
+                current.set_answer(block)
         elif current is not None:
             current.add(block)
     clean = True
@@ -1412,7 +1471,9 @@ def assemble_part(
     elif next_opening.kind == "heading":
         if _is_title(current, next_opening.kind, next_opening.rule, next_opening.level, "", context):
             current = None
-        if current is not None and next_opening.level <= current.level:
+        if _quiz_answer(current, next_opening.rule, next_opening.level):
+            clean = False
+        elif current is not None and next_opening.level <= current.level:
             close(at_part_end=next_opening.level < current.level)
         elif current is not None:
             clean = False
@@ -1426,14 +1487,25 @@ def assemble_part(
     return Part(tuple(entries), tuple(problems), tuple(headings), clean)
 
 
+def _quiz_answer(current: _Open | None, rule: str, level: int) -> bool:
+    """Whether a heading is a bare answer label (``### 📖 参考答案``) that belongs to the open entry: one
+    whose question is a bare question-label heading (``### 题目``) at its level or above."""
+    return (
+        current is not None
+        and current.question.rule == QUIZ_HEADINGS
+        and rule == BARE_ANSWER
+        and (level >= current.level)
+    )
+
+
 def _labelled_pair(block: BlockInfo, answered: set[int]) -> bool:
     """A question label with an answer label of its own: an entry even in a summary section."""
     return block.kind == "question" and bool(block.marker) and block.start in answered
 
 
 def _without_trailing_rules(blocks: list[BlockInfo]) -> list[BlockInfo]:
-    """An answer without the ``---`` its author put after it."""
-    while blocks and blocks[-1].rule == "thematic-break":
+    """An answer without the ``---`` its author put after it (nor a fold's closing tag)."""
+    while blocks and blocks[-1].rule in ("thematic-break", "fold-tag"):
         blocks = blocks[:-1]
     return blocks
 
