@@ -349,11 +349,10 @@ _SIMPLE_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*\s*/?>")
 
 def _fold_line(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """A ``<details>`` fold's lines (see the module's docstring)."""
-    if state.sCount[start_line] - state.blkIndent >= 4:
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    if state.src[begin : begin + 1] != "<" or state.sCount[start_line] - state.blkIndent >= 4:
         return False
-    line = state.src[state.bMarks[start_line] + state.tShift[start_line] : state.eMarks[start_line]].strip()
-    if not line.startswith("<"):
-        return False
+    line = state.src[begin : state.eMarks[start_line]].strip()
     match = _FOLD_LINE_RE.fullmatch(line)
     if match is None:
         return False
