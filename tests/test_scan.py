@@ -80,6 +80,10 @@ LINES = st.sampled_from(
         "**面试题：** 同段问？\n**答案：** 同段答。", "---", "## 展望", "正确答案：B",
         "> **Question:** Why?\n>\n> **Answer:** Because.",
         "1. **面试题：** 列表问？\n\n   **答案：** 列表答。",
+        "### 题目", "## 问题", "### 📖 解析", "#### 参考答案", "### ✅ 正确答案：B", "## 第 1 题 🟢",
+        "<details>\n<summary>查看答案</summary>", "</details>", "<details><summary><b>答案</b></summary>",
+        "- DONE 1、什么是栈？\n  collapsed:: true\n  - 后进先出。", "- 基础\n  collapsed:: true",
+        "  - TODO 什么是堆？",
     ]
 )  # fmt: skip
 
