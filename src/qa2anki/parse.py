@@ -685,13 +685,14 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
     its list stay whole). So does each item of a list whose every item opens with a question label, when
     more follows that label in the item (the answer indented below it). ``[]`` when nothing is read so."""
     quote = block.kind == "blockquote"
-    if not any(
+    quote_question = quote and _opens_with_question(block, patterns)
+    if not quote_question and not any(
         token.type == "inline" and patterns.question.match(token.content.lstrip("*_ ")) is not None
         for token in block.tokens
     ):
         return []  # a quick test: no paragraph in it opens with a question label
     units = [block] if quote else _blocks(block.tokens[1:-1])
-    if not any(_may_hold_pair(unit, patterns) for unit in units):
+    if not quote_question and not any(_may_hold_pair(unit, patterns) for unit in units):
         return []
     reads: list[tuple[_Block, list[str], list[_Found]]] = []
     for unit in units:
@@ -708,6 +709,10 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
             for child in _blocks(_shown(unit.tokens[1:-1]))
             for piece in _read_block(child, patterns, labels, inner_source)
         ]
+        if quote_question and len(read) > 1 and read[0].kind == "block" and read[1].kind == "answer":
+            inline = read[0].tokens[1]
+            label = _Label(inline.content.strip(), list(inline.children or ()))
+            read[0] = read[0]._replace(kind="question", rule=QUOTE_QUESTION, label=label)
         reads.append((unit, outer, read))
     list_of_questions = not quote and all(
         read and read[0].kind == "question" and read[0].label and read[0].label.marker for _, _, read in reads
@@ -785,6 +790,27 @@ def _bold_question_items(block: _Block) -> list[_Found]:
                 _Found(kind, BOLD_QUESTION_ITEM, start, end, html, [piece], label=label, source=markdown)
             )
     return found
+
+
+QUOTE_QUESTION = "quote-question"
+"""The rule of a quote that opens with a one-line paragraph ending in a question mark, followed by an
+answer label (``> 为什么还要有 OpenJDK？`` / ``>`` / ``> 答：``): that paragraph is a question."""
+
+
+def _opens_with_question(block: _Block, patterns: _LabelPatterns) -> bool:
+    """Whether a quote opens with a one-line paragraph ending in a question mark and, right after it, a
+    paragraph that opens with an answer label (see :data:`QUOTE_QUESTION`)."""
+    tokens = block.tokens
+    if len(tokens) < 7 or tokens[1].type != "paragraph_open" or tokens[4].type != "paragraph_open":
+        return False
+    question, answer = tokens[2], tokens[5]
+    return (
+        question.type == "inline"
+        and "\n" not in question.content.strip()
+        and plain_text(question).rstrip().endswith(("？", "?"))
+        and answer.type == "inline"
+        and _split_label(answer, patterns.answer) is not None
+    )
 
 
 def _may_hold_pair(unit: _Block, patterns: _LabelPatterns) -> bool:
