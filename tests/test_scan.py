@@ -84,6 +84,8 @@ LINES = st.sampled_from(
         "<details>\n<summary>查看答案</summary>", "</details>", "<details><summary><b>答案</b></summary>",
         "- DONE 1、什么是栈？\n  collapsed:: true\n  - 后进先出。", "- 基础\n  collapsed:: true",
         "  - TODO 什么是堆？",
+        "### 8、Redis是什么", "### A vs B", "#### X 和 Y 的区别", "- **能吗？** 能。\n- **会吗？** 会。",
+        "## 面试题", "## 面试官心理分析", "## 面试题剖析", "> 为什么？\n>\n> 答：因为。",
     ]
 )  # fmt: skip
 

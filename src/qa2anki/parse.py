@@ -87,6 +87,24 @@ GENRE_WORDS = ("面试", "问答", "题", "interview", "faq", "q&a")
 """Words by which a title names the genre: under such a title, numbered headings can be questions."""
 NOT_GENRE_WORDS = ("主题", "标题", "话题", "专题", "课题", "议题")
 """Words with 题 in them that do not name the genre."""
+ASKING_WORDS = (
+    "什么",
+    "为何",
+    "怎么",
+    "怎样",
+    "如何",
+    "哪些",
+    "哪个",
+    "哪种",
+    "是否",
+    "能否",
+    "区别",
+    "异同",
+    " vs ",
+)
+"""Words by which a heading without a question mark asks (``Redis是什么``, ``Java SE vs Java EE``,
+``X 和 Y 的区别``): with its siblings, evidence that a level's headings are questions (see
+:func:`asks_by_wording`)."""
 
 
 @dataclass(frozen=True)
@@ -439,6 +457,10 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
             return kind, "heading-label", plain[match.end() :].strip(), match.group("label")
         if match and bare is None and match.end() == len(plain) and not _needs_colon(match):
             bare = BARE_QUESTION if kind == "question" else BARE_ANSWER, match.group("label")
+    if labels.heading_questions and topic == text.strip():  # no number: ``## 面试题``, not ``## 1. 问题``
+        section = _label_section(topic, patterns)
+        if section:
+            return "heading", section, topic, ""
     if bare is not None:
         return "heading", bare[0], topic, bare[1]
     if topic.startswith(CLOSING_HEADINGS):
@@ -477,6 +499,36 @@ def _undecorated(text: str) -> str:
     return text[index:] if index else text
 
 
+QUESTION_SECTION = "question-section"
+"""The rule of a heading that is a bare question label (``## 面试题``): the question may be its body, when
+an :data:`ANSWER_SECTION` heading of its level follows (see :data:`QUESTION_ANSWER_SECTIONS`)."""
+ANSWER_SECTION = "answer-section"
+"""The rule of a heading that is a bare answer label (``## 答案``, ``## 解析``) or a question label and an
+analysis word (``## 面试题剖析``)."""
+QUESTION_ANSWER_SECTIONS = "question-answer-sections"
+"""The rule of an entry whose question is the body of a :data:`QUESTION_SECTION` heading and whose answer
+is the body of the next :data:`ANSWER_SECTION` heading of its level; the sections between them
+(``## 面试官心理分析``) are left out."""
+ANALYSIS_WORDS = ("剖析", "解析", "分析", "答案", "解答", "参考答案")
+"""Words that, after a question label, make a heading an answer section (``面试题剖析``)."""
+
+
+def _label_section(topic: str, patterns: _LabelPatterns) -> str:
+    """:data:`QUESTION_SECTION`, :data:`ANSWER_SECTION` or ``""`` for a heading's topic (its text without
+    numbering)."""
+    bare = topic.strip()
+    match = patterns.question.fullmatch(bare)
+    if match is not None and not match.group("number") and not _has_colon(match):
+        return QUESTION_SECTION
+    match = patterns.answer.fullmatch(bare)
+    if match is not None and not match.group("number") and not _has_colon(match):
+        return ANSWER_SECTION
+    match = patterns.question.match(bare)
+    if match is not None and not _has_colon(match) and bare[match.end() :] in ANALYSIS_WORDS:
+        return ANSWER_SECTION
+    return ""
+
+
 def heading_number(text: str) -> str:
     """A heading's leading number as written (``"1."``, ``"2.3"``, ``"一、"``), or ``""``."""
     match = _NUMBERING_RE.match(text)
@@ -495,6 +547,15 @@ def names_genre(title: str) -> bool:
     for word in NOT_GENRE_WORDS:
         folded = folded.replace(word, "")
     return any(word in folded for word in GENRE_WORDS)
+
+
+_ASKING_RE = re.compile("|".join(re.escape(word) for word in ASKING_WORDS), re.IGNORECASE)
+
+
+def asks_by_wording(topic: str) -> bool:
+    """Whether a heading's topic is worded as a question without a question mark (see
+    :data:`ASKING_WORDS`)."""
+    return _ASKING_RE.search(f" {topic} ") is not None
 
 
 def _answer_side(inline: Token, pattern: re.Pattern[str]) -> bool:
@@ -636,6 +697,10 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         inside = _read_container(block, patterns, labels, source)
         if inside:
             return inside
+    if block.kind in ("bullet_list", "ordered_list"):
+        items = _bold_question_items(block)
+        if items:
+            return items
     html = render_tokens(block.tokens)
     if block.kind == FOLD_TAG or (block.kind == "paragraph" and block.tokens[0].meta.get(FOLD_SUMMARY)):
         rule = "fold-tag" if block.kind == FOLD_TAG else "fold-summary"
@@ -660,13 +725,14 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
     its list stay whole). So does each item of a list whose every item opens with a question label, when
     more follows that label in the item (the answer indented below it). ``[]`` when nothing is read so."""
     quote = block.kind == "blockquote"
-    if not any(
+    quote_question = quote and _opens_with_question(block, patterns)
+    if not quote_question and not any(
         token.type == "inline" and patterns.question.match(token.content.lstrip("*_ ")) is not None
         for token in block.tokens
     ):
         return []  # a quick test: no paragraph in it opens with a question label
     units = [block] if quote else _blocks(block.tokens[1:-1])
-    if not any(_may_hold_pair(unit, patterns) for unit in units):
+    if not quote_question and not any(_may_hold_pair(unit, patterns) for unit in units):
         return []
     reads: list[tuple[_Block, list[str], list[_Found]]] = []
     for unit in units:
@@ -683,6 +749,10 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
             for child in _blocks(_shown(unit.tokens[1:-1]))
             for piece in _read_block(child, patterns, labels, inner_source)
         ]
+        if quote_question and len(read) > 1 and read[0].kind == "block" and read[1].kind == "answer":
+            inline = read[0].tokens[1]
+            label = _Label(inline.content.strip(), list(inline.children or ()))
+            read[0] = read[0]._replace(kind="question", rule=QUOTE_QUESTION, label=label)
         reads.append((unit, outer, read))
     list_of_questions = not quote and all(
         read and read[0].kind == "question" and read[0].label and read[0].label.marker for _, _, read in reads
@@ -920,6 +990,84 @@ def _outline_inline(inline: Token) -> Token | None:
 def _dedented(lines: Sequence[str]) -> str:
     """Lines without the white space they all start with (outliners indent with tabs)."""
     return textwrap.dedent("\n".join(lines)).strip("\n")
+
+
+BOLD_QUESTION_ITEM = "bold-question-item"
+"""The rule of a list whose every item is a bold question and its answer on the same line
+(``- **能加载 MSG 文件吗？** 可以。``)."""
+
+
+def _bold_question_items(block: _Block) -> list[_Found]:
+    """A list of at least two items, each one paragraph that opens with a bold span ending in a question
+    mark and goes on with more text: each item is a question (the bold span) and its answer (the rest).
+    ``[]`` when any item is not so."""
+    # A quick test of the first item: its inline token opens with a bold span that ends in a question mark.
+    first = block.tokens[3] if len(block.tokens) > 3 else None
+    if first is None or first.type != "inline" or not first.children:
+        return []
+    opening = next((c for c in first.children if c.type != "text" or c.content), None)
+    if opening is None or opening.type != "strong_open":
+        return []
+    closing = first.content.find(opening.markup, len(opening.markup))
+    if not first.content[:closing].rstrip().endswith(("？", "?")):
+        return []
+    items = _blocks(block.tokens[1:-1])
+    if len(items) < 2:
+        return []
+    found: list[_Found] = []
+    for item in items:
+        tokens = item.tokens
+        if len(tokens) != 5 or tokens[2].type != "inline":
+            return []
+        inline = tokens[2]
+        children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+        if not children or children[0].type != "strong_open":
+            return []
+        close = next((i for i, c in enumerate(children) if c.type == "strong_close"), 0)
+        markup = children[0].markup
+        content = inline.content
+        closing = content.find(markup, len(markup))
+        question, answer = content[len(markup) : closing].strip(), content[closing + len(markup) :].strip()
+        inner = Token("inline", "", 0, children=children[1:close])
+        if (
+            not close
+            or closing < 0
+            or not content.startswith(markup)
+            or not question.endswith(("？", "?"))
+            or not plain_text(inner).rstrip().endswith(("？", "?"))
+            or not answer
+        ):
+            return []
+        rest = Token("inline", "", 0, content=answer, children=_lstrip_children(children[close + 1 :]))
+        start, end = item.start, item.end
+        for kind, piece, markdown in (("question", inner, question), ("answer", rest, answer)):
+            label = _Label(markdown, list(piece.children or ()))
+            html = render_inline(label.children)
+            found.append(
+                _Found(kind, BOLD_QUESTION_ITEM, start, end, html, [piece], label=label, source=markdown)
+            )
+    return found
+
+
+QUOTE_QUESTION = "quote-question"
+"""The rule of a quote that opens with a one-line paragraph ending in a question mark, followed by an
+answer label (``> 为什么还要有 OpenJDK？`` / ``>`` / ``> 答：``): that paragraph is a question."""
+
+
+def _opens_with_question(block: _Block, patterns: _LabelPatterns) -> bool:
+    """Whether a quote opens with a one-line paragraph ending in a question mark and, right after it, a
+    paragraph that opens with an answer label (see :data:`QUOTE_QUESTION`)."""
+    tokens = block.tokens
+    if len(tokens) < 7 or tokens[1].type != "paragraph_open" or tokens[4].type != "paragraph_open":
+        return False
+    question, answer = tokens[2], tokens[5]
+    return (
+        question.type == "inline"
+        and "\n" not in question.content.strip()
+        and plain_text(question).rstrip().endswith(("？", "?"))
+        and answer.type == "inline"
+        and _split_label(answer, patterns.answer) is not None
+    )
 
 
 def _may_hold_pair(unit: _Block, patterns: _LabelPatterns) -> bool:
@@ -1208,15 +1356,24 @@ class _Open:
     answer_blocks: list[BlockInfo] = field(default_factory=list)
     pending_headings: list[BlockInfo] = field(default_factory=list)
     """Deeper headings inside the entry: part of it if more of it follows them, else dropped."""
+    skipping: bool = False
+    """Inside a section between a question section and its answer section (left out)."""
 
     @property
     def tentative(self) -> bool:
-        """Whether its question is a heading without a question mark (see :func:`_may_ask`)."""
-        return self.question.rule == "heading-without-mark"
+        """Whether its question is a heading without a question mark (see :func:`_may_ask`) or the body
+        of a bare question-label heading (see :data:`QUESTION_ANSWER_SECTIONS`)."""
+        return self.question.rule in ("heading-without-mark", QUESTION_ANSWER_SECTIONS)
+
+    @property
+    def awaits_answer_section(self) -> bool:
+        """Whether it is a question section's entry still without its answer section."""
+        return self.question.rule == QUESTION_ANSWER_SECTIONS and self.answer is None
 
     def set_answer(self, block: BlockInfo) -> None:
         """Start the answer at an answer label; a ``<details>`` fold right before it is left out."""
         self.pending_headings.clear()
+        self.skipping = False  # a question section's answer section has come
         while self.question_blocks and self.question_blocks[-1].rule in FOLD_RULES:
             self.question_blocks.pop()
         self.answer = block
@@ -1323,8 +1480,9 @@ class SectionFacts(NamedTuple):
     title: str = ""
     """The topic of its first heading (``""``: it has none): the document's title, if it comes first."""
     headings: tuple[tuple[int, int, int], ...] = ()
-    """Its headings by level: (level, how many are questions, how many are other headings that are no
-    summary or further-reading title)."""
+    """Its headings by level: (level, how many are questions or worded as questions (see
+    :func:`asks_by_wording`), how many are other headings that are no summary or further-reading
+    title)."""
 
     @property
     def opening(self) -> Opening:
@@ -1342,7 +1500,8 @@ def section_facts(blocks: Sequence[BlockInfo], references: Definitions = ()) -> 
     counts: dict[int, list[int]] = {}
     for block in blocks:
         if block.level and block.kind in ("question", "heading") and block.rule != "closing":
-            counts.setdefault(block.level, [0, 0])[block.kind != "question"] += 1
+            asks = block.kind == "question" or (block.rule in MAY_ASK_RULES and asks_by_wording(block.topic))
+            counts.setdefault(block.level, [0, 0])[not asks] += 1
     headings = tuple((level, questions, others) for level, (questions, others) in sorted(counts.items()))
     return SectionFacts(
         first.kind, first.level, first.rule, first.marker, last.kind, openers, references, title, headings
@@ -1391,6 +1550,10 @@ def question_level_tag(level: int) -> str:
     return f"\x00questions at level {level}"
 
 
+MAY_ASK_RULES = ("numbered", "heading")
+"""Rules of headings that may ask in the right context (see :func:`_may_ask`)."""
+
+
 class _Context(NamedTuple):
     """What decides whether a heading without a question mark is a question (see :func:`_may_ask`)."""
 
@@ -1403,7 +1566,7 @@ def _may_ask(rule: str, level: int, context: _Context) -> bool:
     """Whether a heading without a question mark opens a question (if it has a body and no labelled entry
     or question below it): its siblings are mostly questions, or, for a numbered heading, the document's
     title, its file name or a section around it names the genre."""
-    if rule not in ("numbered", "heading"):
+    if rule not in MAY_ASK_RULES:
         return False
     if question_level_tag(level) in context.openers:
         return True
@@ -1419,14 +1582,21 @@ def _is_title(
 ) -> bool:
     """Whether a block shows that the heading an open entry's question came from (by :func:`_may_ask`) is
     a title after all: a labelled question below it before any answer label; or, below it, a deeper
-    question heading, a deeper heading that may ask, or any deeper heading before the body."""
+    question heading, a deeper heading that may ask, or any deeper heading before the body. A heading
+    worded as a question (see :func:`asks_by_wording`) is a title only when a question comes before its
+    body."""
     if current is None or not current.tentative or current.answer is not None:
         return False
+    # A heading worded as a question is a title only if questions come before any body; its own
+    # sub-headings (``#### JVM`` under ``### JVM vs JDK vs JRE``) are part of its answer.
     if not level:
-        return kind == "question" and bool(marker)
-    return level > current.level and (
-        not current.question_blocks or kind == "question" or _may_ask(rule, level, context)
-    )
+        if not (kind == "question" and marker):
+            return False
+    elif level <= current.level:
+        return False
+    elif kind != "question" and not _may_ask(rule, level, context):
+        return not current.question_blocks and not asks_by_wording(current.question.topic)
+    return not current.question_blocks or not asks_by_wording(current.question.topic)
 
 
 def section_context(
@@ -1509,6 +1679,8 @@ def assemble_part(
             return  # a heading that may ask, with nothing below it: a heading
         if rule == QUIZ_HEADINGS and answer is None:
             return  # a heading that is only a question label, and no answer label below it: a title
+        if rule == QUESTION_ANSWER_SECTIONS and answer is None:
+            return  # a bare question-label heading without an answer section: a title
         title = rule == "heading-question" and answer is None and not question_blocks and next_is_question
         if entry.question.level and not title:
             # A question heading is no topic: the entries after it take the topic of the heading above it
@@ -1611,10 +1783,17 @@ def assemble_part(
                 continue
             if _is_title(current, block.kind, block.rule, block.level, block.marker, context):
                 current = None
-            if current is not None and block.level <= current.level:
-                close(at_part_end=block.level < current.level)
-            if current is not None:
-                current.pending_headings.append(block)
+            if current is not None and current.awaits_answer_section and block.level == current.level:
+                # Between a question section and its answer section: the sections in between are left out.
+                current.pending_headings.clear()
+                current.skipping = block.rule != ANSWER_SECTION
+                if not current.skipping:
+                    current.answer = block._replace(kind="answer", text="", head_html="", head_folded="")
+            else:
+                if current is not None and block.level <= current.level:
+                    close(at_part_end=block.level < current.level)
+                if current is not None:
+                    current.pending_headings.append(block)
             while headings and headings[-1][0] >= block.level:
                 headings.pop()
             if current is None and block.rule == BARE_QUESTION:
@@ -1630,6 +1809,13 @@ def assemble_part(
                     topic=headings[-1][1] if headings else "",
                     level=block.level,
                     question=block._replace(kind="question", rule="heading-without-mark"),
+                )
+            elif current is None and block.rule == QUESTION_SECTION:
+                current = _Open(
+                    line=block.start + 1,
+                    topic=headings[-1][1] if headings else "",
+                    level=block.level,
+                    question=block._replace(kind="question", rule=QUESTION_ANSWER_SECTIONS, text=""),
                 )
             # A heading that is only a number and decoration (``## 第 1 题 🟢``) names no topic.
             topic = block.topic if _undecorated(block.topic) else (headings[-1][1] if headings else "")
@@ -1679,13 +1865,15 @@ def assemble_part(
                 current.add(block)
             else:
                 current.set_answer(block)
-        elif current is not None:
+        elif current is not None and not current.skipping:
             current.add(block)
     clean = True
     # What the next section's first block does to the open entry, as in the loop above. Every case that
     # is not spelled out here (the entry, or a summary section, goes on into the next section) is unclean.
     if next_opening is None:
         close(at_part_end=True)
+    elif current is not None and current.awaits_answer_section:
+        clean = False  # whether its answer section comes is for the whole document to say
     elif closing_level and not (
         next_opening.level
         and next_opening.level <= closing_level
@@ -1718,8 +1906,8 @@ def _quiz_answer(current: _Open | None, rule: str, level: int) -> bool:
     whose question is a bare question-label heading (``### 题目``) at its level or above."""
     return (
         current is not None
-        and current.question.rule == QUIZ_HEADINGS
-        and rule == BARE_ANSWER
+        and current.question.rule in (QUIZ_HEADINGS, QUESTION_ANSWER_SECTIONS)
+        and rule in (BARE_ANSWER, ANSWER_SECTION)
         and (level >= current.level)
     )
 
