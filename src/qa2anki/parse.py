@@ -888,6 +888,10 @@ NUMBERED_LINE = "numbered-line"
 NUMBERED_REST = "numbered-rest"
 """The lines of a :data:`NUMBERED_LINE` paragraph after its first: the start of the answer when the first
 line is a question; when it is not, the paragraph stays whole and this block is dropped."""
+NUMBERED_BEFORE = "numbered-before"
+"""A paragraph with a :data:`NUMBERED_LINE` after its first line (``…报道。\\n7:你还有其他offer吗？``): the
+whole paragraph, with the lines before that one as its label; when that line is a question, only those
+lines are content, else the whole paragraph is and the blocks of its later lines are dropped."""
 BARE_QUESTION = "bare-question"
 """The rule of a short one-line paragraph that ends in a question mark and is neither numbered nor
 labelled (``i++是原子操作吗?``): a question only in a run of such paragraphs (see
@@ -925,56 +929,117 @@ def _line_runs(inline: Token) -> list[tuple[int, list[Token]]] | None:
 
 
 def _unlabelled_question(block: _Block, inline: Token, html: str) -> list[_Found]:
-    """A paragraph that may be a question without any label: its first line short and numbered with a
-    count (:data:`NUMBERED_LINE`, the rest of the paragraph a :data:`NUMBERED_REST` block), or one short
-    line ending in a question mark (:data:`BARE_QUESTION`). Whether it is one depends on its neighbours
-    (see :func:`_unlabelled_runs`); ``[]`` for any other paragraph."""
+    """A paragraph that may hold questions without any label (whether they are depends on their
+    neighbours, see :func:`_unlabelled_runs`); ``[]`` for any other paragraph.
+
+    * A short first line numbered with a count is a :data:`NUMBERED_LINE` block (the whole paragraph), the
+      rest of the paragraph a :data:`NUMBERED_REST` block.
+    * So is a later line that is short, numbered with a count and ends in a question mark, between lines
+      that are not numbered (the lines before it are a :data:`NUMBERED_BEFORE` block, the whole
+      paragraph, unless the first line is numbered).
+    * One short line ending in a question mark is a :data:`BARE_QUESTION`."""
     content = inline.content
     if not content:
         return []
-    if content[0].isdigit():
-        runs = _line_runs(inline)
-        if runs is None or not runs[0][1]:
+    lines = content.split("\n")
+    if not content[0].isdigit() and not any(line[:1].isdigit() for line in lines[1:]):
+        stripped = content.rstrip()
+        if len(lines) > 1 or not stripped.endswith(_QUESTION_MARKS) or heading_number(stripped):
             return []
-        first = runs[0][1]
-        line_end = runs[1][0] if len(runs) > 1 else content.count("\n") + 1
-        lines = content.split("\n")
-        head = Token("inline", "", 0, content="\n".join(lines[:line_end]), children=first)
+        if len(plain_text(inline).strip()) > QUESTION_LINE_CHARS:
+            return []
+        label = _Label(stripped, list(inline.children or ()))
+        return [_Found("block", BARE_QUESTION, block.start, block.end, html, block.tokens, 0, label)]
+    runs = _line_runs(inline)
+    if runs is None:
+        return []
+    firsts = [first for first, _ in runs] + [len(lines)]
+
+    def question(index: int) -> tuple[_Label, str] | None:
+        first, children = runs[index]
+        if not children:
+            return None
+        head = Token("inline", "", 0, content="\n".join(lines[first : firsts[index + 1]]), children=children)
         text = plain_text(head).strip()
         number = heading_number(text)
         if not _line_count_number(number) or len(text) - len(number) > QUESTION_LINE_CHARS:
-            return []
-        question = _without_numbering(head)
-        if question is head or not question.content.strip() or question.content[0].isdigit():
-            return []  # no text after the number, or a time or ratio (``10:30``, ``3:2``)
-        label = _Label(question.content.strip(), list(question.children or ()))
-        if len(runs) == 1:
-            return [
+            return None
+        numbered = _without_numbering(head)
+        if numbered is head or not numbered.content.strip() or numbered.content[0].isdigit():
+            return None  # no text after the number, or a time or ratio (``10:30``, ``3:2``)
+        return _Label(numbered.content.strip(), list(numbered.children or ())), number
+
+    def counted(index: int) -> bool:
+        return 0 <= index < len(runs) and bool(
+            _line_count_number(heading_number(lines[runs[index][0]].strip()))
+        )
+
+    questions: dict[int, tuple[_Label, str]] = {}
+    if content[0].isdigit() and not counted(1) and (first := question(0)) is not None:
+        questions[0] = first
+    for index in range(1, len(runs)):
+        one_line = firsts[index + 1] == firsts[index] + 1
+        asks = lines[firsts[index]].rstrip().endswith(_QUESTION_MARKS)
+        if one_line and asks and counted(index) and not counted(index - 1) and not counted(index + 1):
+            later = question(index)
+            if later is not None:
+                questions[index] = later
+    if not questions:
+        return []
+
+    def joined(first: int, last: int) -> list[Token]:
+        return [
+            token
+            for index in range(first, last)
+            for token in ((_break(),) if index > first else ()) + tuple(runs[index][1])
+        ]
+
+    found: list[_Found] = []
+    splits = sorted(questions)
+    if splits[0]:
+        before = joined(0, splits[0])
+        label = _Label("\n".join(lines[: firsts[splits[0]]]), before)
+        found.append(_Found("block", NUMBERED_BEFORE, block.start, block.end, html, block.tokens, 0, label))
+    for split, following in zip(splits, [*splits[1:], len(runs)], strict=True):
+        label, number = questions[split]
+        line, after, end = firsts[split], firsts[split + 1], firsts[following]
+        if split:
+            piece = Token("inline", "", 0, content=lines[line], children=runs[split][1])
+            shown = render_inline(runs[split][1])
+            found.append(
+                _Found(
+                    "block",
+                    NUMBERED_LINE,
+                    block.start + line,
+                    block.start + after,
+                    shown,
+                    [piece],
+                    0,
+                    label,
+                    "",
+                    number,
+                )
+            )
+        else:
+            found.append(
                 _Found(
                     "block", NUMBERED_LINE, block.start, block.end, html, block.tokens, 0, label, "", number
                 )
-            ]
-        rest_lines = lines[line_end:]
-        if heading_number(rest_lines[0].strip())[:1].isdigit():
-            return []  # numbered line after numbered line: a list written without list markers
-        rest = [
-            token
-            for index, (_, run) in enumerate(runs[1:])
-            for token in ((_break(),) if index else ()) + tuple(run)
-        ]
-        piece = Token("inline", "", 0, content="\n".join(rest_lines), children=rest)
-        return [
-            _Found("block", NUMBERED_LINE, block.start, block.end, html, block.tokens, 0, label, "", number),
-            _Found("block", NUMBERED_REST, block.start + line_end, block.end, render_inline(rest), [piece]),
-        ]
-    stripped = content.rstrip()
-    if "\n" in stripped or not stripped.endswith(_QUESTION_MARKS) or heading_number(stripped):
-        return []
-    text = plain_text(inline).strip()
-    if len(text) > QUESTION_LINE_CHARS:
-        return []
-    label = _Label(stripped, list(inline.children or ()))
-    return [_Found("block", BARE_QUESTION, block.start, block.end, html, block.tokens, 0, label)]
+            )
+        if after < end:
+            rest = joined(split + 1, following)
+            piece = Token("inline", "", 0, content="\n".join(lines[after:end]), children=rest)
+            found.append(
+                _Found(
+                    "block",
+                    NUMBERED_REST,
+                    block.start + after,
+                    block.start + end,
+                    render_inline(rest),
+                    [piece],
+                )
+            )
+    return found
 
 
 def _first_is_bold(inline: Token) -> bool:
@@ -1460,7 +1525,7 @@ def assemble_part(
     context = _Context(headings, openers, document)
     runs = {start: run for run in _unlabelled_runs(blocks, answered) for start in run.members}
     asking: set[_Run] = set()  # runs whose lines are questions
-    whole = False  # the last numbered line stayed content: its paragraph's rest is in it already
+    whole_until = 0  # a paragraph that stays whole ends here: the blocks of its lines are in it already
 
     def warn(line: int, message: str) -> None:
         problems.append(Problem(document.path, line, Severity.WARNING, message))
@@ -1559,7 +1624,7 @@ def assemble_part(
 
     # A question label inside an answer, in a style that never opens a section and with no answer label of
     # its own, is a sub-question or exercise of that answer, not a new entry.
-    for block in blocks:
+    for index, block in enumerate(blocks):
         if block.rule == CODE_LABEL:
             problems.append(Problem(document.path, block.start + 1, Severity.HINT, _(CODE_LABEL_HINT)))
         if block.rule in QUESTION_LINE_RULES and block.start not in answered:
@@ -1573,15 +1638,20 @@ def assemble_part(
                 closing_level = 0
             else:
                 continue
-        if block.rule == NUMBERED_REST and whole:
+        if block.rule in (NUMBERED_LINE, NUMBERED_REST) and block.start < whole_until:
             continue
+        if block.rule == NUMBERED_BEFORE:
+            later = runs.get(blocks[index + 1].start) if index + 1 < len(blocks) else None
+            if later in asking and current is not None and current.question.rule in UNLABELLED_RULES:
+                end = blocks[index + 1].start
+                block = block._replace(html=block.head_html, folded=block.head_folded, end=end)
+            else:
+                whole_until = block.end
         run = runs.get(block.start) if block.rule in _RUN_RULES and block.kind != "heading" else None
         if run is not None:
             if block.start == run.members[0] and current is None and _run_asks(run, context):
                 asking.add(run)
-            whole = block.rule == NUMBERED_LINE
             if run in asking and (current is None or current.question.rule in UNLABELLED_RULES):
-                whole = False
                 close(at_part_end=False, next_is_question=True)
                 level, topic = headings[-1] if headings else (0, "")
                 current = _Open(
@@ -1591,6 +1661,7 @@ def assemble_part(
                     question=block._replace(kind="question", rule=run.rule),
                 )
                 continue
+            whole_until = block.end if block.rule == NUMBERED_LINE else whole_until
             block = block._replace(kind="block")
         if block.kind == "heading":
             if block.rule == "closing":
