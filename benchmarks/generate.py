@@ -540,14 +540,15 @@ def edited_name(names: list[str]) -> str:
     return sorted(names)[len(names) // 2]
 
 
-def write(outdir: Path, n: int, seed: int = 0, files: int = 1, edited: bool = False) -> list[Path]:
-    """Write the generated documents into ``outdir`` (created if needed); returns their paths. With
-    ``edited``, the middle document has :func:`edit_one` applied (what a rebuild benchmark reads)."""
+def write(outdir: Path, n: int, seed: int = 0, files: int = 1, edited: int = 0) -> list[Path]:
+    """Write the generated documents into ``outdir`` (created if needed); returns their paths. The middle
+    document has :func:`edit_one` applied ``edited`` times (what the rebuild benchmarks read)."""
     outdir.mkdir(parents=True, exist_ok=True)
     documents = generate_files(n, seed, files)
     if edited:
         name = edited_name(list(documents))
-        documents[name] = edit_one(documents[name])
+        for _ in range(edited):
+            documents[name] = edit_one(documents[name])
     paths = []
     for name, text in documents.items():
         path = outdir / name
@@ -563,7 +564,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("outdir", type=Path, help="folder to write into (created if needed)")
     parser.add_argument("--seed", type=int, default=0, help="random seed [default: 0]")
     parser.add_argument("--files", type=int, default=1, help="split into this many files [default: 1]")
-    parser.add_argument("--edited", action="store_true", help="apply edit_one to the middle file")
+    parser.add_argument(
+        "--edited",
+        action="count",
+        default=0,
+        help="apply edit_one to the middle file (twice: --edited --edited)",
+    )
     args = parser.parse_args(argv)
     if args.n < 0 or args.files < 1:
         parser.error("N must be >= 0 and --files >= 1")

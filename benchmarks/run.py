@@ -204,11 +204,11 @@ def check(run: Run, what: str) -> None:
         progress(f"  {what}: exit {run.returncode}\n{tail}")
 
 
-def generate_into(folder: Path, n: int, files: int, edited: bool = False) -> None:
+def generate_into(folder: Path, n: int, files: int, edited: int = 0) -> None:
     """Write ``n`` generated entries into ``folder`` — in a child process, so that this process stays small
     (a child's peak RSS starts from its parent's: Linux carries the high-water mark over ``exec``)."""
     args = [sys.executable, str(GENERATE), str(n), str(folder), "--files", str(files)]
-    subprocess.run([*args, "--edited"] if edited else args, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([*args, *["--edited"] * edited], check=True, stdout=subprocess.DEVNULL)
 
 
 def folder_bytes(folder: Path, pattern: str = "*") -> int:
@@ -228,6 +228,9 @@ class SizeResult:
     n: int
     cold: list[Run]
     rebuild: list[Run]
+    second: list[Run]
+    """Rebuilds after a second edit of the same answer: a generated answer stands in several copies, so
+    after the first edit the lock records stale copies, and this build cannot carry notes over."""
     baseline: list[Run]
     cache_ratio: list[float]
     """The size of ``build/.qa2anki-cache`` after the rebuild over the size of the Markdown sources."""
@@ -235,12 +238,13 @@ class SizeResult:
 
 def bench_size(n: int, repeat: int, files: int, timeout: float | None) -> SizeResult:
     """Cold build, rebuild after one edit and baseline at ``n`` entries, ``repeat`` times."""
-    result = SizeResult(n, [], [], [], [])
+    result = SizeResult(n, [], [], [], [], [])
     with tempfile.TemporaryDirectory(prefix="qa2anki-bench-") as corpus_name:
         corpus = Path(corpus_name)
         progress(f"N={n:,}: generating")
         generate_into(corpus / "original", n, files)
-        generate_into(corpus / "edited", n, files, edited=True)
+        generate_into(corpus / "edited", n, files, edited=1)
+        generate_into(corpus / "edited2", n, files, edited=2)
         changed = [
             path.name
             for path in sorted((corpus / "original").iterdir())
@@ -263,6 +267,12 @@ def bench_size(n: int, repeat: int, files: int, timeout: float | None) -> SizeRe
                     rebuild = measure([QA2ANKI, "build"], project, child_env(tmp, EPOCH + 86_400), timeout)
                     check(rebuild, "rebuild")
                     result.rebuild.append(rebuild)
+                    for name in changed:
+                        shutil.copyfile(corpus / "edited2" / name, project / "source" / name)
+                    progress(f"N={n:,} #{rep + 1}: rebuild after a second edit")
+                    second = measure([QA2ANKI, "build"], project, child_env(tmp, EPOCH + 2 * 86_400), timeout)
+                    check(second, "second rebuild")
+                    result.second.append(second)
                     sources = folder_bytes(project / "source", "*.md")  # the documents, not the lock
                     result.cache_ratio.append(folder_bytes(project / "build" / ".qa2anki-cache") / sources)
                 shutil.rmtree(project)
@@ -397,7 +407,7 @@ def code_version() -> str:
 
 
 def _kinds(r: SizeResult) -> list[tuple[str, list[Run]]]:
-    return [("cold", r.cold), ("rebuild", r.rebuild), ("baseline", r.baseline)]
+    return [("cold", r.cold), ("rebuild", r.rebuild), ("second rebuild", r.second), ("baseline", r.baseline)]
 
 
 def report(results: list[SizeResult], seed: list[Run], help_runs: list[Run], repeat: int, code: str) -> str:
@@ -427,6 +437,11 @@ def report(results: list[SizeResult], seed: list[Run], help_runs: list[Run], rep
         cold_line, rebuild_line = summary_line(r.cold, 0), summary_line(r.rebuild, 1)
         if cold_line:
             lines.append(f"* N={r.n:,}: {cold_line}" + (f"; rebuild: {rebuild_line}" if rebuild_line else ""))
+        second = median(r.second, "wall")
+        lines.append(
+            f"  second rebuild (the same answer edited again; its stale copies stop carrying): "
+            f"{cell(second, 2, r.second)} s, {ratio(second, median(r.baseline, 'wall'))} baseline"
+        )
         cpu = [f"{what} {cell(median(runs, 'cpu'), 1, runs)}" for what, runs in _kinds(r)]
         lines.append(f"  CPU s (user+sys, workers included): {', '.join(cpu)}")
     seed_wall, seed_peak, help_wall = median(seed, "wall"), median(seed, "peak_mb"), median(help_runs, "wall")

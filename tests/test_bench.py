@@ -36,6 +36,7 @@ def test_benchmark_reports_every_column_for_a_small_size(tmp_path: Path) -> None
     assert all(re.fullmatch(r"[0-9.]+×?", cell) for cell in cells[1:]), row
     assert "rebuild: 0 added, 1 updated" in result.stdout
     assert re.search(r"`qa2anki --help`: [0-9.]+ s", result.stdout)
+    assert re.search(r"second rebuild \(.*\): [0-9.]+ s, [0-9.]+× baseline", result.stdout)
 
 
 def test_hostile_benchmark_reports_every_case_it_is_given(tmp_path: Path) -> None:
@@ -64,7 +65,9 @@ def test_a_build_that_misreads_the_generated_entries_fails_the_benchmark() -> No
     def build(stdout: str) -> run.Run:
         return run.Run(1.0, 1.0, 1.0, None, 0, stdout, "")
 
-    whole = run.SizeResult(100, [build("1 document(s), 100 entries, 90 unique notes\n")], [], [], [])
-    cut = run.SizeResult(1000, [build("deck x\n1 document(s), 394 entries, 130 unique notes\n")], [], [], [])
+    whole = run.SizeResult(100, [build("1 document(s), 100 entries, 90 unique notes\n")], [], [], [], [])
+    cut = run.SizeResult(
+        1000, [build("deck x\n1 document(s), 394 entries, 130 unique notes\n")], [], [], [], []
+    )
     assert run.misread([whole]) == []
     assert run.misread([whole, cut]) == ["**Misread**: N=1,000: the cold build read 394 entries"]

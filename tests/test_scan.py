@@ -82,6 +82,10 @@ LINES = st.sampled_from(
         "1. **面试题：** 列表问？\n\n   **答案：** 列表答。",
         "1.没有问号的题", "2:有问号的题？", "3、第三题\n答案紧跟在下一行", "裸问题吗?", "10:30 开会",
         "上一题的答案。\n4.段落中间的题？\n答案一行",
+        "### 题目", "## 问题", "### 📖 解析", "#### 参考答案", "### ✅ 正确答案：B", "## 第 1 题 🟢",
+        "<details>\n<summary>查看答案</summary>", "</details>", "<details><summary><b>答案</b></summary>",
+        "- DONE 1、什么是栈？\n  collapsed:: true\n  - 后进先出。", "- 基础\n  collapsed:: true",
+        "  - TODO 什么是堆？",
     ]
 )  # fmt: skip
 

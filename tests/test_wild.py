@@ -27,7 +27,7 @@ KEY_LENGTH = 12
 """How much of a normalised expected question must appear in a found question for the two to match."""
 RECALL = 0.95
 """The recall issue #15 asks for. Not reached yet: see ``FOUND``."""
-FOUND = 142
+FOUND = 151
 """Pairs the parser finds today (of 169): a floor that only rises. Raise it with every parser rule that
 finds more, until it reaches ``RECALL``; the per-document table of a failure shows what is missed."""
 

@@ -19,6 +19,11 @@ On top of CommonMark + tables + strikethrough, the dialect has:
 * **Enumerated lines**: in a paragraph of two or more lines that start with an enumerator (``1)``,
   ``（2）``, ``3、``, ``①``, ``A.``), each such line starts on a line of its own (a hard break), as the
   editors these documents come from show them.
+* **Folds** (``<details>``): raw HTML stays off, but the lines of a ``<details>`` fold are read for what they
+  mean. A line that is only ``<details>`` (or ``<details open>``), ``</details>``, ``<p>`` or ``</p>`` shows
+  nothing; a ``<summary>…</summary>`` (alone or right after ``<details>`` on its line) is a line of text
+  of its own (tags without attributes inside it, like ``<b>``, dropped); the fold's body is Markdown like
+  the rest. The parser sees these lines as tokens of their own (see :data:`FOLD_TAG`).
 * **Math**: ``$…$`` and ``\(…\)`` become MathJax's inline ``\(…\)``; ``$$…$$`` and a ``\[…\]`` block on
   lines of its own become display ``\[…\]``, which Anki typesets. The TeX is HTML-escaped, otherwise
   verbatim. A ``$`` only opens math when a non-space follows it and only closes it when a non-space comes
@@ -323,6 +328,66 @@ def _enumerated_lines(state: StateCore) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
+# Folds
+# --------------------------------------------------------------------------------------------------
+
+FOLD_TAG = "fold_tag"
+"""The token of a line that is only a fold's tag (``<details>``, ``</details>``, ``<p>``, ``</p>``): shows
+nothing. Its ``meta["tag"]`` is the tag's name, with ``/`` for a closing one."""
+FOLD_SUMMARY = "summary"
+"""``meta`` key set on the ``paragraph_open`` of a ``<summary>`` line."""
+
+_FOLD_LINE_RE = re.compile(
+    r"(?:<(?P<tag>details|/details|p|/p)(?:\s+open)?\s*>)?\s*"
+    r"(?:<summary>(?P<summary>.*?)</summary>)?",
+    re.IGNORECASE,
+)
+"""A line that is only a fold's tag, a ``<summary>…</summary>``, or ``<details>`` and its summary."""
+_SIMPLE_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*\s*/?>")
+"""A tag without attributes (``<b>``, ``</strong>``, ``<br/>``), dropped from a summary's text."""
+
+
+def _fold_line(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A ``<details>`` fold's lines (see the module's docstring)."""
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    if state.src[begin : begin + 1] != "<" or state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    line = state.src[begin : state.eMarks[start_line]].strip()
+    match = _FOLD_LINE_RE.fullmatch(line)
+    if match is None:
+        return False
+    tag, summary = match.group("tag"), match.group("summary")
+    if summary is None and tag is None:
+        return False
+    if summary is not None and tag is not None and tag.lower() in ("p", "/p"):
+        return False
+    if silent:
+        return True
+    if summary is None:
+        token = state.push(FOLD_TAG, "", 0)
+        token.block = True
+        token.meta = {"tag": str(tag).lower()}
+        token.map = [start_line, start_line + 1]
+    else:
+        # "<details><summary>…</summary>" on one line is one block, the summary: a line belongs to one
+        # block only.
+        opening = state.push("paragraph_open", "p", 1)
+        opening.map = [start_line, start_line + 1]
+        opening.meta = {FOLD_SUMMARY: True}
+        inline = state.push("inline", "", 0)
+        inline.content = _SIMPLE_TAG_RE.sub("", summary).strip()
+        inline.map = [start_line, start_line + 1]
+        inline.children = []
+        state.push("paragraph_close", "p", -1)
+    state.line = start_line + 1
+    return True
+
+
+def _fold_tag_render(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    return ""
+
+
+# --------------------------------------------------------------------------------------------------
 # The dialect
 # --------------------------------------------------------------------------------------------------
 
@@ -335,6 +400,9 @@ def _markdown() -> MarkdownIt:
     md.block.ruler.before(
         "blockquote", "math_block", _math_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
+    md.block.ruler.before(
+        "blockquote", "fold_line", _fold_line, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    )
     md.inline.ruler.before("escape", "math_inline", _math_inline)
     md.core.ruler.push("math_as_text", _math_as_text)
     md.core.ruler.push("enumerated_lines", _enumerated_lines)
@@ -344,6 +412,7 @@ def _markdown() -> MarkdownIt:
     md.add_render_rule("code_block", _code_block)
     md.add_render_rule("text", _text)
     md.add_render_rule("math_block", _math_block_render)
+    md.add_render_rule(FOLD_TAG, _fold_tag_render)
     return md
 
 

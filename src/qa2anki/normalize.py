@@ -709,9 +709,16 @@ def _make_note(
     wording = _wording(chosen)
     digests = {e: _wording(e) for group in members for e in group.entries}
     edited = set(choice.edited)
-    replaced = previous.older | previous.shown if previous is not None else frozenset()
-    # Copies of a wording the card showed before an edit: older versions, not other answers.
-    stale_set = {e for e, d in digests.items() if d != wording and d in replaced and e not in edited}
+    # Copies of a wording the card showed before an edit: older versions, not other answers. (Each set is
+    # asked on its own: their union is as large as the deck, and this runs once a note.)
+    stale_set = {
+        e
+        for e, d in digests.items()
+        if d != wording
+        and previous is not None
+        and (d in previous.older or d in previous.shown)
+        and e not in edited
+    }
     merges: list[Merge] = []
     alternatives: list[Entry] = []
     for group in members:
@@ -774,8 +781,10 @@ def stale_problems(shown: tuple[str, int], stale: Sequence[tuple[str, int]]) -> 
             path,
             line,
             Severity.WARNING,
-            f"stale copy: the card shows the edited wording at {shown[0]}:{shown[1]}, this copy still holds "
-            "the older one (edit it to match, or remove the copies with qa2anki tidy)",
+            _(
+                "stale copy: the card shows the edited wording at {shown}, this copy still holds the older "
+                "one (edit it to match, or remove the copies with qa2anki tidy)"
+            ).format(shown=f"{shown[0]}:{shown[1]}"),
         )
         for path, line in stale
     ]
@@ -788,8 +797,10 @@ def edited_problem(shown: tuple[str, int], edited: Sequence[tuple[str, int]]) ->
         edited[0][0],
         edited[0][1],
         Severity.WARNING,
-        f"copies of one note were changed differently since the last build ({where}); the card keeps "
-        f"the wording at {shown[0]}:{shown[1]} until the changed copies agree",
+        _(
+            "copies of one note were changed differently since the last build ({where}); the card keeps "
+            "the wording at {shown} until the changed copies agree"
+        ).format(where=where, shown=f"{shown[0]}:{shown[1]}"),
     )
 
 

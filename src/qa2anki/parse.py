@@ -22,6 +22,8 @@ Nothing here knows about duplicates or GUIDs; HTML comes from :mod:`qa2anki.dial
 from __future__ import annotations
 
 import re
+import textwrap
+import unicodedata
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +32,7 @@ from typing import Any, NamedTuple
 
 from markdown_it.token import Token
 
-from qa2anki.dialect import markdown_parser, render_inline, render_tokens
+from qa2anki.dialect import FOLD_SUMMARY, FOLD_TAG, markdown_parser, render_inline, render_tokens
 from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
 from qa2anki.guard import guard_document
@@ -429,10 +431,16 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
     (``前言``), or a topic heading that may be a question in the right context (``numbered`` or
     ``heading``, see :func:`_may_ask`)."""
     topic = strip_numbering(text)
+    plain = _undecorated(topic)
+    bare = None
     for kind, pattern in (("question", patterns.question), ("answer", patterns.answer)):
-        match = pattern.match(topic)
+        match = pattern.match(plain)
         if match and _has_colon(match):  # a bare "## 面试题" is a title, not a label
-            return kind, "heading-label", topic[match.end() :].strip(), match.group("label")
+            return kind, "heading-label", plain[match.end() :].strip(), match.group("label")
+        if match and bare is None and match.end() == len(plain) and not _needs_colon(match):
+            bare = BARE_QUESTION if kind == "question" else BARE_ANSWER, match.group("label")
+    if bare is not None:
+        return "heading", bare[0], topic, bare[1]
     if topic.startswith(CLOSING_HEADINGS):
         return "heading", "closing", topic, ""
     if labels.heading_questions and topic.rstrip().endswith(("？", "?")):
@@ -442,6 +450,31 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
     if labels.heading_questions and heading_number(text)[:1].isdigit():
         return "heading", "numbered", topic, ""
     return "heading", "heading", topic, ""
+
+
+BARE_QUESTION = "bare-question"
+"""The rule of a heading that is only a question label (``### 题目``): a title, unless an answer label
+follows it (then it opens a ``quiz-headings`` entry, see :func:`assemble_part`)."""
+BARE_ANSWER = "bare-answer"
+"""The rule of a heading that is only an answer label (``### 📖 解析``, ``### 参考答案``): the answer, or
+part of it, in a ``quiz-headings`` entry; else a heading like any other."""
+QUIZ_HEADINGS = "quiz-headings"
+"""The rule of an entry whose question is the body of a bare question-label heading (``### 题目``) and
+whose answer starts at an answer label (``### ✅ 正确答案：B``, ``### 📖 参考答案``, ``**答案：**``)."""
+FOLD_RULES = ("fold-tag", "fold-summary")
+"""Rules of a ``<details>`` fold's lines (see :mod:`qa2anki.dialect`): a tag line that shows nothing, and
+the summary line. A fold right before an answer label, or opening an answer, is the author's "show the
+answer" button (on a card, the card's flip): it is left out."""
+
+
+def _undecorated(text: str) -> str:
+    """A heading's text without the symbols that decorate its start (``✅ 正确答案``, ``📖 解析``)."""
+    index = 0
+    while index < len(text) and (
+        text[index].isspace() or unicodedata.category(text[index]) in ("So", "Sk", "Mn", "Cf")
+    ):
+        index += 1
+    return text[index:] if index else text
 
 
 def heading_number(text: str) -> str:
@@ -595,11 +628,18 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
     inline = block.inline
     if block.kind == "heading" and inline is not None:
         return [_read_heading(block, inline, patterns, labels)]
+    if block.kind in ("bullet_list", "ordered_list") and _has_outline_artefacts(block):
+        outline = _read_outline(block, source)
+        if outline:
+            return outline
     if block.kind in ("bullet_list", "ordered_list", "blockquote"):
         inside = _read_container(block, patterns, labels, source)
         if inside:
             return inside
     html = render_tokens(block.tokens)
+    if block.kind == FOLD_TAG or (block.kind == "paragraph" and block.tokens[0].meta.get(FOLD_SUMMARY)):
+        rule = "fold-tag" if block.kind == FOLD_TAG else "fold-summary"
+        return [_Found("block", rule, block.start, block.end, html, block.tokens)]
     if block.kind == "paragraph" and inline is not None:
         runs = _label_lines(block, inline, patterns)
         if runs:
@@ -669,6 +709,223 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
                 _Found("block", "", unit.start, unit.end, html, unit.tokens, source="\n".join(outer))
             )
     return found if paired else []
+
+
+OUTLINE_ITEMS = "outline-items"
+"""The rule of a question that is an outliner's list item (Logseq, ``- DONE 3、问题？``) with its answer in
+the items nested below it."""
+_PROPERTY_RE = re.compile(r"[A-Za-z][\w-]*::(?:\s|$)")
+"""An outliner's property line (``collapsed:: true``, ``id:: 64f…``, ``tags:: #java``)."""
+_TASK_RE = re.compile(r"(?:TODO|DOING|DONE|LATER|NOW|WAITING|WAIT|CANCELED|CANCELLED|IN-PROGRESS)[ \t]+")
+"""An outliner's task marker at the start of an item (``DONE 3、…``)."""
+_HIGHLIGHT = "=="
+"""Logseq's highlight marks (``==问题==``), which CommonMark leaves as text."""
+
+
+def _has_outline_artefacts(block: _Block) -> bool:
+    """Whether a list is an outliner's: an item line is a property (``collapsed:: true``) or opens with a
+    task marker (``DONE``)."""
+    for token in block.tokens:
+        if token.type != "inline":
+            continue
+        content = token.content
+        if _TASK_RE.match(content):
+            return True
+        if "::" in content and any(_PROPERTY_RE.match(line) for line in content.split("\n")):
+            return True
+    return False
+
+
+def _read_outline(block: _Block, source: _Source) -> list[_Found]:
+    """An outliner's list (see :data:`OUTLINE_ITEMS`): each item whose own line asks a question (ending in
+    a question mark once its task marker, highlight and number are dropped) is a question, the items
+    nested below it its answer; an item that asks nothing ends the entry before it (``break``) and its
+    nested items are read the same way. Property lines and task markers never reach a card. ``[]`` when no
+    item asks a question that has items below it."""
+    found: list[_Found] = []
+    _read_outline_items(block, source, found)
+    if not any(piece.kind == "block" for piece in found):
+        return []
+    # An outline entry's answer is the items below its question, never what follows the list.
+    return [*found, _Found("break", OUTLINE_ITEMS, block.end, block.end, "", [])]
+
+
+def _read_outline_items(block: _Block, source: _Source, found: list[_Found], topic: str = "") -> None:
+    """The items of one list of an outline, and the lists nested in those that ask nothing (whose own
+    line is then the topic of the questions below them)."""
+    for item in _blocks(block.tokens[1:-1]):
+        children = _blocks(item.tokens[1:-1])
+        question = _outline_question(children[0]) if children else None
+        if question is None:
+            found.append(_Found("break", OUTLINE_ITEMS, item.start, item.start + 1, "", []))
+            for child in children:
+                if child.kind in ("bullet_list", "ordered_list"):
+                    _read_outline_items(child, source, found, _outline_topic(children[0]) or topic)
+            continue
+        found.append(
+            _Found(
+                "question", OUTLINE_ITEMS, item.start, children[0].end, "", [], label=question, topic=topic
+            )
+        )
+        rest = children[1:]
+        tokens = _without_artefacts([token for child in rest for token in child.tokens])
+        if tokens:
+            start = rest[0].start
+            dropped = {line for child in rest for token in child.tokens for line in _property_lines(token)}
+            lines = [
+                line for number, line in enumerate(source(start, item.end), start) if number not in dropped
+            ]
+            html = render_tokens(_shown(tokens))
+            found.append(_Found("block", "", start, item.end, html, tokens, source=_dedented(lines)))
+
+
+def _outline_topic(first: _Block) -> str:
+    """The topic an outline item that asks nothing gives the questions nested below it: its own line,
+    without task marker or markup."""
+    inline = first.inline if first.kind == "paragraph" else None
+    cleaned = _outline_inline(inline) if inline is not None else None
+    if cleaned is None:
+        return ""
+    return plain_text(Token("inline", "", 0, children=_first_line(cleaned))).strip()
+
+
+def _first_line(inline: Token) -> list[Token]:
+    """An inline token's children up to its first line break."""
+    line: list[Token] = []
+    for child in inline.children or ():
+        if child.type in ("softbreak", "hardbreak"):
+            break
+        line.append(child)
+    return line
+
+
+def _outline_question(first: _Block) -> _Label | None:
+    """The question an outline item's own line asks (its other lines all properties), or ``None``."""
+    inline = first.inline
+    if first.kind != "paragraph" or inline is None:
+        return None
+    lines = inline.content.split("\n")
+    if not all(_PROPERTY_RE.match(line) for line in lines[1:]):
+        return None
+    children: list[Token] = []
+    for child in inline.children or ():
+        if child.type in ("softbreak", "hardbreak"):
+            break
+        if not (child.type == "text" and child.content == ""):
+            children.append(child)
+    markdown = lines[0]
+    task = _TASK_RE.match(markdown)
+    if task and children and children[0].type == "text" and children[0].content.startswith(task.group()):
+        markdown = markdown[task.end() :]
+        rest = children[0].content[task.end() :]
+        children = ([_with_content(children[0], rest)] if rest else []) + children[1:]
+    if (
+        markdown.startswith(_HIGHLIGHT)
+        and markdown.endswith(_HIGHLIGHT)
+        and len(markdown) > 2 * len(_HIGHLIGHT)
+    ):
+        inner = children
+        if inner and inner[0].type == "text" and inner[-1].type == "text":
+            head = inner[0].content.removeprefix(_HIGHLIGHT)
+            tail = (
+                inner[-1].content.removesuffix(_HIGHLIGHT)
+                if len(inner) > 1
+                else head.removesuffix(_HIGHLIGHT)
+            )
+            if len(inner) == 1:
+                inner = [_with_content(inner[0], tail)] if tail else []
+            else:
+                inner = (
+                    ([_with_content(inner[0], head)] if head else [])
+                    + inner[1:-1]
+                    + ([_with_content(inner[-1], tail)] if tail else [])
+                )
+            markdown = markdown[len(_HIGHLIGHT) : -len(_HIGHLIGHT)]
+            children = inner
+    if len(children) == 1 and children[0].type == "code_inline":
+        # ==`问题？`==: the code marks only set the question off; it is text.
+        markdown = children[0].content
+        children = [_text_token(markdown)]
+    line = Token("inline", "", 0, content=markdown, children=children)
+    if not plain_text(line).strip().endswith(("？", "?")):
+        return None
+    numbered = _without_numbering(line)
+    return _Label(numbered.content.strip(), list(numbered.children or ()))
+
+
+def _property_lines(token: Token) -> list[int]:
+    """The document lines of a paragraph that are property lines (0-based, from ``Token.map``)."""
+    if token.type != "inline" or not token.map or "::" not in token.content:
+        return []
+    first = token.map[0]
+    return [first + index for index, line in enumerate(token.content.split("\n")) if _PROPERTY_RE.match(line)]
+
+
+def _without_artefacts(tokens: Sequence[Token]) -> list[Token]:
+    """An outline's tokens without property lines (a paragraph of nothing else goes too) and without the
+    task marker at the start of an item."""
+    kept: list[Token] = []
+    skip_close = 0
+    for index, token in enumerate(tokens):
+        if skip_close and token.type == "paragraph_close":
+            skip_close -= 1
+            continue
+        if token.type == "paragraph_open" and index + 1 < len(tokens):
+            inline = _outline_inline(tokens[index + 1])
+            if inline is None:
+                skip_close += 1
+                continue
+            kept.append(token)
+            continue
+        if token.type == "inline":
+            inline = _outline_inline(token)
+            if inline is not None:
+                kept.append(inline)
+            continue
+        kept.append(token)
+    return kept
+
+
+def _outline_inline(inline: Token) -> Token | None:
+    """An inline token without its property lines and its leading task marker; ``None`` when nothing is
+    left."""
+    if inline.type != "inline":
+        return inline
+    lines = inline.content.split("\n")
+    drop = {index for index, line in enumerate(lines) if "::" in line and _PROPERTY_RE.match(line)}
+    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+    task = _TASK_RE.match(inline.content)
+    if not drop and not task:
+        return inline
+    if len(drop) == len(lines):
+        return None
+    groups: list[list[Token]] = [[]]
+    for child in children:
+        if child.type in ("softbreak", "hardbreak"):
+            groups.append([])
+        else:
+            groups[-1].append(child)
+    if len(groups) != len(lines):
+        return inline  # a line break inside code: lines and tokens do not match up
+    kept_lines = [line for index, line in enumerate(lines) if index not in drop]
+    kept_groups = [group for index, group in enumerate(groups) if index not in drop]
+    if task and 0 not in drop and kept_groups[0] and kept_groups[0][0].type == "text":
+        first = kept_groups[0][0]
+        if first.content.startswith(task.group()):
+            rest = first.content[task.end() :]
+            kept_groups[0] = ([_with_content(first, rest)] if rest else []) + kept_groups[0][1:]
+            kept_lines[0] = kept_lines[0][task.end() :]
+    copy = inline.copy()
+    copy.content = "\n".join(kept_lines)
+    copy.children = [
+        token for index, group in enumerate(kept_groups) for token in ([_break()] if index else []) + group
+    ]
+    return copy
+
+
+def _dedented(lines: Sequence[str]) -> str:
+    """Lines without the white space they all start with (outliners indent with tabs)."""
+    return textwrap.dedent("\n".join(lines)).strip("\n")
 
 
 def _may_hold_pair(unit: _Block, patterns: _LabelPatterns) -> bool:
@@ -1124,6 +1381,13 @@ class _Open:
         """Whether its question is a heading without a question mark (see :func:`_may_ask`)."""
         return self.question.rule == "heading-without-mark"
 
+    def set_answer(self, block: BlockInfo) -> None:
+        """Start the answer at an answer label; a ``<details>`` fold right before it is left out."""
+        self.pending_headings.clear()
+        while self.question_blocks and self.question_blocks[-1].rule in FOLD_RULES:
+            self.question_blocks.pop()
+        self.answer = block
+
     def add(self, block: BlockInfo) -> None:
         """Add a content block to the question or the answer, with the headings before it."""
         target = self.question_blocks if self.answer is None else self.answer_blocks
@@ -1162,7 +1426,7 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
             ):
                 continue  # a bold line below a labelled question does not take that question's answer
             waiting, waiting_rule = block.start, block.rule
-        elif block.kind == "heading":
+        elif block.kind in ("heading", "break"):
             waiting = None
         elif block.kind in ("answer", "answer-side") and waiting is not None:
             answered.add(waiting)
@@ -1554,6 +1818,8 @@ def assemble_part(
         question_blocks = entry.question_blocks
         if entry.tentative and answer is None and not question_blocks:
             return  # a heading that may ask, with nothing below it: a heading
+        if rule == QUIZ_HEADINGS and answer is None:
+            return  # a heading that is only a question label, and no answer label below it: a title
         title = rule == "heading-question" and answer is None and not question_blocks and next_is_question
         if entry.question.level and not title:
             # A question heading is no topic: the entries after it take the topic of the heading above it
@@ -1582,6 +1848,8 @@ def assemble_part(
                 return
             rule += "+unlabelled-answer"
             answer = answer._replace(text="", head_html="", head_folded="")
+        while answer_blocks and answer_blocks[0].rule in FOLD_RULES:
+            answer_blocks = answer_blocks[1:]
         answer_blocks = _without_trailing_rules(answer_blocks)
         if at_part_end:
             while (
@@ -1671,6 +1939,12 @@ def assemble_part(
                     headings.pop()
                 headings.append((block.level, block.topic))  # the topic of a labelled entry in it
                 continue
+            if _quiz_answer(current, block.rule, block.level) and current is not None:
+                if current.answer is None:
+                    current.set_answer(block._replace(kind="answer", text=""))
+                else:
+                    current.add(block)
+                continue
             if _is_title(current, block.kind, block.rule, block.level, block.marker, context):
                 current = None
             if current is not None and block.level <= current.level:
@@ -1679,14 +1953,23 @@ def assemble_part(
                 current.pending_headings.append(block)
             while headings and headings[-1][0] >= block.level:
                 headings.pop()
-            if current is None and _may_ask(block.rule, block.level, context):
+            if current is None and block.rule == BARE_QUESTION:
+                current = _Open(
+                    line=block.start + 1,
+                    topic=headings[-1][1] if headings else "",
+                    level=block.level,
+                    question=block._replace(kind="question", rule=QUIZ_HEADINGS, text=""),
+                )
+            elif current is None and _may_ask(block.rule, block.level, context):
                 current = _Open(
                     line=block.start + 1,
                     topic=headings[-1][1] if headings else "",
                     level=block.level,
                     question=block._replace(kind="question", rule="heading-without-mark"),
                 )
-            headings.append((block.level, block.topic))
+            # A heading that is only a number and decoration (``## 第 1 题 🟢``) names no topic.
+            topic = block.topic if _undecorated(block.topic) else (headings[-1][1] if headings else "")
+            headings.append((block.level, topic))
         elif block.kind == "question":
             heading_question = block.level > 0
             if _is_title(current, block.kind, block.rule, block.level, block.marker, context):
@@ -1711,6 +1994,8 @@ def assemble_part(
             while heading_question and headings and headings[-1][0] >= block.level:
                 headings.pop()
             level, topic = headings[-1] if headings else (0, "")
+            if block.rule == OUTLINE_ITEMS and block.topic:
+                topic = block.topic  # the outline item it is nested in
             current = _Open(
                 line=block.start + 1,
                 topic=topic,
@@ -1720,16 +2005,16 @@ def assemble_part(
             if heading_question:
                 # It may also be the title of a section of labelled entries: those take it as topic.
                 headings.append((block.level, block.topic))
+        elif block.kind == "break":
+            close(at_part_end=False)
         elif block.kind in ("answer", "answer-side") and (current is None or current.answer is None):
             if current is None:
                 warn(block.start + 1, _("answer label without a question; ignored"))
             elif block.kind == "answer-side":
-                current.pending_headings.clear()
-                current.answer = block._replace(text="", head_html="", head_folded="")
+                current.set_answer(block._replace(text="", head_html="", head_folded=""))
                 current.add(block)
             else:
-                current.pending_headings.clear()
-                current.answer = block
+                current.set_answer(block)
         elif current is not None:
             current.add(block)
     clean = True
@@ -1748,7 +2033,9 @@ def assemble_part(
     elif next_opening.kind == "heading":
         if _is_title(current, next_opening.kind, next_opening.rule, next_opening.level, "", context):
             current = None
-        if current is not None and next_opening.level <= current.level:
+        if _quiz_answer(current, next_opening.rule, next_opening.level):
+            clean = False
+        elif current is not None and next_opening.level <= current.level:
             close(at_part_end=next_opening.level < current.level)
         elif current is not None:
             clean = False
@@ -1762,14 +2049,25 @@ def assemble_part(
     return Part(tuple(entries), tuple(problems), tuple(headings), clean)
 
 
+def _quiz_answer(current: _Open | None, rule: str, level: int) -> bool:
+    """Whether a heading is a bare answer label (``### 📖 参考答案``) that belongs to the open entry: one
+    whose question is a bare question-label heading (``### 题目``) at its level or above."""
+    return (
+        current is not None
+        and current.question.rule == QUIZ_HEADINGS
+        and rule == BARE_ANSWER
+        and (level >= current.level)
+    )
+
+
 def _labelled_pair(block: BlockInfo, answered: set[int]) -> bool:
     """A question label with an answer label of its own: an entry even in a summary section."""
     return block.kind == "question" and bool(block.marker) and block.start in answered
 
 
 def _without_trailing_rules(blocks: list[BlockInfo]) -> list[BlockInfo]:
-    """An answer without the ``---`` its author put after it."""
-    while blocks and blocks[-1].rule == "thematic-break":
+    """An answer without the ``---`` its author put after it (nor a fold's closing tag)."""
+    while blocks and blocks[-1].rule in ("thematic-break", "fold-tag"):
         blocks = blocks[:-1]
     return blocks
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from qa2anki.atomic import fill, stage
 from qa2anki.build import Listing, Options, labels_of, listing, lock_guard, lock_path
 from qa2anki.errors import Qa2AnkiError, format_location
+from qa2anki.i18n import gettext as _
 from qa2anki.normalize import Note
 from qa2anki.parse import BlockInfo, Entry, Labels, parse_document, scan_section
 from qa2anki.sources import Document
@@ -114,17 +115,29 @@ def redundant(note: Note) -> tuple[list[Entry], list[Left]]:
             places.add((entry.document, entry.topic))
         elif entry in edited:
             left.append(
-                _note_left(entry, f"left: changed differently from other copies of the note at {where}")
+                _note_left(
+                    entry,
+                    _("left: changed differently from other copies of the note at {where}").format(
+                        where=where
+                    ),
+                )
             )
         elif entry in stale or kinds[entry] == "exact":
             candidates.append(entry)
         else:
             what = {
-                "near": "a near duplicate",
-                "conflict": "a different answer (shown as an alternative)",
-                "truncated": "a cut-off copy",
+                "near": _("a near duplicate"),
+                "conflict": _("a different answer (shown as an alternative)"),
+                "truncated": _("a cut-off copy"),
             }.get(kinds[entry], kinds[entry])
-            left.append(_note_left(entry, f"left: {what} merged into the note at {where}; edit it by hand"))
+            left.append(
+                _note_left(
+                    entry,
+                    _("left: {what} merged into the note at {where}; edit it by hand").format(
+                        what=what, where=where
+                    ),
+                )
+            )
     removed: list[Entry] = []
     for entry in candidates:
         place = (entry.document, entry.topic)
@@ -135,8 +148,10 @@ def redundant(note: Note) -> tuple[list[Entry], list[Left]]:
         left.append(
             _note_left(
                 entry,
-                f"left: the note's only copy under {entry.topic!r} in {entry.document} (removing it would "
-                f"change the card's topics and tags); the card's wording is at {where}",
+                _(
+                    "left: the note's only copy under {topic!r} in {document} (removing it would change the "
+                    "card's topics and tags); the card's wording is at {where}"
+                ).format(topic=entry.topic, document=entry.document, where=where),
             )
         )
     return removed, left
@@ -311,15 +326,17 @@ def _write(options: Options, documents: Sequence[TidiedDocument]) -> None:
     staged: list[tuple[Path, Path]] = []
     with FileLock(lock_guard(lock_path(options))):
         try:
-            for (path, _), data in zip(files, contents, strict=True):
+            for (path, _text), data in zip(files, contents, strict=True):
                 staged.append((stage(path), path))
                 fill(staged[-1][0], data)
             for temporary, path in staged:
                 os.replace(temporary, path)
         except OSError as exc:
-            raise Qa2AnkiError(f"cannot write the tidied sources: {exc.strerror or exc}") from None
+            raise Qa2AnkiError(
+                _("cannot write the tidied sources: {reason}").format(reason=exc.strerror or exc)
+            ) from None
         finally:
-            for temporary, _ in staged:
+            for temporary, _path in staged:
                 temporary.unlink(missing_ok=True)
 
 
