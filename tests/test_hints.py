@@ -122,12 +122,14 @@ def test_check_prints_hints_and_strict_does_not_fail_on_them(project: Path, run_
 
 
 def test_check_hints_at_a_document_it_reads_no_way(project: Path, run_cli: RunCli) -> None:
-    """Beside a document with entries, one of unlabelled questions gets its warning and a one-line hint."""
+    """Beside a document with entries, one of unlabelled questions gets its warning and a one-line hint
+    (three questions and then their answers: no question has its own answer below it, so they are not
+    bare questions)."""
     (project / "source" / "a.md").write_text(
         "### 1. 甲\n\n**面试题：** 甲？\n\n**答案：** 甲。\n", encoding="utf-8"
     )
     (project / "source" / "b.md").write_text(
-        "什么是甲？\n\n甲。\n\n什么是乙？\n\n乙。\n\n什么是丙？\n\n丙。\n", encoding="utf-8"
+        "什么是甲？\n\n什么是乙？\n\n什么是丙？\n\n甲、乙、丙都是字。\n", encoding="utf-8"
     )
     check = run_cli("check")
     assert check.exit_code == 0, check.output

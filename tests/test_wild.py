@@ -26,10 +26,10 @@ CASES = sorted(p.name.removesuffix(".expected.json") for p in WILD.glob("*.expec
 KEY_LENGTH = 12
 """How much of a normalised expected question must appear in a found question for the two to match."""
 RECALL = 0.95
-"""The recall issue #15 asks for. Not reached yet: see ``FOUND``."""
-FOUND = 138
-"""Pairs the parser finds today (of 169): a floor that only rises. Raise it with every parser rule that
-finds more, until it reaches ``RECALL``; the per-document table of a failure shows what is missed."""
+"""The recall issue #15 asks for."""
+FOUND = 167
+"""Pairs the parser finds today (of 169, 98.8%): a floor that only rises, above ``RECALL``. Raise it with
+every parser rule that finds more; the per-document table of a failure shows what is missed."""
 
 _TAGS = re.compile(r"<[^>]*>")
 _MARKS = re.compile(r"[*`~\s]+")
@@ -142,13 +142,13 @@ def test_normalise_drops_marks_and_leaders() -> None:
 
 
 def test_wild_corpus_is_read_as_its_authors_meant(tmp_path: Path) -> None:
-    """Over the whole corpus: no fewer pairs than ``FOUND`` (on the way to ``RECALL``), no spurious
+    """Over the whole corpus: at least ``RECALL`` of the pairs and no fewer than ``FOUND``, no spurious
     question, no literal ``**`` on a card."""
     measures = [measure(name, tmp_path / name) for name in CASES]
     expected = sum(m.expected for m in measures)
     found = sum(m.found for m in measures)
     report = table(measures)
-    assert found >= min(FOUND, RECALL * expected), (
+    assert found >= max(FOUND, RECALL * expected), (
         f"recall {found}/{expected} = {found / expected:.1%}\n{report}"
     )
     assert not any(m.spurious for m in measures), f"spurious questions\n{report}"

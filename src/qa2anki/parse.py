@@ -712,7 +712,13 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         found = _read_paragraph(inline, patterns)
         if found is not None:
             kind, rule, label = found
-            return [_Found(kind, rule, block.start, block.end, html, block.tokens, label=label)]
+            number = heading_number(plain_text(inline).strip()) if rule == "numbered-question" else ""
+            return [
+                _Found(kind, rule, block.start, block.end, html, block.tokens, label=label, number=number)
+            ]
+        unlabelled = _unlabelled_question(block, inline, html)
+        if unlabelled:
+            return unlabelled
     rule = "thematic-break" if block.kind == "hr" else ""
     if block.kind in ("fence", "code_block"):
         rule = _code_label_rule(block, patterns)
@@ -1280,6 +1286,167 @@ def _question_line(inline: Token) -> tuple[str, _Label] | None:
     return rule, _Label(numbered.content.strip(), list(numbered.children or ()))
 
 
+NUMBERED_LINE = "numbered-line"
+"""The rule of a paragraph whose first line is short and numbered (``1.RecyclerView的缓存机制``,
+``1:你先自我介绍一下？``) with no answer label after it: a question only in a run of such lines (see
+:func:`_unlabelled_runs`); else content."""
+NUMBERED_REST = "numbered-rest"
+"""The lines of a :data:`NUMBERED_LINE` paragraph after its first: the start of the answer when the first
+line is a question; when it is not, the paragraph stays whole and this block is dropped."""
+NUMBERED_BEFORE = "numbered-before"
+"""A paragraph with a :data:`NUMBERED_LINE` after its first line (``…报道。\\n7:你还有其他offer吗？``): the
+whole paragraph, with the lines before that one as its label; when that line is a question, only those
+lines are content, else the whole paragraph is and the blocks of its later lines are dropped."""
+BARE_QUESTION = "bare-question"
+"""The rule of a short one-line paragraph that ends in a question mark and is neither numbered nor
+labelled (``i++是原子操作吗?``): a question only in a run of such paragraphs (see
+:func:`_unlabelled_runs`)."""
+UNLABELLED_RULES = (NUMBERED_LINE, BARE_QUESTION)
+"""Rules of questions that come from a run of unlabelled lines."""
+QUESTION_LINE_CHARS = 60
+"""A numbered or bare question line is at most this long (its plain text without the number)."""
+_LINE_NUMBER_RE = re.compile(r"([0-9]{1,3})[.、:：]")
+_QUESTION_MARKS = ("？", "?")
+
+
+def _line_count_number(number: str) -> int:
+    """The count a question line's number gives (``"3."``, ``"3、"``, ``"3:"`` → 3), or 0 for any other
+    numbering (``2.3``, ``一、``, ``(1)``) and for none."""
+    match = _LINE_NUMBER_RE.fullmatch(number)
+    return int(match.group(1)) if match else 0
+
+
+def _line_runs(inline: Token) -> list[tuple[int, list[Token]]] | None:
+    """A paragraph's lines as (first line, children) runs, cut at line breaks that no emphasis spans;
+    ``None`` when a line break inside code makes lines and tokens not match up."""
+    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+    runs: list[tuple[int, list[Token]]] = [(0, [])]
+    line = depth = 0
+    for child in children:
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+            if depth == 0:
+                runs.append((line, []))
+                continue
+        depth += child.nesting
+        runs[-1][1].append(child)
+    return runs if line == inline.content.count("\n") else None
+
+
+def _unlabelled_question(block: _Block, inline: Token, html: str) -> list[_Found]:
+    """A paragraph that may hold questions without any label (whether they are depends on their
+    neighbours, see :func:`_unlabelled_runs`); ``[]`` for any other paragraph.
+
+    * A short first line numbered with a count is a :data:`NUMBERED_LINE` block (the whole paragraph), the
+      rest of the paragraph a :data:`NUMBERED_REST` block.
+    * So is a later line that is short, numbered with a count and ends in a question mark, between lines
+      that are not numbered (the lines before it are a :data:`NUMBERED_BEFORE` block, the whole
+      paragraph, unless the first line is numbered).
+    * One short line ending in a question mark is a :data:`BARE_QUESTION`."""
+    content = inline.content
+    if not content:
+        return []
+    lines = content.split("\n")
+    if not content[0].isdigit() and not any(line[:1].isdigit() for line in lines[1:]):
+        stripped = content.rstrip()
+        if len(lines) > 1 or not stripped.endswith(_QUESTION_MARKS) or heading_number(stripped):
+            return []
+        if len(plain_text(inline).strip()) > QUESTION_LINE_CHARS:
+            return []
+        label = _Label(stripped, list(inline.children or ()))
+        return [_Found("block", BARE_QUESTION, block.start, block.end, html, block.tokens, 0, label)]
+    runs = _line_runs(inline)
+    if runs is None:
+        return []
+    firsts = [first for first, _ in runs] + [len(lines)]
+
+    def question(index: int) -> tuple[_Label, str] | None:
+        first, children = runs[index]
+        if not children:
+            return None
+        head = Token("inline", "", 0, content="\n".join(lines[first : firsts[index + 1]]), children=children)
+        text = plain_text(head).strip()
+        number = heading_number(text)
+        if not _line_count_number(number) or len(text) - len(number) > QUESTION_LINE_CHARS:
+            return None
+        numbered = _without_numbering(head)
+        if numbered is head or not numbered.content.strip() or numbered.content[0].isdigit():
+            return None  # no text after the number, or a time or ratio (``10:30``, ``3:2``)
+        return _Label(numbered.content.strip(), list(numbered.children or ())), number
+
+    def counted(index: int) -> bool:
+        return 0 <= index < len(runs) and bool(
+            _line_count_number(heading_number(lines[runs[index][0]].strip()))
+        )
+
+    questions: dict[int, tuple[_Label, str]] = {}
+    if content[0].isdigit() and not counted(1) and (first := question(0)) is not None:
+        questions[0] = first
+    for index in range(1, len(runs)):
+        one_line = firsts[index + 1] == firsts[index] + 1
+        asks = lines[firsts[index]].rstrip().endswith(_QUESTION_MARKS)
+        if one_line and asks and counted(index) and not counted(index - 1) and not counted(index + 1):
+            later = question(index)
+            if later is not None:
+                questions[index] = later
+    if not questions:
+        return []
+
+    def joined(first: int, last: int) -> list[Token]:
+        return [
+            token
+            for index in range(first, last)
+            for token in ((_break(),) if index > first else ()) + tuple(runs[index][1])
+        ]
+
+    found: list[_Found] = []
+    splits = sorted(questions)
+    if splits[0]:
+        before = joined(0, splits[0])
+        label = _Label("\n".join(lines[: firsts[splits[0]]]), before)
+        found.append(_Found("block", NUMBERED_BEFORE, block.start, block.end, html, block.tokens, 0, label))
+    for split, following in zip(splits, [*splits[1:], len(runs)], strict=True):
+        label, number = questions[split]
+        line, after, end = firsts[split], firsts[split + 1], firsts[following]
+        if split:
+            piece = Token("inline", "", 0, content=lines[line], children=runs[split][1])
+            shown = render_inline(runs[split][1])
+            found.append(
+                _Found(
+                    "block",
+                    NUMBERED_LINE,
+                    block.start + line,
+                    block.start + after,
+                    shown,
+                    [piece],
+                    0,
+                    label,
+                    "",
+                    number,
+                )
+            )
+        else:
+            found.append(
+                _Found(
+                    "block", NUMBERED_LINE, block.start, block.end, html, block.tokens, 0, label, "", number
+                )
+            )
+        if after < end:
+            rest = joined(split + 1, following)
+            piece = Token("inline", "", 0, content="\n".join(lines[after:end]), children=rest)
+            found.append(
+                _Found(
+                    "block",
+                    NUMBERED_REST,
+                    block.start + after,
+                    block.start + end,
+                    render_inline(rest),
+                    [piece],
+                )
+            )
+    return found
+
+
 def _first_is_bold(inline: Token) -> bool:
     children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
     return bool(children) and children[0].type == "strong_open"
@@ -1424,6 +1591,100 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
     return answered
 
 
+class _Run(NamedTuple):
+    """Unlabelled question lines of one section that may be its questions (see :func:`_unlabelled_runs`)."""
+
+    rule: str
+    """:data:`NUMBERED_LINE` or :data:`BARE_QUESTION`."""
+    members: tuple[int, ...]
+    """Start lines of its blocks."""
+    bodied: int
+    """How many of them have content after them (an answer)."""
+    marked: int
+    """How many of them end with a question mark."""
+    opens: bool
+    """Whether it is the section's first numbered run and counts from 1."""
+
+    def shaped(self) -> bool:
+        """Whether its shape alone makes it a run of questions (when they name the genre or ask)."""
+        if self.rule == BARE_QUESTION:
+            return len(self.members) >= UNLABELLED_RUN and self.bodied == len(self.members)
+        return len(self.members) >= UNLABELLED_RUN and self.bodied * 3 >= len(self.members) * 2
+
+    def asks(self) -> bool:
+        """Whether most of its lines end with a question mark."""
+        return self.marked * 2 >= len(self.members)
+
+
+_RUN_RULES = frozenset((NUMBERED_LINE, BARE_QUESTION, "numbered-question"))
+UNLABELLED_RUN = 3
+"""At least this many unlabelled question lines in a row, most with an answer after them, make a run of
+questions (see :func:`_unlabelled_runs`)."""
+
+
+def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_Run]:
+    """The runs of unlabelled question lines in blocks, section by section (a heading ends them).
+
+    Numbered lines (:data:`NUMBERED_LINE`, and ``numbered-question`` lines without an answer label) run
+    while each one counts on from the one before (or repeats its number); bare lines
+    (:data:`BARE_QUESTION`) run to the end of their section. A labelled question or answer ends both."""
+    runs: list[_Run] = []
+    numbered: list[tuple[int, bool, bool]] = []  # (start, bodied, marked)
+    bare: list[tuple[int, bool, bool]] = []
+    count = 0
+    first_numbered = True
+
+    def flush(members: list[tuple[int, bool, bool]], rule: str, opens: bool = False) -> None:
+        if members:
+            runs.append(
+                _Run(
+                    rule,
+                    tuple(start for start, _, _ in members),
+                    sum(1 for _, bodied, _ in members if bodied),
+                    sum(1 for _, _, marked in members if marked),
+                    opens,
+                )
+            )
+        members.clear()
+
+    opens = False
+    for index, block in enumerate(blocks):
+        rule = block.rule
+        if rule == NUMBERED_REST:
+            continue
+        is_numbered = rule == NUMBERED_LINE or (rule == "numbered-question" and block.start not in answered)
+        if block.level or (block.kind in ("question", "answer") and not is_numbered):
+            flush(numbered, NUMBERED_LINE, opens)
+            flush(bare, BARE_QUESTION)
+            first_numbered = bool(block.level) or first_numbered
+            continue
+        if not is_numbered and rule != BARE_QUESTION:
+            continue
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        bodied = (
+            following is not None
+            and not following.level
+            and following.rule not in _RUN_RULES
+            and following.kind in ("block", "epilogue")
+        )
+        marked = block.text.rstrip().endswith(_QUESTION_MARKS)
+        if rule == BARE_QUESTION:
+            bare.append((block.start, bodied, marked))
+            continue
+        number = _line_count_number(block.number)
+        if numbered and number in (count, count + 1):
+            numbered.append((block.start, bodied, marked))
+        else:
+            flush(numbered, NUMBERED_LINE, opens)
+            opens = first_numbered and number == 1
+            numbered.append((block.start, bodied, marked))
+        count = number
+        first_numbered = False
+    flush(numbered, NUMBERED_LINE, opens)
+    flush(bare, BARE_QUESTION)
+    return runs
+
+
 def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
     """Turn a document's blocks (with document line numbers) into entries and problems."""
     part = assemble_part(document, blocks, document_openers([section_facts(blocks)]))
@@ -1483,6 +1744,9 @@ class SectionFacts(NamedTuple):
     """Its headings by level: (level, how many are questions or worded as questions (see
     :func:`asks_by_wording`), how many are other headings that are no summary or further-reading
     title)."""
+    numbered: int = 0
+    """Its runs of numbered question lines (see :func:`_unlabelled_runs`): 2 when one has the shape of
+    questions and asks, 1 when one only has the shape, else 0."""
 
     @property
     def opening(self) -> Opening:
@@ -1503,8 +1767,25 @@ def section_facts(blocks: Sequence[BlockInfo], references: Definitions = ()) -> 
             asks = block.kind == "question" or (block.rule in MAY_ASK_RULES and asks_by_wording(block.topic))
             counts.setdefault(block.level, [0, 0])[not asks] += 1
     headings = tuple((level, questions, others) for level, (questions, others) in sorted(counts.items()))
+    numbered = max(
+        (
+            1 + run.asks()
+            for run in _unlabelled_runs(blocks, _answered_questions(blocks))
+            if run.rule == NUMBERED_LINE and run.shaped()
+        ),
+        default=0,
+    )
     return SectionFacts(
-        first.kind, first.level, first.rule, first.marker, last.kind, openers, references, title, headings
+        first.kind,
+        first.level,
+        first.rule,
+        first.marker,
+        last.kind,
+        openers,
+        references,
+        title,
+        headings,
+        numbered,
     )
 
 
@@ -1514,6 +1795,7 @@ def document_openers(sections: Sequence[SectionFacts]) -> frozenset[str]:
     * :func:`opening_markers` of the whole document: the openers inside each section, and a question that
       opens a section right after one that ends with a heading;
     * :data:`GENRE_TAG` when the document's title names the genre (see :func:`names_genre`);
+    * :data:`NUMBERED_TAG` when a section has a run of numbered question lines (see :func:`_unlabelled_runs`);
     * :func:`question_level_tag` of each heading level whose headings are mostly questions.
     """
     openers = {marker for facts in sections for marker in facts.openers}
@@ -1524,6 +1806,9 @@ def document_openers(sections: Sequence[SectionFacts]) -> frozenset[str]:
     )
     if names_genre(next((facts.title for facts in sections if facts.title), "")):
         openers.add(GENRE_TAG)
+    numbered = max((facts.numbered for facts in sections), default=0)
+    if numbered > 1 or (numbered and GENRE_TAG in openers):
+        openers.add(NUMBERED_TAG)
     counts: dict[int, list[int]] = {}
     for facts in sections:
         for level, questions, others in facts.headings:
@@ -1540,6 +1825,10 @@ def document_openers(sections: Sequence[SectionFacts]) -> frozenset[str]:
 
 GENRE_TAG = "\x00genre"
 """In :func:`document_openers`: the document's title names the genre."""
+NUMBERED_TAG = "\x00numbered lines"
+"""In :func:`document_openers`: a section of the document has a run of numbered question lines (that asks,
+or under a title that names the genre): then a section's first numbered run, counting from 1, is one of
+questions however short it is."""
 QUESTION_SIBLINGS = 2
 """At least this many question headings at one level (and no fewer than the other headings there) make
 that level one of questions."""
@@ -1575,6 +1864,25 @@ def _may_ask(rule: str, level: int, context: _Context) -> bool:
         or names_genre(_document_topic(context.document.name))
         or any(names_genre(topic) for above, topic in context.headings if above < level)
     )
+
+
+def _run_asks(run: _Run, context: _Context) -> bool:
+    """Whether a run of unlabelled question lines (see :func:`_unlabelled_runs`) is one of questions: bare
+    lines by their shape alone; numbered lines when they ask (most end in a question mark) or the
+    document's title, its file name or a heading above them names the genre, and the run has the shape
+    of questions or is the first of its section, counting from 1, in a document that has such a run."""
+    if context.headings and context.headings[-1][1].casefold() in ASIDE_HEADINGS:
+        return False  # lines under 前言, 简介, …
+    if run.rule == BARE_QUESTION:
+        return run.shaped()
+    if not run.bodied or not (
+        run.asks()
+        or GENRE_TAG in context.openers
+        or names_genre(_document_topic(context.document.name))
+        or any(names_genre(topic) for _, topic in context.headings)
+    ):
+        return False
+    return run.shaped() or (run.opens and NUMBERED_TAG in context.openers)
 
 
 def _is_title(
@@ -1649,6 +1957,9 @@ def assemble_part(
     answered = _answered_questions(blocks)
     markers = frozenset(opener for opener in openers if not opener.startswith("\x00"))
     context = _Context(headings, openers, document)
+    runs = {start: run for run in _unlabelled_runs(blocks, answered) for start in run.members}
+    asking: set[_Run] = set()  # runs whose lines are questions
+    whole_until = 0  # a paragraph that stays whole ends here: the blocks of its lines are in it already
 
     def warn(line: int, message: str) -> None:
         problems.append(Problem(document.path, line, Severity.WARNING, message))
@@ -1753,7 +2064,7 @@ def assemble_part(
 
     # A question label inside an answer, in a style that never opens a section and with no answer label of
     # its own, is a sub-question or exercise of that answer, not a new entry.
-    for block in blocks:
+    for index, block in enumerate(blocks):
         if block.rule == CODE_LABEL:
             problems.append(Problem(document.path, block.start + 1, Severity.HINT, _(CODE_LABEL_HINT)))
         if block.rule in QUESTION_LINE_RULES and block.start not in answered:
@@ -1767,6 +2078,31 @@ def assemble_part(
                 closing_level = 0
             else:
                 continue
+        if block.rule in (NUMBERED_LINE, NUMBERED_REST) and block.start < whole_until:
+            continue
+        if block.rule == NUMBERED_BEFORE:
+            later = runs.get(blocks[index + 1].start) if index + 1 < len(blocks) else None
+            if later in asking and current is not None and current.question.rule in UNLABELLED_RULES:
+                end = blocks[index + 1].start
+                block = block._replace(html=block.head_html, folded=block.head_folded, end=end)
+            else:
+                whole_until = block.end
+        run = runs.get(block.start) if block.rule in _RUN_RULES and block.kind != "heading" else None
+        if run is not None:
+            if block.start == run.members[0] and current is None and _run_asks(run, context):
+                asking.add(run)
+            if run in asking and (current is None or current.question.rule in UNLABELLED_RULES):
+                close(at_part_end=False, next_is_question=True)
+                level, topic = headings[-1] if headings else (0, "")
+                current = _Open(
+                    line=block.start + 1,
+                    topic=topic,
+                    level=level or 6,  # outside any heading: the next heading ends the answer
+                    question=block._replace(kind="question", rule=run.rule),
+                )
+                continue
+            whole_until = block.end if block.rule == NUMBERED_LINE else whole_until
+            block = block._replace(kind="block")
         if block.kind == "heading":
             if block.rule == "closing":
                 close(at_part_end=True)
