@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.generate import EDIT, edit_one, generate
@@ -94,6 +94,8 @@ LINES = st.sampled_from(
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(LINES, max_size=40))
+# A question in a closing section, answered by a heading label: that heading ends the section.
+@example(lines=["### 参考资料", "**面试题：** 问题？", "### ✅ 正确答案：B"])
 def test_sectioned_scan_equals_whole_parse_on_any_mix(lines: list[str]) -> None:
     """For any mix of headings, fences, labels and blocks, sections parse as the whole document does."""
     documents = [doc("\n".join(lines))]

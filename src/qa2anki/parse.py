@@ -1570,7 +1570,9 @@ def opening_markers(blocks: Sequence[BlockInfo]) -> set[str]:
 
 
 def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
-    """Start lines of question blocks that an answer label follows before the next question or heading."""
+    """Start lines of question blocks that an answer label follows before the next question or heading (a
+    heading that is an answer label, ``### 答案：B``, is a heading: it ends the section the question is
+    in, and a document read section by section sees it only in the next one)."""
     answered: set[int] = set()
     waiting: int | None = None
     waiting_rule = ""
@@ -1583,7 +1585,7 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
             ):
                 continue  # a bold line below a labelled question does not take that question's answer
             waiting, waiting_rule = block.start, block.rule
-        elif block.kind in ("heading", "break"):
+        elif block.kind in ("heading", "break") or block.level:
             waiting = None
         elif block.kind in ("answer", "answer-side") and waiting is not None:
             answered.add(waiting)
