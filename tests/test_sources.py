@@ -206,6 +206,15 @@ def test_undecodable_data_is_an_error_naming_the_file(data: bytes, fragment: str
     assert "convert it to UTF-8" in caught.value.message
 
 
+def test_a_stray_byte_is_reported_at_its_line() -> None:
+    """One byte that is not UTF-8 in a long UTF-8 file: the error names its line, so it can be found."""
+    data = "# 标题\n\n**面试题：** 什么？\n\n".encode() + b"caf\xe9 latte\n" + "**答案：** 这个。\n".encode()
+    with pytest.raises(SourceError) as caught:
+        decode(data, "docs/stray.md")
+    assert caught.value.line == 5
+    assert str(caught.value).startswith("docs/stray.md:5: ")
+
+
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 

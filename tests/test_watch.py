@@ -203,6 +203,10 @@ def test_the_cli_watches_serves_and_stops_on_ctrl_c(seed_project: Path) -> None:
         process.stdout.close()
     if sys.platform != "win32":
         assert code == 0
+    after = []
+    while not lines.empty():
+        after.append(lines.get_nowait())
+    assert not any("KeyboardInterrupt" in line for line in after), after  # watchfiles' English log line
 
 
 def test_a_taken_port_is_one_line(seed_project: Path) -> None:

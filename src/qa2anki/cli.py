@@ -496,10 +496,12 @@ def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None, remo
     if removed:
         for locked in report.awaiting:
             click.echo(f"{locked.guid}  {_one_line(locked.written, 80)}")
-            click.echo(f"    Anki search: {report.search(locked)}")
+            click.echo("    " + _("Anki search: {search}").format(search=report.search(locked)))
         click.echo(
-            f"{len(report.awaiting)} removed note(s) to delete in Anki (Browse, paste the search, delete); "
-            "then qa2anki forget GUID… marks them done"
+            _(
+                "{count} removed note(s) to delete in Anki (Browse, paste the search, delete); "
+                "then qa2anki forget GUID… marks them done"
+            ).format(count=len(report.awaiting))
         )
         return
     for item in report.notes:

@@ -183,10 +183,21 @@ def decode(data: bytes, path: str) -> str:
             if text is not None and not _plausible_text(text):
                 text = None
     if text is None:
-        raise SourceError(_("not UTF-8 or GB18030/GBK text (or a binary file); convert it to UTF-8"), path)
+        raise SourceError(
+            _("not UTF-8 or GB18030/GBK text (or a binary file); convert it to UTF-8"), path, _bad_line(data)
+        )
     if "\r" in text:  # a search costs far less than two copies of a large document
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROLS.sub("", text)
+
+
+def _bad_line(data: bytes) -> int | None:
+    """The line of the first byte that is not UTF-8: one stray byte in a long file can be found."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return data.count(b"\n", 0, exc.start) + 1
+    return None
 
 
 def _strict(data: bytes, encoding: str) -> str | None:

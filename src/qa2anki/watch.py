@@ -12,6 +12,7 @@ This is an edge module: the rebuilding itself is a callback, so the pipeline kno
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from http import HTTPStatus
@@ -131,6 +132,9 @@ def watch_preview(
     until Ctrl-C or ``stop``. ``outputs`` are files and folders the build writes itself, never a reason to
     build again. A build that fails is reported with ``say`` and the last good page stays up; the first
     build's failure is raised."""
+    # watchfiles logs "KeyboardInterrupt caught, stopping watch" in English when Ctrl-C stops it: that is
+    # the way out this command announces itself, so only its errors are shown.
+    logging.getLogger("watchfiles").setLevel(logging.ERROR)
     live = LivePage(rebuild("1"), "1")
     server = PreviewServer(live, port)
     try:
