@@ -318,11 +318,9 @@ def test_link_references_are_carried_and_followed(tmp_path: Path) -> None:
         if change[0] == "definition":
             (updated,) = (n for n in carried.changed if "https://example.com/b" in n.note.answer_html)
             assert updated.status == Status.UPDATED
-        elif stale:
-            # An edit of one copy of a repeated entry left stale copies: the next build is a full one.
-            assert carried.reuse.carried == 0 and "stale copies" in (carried.reuse.reason or "")
         else:
-            assert carried.reuse.carried > 0
+            # Stale copies of an edited entry (``stale``) are carried like any note: they are in its region.
+            assert carried.reuse.carried > 0, stale
 
 
 def test_a_new_document_means_a_full_build(tmp_path: Path) -> None:
@@ -401,3 +399,24 @@ def test_a_carried_image_is_checked_as_a_new_one(tmp_path: Path) -> None:
     (project / "source/deck.md").write_text("".join(apply(pieces, ("edit", 2, 0), 1)), encoding="utf-8")
     with pytest.raises(ProblemsFound, match="1 error"):
         build(Options(cwd=project, now=NOW + 1))
+
+
+def test_stale_copies_do_not_stop_carrying(tmp_path: Path) -> None:
+    """After an edit of one copy of a repeated entry, the lock records the other copies as stale; the
+    next build still carries the notes the change does not touch, and writes what a full build writes."""
+    pieces = sections(generate(60, seed=3))
+    repeated = pieces[2]
+    pieces.append(repeated)  # the same entry again, at the end
+    project = make_project(tmp_path / "p", "".join(pieces))
+    build(Options(cwd=project, now=NOW))
+    document = project / "source/deck.md"
+    pieces[-1] = pieces[-1].rstrip("\n") + " 补充一句。\n\n"
+    document.write_text("".join(pieces), encoding="utf-8")
+    edited = build(Options(cwd=project, now=NOW + 1))
+    assert any("stale copy" in problem.message for problem in edited.problems)
+    assert '"older": ' in (project / "source/qa2anki.lock").read_text(encoding="utf-8")
+    document.write_text("".join(apply(pieces, ("edit", 20, 0), 2)), encoding="utf-8")
+    full = full_build_of(project, tmp_path / "full", NOW + 2)
+    carried = build(Options(cwd=project, now=NOW + 2))
+    assert carried.reuse.carried > 0
+    assert outputs(project) == outputs(tmp_path / "full") and summary(carried) == summary(full)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -221,15 +220,3 @@ def test_a_carrying_read_keeps_recorded_notes_as_lines(tmp_path: Path) -> None:
     carried = read_lock_carrying(path, "qa2anki.lock", digest, {"c": ("h3", 8)})
     assert carried is not None and set(carried.unparsed) == {"c"}
     assert dumps(carried) == path.read_text(encoding="utf-8")
-
-
-def test_a_lock_says_when_it_records_stale_copies() -> None:
-    """Stale copies of a live note count, parsed or left as a carried line; a tombstone's do not."""
-    live = LockedNote("a", "k1", "问题一", "答案一", ("主题",), "h1", 6, True, wording="w1", older=("d1",))
-    gone = replace(live, present=False)
-    assert not LOCK.records_stale_copies
-    assert Lock(notetype=None, notes=(live,)).records_stale_copies
-    assert not Lock(notetype=None, notes=(gone,)).records_stale_copies
-    line = dumps(Lock(notetype=None, notes=(live,))).split("\n")
-    carried = next(text for text in line if '"guid": "a"' in text)
-    assert Lock(notetype=None, notes=(), unparsed={"a": carried}).records_stale_copies

@@ -698,9 +698,6 @@ def _carried(
     if old_lock is None:
         lock_display = display_path(lock_path, options.cwd)
         return _("{lock} is not the lock the last build left").format(lock=lock_display)
-    # Which copy a card shows then rests on every copy of the note, wherever it is: nothing is carried.
-    if old_lock.records_stale_copies:
-        return _("the lock records stale copies of an edited note (qa2anki tidy removes them)")
     if not sum(sum(document.counts) for document in documents):
         return _("the sources have no entries")
     # The carried notes' images, read again: their fields hold names made from the files' bytes.

@@ -126,14 +126,6 @@ class Lock:
     deck: str | None = None
     """The deck the notes were last built into (``None`` in a lock written before it was recorded)."""
 
-    @property
-    def records_stale_copies(self) -> bool:
-        """Whether a live note has copies the card showed before an edit (an unparsed line says so by its
-        ``"older"`` key, which is written only when there are some)."""
-        return any(note.older for note in self.notes if note.present) or any(
-            '"older": ' in line for line in self.unparsed.values()
-        )
-
 
 EMPTY_LOCK = Lock(notetype=None, notes=())
 

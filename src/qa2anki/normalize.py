@@ -637,9 +637,12 @@ def _choose(members: Sequence[_Group], previous: Previous | None) -> _Choice:
     if len(shown) == 1:
         choice = _among(known, shown[0])
     else:
-        groups = [group for group in members if any(row[0] is group for row in known)]
+        # Several notes' cards among the members (a cluster that splits): one of the wordings they showed,
+        # never an older one of theirs; with none, the copies decide.
+        showing = [row for row in known if row[2] in previous.shown] or known
+        groups = [group for group in members if any(row[0] is group for row in showing)]
         canonical = min(groups, key=_Group.rank)
-        choice = _Choice(canonical, _pick([entry for group, entry, _ in known if group is canonical]))
+        choice = _Choice(canonical, _pick([entry for group, entry, _ in showing if group is canonical]))
     if new:
         edited = tuple(sorted((entry for _, entry, digest in rows if digest in new), key=_sort_key))
         return _Choice(choice.canonical, choice.chosen, edited)
