@@ -101,6 +101,17 @@ def test_shape_hints_for_unlabelled_questions_and_lone_answer_labels() -> None:
     assert shape_hints(Document("d.md", "d.md", labelled), scan_section(labelled)) == ()
 
 
+def test_shape_hint_for_too_few_question_lines() -> None:
+    """A document whose only questions are two bold or numbered lines without answer labels (one fewer than
+    a run needs) gets one hint at the first; numbered lines that do not ask get none."""
+    text = "# 网络面试题\n\n**什么是粘包？**\n\n字节流。\n\n1. 如何解决粘包？\n\n加长度字段。\n"
+    [hint] = shape_hints(Document("doc.md", "doc.md", text), scan_section(text))
+    assert (hint.line, hint.severity) == (3, Severity.HINT)
+    assert hint.message.startswith("2 question line(s) without answer labels")
+    steps = "# 步骤\n\n1.安装\n\n运行安装包。\n\n2.配置\n\n改配置文件。\n"
+    assert shape_hints(Document("d.md", "d.md", steps), scan_section(steps)) == ()
+
+
 def test_check_prints_hints_and_strict_does_not_fail_on_them(project: Path, run_cli: RunCli) -> None:
     """``check --strict`` prints the near miss and the code-block label as hints with file:line, counts
     them on a line of their own, and exits 0; ``build`` does not print them."""

@@ -7,7 +7,8 @@ under ``--strict`` (see :class:`qa2anki.errors.Severity`).
   alike, as merging on answers needs). Lowering the threshold would merge them; often they are two
   questions that only look alike, so it is the user's call.
 * **Shapes read in no other way**: a document without entries whose paragraphs end in question marks
-  (questions without labels), or that has answer labels but no question label.
+  (questions without labels), that has question lines without answer labels too few to be read as
+  questions, or that has answer labels but no question label.
 
 (What the parser skipped — labels in code blocks, sub-questions inside answers — it reports itself, as it
 reads.) Pure functions of notes and blocks.
@@ -22,7 +23,7 @@ from itertools import combinations
 from qa2anki.errors import Problem, Severity
 from qa2anki.i18n import gettext as _
 from qa2anki.normalize import EXHAUSTIVE_TOPIC, QUESTION_FLOOR, Note, Thresholds, fold_topic
-from qa2anki.parse import BlockInfo
+from qa2anki.parse import QUESTION_LINE_RULES, UNLABELLED_RULES, UNLABELLED_RUN, BlockInfo
 from qa2anki.similarity import candidate_pairs, similarity
 from qa2anki.sources import Document
 
@@ -85,11 +86,30 @@ def near_misses(notes: Sequence[Note], thresholds: Thresholds | None = None) -> 
 
 def shape_hints(document: Document, blocks: Sequence[BlockInfo]) -> tuple[Problem, ...]:
     """Hints for a document in which no entry was found: the shapes it has that qa2anki reads no way."""
-    if any(block.kind == "question" for block in blocks):
+    if any(block.kind == "question" and block.rule not in QUESTION_LINE_RULES for block in blocks):
         return ()
     asking = [b for b in blocks if b.kind in ("block", "epilogue") and b.folded.rstrip().endswith("?")]
     answers = [b for b in blocks if b.kind == "answer"]
+    # Question lines without answer labels (bold, numbered, one-item lists) too few to make a run.
+    lines = [
+        b
+        for b in blocks
+        if (b.rule in QUESTION_LINE_RULES or b.rule in UNLABELLED_RULES)
+        and b.text.rstrip().endswith(("？", "?"))
+    ]
     hints: list[Problem] = []
+    if lines and len(asking) < QUESTION_MARK_PARAGRAPHS and not answers:
+        hints.append(
+            Problem(
+                document.path,
+                lines[0].start + 1,
+                Severity.HINT,
+                _(
+                    "{count} question line(s) without answer labels: such lines are questions only "
+                    "{run} or more in a row, each followed by its answer; start each answer with **答案：**"
+                ).format(count=len(lines), run=UNLABELLED_RUN),
+            )
+        )
     if len(asking) >= QUESTION_MARK_PARAGRAPHS:
         hints.append(
             Problem(

@@ -702,6 +702,10 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         if items:
             return items
     html = render_tokens(block.tokens)
+    if block.kind == "ordered_list":
+        item = _question_item(block, html)
+        if item is not None:
+            return [item]
     if block.kind == FOLD_TAG or (block.kind == "paragraph" and block.tokens[0].meta.get(FOLD_SUMMARY)):
         rule = "fold-tag" if block.kind == FOLD_TAG else "fold-summary"
         return [_Found("block", rule, block.start, block.end, html, block.tokens)]
@@ -712,7 +716,7 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         found = _read_paragraph(inline, patterns)
         if found is not None:
             kind, rule, label = found
-            number = heading_number(plain_text(inline).strip()) if rule == "numbered-question" else ""
+            number = heading_number(plain_text(inline).strip()) if rule in QUESTION_LINE_RULES else ""
             return [
                 _Found(kind, rule, block.start, block.end, html, block.tokens, label=label, number=number)
             ]
@@ -1252,31 +1256,25 @@ def _break() -> Token:
 
 
 QUESTION_LINE_RULES = ("bold-question", "numbered-question")
-"""Rules of questions that are only questions when an answer label follows them."""
+"""Rules of questions that are only questions when an answer label follows them, or in a run of numbered
+question lines (see :func:`_unlabelled_runs`)."""
 
 
 def _question_line(inline: Token) -> tuple[str, _Label] | None:
     """A numbered line ending in a question mark, bold as a whole (``**1. 什么是梯度爆炸？**``:
     ``bold-question``) or not bold at all (``1、面向对象的特征有哪些？``: ``numbered-question``). It is a
-    question only when an answer label follows it (see :func:`_answered_questions`)."""
+    question only when an answer label follows it (see :func:`_answered_questions`) or in a run of such
+    lines (see :func:`_unlabelled_runs`)."""
     children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
     content = inline.content.strip()
     if "\n" in content or not children:
         return None
     rule, inner = "numbered-question", inline
     if any(c.type == "strong_open" for c in children):
-        if (
-            len(children) < 3
-            or children[0].type != "strong_open"
-            or children[-1].type != "strong_close"
-            or sum(1 for c in children if c.type == "strong_open") != 1
-            or not content.startswith(children[0].markup)
-            or not content.endswith(children[-1].markup)
-        ):
+        bold = _bold_inside(inline)
+        if bold is None:
             return None
-        markup = children[0].markup
-        rule = "bold-question"
-        inner = Token("inline", "", 0, content=content[len(markup) : -len(markup)], children=children[1:-1])
+        rule, inner = "bold-question", bold
     text = plain_text(inner).strip()
     if not heading_number(text)[:1].isdigit() or not text.endswith(("？", "?")):
         return None
@@ -1284,6 +1282,25 @@ def _question_line(inline: Token) -> tuple[str, _Label] | None:
     if numbered is inner:
         return None
     return rule, _Label(numbered.content.strip(), list(numbered.children or ()))
+
+
+def _bold_inside(inline: Token) -> Token | None:
+    """The inside of a one-line paragraph that is one bold span as a whole (``**什么是TCP粘包？**``), else
+    ``None``."""
+    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+    content = inline.content.strip()
+    if (
+        len(children) < 3
+        or children[0].type != "strong_open"
+        or children[-1].type != "strong_close"
+        or "\n" in content
+        or sum(1 for c in children if c.type == "strong_open") != 1
+        or not content.startswith(children[0].markup)
+        or not content.endswith(children[-1].markup)
+    ):
+        return None
+    markup = children[0].markup
+    return Token("inline", "", 0, content=content[len(markup) : -len(markup)], children=children[1:-1])
 
 
 NUMBERED_LINE = "numbered-line"
@@ -1299,8 +1316,8 @@ whole paragraph, with the lines before that one as its label; when that line is 
 lines are content, else the whole paragraph is and the blocks of its later lines are dropped."""
 BARE_QUESTION = "bare-question"
 """The rule of a short one-line paragraph that ends in a question mark and is neither numbered nor
-labelled (``i++是原子操作吗?``): a question only in a run of such paragraphs (see
-:func:`_unlabelled_runs`)."""
+labelled (``i++是原子操作吗?``, or bold as a whole: ``**什么是TCP粘包？**``): a question only in a run of
+such paragraphs (see :func:`_unlabelled_runs`)."""
 UNLABELLED_RULES = (NUMBERED_LINE, BARE_QUESTION)
 """Rules of questions that come from a run of unlabelled lines."""
 QUESTION_LINE_CHARS = 60
@@ -1348,12 +1365,17 @@ def _unlabelled_question(block: _Block, inline: Token, html: str) -> list[_Found
         return []
     lines = content.split("\n")
     if not content[0].isdigit() and not any(line[:1].isdigit() for line in lines[1:]):
-        stripped = content.rstrip()
-        if len(lines) > 1 or not stripped.endswith(_QUESTION_MARKS) or heading_number(stripped):
+        if len(lines) > 1:
             return []
-        if len(plain_text(inline).strip()) > QUESTION_LINE_CHARS:
+        asked = inline
+        if content[0] in "*_" and (bold := _bold_inside(inline)) is not None:
+            asked = bold  # ``**什么是TCP粘包？**``: the question is what is bold
+        stripped = asked.content.strip()
+        if not stripped.endswith(_QUESTION_MARKS) or heading_number(stripped):
             return []
-        label = _Label(stripped, list(inline.children or ()))
+        if len(plain_text(asked).strip()) > QUESTION_LINE_CHARS:
+            return []
+        label = _Label(stripped, list(asked.children or ()))
         return [_Found("block", BARE_QUESTION, block.start, block.end, html, block.tokens, 0, label)]
     runs = _line_runs(inline)
     if runs is None:
@@ -1445,6 +1467,30 @@ def _unlabelled_question(block: _Block, inline: Token, html: str) -> list[_Found
                 )
             )
     return found
+
+
+def _question_item(block: _Block, html: str) -> _Found | None:
+    """An ordered list of one item that is one short line ending in a question mark (``2. 如何解决粘包？``,
+    its answer in the paragraphs after the list): a ``numbered-question`` numbered as the list starts, a
+    question when an answer label follows it or in a run of such lines (see :func:`_unlabelled_runs`)."""
+    tokens = block.tokens
+    if len(tokens) != 7 or tokens[3].type != "inline" or not tokens[1].info.isdigit():
+        return None
+    inline = tokens[3]
+    content = inline.content.strip()
+    if (
+        not content
+        or "\n" in content
+        or content[0].isdigit()
+        or not content.endswith(_QUESTION_MARKS)
+        or len(plain_text(inline).strip()) > QUESTION_LINE_CHARS
+    ):
+        return None
+    label = _Label(content, list(inline.children or ()))
+    number = f"{int(tokens[1].info)}."
+    return _Found(
+        "question", "numbered-question", block.start, block.end, html, block.tokens, 0, label, "", number
+    )
 
 
 def _first_is_bold(inline: Token) -> bool:
@@ -1618,7 +1664,7 @@ class _Run(NamedTuple):
         return self.marked * 2 >= len(self.members)
 
 
-_RUN_RULES = frozenset((NUMBERED_LINE, BARE_QUESTION, "numbered-question"))
+_RUN_RULES = frozenset((NUMBERED_LINE, BARE_QUESTION, *QUESTION_LINE_RULES))
 UNLABELLED_RUN = 3
 """At least this many unlabelled question lines in a row, most with an answer after them, make a run of
 questions (see :func:`_unlabelled_runs`)."""
@@ -1627,9 +1673,10 @@ questions (see :func:`_unlabelled_runs`)."""
 def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_Run]:
     """The runs of unlabelled question lines in blocks, section by section (a heading ends them).
 
-    Numbered lines (:data:`NUMBERED_LINE`, and ``numbered-question`` lines without an answer label) run
-    while each one counts on from the one before (or repeats its number); bare lines
-    (:data:`BARE_QUESTION`) run to the end of their section. A labelled question or answer ends both."""
+    Numbered lines (:data:`NUMBERED_LINE`, and :data:`QUESTION_LINE_RULES` lines without an answer label:
+    ``**1. 什么是…？**``, one-item ordered lists ``2. 如何…？``) run while each one counts on from the one
+    before (or repeats its number); bare lines (:data:`BARE_QUESTION`) run to the end of their section. A
+    labelled question or answer ends both."""
     runs: list[_Run] = []
     numbered: list[tuple[int, bool, bool]] = []  # (start, bodied, marked)
     bare: list[tuple[int, bool, bool]] = []
@@ -1654,7 +1701,7 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
         rule = block.rule
         if rule == NUMBERED_REST:
             continue
-        is_numbered = rule == NUMBERED_LINE or (rule == "numbered-question" and block.start not in answered)
+        is_numbered = rule == NUMBERED_LINE or (rule in QUESTION_LINE_RULES and block.start not in answered)
         if block.level or (block.kind in ("question", "answer") and not is_numbered):
             flush(numbered, NUMBERED_LINE, opens)
             flush(bare, BARE_QUESTION)
