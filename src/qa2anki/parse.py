@@ -349,6 +349,8 @@ class _Label(NamedTuple):
     markdown: str
     children: list[Token]
     marker: str = ""
+    number: str = ""
+    """For a :data:`NUMBERED_LABEL` (``Q1.``): its number, which the answer's must match."""
 
 
 def _text_token(text: str) -> Token:
@@ -388,11 +390,13 @@ def _without_numbering(inline: Token) -> Token:
     return copy
 
 
-def _split_label(inline: Token, label_re: re.Pattern[str]) -> _Label | None:
+def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False) -> _Label | None:
     """If the paragraph starts with a label, what follows it (maybe empty); else ``None``.
 
     Works on the inline children to find the label, and maps its end back onto ``inline.content``
     so that the rest keeps its Markdown (bold, code, links); the rest's tokens are kept for rendering.
+    ``dotted``: only a plain numbered label closed by a dot or 、 (``Q1.``, ``A1、``; see
+    :data:`NUMBERED_LABEL`), with its number in the result.
     """
     children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
     content = inline.content
@@ -413,6 +417,13 @@ def _split_label(inline: Token, label_re: re.Pattern[str]) -> _Label | None:
         return None
     has_colon = _has_colon(match)
     marker = match.group("label")
+    if dotted:
+        dot = _DOTTED_RE.match(text, match.end())
+        if bold_markup or has_colon or match.group("number") is None or dot is None:
+            return None
+        pos += dot.end()
+        after = _lstrip_children([_text_token(text[dot.end() :]), *children[index + 1 :]])
+        return _Label(content[pos:].strip(), after, marker, match.group("number"))
     pos += match.end()
     rest_of_text = text[match.end() :]
     after = children[index + 1 :]
@@ -442,6 +453,10 @@ def _split_label(inline: Token, label_re: re.Pattern[str]) -> _Label | None:
     if not has_colon:
         return None
     return _Label(content[pos:].strip(), _lstrip_children([_text_token(rest_of_text), *after]), marker)
+
+
+_DOTTED_RE = re.compile(r"[.、．](?![0-9])\s*")
+"""What closes a numbered label without a colon (``Q1.``, ``A1、``); not a decimal point (``Q1.5``)."""
 
 
 def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tuple[str, str, str, str]:
@@ -714,6 +729,16 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         if runs:
             return runs
         found = _read_paragraph(inline, patterns)
+        glued = (
+            _glued_answer(found[2], patterns.answer)
+            if found and found[0] == "question" and found[2]
+            else None
+        )
+        if glued is not None:
+            return [
+                _Found("question", GLUED_LABEL, block.start, block.end, html, block.tokens, label=glued[0]),
+                _Found("answer", GLUED_LABEL, block.start, block.end, "", [], label=glued[1]),
+            ]
         if found is not None:
             kind, rule, label = found
             number = heading_number(plain_text(inline).strip()) if rule in QUESTION_LINE_RULES else ""
@@ -1177,6 +1202,87 @@ def _read_heading(block: _Block, inline: Token, patterns: _LabelPatterns, labels
     )
 
 
+GLUED_LABEL = "glued-label"
+"""The rule of a question and its answer on one line (``**面试题：**Q？**答案：**A``, ``问：Q？ 答：A``): the
+paragraph opens with a question label and a later answer label on that line is bold, or plain after white
+space or a sentence end (``Q？ 答案：A``; an ASCII label only after a sentence end)."""
+_GLUED_GAP_RE = re.compile(r"[\s？?。！!；;]+")
+_SENTENCE_END = frozenset("？?。！!；;")
+
+
+def _glued_answer(question: _Label, pattern: re.Pattern[str]) -> tuple[_Label, _Label] | None:
+    """A question label's rest cut at an answer label later on its first line: (question, answer);
+    ``None`` when there is none. Looks only at the top-level children, so a label in code, a link or
+    emphasis, or one glued to the prose before it (``他的回答：``), is no cut."""
+    children = question.children
+    depth = 0
+    for index, child in enumerate(children):
+        if child.type in ("softbreak", "hardbreak"):
+            return None
+        if depth == 0 and child.type == "strong_open" and index + 1 < len(children):
+            text = children[index + 1].content if children[index + 1].type == "text" else ""
+            match = pattern.match(text)
+            if match is not None and (
+                _has_colon(match)
+                or (
+                    text[match.end() :] == ""
+                    and index + 3 < len(children)
+                    and children[index + 2].type == "strong_close"
+                    and _COLON_RE.match(children[index + 3].content) is not None
+                    and children[index + 3].content.lstrip()[:1] in ":："
+                )
+            ):
+                cut = _glued_cut(
+                    question, pattern, index, child.markup + text[: match.end()], 0, children[index:]
+                )
+                if cut is not None:
+                    return cut
+        elif depth == 0 and child.type == "text":
+            text = child.content
+            for gap in _GLUED_GAP_RE.finditer(text):
+                match = pattern.match(text, gap.end()) if gap.end() < len(text) else None
+                if match is None or not _has_colon(match):
+                    continue
+                if match.group("label").isascii() and not _SENTENCE_END.intersection(gap.group()):
+                    continue  # ``Q: plan A: or B?``
+                before = text[: gap.end()].rstrip()
+                head = [*children[:index], *([_with_content(child, before)] if before else [])]
+                rest = [_text_token(text[gap.end() :]), *children[index + 1 :]]
+                found = text[gap.start() : match.end()]
+                cut = _glued_cut(question, pattern, len(head), found, gap.end() - gap.start(), rest, head)
+                if cut is not None:
+                    return cut
+        depth += child.nesting
+    return None
+
+
+def _glued_cut(
+    question: _Label,
+    pattern: re.Pattern[str],
+    index: int,
+    found: str,
+    skip: int,
+    rest: list[Token],
+    head: list[Token] | None = None,
+) -> tuple[_Label, _Label] | None:
+    """Cut a question label's rest where ``found`` (the answer label as written, after ``skip`` characters
+    of gap) first stands in its Markdown, if the question part keeps some text."""
+    at = question.markdown.find(found)
+    if at < 0:
+        return None
+    at += skip
+    head = question.children[:index] if head is None else head
+    asked = question.markdown[:at].rstrip()
+    if not asked or not plain_text(Token("inline", "", 0, children=head)).strip():
+        return None
+    answer = _split_label(Token("inline", "", 0, content=question.markdown[at:], children=rest), pattern)
+    if answer is None:
+        return None
+    if head and head[-1].type == "text":
+        head = [*head[:-1], _with_content(head[-1], head[-1].content.rstrip())]
+    return question._replace(markdown=asked, children=head), answer
+
+
 def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, _Label | None] | None:
     """(kind, rule, label) of a paragraph that is a question, an answer or an answer-side block, or of one
     that may close an article; ``None`` for content."""
@@ -1186,7 +1292,7 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
             return kind, "bold-label" if _first_is_bold(inline) else "plain-label", label
     if _answer_side(inline, patterns.answer_side):
         return "answer-side", "bold-label", None
-    question_line = _question_line(inline)
+    question_line = _question_line(inline, patterns)
     if question_line is not None:
         return "question", *question_line
     if plain_text(inline).lstrip().startswith(EPILOGUE_OPENINGS):
@@ -1222,14 +1328,35 @@ def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list
         for kind, pattern in (("question", patterns.question), ("answer", patterns.answer)):
             label = _split_label(piece, pattern)
             if label is not None:
-                labelled.append((index, kind, label, ""))
+                glued = _glued_answer(label, patterns.answer) if kind == "question" else None
+                if glued is not None:
+                    labelled.append((index, "question", glued[0], GLUED_LABEL))
+                    labelled.append((index, "answer", glued[1], GLUED_LABEL))
+                else:
+                    labelled.append((index, kind, label, ""))
                 break
         else:
-            question_line = _question_line(piece) if index == 0 else None
+            dotted = _dotted_label(piece, patterns, labelled)
+            if dotted is not None:
+                labelled.append((index, dotted[0], dotted[1], NUMBERED_LABEL))
+                continue
+            question_line = _question_line(piece, patterns) if index == 0 else None
             if question_line is not None:
                 labelled.append((index, "question", question_line[1], question_line[0]))
         if not labelled:
             return []  # the paragraph does not open with a question: no need to look at its other lines
+    labelled = [
+        entry
+        for at, entry in enumerate(labelled)
+        if entry[3] != NUMBERED_LABEL
+        or (entry[1] == "answer" and at and labelled[at - 1][3] == NUMBERED_LABEL)
+        or (
+            entry[1] == "question"
+            and at + 1 < len(labelled)
+            and labelled[at + 1][1] == "answer"
+            and labelled[at + 1][3] == NUMBERED_LABEL
+        )
+    ]
     kinds = [kind for _, kind, _, _ in labelled]
     if not labelled or labelled[0][0] != 0 or kinds[0] != "question" or "answer" not in kinds:
         return []
@@ -1237,18 +1364,52 @@ def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list
     ends = [*(index for index, _, _, _ in labelled[1:]), len(runs)]
     for (index, kind, label, line_rule), following in zip(labelled, ends, strict=True):
         first = runs[index][0]
+        if following == index:  # a question glued to its answer: the line's question part
+            last = runs[index + 1][0] if index + 1 < len(runs) else len(content_lines)
+            piece = Token("inline", "", 0, children=label.children)
+            html = render_inline(label.children)
+            found.append(
+                _Found(kind, line_rule, block.start + first, block.start + last, html, [piece], label=label)
+            )
+            continue
         last = runs[following][0] if following < len(runs) else len(content_lines)
         # The lines after the labelled one keep their line breaks.
         tail = [token for _, run in runs[index + 1 : following] for token in (_break(), *run)]
+        own = label.children if line_rule == GLUED_LABEL else runs[index][1]
         label = label._replace(
             markdown="\n".join([label.markdown, *content_lines[runs[index + 1][0] if tail else last : last]]),
             children=[*label.children, *tail],
         )
-        piece = Token("inline", "", 0, children=[*runs[index][1], *tail])
+        piece = Token("inline", "", 0, children=[*own, *tail])
         rule = line_rule or ("bold-label" if _first_is_bold(piece) else "plain-label")
         html = render_inline(piece.children or [])
         found.append(_Found(kind, rule, block.start + first, block.start + last, html, [piece], label=label))
     return found
+
+
+NUMBERED_LABEL = "numbered-label"
+"""The rule of ``Q1.``/``A1.`` (or ``Q1、``/``A1、``) lines of one paragraph: labels without a colon, which
+count only as a question line followed by an answer line of the same number."""
+
+
+def _dotted_label(
+    piece: Token, patterns: _LabelPatterns, labelled: Sequence[tuple[int, str, _Label, str]]
+) -> tuple[str, _Label] | None:
+    """A :data:`NUMBERED_LABEL` line: a question, or the answer to the numbered question just before it."""
+    label = _split_label(piece, patterns.question, dotted=True)
+    if label is not None:
+        return "question", label
+    label = _split_label(piece, patterns.answer, dotted=True)
+    previous = labelled[-1] if labelled else None
+    if (
+        label is not None
+        and previous is not None
+        and previous[1] == "question"
+        and previous[3] == NUMBERED_LABEL
+        and previous[2].number.lstrip("0") == label.number.lstrip("0")
+    ):
+        return "answer", label
+    return None
 
 
 def _break() -> Token:
@@ -1260,16 +1421,27 @@ QUESTION_LINE_RULES = ("bold-question", "numbered-question")
 question lines (see :func:`_unlabelled_runs`)."""
 
 
-def _question_line(inline: Token) -> tuple[str, _Label] | None:
+def _question_line(inline: Token, patterns: _LabelPatterns) -> tuple[str, _Label] | None:
     """A numbered line ending in a question mark, bold as a whole (``**1. 什么是梯度爆炸？**``:
     ``bold-question``) or not bold at all (``1、面向对象的特征有哪些？``: ``numbered-question``). It is a
     question only when an answer label follows it (see :func:`_answered_questions`) or in a run of such
-    lines (see :func:`_unlabelled_runs`)."""
+    lines (see :func:`_unlabelled_runs`). A question label after the number goes with it
+    (``1、问题：Go的slice扩容规则？``)."""
     children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
     content = inline.content.strip()
     if "\n" in content or not children:
         return None
     rule, inner = "numbered-question", inline
+    if any(c.type == "strong_open" for c in children) and children[0].type == "text":
+        # ``2、**问题：**map是并发安全的吗？``: a bold question label after the number
+        numbered = _without_numbering(inline)
+        labelled = _split_label(numbered, patterns.question) if numbered is not inline else None
+        text = plain_text(inline).strip()
+        if labelled is None or not labelled.markdown or not text.endswith(_QUESTION_MARKS):
+            return None
+        if not heading_number(text)[:1].isdigit():
+            return None
+        return rule, labelled._replace(marker="")
     if any(c.type == "strong_open" for c in children):
         bold = _bold_inside(inline)
         if bold is None:
@@ -1281,6 +1453,9 @@ def _question_line(inline: Token) -> tuple[str, _Label] | None:
     numbered = _without_numbering(inner)
     if numbered is inner:
         return None
+    labelled = _split_label(numbered, patterns.question)
+    if labelled is not None and labelled.markdown:
+        return rule, labelled._replace(marker="")
     return rule, _Label(numbered.content.strip(), list(numbered.children or ()))
 
 
