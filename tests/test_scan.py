@@ -88,6 +88,9 @@ LINES = st.sampled_from(
         "  - TODO 什么是堆？",
         "### 8、Redis是什么", "### A vs B", "#### X 和 Y 的区别", "- **能吗？** 能。\n- **会吗？** 会。",
         "## 面试题", "## 面试官心理分析", "## 面试题剖析", "> 为什么？\n>\n> 答：因为。",
+        "### 题目 1", "## 第1题", "<details>", "<summary>参考答案</summary>", "<summary>展开</summary>",
+        "<details><summary>Show answer</summary>", "<details>\n<summary>点击查看答案</summary>", "***",
+        "握手为什么是三次？", "> 版权声明：原创文章。", "关注公众号「小栈」！",
     ]
 )  # fmt: skip
 
