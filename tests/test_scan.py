@@ -92,6 +92,9 @@ LINES = st.sampled_from(
         "**面试题：**同行问？**答案：**同行答。", "问：同行问？ 答：同行答。\n下一行仍是答案",
         "Q1. Why?\nA1. Because.", "Q2、何时？\nA3、编号不同", "1、问题：带标签的编号题？",
         "2、**问题：**粗体标签的编号题？",
+        "### 题目 1", "## 第1题", "<details>", "<summary>参考答案</summary>", "<summary>展开</summary>",
+        "<details><summary>Show answer</summary>", "<details>\n<summary>点击查看答案</summary>", "***",
+        "握手为什么是三次？", "> 版权声明：原创文章。", "关注公众号「小栈」！",
     ]
 )  # fmt: skip
 

@@ -335,7 +335,8 @@ FOLD_TAG = "fold_tag"
 """The token of a line that is only a fold's tag (``<details>``, ``</details>``, ``<p>``, ``</p>``): shows
 nothing. Its ``meta["tag"]`` is the tag's name, with ``/`` for a closing one."""
 FOLD_SUMMARY = "summary"
-"""``meta`` key set on the ``paragraph_open`` of a ``<summary>`` line."""
+"""``meta`` key set on the ``paragraph_open`` of a ``<summary>`` line (its ``meta["tag"]``: ``details``
+when the line opens the fold too, else ``""``)."""
 
 _FOLD_LINE_RE = re.compile(
     r"(?:<(?P<tag>details|/details|p|/p)(?:\s+open)?\s*>)?\s*"
@@ -373,7 +374,7 @@ def _fold_line(state: StateBlock, start_line: int, end_line: int, silent: bool) 
         # block only.
         opening = state.push("paragraph_open", "p", 1)
         opening.map = [start_line, start_line + 1]
-        opening.meta = {FOLD_SUMMARY: True}
+        opening.meta = {FOLD_SUMMARY: True, "tag": str(tag or "").lower()}
         inline = state.push("inline", "", 0)
         inline.content = _SIMPLE_TAG_RE.sub("", summary).strip()
         inline.map = [start_line, start_line + 1]

@@ -273,7 +273,8 @@ class BlockInfo(NamedTuple):
     :func:`_may_ask`: then the entry's rule is ``heading-without-mark``);
     ``thematic-break`` for ``---``."""
     marker: str = ""
-    """The label word of a question or answer (``面试题``, ``Q``…), without its number."""
+    """The label word of a question or answer (``面试题``, ``Q``…), without its number; for a fold's line
+    (see :data:`FOLD_RULES`), the fold tag it opens or closes (``details``, ``/details``) or ``""``."""
     topic: str = ""
     """For a heading of any kind: the topic it gives (its text without emphasis, numbering or a trailing
     colon)."""
@@ -472,6 +473,8 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
             return kind, "heading-label", plain[match.end() :].strip(), match.group("label")
         if match and bare is None and match.end() == len(plain) and not _needs_colon(match):
             bare = BARE_QUESTION if kind == "question" else BARE_ANSWER, match.group("label")
+    if _is_quiz_number(text):
+        return "heading", QUIZ_NUMBER, topic, ""
     if labels.heading_questions and topic == text.strip():  # no number: ``## 面试题``, not ``## 1. 问题``
         section = _label_section(topic, patterns)
         if section:
@@ -495,6 +498,10 @@ follows it (then it opens a ``quiz-headings`` entry, see :func:`assemble_part`).
 BARE_ANSWER = "bare-answer"
 """The rule of a heading that is only an answer label (``### 📖 解析``, ``### 参考答案``): the answer, or
 part of it, in a ``quiz-headings`` entry; else a heading like any other."""
+QUIZ_NUMBER = "quiz-number"
+"""The rule of a heading that is only a quiz number (``## 第1题``, ``## 第 2 题 🟢``): it opens a
+``quiz-headings`` entry like a bare question-label heading; a title unless an answer label follows it, or
+when a deeper question or question-label heading comes first."""
 QUIZ_HEADINGS = "quiz-headings"
 """The rule of an entry whose question is the body of a bare question-label heading (``### 题目``) and
 whose answer starts at an answer label (``### ✅ 正确答案：B``, ``### 📖 参考答案``, ``**答案：**``)."""
@@ -502,6 +509,52 @@ FOLD_RULES = ("fold-tag", "fold-summary")
 """Rules of a ``<details>`` fold's lines (see :mod:`qa2anki.dialect`): a tag line that shows nothing, and
 the summary line. A fold right before an answer label, or opening an answer, is the author's "show the
 answer" button (on a card, the card's flip): it is left out."""
+
+
+FOLD_ANSWER = "fold-answer"
+"""The rule of a fold's summary that is an answer label (``<summary>答案</summary>``, ``查看答案``,
+``Show answer``): the answer label, its fold's body the answer (up to the fold's ``</details>``)."""
+_SHOW_WORDS = (
+    "点击查看",
+    "点击显示",
+    "点击展开",
+    "点此查看",
+    "查看",
+    "显示",
+    "展开",
+    "show",
+    "view",
+    "reveal",
+    "see",
+)
+"""Words before an answer label in a fold's summary that ask to show it (``点击查看答案``,
+``Show answer``)."""
+
+
+def _answer_summary(inline: Token | None, labels: Labels) -> bool:
+    """Whether a fold's summary is an answer label (see :data:`FOLD_ANSWER`): an answer-label word longer than
+    :data:`SHORT_LABEL_LENGTH`, perhaps after a word that asks to show it, and nothing else."""
+    if inline is None:
+        return False
+    text = _undecorated(inline.content.strip()).rstrip(" :：").casefold()
+    for word in _SHOW_WORDS:
+        if text.startswith(word):
+            text = text[len(word) :].strip()
+            break
+    return any(text == word.casefold() for word in labels.answer if len(word) > SHORT_LABEL_LENGTH)
+
+
+def _is_quiz_number(text: str) -> bool:
+    """Whether a heading is only a quiz number (see :data:`QUIZ_NUMBER`)."""
+    if "题" not in text:
+        return False
+    match = _NUMBERING_RE.match(text)
+    return (
+        match is not None
+        and match.group().lstrip().startswith("第")
+        and "题" in match.group()
+        and not _undecorated(text[match.end() :].strip())
+    )
 
 
 def _undecorated(text: str) -> str:
@@ -661,6 +714,8 @@ class _Found(NamedTuple):
     number: str = ""
     source: str = ""
     """Inside a list item or quote: its Markdown without their markers."""
+    marker: str = ""
+    """For a fold's line: the fold tag it opens or closes (see :attr:`BlockInfo.marker`)."""
 
 
 _Source = Callable[[int, int], list[str]]
@@ -670,7 +725,8 @@ _Source = Callable[[int, int], list[str]]
 def _block_info(found: _Found, lines: Sequence[str]) -> BlockInfo:
     label = found.label
     label_text = found.topic if found.kind == "heading" and label is None else ""
-    head_html = head_folded = marker = ""
+    head_html = head_folded = ""
+    marker = found.marker
     if label is not None:
         label_text, marker = label.markdown, label.marker
         head_html, head_folded = render_inline(label.children), fold(label_text)
@@ -722,8 +778,11 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         if item is not None:
             return [item]
     if block.kind == FOLD_TAG or (block.kind == "paragraph" and block.tokens[0].meta.get(FOLD_SUMMARY)):
-        rule = "fold-tag" if block.kind == FOLD_TAG else "fold-summary"
-        return [_Found("block", rule, block.start, block.end, html, block.tokens)]
+        tag = str(block.tokens[0].meta.get("tag", ""))
+        if block.kind == FOLD_TAG:
+            return [_Found("block", "fold-tag", block.start, block.end, html, block.tokens, marker=tag)]
+        kind, rule = ("answer", FOLD_ANSWER) if _answer_summary(inline, labels) else ("block", "fold-summary")
+        return [_Found(kind, rule, block.start, block.end, html, block.tokens, marker=tag)]
     if block.kind == "paragraph" and inline is not None:
         runs = _label_lines(block, inline, patterns)
         if runs:
@@ -1746,6 +1805,17 @@ class _Open:
     """Deeper headings inside the entry: part of it if more of it follows them, else dropped."""
     skipping: bool = False
     """Inside a section between a question section and its answer section (left out)."""
+    fold_depth: int = 0
+    """For an answer that a fold's summary opened (see :data:`FOLD_ANSWER`): how many folds are open; the
+    entry ends where it drops to 0 (its fold's ``</details>``)."""
+
+    @property
+    def answer_open(self) -> bool:
+        """Whether an answer label may still start its answer: it has none, or only a fold's summary with
+        nothing below it yet (``<summary>答案</summary>`` then ``**答案：**``)."""
+        return self.answer is None or (
+            self.answer.rule == FOLD_ANSWER and all(block.rule in FOLD_RULES for block in self.answer_blocks)
+        )
 
     @property
     def tentative(self) -> bool:
@@ -2116,7 +2186,16 @@ def _is_title(
     a title after all: a labelled question below it before any answer label; or, below it, a deeper
     question heading, a deeper heading that may ask, or any deeper heading before the body. A heading
     worded as a question (see :func:`asks_by_wording`) is a title only when a question comes before its
-    body."""
+    body. A quiz-number or bare question-label heading's entry (see :data:`QUIZ_NUMBER`) is a title when
+    a deeper question, or question-label or quiz-number heading, comes before its answer."""
+    if (
+        current is not None
+        and current.question.rule == QUIZ_HEADINGS
+        and current.answer is None
+        and level > current.level
+        and (kind == "question" or rule in (BARE_QUESTION, QUIZ_NUMBER, QUESTION_SECTION))
+    ):
+        return True
     if current is None or not current.tentative or current.answer is not None:
         return False
     # A heading worded as a question is a title only if questions come before any body; its own
@@ -2184,6 +2263,7 @@ def assemble_part(
     runs = {start: run for run in _unlabelled_runs(blocks, answered) for start in run.members}
     asking: set[_Run] = set()  # runs whose lines are questions
     whole_until = 0  # a paragraph that stays whole ends here: the blocks of its lines are in it already
+    loose: list[BlockInfo] = []  # content blocks in no entry, right before this block
 
     def warn(line: int, message: str) -> None:
         problems.append(Problem(document.path, line, Severity.WARNING, message))
@@ -2202,7 +2282,7 @@ def assemble_part(
         folded = " ".join(part for part in (head.head_folded, *(b.folded for b in blocks_)) if part)
         return markdown_, html, folded
 
-    def close(at_part_end: bool, next_is_question: bool = False) -> None:
+    def close(at_part_end: bool, next_is_question: bool = False, at_document_end: bool = False) -> None:
         nonlocal current
         entry, current = current, None
         if entry is None:
@@ -2247,6 +2327,17 @@ def assemble_part(
         while answer_blocks and answer_blocks[0].rule in FOLD_RULES:
             answer_blocks = answer_blocks[1:]
         answer_blocks = _without_trailing_rules(answer_blocks)
+        footer = _footer_start(answer, answer_blocks) if at_document_end else len(answer_blocks)
+        if footer < len(answer_blocks):
+            problems.append(
+                Problem(
+                    document.path,
+                    answer_blocks[footer].start + 1,
+                    Severity.HINT,
+                    _("after the last answer's ---, the rest of the document is left out (a page footer?)"),
+                )
+            )
+            answer_blocks = _without_trailing_rules(answer_blocks[:footer])
         if at_part_end:
             while (
                 answer_blocks
@@ -2289,6 +2380,8 @@ def assemble_part(
     # A question label inside an answer, in a style that never opens a section and with no answer label of
     # its own, is a sub-question or exercise of that answer, not a new entry.
     for index, block in enumerate(blocks):
+        if current is not None or block.kind not in ("block", "answer"):
+            loose.clear()
         if block.rule == CODE_LABEL:
             problems.append(Problem(document.path, block.start + 1, Severity.HINT, _(CODE_LABEL_HINT)))
         if block.rule in QUESTION_LINE_RULES and block.start not in answered:
@@ -2336,7 +2429,7 @@ def assemble_part(
                 headings.append((block.level, block.topic))  # the topic of a labelled entry in it
                 continue
             if _quiz_answer(current, block.rule, block.level) and current is not None:
-                if current.answer is None:
+                if current.answer_open:
                     current.set_answer(block._replace(kind="answer", text=""))
                 else:
                     current.add(block)
@@ -2356,7 +2449,7 @@ def assemble_part(
                     current.pending_headings.append(block)
             while headings and headings[-1][0] >= block.level:
                 headings.pop()
-            if current is None and block.rule == BARE_QUESTION:
+            if current is None and block.rule in (BARE_QUESTION, QUIZ_NUMBER):
                 current = _Open(
                     line=block.start + 1,
                     topic=headings[-1][1] if headings else "",
@@ -2417,7 +2510,19 @@ def assemble_part(
                 headings.append((block.level, block.topic))
         elif block.kind == "break":
             close(at_part_end=False)
-        elif block.kind in ("answer", "answer-side") and (current is None or current.answer is None):
+        elif block.kind in ("answer", "answer-side") and (current is None or current.answer_open):
+            asked = _fold_question(loose) if current is None and block.rule == FOLD_ANSWER else []
+            if asked:
+                level, topic = headings[-1] if headings else (0, "")
+                current = _Open(
+                    line=asked[0].start + 1,
+                    topic=topic,
+                    level=level or 6,  # outside any heading: the next heading ends the answer
+                    question=asked[0]._replace(
+                        kind="question", rule=FOLD_QUESTION, text="", head_html="", head_folded="", images=()
+                    ),
+                    question_blocks=asked,
+                )
             if current is None:
                 warn(block.start + 1, _("answer label without a question; ignored"))
             elif block.kind == "answer-side":
@@ -2425,13 +2530,21 @@ def assemble_part(
                 current.add(block)
             else:
                 current.set_answer(block)
+                if block.rule == FOLD_ANSWER:
+                    current.fold_depth = 1
         elif current is not None and not current.skipping:
             current.add(block)
+            if current.fold_depth and block.marker in ("details", "/details") and block.kind != "question":
+                current.fold_depth += 1 if block.marker == "details" else -1
+                if not current.fold_depth:
+                    close(at_part_end=False)  # its fold ends here
+        elif current is None and block.kind == "block":
+            loose.append(block)
     clean = True
     # What the next section's first block does to the open entry, as in the loop above. Every case that
     # is not spelled out here (the entry, or a summary section, goes on into the next section) is unclean.
     if next_opening is None:
-        close(at_part_end=True)
+        close(at_part_end=True, at_document_end=True)
     elif current is not None and current.awaits_answer_section:
         clean = False  # whether its answer section comes is for the whole document to say
     elif closing_level and not (
@@ -2472,9 +2585,38 @@ def _quiz_answer(current: _Open | None, rule: str, level: int) -> bool:
     )
 
 
+FOLD_QUESTION = "question-before-fold"
+"""The rule of an entry whose question is the paragraph in no entry right before a fold whose summary is an
+answer label (see :data:`FOLD_ANSWER`), ending in a question mark (with the blocks between them: options,
+code), and whose answer is the fold's body."""
+
+
+def _fold_question(loose: Sequence[BlockInfo]) -> list[BlockInfo]:
+    """The question of a :data:`FOLD_QUESTION` entry among the blocks in no entry right before its fold."""
+    for index in range(len(loose) - 1, -1, -1):
+        block = loose[index]
+        if block.rule not in FOLD_RULES and block.html.startswith("<p>") and block.folded.endswith("?"):
+            return list(loose[index:])
+    return []
+
+
 def _labelled_pair(block: BlockInfo, answered: set[int]) -> bool:
     """A question label with an answer label of its own: an entry even in a summary section."""
     return block.kind == "question" and bool(block.marker) and block.start in answered
+
+
+def _footer_start(answer: BlockInfo, blocks: Sequence[BlockInfo]) -> int:
+    """Where the last answer of a document ends when a page footer follows it: at its first thematic break
+    (``---``, ``***``) after some of the answer, since only content in no entry follows it to the end of the
+    document (a blog's copyright note, further reading, "follow us"); the index of that break in the
+    answer's blocks, else ``len(blocks)``. A break followed by more answer and then another question stays
+    in its answer: that entry is not the document's last."""
+    for index, block in enumerate(blocks):
+        if block.rule == "thematic-break" and (
+            answer.text or any(b.rule not in FOLD_RULES for b in blocks[:index])
+        ):
+            return index
+    return len(blocks)
 
 
 def _without_trailing_rules(blocks: list[BlockInfo]) -> list[BlockInfo]:
