@@ -220,7 +220,7 @@ def test_binary_or_unknown_encoding_is_refused(
     (project / "source" / "bad.md").write_bytes(data)
     before = snapshot(project)
     result = run_cli(command)
-    assert_fails(result, "source/bad.md: ", "convert it to UTF-8")
+    assert_fails(result, "source/bad.md:", "convert it to UTF-8")  # the line of the first bad byte
     assert len(result.stderr.strip().splitlines()) == 1
     assert snapshot(project) == before
 
