@@ -230,7 +230,7 @@ class SizeResult:
     rebuild: list[Run]
     second: list[Run]
     """Rebuilds after a second edit of the same answer: a generated answer stands in several copies, so
-    after the first edit the lock records stale copies, and this build cannot carry notes over."""
+    after the first edit the lock records stale copies of it."""
     baseline: list[Run]
     cache_ratio: list[float]
     """The size of ``build/.qa2anki-cache`` after the rebuild over the size of the Markdown sources."""
@@ -439,7 +439,7 @@ def report(results: list[SizeResult], seed: list[Run], help_runs: list[Run], rep
             lines.append(f"* N={r.n:,}: {cold_line}" + (f"; rebuild: {rebuild_line}" if rebuild_line else ""))
         second = median(r.second, "wall")
         lines.append(
-            f"  second rebuild (the same answer edited again; its stale copies stop carrying): "
+            f"  second rebuild (the same answer edited again, its other copies now stale): "
             f"{cell(second, 2, r.second)} s, {ratio(second, median(r.baseline, 'wall'))} baseline"
         )
         cpu = [f"{what} {cell(median(runs, 'cpu'), 1, runs)}" for what, runs in _kinds(r)]
