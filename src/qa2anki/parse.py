@@ -1364,21 +1364,10 @@ def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list
     line (and the lines after it up to the next labelled one). Only when the paragraph opens with a question
     label and a later line opens with an answer label; else ``[]``."""
     content_lines = inline.content.split("\n")
-    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
     if len(content_lines) < 2:
         return []
-    # Runs of children between line breaks that no emphasis spans: (first line, children).
-    runs: list[tuple[int, list[Token]]] = [(0, [])]
-    line = depth = 0
-    for child in children:
-        if child.type in ("softbreak", "hardbreak"):
-            line += 1
-            if depth == 0:
-                runs.append((line, []))
-                continue
-        depth += child.nesting
-        runs[-1][1].append(child)
-    if line != len(content_lines) - 1:
+    runs = _line_runs(inline)
+    if runs is None:
         return []  # a line break inside code: lines and tokens do not match up
     labelled: list[tuple[int, str, _Label, str]] = []  # (run, kind, label, rule: "" for a label's own)
     for index, (first, run) in enumerate(runs):
