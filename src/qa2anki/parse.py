@@ -325,6 +325,11 @@ def _blocks(tokens: Sequence[Token]) -> list[_Block]:
     return blocks
 
 
+def _children(inline: Token) -> list[Token]:
+    """An inline token's children without the empty text tokens markdown-it leaves around emphasis."""
+    return [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+
+
 def plain_text(inline: Token) -> str:
     """The text of an inline token with its markup dropped; line breaks become spaces."""
     parts: list[str] = []
@@ -377,7 +382,7 @@ def _lstrip_children(children: list[Token]) -> list[Token]:
 
 def _without_numbering(inline: Token) -> Token:
     """A copy of a heading's inline token with its leading section number removed (``9.2 如何…？``)."""
-    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+    children = _children(inline)
     if not children or children[0].type != "text":
         return inline
     first = children[0].content
@@ -399,7 +404,7 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
     ``dotted``: only a plain numbered label closed by a dot or 、 (``Q1.``, ``A1、``; see
     :data:`NUMBERED_LABEL`), with its number in the result.
     """
-    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+    children = _children(inline)
     content = inline.content
     pos = 0
     index = 0
@@ -628,7 +633,7 @@ def asks_by_wording(topic: str) -> bool:
 
 def _answer_side(inline: Token, pattern: re.Pattern[str]) -> bool:
     """A paragraph that opens with a bold answer-side label (``**解题思路**``)."""
-    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+    children = _children(inline)
     if len(children) < 3 or children[0].type != "strong_open" or children[1].type != "text":
         return False
     match = pattern.match(children[1].content)
@@ -1051,7 +1056,7 @@ def _outline_inline(inline: Token) -> Token | None:
         return inline
     lines = inline.content.split("\n")
     drop = {index for index, line in enumerate(lines) if "::" in line and _PROPERTY_RE.match(line)}
-    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+    children = _children(inline)
     task = _TASK_RE.match(inline.content)
     if not drop and not task:
         return inline
@@ -1114,7 +1119,7 @@ def _bold_question_items(block: _Block) -> list[_Found]:
         if len(tokens) != 5 or tokens[2].type != "inline":
             return []
         inline = tokens[2]
-        children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+        children = _children(inline)
         if not children or children[0].type != "strong_open":
             return []
         close = next((i for i, c in enumerate(children) if c.type == "strong_close"), 0)
@@ -1475,7 +1480,7 @@ def _question_line(inline: Token, patterns: _LabelPatterns) -> tuple[str, _Label
     question only when an answer label follows it (see :func:`_answered_questions`) or in a run of such
     lines (see :func:`_unlabelled_runs`). A question label after the number goes with it
     (``1、问题：Go的slice扩容规则？``)."""
-    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+    children = _children(inline)
     content = inline.content.strip()
     if "\n" in content or not children:
         return None
@@ -1510,7 +1515,7 @@ def _question_line(inline: Token, patterns: _LabelPatterns) -> tuple[str, _Label
 def _bold_inside(inline: Token) -> Token | None:
     """The inside of a one-line paragraph that is one bold span as a whole (``**什么是TCP粘包？**``), else
     ``None``."""
-    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+    children = _children(inline)
     content = inline.content.strip()
     if (
         len(children) < 3
@@ -1559,7 +1564,7 @@ def _line_count_number(number: str) -> int:
 def _line_runs(inline: Token) -> list[tuple[int, list[Token]]] | None:
     """A paragraph's lines as (first line, children) runs, cut at line breaks that no emphasis spans;
     ``None`` when a line break inside code makes lines and tokens not match up."""
-    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+    children = _children(inline)
     runs: list[tuple[int, list[Token]]] = [(0, [])]
     line = depth = 0
     for child in children:
@@ -1717,7 +1722,7 @@ def _question_item(block: _Block, html: str) -> _Found | None:
 
 
 def _first_is_bold(inline: Token) -> bool:
-    children = [c for c in inline.children or () if not (c.type == "text" and c.content == "")]
+    children = _children(inline)
     return bool(children) and children[0].type == "strong_open"
 
 
