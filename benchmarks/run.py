@@ -261,18 +261,19 @@ def bench_size(n: int, repeat: int, files: int, timeout: float | None) -> SizeRe
                 check(cold, "cold build")
                 result.cold.append(cold)
                 if cold.ok:
-                    for name in changed:
-                        shutil.copyfile(corpus / "edited" / name, project / "source" / name)
-                    progress(f"N={n:,} #{rep + 1}: rebuild after one edit")
-                    rebuild = measure([QA2ANKI, "build"], project, child_env(tmp, EPOCH + 86_400), timeout)
-                    check(rebuild, "rebuild")
-                    result.rebuild.append(rebuild)
-                    for name in changed:
-                        shutil.copyfile(corpus / "edited2" / name, project / "source" / name)
-                    progress(f"N={n:,} #{rep + 1}: rebuild after a second edit")
-                    second = measure([QA2ANKI, "build"], project, child_env(tmp, EPOCH + 2 * 86_400), timeout)
-                    check(second, "second rebuild")
-                    result.second.append(second)
+                    # Each edit a day after the build before it.
+                    edits = [
+                        ("edited", result.rebuild, "rebuild"),
+                        ("edited2", result.second, "second rebuild"),
+                    ]
+                    for day, (folder, runs, what) in enumerate(edits, start=1):
+                        for name in changed:
+                            shutil.copyfile(corpus / folder / name, project / "source" / name)
+                        progress(f"N={n:,} #{rep + 1}: {what}")
+                        env = child_env(tmp, EPOCH + day * 86_400)
+                        run = measure([QA2ANKI, "build"], project, env, timeout)
+                        check(run, what)
+                        runs.append(run)
                     sources = folder_bytes(project / "source", "*.md")  # the documents, not the lock
                     result.cache_ratio.append(folder_bytes(project / "build" / ".qa2anki-cache") / sources)
                 shutil.rmtree(project)
