@@ -2374,7 +2374,10 @@ def assemble_part(
     # A question label inside an answer, in a style that never opens a section and with no answer label of
     # its own, is a sub-question or exercise of that answer, not a new entry.
     for index, block in enumerate(blocks):
-        if current is not None or block.kind not in ("block", "answer"):
+        # Only content in no entry stands between a fold's question and its answer summary: any other
+        # block (an answer label without a question too, or a heading, so none runs on into a section)
+        # ends the wait.
+        if current is not None or not (block.kind == "block" or block.rule == FOLD_ANSWER):
             loose.clear()
         if block.rule == CODE_LABEL:
             problems.append(Problem(document.path, block.start + 1, Severity.HINT, _(CODE_LABEL_HINT)))
