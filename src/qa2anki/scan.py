@@ -1064,7 +1064,8 @@ def _assemble_by_sections(
                 part_keys.append(part_key)
                 parts.append(_Lazy(old))
                 summaries.append(summary)
-                problems.extend(_decode_problems(summary.problems, document, offset))
+                if summary.problems:
+                    problems.extend(_decode_problems(summary.problems, document, offset))
                 headings = summary.headings
                 continue
         if part is None:
