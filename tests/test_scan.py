@@ -150,7 +150,11 @@ SNIPPETS = st.sampled_from(
 
 @settings(max_examples=300, deadline=None)
 @example(  # a question before an answer label and an answer heading is no question of the fold after them
-    lines=["1. **面试题：** 列表问？\n\n   **答案：** 列表答。", "### ✅ 正确答案：B", "<summary>参考答案</summary>"],
+    lines=[
+        "1. **面试题：** 列表问？\n\n   **答案：** 列表答。",
+        "### ✅ 正确答案：B",
+        "<summary>参考答案</summary>",
+    ],
     edits=[(0.0, 1, [])],
     block=1,
 )
