@@ -334,9 +334,21 @@ def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None
         return None
 
     carried = []
+    # Per document, the sections that stand where they stood: before the change, and after it when
+    # as many sections stand there as before.
+    still = [
+        (start, stop if shift == 0 else len(ledger.documents[number].part_keys))
+        for number, (start, stop, shift) in enumerate(moves)
+    ]
     for note in ledger.notes:
         if note.region in touched_regions:
             continue
+        number, index, _ = note.first
+        if not (note.conflict or note.stale or note.edited) and 0 <= number < len(still):
+            start, stop = still[number]
+            if 0 <= index < start or stop <= index < len(ledger.documents[number].part_keys):
+                carried.append(note)  # most notes: one entry, in a section that stands still
+                continue
         first = moved(note.first)
         conflict = tuple(ref for ref in map(moved, note.conflict) if ref is not None)
         stale = tuple(ref for ref in map(moved, note.stale) if ref is not None)
