@@ -224,6 +224,10 @@ class BuildReport:
     """Whether the lock differs from the one read."""
     reuse: Reuse
     """What the build took over from the last one."""
+    held: object = field(default=None, repr=False, compare=False)
+    """The build's own data (entries, notes, the lock read), held as long as the report: the command
+    line keeps the report to its end and then exits without freeing anything (see
+    :func:`qa2anki.cli.main`), where freeing a large build's objects one by one took 0.15 s."""
 
     def count(self, status: Status) -> int:
         """How many notes have this status."""
@@ -824,8 +828,8 @@ def _finish(
             _("the lock would change (run qa2anki build without --locked and commit the lock)"), lock_display
         )
     ledger = carried if isinstance(carried, _Carried) else None
+    built = _Built(analysis, identification, rendered, contents, ledger)
     if write:
-        built = _Built(analysis, identification, rendered, contents, ledger)
         _write(options, config, output, built, lock_changed, old_digest)
     notes = identification.notes
     topics = {t for n in notes for t in n.note.topics}
@@ -856,6 +860,7 @@ def _finish(
             analysis.scan.scanned,
             analysis.scan.damaged,
         ),
+        held=(built, old_lock, previous),
     )
 
 
@@ -979,7 +984,7 @@ def _first_place(item: IdentifiedNote) -> tuple[str, int]:
 
 @dataclass(frozen=True)
 class _Built:
-    """What a writing build made: what it writes into the deck, the lock and the ledger."""
+    """What a build made: what a writing one writes into the deck, the lock and the ledger."""
 
     analysis: Analysis
     """The entries and notes built afresh."""
