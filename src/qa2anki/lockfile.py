@@ -378,16 +378,19 @@ def read_lock_carrying(
         body[-1] += ","
     # Our own lines (the digest says so): each note's GUID stands at the same place in its line.
     start = len(_NOTE_START)
-    by_guid = {line[start : line.find('"', start)]: line[2:-1] for line in body}
-    if len(by_guid) != len(body):
-        return None
-    unparsed = {guid: by_guid[guid] for guid in kept if guid in by_guid}
+    unparsed: dict[str, str] = {}
+    others: list[str] = []
+    for line in body:
+        guid = line[start : line.find('"', start)]
+        if guid in kept:
+            unparsed[guid] = line[2:-1]
+        else:
+            others.append(line[2:-1])
+    if len(unparsed) + len(others) != len(body) or len(unparsed) != len(kept):
+        return None  # a GUID twice, or a kept note missing
     for guid, (content, mod) in kept.items():
-        if not unparsed.get(guid, "").endswith(
-            f'"content": {json_string(content)}, "mod": {mod}, "present": true}}'
-        ):
+        if not unparsed[guid].endswith(f'"content": {json_string(content)}, "mod": {mod}, "present": true}}'):
             return None
-    others = [line for guid, line in by_guid.items() if guid not in unparsed]
     rest = ",\n".join(others)
     try:
         lock = loads("\n".join([*lines[: begin + 1], rest, *lines[end:]]), display)
