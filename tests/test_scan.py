@@ -21,6 +21,7 @@ from qa2anki.parse import line_starts, parse_documents, scan_section, split_sect
 from qa2anki.scan import (
     CHUNKS_FOLDER,
     DOCUMENTS_FOLDER,
+    FACTS_CHANGES_NAME,
     FACTS_NAME,
     SECTIONS_FOLDER,
     scan_documents,
@@ -327,6 +328,32 @@ def _rewrite(path: Path, change: Callable[[Any], None], through: type | None = N
     change(data)
     tag = stored["tag"].split(" ", 1)[1]  # without the code fingerprint encode_blob puts first
     path.write_bytes(encode_blob(tag, tuple(data) if through else data))
+
+
+def test_a_small_edit_writes_the_changed_facts_only(tmp_path: Path) -> None:
+    """After an edit of one section, the facts of the sections are not written again: a small file holds
+    the new section's and the dropped one's; the next scan reads both, and a damaged or stray changes
+    file only means a section scanned again. Many changes write the whole file again."""
+    documents = [doc(generate(300, seed=4))]
+    scan_documents(documents, tmp_path, save=True)
+    facts = (tmp_path / FACTS_NAME).read_bytes()
+    assert not (tmp_path / FACTS_CHANGES_NAME).exists()
+    edited = [doc(edit_one(documents[0].text))]
+    assert scan_documents(edited, tmp_path, save=True)[0] == parse_documents(edited)
+    assert (tmp_path / FACTS_NAME).read_bytes() == facts
+    assert (tmp_path / FACTS_CHANGES_NAME).stat().st_size < len(facts) // 20
+    assert scan_documents(edited, tmp_path)[1].scanned == 0  # the edited section's facts were read back
+    assert scan_documents(documents, tmp_path)[0] == parse_documents(documents)
+
+    (tmp_path / FACTS_CHANGES_NAME).write_bytes(b"damaged")
+    result, stats = scan_documents(edited, tmp_path, save=True)
+    assert result == parse_documents(edited) and stats.scanned == 1
+
+    other = [doc(generate(300, seed=5))]  # every section new: the facts are written whole
+    assert scan_documents(other, tmp_path, save=True)[0] == parse_documents(other)
+    assert (tmp_path / FACTS_NAME).read_bytes() != facts
+    assert not (tmp_path / FACTS_CHANGES_NAME).exists()
+    assert scan_documents(other, tmp_path)[1].scanned == 0
 
 
 def test_damaged_cache_is_ignored(tmp_path: Path) -> None:

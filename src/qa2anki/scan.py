@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import shutil
 from array import array
@@ -77,6 +78,14 @@ MAX_CHUNK_SECTIONS = 1024
 """No run is longer than this."""
 FACTS_NAME = "facts.marshal"
 """What neighbouring sections need to know of each cached section (:class:`qa2anki.parse.SectionFacts`)."""
+FACTS_CHANGES_NAME = "facts-changes.marshal"
+"""The facts of the sections cached since :data:`FACTS_NAME` was written, and the keys of those no longer
+cached: a small edit writes this small file instead of every section's facts again. Facts depend on their
+key alone, so any mix of the two files (one damaged, or left from another build) holds true facts; a
+missing one means only that its section is scanned again."""
+FACTS_CHANGES_SHARE = 0.02
+"""Once the changes (sections added and dropped) are more than this share of the facts written, all the
+facts are written again and the changes file removed."""
 PARALLEL_MIN_CHARS = 400_000
 """Less new text than this is scanned in this process: starting workers would cost more than it saves."""
 BATCH_CHARS = 200_000
@@ -209,12 +218,17 @@ class _Store:
         self.parts_tag = f"{tag} parts"
         self.facts_tag = f"{tag} facts"
         stored = load_blob(folder / FACTS_NAME, self.facts_tag) if folder else None
+        # Section key → facts as written in FACTS_NAME (see FACTS_CHANGES_NAME).
+        self.written: dict[str, Any] = stored if isinstance(stored, dict) else {}
+        changes = load_blob(folder / FACTS_CHANGES_NAME, self.facts_tag) if folder and self.written else None
+        added, removed = changes if isinstance(changes, tuple) and len(changes) == 2 else ({}, ())
         # Section key → facts, for every section whose blocks are cached.
-        self.facts: dict[str, SectionFacts] = (
-            {key: SectionFacts._make(facts) for key, facts in stored.items()}
-            if isinstance(stored, dict)
-            else {}
-        )
+        self.facts: dict[str, SectionFacts] = {
+            key: SectionFacts._make(facts)
+            for key, facts in itertools.chain(self.written.items(), dict(added).items())
+        }
+        for key in removed:
+            self.facts.pop(key, None)
 
     def last_scan(self, document: Document) -> _LastScan:
         """The document's last scan (empty when there is none, or it is damaged)."""
@@ -775,15 +789,33 @@ def _save(
         # The scanned blocks are given to the writer: let them go before the scans are written.
         fresh.clear()
         if facts != store.facts:
-            plain = {key: tuple(value) for key, value in facts.items()}  # marshal takes plain tuples only
-            writer.write(folder / FACTS_NAME, store.facts_tag, plain)
-            saved += 1
+            saved += _save_facts(folder, store, facts, writer)
         saved += _save_last_scans(folder, store.parts_tag, scans, lasts, writer)
     # Earlier builds kept every section in one file, and parts by hash; neither is read again.
     with contextlib.suppress(OSError):
         (folder / "sections.marshal").unlink(missing_ok=True)
     shutil.rmtree(folder / "parts", ignore_errors=True)
     return saved
+
+
+def _save_facts(folder: Path, store: _Store, facts: dict[str, Any], writer: BlobWriter) -> int:
+    """Write the facts of the cached sections: the changes since the facts file was written, or (when
+    they are many) every section's facts; returns how many files were written or removed."""
+    written = store.written
+    # Marshal takes plain tuples only.
+    added = {key: tuple(value) for key, value in facts.items() if key not in written}
+    removed = tuple(sorted(key for key in written if key not in facts))
+    if len(added) + len(removed) <= FACTS_CHANGES_SHARE * len(written):
+        writer.write(folder / FACTS_CHANGES_NAME, store.facts_tag, (added, removed))
+        return 1
+    writer.write(folder / FACTS_NAME, store.facts_tag, {key: tuple(value) for key, value in facts.items()})
+    changes = folder / FACTS_CHANGES_NAME
+    if not changes.exists():
+        return 1
+    writer.flush()  # before the changes go: they hold true facts, the file before it fewer
+    with contextlib.suppress(OSError):
+        changes.unlink(missing_ok=True)
+    return 2
 
 
 def _chunk_bounds(part_keys: Sequence[str]) -> list[tuple[int, int]]:
