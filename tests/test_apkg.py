@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa2anki import apkg
-from qa2anki.apkg import DeckNote, _model, apkg_bytes
+from qa2anki.apkg import PAGE_SIZE, DeckNote, _model, apkg_bytes
 from qa2anki.errors import Qa2AnkiError
 from qa2anki.media import MediaFile
 from qa2anki.notetype import NOTE_TYPE
@@ -90,6 +90,19 @@ def test_rows_equal_genankis_note_writer(tmp_path: Path) -> None:
     assert _tables(_ours(tmp_path, NOTES, 1_699_999_000)) == _tables(
         _genanki_collection(tmp_path, NOTES, 1_699_999_000)
     )
+
+
+def test_collection_pages_and_indexes(tmp_path: Path) -> None:
+    """The collection is written with its larger pages, and its indexes (made after the rows) hold every
+    note and card: SQLite finds nothing wrong with it."""
+    connection = sqlite3.connect(_ours(tmp_path, NOTES, 1_699_999_000))
+    try:
+        assert connection.execute("PRAGMA page_size").fetchone() == (PAGE_SIZE,)
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        plan = connection.execute("EXPLAIN QUERY PLAN SELECT id FROM cards WHERE nid = 1").fetchall()
+        assert "ix_cards_nid" in str(plan)
+    finally:
+        connection.close()
 
 
 def test_no_notes(tmp_path: Path) -> None:
