@@ -513,8 +513,9 @@ def next_ledger(
             found.add(topic_number)
             groups.setdefault(group_digest(entry), topic_number)
         part_topics[number][index] = tuple(sorted(found.union(part_topics[number][index])))
+    # Most carried notes keep their region's number: those are kept as they are.
     notes = [
-        kept._replace(region=region_of_old[kept.region])
+        kept if (region := region_of_old[kept.region]) == kept.region else kept._replace(region=region)
         for kept in (carry.carried if carry is not None else ())
     ]
 

@@ -33,6 +33,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -884,22 +885,24 @@ def _save_last_scans(
         )
         # One string per topic: marshal writes a string used again as a reference.
         topics: dict[str, str] = {}
+        first_lines = tuple(map(itemgetter(0), scan.piece))
+        sizes, headings, problems, stored_topics = list(zip(*scan.summaries, strict=True)) or [()] * 4
         data = (
             document.path,
             document.name,
             len(document.text),
             digests,
-            tuple(line for line, _ in scan.piece),
-            tuple(starts[line] for line, _ in scan.piece),
-            tuple(key for _, key in scan.piece),
+            first_lines,
+            tuple(map(starts.__getitem__, first_lines)),
+            tuple(map(itemgetter(1), scan.piece)),
             scan.part_keys,
             scan.openers,
             tuple(names),
             tuple(chunk_of),
-            tuple(summary.size for summary in scan.summaries),
-            tuple(summary.headings for summary in scan.summaries),
-            {index: summary.problems for index, summary in enumerate(scan.summaries) if summary.problems},
-            tuple(topics.setdefault(summary.topic, summary.topic) for summary in scan.summaries),
+            sizes,
+            headings,
+            {index: found for index, found in enumerate(problems) if found},
+            tuple(topics.setdefault(topic, topic) for topic in stored_topics),
             bodies,
         )
         if data != scan.last.data:
