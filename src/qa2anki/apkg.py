@@ -27,9 +27,8 @@ import warnings
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import genanki
 
@@ -46,9 +45,8 @@ PIECE = 4 << 20
 """Bytes of the collection deflated as one piece (pieces are deflated side by side)."""
 
 
-@dataclass(frozen=True)
-class DeckNote:
-    """One note as the deck writer needs it."""
+class DeckNote(NamedTuple):
+    """One note as the deck writer needs it (a named tuple: a deck holds a great many)."""
 
     guid: str
     """Anki GUID."""
@@ -156,10 +154,9 @@ def _plan(
             if " " in tag:
                 raise ValueError(f"tag {tag!r} contains a space")
         note_id = next(ids)
+        fields = note.fields
         cards = [
-            (next(ids), card_ord)
-            for card_ord, test, ords in requirements
-            if test(note.fields[i] for i in ords)
+            (next(ids), card_ord) for card_ord, test, ords in requirements if test([fields[i] for i in ords])
         ]
         plan.append((note_id, cards))
     return plan
