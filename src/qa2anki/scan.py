@@ -380,12 +380,6 @@ class _LastScan:
         parts = self._loaded[chunk]
         return parts[self._at[index]] if parts is not None else None
 
-    def summary(self, index: int) -> _Summary:
-        """What the last scan's section ``index``'s part holds, without reading it."""
-        return _Summary(
-            self.counts[index], self.headings[index], self.problems.get(index, ()), self.topics[index]
-        )
-
     def find(self, part_key: str) -> Any:
         """The stored part with this key, or ``None``."""
         if self._by_key is None:
@@ -1083,26 +1077,20 @@ def _assemble_by_sections(
     parts: list[Any] = []
     assembled: dict[int, Part] = {}
     summaries: list[_Summary] = []
-    for index, (offset, key) in enumerate(piece):
+    lazy = _LazyParts(last, document, piece, part_keys, parts, summaries, problems)
+    begin = 0
+    if not decode and known:
+        headings = lazy.take(0, known, 0) or ()
+        begin = known
+    for index in range(begin, len(piece)):
+        offset, key = piece[index]
         part = None
-        if index < known or tail_known:
+        if index < known or tail_known:  # (decoded: without ``decode`` they were taken in bulk)
             old = index if index < known else index - layout.shift
             part_key = last.part_keys[old]
-            if decode:
-                stored = last.part(old)
-                part = _decode_part(stored, document, offset)
-                summary = _summary(stored) if part is not None else None
-            else:
-                # Left unread: its summary says what the sections after it need (most parts of a large
-                # document: no Part made).
-                summary = last.summary(old)
-                part_keys.append(part_key)
-                parts.append(_Lazy(old))
-                summaries.append(summary)
-                if summary.problems:
-                    problems.extend(_decode_problems(summary.problems, document, offset))
-                headings = summary.headings
-                continue
+            stored = last.part(old)
+            part = _decode_part(stored, document, offset)
+            summary = _summary(stored) if part is not None else None
         if part is None:
             next_opening = facts[index + 1].opening if index + 1 < len(piece) else None
             context = section_context(headings, facts[index])
@@ -1127,6 +1115,9 @@ def _assemble_by_sections(
         entries.extend(part.entries)
         problems.extend(part.problems)
         headings = part.headings
+        if tail_known and not decode:
+            headings = lazy.take(index + 1, len(piece), layout.shift) or headings
+            break
     result = document_result(document, entries, problems) if decode else None
     return _Scanned(
         document,
@@ -1141,6 +1132,42 @@ def _assemble_by_sections(
         tuple(summaries),
         tuple(problems),
     )
+
+
+class _LazyParts:
+    """Takes runs of sections whose parts are the last scan's, left unread (most sections of a large
+    document a build carries notes over for): their keys, summaries and problems, in bulk."""
+
+    def __init__(
+        self,
+        last: _LastScan,
+        document: Document,
+        piece: list[tuple[int, str]],
+        part_keys: list[str],
+        parts: list[Any],
+        summaries: list[_Summary],
+        problems: list[Problem],
+    ) -> None:
+        self.last, self.document, self.piece = last, document, piece
+        self.part_keys, self.parts, self.summaries, self.problems = part_keys, parts, summaries, problems
+
+    def take(self, begin: int, end: int, shift: int) -> tuple[tuple[int, str], ...] | None:
+        """Sections ``begin`` to ``end``, which were the last scan's ``begin - shift`` to ``end - shift``;
+        the heading stack the last of them leaves (``None``: there are none)."""
+        last, first, stop = self.last, begin - shift, end - shift
+        if first >= stop:
+            return None
+        self.part_keys.extend(last.part_keys[first:stop])
+        self.parts.extend(map(_Lazy, range(first, stop)))
+        found = list(map(last.problems.get, range(first, stop), itertools.repeat(())))
+        self.summaries.extend(
+            map(_Summary, last.counts[first:stop], last.headings[first:stop], found, last.topics[first:stop])
+        )
+        for old in sorted(i for i in last.problems if first <= i < stop):
+            offset = self.piece[old + shift][0]
+            self.problems.extend(_decode_problems(last.problems[old], self.document, offset))
+        headings: tuple[tuple[int, str], ...] = last.headings[stop - 1]
+        return headings
 
 
 class SectionedDocument:
