@@ -58,6 +58,16 @@ def _pathological(unit: str, budget: float = DOCUMENT_BUDGET) -> str:
 # --- the estimate and the stretches ------------------------------------------------------------------
 
 
+@given(st.text(alphabet=st.sampled_from([*MARKER_COSTS, "\n", " ", "a", "中", "\ud800", "\x85"])))
+@example("\n\n\n[](中)\n")
+def test_the_estimate_counts_each_marker_of_the_text(text: str) -> None:
+    """The estimate counts in the UTF-8 bytes what a count in the text counts: every marker and line."""
+    blank = text.count("\n\n")
+    expected = (text.count("\n") + 1 - blank) * BLOCK_COST + blank * BLANK_COST
+    expected += sum(text.count(marker) * weight for marker, weight in MARKER_COSTS.items())
+    assert estimate(text) == expected
+
+
 def test_ordinary_documents_pass_untouched(seed_text: str) -> None:
     """The seed document, and one of ten thousand ordinary entries, are estimated far under the budget and
     given back as they are."""
