@@ -42,6 +42,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -120,9 +121,9 @@ class Lock:
     """The note type as last published (``None`` before the first build)."""
     notes: tuple[LockedNote, ...]
     """Every GUID ever built, tombstones included, sorted by GUID (but those in ``unparsed``)."""
-    unparsed: Mapping[str, str] = field(default_factory=dict)
-    """Notes read as their lines and left so (GUID → the note's JSON text): the notes a build carries
-    over unchanged (see :func:`read_lock_carrying`), written back as they were."""
+    unparsed: Mapping[str, bytes] = field(default_factory=dict)
+    """Notes read as their lines and left so (GUID → the note's JSON text, UTF-8): the notes a build
+    carries over unchanged (see :func:`read_lock_carrying`), written back as they were, byte for byte."""
     deck: str | None = None
     """The deck the notes were last built into (``None`` in a lock written before it was recorded)."""
 
@@ -158,11 +159,11 @@ _FORGOTTEN = ', "forgotten": true'
 
 def dumps(lock: Lock) -> str:
     """The lock as text: stable, one note per line, sorted by GUID."""
-    return "".join(_lines(lock))
+    return b"".join(lock_bytes(lock)).decode("utf-8")
 
 
-def _lines(lock: Lock) -> Iterator[str]:
-    """The lock's lines, each with its newline (a large lock is written without one string of all)."""
+def _header(lock: Lock) -> Iterator[str]:
+    """The lock's lines before its notes, each with its newline."""
     yield "{\n"
     yield f' "format": {LOCK_FORMAT},\n'
     yield ' "generator": "qa2anki",\n'
@@ -179,14 +180,9 @@ def _lines(lock: Lock) -> Iterator[str]:
         }
         yield f' "notetype": {json.dumps(notetype, ensure_ascii=False)},\n'
     yield ' "notes": [\n'
-    texts: list[tuple[str, LockedNote | str]] = [(note.guid, note) for note in lock.notes]
-    texts.extend(lock.unparsed.items())
-    texts.sort(key=lambda item: item[0])
-    for i, (_guid, note) in enumerate(texts):
-        comma = "," if i < len(texts) - 1 else ""
-        yield f"  {note if isinstance(note, str) else _note_line(note)}{comma}\n"
-    yield " ]\n"
-    yield "}\n"
+
+
+_FOOTER = b" ]\n}\n"
 
 
 def loads(text: str, path: str = LOCK_NAME) -> Lock:
@@ -368,20 +364,21 @@ def read_lock_carrying(
     # Compared before the bytes are decoded: a lock with the digest the ledger has is one this program wrote.
     if not digest or hashlib.sha256(data).hexdigest() != digest:
         return None
-    lines = data.decode("utf-8").split("\n")
+    # Left as bytes: the kept notes' lines are written back as they are (the others are few).
+    lines = data.split(b"\n")
     try:
-        begin, end = lines.index(' "notes": ['), lines.index(" ]")
+        begin, end = lines.index(b' "notes": ['), lines.index(b" ]")
     except ValueError:
         return None
     body = lines[begin + 1 : end]
-    if body and not body[-1].endswith(","):
-        body[-1] += ","
+    if body and not body[-1].endswith(b","):
+        body[-1] += b","
     # Our own lines (the digest says so): each note's GUID stands at the same place in its line.
     start = len(_NOTE_START)
-    unparsed: dict[str, str] = {}
-    others: list[str] = []
+    unparsed: dict[str, bytes] = {}
+    others: list[bytes] = []
     for line in body:
-        guid = line[start : line.find('"', start)]
+        guid = line[start : line.find(b'"', start)].decode("utf-8", "replace")
         if guid in kept:
             unparsed[guid] = line[2:-1]
         else:
@@ -389,12 +386,13 @@ def read_lock_carrying(
     if len(unparsed) + len(others) != len(body) or len(unparsed) != len(kept):
         return None  # a GUID twice, or a kept note missing
     for guid, (content, mod) in kept.items():
-        if not unparsed[guid].endswith(f'"content": {json_string(content)}, "mod": {mod}, "present": true}}'):
+        ending = f'"content": {json_string(content)}, "mod": {mod}, "present": true}}'
+        if not unparsed[guid].endswith(ending.encode("utf-8")):
             return None
-    rest = ",\n".join(others)
+    rest = b",\n".join(others)
     try:
-        lock = loads("\n".join([*lines[: begin + 1], rest, *lines[end:]]), display)
-    except LockError:
+        lock = loads(b"\n".join([*lines[: begin + 1], rest, *lines[end:]]).decode("utf-8"), display)
+    except (LockError, UnicodeDecodeError):
         return None  # as above: a full build reports it
     if unparsed.keys() & {note.guid for note in lock.notes}:
         return None
@@ -414,13 +412,18 @@ def lock_digest(lock: Lock) -> str:
     return digest.hexdigest()
 
 
-def lock_bytes(lock: Lock) -> Iterator[bytes]:
-    """The lock file's bytes (:func:`dumps`, UTF-8), a few thousand lines at a time."""
-    return _batches(_lines(lock))
-
-
-def _batches(lines: Iterator[str], size: int = 4096) -> Iterator[bytes]:
-    """Lines joined and encoded a few thousand at a time: one write of a large lock's every line costs
-    more than formatting it, and one string of all of them would be as large as the lock."""
-    while batch := list(islice(lines, size)):
-        yield "".join(batch).encode("utf-8")
+def lock_bytes(lock: Lock, size: int = 4096) -> Iterator[bytes]:
+    """The lock file's bytes, a few thousand lines at a time: one write of a large lock's every line
+    costs more than formatting it, and one string of all of them would be as large as the lock. The
+    notes' lines are sorted by GUID; those left unparsed are copied as they were read."""
+    yield "".join(_header(lock)).encode("utf-8")
+    texts: list[tuple[str, LockedNote | bytes]] = [(note.guid, note) for note in lock.notes]
+    texts.extend(lock.unparsed.items())
+    texts.sort(key=itemgetter(0))
+    notes = (note if isinstance(note, bytes) else _note_line(note).encode("utf-8") for _guid, note in texts)
+    first = True
+    while batch := list(islice(notes, size)):
+        # Each line after the first ends the line before it with a comma.
+        yield (b"  " if first else b",\n  ") + b",\n  ".join(batch)
+        first = False
+    yield (b"\n" if texts else b"") + _FOOTER
