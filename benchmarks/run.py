@@ -361,8 +361,8 @@ def cell(value: float | None, digits: int, failed: list[Run]) -> str:
 
 
 def ratio(a: float | None, b: float | None) -> str:
-    """``a / b`` as ``12.3×``."""
-    return f"{a / b:.1f}×" if a is not None and b else "–"
+    """``a / b`` as ``1.23×`` (two decimals: a target such as 0.2× is met or missed in the second)."""
+    return f"{a / b:.2f}×" if a is not None and b else "–"
 
 
 def summary_line(runs: list[Run], index: int) -> str | None:

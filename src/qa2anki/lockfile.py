@@ -375,11 +375,12 @@ def read_lock_carrying(
         body[-1] += b","
     # Our own lines (the digest says so): each note's GUID stands at the same place in its line.
     start = len(_NOTE_START)
+    wanted = {guid.encode("utf-8", "surrogatepass"): guid for guid in kept}
     unparsed: dict[str, bytes] = {}
     others: list[bytes] = []
     for line in body:
-        guid = line[start : line.find(b'"', start)].decode("utf-8", "replace")
-        if guid in kept:
+        guid = wanted.get(line[start : line.find(b'"', start)])
+        if guid is not None:
             unparsed[guid] = line[2:-1]
         else:
             others.append(line[2:-1])
