@@ -1077,11 +1077,11 @@ def _assemble_by_sections(
     parts: list[Any] = []
     assembled: dict[int, Part] = {}
     summaries: list[_Summary] = []
-    lazy = _LazyParts(last, document, piece, part_keys, parts, summaries, problems)
     begin = 0
     if not decode and known:
-        headings = lazy.take(0, known, 0) or ()
-        begin = known
+        run = _unread(last, document, piece, 0, known, 0)
+        part_keys, parts, summaries, problems = run.part_keys, run.parts, run.summaries, run.problems
+        headings, begin = run.headings or (), known
     for index in range(begin, len(piece)):
         offset, key = piece[index]
         part = None
@@ -1116,7 +1116,12 @@ def _assemble_by_sections(
         problems.extend(part.problems)
         headings = part.headings
         if tail_known and not decode:
-            headings = lazy.take(index + 1, len(piece), layout.shift) or headings
+            run = _unread(last, document, piece, index + 1, len(piece), layout.shift)
+            part_keys += run.part_keys
+            parts += run.parts
+            summaries += run.summaries
+            problems += run.problems
+            headings = run.headings or headings
             break
     result = document_result(document, entries, problems) if decode else None
     return _Scanned(
@@ -1134,40 +1139,38 @@ def _assemble_by_sections(
     )
 
 
-class _LazyParts:
-    """Takes runs of sections whose parts are the last scan's, left unread (most sections of a large
-    document a build carries notes over for): their keys, summaries and problems, in bulk."""
+class _Unread(NamedTuple):
+    """A run of sections whose parts are the last scan's, left unread (most sections of a large document a
+    build carries notes over for), taken in bulk from the last scan's columns."""
 
-    def __init__(
-        self,
-        last: _LastScan,
-        document: Document,
-        piece: list[tuple[int, str]],
-        part_keys: list[str],
-        parts: list[Any],
-        summaries: list[_Summary],
-        problems: list[Problem],
-    ) -> None:
-        self.last, self.document, self.piece = last, document, piece
-        self.part_keys, self.parts, self.summaries, self.problems = part_keys, parts, summaries, problems
+    part_keys: list[str]
+    parts: list[_Lazy]
+    summaries: list[_Summary]
+    problems: list[Problem]
+    headings: tuple[tuple[int, str], ...] | None
+    """The heading stack the last of them leaves (``None``: the run is empty)."""
 
-    def take(self, begin: int, end: int, shift: int) -> tuple[tuple[int, str], ...] | None:
-        """Sections ``begin`` to ``end``, which were the last scan's ``begin - shift`` to ``end - shift``;
-        the heading stack the last of them leaves (``None``: there are none)."""
-        last, first, stop = self.last, begin - shift, end - shift
-        if first >= stop:
-            return None
-        self.part_keys.extend(last.part_keys[first:stop])
-        self.parts.extend(map(_Lazy, range(first, stop)))
-        found = list(map(last.problems.get, range(first, stop), itertools.repeat(())))
-        self.summaries.extend(
+
+def _unread(
+    last: _LastScan, document: Document, piece: list[tuple[int, str]], begin: int, end: int, shift: int
+) -> _Unread:
+    """Sections ``begin`` to ``end``, which were the last scan's ``begin - shift`` to ``end - shift``."""
+    first, stop = begin - shift, end - shift
+    found = list(map(last.problems.get, range(first, stop), itertools.repeat(())))
+    problems = [
+        problem
+        for old in sorted(i for i in last.problems if first <= i < stop)
+        for problem in _decode_problems(last.problems[old], document, piece[old + shift][0])
+    ]
+    return _Unread(
+        list(last.part_keys[first:stop]),
+        list(map(_Lazy, range(first, stop))),
+        list(
             map(_Summary, last.counts[first:stop], last.headings[first:stop], found, last.topics[first:stop])
-        )
-        for old in sorted(i for i in last.problems if first <= i < stop):
-            offset = self.piece[old + shift][0]
-            self.problems.extend(_decode_problems(last.problems[old], self.document, offset))
-        headings: tuple[tuple[int, str], ...] = last.headings[stop - 1]
-        return headings
+        ),
+        problems,
+        last.headings[stop - 1] if first < stop else None,
+    )
 
 
 class SectionedDocument:
