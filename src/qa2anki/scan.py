@@ -219,14 +219,15 @@ class _Store:
         self.parts_tag = f"{tag} parts"
         self.facts_tag = f"{tag} facts"
         stored = load_blob(folder / FACTS_NAME, self.facts_tag) if folder else None
-        # Section key → facts as written in FACTS_NAME (see FACTS_CHANGES_NAME).
-        self.written: dict[str, Any] = stored if isinstance(stored, dict) else {}
-        changes = load_blob(folder / FACTS_CHANGES_NAME, self.facts_tag) if folder and self.written else None
+        written: dict[str, Any] = stored if isinstance(stored, dict) else {}
+        # The sections whose facts FACTS_NAME holds (see FACTS_CHANGES_NAME).
+        self.written = set(written)
+        changes = load_blob(folder / FACTS_CHANGES_NAME, self.facts_tag) if folder and written else None
         added, removed = changes if isinstance(changes, tuple) and len(changes) == 2 else ({}, ())
         # Section key → facts, for every section whose blocks are cached.
         self.facts: dict[str, SectionFacts] = {
             key: SectionFacts._make(facts)
-            for key, facts in itertools.chain(self.written.items(), dict(added).items())
+            for key, facts in itertools.chain(written.items(), dict(added).items())
         }
         for key in removed:
             self.facts.pop(key, None)
