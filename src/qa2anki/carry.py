@@ -334,19 +334,19 @@ def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None
         return None
 
     carried = []
-    # Per document, the sections that stand where they stood: before the change, and after it when
-    # as many sections stand there as before.
+    # Per document, the sections that stand where they stood: those before ``start``, and those from
+    # ``stop`` to ``count`` (the ledger's sections) when as many sections stand after the change as before.
     still = [
-        (start, stop if shift == 0 else len(ledger.documents[number].part_keys))
-        for number, (start, stop, shift) in enumerate(moves)
+        (start, stop if shift == 0 else len(old.part_keys), len(old.part_keys))
+        for (start, stop, shift), old in zip(moves, ledger.documents, strict=True)
     ]
     for note in ledger.notes:
         if note.region in touched_regions:
             continue
         number, index, _ = note.first
         if not (note.conflict or note.stale or note.edited) and 0 <= number < len(still):
-            start, stop = still[number]
-            if 0 <= index < start or stop <= index < len(ledger.documents[number].part_keys):
+            start, stop, count = still[number]
+            if 0 <= index < start or stop <= index < count:
                 carried.append(note)  # most notes: one entry, in a section that stands still
                 continue
         first = moved(note.first)
