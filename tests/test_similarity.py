@@ -131,6 +131,15 @@ def test_candidate_pairs_find_pairs_exactly_at_the_threshold(threshold: float) -
         assert (0, 1) in candidate_pairs([(whole,), (part,)], (threshold,)), size
 
 
+def test_candidate_pairs_rule_out_questions_of_one_template_by_where_they_differ() -> None:
+    """Questions made from one template share their rare bigrams, so prefix filtering alone pairs nearly
+    all of them; where the shared bigrams stand (positional filtering) shows none can reach 0.85."""
+    words = ["准确率", "可扩展性", "吞吐量", "安全性", "推理效率", "泛化能力", "训练效率", "资源利用率"]
+    texts = [(f"bert在人类反馈强化学习(rlhf)中面临哪些挑战,又是如何改善{word}的?",) for word in words]
+    assert all(jaccard(bigram_set(a[0]), bigram_set(b[0])) < 0.85 for a, b in combinations(texts, 2))
+    assert candidate_pairs(texts, (0.85,)) == set()
+
+
 def test_candidate_pairs_find_near_duplicate_chinese_questions() -> None:
     texts = [("如何防止模型过拟合",), ("今天天气怎么样",), ("如何防止模型的过拟合",)]
     assert similarity(texts[0][0], texts[2][0]) >= 0.65

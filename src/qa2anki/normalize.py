@@ -60,7 +60,7 @@ from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
 from qa2anki.i18n import gettext as _
 from qa2anki.parse import Entry
-from qa2anki.similarity import bigram_set, candidate_pairs, jaccard, similarity
+from qa2anki.similarity import bigram_set, candidate_pairs, similarity
 from qa2anki.workers import process_pool
 
 _TAG_UNSAFE_RE = re.compile(r"[\s\"]+")
@@ -295,27 +295,30 @@ def _topic_edges(members: Sequence[TopicTexts], limits: Thresholds) -> tuple[lis
     edges: list[tuple[int, int]] = []
     comparisons = 0
     question_pairs, answer_pairs = _topic_candidates(members, limits)
-    # Bigram sets are big: hold one topic's at a time, and only those compared.
-    questions: dict[int, frozenset[str]] = {}
-    answers: dict[int, frozenset[str]] = {}
-    for pairs, slot, cache, threshold in (
-        (question_pairs, 0, questions, limits.question),
-        (answer_pairs, 1, answers, limits.answer),
-    ):
-        for x, y in sorted(pairs):
-            if local.find(x) == local.find(y):
-                continue
-            comparisons += 1
-            text_x, text_y = members[x][slot], members[y][slot]
-            if text_x != text_y:
-                for index, text in ((x, text_x), (y, text_y)):
-                    if index not in cache:
-                        cache[index] = bigram_set(text)
-                if jaccard(cache[x], cache[y]) < threshold:
-                    continue
-            local.union(x, y)
-            edges.append((x, y))
+    for pairs, slot, threshold in ((question_pairs, 0, limits.question), (answer_pairs, 1, limits.answer)):
+        comparisons += len(pairs)
+        for x, y in _alike(sorted(pairs), [texts[slot] for texts in members], threshold):
+            if local.find(x) != local.find(y):
+                local.union(x, y)
+                edges.append((x, y))
     return edges, comparisons
+
+
+def _alike(pairs: list[tuple[int, int]], texts: Sequence[str], threshold: float) -> list[tuple[int, int]]:
+    """The pairs (in their order) whose texts are equal or at least ``threshold`` similar. The sets are
+    intersected all at once, outside the interpreter's loop: most candidate pairs of a large topic are
+    questions of one template, alike but not enough."""
+    # Bigram sets are big: only those of the texts compared, one topic's at a time.
+    sets = {index: bigram_set(texts[index]) for index in {index for pair in pairs for index in pair}}
+    firsts = [sets[x] for x, _ in pairs]
+    seconds = [sets[y] for _, y in pairs]
+    shared = map(len, map(frozenset.intersection, firsts, seconds))
+    return [
+        (x, y)
+        for (x, y), first, second, common in zip(pairs, firsts, seconds, shared, strict=True)
+        if texts[x] == texts[y]
+        or (first and second and common / (len(first) + len(second) - common) >= threshold)
+    ]
 
 
 def _valid_edges(edges: object, size: int) -> TypeGuard[tuple[tuple[int, int], ...]]:

@@ -5,7 +5,9 @@ similar among many, :func:`candidate_pairs` uses *prefix filtering* (the AllPair
 order each text's bigrams rarest first; two sets with Jaccard ≥ t must share one of the first
 ``|s| - ⌈t·|s|⌉ + 1`` bigrams of each. Indexing only those prefixes, and skipping pairs whose sizes alone
 rule them out, finds every such pair — no false negatives, so the result equals comparing all pairs —
-while rare prefix bigrams keep the number of comparisons near linear.
+while rare prefix bigrams keep the number of comparisons near linear. Where texts share their rare
+bigrams (questions made from one template), *positional filtering* (PPJoin) rules out the pairs whose
+shared bigrams stand too late in either text to make up the overlap the threshold needs.
 """
 
 from __future__ import annotations
@@ -79,7 +81,9 @@ def candidate_pairs(
             frequency.update(grams)
         # One global order, rarest first (ties by the bigram itself): prefix filtering needs it.
         rank = {gram: r for r, gram in enumerate(sorted(frequency, key=lambda g: (frequency[g], g)))}
-        index: dict[str, list[int]] = defaultdict(list)
+        # Each prefix bigram's postings: (item, the bigram's place in the item's order).
+        index: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        share = threshold / (1 + threshold)
         # Small sets first: a set only meets earlier (no larger) ones, so one size bound suffices.
         for i in sorted(range(len(sets)), key=lambda k: (len(sets[k]), k)):
             grams = sets[i]
@@ -88,10 +92,25 @@ def candidate_pairs(
             size = len(grams)
             smallest = threshold * size - 1e-9
             prefix = sorted(grams, key=rank.__getitem__)[: _prefix_length(size, threshold)]
-            for gram in prefix:
+            # Positional filtering (PPJoin): bigrams are met in rank order, so when prefix bigram p of
+            # this set is bigram q of an earlier one, every bigram they share before it has been counted,
+            # and at most min(size - p, other - q) - 1 more follow. Two sets are t similar only if they
+            # share t / (1 + t) of their sizes' sum: a pair that cannot get there is ruled out (-1).
+            shared: dict[int, int] = {}
+            for place, gram in enumerate(prefix):
                 postings = index[gram]
-                for j in postings:
-                    if len(sets[j]) >= smallest and (groups is None or groups[i] != groups[j]):
-                        pairs.add((j, i) if j < i else (i, j))
-                postings.append(i)
+                left = size - place
+                for j, at in postings:
+                    count = shared.get(j, 0)
+                    if count < 0:
+                        continue
+                    other = len(sets[j])
+                    ruled_out = (
+                        other < smallest
+                        or (groups is not None and groups[i] == groups[j])
+                        or count + min(left, other - at) < share * (size + other) - 1e-9
+                    )
+                    shared[j] = -1 if ruled_out else count + 1
+                postings.append((i, place))
+            pairs.update((j, i) if j < i else (i, j) for j, count in shared.items() if count > 0)
     return pairs
