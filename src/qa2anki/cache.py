@@ -19,7 +19,6 @@ import os
 import sys
 import zlib
 from collections import deque
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -43,15 +42,29 @@ class DamagedCache(Exception):
     there were no cache."""
 
 
-@contextlib.contextmanager
-def decoding() -> Iterator[None]:
+_DECODE_ERRORS = (TypeError, ValueError, IndexError, KeyError, AttributeError)
+
+
+class _Decoding:
+    """:func:`decoding`'s context manager: a class, not a generator, since a build enters it several
+    times for every section, where a generator's set-up is most of the cost."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, trace: object) -> None:
+        if isinstance(exc, _DECODE_ERRORS):
+            raise DamagedCache(str(exc)) from exc
+
+
+_DECODING = _Decoding()
+
+
+def decoding() -> _Decoding:
     """Decoding cached data. The data was written by this very code (the tag's fingerprint says so) and
     read back whole (the checksum says so), so it is not checked field by field: anything that still
     fails to decode is a damaged cache, not a crash."""
-    try:
-        yield
-    except (TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
-        raise DamagedCache(str(exc)) from exc
+    return _DECODING
 
 
 def _library_versions() -> str:
