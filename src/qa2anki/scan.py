@@ -30,7 +30,7 @@ import os
 import shutil
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from operator import itemgetter
@@ -184,16 +184,21 @@ def _blocks(stored: Any, offset: int) -> list[BlockInfo]:
         return [BlockInfo(kind, start + offset, end + offset, *rest) for kind, start, end, *rest in stored]
 
 
-def _scan_batch(
-    job: tuple[Labels, list[str], Definitions],
-) -> list[tuple[tuple[tuple[Any, ...], ...], Definitions]]:
-    """Each text's blocks as plain data, and the link references it defines (each parsed with the
-    document's definitions ``table``, the job's third item)."""
+_ScannedText = tuple[tuple[tuple[Any, ...], ...], Definitions, SectionFacts]
+"""A text's blocks as plain data, the link references it defines, and its facts."""
+
+
+def _scan_batch(job: tuple[Labels, list[str], Definitions]) -> list[_ScannedText]:
+    """Each text's blocks as plain data, the link references it defines and its facts (each parsed with
+    the document's definitions ``table``, the job's third item). The facts are found here, in the
+    workers, from the blocks at hand: the build's own process would convert every block to find them."""
     labels, texts, table = job
     scanned = []
     for text in texts:
         blocks, references = scan_section_and_references(text, labels, table)
-        scanned.append((tuple(tuple(block) for block in blocks), references))
+        scanned.append(
+            (tuple(tuple(block) for block in blocks), references, section_facts(blocks, references))
+        )
     return scanned
 
 
@@ -578,16 +583,20 @@ def _scan_documents(
             if key not in store.facts:
                 missing.setdefault(key, _section_text(document.text, document_starts, piece, index))
 
-    bodies = _shared_bodies(missing, zip(pieces, lasts, strict=True), store)
-    fresh, references, workers = _scan_texts(missing, labels, (), jobs, progress)
+    bodies, body_keys = _shared_bodies(missing, zip(pieces, lasts, strict=True), store)
+    fresh, references, scanned_facts, workers = _scan_texts(missing, labels, (), jobs, progress)
     del missing
     _join_bodies(bodies, fresh, references, store, labels)
+    for key in bodies:  # their blocks are joined now: their facts are found again
+        scanned_facts.pop(key, None)
 
     facts: dict[str, Any] = {}
     scans: list[_Scanned] = []
     outcomes: list[_Scanned | ParseResult] = []
     for document, document_starts, layout, last in zip(documents, starts, layouts, lasts, strict=True):
-        section = _Sections(document, document_starts, layout.piece, store, fresh, references, labels)
+        section = _Sections(
+            document, document_starts, layout.piece, store, fresh, references, labels, scanned=scanned_facts
+        )
         facts.update(section.facts)
         outcome: _Scanned | ParseResult
         table = section.references()
@@ -609,9 +618,9 @@ def _scan_documents(
     later: Callable[[], int] | None = None
     if save and cache_folder is not None:
         if defer and scanned_count <= DEFERRED_SAVE_SECTIONS:
-            later = _once(partial(_save, cache_folder, store, fresh, facts, scans, lasts))
+            later = _once(partial(_save, cache_folder, store, fresh, facts, scans, lasts, body_keys))
         else:
-            saved = _save(cache_folder, store, fresh, facts, scans, lasts)
+            saved = _save(cache_folder, store, fresh, facts, scans, lasts, body_keys)
     stats = ScanStats(
         sections=sum(len(p) for p in pieces),
         scanned=scanned_count,
@@ -625,13 +634,14 @@ def _scan_documents(
 
 def _scan_texts(
     texts: dict[str, str], labels: Labels, table: Definitions, jobs: int | None, progress: Progress | None
-) -> tuple[dict[str, Any], dict[str, Definitions], int]:
+) -> tuple[dict[str, Any], dict[str, Definitions], dict[str, SectionFacts], int]:
     """Scan sections (key → text; with the document's link references ``table``): their blocks by key,
-    the references each defines (only those that define any), and how many worker processes ran."""
+    the references each defines (only those that define any), their facts by key, and how many worker
+    processes ran."""
     keys, pieces = list(texts), list(texts.values())
     total = sum(len(t) for t in pieces)
     workers = min(jobs or os.cpu_count() or 1, 8) if total >= PARALLEL_MIN_CHARS else 0
-    scanned: list[tuple[tuple[tuple[Any, ...], ...], Definitions]] = []
+    scanned: list[_ScannedText] = []
     done = 0
     batches = _batches(pieces)
     if workers > 1 and len(batches) > 1:
@@ -649,9 +659,10 @@ def _scan_texts(
             done += sum(len(t) for t in batch)
             if progress:
                 progress(done, total)
-    fresh = {key: blocks for key, (blocks, _) in zip(keys, scanned, strict=True)}
-    references = {key: defined for key, (_, defined) in zip(keys, scanned, strict=True) if defined}
-    return fresh, references, workers
+    fresh = {key: blocks for key, (blocks, _, _) in zip(keys, scanned, strict=True)}
+    references = {key: defined for key, (_, defined, _) in zip(keys, scanned, strict=True) if defined}
+    facts = {key: found for key, (_, _, found) in zip(keys, scanned, strict=True)}
+    return fresh, references, facts, workers
 
 
 def _once(work: Callable[[], int]) -> Callable[[], int]:
@@ -691,22 +702,27 @@ def _heading_line(text: str) -> str | None:
 
 def _shared_bodies(
     missing: dict[str, str], documents: Iterable[tuple[list[tuple[int, str]], _LastScan]], store: _Store
-) -> dict[str, _Body]:
+) -> tuple[dict[str, _Body], dict[str, str]]:
     """Sections to scan that, but for their heading line, are another section: a cached one that is no
     longer in use (its "### N." heading renumbered because an entry was inserted before it) or another
     section to scan (an entry repeated under another heading). Only their heading lines are scanned;
     ``missing`` is changed to hold just those lines. A heading is one line and one block, which ends the
     block before it and starts nothing after it, so the blocks of a section are its heading's and those
-    of the rest, whatever the heading says."""
+    of the rest, whatever the heading says. Also gives each section's key without its heading line
+    (see :func:`_body_key`), which the last scan saved keeps."""
     by_body: dict[str, list[str]] = {}
     heads: dict[str, str] = {}
+    body_keys: dict[str, str] = {}
     for key, text in missing.items():
         head = _heading_line(text)
-        if head is not None:
-            heads[key] = head
-            by_body.setdefault(_body_key(text), []).append(key)
+        if head is None:
+            body_keys[key] = ""
+            continue
+        heads[key] = head
+        body_keys[key] = body = _key(text[len(head) :])
+        by_body.setdefault(body, []).append(key)
     if not by_body:
-        return {}
+        return {}, body_keys
     old_bodies: dict[str, str] = {}
     for piece, last in documents:
         in_use = {key for _, key in piece}
@@ -725,7 +741,7 @@ def _shared_bodies(
         for key in shared:
             bodies[key] = _Body(missing[key], source, cached is not None)
             missing[key] = heads[key]
-    return bodies
+    return bodies, body_keys
 
 
 def _join_bodies(
@@ -757,7 +773,7 @@ def _join_bodies(
             joined = heading + rest[1:]
         defines: Definitions = store.facts[body.key].references if body.old else references.get(body.key, ())
         if joined is None:
-            [(joined, defines)] = _scan_batch((labels, [body.text], ()))
+            [(joined, defines, _)] = _scan_batch((labels, [body.text], ()))
         fresh[key] = joined
         if defines:
             references[key] = defines
@@ -774,8 +790,10 @@ def _save(
     facts: dict[str, Any],
     scans: list[_Scanned],
     lasts: list[_LastScan],
+    body_keys: Mapping[str, str],
 ) -> int:
-    """Rewrite the cache files whose keys changed; returns how many files were written or removed."""
+    """Rewrite the cache files whose keys changed (``body_keys``: the keys without heading line found while
+    scanning); returns how many files were written or removed."""
     saved = 0
     with BlobWriter() as writer:
         # Blocks: the shards that gain a newly scanned section or lose one no longer used.
@@ -786,7 +804,7 @@ def _save(
         fresh.clear()
         if facts != store.facts:
             saved += _save_facts(folder, store, facts, writer)
-        saved += _save_last_scans(folder, store.parts_tag, scans, lasts, writer)
+        saved += _save_last_scans(folder, store.parts_tag, scans, lasts, body_keys, writer)
     # Earlier builds kept every section in one file, and parts by hash; neither is read again.
     with contextlib.suppress(OSError):
         (folder / "sections.marshal").unlink(missing_ok=True)
@@ -828,7 +846,12 @@ def _chunk_bounds(part_keys: Sequence[str]) -> list[tuple[int, int]]:
 
 
 def _save_last_scans(
-    folder: Path, tag: str, scans: list[_Scanned], lasts: list[_LastScan], writer: BlobWriter
+    folder: Path,
+    tag: str,
+    scans: list[_Scanned],
+    lasts: list[_LastScan],
+    body_keys: Mapping[str, str],
+    writer: BlobWriter,
 ) -> int:
     """Write each document's scan and the runs of parts that are new; remove what no document uses."""
     saved = 0
@@ -872,10 +895,15 @@ def _save_last_scans(
         digests = text_digests(
             document.text, scan.last.shared(document.text) if scan.last.found else ((), ())
         )
-        # A section's key without its heading line: the last scan's for its sections, else computed.
+        # A section's key without its heading line: the last scan's for its sections, or the scan's for
+        # those it scanned, else computed.
         known = dict(zip(scan.last.keys, scan.last.bodies, strict=True))
         bodies = tuple(
-            known[key] if key in known else _body_key(_section_text(document.text, starts, scan.piece, index))
+            known[key]
+            if key in known
+            else body_keys[key]
+            if key in body_keys
+            else _body_key(_section_text(document.text, starts, scan.piece, index))
             for index, (_, key) in enumerate(scan.piece)
         )
         # One string per topic: marshal writes a string used again as a reference.
@@ -936,7 +964,7 @@ def _with_references(section: _Sections, table: Definitions, jobs: int | None) -
             if key not in section.fresh and key not in section.store.facts:
                 missing[key] = text
         piece.append((line, key))
-    scanned, _, _ = _scan_texts(missing, section.labels, table, jobs, None)
+    scanned, _, _, _ = _scan_texts(missing, section.labels, table, jobs, None)
     section.fresh.update(scanned)
     return _Sections(
         section.document,
@@ -964,6 +992,7 @@ class _Sections:
         references: dict[str, Definitions],
         labels: Labels,
         table: Definitions = (),
+        scanned: Mapping[str, SectionFacts] | None = None,
     ) -> None:
         self.document = document
         self.starts = starts  # the document's line_starts
@@ -974,9 +1003,10 @@ class _Sections:
         self.table = table
         """The document's link references the sections were parsed with (see :func:`_with_references`)."""
         self.facts: dict[str, SectionFacts] = {}
+        found = scanned or {}  # the facts of sections just scanned, as the workers found them
         for index, (_, key) in enumerate(piece):
             if key not in self.facts:
-                known = store.facts.get(key) if key not in fresh else None
+                known = store.facts.get(key) if key not in fresh else found.get(key)
                 self.facts[key] = (
                     known
                     if known is not None
