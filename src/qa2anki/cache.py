@@ -189,23 +189,22 @@ def _trim_heap() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _write_framed(path: Path, payload: bytes, deflate: bool) -> None:
-    with contextlib.suppress(OSError):
-        write_atomic(path, _framed(payload, deflate), durable=False)
-
-
 class BlobWriter:
     """Writes many cache files while the caller goes on: the caller's thread marshals (which holds the
-    interpreter), a second thread deflates and writes (which let go of it), so a large save uses two
-    cores. A few files wait at most, so memory stays bounded; a file that cannot be written is skipped
-    (a cache is only a cache). Leaving the ``with`` block waits for every file."""
+    interpreter) and writes the files, threads deflate (which lets go of it), so a large save uses both
+    cores. The threads do nothing but deflate: a thread that also wrote its files needed the interpreter
+    back after every system call, and waited each time for the caller's marshalling to end. A few files
+    wait at most, so memory stays bounded; a file that cannot be written is skipped (a cache is only a
+    cache). Leaving the ``with`` block writes every file."""
 
-    WAITING = 2
+    THREADS = 2
+    """Threads that deflate."""
+    WAITING = 6
     """How many files may wait to be deflated and written."""
 
     def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa2anki-cache")
-        self._waiting: deque[Future[None]] = deque()
+        self._pool = ThreadPoolExecutor(max_workers=self.THREADS, thread_name_prefix="qa2anki-cache")
+        self._waiting: deque[tuple[Path, Future[tuple[bytes, bytes]]]] = deque()
 
     def __enter__(self) -> BlobWriter:
         return self
@@ -219,13 +218,18 @@ class BlobWriter:
         """Write ``data`` as :func:`encode_blob` would, at ``path``, soon."""
         payload = marshal.dumps({"tag": _stored_tag(tag), "data": data})
         while len(self._waiting) >= self.WAITING:
-            self._waiting.popleft().result()
-        self._waiting.append(self._pool.submit(_write_framed, path, payload, deflate))
+            self._commit()
+        self._waiting.append((path, self._pool.submit(_framed, payload, deflate)))
+
+    def _commit(self) -> None:
+        path, framed = self._waiting.popleft()
+        with contextlib.suppress(OSError):
+            write_atomic(path, framed.result(), durable=False)
 
     def flush(self) -> None:
-        """Wait until every file given so far is written."""
+        """Write every file given so far."""
         while self._waiting:
-            self._waiting.popleft().result()
+            self._commit()
 
 
 def save_cache(folder: Path, data: bytes, name: str) -> None:
