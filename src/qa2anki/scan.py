@@ -714,13 +714,11 @@ def _shared_bodies(
     heads: dict[str, str] = {}
     body_keys: dict[str, str] = {}
     for key, text in missing.items():
+        body_keys[key] = _body_key(text)
         head = _heading_line(text)
-        if head is None:
-            body_keys[key] = ""
-            continue
-        heads[key] = head
-        body_keys[key] = body = _key(text[len(head) :])
-        by_body.setdefault(body, []).append(key)
+        if head is not None:
+            heads[key] = head
+            by_body.setdefault(body_keys[key], []).append(key)
     if not by_body:
         return {}, body_keys
     old_bodies: dict[str, str] = {}
