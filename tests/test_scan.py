@@ -54,6 +54,21 @@ def test_no_cut_inside_code_fences() -> None:
     assert starts == [0, 11]
 
 
+def test_a_fence_in_a_list_item_ends_with_the_item() -> None:
+    """A fence opened inside a list item ends with the item (a line indented less), so the next fence
+    line opens a code block of its own, and the heading inside that is no cut. Line by line, the same
+    lines may also be one indented fence at the top level: both readings are followed, and a heading is
+    cut only where neither has a fence open (fewer cuts only make larger sections)."""
+    in_item = "- 问题？\n  ```\ncol\n```\n## 不是标题\n"
+    assert [start for start, _ in split_sections(in_item)] == [0]
+    assert scan_documents([doc(in_item)], None)[0] == parse_documents([doc(in_item)])
+    top_level = "  ```\ncol\n  ```\n## 标题\n"
+    assert [start for start, _ in split_sections(top_level)] == [0]
+    assert scan_documents([doc(top_level)], None)[0] == parse_documents([doc(top_level)])
+    agreed = "- 问题？\n  ```\n  code\n  ```\n\n## 标题\n"
+    assert [start for start, _ in split_sections(agreed)] == [0, 5]
+
+
 @pytest.mark.parametrize(
     "path", [*FIXTURES, Path(__file__).parent.parent / "source" / "gpt-4-tech-highlights.md"]
 )
@@ -150,6 +165,36 @@ SNIPPETS = st.sampled_from(
 
 
 @settings(max_examples=300, deadline=None)
+@example(  # a fence line that ends the list item its fence was in opens a fence of its own
+    lines=[
+        *["# 标题"] * 6,
+        "- DONE 1、什么是栈？\n  collapsed:: true\n  - 后进先出。",
+        *["# 标题"] * 6,
+        "通过以上技术，效果很好。",
+        "<summary>参考答案</summary>",
+    ],
+    edits=[(0.5, 15, ["```\n"]), (0.515625, 4, ["```\n"])],
+    block=1,
+)
+@example(  # a fence in a list item ends with the item: the next fence line opens one of its own
+    lines=[
+        "# 标题",
+        "# 标题",
+        "**面试题：** 问题？",
+        "**面试题：** 问题？",
+        "- DONE 1、什么是栈？\n  collapsed:: true\n  - 后进先出。",
+        "- **能吗？** 能。\n- **会吗？** 会。",
+        "- DONE 1、什么是栈？\n  collapsed:: true\n  - 后进先出。",
+        "## 1. 主题",
+        "## 1. 主题",
+        "| --- | --- |",
+        "通过以上技术，效果很好。",
+        "<details>\n<summary>查看答案</summary>",
+        "<summary>参考答案</summary>",
+    ],
+    edits=[(0.5, 19, ["\n", "```\n"]), (0.51953125, 0, ["```\n"])],
+    block=1,
+)
 @example(  # a question before an answer label and an answer heading is no question of the fold after them
     lines=[
         "1. **面试题：** 列表问？\n\n   **答案：** 列表答。",

@@ -1736,35 +1736,69 @@ def split_sections(text: str, starts: array[int] | None = None) -> list[tuple[in
     block before it), so pieces can be parsed independently, in parallel, and cached. Returns
     ``(first line, text)`` pairs that join back to ``text``. ``starts`` are the text's
     :func:`line_starts`, if known.
+
+    Whether a fence opened with an indent is still open after a line indented less cannot be told line by
+    line: in a list item, the line ends the item and the fence with it; at the top level, it is code.
+    Both are followed, and a heading is cut only where neither has a fence open (fewer cuts are always
+    safe: a piece is parsed as the whole document parses it).
     """
     lines = text.split("\n")
     cuts = [0]
-    fence = ""
+    fences: set[_Fence | None] = {None}  # what may be open: a fence, or none
     for number, line in enumerate(lines):
-        # Only lines that start with a space, '#', '`' or '~' can open or close a fence or be a heading.
-        if not line or line[0] not in _MAY_MATTER:
+        if fences == {None}:
+            # Only lines that start with a space, '#', '`' or '~' can open a fence or be a heading.
+            if not line or line[0] not in _MAY_MATTER:
+                continue
+            stripped = line.lstrip(" ")
+            opened = _fence_opened(stripped, len(line) - len(stripped))
+            if opened is not None:
+                fences = {opened}
+            elif number > 0 and is_atx_heading(line):
+                cuts.append(number)
             continue
         stripped = line.lstrip(" ")
+        if not stripped:
+            continue  # a blank line ends neither a fence nor a list item
         indent = len(line) - len(stripped)
-        if fence:
-            if (
-                indent <= 3
-                and stripped.startswith(fence)
-                and stripped.strip() == fence[0] * len(stripped.strip())
-            ):
-                fence = ""
-            continue
-        if indent <= 3 and stripped[:3] in ("```", "~~~"):
-            marker = stripped[0]
-            run = len(stripped) - len(stripped.lstrip(marker))
-            if marker == "~" or "`" not in stripped[run:]:
-                fence = marker * run
-            continue
-        if number > 0 and is_atx_heading(line):
-            cuts.append(number)
+        following: set[_Fence | None] = set()
+        for fence in fences:
+            if fence is None:
+                following.add(_fence_opened(stripped, indent))
+                continue
+            if indent < fence.indent:  # the list item the fence was in may end here, and the fence with it
+                following.add(_fence_opened(stripped, indent))
+            following.add(None if _fence_closed(fence, stripped, indent) else fence)
+        fences = following
     cuts.append(len(lines))
     starts = line_starts(text) if starts is None else starts
     return [(a, text[starts[a] : starts[b]]) for a, b in pairwise(cuts) if b > a]
+
+
+class _Fence(NamedTuple):
+    """An open fenced code block, as :func:`split_sections` follows it."""
+
+    marker: str
+    """Its opening run of backticks or tildes (a closing run is at least as long)."""
+    indent: int
+    """The spaces before its opening run."""
+
+
+def _fence_opened(stripped: str, indent: int) -> _Fence | None:
+    """The fence a line (``stripped`` of its ``indent`` spaces) opens, if it opens one."""
+    if indent > 3 or stripped[:3] not in ("```", "~~~"):
+        return None
+    marker = stripped[0]
+    run = len(stripped) - len(stripped.lstrip(marker))
+    if marker == "`" and "`" in stripped[run:]:
+        return None  # a backtick fence's info string holds no backtick: this is inline code
+    return _Fence(marker * run, indent)
+
+
+def _fence_closed(fence: _Fence, stripped: str, indent: int) -> bool:
+    """Whether a line closes the fence: a run of its marker at least as long, and nothing else."""
+    bare = stripped.strip()
+    return indent <= 3 and stripped.startswith(fence.marker) and bare == fence.marker[0] * len(bare)
 
 
 def is_atx_heading(line: str) -> bool:
