@@ -1,19 +1,25 @@
-"""Side jobs: work in a thread beside a ``with`` block, waited for when the block ends, its exception raised
-there; the block's own exception wins.
+"""Side jobs: work in a thread (or a forked process) beside a ``with`` block, waited for when the block
+ends, its exception raised there; the block's own exception wins.
 
 The threads meet through events with timeouts, so a broken side job fails a test instead of hanging it.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from qa2anki.sidejob import SideJob, side_job
+import qa2anki.sidejob
+from qa2anki.errors import Qa2AnkiError
+from qa2anki.sidejob import SideJob, side_job, side_process
+from qa2anki.workers import START_METHOD
 
 _TIMEOUT = 5.0
+_FORKS = pytest.mark.skipif(START_METHOD != "fork", reason="processes are spawned here, not forked")
 
 
 def test_work_runs_beside_the_block() -> None:
@@ -125,3 +131,62 @@ def test_join_after_successful_work_returns() -> None:
     job = SideJob(lambda: done.append(True), "cache writer")
     job.join()
     assert done == [True]
+
+
+@_FORKS
+def test_side_process_runs_the_work_in_a_process_of_its_own(tmp_path: Path) -> None:
+    """Where processes fork, the work runs in another process: its files are there when the block is
+    left, and what it changed in memory is not."""
+    marker, changed = tmp_path / "pid", []
+
+    def work() -> None:
+        changed.append("in the child")
+        marker.write_text(str(os.getpid()))
+
+    with side_process(work, "writing the lock"):
+        pass
+    assert int(marker.read_text()) != os.getpid()
+    assert changed == []
+
+
+def test_side_process_raises_the_work_error_here() -> None:
+    """The work's error, pickled across, is raised on leaving the block, with its file."""
+
+    def work() -> None:
+        raise Qa2AnkiError("cannot write the lock: No space left on device", "source/qa2anki.lock")
+
+    with pytest.raises(Qa2AnkiError) as caught, side_process(work, "writing the lock"):
+        pass
+    assert str(caught.value) == "source/qa2anki.lock: cannot write the lock: No space left on device"
+
+
+def test_side_process_the_block_error_wins_and_the_process_is_waited_for(tmp_path: Path) -> None:
+    marker = tmp_path / "written"
+
+    def work() -> None:
+        time.sleep(0.05)
+        marker.write_text("done")
+
+    with pytest.raises(RuntimeError, match="the deck failed"), side_process(work, "writing the lock"):
+        raise RuntimeError("the deck failed")
+    assert marker.read_text() == "done"
+
+
+@_FORKS
+def test_a_side_process_that_dies_is_an_error_naming_its_work() -> None:
+    """A process that ends without raising (killed, or an exit of its own) is one error line."""
+    stopped = r"writing the lock stopped unexpectedly \(exit status 3\)"
+    with pytest.raises(Qa2AnkiError, match=stopped), side_process(lambda: os._exit(3), "writing the lock"):
+        pass
+
+
+def test_side_process_is_a_thread_where_processes_are_spawned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """macOS and Windows spawn processes (a spawned one would not have the caller's data): the work runs
+    in a thread there."""
+    monkeypatch.setattr(qa2anki.sidejob, "START_METHOD", "spawn")
+    marker = tmp_path / "pid"
+    with side_process(lambda: marker.write_text(str(os.getpid())), "writing the lock"):
+        pass
+    assert int(marker.read_text()) == os.getpid()

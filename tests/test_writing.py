@@ -6,6 +6,7 @@ import errno
 import os
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ import pytest
 import qa2anki.build
 from qa2anki.build import Options, analyse, build
 from qa2anki.errors import Qa2AnkiError
+from qa2anki.lockfile import Lock
 from qa2anki.sidejob import side_job
+from qa2anki.workers import START_METHOD
 from tests.conftest import RunCli
 from tests.test_bad_input import DECK, GOOD, LOCK, assert_fails, build_good, snapshot
 
@@ -127,3 +130,29 @@ def test_a_build_that_stops_still_saves_its_scan(project: Path) -> None:
     with pytest.raises(Qa2AnkiError, match="the lock would change"):
         build(Options(cwd=project, now=1_700_000_000, locked=True))
     assert analyse(Options(cwd=project, now=1_700_000_000)).scan.scanned == 0
+
+
+def test_a_carried_build_writes_its_lock_in_a_process_of_its_own(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that carries its notes over writes the lock (and caches) beside the deck in a forked process
+    where processes fork, in a thread elsewhere. (tests/test_carry.py checks its files against a full
+    build's.)"""
+    source = project / "source" / "good.md"
+    source.write_text(GOOD, encoding="utf-8")
+    options = Options(cwd=project, now=1_700_000_000)
+    build(options)
+    source.write_text(EDITED, encoding="utf-8")
+    writers = project / "writers"
+    real = qa2anki.build.lock_bytes
+
+    def recorded(lock: Lock) -> Iterator[bytes]:
+        with writers.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real(lock)
+
+    monkeypatch.setattr(qa2anki.build, "lock_bytes", recorded)
+    assert build(options).reuse.carried > 0
+    pids = {int(pid) for pid in writers.read_text().split()}
+    assert len(pids) == 1
+    assert (os.getpid() not in pids) == (START_METHOD == "fork")

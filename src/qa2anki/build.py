@@ -51,7 +51,7 @@ from qa2anki.scan import (
     scan_documents,
     scan_sections,
 )
-from qa2anki.sidejob import side_job
+from qa2anki.sidejob import side_job, side_process
 from qa2anki.sources import Document, SourceFile, display_path, find_sources, read_document
 
 if TYPE_CHECKING:
@@ -1017,6 +1017,8 @@ def _write(
         partial(_save_caches, options.cwd / CACHE_FOLDER, built.analysis, ledger if carried else None),
         # A full build's memory peaks while the deck is made: its ledger is made after.
         None if carried else ledger,
+        # A carried build holds little: its lock and caches are written by a process of their own.
+        apart=carried,
     )
 
 
@@ -1165,10 +1167,12 @@ def _write_outputs(
     lock: Callable[[], Iterator[bytes]],
     caches: Callable[[], None],
     after: Callable[[], None] | None = None,
+    apart: bool = False,
 ) -> None:
-    """Make the deck while a second thread writes the lock (when it changed) and the caches, then do
-    ``after`` (if given); both files are staged beside their destinations and put in place only when both
-    are complete, so a failure of either leaves the deck and the lock as they were."""
+    """Make the deck while a second thread (``apart``: a process, see :func:`side_process`) writes the
+    lock (when it changed) and the caches, then do ``after`` (if given); both files are staged beside
+    their destinations and put in place only when both are complete, so a failure of either leaves the
+    deck and the lock as they were."""
     staged: list[tuple[Output, Path]] = []
     try:
         for output in (deck_file, lock_file):
@@ -1177,7 +1181,8 @@ def _write_outputs(
                     staged.append((output, stage(output.path)))
         (_, deck_staged), *lock_staged = staged
         side = partial(_write_lock_and_caches, lock_staged, lock, caches)
-        with side_job(side, "writing the lock"), _writing(deck_file):
+        beside = side_process if apart else side_job
+        with beside(side, N_("writing the lock")), _writing(deck_file):
             fill(deck_staged, deck())
         if after is not None:
             after()

@@ -1,15 +1,24 @@
-"""A piece of work done in a thread beside the caller's: a build's lock (and caches) are written while
-its deck is made. The deck's SQLite and deflate work let go of the interpreter, so the two overlap.
+"""A piece of work done beside the caller's: a build's lock (and caches) are written while its deck is
+made.
 
-(A forked process overlapped them a little better, but duplicated every memory page either side touched
-while both ran: a third of a gigabyte at 100,000 entries.)
+In a thread (:func:`side_job`), the deck's SQLite and deflate work let go of the interpreter, so the two
+overlap, but their Python halves take turns. In a forked process (:func:`side_process`) nothing takes
+turns, but every memory page either side writes while both run is copied: a third of a gigabyte when a
+full build's deck was made that way, so only a build that carries its notes over (and holds far less)
+writes its lock and caches in a process.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import pickle
 import threading
 from collections.abc import Callable, Iterator
+
+from qa2anki.errors import Qa2AnkiError
+from qa2anki.i18n import gettext as _
+from qa2anki.workers import START_METHOD
 
 
 class SideJob:
@@ -52,3 +61,59 @@ def side_job(work: Callable[[], None], what: str) -> Iterator[SideJob]:
         job.wait()
         raise
     job.join()
+
+
+@contextlib.contextmanager
+def side_process(work: Callable[[], None], what: str) -> Iterator[None]:
+    """:func:`side_job`, with the work in a forked process where processes are forked (see
+    :data:`qa2anki.workers.START_METHOD`; elsewhere in a thread). The work must leave its results in
+    files: what it changes in memory stays in the process. Its exception is raised here (pickled
+    across); a process that dies without one is a :class:`Qa2AnkiError` naming ``what``."""
+    if START_METHOD != "fork":
+        with side_job(work, what):
+            yield
+        return
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        os.close(reader)
+        status = 0
+        try:
+            work()
+        except BaseException as exc:
+            status = 1
+            with contextlib.suppress(BaseException), os.fdopen(writer, "wb") as pipe:
+                pipe.write(_pickled(exc))
+        finally:
+            os._exit(status)
+    os.close(writer)
+    try:
+        yield
+    except BaseException:
+        _reap(pid, reader, what)
+        raise
+    error = _reap(pid, reader, what)
+    if error is not None:
+        raise error
+
+
+def _pickled(exc: BaseException) -> bytes:
+    try:
+        return pickle.dumps(exc)
+    except Exception:
+        return pickle.dumps(RuntimeError(repr(exc)))
+
+
+def _reap(pid: int, reader: int, what: str) -> BaseException | None:
+    """Wait for the side process; what it raised, if anything."""
+    with os.fdopen(reader, "rb") as pipe:
+        payload = pipe.read()
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if code == 0:
+        return None
+    if payload:
+        with contextlib.suppress(Exception):
+            error: BaseException = pickle.loads(payload)
+            return error
+    message = _("{what} stopped unexpectedly (exit status {status})")
+    return Qa2AnkiError(message.format(what=_(what), status=code))
