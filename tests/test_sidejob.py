@@ -149,17 +149,6 @@ def test_side_process_runs_the_work_in_a_process_of_its_own(tmp_path: Path) -> N
     assert changed == []
 
 
-def test_side_process_raises_the_work_error_here() -> None:
-    """The work's error, pickled across, is raised on leaving the block, with its file."""
-
-    def work() -> None:
-        raise Qa2AnkiError("cannot write the lock: No space left on device", "source/qa2anki.lock")
-
-    with pytest.raises(Qa2AnkiError) as caught, side_process(work, "writing the lock"):
-        pass
-    assert str(caught.value) == "source/qa2anki.lock: cannot write the lock: No space left on device"
-
-
 def test_side_process_the_block_error_wins_and_the_process_is_waited_for(tmp_path: Path) -> None:
     marker = tmp_path / "written"
 

@@ -6,7 +6,8 @@ import errno
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ import qa2anki.build
 from qa2anki.build import Options, analyse, build
 from qa2anki.errors import Qa2AnkiError
 from qa2anki.lockfile import Lock
-from qa2anki.sidejob import side_job
+from qa2anki.sidejob import side_job, side_process
 from qa2anki.workers import START_METHOD
 from tests.conftest import RunCli
 from tests.test_bad_input import DECK, GOOD, LOCK, assert_fails, build_good, snapshot
@@ -42,13 +43,15 @@ def test_side_job_runs_beside_the_block_and_is_done_on_leaving(tmp_path: Path) -
     assert marker.read_text() == "done"
 
 
-def test_side_job_error_is_raised_on_leaving() -> None:
-    """What the work raises is raised here when the block is left, with its one-line message."""
+@pytest.mark.parametrize("beside", [side_job, side_process])
+def test_side_job_error_is_raised_on_leaving(beside: Callable[..., AbstractContextManager[object]]) -> None:
+    """What the work raises (in a thread, or pickled across from a process) is raised here when the block
+    is left, with its one-line message and its file."""
 
     def work() -> None:
         raise Qa2AnkiError("cannot write the lock: No space left on device", "source/qa2anki.lock")
 
-    with pytest.raises(Qa2AnkiError) as caught, side_job(work, "writing the lock"):
+    with pytest.raises(Qa2AnkiError) as caught, beside(work, "writing the lock"):
         pass
     assert str(caught.value) == "source/qa2anki.lock: cannot write the lock: No space left on device"
 
