@@ -622,8 +622,9 @@ def _build_locked(
             scan = analysis.scan
         return _finish(options, config, output, write, analysis, carried, previous)
     except Qa2AnkiError:
-        # A scan is true whatever becomes of the build: the next one need not parse it again (unless the
-        # thread that writes the lock has saved it already).
+        # A scan is true whatever becomes of the build: the next one need not parse it again. (A thread
+        # that wrote the lock has saved it already; a forked writer's save is not seen here, and the same
+        # files are written again.)
         if scan.save is not None:
             scan.save()
         raise
