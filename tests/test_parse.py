@@ -11,7 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa2anki.parse import parse_document, strip_numbering
+from qa2anki.parse import (
+    parse_document,
+    scan_section_and_references,
+    scan_texts,
+    split_sections,
+    strip_numbering,
+)
 from qa2anki.sources import Document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parse"
@@ -143,3 +149,37 @@ def test_pairs_on_consecutive_lines_are_found_as_with_a_blank_line(
         return [(e.topic, e.question_md, e.answer_md, e.answer_html) for e in result.entries]
 
     assert entries("\n") == entries("\n\n")
+
+
+SECTION_LINES = st.sampled_from(
+    [
+        "### 1. 主题", "## 标题", "**面试题：** 问题？", "**答案：** 答案。", "```", "~~~", "# 注释",
+        "- 列表", "  - 缩进的列表", "> 引用", "| a | b |", "| --- | --- |", "", "正文段落。", "    缩进代码",
+        "见[论文][1]。", "[1]: https://a.org", "<details>", "</details>", "$$", "x = 1", "---",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(SECTION_LINES, max_size=12), max_size=12), st.randoms(use_true_random=False))
+def test_texts_scanned_together_scan_as_each_alone(documents: list[list[str]], random: Any) -> None:
+    """Runs of sections are parsed as one text and cut apart again: each section's blocks are what a parse
+    of it alone gives, in any order, across documents, whatever a section leaves open at its end (a fence
+    at the end of a document) or defines (a link reference)."""
+    texts = [text for lines in documents for _, text in split_sections("\n".join(lines))]
+    random.shuffle(texts)
+    assert scan_texts(texts) == [scan_section_and_references(text) for text in texts]
+
+
+def test_a_run_is_cut_where_each_text_begins() -> None:
+    """Texts that begin with a heading are parsed as one; one that leaves a fence open, or defines a link
+    reference, makes its run parse text by text (the heading after it would be code, or the reference
+    would hold for the texts after it)."""
+    plain = ["### 1. 题\n\n**面试题：** 问？\n\n**答案：** 答。\n", "### 2. 题\n\n- 列表\n  续\n"]
+    open_fence = ["### 1. 题\n\n```\ncode\n", "### 2. 题\n\n正文。\n"]
+    reference = ["### 1. 题\n\n[1]: https://a.org\n", "### 2. 题\n\n见[论文][1]。\n"]
+    for texts in (plain, open_fence, reference):
+        scanned = scan_texts(texts)
+        assert scanned == [scan_section_and_references(text) for text in texts]
+        assert [blocks[0].start for blocks, _ in scanned] == [0, 0]
+    assert scan_texts(reference)[0][1] == (("1", "https://a.org", ""),)

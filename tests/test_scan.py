@@ -295,13 +295,13 @@ def test_a_section_is_its_heading_and_the_rest(first: str, second: str, lines: l
 
 def _count_scans(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     texts: list[str] = []
-    real = scan.scan_section_and_references
+    real = scan.scan_texts
 
-    def counting(text: str, labels: Any, references: Any = ()) -> Any:
-        texts.append(text)
-        return real(text, labels, references)
+    def counting(scanned: Any, labels: Any, references: Any = ()) -> Any:
+        texts.extend(scanned)
+        return real(scanned, labels, references)
 
-    monkeypatch.setattr(scan, "scan_section_and_references", counting)
+    monkeypatch.setattr(scan, "scan_texts", counting)
     return texts
 
 

@@ -664,27 +664,114 @@ def scan_section_and_references(
     piece parses differently alone: it is parsed with the document's definitions (``references``: the
     first of each label, as a parse of the whole document has them) given beforehand.
     """
-    patterns = _patterns(labels)
-    infos: list[BlockInfo] = []
+    env = _references_env(references)
+    tokens = markdown_parser().parse(text, env)
     lines = text.split("\n")
-    env: dict[str, Any] = {}
-    if references:
-        env["references"] = {
+    return _infos(_blocks(tokens), lines, labels, 0), _defined(env, references)
+
+
+RUN_CHARS = 100_000
+"""The most text :func:`scan_texts` parses at once (more saves nothing, and holds more tokens)."""
+
+
+def scan_texts(
+    texts: Sequence[str], labels: Labels = DEFAULT_LABELS, references: Definitions = ()
+) -> list[tuple[tuple[BlockInfo, ...], Definitions]]:
+    """:func:`scan_section_and_references` of each text.
+
+    Setting up a parse costs markdown-it-py about a tenth of a small section's time, so runs of texts
+    that each begin with an unindented ATX heading are parsed as one text and cut apart again. Such a
+    heading ends any block before it, except a fence left open (at the end of a document); and a link
+    reference definition holds for the texts after it. So a run is parsed text by text after all when one
+    of its texts does not begin a block of its own, or when it defines a link reference.
+    """
+    scanned: list[tuple[tuple[BlockInfo, ...], Definitions]] = []
+    run: list[str] = []
+    size = 0
+    for text in texts:
+        if run and (size + len(text) > RUN_CHARS or not (run[-1].endswith("\n") and _opens_run(text))):
+            scanned += _scan_run(run, labels, references)
+            run, size = [], 0
+        run.append(text)
+        size += len(text)
+    if run:
+        scanned += _scan_run(run, labels, references)
+    return scanned
+
+
+def _opens_run(text: str) -> bool:
+    """Whether a text begins with an unindented ATX heading (see :func:`scan_texts`)."""
+    end = text.find("\n")
+    return is_atx_heading(text if end == -1 else text[:end])
+
+
+def _scan_run(
+    texts: list[str], labels: Labels, references: Definitions
+) -> list[tuple[tuple[BlockInfo, ...], Definitions]]:
+    """The texts of a run (see :func:`scan_texts`) parsed as one, or one by one where the cut fails."""
+    if len(texts) > 1:
+        joined = "".join(texts)
+        env = _references_env(references)
+        tokens = markdown_parser().parse(joined, env)
+        firsts = list(accumulate((text.count("\n") for text in texts[:-1]), initial=0))
+        cut = _cut_blocks(_blocks(tokens), firsts) if not _defined(env, references) else None
+        if cut is not None:
+            lines = joined.split("\n")
+            return [
+                (_infos(blocks, lines, labels, first), ()) for blocks, first in zip(cut, firsts, strict=True)
+            ]
+    return [scan_section_and_references(text, labels, references) for text in texts]
+
+
+def _cut_blocks(blocks: list[_Block], firsts: list[int]) -> list[list[_Block]] | None:
+    """The blocks of each text whose first lines are ``firsts``, or ``None`` when a text does not begin a
+    block of its own (a block before it ran on into it)."""
+    cut: list[list[_Block]] = [[] for _ in firsts]
+    index, last = 0, len(firsts) - 1
+    for block in blocks:
+        if block.end == 0:
+            return None  # a token without lines cannot be placed
+        if index < last and block.start >= firsts[index + 1]:
+            if block.start != firsts[index + 1]:
+                return None
+            index += 1
+        cut[index].append(block)
+    return cut if index == last else None
+
+
+def _references_env(references: Definitions) -> dict[str, Any]:
+    """A parse's ``env`` with the document's link reference definitions given beforehand."""
+    if not references:
+        return {}
+    return {
+        "references": {
             label: {"href": href, "title": title, "map": None} for label, href, title in references
         }
+    }
+
+
+def _defined(env: dict[str, Any], references: Definitions) -> Definitions:
+    """The link references a parse defined beyond those given."""
+    defined = env.get("references") or {}
+    given = {label for label, _, _ in references}
+    return tuple(
+        (label, str(ref.get("href", "")), str(ref.get("title", "") or ""))
+        for label, ref in defined.items()
+        if label not in given
+    )
+
+
+def _infos(blocks: list[_Block], lines: list[str], labels: Labels, first: int) -> tuple[BlockInfo, ...]:
+    """What each top-level block is, with lines counted from line ``first`` of ``lines``."""
+    patterns = _patterns(labels)
 
     def source(start: int, end: int) -> list[str]:
         return lines[start:end]
 
-    for block in _blocks(markdown_parser().parse(text, env)):
-        for found in _read_block(block, patterns, labels, source):
-            infos.append(_block_info(found, lines))
-    defined = env.get("references") or {}
-    given = {label for label, _, _ in references}
-    return tuple(infos), tuple(
-        (label, str(ref.get("href", "")), str(ref.get("title", "") or ""))
-        for label, ref in defined.items()
-        if label not in given
+    return tuple(
+        _block_info(found, lines, first)
+        for block in blocks
+        for found in _read_block(block, patterns, labels, source)
     )
 
 
@@ -727,7 +814,7 @@ _Source = Callable[[int, int], list[str]]
 """Lines ``[start, end)`` of the text, as a block inside them sees them (without its containers' markers)."""
 
 
-def _block_info(found: _Found, lines: Sequence[str]) -> BlockInfo:
+def _block_info(found: _Found, lines: Sequence[str], first: int = 0) -> BlockInfo:
     label = found.label
     label_text = found.topic if found.kind == "heading" and label is None else ""
     head_html = head_folded = ""
@@ -743,8 +830,8 @@ def _block_info(found: _Found, lines: Sequence[str]) -> BlockInfo:
     )
     return BlockInfo(
         found.kind,
-        found.start,
-        found.end,
+        found.start - first,
+        found.end - first,
         found.level,
         label_text,
         found.html,

@@ -56,7 +56,7 @@ from qa2anki.parse import (
     empty_document_problem,
     is_atx_heading,
     line_starts,
-    scan_section_and_references,
+    scan_texts,
     section_context,
     section_facts,
     split_sections,
@@ -193,13 +193,10 @@ def _scan_batch(job: tuple[Labels, list[str], Definitions]) -> list[_ScannedText
     the document's definitions ``table``, the job's third item). The facts are found here, in the
     workers, from the blocks at hand: the build's own process would convert every block to find them."""
     labels, texts, table = job
-    scanned = []
-    for text in texts:
-        blocks, references = scan_section_and_references(text, labels, table)
-        scanned.append(
-            (tuple(tuple(block) for block in blocks), references, section_facts(blocks, references))
-        )
-    return scanned
+    return [
+        (tuple(tuple(block) for block in blocks), references, section_facts(blocks, references))
+        for blocks, references in scan_texts(texts, labels, table)
+    ]
 
 
 def _batches(texts: list[str]) -> list[list[str]]:
