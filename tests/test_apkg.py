@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import sqlite3
+import sys
 import zipfile
 from pathlib import Path
 
@@ -125,6 +126,15 @@ def test_what_genanki_refuses_is_an_error(note: DeckNote) -> None:
     """A note genanki would refuse (or warn about) stops the deck with a Qa2AnkiError."""
     with pytest.raises(Qa2AnkiError, match="cannot write the deck"):
         apkg_bytes("Deck", 1, NOTE_TYPE, 1, [note])
+
+
+def test_writing_the_deck_leaves_the_fields_as_small_as_they_were() -> None:
+    """sqlite3 keeps a UTF-8 copy inside every text it binds, for as long as the text lives: the notes'
+    fields live on after the deck is written, so none of them is bound itself."""
+    notes = [DeckNote(f"g{n}", (f"<p>问题{n}？</p>", f"<p>答案{n}。</p>", "", ""), (), 1) for n in range(3)]
+    sizes = [[sys.getsizeof(field) for field in note.fields] for note in notes]
+    apkg_bytes("Deck", 1, NOTE_TYPE, 1, notes)
+    assert [[sys.getsizeof(field) for field in note.fields] for note in notes] == sizes
 
 
 @pytest.mark.parametrize("piece", [1, 7, 4096, 1 << 22])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,7 +12,7 @@ from hypothesis import strategies as st
 from qa2anki import normalize as normalize_module
 from qa2anki.normalize import fold, normalize
 from qa2anki.parse import Entry, parse_document
-from qa2anki.similarity import similarity
+from qa2anki.similarity import bigrams, similarity
 from qa2anki.sources import Document
 
 
@@ -358,3 +360,28 @@ def test_whatever_the_lock_says_notes_are_sound_and_order_free(
     shuffled = list(entries)
     order.shuffle(shuffled)  # type: ignore[attr-defined]
     assert normalize(shuffled, previous=previous) == result
+
+
+def test_clustering_leaves_the_texts_it_compared_as_small_as_they_were(monkeypatch: Any) -> None:
+    """The texts sent to the comparing workers, and the bigram sets of the texts compared, take no memory
+    once clustering is done: pickle would keep a UTF-8 copy inside each text it sends, for as long as the
+    build holds the text, and the remembered bigram sets are not asked for again."""
+    monkeypatch.setattr(normalize_module, "PARALLEL_MIN_GROUPS", 1)
+    text = "".join(
+        f"### {n}. {'甲乙'[n % 2]}类\n\n**面试题：** 第{n}个问题是什么？\n\n**答案：** 这是第{n}个答案。\n\n"
+        for n in range(40)
+    )
+    entries = parse_document(
+        Document(path="a.md", name="a.md", text=text + text.replace("答案。", "回答。"))
+    ).entries
+    sizes = [
+        (sys.getsizeof(e.question_folded), sys.getsizeof(e.answer_folded), sys.getsizeof(e.answer_md))
+        for e in entries
+    ]
+    normalized = normalize(entries, jobs=2)
+    assert normalized.comparisons > 0
+    assert [
+        (sys.getsizeof(e.question_folded), sys.getsizeof(e.answer_folded), sys.getsizeof(e.answer_md))
+        for e in entries
+    ] == sizes
+    assert bigrams.cache_info().currsize == 0

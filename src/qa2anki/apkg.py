@@ -169,6 +169,9 @@ def _note_rows(
     for note, (note_id, _unused) in zip(notes, plan, strict=True):
         tags = " " + " ".join(note.tags) + " "
         flds = "\x1f".join(note.fields)
+        # The sort field cut from the joined fields, not the field itself: sqlite3 keeps a UTF-8 copy of
+        # every text it binds inside the text, for as long as the text lives (the field lives on).
+        start = sum(len(field) + 1 for field in note.fields[:sort_field])
         yield (
             note_id,
             note.guid,
@@ -177,7 +180,7 @@ def _note_rows(
             -1,
             tags,
             flds,
-            note.fields[sort_field],
+            flds[start : start + len(note.fields[sort_field])],
             0,
             0,
             "",

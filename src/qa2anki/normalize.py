@@ -45,8 +45,8 @@ locations.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
-import pickle
 import re
 import unicodedata
 from collections import defaultdict
@@ -60,7 +60,7 @@ from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
 from qa2anki.i18n import gettext as _
 from qa2anki.parse import Entry
-from qa2anki.similarity import bigram_set, candidate_pairs, similarity
+from qa2anki.similarity import bigram_set, bigrams, candidate_pairs, similarity
 from qa2anki.workers import process_pool
 
 _TAG_UNSAFE_RE = re.compile(r"[\s\"]+")
@@ -338,8 +338,9 @@ def _edges_job(job: tuple[list[TopicTexts], Thresholds]) -> tuple[tuple[tuple[in
     return tuple(edges), comparisons
 
 
-def _pickled_edges_job(job: bytes) -> tuple[tuple[tuple[int, int], ...], int]:
-    return _edges_job(pickle.loads(job))
+def _marshalled_edges_job(job: bytes) -> tuple[tuple[tuple[int, int], ...], int]:
+    texts, (question, answer) = marshal.loads(job)
+    return _edges_job((texts, Thresholds(question, answer)))
 
 
 def _compare_topics(
@@ -351,12 +352,15 @@ def _compare_topics(
     if workers > 1 and sum(map(len, topics)) >= PARALLEL_MIN_GROUPS:
         # Largest first, so that no worker is left with a big topic at the end.
         order = sorted(range(len(topics)), key=lambda t: -len(topics[t]))
-        # Pickled before the workers are forked: pickling after the fork touched every text, and each
+        # Serialised before the workers are forked: doing it after the fork touched every text, and each
         # touched page is copied (300 MB at 100,000 entries). (A fork server would start workers small,
         # but it runs the main script again in each one, which hangs a script without a main guard.)
-        pickled = [pickle.dumps((topics[t], limits), pickle.HIGHEST_PROTOCOL) for t in order]
+        # marshal, not pickle: pickle keeps a UTF-8 copy of every text it writes inside the text itself,
+        # for as long as the build holds the text (85 MB at 100,000 entries).
+        limits_ = (limits.question, limits.answer)
+        marshalled = [marshal.dumps((topics[t], limits_)) for t in order]
         with process_pool(workers) as pool:
-            results = dict(zip(order, pool.map(_pickled_edges_job, pickled), strict=True))
+            results = dict(zip(order, pool.map(_marshalled_edges_job, marshalled), strict=True))
         return [results[t] for t in range(len(topics))]
     return [_edges_job((texts, limits)) for texts in topics]
 
@@ -429,6 +433,9 @@ def normalize(
             notes.append(note)
             problems.extend(notices)
     notes.sort(key=lambda n: _sort_key(n.first))
+    # The bigram sets of the texts just compared are not asked for again: the rest of a build needs their
+    # memory (45 MB at 100,000 entries) more.
+    bigrams.cache_clear()
     return Normalized(tuple(notes), tuple(sorted(problems)), comparisons, next_memo)
 
 
