@@ -1015,9 +1015,7 @@ def _write(
         partial(_deck, config, built),
         Output(lock_path, display_path(lock_path, options.cwd), N_("the lock")) if lock_changed else None,
         partial(_hashed_lock, lock, lock_hash),
-        partial(_save_caches, options.cwd / CACHE_FOLDER, built.analysis, ledger if carried else None),
-        # A full build's memory peaks while the deck is made: its ledger is made after.
-        None if carried else ledger,
+        partial(_save_caches, options.cwd / CACHE_FOLDER, built.analysis, ledger),
         # A carried build holds little: its lock and caches are written by a process of their own.
         apart=carried,
     )
@@ -1167,13 +1165,12 @@ def _write_outputs(
     lock_file: Output | None,
     lock: Callable[[], Iterator[bytes]],
     caches: Callable[[], None],
-    after: Callable[[], None] | None = None,
     apart: bool = False,
 ) -> None:
     """Make the deck while a second thread (``apart``: a process, see :func:`side_process`) writes the
-    lock (when it changed) and the caches, then do ``after`` (if given); both files are staged beside
-    their destinations and put in place only when both are complete, so a failure of either leaves the
-    deck and the lock as they were."""
+    lock (when it changed) and the caches; both files are staged beside their destinations and put in
+    place only when both are complete, so a failure of either leaves the deck and the lock as they
+    were."""
     staged: list[tuple[Output, Path]] = []
     try:
         for output in (deck_file, lock_file):
@@ -1185,8 +1182,6 @@ def _write_outputs(
         beside = side_process if apart else side_job
         with beside(side, N_("writing the lock")), _writing(deck_file):
             fill(deck_staged, deck())
-        if after is not None:
-            after()
         # The deck first: it is what users import; a lock left behind is written again by the next build.
         for output, path in staged:
             with _writing(output):
