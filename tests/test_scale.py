@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.generate import generate
+from benchmarks.generate import generate, generate_entries
 from qa2anki import normalize as normalize_module
+from qa2anki.fold import fold
 from qa2anki.normalize import normalize
+from qa2anki.parse import Entry
 from qa2anki.scan import scan_documents
 from qa2anki.sources import Document
 from tests.conftest import REPO, RunCli, genanki_loaded
@@ -23,13 +25,42 @@ def entries(n: int, seed: int) -> tuple:  # type: ignore[type-arg]
     return scan_documents([Document(path="g.md", name="g.md", text=generate(n, seed=seed))])[0].entries
 
 
+def unparsed_entries(n: int, seed: int) -> tuple[Entry, ...]:
+    """What clustering reads of the entries of ``generate(n, seed)``, made without parsing the document
+    (parsing 20,000 entries takes four times as long as clustering them; see the test below)."""
+    made = []
+    for generated in generate_entries(n, seed=seed):
+        items = "\n".join(f"{i}. {item}" for i, item in enumerate(generated.items, 1))
+        answer = "\n\n".join(part for part in (generated.intro, items, generated.table) if part)
+        made.append(
+            Entry(
+                path="g.md",
+                document="g.md",
+                line=len(made) + 1,
+                topic=generated.topic,
+                question_md=generated.question,
+                answer_md=answer,
+                question_folded=fold(generated.question),
+                answer_folded=fold(answer),
+            )
+        )
+    return tuple(made)
+
+
+def test_unparsed_entries_are_what_clustering_reads_of_parsed_ones() -> None:
+    def read(items: tuple[Entry, ...]) -> list[tuple[str, ...]]:
+        return [(e.topic, e.question_md, e.answer_md, e.question_folded, e.answer_folded) for e in items]
+
+    assert read(unparsed_entries(300, seed=5)) == read(entries(300, seed=5))
+
+
 def clusters(result: normalize_module.Normalized) -> set[frozenset[tuple[str, int]]]:
     return {frozenset((m.entry.path, m.entry.line) for m in note.merges) for note in result.notes}
 
 
 def test_twenty_thousand_entries_need_far_fewer_than_n_squared_comparisons() -> None:
     """On a generated 20,000-entry corpus, near-duplicate detection compares well under 1% of all pairs."""
-    items = entries(20_000, seed=5)
+    items = unparsed_entries(20_000, seed=5)
     result = normalize(items)
     n = len(items)
     assert result.comparisons < n * n / 100
@@ -38,7 +69,7 @@ def test_twenty_thousand_entries_need_far_fewer_than_n_squared_comparisons() -> 
 
 def test_topics_compared_in_workers_give_the_same_notes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Comparing topics in worker processes gives exactly the notes and memo of comparing them here."""
-    items = entries(3_000, seed=8)
+    items = unparsed_entries(3_000, seed=8)
     serial = normalize(items, jobs=1)
     monkeypatch.setattr(normalize_module, "PARALLEL_MIN_GROUPS", 0)
     parallel = normalize(items, jobs=2)
@@ -47,7 +78,7 @@ def test_topics_compared_in_workers_give_the_same_notes(monkeypatch: pytest.Monk
 
 def test_candidate_filtering_finds_what_comparing_every_pair_finds(monkeypatch: pytest.MonkeyPatch) -> None:
     """With topics too large to compare exhaustively, the filtered clustering equals the exhaustive one."""
-    items = entries(3_000, seed=7)
+    items = unparsed_entries(3_000, seed=7)
     monkeypatch.setattr(normalize_module, "EXHAUSTIVE_TOPIC", 10**9)
     exhaustive = normalize(items)
     monkeypatch.setattr(normalize_module, "EXHAUSTIVE_TOPIC", 0)
@@ -119,7 +150,7 @@ def test_clustering_memo_replays_unchanged_topics(monkeypatch: pytest.MonkeyPatc
 
 UNGUARDED_SCRIPT = """\
 import qa2anki.normalize as normalize_module
-from benchmarks.generate import generate
+from benchmarks.generate import generate, generate_entries
 from qa2anki.scan import scan_documents
 from qa2anki.sources import Document
 
