@@ -137,7 +137,7 @@ def test_writing_the_deck_leaves_the_fields_as_small_as_they_were() -> None:
     assert [[sys.getsizeof(field) for field in note.fields] for note in notes] == sizes
 
 
-@pytest.mark.parametrize("piece", [1, 7, 4096, 1 << 22])
+@pytest.mark.parametrize("piece", [7, 4096, 1 << 22])
 def test_collection_deflated_in_pieces_is_a_valid_zip(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece: int
 ) -> None:
