@@ -1076,14 +1076,13 @@ def _lock_digest(digest: Any, lock: Lock, old_digest: str, carried: _Carried | N
     return digest.hexdigest() if changed else _written_digest(lock, old_digest, carried)
 
 
-def _save_caches(folder: Path, analysis: Analysis, ledger: Callable[[], None] | None) -> None:
-    """The scan cache, the clustering memo and (when given) the ledger, written."""
+def _save_caches(folder: Path, analysis: Analysis, ledger: Callable[[], None]) -> None:
+    """The scan cache, the clustering memo and the ledger, written."""
     if analysis.scan.save is not None:
         analysis.scan.save()
     if analysis.clusters is not None:
         save_cache(folder, analysis.clusters, CLUSTERS_NAME)
-    if ledger is not None:
-        ledger()
+    ledger()
 
 
 def _save_ledger(options: Options, config: Config, built: _Built, lock_digest: Callable[[], str]) -> None:
