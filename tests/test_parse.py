@@ -183,3 +183,10 @@ def test_a_run_is_cut_where_each_text_begins() -> None:
         assert scanned == [scan_section_and_references(text) for text in texts]
         assert [blocks[0].start for blocks, _ in scanned] == [0, 0]
     assert scan_texts(reference)[0][1] == (("1", "https://a.org", ""),)
+    # With the document's definitions given, texts that only use them are parsed together.
+    table = (("1", "https://a.org", ""),)
+    using = ["### 1. 题\n\n见[论文][1]。\n", "### 2. 题\n\n又见[论文][1]。\n"]
+    assert scan_texts(using, references=table) == [
+        scan_section_and_references(text, references=table) for text in using
+    ]
+    assert '<a href="https://a.org">' in scan_texts(using, references=table)[1][0][-1].html
