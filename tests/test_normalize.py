@@ -385,3 +385,16 @@ def test_clustering_leaves_the_texts_it_compared_as_small_as_they_were(monkeypat
         for e in entries
     ] == sizes
     assert bigrams.cache_info().currsize == 0
+
+
+def test_a_threshold_of_zero_merges_texts_without_bigrams() -> None:
+    """Two questions with no bigrams at all (punctuation only) are 0 similar, and a threshold of 0 asks
+    for no more: compared in bulk, they merge as comparing them one by one merges them."""
+    text = (
+        "### 1. 主题\n\n**面试题：** ？？\n\n**答案：** 答案一。\n\n"
+        "### 2. 主题\n\n**面试题：** ！！\n\n**答案：** 答案二。\n"
+    )
+    entries = parse_document(Document(path="a.md", name="a.md", text=text)).entries
+    assert similarity(entries[0].question_folded, entries[1].question_folded) == 0.0
+    assert len(normalize(entries, normalize_module.Thresholds(question=0.0)).notes) == 1
+    assert len(normalize(entries, normalize_module.Thresholds(question=0.01)).notes) == 2

@@ -60,7 +60,7 @@ from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
 from qa2anki.i18n import gettext as _
 from qa2anki.parse import Entry
-from qa2anki.similarity import bigram_set, bigrams, candidate_pairs, similarity
+from qa2anki.similarity import bigram_set, bigrams, candidate_pairs, jaccard_of_sizes, similarity
 from qa2anki.workers import process_pool
 
 _TAG_UNSAFE_RE = re.compile(r"[\s\"]+")
@@ -316,8 +316,7 @@ def _alike(pairs: list[tuple[int, int]], texts: Sequence[str], threshold: float)
     return [
         (x, y)
         for (x, y), first, second, common in zip(pairs, firsts, seconds, shared, strict=True)
-        if texts[x] == texts[y]
-        or (first and second and common / (len(first) + len(second) - common) >= threshold)
+        if texts[x] == texts[y] or jaccard_of_sizes(common, len(first), len(second)) >= threshold
     ]
 
 

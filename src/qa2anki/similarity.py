@@ -45,10 +45,15 @@ def similarity(a: str, b: str) -> float:
 
 def jaccard(x: frozenset[str], y: frozenset[str]) -> float:
     """Jaccard index of two bigram sets (0 when either is empty)."""
+    return jaccard_of_sizes(len(x & y) if x and y else 0, len(x), len(y))
+
+
+def jaccard_of_sizes(common: int, x: int, y: int) -> float:
+    """:func:`jaccard` of two sets of sizes ``x`` and ``y`` that share ``common`` members (for callers
+    that intersect many pairs at once)."""
     if not x or not y:
         return 0.0
-    common = len(x & y)
-    return common / (len(x) + len(y) - common)
+    return common / (x + y - common)
 
 
 def _prefix_length(size: int, threshold: float) -> int:
