@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from qa2anki import normalize as normalize_module
 from qa2anki.normalize import fold, normalize
 from qa2anki.parse import Entry, parse_document
-from qa2anki.similarity import bigrams, similarity
+from qa2anki.similarity import bigrams, letter_count, similarity
 from qa2anki.sources import Document
 
 
@@ -70,6 +70,46 @@ def test_same_heading_different_questions_stay_apart() -> None:
         ]
     )
     assert len(result.notes) == 2
+
+
+SHORT_ANSWERS = [
+    # Different questions, one short answer: each question is a card of its own.
+    [
+        ("快速排序的时间复杂度？", "O(n log n)"),
+        ("归并排序的时间复杂度？", "O(n log n)"),
+        ("堆排序的时间复杂度？", "O(n log n)"),
+    ],
+    [("HashMap是线程安全的吗？", "不是。"), ("ArrayList是线程安全的吗？", "不是。")],
+    # Alike in both, and different: the short answers differ by the word that matters.
+    [
+        ("读未提交会出现哪些问题？", "会出现脏读、不可重复读、幻读。"),
+        ("读已提交会出现哪些问题？", "会出现不可重复读、幻读。"),
+    ],
+]
+
+
+def test_short_answers_never_merge_different_questions() -> None:
+    """An answer too short to tell its question (see ANSWER_FLOOR) merges only questions that are nearly
+    the same: no question is lost."""
+    for pairs in SHORT_ANSWERS:
+        entries = [entry(q, a, line=10 * i + 1) for i, (q, a) in enumerate(pairs)]
+        notes = normalize(entries).notes
+        assert sorted(n.question_md for n in notes) == sorted(q for q, _ in pairs)
+    # A long answer still merges a reworded question (a generator's repeat).
+    long_answer = (
+        "会出现脏读、不可重复读和幻读，因为事务可以读到其他事务尚未提交的修改，回滚后数据就不存在了。"
+    )
+    reworded = [
+        entry("读未提交会出现哪些问题？", long_answer),
+        entry("读未提交隔离级别有什么问题？", long_answer, line=11),
+    ]
+    assert len(normalize(reworded).notes) == 1
+    # A short answer still merges a question reworded by a word.
+    particle = [
+        entry("什么是过拟合？", "训练集上好，测试集上差。"),
+        entry("什么是过拟合呢？", "训练集上好，测试集上差。", line=11),
+    ]
+    assert len(normalize(particle).notes) == 1
 
 
 def test_conflicting_answers_are_kept_and_reported() -> None:
@@ -230,9 +270,12 @@ def test_no_member_of_a_note_is_unlike_its_card(pairs: list[tuple[list[str], lis
             if merge.kind in ("canonical", "exact"):
                 continue
             q_sim, a_sim = merge.question_similarity, merge.answer_similarity
-            assert q_sim >= limits.question or (
-                a_sim >= limits.answer and q_sim >= normalize_module.QUESTION_FLOOR
+            answers = (fold(merge.entry.answer_md), fold(note.answer_md))
+            telling = min(map(letter_count, answers)) >= normalize_module.ANSWER_FLOOR
+            floor = (
+                normalize_module.QUESTION_FLOOR if telling else normalize_module.SHORT_ANSWER_QUESTION_FLOOR
             )
+            assert q_sim >= limits.question or (a_sim >= limits.answer and q_sim >= floor)
             assert max(q_sim, a_sim) >= 0.5
 
 
@@ -354,9 +397,12 @@ def test_whatever_the_lock_says_notes_are_sound_and_order_free(
             if merge.kind in ("canonical", "exact", "stale") and merge.question_similarity == 1.0:
                 continue
             q_sim, a_sim = merge.question_similarity, merge.answer_similarity
-            assert q_sim >= limits.question or (
-                a_sim >= limits.answer and q_sim >= normalize_module.QUESTION_FLOOR
+            answers = (fold(merge.entry.answer_md), fold(note.answer_md))
+            telling = min(map(letter_count, answers)) >= normalize_module.ANSWER_FLOOR
+            floor = (
+                normalize_module.QUESTION_FLOOR if telling else normalize_module.SHORT_ANSWER_QUESTION_FLOOR
             )
+            assert q_sim >= limits.question or (a_sim >= limits.answer and q_sim >= floor)
     shuffled = list(entries)
     order.shuffle(shuffled)  # type: ignore[attr-defined]
     assert normalize(shuffled, previous=previous) == result

@@ -6,7 +6,8 @@ Two entries are one note when
   punctuation to ASCII, white space collapsed, case folded, emphasis markers dropped), whatever their
   topic; or
 * they are **near duplicates**: same (folded) topic, and their questions are at least
-  ``near_duplicate_question`` similar or their answers at least ``near_duplicate_answer`` similar.
+  ``near_duplicate_question`` similar or their answers at least ``near_duplicate_answer`` similar (and
+  their questions alike enough: see "Every member is like the card").
 
 Similarity is the Jaccard index of the texts' character bigram sets (after folding, with white space and
 punctuation removed), which works for Chinese where words are not separated. Clustering is transitive.
@@ -33,7 +34,8 @@ answer like C's) could put C on a card it has nothing in common with, and C's qu
 cluster keeps only the members like its surviving wording itself: a question at least
 ``near_duplicate_question`` similar, or an answer at least ``near_duplicate_answer`` similar and a
 question at least :data:`QUESTION_FLOOR` similar (two questions merged on their answers must still
-share something). The others are clustered again among themselves, the same way, until every note
+share something; much more, :data:`SHORT_ANSWER_QUESTION_FLOOR`, when an answer is too short to tell its
+question: 「不是。」). The others are clustered again among themselves, the same way, until every note
 holds only members like its card.
 
 **Conflicts**: a member with a near-identical question whose answer is not a near duplicate of the
@@ -60,7 +62,14 @@ from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
 from qa2anki.i18n import gettext as _
 from qa2anki.parse import Entry
-from qa2anki.similarity import bigram_set, bigrams, candidate_pairs, jaccard_of_sizes, similarity
+from qa2anki.similarity import (
+    bigram_set,
+    bigrams,
+    candidate_pairs,
+    jaccard_of_sizes,
+    letter_count,
+    similarity,
+)
 from qa2anki.workers import process_pool
 
 _TAG_UNSAFE_RE = re.compile(r"[\s\"]+")
@@ -597,7 +606,28 @@ def _like_the_card(
 ) -> bool:
     """Whether a wording may stand on the card of ``canonical`` (see the module's docstring)."""
     q_sim, a_sim = _similarities(group, canonical, remembered, memo)
-    return q_sim >= limits.question or (a_sim >= limits.answer and q_sim >= QUESTION_FLOOR)
+    if q_sim >= limits.question:
+        return True
+    telling = _telling(group.answer) and _telling(canonical.answer)
+    return a_sim >= limits.answer and q_sim >= (QUESTION_FLOOR if telling else SHORT_ANSWER_QUESTION_FLOOR)
+
+
+ANSWER_FLOOR = 20
+"""How long (at least: letters after folding, white space and punctuation not counted) both answers must
+be for :data:`QUESTION_FLOOR` to do: a short answer is shared by different questions
+(「快速排序的时间复杂度？」 / 「堆排序的时间复杂度？」: 「O(n log n)」, questions 0.70 similar;
+「HashMap是线程安全的吗？」 / 「ArrayList是线程安全的吗？」: 「不是。」, 0.27), and differs from another by
+the word that matters (「会出现脏读、不可重复读、幻读。」 / 「会出现不可重复读、幻读。」 under 「读未提交…」 /
+「读已提交会出现哪些问题？」, 0.67). Merging them would drop a question from the deck."""
+
+SHORT_ANSWER_QUESTION_FLOOR = 0.75
+"""How similar (at least) two questions merged on short answers must be (see :data:`ANSWER_FLOOR`): a
+question reworded by a word or two still merges (「什么是过拟合呢？」 / 「什么是过拟合？」: 0.83)."""
+
+
+def _telling(answer: str) -> bool:
+    """Whether a folded answer is long enough to merge two entries on its own (see ANSWER_FLOOR)."""
+    return letter_count(answer) >= ANSWER_FLOOR
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,11 @@ def bigrams(folded: str) -> frozenset[str]:
     return bigram_set(folded)
 
 
+def letter_count(folded: str) -> int:
+    """How many characters of a folded text count for its bigrams (white space and punctuation not)."""
+    return len(_NOT_WORD_RE.sub("", folded))
+
+
 def bigram_set(folded: str) -> frozenset[str]:
     """Character bigrams of a folded text, white space and punctuation removed (a single character
     counts as one 'bigram' so short texts still compare)."""
