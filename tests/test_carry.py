@@ -420,3 +420,37 @@ def test_stale_copies_do_not_stop_carrying(tmp_path: Path) -> None:
     carried = build(Options(cwd=project, now=NOW + 2))
     assert carried.reuse.carried > 0
     assert outputs(project) == outputs(tmp_path / "full") and summary(carried) == summary(full)
+
+
+def test_copies_changed_differently_are_decided_again_as_a_full_build_does(tmp_path: Path) -> None:
+    """The lock does not record that a card kept its wording because its copies were changed differently:
+    the next build decides that note again from the lock and the sources, as a full build does, instead
+    of carrying it."""
+    pieces = sections(generate(60, seed=3))
+    pieces += [pieces[2], pieces[2]]  # three copies of one entry
+    project = make_project(tmp_path / "p", "".join(pieces))
+    build(Options(cwd=project, now=NOW))
+    pieces[-2] = pieces[-2].rstrip("\n") + " 补充一句。\n\n"
+    pieces[-1] = pieces[-1].rstrip("\n") + " 另一种补充。\n\n"
+    (project / "source/deck.md").write_text("".join(pieces), encoding="utf-8")
+    changed = build(Options(cwd=project, now=NOW + 1))
+    assert any("changed differently" in problem.message for problem in changed.problems)
+    full = full_build_of(project, tmp_path / "full", NOW + 2)
+    again = build(Options(cwd=project, now=NOW + 2))
+    assert again.reuse.carried and again.reuse.built  # its topic built afresh, the others carried
+    assert summary(again) == summary(full)
+    assert outputs(project) == outputs(tmp_path / "full")
+
+
+def test_a_carried_build_that_keeps_no_note_says_why(tmp_path: Path) -> None:
+    """When the changes touch every topic, ``build -v`` says so, not an empty reason."""
+    text = (
+        "### 1. 主题\n\n**面试题：** 问题一？\n\n**答案：** 答案一。\n\n"
+        "### 2. 主题\n\n**面试题：** 问题二？\n\n**答案：** 答案二。\n"
+    )
+    project = make_project(tmp_path / "p", text)
+    build(Options(cwd=project, now=NOW))
+    (project / "source/deck.md").write_text(text.replace("答案一", "答案一，改"), encoding="utf-8")
+    report = build(Options(cwd=project, now=NOW + 1))
+    assert report.reuse.carried == 0 and report.reuse.reason
+    assert str(report.reuse) == "carried no notes over: the changes touch every topic"

@@ -855,7 +855,7 @@ def _finish(
         lock_changed=lock_changed,
         reuse=Reuse(
             len(kept),
-            carried if isinstance(carried, str) else "",
+            carried if isinstance(carried, str) else "" if kept else _("the changes touch every topic"),
             len(notes),
             analysis.scan.sections,
             analysis.scan.scanned,

@@ -49,7 +49,6 @@ from qa2anki.normalize import (
     Note,
     UnionFind,
     conflict_problem,
-    edited_problem,
     fold_topic,
     stale_problems,
 )
@@ -89,7 +88,8 @@ class CarriedNote(NamedTuple):
     stale: tuple[Ref, ...] = ()
     """For a note with stale copies: the entry shown, then the stale copies (``()`` otherwise)."""
     edited: tuple[Ref, ...] = ()
-    """For a note whose copies were changed differently: the entry shown, then those copies."""
+    """For a note whose copies were changed differently: the entry shown, then those copies (its region is
+    built afresh by the next carried build, see :func:`plan`)."""
 
 
 @dataclass(frozen=True)
@@ -316,6 +316,9 @@ def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None
             duplicate = ledger.groups.get(group_digest(entry))
             if duplicate is not None:
                 touched_regions.add(ledger.regions[duplicate])
+    # Copies changed differently are decided again each build, from the lock and the sources, as a full
+    # build decides them: the lock does not record that the card kept its wording for them.
+    touched_regions.update(note.region for note in ledger.notes if note.edited)
     touched = frozenset(
         {t for t, region in zip(ledger.topics, ledger.regions, strict=True) if region in touched_regions}
         | new_topics
@@ -344,7 +347,7 @@ def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None
         if note.region in touched_regions:
             continue
         number, index, _ = note.first
-        if not (note.conflict or note.stale or note.edited) and 0 <= number < len(still):
+        if not (note.conflict or note.stale) and 0 <= number < len(still):
             start, stop, count = still[number]
             if 0 <= index < start or stop <= index < count:
                 carried.append(note)  # most notes: one entry, in a section that stands still
@@ -352,20 +355,14 @@ def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None
         first = moved(note.first)
         conflict = tuple(ref for ref in map(moved, note.conflict) if ref is not None)
         stale = tuple(ref for ref in map(moved, note.stale) if ref is not None)
-        edited = tuple(ref for ref in map(moved, note.edited) if ref is not None)
-        if (
-            first is None
-            or len(conflict) != len(note.conflict)
-            or len(stale) != len(note.stale)
-            or len(edited) != len(note.edited)
-        ):
+        if first is None or len(conflict) != len(note.conflict) or len(stale) != len(note.stale):
             return None  # an untouched note in a changed section: the ledger does not fit
         # Most notes stand where they stood: the same tuple.
         unmoved = first is note.first and conflict == note.conflict and stale == note.stale
-        if unmoved and edited == note.edited:
+        if unmoved:
             carried.append(note)
         else:
-            carried.append(note._replace(first=first, conflict=conflict, stale=stale, edited=edited))
+            carried.append(note._replace(first=first, conflict=conflict, stale=stale))
     # Every entry of the touched topics: from the new sections, and from the others that have any.
     entries: list[Entry] = []
     for number, document in enumerate(documents):
@@ -397,8 +394,8 @@ def ref_of(entry: Entry, number: int, lines: Sequence[int]) -> Ref:
 def notices(
     carried: Sequence[CarriedNote], documents: Sequence[tuple[str, tuple[int, ...]]]
 ) -> list[Problem]:
-    """The warnings of carried notes (conflicts, stale copies, disagreeing edits), at their entries'
-    current lines."""
+    """The warnings of carried notes (conflicts, stale copies), at their entries' current lines (a note
+    with copies changed differently is never carried)."""
     problems = []
     for note in carried:
         if note.conflict:
@@ -407,9 +404,6 @@ def notices(
         if note.stale:
             shown, *stale = (position(ref, documents) for ref in note.stale)
             problems.extend(stale_problems(shown, stale))
-        if note.edited:
-            shown, *edited = (position(ref, documents) for ref in note.edited)
-            problems.append(edited_problem(shown, edited))
     return problems
 
 
