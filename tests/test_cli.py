@@ -399,3 +399,13 @@ def test_tidy_refuses_to_write_mixed_newlines(project: Path, run_cli: RunCli) ->
     result = run_cli("tidy", "--write")
     assert result.exit_code == 1 and "one kind of newline" in result.output
     assert path.read_bytes() == DOC.replace("\n", "\r\n", 3).encode("utf-8")
+
+
+def test_tidy_refuses_to_write_a_file_with_zero_width_spaces(project: Path, run_cli: RunCli) -> None:
+    """Reading drops zero-width spaces; writing the text read would drop them from lines tidy did not mean
+    to touch, so such a file is not rewritten."""
+    path = project / "source/ml.md"
+    path.write_text(DOC.replace("### 1.", "\u200b### 1."), encoding="utf-8")
+    result = run_cli("tidy", "--write")
+    assert result.exit_code == 1 and "zero-width spaces" in result.output
+    assert path.read_text(encoding="utf-8") == DOC.replace("### 1.", "\u200b### 1.")

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa2anki.errors import Qa2AnkiError, SourceError
+from qa2anki.parse import parse_document
 from qa2anki.sources import (
     SourceFile,
     decode,
@@ -262,6 +263,16 @@ def test_chat_tokens_are_removed_only_when_they_are_tokens(tmp_path: Path) -> No
     path.write_text("答<|im_end|>案<|assistant|>：a <| b |> c <|with space|>", encoding="utf-8")
     document = read_document(SourceFile(file=path, path="a.md", name="a.md"))
     assert document.text == "答案：a <| b |> c <|with space|>"
+
+
+def test_zero_width_spaces_are_removed_so_labels_after_them_are_read(tmp_path: Path) -> None:
+    """A zero-width space (U+200B) copied from a blog before a label hid the entry; reading drops it."""
+    path = tmp_path / "a.md"
+    path.write_text("## 主题\n\n\u200b**面试题：** 问\u200b题？\n\n\u200b**答案：** 是。\n", encoding="utf-8")
+    document = read_document(SourceFile(file=path, path="a.md", name="a.md"))
+    assert "\u200b" not in document.text
+    (entry,) = parse_document(document).entries
+    assert (entry.question_md, entry.answer_md) == ("问题？", "是。")
 
 
 def test_a_file_that_cannot_be_read_is_an_error_naming_it(tmp_path: Path) -> None:

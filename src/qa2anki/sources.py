@@ -14,6 +14,7 @@ from qa2anki.errors import SourceError
 from qa2anki.i18n import gettext as _
 
 _CHAT_TOKEN_RE = re.compile(r"<\|[A-Za-z0-9_.:-]{1,40}\|>")
+ZERO_WIDTH_SPACE = "\u200b"
 
 SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
 """File endings read from a source folder (a file named on the command line is read whatever its ending)."""
@@ -139,6 +140,9 @@ def read_document(source: SourceFile) -> Document:
     text = decode(data, source.path)
     if "<|" in text:  # a search for two characters costs far less than the pattern's over a large file
         text = _CHAT_TOKEN_RE.sub("", text)
+    # Zero-width spaces, left by copying from blogs, show nothing; one before a label would hide it.
+    if ZERO_WIDTH_SPACE in text:
+        text = text.replace(ZERO_WIDTH_SPACE, "")
     return Document(path=source.path, name=source.name, text=text)
 
 

@@ -321,7 +321,8 @@ def _write(options: Options, documents: Sequence[TidiedDocument]) -> None:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise Qa2AnkiError(f"cannot read: {exc.strerror or exc}", tidied.document.path) from None
+            message = _("cannot read: {reason}").format(reason=exc.strerror or exc)
+            raise Qa2AnkiError(message, tidied.document.path) from None
         contents.append(_as_written(data, tidied))
     staged: list[tuple[Path, Path]] = []
     with FileLock(lock_guard(lock_path(options))):
@@ -356,8 +357,11 @@ def _as_written(data: bytes, tidied: TidiedDocument) -> bytes:
         or text.replace("\r\n", "\n") != tidied.document.text
     ):
         raise Qa2AnkiError(
-            "not UTF-8 text with one kind of newline, or changed since it was read: tidy writes only such "
-            "files (the diff without --write shows what to remove by hand)",
+            _(
+                "not UTF-8 text with one kind of newline, or changed since it was read, or with characters "
+                "reading drops (zero-width spaces, chat-model tokens): tidy writes only the others (the "
+                "diff without --write shows what to remove by hand)"
+            ),
             tidied.document.path,
         )
     written = tidied.text.replace("\n", "\r\n") if crlf else tidied.text
