@@ -279,6 +279,17 @@ def test_a_strict_build_stops_on_warnings_and_writes_nothing(tmp_path: Path) -> 
     assert report.note_count == 13
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc, where files cannot be made")
+def test_a_build_into_a_folder_where_no_file_can_be_made_fails_at_once(tmp_path: Path) -> None:
+    """The build mutex cannot be created in /proc (ENOENT): an error naming the folder, not a wait for a
+    build that does not exist (filelock retries such an error for ever)."""
+    project = _seed_project(tmp_path / "p")
+    before = _files(project)
+    with pytest.raises(Qa2AnkiError, match="cannot write into this folder"):
+        build(Options(cwd=project, now=NOW, output="/proc/qa2anki-test.apkg"))
+    assert _files(project) == before
+
+
 def test_a_locked_build_that_would_change_the_lock_writes_nothing(tmp_path: Path) -> None:
     """``locked`` refuses a build whose lock would change, naming the lock, and leaves every file as it
     was; with the lock up to date it builds."""

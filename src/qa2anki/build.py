@@ -561,9 +561,12 @@ def _exclusive(folder: Path, lock_path: Path, cwd: Path) -> Iterator[None]:
     with contextlib.ExitStack() as held:
         try:
             # Always in this order: two builds never hold one lock each and wait for the other's.
-            held.enter_context(FileLock(lock_guard(lock_path)))
-            folder.mkdir(parents=True, exist_ok=True)
-            held.enter_context(FileLock(folder / ".qa2anki-build.lock"))
+            for guard in (lock_guard(lock_path), folder / ".qa2anki-build.lock"):
+                guard.parent.mkdir(parents=True, exist_ok=True)
+                # filelock takes a file it cannot create (ENOENT in /proc) for one held by another build,
+                # and waits for ever: creating it here first fails at once instead.
+                guard.touch()
+                held.enter_context(FileLock(guard))
         except OSError as exc:
             where = display_path(folder, cwd)
             reason = exc.strerror or str(exc)
