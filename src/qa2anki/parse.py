@@ -40,8 +40,11 @@ from qa2anki.i18n import N_
 from qa2anki.i18n import gettext as _
 from qa2anki.sources import Document
 
-EPILOGUE_OPENINGS = ("通过以上", "综上所述", "综上", "总之", "总而言之", "总的来说", "以上就是", "以上是")
-"""How the genre's closing paragraph starts."""
+EPILOGUE_OPENINGS = (
+    *("通过以上", "综上所述", "综上", "总之", "总而言之", "总的来说", "以上就是", "以上是"),
+    *("希望这些", "希望以上", "希望本文", "希望对你", "希望能帮", "祝你面试", "祝面试"),
+)
+"""How the genre's closing paragraph starts (the second row: a chat model's sign-off)."""
 CLOSING_HEADINGS = (
     "总结",
     "小结",
