@@ -65,3 +65,16 @@ def test_web_images_are_left_alone(project: Path, run_cli: RunCli) -> None:
     assert result.exit_code == 0, result.output
     media, fields = deck(project)
     assert media == {} and 'src="https://example.org/x.png"' in fields[0]
+
+
+def test_an_html_image_as_typora_writes_it_is_packed(project: Path, run_cli: RunCli) -> None:
+    """``<img src=… width=…>`` (Typora, once an image is resized) is an image: packed, its size kept."""
+    source = project / "source"
+    (source / "image.png").write_bytes(PNG)
+    text = '### 图\n\n**面试题：** 甲？\n\n**答案：** 见图：<img src="image.png" width="300">\n'
+    (source / "a.md").write_text(text, encoding="utf-8")
+    result = run_cli("build")
+    assert result.exit_code == 0, result.output
+    (name,) = deck(project)[0].values()
+    (fields,) = deck(project)[1]
+    assert f'<img src="{name}" alt="" width="300" />' in fields and "&lt;img" not in fields

@@ -213,6 +213,45 @@ def _math_inline(state: StateInline, silent: bool) -> bool:
     return True
 
 
+_IMG_TAG_RE = re.compile(r"<img(\s[^<>]*?)?\s*/?>", re.IGNORECASE)
+_ATTRIBUTE_RE = re.compile(
+    r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?"""
+)
+_SIZE_RE = re.compile(r"\d{1,5}(?:px|%)?")
+
+
+def _html_image(state: StateInline, silent: bool) -> bool:
+    """``<img src="a.png" width="300">``, as Typora writes an image once it is resized: an image like
+    ``![](a.png)`` (raw HTML is shown as text). Only its source, text, title, width and height are kept."""
+    if state.src[state.pos : state.pos + 4].lower() != "<img":
+        return False
+    match = _IMG_TAG_RE.match(state.src, state.pos, state.posMax)
+    if match is None:
+        return False
+    attributes = {
+        name.lower(): unescapeAll(double or single or bare)
+        for name, double, single, bare in _ATTRIBUTE_RE.findall(match.group(1) or "")
+    }
+    url = state.md.normalizeLink(attributes.get("src", ""))
+    if not attributes.get("src") or not state.md.validateLink(url):
+        return False
+    if not silent:
+        alt = attributes.get("alt", "")
+        children: list[Token] = []
+        state.md.inline.parse(alt, state.md, state.env, children)
+        token = state.push("image", "img", 0)
+        token.attrs = {"src": url, "alt": ""}
+        token.children = children
+        token.content = alt
+        if attributes.get("title"):
+            token.attrSet("title", attributes["title"])
+        for size in ("width", "height"):
+            if _SIZE_RE.fullmatch(attributes.get(size, "")):
+                token.attrSet(size, attributes[size])
+    state.pos = match.end()
+    return True
+
+
 def _math_as_text(state: StateCore) -> None:
     """Inline math becomes a ``text`` token whose content is its source (``$x$``) and whose ``meta`` holds
     the TeX: whatever reads text (the parser's topics and labels) sees the document as it is written, and
@@ -405,6 +444,7 @@ def _markdown() -> MarkdownIt:
         "blockquote", "fold_line", _fold_line, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
     md.inline.ruler.before("escape", "math_inline", _math_inline)
+    md.inline.ruler.before("html_inline", "html_image", _html_image)
     md.core.ruler.push("math_as_text", _math_as_text)
     md.core.ruler.push("enumerated_lines", _enumerated_lines)
     md.add_render_rule("table_open", _table_open)
