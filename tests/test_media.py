@@ -48,6 +48,13 @@ def test_escaping_and_absolute_images_are_refused(project: Path, run_cli: RunCli
     result = run_cli("check")
     assert result.exit_code == 1
     assert "absolute paths are refused" in result.output
+    # Typora's own folder on Windows: refused by name, not shown as text.
+    typora = "C:\\Users\\me\\AppData\\Roaming\\Typora\\typora-user-images\\image-1.png"
+    (project / "source" / "a.md").write_text(entry("甲？", typora), encoding="utf-8")
+    result = run_cli("check")
+    assert result.exit_code == 1
+    assert "source/a.md:7: error: image 'C:\\\\Users" in result.output
+    assert "absolute paths are refused" in result.output
 
 
 def test_missing_image_is_a_warning(project: Path, run_cli: RunCli) -> None:

@@ -59,11 +59,15 @@ from qa2anki.cjk_friendly import cjk_friendly_plugin
 
 _SAFE_URL_RE = re.compile(r"^(?:https?://|mailto:|[^:]*$)", re.IGNORECASE)
 _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+_DRIVE_RE = re.compile(r"^[a-z]:(?:[\\/]|%5c)", re.IGNORECASE)  # links are checked percent-encoded
 
 
 def safe_url(url: str) -> bool:
-    """True for web, mail and relative targets; false for every other scheme."""
+    """True for web, mail and relative targets, and Windows paths (``C:\\…``: an image there is refused
+    by name when images are packed, rather than shown as text); false for every other scheme."""
     stripped = "".join(ch for ch in url if ch.isprintable() and not ch.isspace())
+    if _DRIVE_RE.match(stripped):
+        return True
     if _SCHEME_RE.match(stripped):
         return bool(re.match(r"^(?:https?|mailto):", stripped, re.IGNORECASE))
     return bool(_SAFE_URL_RE.match(stripped))

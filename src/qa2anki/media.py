@@ -108,28 +108,29 @@ def _image_file(source: ImageSource, cwd: Path) -> Path | tuple[Severity, str] |
     """The image file, or why it is refused, or ``None`` when there is nothing to pack."""
     entry_path, document_name, src = source
     target = unquote(src).split("#", 1)[0].split("?", 1)[0]
+    shown = repr(unquote(src))  # as written: the parser percent-encodes spaces and backslashes
     if not target:
         return None
     pure = PurePosixPath(target.replace("\\", "/"))
     if pure.is_absolute() or re.match(r"^[a-zA-Z]:", target):
         message = _("image {src}: absolute paths are refused; put the image beside the sources")
-        return Severity.ERROR, message.format(src=repr(src))
+        return Severity.ERROR, message.format(src=shown)
     document = cwd / entry_path
     path = (document.parent / pure).resolve()
     if not path.is_relative_to(_source_root(document, document_name).resolve()):
         message = _("image {src} is outside the sources folder; '../' escapes are refused")
-        return Severity.ERROR, message.format(src=repr(src))
+        return Severity.ERROR, message.format(src=shown)
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        return Severity.WARNING, _("image {src} not found").format(src=repr(src))
+        return Severity.WARNING, _("image {src} not found").format(src=shown)
     except OSError as exc:
-        return Severity.ERROR, _cannot_read(src, exc.strerror or exc)
+        return Severity.ERROR, _cannot_read(unquote(src), exc.strerror or exc)
     if not path.is_file():
-        return Severity.ERROR, _("image {src} is not a file").format(src=repr(src))
+        return Severity.ERROR, _("image {src} is not a file").format(src=shown)
     if size > MAX_MEDIA_BYTES:
         message = _("image {src} is larger than {size} MB")
-        return Severity.ERROR, message.format(src=repr(src), size=MAX_MEDIA_BYTES // 2**20)
+        return Severity.ERROR, message.format(src=shown, size=MAX_MEDIA_BYTES // 2**20)
     return path
 
 
