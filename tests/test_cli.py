@@ -409,3 +409,22 @@ def test_tidy_refuses_to_write_a_file_with_zero_width_spaces(project: Path, run_
     result = run_cli("tidy", "--write")
     assert result.exit_code == 1 and "zero-width spaces" in result.output
     assert path.read_text(encoding="utf-8") == DOC.replace("### 1.", "\u200b### 1.")
+
+
+def test_a_locked_build_accepts_the_lock_forgetting_copies_tidy_removed(
+    project: Path, run_cli: RunCli
+) -> None:
+    """After ``tidy --write`` removes a stale copy, the lock only forgets that copy's wording: the deck is
+    the same, so a ``--locked`` build (CI, before the lock is committed) passes, and forgets it."""
+    write_doc(project)
+    assert run_cli("build").exit_code == 0
+    head, _, tail = DOC.rpartition("训练集上好，测试集上差。")
+    write_doc(project, head + "训练集上好，测试集上差，泛化能力弱。" + tail)
+    edited = run_cli("build")
+    assert edited.exit_code == 0 and "stale copy" in edited.output
+    assert '"older"' in (project / "source/qa2anki.lock").read_text(encoding="utf-8")
+    assert run_cli("tidy", "--write").exit_code == 0
+    locked = run_cli("build", "--locked")
+    assert locked.exit_code == 0, locked.output
+    assert "0 added, 0 updated" in locked.output
+    assert '"older"' not in (project / "source/qa2anki.lock").read_text(encoding="utf-8")

@@ -927,15 +927,20 @@ def forget(options: Options, guids: Sequence[str]) -> Forgotten:
 
 def _only_recorded(lock: Lock, old: Lock) -> bool:
     """Whether ``lock`` differs from ``old`` only in what ``old`` was written without (the deck, the
-    wordings of its notes): a lock written by an earlier version is not drift, the next build records
-    them."""
+    wordings of its notes: a lock written by an earlier version is not drift, the next build records
+    them), or in the wordings of copies that are gone (``qa2anki tidy`` removed them: the deck is the
+    same, the next build forgets them)."""
     by_guid = {note.guid: note for note in old.notes}
 
     def unrecorded(note: LockedNote) -> LockedNote:
         before = by_guid.get(note.guid)
-        if before is None or before.recorded:
+        if before is None:
             return note
-        return replace(note, question_md="", wording="", others=(), older=())
+        if not before.recorded:
+            return replace(note, question_md="", wording="", others=(), older=())
+        if set(note.others) <= set(before.others) and set(note.older) <= set(before.older):
+            return replace(note, others=before.others, older=before.older)
+        return note
 
     if old.deck is None:
         lock = replace(lock, deck=None)
