@@ -480,3 +480,60 @@ def test_a_deck_rename_warns_and_locked_accepts_a_lock_without_a_deck(tmp_path: 
     assert "'面试::旧名'" in warning.message and "Rename the deck in Anki to '面试::新名'" in warning.message
     again = build(Options(cwd=project, now=NOW + 4, output="build/面试-旧名.apkg"))
     assert not [p for p in again.problems if "deck_name" in p.message]  # said once, the lock has it now
+
+
+def test_renaming_a_heading_to_a_twins_never_writes_two_notes_with_one_key(tmp_path: Path) -> None:
+    """Two notes of one question under two headings (answers a word apart) meet when one heading is renamed
+    to the other: they become one note, and the lock the build writes is one the next build reads."""
+    answer = "对抗攻击是一种通过在输入中加入微小扰动来欺骗深度学习模型、使其输出错误结果的攻击方式"
+
+    def document(first: str) -> str:
+        return (
+            f"## {first}\n\n**问题：**什么是对抗攻击？\n\n**答案：**{answer}。\n\n"
+            f"## 训练方法\n\n**问题：**什么是对抗攻击？\n\n**答案：**{answer}等。\n"
+        )
+
+    project = tmp_path / "p"
+    (project / "source").mkdir(parents=True)
+    (project / "source/doc.md").write_text(document("模型安全"), encoding="utf-8")
+    assert build(Options(cwd=project, now=NOW)).note_count == 2
+    (project / "source/doc.md").write_text(document("训练方法"), encoding="utf-8")
+    renamed = build(Options(cwd=project, now=NOW + 1))
+    assert renamed.note_count == 1 and len(renamed.removed) == 1
+    shutil.rmtree(project / "build")
+    again = build(
+        Options(cwd=project, now=NOW + 2)
+    )  # read the lock just written: no "two notes share one key"
+    assert again.note_count == 1 and not again.lock_changed
+
+
+def test_a_build_right_after_copies_changed_differently_changes_nothing(tmp_path: Path) -> None:
+    """Three copies; one has its question reworded, another the same new question and a new answer. The
+    second edit is unlike the card, so it is not one of the card's disagreeing edits: the card takes the
+    first, and a build right after (from the lock just written) changes nothing."""
+    question, answer = (
+        "什么是对抗攻击？",
+        "对抗攻击是一种通过在输入中加入微小扰动来欺骗深度学习模型、使其输出错误结果的攻击方式。",
+    )
+    reworded, other = (
+        "对抗样本攻击指的是什么？",
+        "可以使用对抗训练、输入去噪、梯度掩码和模型集成等手段提高鲁棒性。",
+    )
+
+    def document(*pairs: tuple[str, str]) -> str:
+        return "".join(
+            f"## {n}. 模型安全\n\n**问题：**{q}\n\n**答案：**{a}\n\n" for n, (q, a) in enumerate(pairs, 1)
+        )
+
+    project = tmp_path / "p"
+    (project / "source").mkdir(parents=True)
+    path = project / "source/doc.md"
+    path.write_text(document(*[(question, answer)] * 3), encoding="utf-8")
+    build(Options(cwd=project, now=NOW))
+    path.write_text(document((question, answer), (reworded, answer), (reworded, other)), encoding="utf-8")
+    edited = build(Options(cwd=project, now=NOW + 1))
+    lock = (project / LOCK).read_bytes()
+    shutil.rmtree(project / "build")
+    again = build(Options(cwd=project, now=NOW + 2))
+    assert (again.count(Status.ADDED), again.count(Status.UPDATED), len(again.removed)) == (0, 0, 0)
+    assert (project / LOCK).read_bytes() == lock and again.note_count == edited.note_count

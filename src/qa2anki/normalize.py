@@ -699,16 +699,14 @@ def _split(
     notes: list[tuple[list[_Group], _Choice]] = []
     while members:
         choice = _choose(members, previous)
-        canonical = choice.canonical
-        kept: list[_Group] = []
-        rest: list[_Group] = []
-        others = _other_notes(members, choice, previous)
-        for group in members:
-            if group is not canonical and _owner(group, previous) in others:
-                rest.append(group)  # it belonged to another note of this cluster, which is still there
-                continue
-            like = group is canonical or _like_the_card(group, canonical, limits, remembered, memo)
-            (kept if like else rest).append(group)
+        kept, rest = _like_the_choice(members, choice, limits, remembered, memo, previous)
+        gone = [group for group in rest if any(e in group.entries for e in choice.edited)]
+        if gone:
+            # Copies changed differently keep the card as it was; but an edit unlike that card is another
+            # note's wording, which the next build knows: the card is chosen again without it, as the next
+            # build chooses it (else that build would see one edit left, and show it).
+            choice = _choose([group for group in members if group not in gone], previous)
+            kept, rest = _like_the_choice(members, choice, limits, remembered, memo, previous)
         if choice.edited:
             # Edits that went to another note are that note's.
             edited = tuple(e for e in choice.edited if any(e in group.entries for group in kept))
@@ -716,6 +714,40 @@ def _split(
         notes.append((kept, choice))
         members = rest
     return notes
+
+
+def _like_the_choice(
+    members: list[_Group],
+    choice: _Choice,
+    limits: Thresholds,
+    remembered: Memo,
+    memo: dict[str, MemoValue],
+    previous: Previous | None,
+) -> tuple[list[_Group], list[_Group]]:
+    """The members that stand on the card ``choice`` shows, and the others."""
+    canonical = choice.canonical
+    kept: list[_Group] = []
+    rest: list[_Group] = []
+    others = _other_notes(members, choice, previous)
+    topic = fold_topic(choice.chosen.topic)
+    for group in members:
+        if (
+            group is not canonical
+            and _owner(group, previous) in others
+            and not _same_key(group, canonical, topic)
+        ):
+            rest.append(group)  # it belonged to another note of this cluster, which is still there
+            continue
+        like = group is canonical or _like_the_card(group, canonical, limits, remembered, memo)
+        (kept if like else rest).append(group)
+    return kept, rest
+
+
+def _same_key(group: _Group, canonical: _Group, topic: str) -> bool:
+    """Whether a note of ``group`` could have the key of the note showing ``canonical`` under the folded
+    ``topic``: then it is that note, whatever the lock says (a lock never holds two notes with one key;
+    two notes meet so when a heading is renamed to the other's)."""
+    return group.question == canonical.question and any(fold_topic(e.topic) == topic for e in group.entries)
 
 
 def _owner(group: _Group, previous: Previous | None) -> str | None:
