@@ -867,6 +867,10 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         items = _bold_question_items(block)
         if items:
             return items
+    if block.kind == "ordered_list":
+        items = _question_line_items(block)
+        if items:
+            return items
     html = render_tokens(block.tokens)
     if block.kind == "ordered_list":
         item = _question_item(block, html)
@@ -1228,13 +1232,67 @@ def _bold_question_items(block: _Block) -> list[_Found]:
         ):
             return []
         rest = Token("inline", "", 0, content=answer, children=_lstrip_children(children[close + 1 :]))
-        start, end = item.start, item.end
-        for kind, piece, markdown in (("question", inner, question), ("answer", rest, answer)):
-            label = _Label(markdown, list(piece.children or ()))
-            html = render_inline(label.children)
-            found.append(
-                _Found(kind, BOLD_QUESTION_ITEM, start, end, html, [piece], label=label, source=markdown)
-            )
+        found += _item_entry(BOLD_QUESTION_ITEM, item, (inner, question), (rest, answer))
+    return found
+
+
+QUESTION_LINE_ITEM = "question-line-item"
+"""The rule of a numbered list whose every item is a question on its first line and its answer on the
+lines below it (``1. 什么是进程？`` then ``进程是…``: the answer continues the item's paragraph)."""
+
+
+def _question_line_items(block: _Block) -> list[_Found]:
+    """A numbered list of at least two items, each one paragraph whose first line is a short question
+    (ending in a question mark) and whose other lines are its answer: each item is a question and its
+    answer. ``[]`` when any item is not so."""
+    # A quick test of the first item: its first line ends in a question mark, and more lines follow.
+    first = block.tokens[3] if len(block.tokens) > 3 else None
+    if (
+        first is None
+        or first.type != "inline"
+        or not first.content.partition("\n")[0].rstrip().endswith(("？", "?"))
+    ):
+        return []
+    items = _blocks(block.tokens[1:-1])
+    if len(items) < 2:
+        return []
+    found: list[_Found] = []
+    for item in items:
+        tokens = item.tokens
+        if len(tokens) != 5 or tokens[2].type != "inline":
+            return []
+        inline = tokens[2]
+        children = _children(inline)
+        depth, cut = 0, -1
+        for index, child in enumerate(children):
+            if child.type in ("softbreak", "hardbreak") and depth == 0:
+                cut = index
+                break
+            depth += child.nesting
+        question, _, answer = inline.content.partition("\n")
+        question, answer = question.strip(), answer.strip()
+        inner = Token("inline", "", 0, content=question, children=children[:cut])
+        if (
+            cut < 0
+            or not answer
+            or not question.endswith(("？", "?"))
+            or len(plain_text(inner).strip()) > QUESTION_LINE_CHARS
+        ):
+            return []
+        rest = Token("inline", "", 0, content=answer, children=_lstrip_children(children[cut + 1 :]))
+        found += _item_entry(QUESTION_LINE_ITEM, item, (inner, question), (rest, answer))
+    return found
+
+
+def _item_entry(
+    rule: str, item: _Block, question: tuple[Token, str], answer: tuple[Token, str]
+) -> list[_Found]:
+    """A list item's question and answer (each its inline token and Markdown), as two blocks."""
+    found = []
+    for kind, (piece, markdown) in (("question", question), ("answer", answer)):
+        label = _Label(markdown, list(piece.children or ()))
+        html = render_inline(label.children)
+        found.append(_Found(kind, rule, item.start, item.end, html, [piece], label=label, source=markdown))
     return found
 
 
