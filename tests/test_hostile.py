@@ -114,7 +114,10 @@ INLINE = {
     "script": ("<script>alert(1)</script>", "<script>alert(1)</script>"),
     "iframe": ('<iframe src="javascript:alert(1)"></iframe>', "<iframe"),
     "style": ("<style>body{display:none}</style>", "<style>body{display:none}</style>"),
-    "img-onerror": ("<img src=x onerror=alert(1)>", "<img src=x onerror=alert(1)>"),
+    # An <img> tag is an image (as Typora writes one), with only its source and size: the handler goes, and
+    # nothing of it is text.
+    "img-onerror": ("<img src=x onerror=alert(1)>", ""),
+    "img-javascript": ('<img src="javascript:alert(1)" width=1>', '<img src="javascript:alert(1)" width=1>'),
     "a-onclick": ('<a onclick="alert(1)" href="#">点我</a>', 'onclick="alert(1)"'),
     "a-href-javascript": ('<a href="javascript:alert(1)">x</a>', "javascript:alert(1)"),
     "svg-onload": ("<svg onload=alert(1)>", "<svg onload=alert(1)>"),
