@@ -561,12 +561,14 @@ def _exclusive(folder: Path, lock_path: Path, cwd: Path) -> Iterator[None]:
     with contextlib.ExitStack() as held:
         try:
             # Always in this order: two builds never hold one lock each and wait for the other's.
-            for guard in (lock_guard(lock_path), folder / ".qa2anki-build.lock"):
-                guard.parent.mkdir(parents=True, exist_ok=True)
-                # filelock takes a file it cannot create (ENOENT in /proc) for one held by another build,
-                # and waits for ever: creating it here first fails at once instead.
-                guard.touch()
-                held.enter_context(FileLock(guard))
+            held.enter_context(FileLock(lock_guard(lock_path)))
+            folder.mkdir(parents=True, exist_ok=True)
+            # filelock takes a file it cannot create (ENOENT in /proc) for one another build holds, and
+            # waits for ever: a file made and let go here fails at once instead. (Not the lock file itself:
+            # where fcntl is missing, filelock's soft lock takes an existing file for a held lock.)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+            held.enter_context(FileLock(folder / ".qa2anki-build.lock"))
         except OSError as exc:
             where = display_path(folder, cwd)
             reason = exc.strerror or str(exc)
