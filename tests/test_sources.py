@@ -275,6 +275,16 @@ def test_zero_width_spaces_are_removed_so_labels_after_them_are_read(tmp_path: P
     assert (entry.question_md, entry.answer_md) == ("问题？", "是。")
 
 
+def test_a_broken_link_in_a_source_folder_is_an_error_naming_it(tmp_path: Path) -> None:
+    """A link named ``x.md`` whose file was moved away is not skipped without a word."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "docs" / "x.md").symlink_to(tmp_path / "gone.md")
+    with pytest.raises(SourceError) as raised:
+        read_documents(["docs"], tmp_path)
+    assert raised.value.path == "docs/x.md" and "cannot read" in str(raised.value)
+
+
 def test_a_file_that_cannot_be_read_is_an_error_naming_it(tmp_path: Path) -> None:
     """An operating-system error while reading (here: the file became a folder) is a SourceError naming
     the file by its display path, with the system's reason."""

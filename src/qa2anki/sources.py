@@ -46,9 +46,11 @@ class SourceFile:
 
 
 def display_path(path: Path, cwd: Path) -> str:
-    """``path`` relative to ``cwd`` when it is below it, else as given; always with ``/``."""
+    """``path`` relative to ``cwd`` when it is below it, else as given; always with ``/``. Links are seen
+    through, but for a link itself: it keeps its own name (even a broken one)."""
+    shown = path.parent.resolve() / path.name if path.is_symlink() else path.resolve()
     try:
-        return path.resolve().relative_to(cwd.resolve()).as_posix()
+        return shown.relative_to(cwd.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -56,8 +58,9 @@ def display_path(path: Path, cwd: Path) -> str:
 def find_sources(sources: Iterable[str], cwd: Path) -> list[SourceFile]:
     """Expand files and folders into the source files they name, in a stable order.
 
-    A folder contributes every ``.md``/``.markdown``/``.txt`` below it, hidden entries skipped, sorted by
-    relative path; a file is taken as it is. The same file named twice is read once.
+    A folder contributes every ``.md``/``.markdown``/``.txt`` file (or broken link) below it, hidden
+    entries skipped, sorted by relative path; a file is taken as it is. The same file named twice is read
+    once.
     """
     found: list[SourceFile] = []
     seen: set[Path] = set()
@@ -69,7 +72,8 @@ def find_sources(sources: Iterable[str], cwd: Path) -> list[SourceFile]:
                     p
                     for p in root.rglob("*")
                     if p.suffix.lower() in SOURCE_SUFFIXES
-                    and p.is_file()
+                    # A broken link is taken too: reading it says so, where skipping it would not.
+                    and (p.is_file() or (p.is_symlink() and not p.exists()))
                     and not any(part.startswith(".") for part in p.relative_to(root).parts)
                 ),
                 key=lambda p: p.relative_to(root).as_posix(),
