@@ -1204,36 +1204,35 @@ def _bold_question_items(block: _Block) -> list[_Found]:
     closing = first.content.find(opening.markup, len(opening.markup))
     if not first.content[:closing].rstrip().endswith(("？", "?")):
         return []
-    items = _blocks(block.tokens[1:-1])
-    if len(items) < 2:
-        return []
-    found: list[_Found] = []
-    for item in items:
-        tokens = item.tokens
-        if len(tokens) != 5 or tokens[2].type != "inline":
-            return []
-        inline = tokens[2]
-        children = _children(inline)
-        if not children or children[0].type != "strong_open":
-            return []
-        close = next((i for i, c in enumerate(children) if c.type == "strong_close"), 0)
-        markup = children[0].markup
-        content = inline.content
-        closing = content.find(markup, len(markup))
-        question, answer = content[len(markup) : closing].strip(), content[closing + len(markup) :].strip()
-        inner = Token("inline", "", 0, children=children[1:close])
-        if (
-            not close
-            or closing < 0
-            or not content.startswith(markup)
-            or not question.endswith(("？", "?"))
-            or not plain_text(inner).rstrip().endswith(("？", "?"))
-            or not answer
-        ):
-            return []
-        rest = Token("inline", "", 0, content=answer, children=_lstrip_children(children[close + 1 :]))
-        found += _item_entry(BOLD_QUESTION_ITEM, item, (inner, question), (rest, answer))
-    return found
+    return _list_pairs(block, BOLD_QUESTION_ITEM, _bold_pair)
+
+
+_Pair = tuple[tuple[Token, str], tuple[Token, str]]
+"""A question and its answer, each as its inline token and its Markdown."""
+
+
+def _bold_pair(inline: Token) -> _Pair | None:
+    """The bold question a paragraph opens with and the rest of it (see :func:`_bold_question_items`)."""
+    children = _children(inline)
+    if not children or children[0].type != "strong_open":
+        return None
+    close = next((i for i, c in enumerate(children) if c.type == "strong_close"), 0)
+    markup = children[0].markup
+    content = inline.content
+    closing = content.find(markup, len(markup))
+    question, answer = content[len(markup) : closing].strip(), content[closing + len(markup) :].strip()
+    inner = Token("inline", "", 0, children=children[1:close])
+    if (
+        not close
+        or closing < 0
+        or not content.startswith(markup)
+        or not question.endswith(("？", "?"))
+        or not plain_text(inner).rstrip().endswith(("？", "?"))
+        or not answer
+    ):
+        return None
+    rest = Token("inline", "", 0, content=answer, children=_lstrip_children(children[close + 1 :]))
+    return (inner, question), (rest, answer)
 
 
 QUESTION_LINE_ITEM = "question-line-item"
@@ -1253,34 +1252,45 @@ def _question_line_items(block: _Block) -> list[_Found]:
         or not first.content.partition("\n")[0].rstrip().endswith(("？", "?"))
     ):
         return []
+    return _list_pairs(block, QUESTION_LINE_ITEM, _line_pair)
+
+
+def _line_pair(inline: Token) -> _Pair | None:
+    """A paragraph's short first line ending in a question mark, and its other lines."""
+    children = _children(inline)
+    depth, cut = 0, -1
+    for index, child in enumerate(children):
+        if child.type in ("softbreak", "hardbreak") and depth == 0:
+            cut = index
+            break
+        depth += child.nesting
+    question, _, answer = inline.content.partition("\n")
+    question, answer = question.strip(), answer.strip()
+    inner = Token("inline", "", 0, content=question, children=children[:cut])
+    if (
+        cut < 0
+        or not answer
+        or not question.endswith(("？", "?"))
+        or len(plain_text(inner).strip()) > QUESTION_LINE_CHARS
+    ):
+        return None
+    rest = Token("inline", "", 0, content=answer, children=_lstrip_children(children[cut + 1 :]))
+    return (inner, question), (rest, answer)
+
+
+def _list_pairs(block: _Block, rule: str, pair: Callable[[Token], _Pair | None]) -> list[_Found]:
+    """Each item of a list of at least two as a question and its answer, as ``pair`` finds them in the
+    item's one paragraph; ``[]`` when an item is not one paragraph or ``pair`` finds none in it."""
     items = _blocks(block.tokens[1:-1])
     if len(items) < 2:
         return []
     found: list[_Found] = []
     for item in items:
         tokens = item.tokens
-        if len(tokens) != 5 or tokens[2].type != "inline":
+        pieces = pair(tokens[2]) if len(tokens) == 5 and tokens[2].type == "inline" else None
+        if pieces is None:
             return []
-        inline = tokens[2]
-        children = _children(inline)
-        depth, cut = 0, -1
-        for index, child in enumerate(children):
-            if child.type in ("softbreak", "hardbreak") and depth == 0:
-                cut = index
-                break
-            depth += child.nesting
-        question, _, answer = inline.content.partition("\n")
-        question, answer = question.strip(), answer.strip()
-        inner = Token("inline", "", 0, content=question, children=children[:cut])
-        if (
-            cut < 0
-            or not answer
-            or not question.endswith(("？", "?"))
-            or len(plain_text(inner).strip()) > QUESTION_LINE_CHARS
-        ):
-            return []
-        rest = Token("inline", "", 0, content=answer, children=_lstrip_children(children[cut + 1 :]))
-        found += _item_entry(QUESTION_LINE_ITEM, item, (inner, question), (rest, answer))
+        found += _item_entry(rule, item, *pieces)
     return found
 
 
