@@ -608,8 +608,10 @@ def _like_the_card(
     q_sim, a_sim = _similarities(group, canonical, remembered, memo)
     if q_sim >= limits.question:
         return True
+    if a_sim < limits.answer:
+        return False
     telling = _telling(group.answer) and _telling(canonical.answer)
-    return a_sim >= limits.answer and q_sim >= (QUESTION_FLOOR if telling else SHORT_ANSWER_QUESTION_FLOOR)
+    return q_sim >= (QUESTION_FLOOR if telling else SHORT_ANSWER_QUESTION_FLOOR)
 
 
 ANSWER_FLOOR = 20
