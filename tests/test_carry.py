@@ -276,8 +276,8 @@ def test_the_cli_reports_a_carried_build_as_a_full_one_but_for_what_it_carried(
         r"carried [0-9,]+ note\(s\) over from the last build; built \d+ afresh .*", carried_reuse
     )
     assert full_reuse == (
-        "carried no notes over: the last build's ledger is not there (a first build, a removed cache, "
-        "or a last build that could not leave one)"
+        "carried no notes over: the record of the last build's notes is not there (a first build, "
+        "a removed cache, or a last build that could not leave one)"
     )
     assert carried_lines.index(carried_reuse) == full_lines.index(full_reuse)
     carried_lines.remove(carried_reuse)

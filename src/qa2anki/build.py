@@ -681,7 +681,7 @@ def _carry(options: Options, config: Config, sources: _Sources) -> _Carried | st
     folder = options.cwd / CACHE_FOLDER
     ledger = carry.load_ledger(folder)
     if ledger is None:
-        return _("the last build's ledger {state}").format(state=carry.ledger_state(folder))
+        return _("the record of the last build's notes {state}").format(state=carry.ledger_state(folder))
     if ledger.signature != _signature(options, config, sources.documents):
         return _("the settings, the options or the list of documents changed since the last build")
     try:
@@ -689,7 +689,7 @@ def _carry(options: Options, config: Config, sources: _Sources) -> _Carried | st
         with decoding():
             return _carried(options, config, sources, ledger, documents)
     except DamagedCache:
-        return _("the last build's ledger or a cached section is damaged")
+        return _("the record of the last build's notes, or a cached section, is damaged")
 
 
 def _carried(
