@@ -409,14 +409,17 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
                 "hand (qa2anki list --removed finds them; qa2anki forget GUID… marks them done)"
             ).format(count=len(report.awaiting))
         )
+    # Where the files are from here, as the settings line and the preview say (problems name files from
+    # the project folder, like the lock does).
+    output, lock = _shown(root / report.output), _shown(root / report.lock_path)
     if report.written:
         if report.lock_changed:
             message = _("wrote {output} and {lock}")
         else:
             message = _("wrote {output} ({lock} unchanged)")
-        click.echo(message.format(output=report.output, lock=report.lock_path))
+        click.echo(message.format(output=output, lock=lock))
     else:
-        click.echo(_("dry run: nothing written (would write {output})").format(output=report.output))
+        click.echo(_("dry run: nothing written (would write {output})").format(output=output))
 
 
 def _one_line(text: str, limit: int = 60) -> str:
