@@ -859,6 +859,10 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         outline = _read_outline(block, source)
         if outline:
             return outline
+    if block.kind in ("bullet_list", "ordered_list") and _asks_in_every_item(block):
+        sublists = _read_outline(block, source, QUESTION_SUBLISTS)
+        if sublists:
+            return sublists
     if block.kind in ("bullet_list", "ordered_list", "blockquote"):
         inside = _read_container(block, patterns, labels, source)
         if inside:
@@ -971,6 +975,9 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
 OUTLINE_ITEMS = "outline-items"
 """The rule of a question that is an outliner's list item (Logseq, ``- DONE 3、问题？``) with its answer in
 the items nested below it."""
+QUESTION_SUBLISTS = "question-sublists"
+"""The rule of a list whose every item asks a question on its own line and holds its answer in a list
+nested below it (``- 什么是ZooKeeper？`` / ``  - 分布式协调服务。``): read as an outline is."""
 _PROPERTY_RE = re.compile(r"[A-Za-z][\w-]*::(?:\s|$)")
 """An outliner's property line (``collapsed:: true``, ``id:: 64f…``, ``tags:: #java``)."""
 _TASK_RE = re.compile(r"(?:TODO|DOING|DONE|LATER|NOW|WAITING|WAIT|CANCELED|CANCELLED|IN-PROGRESS)[ \t]+")
@@ -993,36 +1000,51 @@ def _has_outline_artefacts(block: _Block) -> bool:
     return False
 
 
-def _read_outline(block: _Block, source: _Source) -> list[_Found]:
+def _asks_in_every_item(block: _Block) -> bool:
+    """Whether a list of at least two items asks a question on each item's own line and nests more below
+    it (see :data:`QUESTION_SUBLISTS`): one item that does not leaves an ordinary list alone."""
+    items = _blocks(block.tokens[1:-1])
+    if len(items) < 2:
+        return False
+    for item in items:
+        children = _blocks(item.tokens[1:-1])
+        if len(children) < 2 or children[1].kind not in ("bullet_list", "ordered_list"):
+            return False
+        if _outline_question(children[0]) is None:
+            return False
+    return True
+
+
+def _read_outline(block: _Block, source: _Source, rule: str = OUTLINE_ITEMS) -> list[_Found]:
     """An outliner's list (see :data:`OUTLINE_ITEMS`): each item whose own line asks a question (ending in
     a question mark once its task marker, highlight and number are dropped) is a question, the items
     nested below it its answer; an item that asks nothing ends the entry before it (``break``) and its
     nested items are read the same way. Property lines and task markers never reach a card. ``[]`` when no
     item asks a question that has items below it."""
     found: list[_Found] = []
-    _read_outline_items(block, source, found)
+    _read_outline_items(block, source, found, rule)
     if not any(piece.kind == "block" for piece in found):
         return []
     # An outline entry's answer is the items below its question, never what follows the list.
-    return [*found, _Found("break", OUTLINE_ITEMS, block.end, block.end, "", [])]
+    return [*found, _Found("break", rule, block.end, block.end, "", [])]
 
 
-def _read_outline_items(block: _Block, source: _Source, found: list[_Found], topic: str = "") -> None:
+def _read_outline_items(
+    block: _Block, source: _Source, found: list[_Found], rule: str, topic: str = ""
+) -> None:
     """The items of one list of an outline, and the lists nested in those that ask nothing (whose own
     line is then the topic of the questions below them)."""
     for item in _blocks(block.tokens[1:-1]):
         children = _blocks(item.tokens[1:-1])
         question = _outline_question(children[0]) if children else None
         if question is None:
-            found.append(_Found("break", OUTLINE_ITEMS, item.start, item.start + 1, "", []))
+            found.append(_Found("break", rule, item.start, item.start + 1, "", []))
             for child in children:
                 if child.kind in ("bullet_list", "ordered_list"):
-                    _read_outline_items(child, source, found, _outline_topic(children[0]) or topic)
+                    _read_outline_items(child, source, found, rule, _outline_topic(children[0]) or topic)
             continue
         found.append(
-            _Found(
-                "question", OUTLINE_ITEMS, item.start, children[0].end, "", [], label=question, topic=topic
-            )
+            _Found("question", rule, item.start, children[0].end, "", [], label=question, topic=topic)
         )
         rest = children[1:]
         tokens = _without_artefacts([token for child in rest for token in child.tokens])
@@ -2686,7 +2708,7 @@ def assemble_part(
             while heading_question and headings and headings[-1][0] >= block.level:
                 headings.pop()
             level, topic = headings[-1] if headings else (0, "")
-            if block.rule == OUTLINE_ITEMS and block.topic:
+            if block.rule in (OUTLINE_ITEMS, QUESTION_SUBLISTS) and block.topic:
                 topic = block.topic  # the outline item it is nested in
             current = _Open(
                 line=block.start + 1,
