@@ -399,6 +399,10 @@ def _without_numbering(inline: Token) -> Token:
     return copy
 
 
+_EMPHASIS_CLOSERS = {"strong_open": "strong_close", "em_open": "em_close"}
+"""The emphasis a label may stand in, by the token that opens it: what closes it."""
+
+
 def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False) -> _Label | None:
     """If the paragraph starts with a label, what follows it (maybe empty); else ``None``.
 
@@ -411,12 +415,13 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
     content = inline.content
     pos = 0
     index = 0
-    bold_markup = ""
-    if children and children[0].type == "strong_open":
-        bold_markup = children[0].markup
-        if not content.startswith(bold_markup):
+    markup = ""
+    closer = _EMPHASIS_CLOSERS.get(children[0].type, "") if children else ""
+    if closer:  # a bold label (**面试题：**), or an italic one (*面试题：*)
+        markup = children[0].markup
+        if not content.startswith(markup):
             return None
-        pos = len(bold_markup)
+        pos = len(markup)
         index = 1
     if index >= len(children) or children[index].type != "text":
         return None
@@ -428,7 +433,7 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
     marker = match.group("label")
     if dotted:
         dot = _DOTTED_RE.match(text, match.end())
-        if bold_markup or has_colon or match.group("number") is None or dot is None:
+        if markup or has_colon or match.group("number") is None or dot is None:
             return None
         pos += dot.end()
         after = _lstrip_children([_text_token(text[dot.end() :]), *children[index + 1 :]])
@@ -436,11 +441,11 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
     pos += match.end()
     rest_of_text = text[match.end() :]
     after = children[index + 1 :]
-    if bold_markup:
-        closes_next = bool(after) and after[0].type == "strong_close"
+    if markup:
+        closes_next = bool(after) and after[0].type == closer
         if rest_of_text == "" and closes_next:
             # **面试题：** … or **面试题**：…
-            pos = content.index(bold_markup, pos) + len(bold_markup)
+            pos = content.index(markup, pos) + len(markup)
             colon = _COLON_RE.match(content, pos)
             if colon:
                 pos = colon.end()
@@ -452,13 +457,11 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
         # **问题：什么是过拟合？** — label and question share one bold span: drop the bold when it spans the
         # whole paragraph, else keep the rest of the span bold.
         rest = content[pos:].strip()
-        closes_at_end = (
-            children[-1].type == "strong_close" and sum(1 for c in children if c.type == "strong_close") == 1
-        )
+        closes_at_end = children[-1].type == closer and sum(1 for c in children if c.type == closer) == 1
         head = [_text_token(rest_of_text)] if rest_of_text else []
-        if closes_at_end and rest.endswith(bold_markup):
-            return _Label(rest[: -len(bold_markup)].strip(), head + after[:-1], marker)
-        return _Label(bold_markup + rest, [children[0], *head, *after], marker)
+        if closes_at_end and rest.endswith(markup):
+            return _Label(rest[: -len(markup)].strip(), head + after[:-1], marker)
+        return _Label(markup + rest, [children[0], *head, *after], marker)
     if not has_colon:
         return None
     return _Label(content[pos:].strip(), _lstrip_children([_text_token(rest_of_text), *after]), marker)
