@@ -89,9 +89,15 @@ def test_dry_run_writes_nothing(project: Path, run_cli: RunCli) -> None:
     write_doc(project)
     result = run_cli("build", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "2 added" in result.output and "dry run" in result.output
+    assert "2 added" in result.output
+    assert (
+        "dry run: nothing written (would write build/qa2anki.apkg and source/qa2anki.lock)" in result.output
+    )
     assert not (project / "build").exists()
     assert not (project / "source" / "qa2anki.lock").exists()
+    assert run_cli("build").exit_code == 0
+    again = run_cli("build", "--dry-run")
+    assert "(would write build/qa2anki.apkg; source/qa2anki.lock would stay as it is)" in again.output
 
 
 def test_locked_fails_when_the_lock_would_change(project: Path, run_cli: RunCli) -> None:

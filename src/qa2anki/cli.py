@@ -418,8 +418,13 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
         else:
             message = _("wrote {output} ({lock} unchanged)")
         click.echo(message.format(output=output, lock=lock))
+    elif report.lock_changed:
+        click.echo(
+            _("dry run: nothing written (would write {output} and {lock})").format(output=output, lock=lock)
+        )
     else:
-        click.echo(_("dry run: nothing written (would write {output})").format(output=output))
+        message = _("dry run: nothing written (would write {output}; {lock} would stay as it is)")
+        click.echo(message.format(output=output, lock=lock))
 
 
 def _one_line(text: str, limit: int = 60) -> str:
