@@ -2564,7 +2564,7 @@ def assemble_part(
         if not answer_md:
             warn(answer.start + 1, _("empty answer; the entry is skipped"))
             return
-        if not entry.topic and entry.question.rule != "heading-question":
+        if not entry.topic and not entry.question.level:  # a question heading is its own topic line
             warn(entry.line, _("entry outside any heading; its topic is the file name"))
         entries.append(
             Entry(
