@@ -865,7 +865,7 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
     if block.kind in ("bullet_list", "ordered_list") and _asks_in_every_item(block):
         sublists = _read_outline(block, source, QUESTION_SUBLISTS)
         if sublists:
-            return sublists
+            return [_whole_list(block), *sublists]
     if block.kind in ("bullet_list", "ordered_list", "blockquote"):
         inside = _read_container(block, patterns, labels, source)
         if inside:
@@ -1028,6 +1028,8 @@ def _read_outline(block: _Block, source: _Source, rule: str = OUTLINE_ITEMS) -> 
     _read_outline_items(block, source, found, rule)
     if not any(piece.kind == "block" for piece in found):
         return []
+    if rule != OUTLINE_ITEMS:
+        return found  # what follows the list is the last answer's, as after any list read as entries
     # An outline entry's answer is the items below its question, never what follows the list.
     return [*found, _Found("break", rule, block.end, block.end, "", [])]
 
@@ -1210,6 +1212,10 @@ def _dedented(lines: Sequence[str]) -> str:
     return textwrap.dedent("\n".join(lines)).strip("\n")
 
 
+WHOLE_LIST = "whole-list"
+"""The rule of a list read as entries (:data:`BOLD_QUESTION_ITEM`, :data:`QUESTION_LINE_ITEM`,
+:data:`QUESTION_SUBLISTS`), given whole before its entries: inside an entry's answer the list is content of
+that answer, whole (its items are sub-questions), and its entries are left out."""
 BOLD_QUESTION_ITEM = "bold-question-item"
 """The rule of a list whose every item is a bold question and its answer on the same line
 (``- **能加载 MSG 文件吗？** 可以。``)."""
@@ -1263,6 +1269,8 @@ def _bold_pair(inline: Token) -> _Pair | None:
 QUESTION_LINE_ITEM = "question-line-item"
 """The rule of a numbered list whose every item is a question on its first line and its answer on the
 lines below it (``1. 什么是进程？`` then ``进程是…``: the answer continues the item's paragraph)."""
+_LIST_ENTRY_RULES = frozenset((BOLD_QUESTION_ITEM, QUESTION_LINE_ITEM, QUESTION_SUBLISTS))
+"""The rules that read a list as entries (see :data:`WHOLE_LIST`)."""
 
 
 def _question_line_items(block: _Block) -> list[_Found]:
@@ -1316,7 +1324,12 @@ def _list_pairs(block: _Block, rule: str, pair: Callable[[Token], _Pair | None])
         if pieces is None:
             return []
         found += _item_entry(rule, item, *pieces)
-    return found
+    return [_whole_list(block), *found]
+
+
+def _whole_list(block: _Block) -> _Found:
+    """The :data:`WHOLE_LIST` block of a list read as entries."""
+    return _Found("block", WHOLE_LIST, block.start, block.end, render_tokens(block.tokens), block.tokens)
 
 
 def _item_entry(
@@ -2474,6 +2487,7 @@ def assemble_part(
     runs = {start: run for run in _unlabelled_runs(blocks, answered) for start in run.members}
     asking: set[_Run] = set()  # runs whose lines are questions
     whole_until = 0  # a paragraph that stays whole ends here: the blocks of its lines are in it already
+    list_until = 0  # a list read whole into an open entry ends here (see WHOLE_LIST)
     loose: list[BlockInfo] = []  # content blocks in no entry, right before this block
 
     def warn(line: int, message: str) -> None:
@@ -2600,6 +2614,13 @@ def assemble_part(
             problems.append(Problem(document.path, block.start + 1, Severity.HINT, _(CODE_LABEL_HINT)))
         if block.rule in QUESTION_LINE_RULES and block.start not in answered:
             block = block._replace(kind="block")  # a bold line without an answer label is content
+        if block.rule == WHOLE_LIST:
+            if current is None or current.question.rule in _LIST_ENTRY_RULES:
+                continue  # its entries follow (after a heading, or after another such list's)
+            list_until = block.end  # inside an open entry: the list is its content, whole
+            block = block._replace(rule="")
+        elif block.start < list_until:
+            continue
         if closing_level:
             if (
                 block.level
