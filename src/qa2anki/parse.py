@@ -1015,6 +1015,13 @@ def _asks_in_every_item(block: _Block) -> bool:
             return False
         if _outline_question(children[0]) is None:
             return False
+        # A checklist of questions (复习清单: every nested item asks too) answers nothing.
+        if all(
+            token.content.rstrip().endswith(("？", "?"))
+            for token in children[1].tokens
+            if token.type == "inline"
+        ):
+            return False
     return True
 
 
