@@ -862,20 +862,16 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         outline = _read_outline(block, source)
         if outline:
             return outline
-    if block.kind in ("bullet_list", "ordered_list") and _asks_in_every_item(block):
-        sublists = _read_outline(block, source, QUESTION_SUBLISTS)
-        if sublists:
-            return [_whole_list(block), *sublists]
     if block.kind in ("bullet_list", "ordered_list", "blockquote"):
         inside = _read_container(block, patterns, labels, source)
         if inside:
             return inside
     if block.kind in ("bullet_list", "ordered_list"):
-        items = _bold_question_items(block)
-        if items:
-            return items
-    if block.kind == "ordered_list":
-        items = _question_line_items(block)
+        # Lists read as entries without labels: the labelled items above come first.
+        items = _bold_question_items(block) or _question_line_items(block)
+        if not items and _asks_in_every_item(block):
+            asked = _read_outline(block, source, QUESTION_ITEMS)
+            items = [_whole_list(block), *asked] if asked else []
         if items:
             return items
     html = render_tokens(block.tokens)
@@ -978,9 +974,10 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
 OUTLINE_ITEMS = "outline-items"
 """The rule of a question that is an outliner's list item (Logseq, ``- DONE 3、问题？``) with its answer in
 the items nested below it."""
-QUESTION_SUBLISTS = "question-sublists"
-"""The rule of a list whose every item asks a question on its own line and holds its answer in a list
-nested below it (``- 什么是ZooKeeper？`` / ``  - 分布式协调服务。``): read as an outline is."""
+QUESTION_ITEMS = "question-items"
+"""The rule of a list whose every item asks a question on its own line and holds its answer below it, in
+the item: a nested list (``- 什么是ZooKeeper？`` / ``  - 分布式协调服务。``) or paragraphs (a loose list:
+``1. 什么是进程？``, a blank line, ``   进程是…``). Read as an outline is."""
 _PROPERTY_RE = re.compile(r"[A-Za-z][\w-]*::(?:\s|$)")
 """An outliner's property line (``collapsed:: true``, ``id:: 64f…``, ``tags:: #java``)."""
 _TASK_RE = re.compile(r"(?:TODO|DOING|DONE|LATER|NOW|WAITING|WAIT|CANCELED|CANCELLED|IN-PROGRESS)[ \t]+")
@@ -1004,21 +1001,20 @@ def _has_outline_artefacts(block: _Block) -> bool:
 
 
 def _asks_in_every_item(block: _Block) -> bool:
-    """Whether a list of at least two items asks a question on each item's own line and nests more below
-    it (see :data:`QUESTION_SUBLISTS`): one item that does not leaves an ordinary list alone."""
+    """Whether a list of at least two items asks a question on each item's own line and holds more below
+    it (see :data:`QUESTION_ITEMS`): one item that does not leaves an ordinary list alone."""
     items = _blocks(block.tokens[1:-1])
     if len(items) < 2:
         return False
     for item in items:
         children = _blocks(item.tokens[1:-1])
-        if len(children) < 2 or children[1].kind not in ("bullet_list", "ordered_list"):
-            return False
-        if _outline_question(children[0]) is None:
+        if len(children) < 2 or _outline_question(children[0]) is None:
             return False
         # A checklist of questions (复习清单: every nested item asks too) answers nothing.
         if all(
             token.content.rstrip().endswith(("？", "?"))
-            for token in children[1].tokens
+            for child in children[1:]
+            for token in child.tokens
             if token.type == "inline"
         ):
             return False
@@ -1221,7 +1217,7 @@ def _dedented(lines: Sequence[str]) -> str:
 
 WHOLE_LIST = "whole-list"
 """The rule of a list read as entries (:data:`BOLD_QUESTION_ITEM`, :data:`QUESTION_LINE_ITEM`,
-:data:`QUESTION_SUBLISTS`), given whole before its entries: inside an entry's answer the list is content of
+:data:`QUESTION_ITEMS`), given whole before its entries: inside an entry's answer the list is content of
 that answer, whole (its items are sub-questions), and its entries are left out."""
 BOLD_QUESTION_ITEM = "bold-question-item"
 """The rule of a list whose every item is a bold question and its answer on the same line
@@ -1274,14 +1270,14 @@ def _bold_pair(inline: Token) -> _Pair | None:
 
 
 QUESTION_LINE_ITEM = "question-line-item"
-"""The rule of a numbered list whose every item is a question on its first line and its answer on the
-lines below it (``1. 什么是进程？`` then ``进程是…``: the answer continues the item's paragraph)."""
-_LIST_ENTRY_RULES = frozenset((BOLD_QUESTION_ITEM, QUESTION_LINE_ITEM, QUESTION_SUBLISTS))
+"""The rule of a list whose every item is a question on its first line and its answer on the lines below
+it (``1. 什么是进程？`` then ``进程是…``: the answer continues the item's paragraph)."""
+_LIST_ENTRY_RULES = frozenset((BOLD_QUESTION_ITEM, QUESTION_LINE_ITEM, QUESTION_ITEMS))
 """The rules that read a list as entries (see :data:`WHOLE_LIST`)."""
 
 
 def _question_line_items(block: _Block) -> list[_Found]:
-    """A numbered list of at least two items, each one paragraph whose first line is a short question
+    """A list of at least two items, each one paragraph whose first line is a short question
     (ending in a question mark) and whose other lines are its answer: each item is a question and its
     answer. ``[]`` when any item is not so."""
     # A quick test of the first item: its first line ends in a question mark, and more lines follow.
@@ -2739,7 +2735,7 @@ def assemble_part(
             while heading_question and headings and headings[-1][0] >= block.level:
                 headings.pop()
             level, topic = headings[-1] if headings else (0, "")
-            if block.rule in (OUTLINE_ITEMS, QUESTION_SUBLISTS) and block.topic:
+            if block.rule in (OUTLINE_ITEMS, QUESTION_ITEMS) and block.topic:
                 topic = block.topic  # the outline item it is nested in
             current = _Open(
                 line=block.start + 1,
