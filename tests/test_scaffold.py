@@ -66,7 +66,8 @@ def test_deck_name_problem(name: str, problem: str | None) -> None:
     assert (found is None) if problem is None else (found is not None and problem in found)
 
 
-@given(deck_names)
+# Without "@": a deck named like a placeholder (@A@) is written as it is, and would look like one left over.
+@given(deck_names.filter(lambda name: "@" not in name))
 def test_the_settings_name_the_deck(deck_name: str) -> None:
     files = project_files(deck_name)
     config = config_from_table(tomllib.loads(files["pyproject.toml"])["tool"]["qa2anki"])
