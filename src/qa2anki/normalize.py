@@ -731,13 +731,9 @@ def _like_the_choice(
     kept: list[_Group] = []
     rest: list[_Group] = []
     others = _other_notes(members, choice, previous)
-    topic = fold_topic(choice.chosen.topic)
+    key = identity_key(choice.chosen.topic, canonical.question)  # the note's (see _note)
     for group in members:
-        if (
-            group is not canonical
-            and _owner(group, previous) in others
-            and not _same_key(group, canonical, topic)
-        ):
+        if group is not canonical and _owner(group, previous) in others and not _same_key(group, key):
             rest.append(group)  # it belonged to another note of this cluster, which is still there
             continue
         like = group is canonical or _like_the_card(group, canonical, limits, remembered, memo)
@@ -745,11 +741,10 @@ def _like_the_choice(
     return kept, rest
 
 
-def _same_key(group: _Group, canonical: _Group, topic: str) -> bool:
-    """Whether a note of ``group`` could have the key of the note showing ``canonical`` under the folded
-    ``topic``: then it is that note, whatever the lock says (a lock never holds two notes with one key;
-    two notes meet so when a heading is renamed to the other's)."""
-    return group.question == canonical.question and any(fold_topic(e.topic) == topic for e in group.entries)
+def _same_key(group: _Group, key: str) -> bool:
+    """Whether a note of ``group`` could have ``key``: then it is that note, whatever the lock says (a lock
+    never holds two notes with one key; two notes meet so when a heading is renamed to the other's)."""
+    return any(identity_key(e.topic, group.question) == key for e in group.entries)
 
 
 def _owner(group: _Group, previous: Previous | None) -> str | None:
