@@ -403,6 +403,37 @@ _EMPHASIS_CLOSERS = {"strong_open": "strong_close", "em_open": "em_close"}
 """The emphasis a label may stand in, by the token that opens it: what closes it."""
 
 
+def _opening_emphasis(children: list[Token]) -> tuple[str, tuple[str, ...], int]:
+    """The emphasis a paragraph opens with, up to two deep (``***面试题：***`` is italic and bold): its
+    markup, the token types that close it (innermost first) and the index of the first child inside it.
+    markdown-it-py leaves an empty text token between nested delimiters; it is passed over."""
+    markup, index = "", 0
+    closers: tuple[str, ...] = ()
+    while index < len(children) and len(closers) < 2:
+        child = children[index]
+        if child.type == "text" and not child.content and closers:
+            index += 1
+            continue
+        closer = _EMPHASIS_CLOSERS.get(child.type)
+        if closer is None:
+            break
+        markup, closers, index = markup + child.markup, (closer, *closers), index + 1
+    return markup, closers, index
+
+
+def _closing_emphasis(tokens: list[Token], closers: tuple[str, ...]) -> int:
+    """How many of ``tokens`` close ``closers`` in that order (empty text tokens between them included),
+    or 0 when they do not start with them."""
+    index = 0
+    for closer in closers:
+        while index < len(tokens) and tokens[index].type == "text" and not tokens[index].content and index:
+            index += 1
+        if index >= len(tokens) or tokens[index].type != closer:
+            return 0
+        index += 1
+    return index
+
+
 def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False) -> _Label | None:
     """If the paragraph starts with a label, what follows it (maybe empty); else ``None``.
 
@@ -414,15 +445,12 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
     children = _children(inline)
     content = inline.content
     pos = 0
-    index = 0
-    markup = ""
-    closer = _EMPHASIS_CLOSERS.get(children[0].type, "") if children else ""
-    if closer:  # a bold label (**面试题：**), or an italic one (*面试题：*)
-        markup = children[0].markup
+    # A bold label (**面试题：**), an italic one (*面试题：*), or both (***面试题：***).
+    markup, closers, index = _opening_emphasis(children)
+    if markup:
         if not content.startswith(markup):
             return None
         pos = len(markup)
-        index = 1
     if index >= len(children) or children[index].type != "text":
         return None
     text = children[index].content
@@ -442,8 +470,8 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
     rest_of_text = text[match.end() :]
     after = children[index + 1 :]
     if markup:
-        closes_next = bool(after) and after[0].type == closer
-        if rest_of_text == "" and closes_next:
+        closed = _closing_emphasis(after, closers)
+        if rest_of_text == "" and closed:
             # **面试题：** … or **面试题**：…
             pos = content.index(markup, pos) + len(markup)
             colon = _COLON_RE.match(content, pos)
@@ -451,17 +479,19 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
                 pos = colon.end()
             elif not has_colon and _needs_colon(match):
                 return None
-            return _Label(content[pos:].strip(), _lstrip_children(after[1:]), marker)
+            return _Label(content[pos:].strip(), _lstrip_children(after[closed:]), marker)
         if not has_colon:
             return None
         # **问题：什么是过拟合？** — label and question share one bold span: drop the bold when it spans the
         # whole paragraph, else keep the rest of the span bold.
         rest = content[pos:].strip()
-        closes_at_end = children[-1].type == closer and sum(1 for c in children if c.type == closer) == 1
+        outer = closers[-1]
+        trailing = _closing_emphasis(after[::-1], closers[::-1])
+        closes_at_end = bool(trailing) and sum(1 for c in children if c.type == outer) == 1
         head = [_text_token(rest_of_text)] if rest_of_text else []
         if closes_at_end and rest.endswith(markup):
-            return _Label(rest[: -len(markup)].strip(), head + after[:-1], marker)
-        return _Label(markup + rest, [children[0], *head, *after], marker)
+            return _Label(rest[: -len(markup)].strip(), head + after[: len(after) - trailing], marker)
+        return _Label(markup + rest, [*children[:index], *head, *after], marker)
     if not has_colon:
         return None
     return _Label(content[pos:].strip(), _lstrip_children([_text_token(rest_of_text), *after]), marker)
@@ -1921,8 +1951,7 @@ def _question_item(block: _Block, html: str) -> _Found | None:
 
 
 def _first_is_bold(inline: Token) -> bool:
-    children = _children(inline)
-    return bool(children) and children[0].type == "strong_open"
+    return "strong_close" in _opening_emphasis(_children(inline))[1]
 
 
 _MAY_MATTER = frozenset(" #`~")
