@@ -1345,19 +1345,37 @@ def _line_pair(inline: Token) -> _Pair | None:
 
 
 def _list_pairs(block: _Block, rule: str, pair: Callable[[Token], _Pair | None]) -> list[_Found]:
-    """Each item of a list of at least two as a question and its answer, as ``pair`` finds them in the
-    item's one paragraph; ``[]`` when an item is not one paragraph or ``pair`` finds none in it."""
+    """Each item of a list as a question and its answer, as ``pair`` finds them in the item's one
+    paragraph; ``[]`` unless at least two items are so and every other item is a question still waiting
+    for its answer (one short line ending in a question mark): that one is a question without an answer,
+    which assembly reports, not a reason to leave the answered ones out."""
     items = _blocks(block.tokens[1:-1])
     if len(items) < 2:
         return []
     found: list[_Found] = []
+    answered = 0
     for item in items:
         tokens = item.tokens
-        pieces = pair(tokens[2]) if len(tokens) == 5 and tokens[2].type == "inline" else None
-        if pieces is None:
+        inline = tokens[2] if len(tokens) == 5 and tokens[2].type == "inline" else None
+        pieces = pair(inline) if inline is not None else None
+        if pieces is not None:
+            found += _item_entry(rule, item, *pieces)
+            answered += 1
+        elif inline is not None and _unanswered_item(inline):
+            label = _Label(inline.content.strip(), list(inline.children or ()))
+            html = render_inline(label.children)
+            found.append(_Found("question", rule, item.start, item.end, html, [inline], label=label))
+            found.append(_Found("break", rule, item.end, item.end, "", []))
+        else:
             return []
-        found += _item_entry(rule, item, *pieces)
-    return [_whole_list(block), *found]
+    return [_whole_list(block), *found] if answered >= 2 else []
+
+
+def _unanswered_item(inline: Token) -> bool:
+    """One short line ending in a question mark: a list item that asks and has no answer yet."""
+    text = plain_text(inline).strip()
+    one_line = "\n" not in inline.content.strip()
+    return one_line and text.endswith(_QUESTION_MARKS) and len(text) <= QUESTION_LINE_CHARS
 
 
 def _whole_list(block: _Block) -> _Found:
