@@ -27,7 +27,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/mypy --strict src
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # Translations (see CONTRIBUTING.md): collect the marked messages, merge them into each .po, compile
 # the .mo files that are committed and shipped. The template is an intermediate in build/.
