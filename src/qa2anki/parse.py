@@ -1641,6 +1641,8 @@ def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list
                 labelled.append((index, dotted[0], dotted[1], NUMBERED_LABEL))
                 continue
             question_line = _question_line(piece, patterns) if index == 0 else None
+            if question_line is None and index == 0 and (asked := _plain_question(piece)) is not None:
+                question_line = PLAIN_QUESTION, asked
             if question_line is not None:
                 labelled.append((index, "question", question_line[1], question_line[0]))
         if not labelled:
@@ -1716,9 +1718,13 @@ def _break() -> Token:
     return Token("softbreak", "br", 0)
 
 
-QUESTION_LINE_RULES = ("bold-question", "numbered-question")
-"""Rules of questions that are only questions when an answer label follows them, or in a run of numbered
-question lines (see :func:`_unlabelled_runs`)."""
+PLAIN_QUESTION = "plain-question"
+"""The rule of a short line ending in a question mark, neither numbered nor labelled, with an answer label
+after it before the next question or heading (``什么是 BFC？`` / ``答：块级格式化上下文。``): on the line
+above that label, or as a paragraph of its own (a :data:`BARE_QUESTION` that an answer label follows)."""
+QUESTION_LINE_RULES = ("bold-question", "numbered-question", PLAIN_QUESTION)
+"""Rules of questions that are only questions when an answer label follows them, or (numbered) in a run of
+numbered question lines (see :func:`_unlabelled_runs`)."""
 
 
 def _question_line(inline: Token, patterns: _LabelPatterns) -> tuple[str, _Label] | None:
@@ -1757,6 +1763,17 @@ def _question_line(inline: Token, patterns: _LabelPatterns) -> tuple[str, _Label
     if labelled is not None and labelled.markdown:
         return rule, labelled._replace(marker="")
     return rule, _Label(numbered.content.strip(), list(numbered.children or ()))
+
+
+def _plain_question(inline: Token) -> _Label | None:
+    """A line's question when it is short, ends in a question mark and is not numbered (see
+    :data:`PLAIN_QUESTION`); else ``None``."""
+    stripped = inline.content.strip()
+    if not stripped.endswith(_QUESTION_MARKS) or heading_number(stripped):
+        return None
+    if len(plain_text(inline).strip()) > QUESTION_LINE_CHARS:
+        return None
+    return _Label(stripped, list(inline.children or ()))
 
 
 def _bold_inside(inline: Token) -> Token | None:
@@ -1845,12 +1862,9 @@ def _unlabelled_question(block: _Block, inline: Token, html: str) -> list[_Found
         asked = inline
         if content[0] in "*_" and (bold := _bold_inside(inline)) is not None:
             asked = bold  # ``**什么是TCP粘包？**``: the question is what is bold
-        stripped = asked.content.strip()
-        if not stripped.endswith(_QUESTION_MARKS) or heading_number(stripped):
+        label = _plain_question(asked)
+        if label is None:
             return []
-        if len(plain_text(asked).strip()) > QUESTION_LINE_CHARS:
-            return []
-        label = _Label(stripped, list(asked.children or ()))
         return [_Found("block", BARE_QUESTION, block.start, block.end, html, block.tokens, 0, label)]
     runs = _line_runs(inline)
     if runs is None:
@@ -2142,20 +2156,27 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
     waiting: int | None = None
     waiting_rule = ""
     for block in blocks:
-        if block.kind == "question":
-            if (
-                block.rule in QUESTION_LINE_RULES
-                and waiting is not None
-                and waiting_rule not in QUESTION_LINE_RULES
-            ):
+        if block.kind == "question" or _bare_line(block):
+            if block.rule in _ASKED_RULES and waiting is not None and waiting_rule not in _ASKED_RULES:
                 continue  # a bold line below a labelled question does not take that question's answer
             waiting, waiting_rule = block.start, block.rule
         elif block.kind in ("heading", "break") or block.level:
             waiting = None
         elif block.kind in ("answer", "answer-side") and waiting is not None:
-            answered.add(waiting)
+            if waiting_rule != BARE_QUESTION or block.rule != FOLD_ANSWER:  # a fold has its own rule
+                answered.add(waiting)
             waiting = None
     return answered
+
+
+_ASKED_RULES = frozenset((*QUESTION_LINE_RULES, BARE_QUESTION))
+"""Rules of lines that are questions when an answer label follows them (see :func:`_answered_questions`)."""
+
+
+def _bare_line(block: BlockInfo) -> bool:
+    """A paragraph that is a short bare question line (not a heading that is only a question label: the
+    two rules share their name)."""
+    return block.rule == BARE_QUESTION and block.kind == "block"
 
 
 class _Run(NamedTuple):
@@ -2220,8 +2241,11 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
         rule = block.rule
         if rule == NUMBERED_REST:
             continue
-        is_numbered = rule == NUMBERED_LINE or (rule in QUESTION_LINE_RULES and block.start not in answered)
-        if block.level or (block.kind in ("question", "answer") and not is_numbered):
+        is_numbered = rule == NUMBERED_LINE or (
+            rule in QUESTION_LINE_RULES and rule != PLAIN_QUESTION and block.start not in answered
+        )
+        asked = block.kind in ("question", "answer") or (_bare_line(block) and block.start in answered)
+        if block.level or (asked and not is_numbered):
             flush(numbered, NUMBERED_LINE, opens)
             flush(bare, BARE_QUESTION)
             first_numbered = bool(block.level) or first_numbered
@@ -2664,6 +2688,9 @@ def assemble_part(
             problems.append(Problem(document.path, block.start + 1, Severity.HINT, _(CODE_LABEL_HINT)))
         if block.rule in QUESTION_LINE_RULES and block.start not in answered:
             block = block._replace(kind="block")  # a bold line without an answer label is content
+        elif _bare_line(block) and block.start in answered and (current is None or current.answer):
+            # (Below a question still waiting for its answer, as in a quiz, it is that question's text.)
+            block = block._replace(kind="question", rule=PLAIN_QUESTION)
         if block.rule == WHOLE_LIST:
             if current is None or current.question.rule in _LIST_ENTRY_RULES:
                 continue  # its entries follow (after a heading, or after another such list's)
