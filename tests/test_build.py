@@ -19,10 +19,21 @@ from pathlib import Path
 
 import pytest
 
-from qa2anki.build import BuildReport, Options, analyse, blocking, build, clock, content_hash
+from qa2anki.build import (
+    BuildReport,
+    Options,
+    analyse,
+    blocking,
+    build,
+    clock,
+    content_hash,
+    removed_searches,
+)
 from qa2anki.config import Config
 from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, Severity
 from qa2anki.identity import Status
+from qa2anki.lockfile import Lock, LockedNote
+from qa2anki.notetype import NOTE_TYPE
 from qa2anki.render import RenderedNote
 from tests.conftest import PNG, SEED, read_apkg
 
@@ -538,3 +549,19 @@ def test_a_build_right_after_copies_changed_differently_changes_nothing(tmp_path
     again = build(Options(cwd=project, now=NOW + 2))
     assert (again.count(Status.ADDED), again.count(Status.UPDATED), len(again.removed)) == (0, 0, 0)
     assert (project / LOCK).read_bytes() == lock and again.note_count == edited.note_count
+
+
+def test_a_removed_note_search_tells_it_from_live_notes_with_its_question() -> None:
+    """A tombstone whose question a live note shares: its topic tags go into the search, a topic tag only
+    the live note has is left out, and a live note that no tag tells apart is named."""
+    gone = LockedNote("g", "k", "什么是索引？", "旧答案", ("MySQL",), "h1", 1, False)
+    wider = LockedNote("w", "k2", "什么是索引？", "答案", ("MySQL", "数据库 基础"), "h2", 1, True)
+    same = LockedNote("s", "k3", "什么是索引？", "新答案", ("MySQL",), "h3", 1, True)
+    other = LockedNote("o", "k4", "什么是视图？", "答案", ("MySQL",), "h4", 1, True)
+    searches = removed_searches(Lock(None, (gone, other, same, wider)), "面试")
+    assert searches["g"].search == (
+        f'"deck:面试" "dupe:{NOTE_TYPE.id},什么是索引？" "tag:主题::MySQL" -"tag:主题::数据库\\_基础"'
+    )
+    assert searches["g"].also_finds == ("s",)
+    alone = removed_searches(Lock(None, (gone, other)), "面试")["g"]
+    assert alone.search == f'"deck:面试" "dupe:{NOTE_TYPE.id},什么是索引？"' and alone.also_finds == ()

@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,7 +41,7 @@ from qa2anki.lockfile import (
     write_lock,
 )
 from qa2anki.media import Media, MediaFile, collect_media, read_media
-from qa2anki.normalize import Normalized, Note, Thresholds, normalize
+from qa2anki.normalize import Normalized, Note, Thresholds, normalize, note_tags
 from qa2anki.notetype import NOTE_TYPE
 from qa2anki.parse import DEFAULT_LABELS, Entry, Labels, ParseResult
 from qa2anki.render import RenderedNote, anki_search, render_note
@@ -277,8 +277,17 @@ class Listing:
         return self.analysis.config.deck_name
 
     def search(self, note: LockedNote) -> str:
-        """An Anki search that finds a removed note (see :func:`qa2anki.render.anki_search`)."""
-        return removed_search(self.identification.lock, note, self.deck)
+        """An Anki search that finds a removed note (see :func:`removed_searches`)."""
+        return self._searches[note.guid].search
+
+    def also_finds(self, note: LockedNote) -> tuple[str, ...]:
+        """The GUIDs of notes still in the deck that a removed note's search finds too (see
+        :func:`removed_searches`)."""
+        return self._searches[note.guid].also_finds
+
+    @cached_property
+    def _searches(self) -> dict[str, RemovedSearch]:
+        return removed_searches(self.identification.lock, self.deck)
 
     @property
     def entry_count(self) -> int:
@@ -875,10 +884,49 @@ def awaiting(lock: Lock) -> tuple[LockedNote, ...]:
     return tuple(note for note in lock.notes if not note.present and not note.forgotten)
 
 
-def removed_search(lock: Lock, note: LockedNote, deck: str) -> str:
-    """An Anki search that finds a removed note: in the deck its notes were built into."""
+@dataclass(frozen=True)
+class RemovedSearch:
+    """How to find a removed note in Anki."""
+
+    search: str
+    """An Anki search (Browse) that finds it."""
+    also_finds: tuple[str, ...]
+    """GUIDs of notes still in the deck that the search finds too: same question, same topics. Nothing
+    in a search tells them apart, so the user must (by the answer)."""
+
+
+def removed_searches(lock: Lock, deck: str) -> dict[str, RemovedSearch]:
+    """A search for each removed note not yet forgotten, by GUID, in the deck its notes were built into.
+
+    The search is by question (see :func:`qa2anki.render.anki_search`), and a question can stand under
+    several topics as separate notes: when notes still in the deck share its question, the search also
+    asks for its topic tags and leaves out a topic tag that only they have, so that following it never
+    deletes a note the user still studies."""
     notetype = lock.notetype.id if lock.notetype is not None else NOTE_TYPE.id
-    return anki_search(lock.deck or deck, notetype, note.written)
+    live: dict[str, list[LockedNote]] = {}
+    for note in lock.notes:
+        if note.present:
+            live.setdefault(note.question, []).append(note)
+    searches = {}
+    for note in awaiting(lock):
+        tags: tuple[str, ...] = ()
+        without: set[str] = set()
+        also: list[str] = []
+        sharing = live.get(note.question, [])
+        if sharing:
+            own = set(note_tags(note.topics, ()))
+            tags = tuple(sorted(own))
+            for other in sharing:
+                theirs = set(note_tags(other.topics, ()))
+                if own - theirs:
+                    continue  # a topic tag of its own tells them apart
+                if theirs - own:
+                    without.add(min(theirs - own))
+                else:
+                    also.append(other.guid)
+        search = anki_search(lock.deck or deck, notetype, note.written, tags, sorted(without))
+        searches[note.guid] = RemovedSearch(search, tuple(sorted(also)))
+    return searches
 
 
 @dataclass(frozen=True)

@@ -505,6 +505,13 @@ def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None, remo
         for locked in report.awaiting:
             click.echo(f"{locked.guid}  {_one_line(locked.written, 80)}")
             click.echo("    " + _("Anki search: {search}").format(search=report.search(locked)))
+            also = report.also_finds(locked)
+            if also:
+                message = _(
+                    "this search also finds {guids}, still in the sources with the same question and "
+                    "topics: delete only the card whose answer the sources no longer have"
+                )
+                click.echo("    " + message.format(guids=", ".join(also)))
         click.echo(
             _(
                 "{count} removed note(s) to delete in Anki (Browse, paste the search, delete); "
@@ -560,7 +567,13 @@ def list_document(report: Listing) -> dict[str, Any]:
             for item in report.notes
         ],
         "removed": [
-            {"guid": r.guid, "question": r.written, "search": report.search(r)} for r in report.awaiting
+            {
+                "guid": r.guid,
+                "question": r.written,
+                "search": report.search(r),
+                "also_finds": report.also_finds(r),
+            }
+            for r in report.awaiting
         ],
         "problems": [
             {"path": p.path, "line": p.line, "severity": p.severity.value, "message": p.message}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from markdown_it.common.utils import escapeHtml
@@ -85,18 +85,25 @@ def _literal(text: str) -> str:
     return _escaped(text).replace("*", "\\*").replace("_", "\\_")
 
 
-def anki_search(deck: str, notetype_id: int, question_md: str) -> str:
-    """An Anki search (Browse) that finds the note whose card shows this question in this deck.
+def anki_search(
+    deck: str, notetype_id: int, question_md: str, tags: Sequence[str] = (), without: Sequence[str] = ()
+) -> str:
+    """An Anki search (Browse) that finds the note whose card shows this question in this deck, with
+    every tag of ``tags`` and none of ``without`` (what tells it from notes with the same question).
 
     Anki cannot search by GUID, so it is the question: ``dupe:`` finds the notes of a note type whose
     first field (Question), without HTML, is exactly the text. A question whose text has what Anki would
-    read as HTML, or spans lines, is found by a field search for its longest run of text instead."""
+    read as HTML, or spans lines, is found by a field search for its longest run of text on one line
+    instead."""
     field = render_markdown(question_md)
     text = html.unescape(_TAG_RE.sub("", field)).strip()
-    in_deck = f'"deck:{_literal(deck)}"'
+    terms = [f'"deck:{_literal(deck)}"']
     if text and not any(c in text for c in _SEARCH_UNSAFE):
         # dupe: takes its text as it is: only quotes and backslashes are escaped.
-        return f'{in_deck} "dupe:{notetype_id},{_escaped(text)}"'
-    runs = [run.strip() for run in _TAG_RE.split(field)]
-    longest = max(runs, key=len, default="")
-    return f'{in_deck} "Question:*{_literal(longest)}*"'
+        terms.append(f'"dupe:{notetype_id},{_escaped(text)}"')
+    else:
+        runs = [line.strip() for run in _TAG_RE.split(field) for line in run.splitlines()]
+        terms.append(f'"Question:*{_literal(max(runs, key=len, default=""))}*"')
+    terms += [f'"tag:{_literal(tag)}"' for tag in tags]
+    terms += [f'-"tag:{_literal(tag)}"' for tag in without]
+    return " ".join(terms)

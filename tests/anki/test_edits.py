@@ -197,7 +197,12 @@ def test_a_removed_note_stays_listed_and_its_search_finds_it(
     assert search is not None
     assert collection.find_notes(search.group(1)) == [kept.id]
     (entry,) = json.loads(run_cli("list", "--json").stdout)["removed"]
-    assert entry == {"guid": kept.guid, "question": gone.question, "search": search.group(1)}
+    assert entry == {
+        "guid": kept.guid,
+        "question": gone.question,
+        "search": search.group(1),
+        "also_finds": [],
+    }
 
     forgot = run_cli("forget", kept.guid)
     assert forgot.exit_code == 0, forgot.output
@@ -212,6 +217,52 @@ def test_a_removed_note_stays_listed_and_its_search_finds_it(
     assert "1 revived" in result.output
     assert kept.guid in read_apkg(v4_path)
     assert '"forgotten": true' not in (project / "source/qa2anki.lock").read_text(encoding="utf-8")
+
+
+INDEX_MYSQL = NORMALIZATION.with_(key="mysql", topic="MySQL", question="什么是索引？", lead="B+树。")
+INDEX_STRUCTURES = INDEX_MYSQL.with_(key="structures", topic="数据结构", lead="加快查找的辅助结构。")
+"""One question under two topics: two notes (different answers, different topics)."""
+
+
+@pytest.mark.parametrize(
+    ("gone", "stays"),
+    [
+        ((INDEX_STRUCTURES,), (INDEX_MYSQL,)),
+        ((INDEX_MYSQL,), (INDEX_STRUCTURES,)),
+        # A question over two lines is found by a field search, by one line of it.
+        (
+            (INDEX_STRUCTURES.with_(question="什么是\n索引？"),),
+            (INDEX_MYSQL.with_(question="什么是\n索引？"),),
+        ),
+    ],
+    ids=["second-topic", "first-topic", "two-lines"],
+)
+def test_a_removed_note_search_never_finds_a_note_still_studied(
+    gone: tuple[Section, ...],
+    stays: tuple[Section, ...],
+    project: Path,
+    run_cli: RunCli,
+    collection: Collection,
+) -> None:
+    """The same question stands under two topics, in two documents; one document goes. Following
+    ``list --removed`` (Browse, paste the search, delete) must delete the removed note only: the search
+    also asks for its topic tags, and leaves out the other's."""
+    write_document(project, stays, name="mysql.md")
+    removed = write_document(project, gone, name="structures.md")
+    v1_path, _ = build_deck(run_cli)
+    import_apkg(collection, v1_path)
+    answer_all(collection)
+    by_topic = {topic: s for s in snapshot(collection).values() for topic in [s.fields["Topic"]]}
+    assert len(by_topic) == 2
+
+    removed.unlink()
+    v2_path, result = build_deck(run_cli)
+    assert ", 1 removed" in result.output
+    import_apkg(collection, v2_path)
+    listed = run_cli("list", "--removed")
+    search = re.search(r"Anki search: (.*)", listed.output)
+    assert search is not None and "also finds" not in listed.output
+    assert collection.find_notes(search.group(1)) == [by_topic[gone[0].topic].id]
 
 
 def test_a_rewritten_answer_of_one_copy_lands_without_the_old_one(project: Path, run_cli: RunCli) -> None:
