@@ -27,6 +27,7 @@ import unicodedata
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import accumulate, pairwise
 from typing import Any, NamedTuple
 
@@ -896,11 +897,13 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         inside = _read_container(block, patterns, labels, source)
         if inside:
             return inside
+    if block.kind == "bullet_list" and (answer := _answer_item(block, patterns.answer)) is not None:
+        return [answer]
     if block.kind in ("bullet_list", "ordered_list"):
         # Lists read as entries without labels: the labelled items above come first.
-        items = _bold_question_items(block) or _question_line_items(block)
+        items = _bold_question_items(block) or _question_line_items(block, patterns.answer)
         if not items and _asks_in_every_item(block):
-            asked = _read_outline(block, source, QUESTION_ITEMS)
+            asked = _read_outline(block, source, QUESTION_ITEMS, patterns.answer)
             items = [_whole_list(block), *asked] if asked else []
         if items:
             return items
@@ -1051,15 +1054,18 @@ def _asks_in_every_item(block: _Block) -> bool:
     return True
 
 
-def _read_outline(block: _Block, source: _Source, rule: str = OUTLINE_ITEMS) -> list[_Found]:
+def _read_outline(
+    block: _Block, source: _Source, rule: str = OUTLINE_ITEMS, answer_label: re.Pattern[str] | None = None
+) -> list[_Found]:
     """An outliner's list (see :data:`OUTLINE_ITEMS`): each item whose own line asks a question (ending in
     a question mark once its task marker, highlight and number are dropped) is a question, the items
     nested below it its answer; an item that asks nothing ends the entry before it (``break``) and its
     nested items are read the same way. Property lines and task markers never reach a card. ``[]`` when no
-    item asks a question that has items below it."""
+    item asks a question that has items below it. With ``answer_label``, items below a question that are
+    one item opening with an answer label (``  - 答：…``) are its answer label (see :data:`ANSWER_ITEM`)."""
     found: list[_Found] = []
-    _read_outline_items(block, source, found, rule)
-    if not any(piece.kind == "block" for piece in found):
+    _read_outline_items(block, source, found, rule, answer_label)
+    if not any(piece.kind in ("block", "answer") for piece in found):
         return []
     if rule != OUTLINE_ITEMS:
         return found  # what follows the list is the last answer's, as after any list read as entries
@@ -1068,7 +1074,12 @@ def _read_outline(block: _Block, source: _Source, rule: str = OUTLINE_ITEMS) -> 
 
 
 def _read_outline_items(
-    block: _Block, source: _Source, found: list[_Found], rule: str, topic: str = ""
+    block: _Block,
+    source: _Source,
+    found: list[_Found],
+    rule: str,
+    answer_label: re.Pattern[str] | None,
+    topic: str = "",
 ) -> None:
     """The items of one list of an outline, and the lists nested in those that ask nothing (whose own
     line is then the topic of the questions below them)."""
@@ -1079,12 +1090,18 @@ def _read_outline_items(
             found.append(_Found("break", rule, item.start, item.start + 1, "", []))
             for child in children:
                 if child.kind in ("bullet_list", "ordered_list"):
-                    _read_outline_items(child, source, found, rule, _outline_topic(children[0]) or topic)
+                    topic_ = _outline_topic(children[0]) or topic
+                    _read_outline_items(child, source, found, rule, answer_label, topic_)
             continue
         found.append(
             _Found("question", rule, item.start, children[0].end, "", [], label=question, topic=topic)
         )
         rest = children[1:]
+        if answer_label is not None and len(rest) == 1 and rest[0].kind == "bullet_list":
+            answer = _answer_item(rest[0], answer_label)
+            if answer is not None:
+                found.append(answer)
+                continue
         tokens = _without_artefacts([token for child in rest for token in child.tokens])
         if tokens:
             start = rest[0].start
@@ -1299,6 +1316,24 @@ def _bold_pair(inline: Token) -> _Pair | None:
     return (inner, question), (rest, answer)
 
 
+ANSWER_ITEM = "answer-item"
+"""The rule of a list of one item, one paragraph that opens with an answer label (``- **答案**：解耦。``,
+as Kimi writes answers below question headings): the answer label, as if the paragraph stood alone."""
+
+
+def _answer_item(block: _Block, answer_label: re.Pattern[str]) -> _Found | None:
+    """The answer of an :data:`ANSWER_ITEM` list, else ``None``."""
+    tokens = block.tokens
+    # bullet_list_open, list_item_open, paragraph_open, inline, paragraph_close, list_item_close, …_close
+    if len(tokens) != 7 or tokens[3].type != "inline":
+        return None
+    label = _split_label(tokens[3], answer_label)
+    if label is None or not label.markdown:
+        return None
+    html = render_tokens(tokens)
+    return _Found("answer", ANSWER_ITEM, block.start, block.end, html, tokens, label=label)
+
+
 QUESTION_LINE_ITEM = "question-line-item"
 """The rule of a list whose every item is a question on its first line and its answer on the lines below
 it (``1. 什么是进程？`` then ``进程是…``: the answer continues the item's paragraph)."""
@@ -1306,7 +1341,7 @@ _LIST_ENTRY_RULES = frozenset((BOLD_QUESTION_ITEM, QUESTION_LINE_ITEM, QUESTION_
 """The rules that read a list as entries (see :data:`WHOLE_LIST`)."""
 
 
-def _question_line_items(block: _Block) -> list[_Found]:
+def _question_line_items(block: _Block, answer_label: re.Pattern[str]) -> list[_Found]:
     """A list of at least two items, each one paragraph whose first line is a short question
     (ending in a question mark) and whose other lines are its answer: each item is a question and its
     answer. ``[]`` when any item is not so."""
@@ -1318,11 +1353,12 @@ def _question_line_items(block: _Block) -> list[_Found]:
         or not first.content.partition("\n")[0].rstrip().endswith(("？", "?"))
     ):
         return []
-    return _list_pairs(block, QUESTION_LINE_ITEM, _line_pair)
+    return _list_pairs(block, QUESTION_LINE_ITEM, partial(_line_pair, answer_label=answer_label))
 
 
-def _line_pair(inline: Token) -> _Pair | None:
-    """A paragraph's short first line ending in a question mark, and its other lines."""
+def _line_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
+    """A paragraph's short first line ending in a question mark, and its other lines (without the answer
+    label they may open with: ``答：``)."""
     children = _children(inline)
     depth, cut = 0, -1
     for index, child in enumerate(children):
@@ -1341,6 +1377,12 @@ def _line_pair(inline: Token) -> _Pair | None:
     ):
         return None
     rest = Token("inline", "", 0, content=answer, children=_lstrip_children(children[cut + 1 :]))
+    label = _split_label(rest, answer_label)
+    if label is not None:
+        if not label.markdown:
+            return None
+        rest = Token("inline", "", 0, content=label.markdown, children=label.children)
+        answer = label.markdown
     return (inner, question), (rest, answer)
 
 
@@ -2888,13 +2930,13 @@ def assemble_part(
 
 def _quiz_answer(current: _Open | None, rule: str, level: int) -> bool:
     """Whether a heading is a bare answer label (``### 📖 参考答案``) that belongs to the open entry: one
-    whose question is a bare question-label heading (``### 题目``) at its level or above."""
-    return (
-        current is not None
-        and current.question.rule in (QUIZ_HEADINGS, QUESTION_ANSWER_SECTIONS)
-        and rule in (BARE_ANSWER, ANSWER_SECTION)
-        and (level >= current.level)
-    )
+    whose question is a bare question-label heading (``### 题目``) at its level or above, or a question
+    heading above it still without an answer (``### 1. 什么是服务熔断？`` then ``#### 答案``)."""
+    if current is None or rule not in (BARE_ANSWER, ANSWER_SECTION):
+        return False
+    if current.question.rule in (QUIZ_HEADINGS, QUESTION_ANSWER_SECTIONS):
+        return level >= current.level
+    return bool(current.question.level) and level > current.level and current.answer is None
 
 
 FOLD_QUESTION = "question-before-fold"
