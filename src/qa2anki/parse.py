@@ -43,9 +43,12 @@ from qa2anki.sources import Document
 
 EPILOGUE_OPENINGS = (
     *("通过以上", "综上所述", "综上", "总之", "总而言之", "总的来说", "以上就是", "以上是"),
-    *("希望这些", "希望以上", "希望本文", "希望对你", "希望能帮", "祝你面试", "祝面试"),
+    *("以上题目", "以上内容", "以上面试题", "总结：以上", "总结:以上", "总结：通过以上"),
+    *("希望这些", "希望以上", "希望本文", "希望对你", "希望能帮", "祝你面试", "祝面试", "祝大家"),
+    *("觉得有用", "觉得有帮助"),
 )
-"""How the genre's closing paragraph starts (the second row: a chat model's sign-off)."""
+"""How the genre's closing paragraphs start, after any decorating symbol (``📌 **总结**：以上…``; the last
+rows: a chat model's or a blog's sign-off)."""
 CLOSING_HEADINGS = (
     "总结",
     "小结",
@@ -119,7 +122,7 @@ class Labels:
     """
 
     question: tuple[str, ...] = ("面试题", "问题描述", "问题", "题目", "问", "Question", "Q")
-    """Question labels. A number may follow (``面试题1``, ``题目001``, ``Q12``)."""
+    """Question labels. A number may follow (``面试题1``, ``题目001``, ``Q12``, ``问题一：``)."""
     answer: tuple[str, ...] = (
         "参考答案",
         "正确答案",
@@ -127,6 +130,7 @@ class Labels:
         "解答过程",
         "答案",
         "解答",
+        "参考回答",
         "回答",
         "解析",
         "答",
@@ -160,11 +164,16 @@ class _LabelPatterns(NamedTuple):
     answer_side: re.Pattern[str]
 
 
+_CHINESE_NUMBER = r"[一二三四五六七八九十]{1,3}(?=\s*[】\]:：])"
+"""A label's number in Chinese numerals (``问题一：``), only right before a colon or closing bracket: ``问题
+十分重要`` has none."""
+
+
 def _label_re(words: Sequence[str]) -> re.Pattern[str]:
     ordered = sorted(set(words), key=lambda w: (-len(w), w))
     alternation = "|".join(re.escape(w) for w in ordered)
     return re.compile(
-        rf"\s*(?P<open>[【\[])?(?P<label>{alternation})\s*(?P<number>[0-9]{{1,4}})?\s*"
+        rf"\s*(?P<open>[【\[])?(?P<label>{alternation})\s*(?P<number>[0-9]{{1,4}}|{_CHINESE_NUMBER})?\s*"
         rf"(?(open)[】\]])\s*(?P<colon>{_COLON})?\s*"
     )
 
@@ -191,6 +200,7 @@ def _needs_colon(match: re.Match[str]) -> bool:
 _NUMBERING_RE = re.compile(
     r"""^\s*(?:
         (?:第\s*[0-9一二三四五六七八九十百]+\s*[章节部分题]\s*[:：.、]?)   # 第三章 / 第1题
+      | (?:(?:[0-9]\uFE0F?\u20E3)+|\U0001F51F)                          # 1️⃣ 🔟 (keycaps)
       | (?:[0-9]+(?:\.[0-9]+)*[.、:：)）]?)                               # 1.  2.3  4、  5)
       | (?:[一二三四五六七八九十百]+[、.．])                               # 一、
       | (?:[(（][0-9一二三四五六七八九十]+[)）])                          # (1) （一）
@@ -1648,7 +1658,7 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
     question_line = _question_line(inline, patterns)
     if question_line is not None:
         return "question", *question_line
-    if plain_text(inline).lstrip().startswith(EPILOGUE_OPENINGS):
+    if _undecorated(plain_text(inline)).startswith(EPILOGUE_OPENINGS):
         return "epilogue", "", None
     return None
 
