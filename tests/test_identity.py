@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from qa2anki.build import content_hash
 from qa2anki.errors import SchemaError
 from qa2anki.identity import Status, guid_for, identify
-from qa2anki.lockfile import EMPTY_LOCK, Lock
+from qa2anki.lockfile import EMPTY_LOCK, Lock, lock_bytes, loads
 from qa2anki.normalize import Note, normalize
 from qa2anki.notetype import NOTE_TYPE, NoteType
 from qa2anki.parse import Entry
@@ -211,6 +211,29 @@ def test_note_keeps_its_guid_when_another_merged_wording_takes_over() -> None:
     assert note.note.question_md == extended[1]  # the longer answer's wording is shown now
     assert note.guid == v1.notes[0].guid
     assert note.status == Status.UPDATED and note.mod == NOW + 5
+
+
+def test_a_live_note_that_shows_the_wording_beats_a_tombstone_with_its_key() -> None:
+    """One question under two topics with different answers is two notes; once the answers agree they are
+    one note (the first topic's) and the other a tombstone. When the first topic's copy goes, the note
+    left has the tombstone's key, but the live note showed its very wording: the live note (the card
+    studied all along) goes on, and the tombstone stays one, under a key no note has."""
+    question, agreed = "Redis为什么这么快？", "基于内存，单线程避免上下文切换，IO 多路复用。"
+    v1 = run(notes(("Redis", question, agreed), ("缓存", question, "因为它用了高效的数据结构。")))
+    assert len(v1.notes) == 2
+    v2 = run(notes(("Redis", question, agreed), ("缓存", question, agreed)), v1.lock, now=NOW + 5)
+    (studied,) = v2.notes
+    assert len(v2.removed) == 1
+    v3 = run(notes(("缓存", question, agreed)), v2.lock, now=NOW + 10)
+    (kept,) = v3.notes
+    assert kept.guid == studied.guid and kept.status == Status.UPDATED
+    assert v3.removed == ()
+    keys = [locked.key for locked in v3.lock.notes]
+    assert len(set(keys)) == len(keys)
+    assert loads(b"".join(lock_bytes(v3.lock)).decode()) == v3.lock  # the next build reads it
+    # The entry of the first topic comes back: the live note again, not a revived tombstone.
+    v4 = run(notes(("Redis", question, agreed), ("缓存", question, agreed)), v3.lock, now=NOW + 15)
+    assert [n.guid for n in v4.notes] == [studied.guid] and v4.removed == ()
 
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from('"\\\x00\x1f\u2028/'))

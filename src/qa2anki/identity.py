@@ -2,7 +2,8 @@
 
 * **Key match**: a note whose identity key (folded topic + question) is in the lock gets that GUID back,
   tombstones included (a returning entry gets its old GUID and history); failing that, a note that one of
-  its merged wordings' keys finds (the card now shows another of its wordings) does.
+  its merged wordings' keys finds (the card now shows another of its wordings) does. A live note that had
+  the note's very wording goes before a tombstone a key finds (see :func:`_live_twin`).
 * **Re-identification**: every other note is compared with the lock's unclaimed notes (vanished ones and
   tombstones). The score is the mean of the question and the answer similarity (character bigrams, so
   Chinese works), or either similarity alone when it is at least 0.9 (a reworded question with the same
@@ -172,12 +173,17 @@ def identify(
     limits = thresholds or Thresholds()
     notetype_mod = _notetype_mod(lock.notetype, notetype, now)
     by_key = {locked.key: locked for locked in lock.notes}
+    showing = _showing(lock)
     matched: dict[int, tuple[LockedNote, float | None]] = {}
     claimed: set[str] = set(kept)
-    # First by each note's own key, then by the keys of the other wordings merged into it.
-    for index, note in enumerate(notes):
-        locked = by_key.get(note.key)
-        if locked is not None and locked.guid not in claimed:
+    # First by each note's own key (live notes before tombstones), then by the keys of the other
+    # wordings merged into it.
+    for live in (True, False):
+        for index, note in enumerate(notes):
+            locked = by_key.get(note.key)
+            if index in matched or locked is None or locked.present != live or locked.guid in claimed:
+                continue
+            locked = _live_twin(note, locked, showing, claimed)
             matched[index] = (locked, None)
             claimed.add(locked.guid)
     for index, note in enumerate(notes):
@@ -186,6 +192,7 @@ def identify(
         for key in note.keys:
             locked = by_key.get(key)
             if locked is not None and locked.guid not in claimed:
+                locked = _live_twin(note, locked, showing, claimed)
                 matched[index] = (locked, None)
                 claimed.add(locked.guid)
                 break
@@ -276,6 +283,7 @@ def identify(
             identified.append(IdentifiedNote(note, guid, now, Status.ADDED, None))
 
     removed = tuple(locked for locked in lock.notes if locked.guid not in claimed and locked.present)
+    taken = {item.note.key for item in identified}
     new_lock = Lock(
         notetype=LockedNoteType(
             id=notetype.id,
@@ -290,7 +298,7 @@ def identify(
             sorted(
                 [_locked(item, contents[item.note.key]) for item in identified]
                 + [locked for locked in lock.notes if locked.guid in kept]
-                + [replace(locked, present=False) for locked in lock.notes if locked.guid not in claimed],
+                + [_tombstone(locked, taken) for locked in lock.notes if locked.guid not in claimed],
                 key=lambda n: n.guid,
             )
         ),
@@ -303,6 +311,38 @@ def identify(
         problems=tuple(problems),
         comparisons=comparisons,
     )
+
+
+def _showing(lock: Lock) -> dict[str, LockedNote]:
+    """The live notes of the lock by each wording they had (the one their card showed, and the others
+    merged into them)."""
+    showing: dict[str, LockedNote] = {}
+    for locked in lock.notes:
+        if locked.present and locked.wording:
+            for digest in (locked.wording, *locked.others):
+                showing.setdefault(digest, locked)
+    return showing
+
+
+def _live_twin(
+    note: Note, locked: LockedNote, showing: Mapping[str, LockedNote], claimed: set[str]
+) -> LockedNote:
+    """The lock note a key found, or, when that is a tombstone, the live note that had the note's very
+    wording, if no note of this build has claimed it. The copy a note was built from can go while another
+    copy, under a heading whose key a tombstone holds, stays: the live note (and its history) goes on, the
+    tombstone stays one."""
+    if locked.present:
+        return locked
+    twin = showing.get(note.wording)
+    return twin if twin is not None and twin.guid not in claimed else locked
+
+
+def _tombstone(locked: LockedNote, taken: set[str]) -> LockedNote:
+    """A lock note no note of the build claimed, as the next lock keeps it. When a live note took over its
+    key (see :func:`_live_twin`), its key becomes one no note has (its GUID appended): a key names one
+    lock note, and the key's entry is the live note's now."""
+    key = f"{locked.key}\x1f{locked.guid}" if locked.key in taken else locked.key
+    return locked if key == locked.key and not locked.present else replace(locked, present=False, key=key)
 
 
 def _locked(item: IdentifiedNote, content: str) -> LockedNote:
