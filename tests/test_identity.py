@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from qa2anki.build import content_hash
 from qa2anki.errors import SchemaError
-from qa2anki.identity import Status, guid_for, identify
-from qa2anki.lockfile import EMPTY_LOCK, Lock, lock_bytes, loads
+from qa2anki.identity import Status, guid_for, identify, previous_wordings
+from qa2anki.lockfile import EMPTY_LOCK, Lock, loads, lock_bytes
 from qa2anki.normalize import Note, normalize
 from qa2anki.notetype import NOTE_TYPE, NoteType
 from qa2anki.parse import Entry
@@ -234,6 +234,38 @@ def test_a_live_note_that_shows_the_wording_beats_a_tombstone_with_its_key() -> 
     # The entry of the first topic comes back: the live note again, not a revived tombstone.
     v4 = run(notes(("Redis", question, agreed), ("缓存", question, agreed)), v3.lock, now=NOW + 15)
     assert [n.guid for n in v4.notes] == [studied.guid] and v4.removed == ()
+
+
+def _built(lock: Lock, now: int, *pairs: tuple[str, str, str]):
+    """A build as ``build`` makes it: clustered with what the lock recorded of the wordings."""
+    entries = [
+        Entry(path=f"{t}.md", document=f"{t}.md", line=i * 10 + 1, topic=t, question_md=q, answer_md=a)
+        for i, (t, q, a) in enumerate(pairs)
+    ]
+    ns = normalize(entries, previous=previous_wordings(lock)).notes
+    return run(ns, lock, now=now)
+
+
+def test_an_edit_of_a_copy_under_another_heading_lands_on_the_note() -> None:
+    """An entry repeated under another heading (a summary file) is one note; editing that copy updates
+    the note (latest edit wins, the other copy is stale), never adds a second card. The same question
+    under another topic with its own answer stays its own note when edited."""
+    question, answer = "什么是闭包？", "闭包是函数和其词法环境的组合。"
+    extended = answer + "常用于封装私有变量。"
+    v1 = _built(EMPTY_LOCK, NOW, ("Python基础", question, answer), ("高频题", question, answer))
+    (note,) = v1.notes
+    v2 = _built(v1.lock, NOW + 5, ("Python基础", question, answer), ("高频题", question, extended))
+    (edited,) = v2.notes
+    assert edited.guid == note.guid and edited.status == Status.UPDATED
+    assert edited.note.answer_md == extended and [e.topic for e in edited.note.stale] == ["Python基础"]
+    again = _built(v2.lock, NOW + 10, ("Python基础", question, answer), ("高频题", question, extended))
+    assert [(n.guid, n.status) for n in again.notes] == [(note.guid, Status.UNCHANGED)]
+
+    own = ("数据结构", "什么是索引？", "加快查找的辅助结构。")
+    v1 = _built(EMPTY_LOCK, NOW, ("MySQL", own[1], "B+树，加速查询。"), own)
+    v2 = _built(v1.lock, NOW + 5, ("MySQL", own[1], "B+树，加速查询，注意回表。"), own)
+    assert sorted(n.guid for n in v2.notes) == sorted(n.guid for n in v1.notes)
+    assert sorted(n.status for n in v2.notes) == [Status.UNCHANGED, Status.UPDATED]
 
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from('"\\\x00\x1f\u2028/'))

@@ -33,7 +33,7 @@ from enum import StrEnum
 from qa2anki.errors import Problem, SchemaError, Severity
 from qa2anki.i18n import gettext as _
 from qa2anki.lockfile import Lock, LockedNote, LockedNoteType
-from qa2anki.normalize import Note, Previous
+from qa2anki.normalize import Note, Previous, fold_topic
 from qa2anki.notetype import NoteType
 from qa2anki.similarity import candidate_pairs, similarity
 
@@ -120,8 +120,10 @@ def previous_wordings(lock: Lock) -> Previous | None:
     known: set[str] = set()
     older: set[str] = set()
     owners: dict[str, str] = {}
+    topics: dict[str, frozenset[str]] = {}
     for locked in lock.notes:
         if locked.wording and locked.present:
+            topics[locked.wording] = frozenset(map(fold_topic, locked.topics))
             shown.add(locked.wording)
             known.add(locked.wording)
             known.update(locked.others)
@@ -130,7 +132,7 @@ def previous_wordings(lock: Lock) -> Previous | None:
                 owners.setdefault(digest, locked.wording)
     if not known:
         return None
-    return Previous(frozenset(shown), frozenset(known), frozenset(older), owners)
+    return Previous(frozenset(shown), frozenset(known), frozenset(older), owners, topics)
 
 
 def reidentify_score(question: str, answer: str, locked: LockedNote) -> float:

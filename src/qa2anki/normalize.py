@@ -226,6 +226,8 @@ class Previous:
     owners: Mapping[str, str] = field(default_factory=dict)
     """Each recorded wording, to the wording shown by the note it belonged to: a cluster of several notes
     splits along these lines again, so a build after a build changes nothing."""
+    topics: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Each shown wording, to the folded topics its note stood under (see :func:`_copy_edges`)."""
 
 
 class UnionFind:
@@ -426,6 +428,9 @@ def normalize(
         next_memo[key] = edges
         for x, y in edges:
             union.union(members[x], members[y])
+    if previous is not None:
+        for x, y in _copy_edges(groups, previous):
+            union.union(x, y)
     clusters: dict[int, list[_Group]] = defaultdict(list)
     for index, group in enumerate(groups):
         clusters[union.find(index)].append(group)
@@ -445,6 +450,34 @@ def normalize(
     # memory (45 MB at 100,000 entries) more.
     bigrams.cache_clear()
     return Normalized(tuple(notes), tuple(sorted(problems)), comparisons, next_memo)
+
+
+def _copy_edges(groups: Sequence[_Group], previous: Previous) -> list[tuple[int, int]]:
+    """Pairs of groups with one question, under different topics, that are copies of one note of the last
+    build: both wordings were that note's, or one is new (an edit) and stands under a topic the note stood
+    under. Near duplicates and conflicts merge only within a topic, but an exact copy repeated under
+    another heading (a summary file of the most asked questions) was the note's copy until one of them was
+    edited: the latest edit wins there too, as within a topic."""
+    by_question: dict[str, list[int]] = defaultdict(list)
+    for index, group in enumerate(groups):
+        by_question[group.question].append(index)
+    edges: list[tuple[int, int]] = []
+    for members in by_question.values():
+        if len(members) < 2:
+            continue
+        owners = {index: _owner(groups[index], previous) for index in members}
+        known = {
+            index: any(_wording(e) in previous.known for e in groups[index].entries) for index in members
+        }
+        for x, y in combinations(members, 2):
+            if owners[x] is not None and owners[x] == owners[y]:
+                edges.append((x, y))
+            elif known[x] != known[y]:
+                edit, owner = (y, owners[x]) if known[x] else (x, owners[y])
+                stood = previous.topics.get(owner, frozenset()) if owner is not None else frozenset()
+                if any(fold_topic(e.topic) in stood for e in groups[edit].entries):
+                    edges.append((x, y))
+    return edges
 
 
 EXHAUSTIVE_TOPIC = 60
