@@ -2919,12 +2919,12 @@ def assemble_part(
         clean = False
     elif next_opening.kind == "heading" and next_opening.rule == "closing":
         close(at_part_end=True)
+    elif next_opening.kind == "heading" and _quiz_answer(current, next_opening.rule, next_opening.level):
+        clean = False  # (before the title test, as in the loop above)
     elif next_opening.kind == "heading":
         if _is_title(current, next_opening.kind, next_opening.rule, next_opening.level, "", context):
             current = None
-        if _quiz_answer(current, next_opening.rule, next_opening.level):
-            clean = False
-        elif current is not None and next_opening.level <= current.level:
+        if current is not None and next_opening.level <= current.level:
             close(at_part_end=next_opening.level < current.level)
         elif current is not None:
             clean = False
