@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa2anki.build import content_hash
-from qa2anki.errors import SchemaError
+from qa2anki.errors import SchemaError, Severity
 from qa2anki.identity import Status, guid_for, identify, previous_wordings
 from qa2anki.lockfile import EMPTY_LOCK, Lock, loads, lock_bytes
 from qa2anki.normalize import Note, normalize
@@ -266,6 +266,26 @@ def test_an_edit_of_a_copy_under_another_heading_lands_on_the_note() -> None:
     v2 = _built(v1.lock, NOW + 5, ("MySQL", own[1], "B+树，加速查询，注意回表。"), own)
     assert sorted(n.guid for n in v2.notes) == sorted(n.guid for n in v1.notes)
     assert sorted(n.status for n in v2.notes) == [Status.UNCHANGED, Status.UPDATED]
+
+
+def test_a_new_note_just_below_the_threshold_against_a_removed_one_is_reported() -> None:
+    """A short question reworded and its answer extended in one build scores under the threshold: the
+    note comes in new, and a warning at its line names the removed note it nearly matched. A replacement
+    that shares nothing with the removed note is not reported."""
+    answer = "列表可变，元组不可变；元组可以作为字典的键。"
+    v1 = run(
+        notes(("Python", "列表和元组有什么区别？", answer), ("Python", "什么是装饰器？", "接收函数的函数。"))
+    )
+    old = {n.note.question_md: n.guid for n in v1.notes}["列表和元组有什么区别？"]
+    edited = ("Python", "Python的列表和元组有哪些区别？", answer + "创建速度也更快。")
+    v2 = run(notes(edited, ("Python", "什么是装饰器？", "接收函数的函数。")), v1.lock, now=NOW + 5)
+    assert {n.status for n in v2.notes} == {Status.ADDED, Status.UNCHANGED} and len(v2.removed) == 1
+    (problem,) = v2.problems
+    assert problem.line == 1 and problem.severity == Severity.WARNING
+    assert old in problem.message and "reidentify_threshold 0.6" in problem.message
+    unrelated = ("Python", "什么是生成器？", "使用 yield 逐个产出值的函数。")
+    v3 = run(notes(unrelated, ("Python", "什么是装饰器？", "接收函数的函数。")), v1.lock, now=NOW + 5)
+    assert v3.problems == () and len(v3.removed) == 1
 
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from('"\\\x00\x1f\u2028/'))

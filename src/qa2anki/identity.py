@@ -111,6 +111,10 @@ class Thresholds:
 
 STRONG_SIMILARITY = 0.9
 """A question or an answer at least this similar identifies a note on its own."""
+NEAR_MISS = 0.15
+"""A new note that scores this close below ``reidentify_threshold`` against a note the build removes is
+reported: it may be an edit that changed too much at once (a short question reworded and its answer
+extended), and then a studied card would start over."""
 
 
 def previous_wordings(lock: Lock) -> Previous | None:
@@ -203,6 +207,8 @@ def identify(
     candidates = [locked for locked in lock.notes if locked.guid not in claimed]
     problems: list[Problem] = []
     comparisons = 0
+    near: list[tuple[float, int, str, LockedNote]] = []
+    taken_notes: set[int] = set()
     if unmatched and candidates:
         # Items 0..len(unmatched)-1 are new notes, the rest lock notes; only mixed pairs are scored.
         texts = [(notes[i].question_folded, notes[i].answer_folded) for i in unmatched]
@@ -219,13 +225,14 @@ def identify(
             score = reidentify_score(*texts[a], locked)
             if score >= limits.threshold:
                 pairs.append((score, i, locked.guid, locked))
+            elif score >= limits.threshold - NEAR_MISS and locked.present:
+                near.append((score, i, locked.guid, locked))
         pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
         by_note: dict[int, list[tuple[float, int, str, LockedNote]]] = defaultdict(list)
         by_guid: dict[str, list[tuple[float, int, str, LockedNote]]] = defaultdict(list)
         for pair in pairs:
             by_note[pair[1]].append(pair)
             by_guid[pair[2]].append(pair)
-        taken_notes: set[int] = set()
         for score, i, guid, locked in pairs:
             if i in taken_notes or guid in claimed:
                 continue
@@ -263,6 +270,7 @@ def identify(
             taken_notes.add(i)
             claimed.add(guid)
 
+    problems += _near_misses(notes, near, taken_notes | matched.keys(), claimed, limits.threshold)
     used_guids = {locked.guid for locked in lock.notes} | lock.unparsed.keys()
     identified: list[IdentifiedNote] = []
     for index, note in enumerate(notes):
@@ -313,6 +321,33 @@ def identify(
         problems=tuple(problems),
         comparisons=comparisons,
     )
+
+
+def _near_misses(
+    notes: Sequence[Note],
+    near: list[tuple[float, int, str, LockedNote]],
+    decided: set[int],
+    claimed: set[str],
+    threshold: float,
+) -> list[Problem]:
+    """A warning for each note that comes in new while a note the build removes scored just below
+    ``threshold`` against it (the best such, ties to the smaller GUID): see :data:`NEAR_MISS`."""
+    best: dict[int, tuple[float, str]] = {}
+    for score, i, guid, _locked in sorted(near, key=lambda p: (-p[0], p[2])):
+        if i not in decided and guid not in claimed and i not in best:
+            best[i] = (score, guid)
+    problems = []
+    for i, (score, guid) in sorted(best.items()):
+        entry = notes[i].first
+        message = _(
+            "this new note is {score} similar to {guid}, a note this build removes (below "
+            "reidentify_threshold {threshold}): if it is an edit of that card, its history starts over; to "
+            "keep it, restore the lock and build again with a lower reidentify_threshold, or change question "
+            "and answer in separate builds"
+        )
+        text = message.format(score=f"{score:.2f}", guid=guid, threshold=f"{threshold:g}")
+        problems.append(Problem(entry.path, entry.line, Severity.WARNING, text))
+    return problems
 
 
 def _showing(lock: Lock) -> dict[str, LockedNote]:
