@@ -1797,7 +1797,7 @@ def _question_line(inline: Token, patterns: _LabelPatterns) -> tuple[str, _Label
         text = plain_text(inline).strip()
         if labelled is None or not labelled.markdown or not text.endswith(_QUESTION_MARKS):
             return None
-        if not heading_number(text)[:1].isdigit():
+        if not _counts(heading_number(text)):
             return None
         return rule, labelled._replace(marker="")
     if any(c.type == "strong_open" for c in children):
@@ -1806,7 +1806,7 @@ def _question_line(inline: Token, patterns: _LabelPatterns) -> tuple[str, _Label
             return None
         rule, inner = "bold-question", bold
     text = plain_text(inner).strip()
-    if not heading_number(text)[:1].isdigit() or not text.endswith(("？", "?")):
+    if not _counts(heading_number(text)) or not text.endswith(("？", "?")):
         return None
     numbered = _without_numbering(inner)
     if numbered is inner:
@@ -1826,6 +1826,11 @@ def _plain_question(inline: Token) -> _Label | None:
     if len(plain_text(inline).strip()) > QUESTION_LINE_CHARS:
         return None
     return _Label(stripped, list(inline.children or ()))
+
+
+def _counts(number: str) -> bool:
+    """Whether a line's number counts questions: ``1.``, ``2、``, or in Chinese numerals, ``三、``."""
+    return number[:1].isdigit() or number[:1] in "一二三四五六七八九十"
 
 
 def _bold_inside(inline: Token) -> Token | None:
@@ -2294,8 +2299,13 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
         if rule == NUMBERED_REST:
             continue
         is_numbered = rule == NUMBERED_LINE or (
-            rule in QUESTION_LINE_RULES and rule != PLAIN_QUESTION and block.start not in answered
+            rule in QUESTION_LINE_RULES
+            and rule != PLAIN_QUESTION
+            and block.number[:1].isdigit()  # (``三、…？`` is a question only before an answer label)
+            and block.start not in answered
         )
+        if rule in QUESTION_LINE_RULES and not is_numbered and block.start not in answered:
+            continue  # content, as no answer label follows it
         asked = block.kind in ("question", "answer") or (_bare_line(block) and block.start in answered)
         if block.level or (asked and not is_numbered):
             flush(numbered, NUMBERED_LINE, opens)
