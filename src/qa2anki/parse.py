@@ -2474,6 +2474,11 @@ def document_openers(sections: Sequence[SectionFacts]) -> frozenset[str]:
         for level, (questions, others) in counts.items()
         if questions >= QUESTION_SIBLINGS and questions >= others
     )
+    openers.update(
+        mixed_level_tag(level)
+        for level, (questions, others) in counts.items()
+        if QUESTION_SIBLINGS <= questions < others
+    )
     return frozenset(openers)
 
 
@@ -2491,6 +2496,12 @@ that level one of questions."""
 def question_level_tag(level: int) -> str:
     """In :func:`document_openers`: the headings of this level are mostly questions."""
     return f"\x00questions at level {level}"
+
+
+def mixed_level_tag(level: int) -> str:
+    """In :func:`document_openers`: some headings of this level are questions, but fewer than the others
+    (those stay topics; a numbered one with text right below it and no entry gets a warning)."""
+    return f"\x00some questions at level {level}"
 
 
 MAY_ASK_RULES = ("numbered", "heading")
@@ -2625,6 +2636,19 @@ def assemble_part(
     whole_until = 0  # a paragraph that stays whole ends here: the blocks of its lines are in it already
     list_until = 0  # a list read whole into an open entry ends here (see WHOLE_LIST)
     loose: list[BlockInfo] = []  # content blocks in no entry, right before this block
+    unread: list[BlockInfo] = []  # a numbered topic heading among question headings, and text below it
+
+    def check_unread() -> None:
+        # Its text, in no entry, is on no card: a question heading without a question mark, most likely.
+        if len(unread) > 1:
+            warn(
+                unread[0].start + 1,
+                _(
+                    "numbered heading read as a topic, not a question (other headings of its level are "
+                    "questions): the text below it is on no card; end the heading with ？ to make it one"
+                ),
+            )
+        unread.clear()
 
     def warn(line: int, message: str) -> None:
         problems.append(Problem(document.path, line, Severity.WARNING, message))
@@ -2794,6 +2818,8 @@ def assemble_part(
                 continue
             whole_until = block.end if block.rule == NUMBERED_LINE else whole_until
             block = block._replace(kind="block")
+        if block.kind in ("heading", "question", "answer", "answer-side") or block.level:
+            check_unread() if block.kind == "heading" or block.level else unread.clear()
         if block.kind == "heading":
             if block.rule == "closing":
                 close(at_part_end=True)
@@ -2847,6 +2873,8 @@ def assemble_part(
             # A heading that is only a number and decoration (``## 第 1 题 🟢``) names no topic.
             topic = block.topic if _undecorated(block.topic) else (headings[-1][1] if headings else "")
             headings.append((block.level, topic))
+            if current is None and block.rule == "numbered" and mixed_level_tag(block.level) in openers:
+                unread.append(block)
         elif block.kind == "question":
             heading_question = block.level > 0
             if _is_title(current, block.kind, block.rule, block.level, block.marker, context):
@@ -2914,6 +2942,9 @@ def assemble_part(
                     close(at_part_end=False)  # its fold ends here
         elif current is None and block.kind == "block":
             loose.append(block)
+            if unread:
+                unread.append(block)
+    check_unread()  # the next section, if any, opens with a heading
     clean = True
     # What the next section's first block does to the open entry, as in the loop above. Every case that
     # is not spelled out here (the entry, or a summary section, goes on into the next section) is unclean.
