@@ -911,7 +911,11 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         return [answer]
     if block.kind in ("bullet_list", "ordered_list"):
         # Lists read as entries without labels: the labelled items above come first.
-        items = _bold_question_items(block) or _question_line_items(block, patterns.answer)
+        items = (
+            _bold_question_items(block)
+            or _question_line_items(block, patterns.answer)
+            or _list_pairs(block, GLUED_ITEM, partial(_glued_pair, answer_label=patterns.answer))
+        )
         if not items and _asks_in_every_item(block):
             asked = _read_outline(block, source, QUESTION_ITEMS, patterns.answer)
             items = [_whole_list(block), *asked] if asked else []
@@ -1347,7 +1351,10 @@ def _answer_item(block: _Block, answer_label: re.Pattern[str]) -> _Found | None:
 QUESTION_LINE_ITEM = "question-line-item"
 """The rule of a list whose every item is a question on its first line and its answer on the lines below
 it (``1. 什么是进程？`` then ``进程是…``: the answer continues the item's paragraph)."""
-_LIST_ENTRY_RULES = frozenset((BOLD_QUESTION_ITEM, QUESTION_LINE_ITEM, QUESTION_ITEMS))
+GLUED_ITEM = "glued-item"
+"""The rule of a list whose every item is a question and its answer on one line, after an answer label
+(``1. SSH 默认端口？ 答：22。``)."""
+_LIST_ENTRY_RULES = frozenset((BOLD_QUESTION_ITEM, QUESTION_LINE_ITEM, QUESTION_ITEMS, GLUED_ITEM))
 """The rules that read a list as entries (see :data:`WHOLE_LIST`)."""
 
 
@@ -1394,6 +1401,18 @@ def _line_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
         rest = Token("inline", "", 0, content=label.markdown, children=label.children)
         answer = label.markdown
     return (inner, question), (rest, answer)
+
+
+def _glued_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
+    """A one-line paragraph's question and the answer glued after it (see :func:`_asks_then_answers`)."""
+    if "\n" in inline.content.strip():
+        return None
+    cut = _asks_then_answers(_Label(inline.content.strip(), list(inline.children or ())), answer_label)
+    if cut is None:
+        return None
+    question, answer = cut
+    pieces = [Token("inline", "", 0, content=label.markdown, children=label.children) for label in cut]
+    return (pieces[0], question.markdown), (pieces[1], answer.markdown)
 
 
 def _list_pairs(block: _Block, rule: str, pair: Callable[[Token], _Pair | None]) -> list[_Found]:
@@ -1806,15 +1825,28 @@ def _question_line(inline: Token, patterns: _LabelPatterns) -> tuple[str, _Label
             return None
         rule, inner = "bold-question", bold
     text = plain_text(inner).strip()
-    if not _counts(heading_number(text)) or not text.endswith(("？", "?")):
+    if not _counts(heading_number(text)):
         return None
     numbered = _without_numbering(inner)
     if numbered is inner:
         return None
+    label = _Label(numbered.content.strip(), list(numbered.children or ()))
+    if not text.endswith(("？", "?")) and _asks_then_answers(label, patterns.answer) is None:
+        return None
     labelled = _split_label(numbered, patterns.question)
     if labelled is not None and labelled.markdown:
         return rule, labelled._replace(marker="")
-    return rule, _Label(numbered.content.strip(), list(numbered.children or ()))
+    return rule, label
+
+
+def _asks_then_answers(line: _Label, answer_label: re.Pattern[str]) -> tuple[_Label, _Label] | None:
+    """A line's question, ending in a question mark, and the answer glued after it
+    (``SSH 默认端口？ 答：22。``, see :func:`_glued_answer`); else ``None``."""
+    cut = _glued_answer(line, answer_label)
+    if cut is None or not cut[1].markdown:
+        return None
+    asked = plain_text(Token("inline", "", 0, children=cut[0].children)).rstrip()
+    return cut if asked.endswith(_QUESTION_MARKS) else None
 
 
 def _plain_question(inline: Token) -> _Label | None:
