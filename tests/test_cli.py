@@ -417,6 +417,33 @@ def test_tidy_refuses_to_write_a_file_with_zero_width_spaces(project: Path, run_
     assert path.read_text(encoding="utf-8") == DOC.replace("### 1.", "\u200b### 1.")
 
 
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-32"])
+def test_tidy_writes_a_file_back_in_its_own_encoding(encoding: str, project: Path, run_cli: RunCli) -> None:
+    """Sources may be GBK or UTF-16/32 with a byte-order mark: tidy writes them back as they were read,
+    in their encoding and with their newlines and mark."""
+    path = project / "source/ml.md"
+    path.write_bytes(DOC.replace("\n", "\r\n").encode(encoding))
+    result = run_cli("tidy", "--write")
+    assert result.exit_code == 0, result.output
+    expected = DOC.split("\n\n### 3.")[0] + "\n"
+    assert path.read_bytes() == expected.replace("\n", "\r\n").encode(encoding)
+
+
+def test_tidy_names_every_file_it_cannot_write_and_writes_none(project: Path, run_cli: RunCli) -> None:
+    """--write is all or nothing: the files it cannot write back are all named, and no file changes."""
+    tidy_able = project / "source/ml.md"
+    tidy_able.write_text(DOC, encoding="utf-8")
+    mixed = project / "source/mixed.md"
+    mixed.write_bytes(DOC.replace("\n", "\r\n", 3).encode("utf-8"))
+    hidden = project / "source/hidden.md"
+    hidden.write_text(DOC.replace("### 1.", "\u200b### 1."), encoding="utf-8")
+    result = run_cli("tidy", "--write")
+    assert result.exit_code == 1
+    assert "source/hidden.md" in result.output and "source/mixed.md" in result.output
+    assert "nothing was written" in result.output
+    assert tidy_able.read_text(encoding="utf-8") == DOC
+
+
 def test_a_locked_build_accepts_the_lock_forgetting_copies_tidy_removed(
     project: Path, run_cli: RunCli
 ) -> None:

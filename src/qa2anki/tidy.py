@@ -317,13 +317,25 @@ def _write(options: Options, documents: Sequence[TidiedDocument]) -> None:
 
     files = [(options.cwd / d.document.path, d) for d in documents]
     contents = []
+    refused = []
     for path, tidied in files:
         try:
             data = path.read_bytes()
         except OSError as exc:
             message = _("cannot read: {reason}").format(reason=exc.strerror or exc)
             raise Qa2AnkiError(message, tidied.document.path) from None
-        contents.append(_as_written(data, tidied))
+        written = _as_written(data, tidied)
+        if written is None:
+            refused.append(tidied.document.path)
+        contents.append(written or b"")
+    if refused:
+        raise Qa2AnkiError(
+            _(
+                "cannot write back {paths}: not text in one encoding and one kind of newline, changed since "
+                "it was read, or with characters reading drops (zero-width spaces, chat-model tokens); "
+                "nothing was written (the diff without --write shows what to remove by hand)"
+            ).format(paths=", ".join(refused))
+        )
     staged: list[tuple[Path, Path]] = []
     with FileLock(lock_guard(lock_path(options))):
         try:
@@ -341,28 +353,38 @@ def _write(options: Options, documents: Sequence[TidiedDocument]) -> None:
                 temporary.unlink(missing_ok=True)
 
 
-def _as_written(data: bytes, tidied: TidiedDocument) -> bytes:
-    """The tidied text as the file is written (UTF-8, with its byte-order mark and its newlines); a file
-    in another encoding, with mixed newlines or control characters, or changed since it was read, is an
-    error: only the removed lines may change."""
-    bom = data.startswith(codecs.BOM_UTF8)
-    try:
-        text = data[len(codecs.BOM_UTF8) if bom else 0 :].decode("utf-8")
-    except UnicodeDecodeError:
-        text = None
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    # UTF-32 before UTF-16: the UTF-32-LE mark starts with the UTF-16-LE one.
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+"""The byte-order marks a source may start with (see :func:`qa2anki.sources.decode`), and their codecs."""
+
+
+def _as_written(data: bytes, tidied: TidiedDocument) -> bytes | None:
+    """The tidied text as the file is written: in the file's encoding (UTF-8, UTF-16/32 with its
+    byte-order mark, or GB18030/GBK), with its newlines; ``None`` for a file with mixed newlines or
+    characters reading drops, or changed since it was read: only the removed lines may change."""
+    bom, codec = next(((mark, name) for mark, name in _BOMS if data.startswith(mark)), (b"", "utf-8"))
+    text = _decoded(data[len(bom) :], codec)
+    if text is None and not bom:
+        codec, text = "gb18030", _decoded(data, "gb18030")
     crlf = text is not None and "\r\n" in text
     if (
         text is None
         or (crlf and text.count("\r\n") != text.count("\n"))
         or text.replace("\r\n", "\n") != tidied.document.text
     ):
-        raise Qa2AnkiError(
-            _(
-                "not UTF-8 text with one kind of newline, or changed since it was read, or with characters "
-                "reading drops (zero-width spaces, chat-model tokens): tidy writes only the others (the "
-                "diff without --write shows what to remove by hand)"
-            ),
-            tidied.document.path,
-        )
+        return None
     written = tidied.text.replace("\n", "\r\n") if crlf else tidied.text
-    return (codecs.BOM_UTF8 if bom else b"") + written.encode("utf-8")
+    return bom + written.encode(codec)
+
+
+def _decoded(data: bytes, codec: str) -> str | None:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        return None
