@@ -1393,6 +1393,9 @@ def _line_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
         or len(plain_text(inner).strip()) > QUESTION_LINE_CHARS
     ):
         return None
+    options = _options_then_answer(inline, answer_label)
+    if options is not None:
+        return options
     rest = Token("inline", "", 0, content=answer, children=_lstrip_children(children[cut + 1 :]))
     label = _split_label(rest, answer_label)
     if label is not None:
@@ -1401,6 +1404,39 @@ def _line_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
         rest = Token("inline", "", 0, content=label.markdown, children=label.children)
         answer = label.markdown
     return (inner, question), (rest, answer)
+
+
+def _options_then_answer(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
+    """A listed choice question: its first line, the lines after it (the options) up to a line that opens
+    with an answer label, and that line's rest and the lines after it as the answer (``1. 以下哪个…？`` /
+    ``A. int  B. String`` / ``答案：B``). ``None`` unless such a label line comes after the second line."""
+    lines = inline.content.split("\n")
+    runs = _line_runs(inline)
+    if runs is None:
+        return None
+    for at in range(2, len(runs)):
+        first = runs[at][0]
+        last = runs[at + 1][0] if at + 1 < len(runs) else len(lines)
+        piece = Token("inline", "", 0, content="\n".join(lines[first:last]), children=runs[at][1])
+        label = _split_label(piece, answer_label)
+        if label is None:
+            continue
+        if not label.markdown:
+            return None
+        # The options keep their line breaks as parsed (hard before ``A.``: see the dialect): the question
+        # is the children up to the line break that starts the label's line.
+        children, depth, cuts = _children(inline), 0, []
+        for index, child in enumerate(children):
+            if child.type in ("softbreak", "hardbreak") and depth == 0:
+                cuts.append(index)
+            depth += child.nesting
+        if len(cuts) < at:
+            return None
+        asked = children[: cuts[at - 1]]
+        question = "\n".join(line.strip() for line in lines[:first])
+        answer = Token("inline", "", 0, content=label.markdown, children=label.children)
+        return (Token("inline", "", 0, content=question, children=asked), question), (answer, label.markdown)
+    return None
 
 
 def _glued_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
