@@ -583,6 +583,23 @@ _SHOW_WORDS = (
 ``Show answer``)."""
 
 
+SUMMARY_QUESTION = "summary-question"
+"""The rule of a ``<details>`` fold whose summary is a question (``<summary>1. 什么是闭包？</summary>``):
+the summary is the question, without its number, and the fold's body, up to its ``</details>``, the
+answer."""
+
+
+def _question_summary(inline: Token | None) -> _Label | None:
+    """A fold's summary as a question (see :data:`SUMMARY_QUESTION`), else ``None``."""
+    if inline is None or "\n" in inline.content.strip():
+        return None
+    numbered = _without_numbering(inline)
+    text = plain_text(numbered).strip()
+    if not text.endswith(_QUESTION_MARKS) or len(text) > QUESTION_LINE_CHARS:
+        return None
+    return _Label(numbered.content.strip(), list(numbered.children or ()))
+
+
 def _answer_summary(inline: Token | None, labels: Labels) -> bool:
     """Whether a fold's summary is an answer label (see :data:`FOLD_ANSWER`): an answer-label word longer than
     :data:`SHORT_LABEL_LENGTH`, perhaps after a word that asks to show it, and nothing else."""
@@ -931,6 +948,10 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         if block.kind == FOLD_TAG:
             return [_Found("block", "fold-tag", block.start, block.end, html, block.tokens, marker=tag)]
         kind, rule = ("answer", FOLD_ANSWER) if _answer_summary(inline, labels) else ("block", "fold-summary")
+        question = _question_summary(inline) if kind == "block" else None
+        if question is not None:
+            start, end = block.start, block.end
+            return [_Found("question", SUMMARY_QUESTION, start, end, html, block.tokens, label=question)]
         return [_Found(kind, rule, block.start, block.end, html, block.tokens, marker=tag)]
     if block.kind == "paragraph" and inline is not None:
         runs = _label_lines(block, inline, patterns)
@@ -2974,6 +2995,7 @@ def assemble_part(
                 topic=topic,
                 level=block.level if heading_question else level,
                 question=block,
+                fold_depth=1 if block.rule == SUMMARY_QUESTION else 0,  # its answer ends with its fold
             )
             if heading_question:
                 # It may also be the title of a section of labelled entries: those take it as topic.
