@@ -43,12 +43,13 @@ from qa2anki.sources import Document
 
 EPILOGUE_OPENINGS = (
     *("通过以上", "综上所述", "综上", "总之", "总而言之", "总的来说", "以上就是", "以上是"),
-    *("以上题目", "以上内容", "以上面试题", "总结：以上", "总结:以上", "总结：通过以上"),
+    *("以上题目", "以上面试题", "总结：以上题目", "总结：以上面试题", "总结:以上题目"),
     *("希望这些", "希望以上", "希望本文", "希望对你", "希望能帮", "祝你面试", "祝面试", "祝大家"),
     *("觉得有用", "觉得有帮助"),
 )
-"""How the genre's closing paragraphs start, after any decorating symbol (``📌 **总结**：以上…``; the last
-rows: a chat model's or a blog's sign-off)."""
+"""How the genre's closing paragraphs start, after any decorating symbol (``📌 **总结**：以上题目…``; the
+last rows: a chat model's or a blog's sign-off). Not ``总结：以上…`` or ``以上内容…`` alone: a last answer
+may end so (``以上内容基于 JDK 8``)."""
 CLOSING_HEADINGS = (
     "总结",
     "小结",
@@ -468,6 +469,9 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
     match = label_re.match(text)
     if match is None or not content.startswith(text[: match.end()], pos):
         return None
+    number = match.group("number")
+    if number and not number.isdigit() and not plain_text(inline).rstrip().endswith(_QUESTION_MARKS):
+        return None  # ``问题一：代码耦合严重。`` enumerates problems: numbered in words, a label asks
     has_colon = _has_colon(match)
     marker = match.group("label")
     if dotted:
@@ -1427,14 +1431,44 @@ def _line_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
     return (inner, question), (rest, answer)
 
 
+_OPTION_RE = re.compile(r"\s*[A-HＡ-Ｈ]\s*[.．、)）:：]")
+"""A line of a choice question's options (``A. int``, ``B、String``, ``C) char``)."""
+
+
 def _options_then_answer(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
-    """A listed choice question: its first line, the lines after it (the options) up to a line that opens
-    with an answer label, and that line's rest and the lines after it as the answer (``1. 以下哪个…？`` /
-    ``A. int  B. String`` / ``答案：B``). ``None`` unless such a label line comes after the second line."""
+    """A listed choice question: its first line and the lines after it (the options) up to the first line
+    that opens with an answer label, then that line's rest and every line after it as the answer
+    (``1. 以下哪个…？`` / ``A. int  B. String`` / ``答案：B`` / ``解析：…``). ``None`` unless the first such
+    line comes after the second line (right under the question, it only opens the answer) and the lines
+    before it are all options (``A. …``)."""
     lines = inline.content.split("\n")
     runs = _line_runs(inline)
     if runs is None:
         return None
+    children, depth, cuts = _children(inline), 0, []
+    for index, child in enumerate(children):
+        if child.type in ("softbreak", "hardbreak") and depth == 0:
+            cuts.append(index)
+        depth += child.nesting
+    for at in range(1, min(len(runs), len(cuts) + 1)):
+        first = runs[at][0]
+        last = runs[at + 1][0] if at + 1 < len(runs) else len(lines)
+        piece = Token("inline", "", 0, content="\n".join(lines[first:last]), children=runs[at][1])
+        if _split_label(piece, answer_label) is None:
+            continue
+        if at == 1 or not all(_OPTION_RE.match(line) for line in lines[runs[1][0] : first]):
+            return None  # the label opens the answer, or the lines before it are answer, not options
+        # The question keeps its line breaks as parsed (hard before ``A.``: see the dialect); the answer
+        # is the label line's rest and every line after it.
+        rest = Token("inline", "", 0, content="\n".join(lines[first:]), children=children[cuts[at - 1] + 1 :])
+        label = _split_label(rest, answer_label)
+        if label is None or not label.markdown:
+            return None
+        question = "\n".join(line.strip() for line in lines[:first])
+        asked = Token("inline", "", 0, content=question, children=children[: cuts[at - 1]])
+        answer = Token("inline", "", 0, content=label.markdown, children=label.children)
+        return (asked, question), (answer, label.markdown)
+    return None
     for at in range(2, len(runs)):
         first = runs[at][0]
         last = runs[at + 1][0] if at + 1 < len(runs) else len(lines)
@@ -1475,8 +1509,8 @@ def _glued_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
 def _list_pairs(block: _Block, rule: str, pair: Callable[[Token], _Pair | None]) -> list[_Found]:
     """Each item of a list as a question and its answer, as ``pair`` finds them in the item's one
     paragraph; ``[]`` unless at least two items are so and every other item is a question still waiting
-    for its answer (one short line ending in a question mark): that one is a question without an answer,
-    which assembly reports, not a reason to leave the answered ones out."""
+    for its answer (one short line ending in a question mark): a question whose answer is what follows
+    it, or, with nothing, one that assembly reports, not a reason to leave the answered ones out."""
     items = _blocks(block.tokens[1:-1])
     if len(items) < 2:
         return []
@@ -1492,8 +1526,8 @@ def _list_pairs(block: _Block, rule: str, pair: Callable[[Token], _Pair | None])
         elif inline is not None and _unanswered_item(inline):
             label = _Label(inline.content.strip(), list(inline.children or ()))
             html = render_inline(label.children)
+            # Its answer is what follows it, if anything (the next item's question closes it first).
             found.append(_Found("question", rule, item.start, item.end, html, [inline], label=label))
-            found.append(_Found("break", rule, item.end, item.end, "", []))
         else:
             return []
     return [_whole_list(block), *found] if answered >= 2 else []
@@ -2301,11 +2335,18 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
     answered: set[int] = set()
     waiting: int | None = None
     waiting_rule = ""
+    waiting_level = 0
     for block in blocks:
         if block.kind == "question" or _bare_line(block):
-            if block.rule in _ASKED_RULES and waiting is not None and waiting_rule not in _ASKED_RULES:
+            if (
+                block.rule in _ASKED_RULES
+                and waiting is not None
+                and waiting_rule not in _ASKED_RULES
+                and not waiting_level
+            ):
                 continue  # a bold line below a labelled question does not take that question's answer
-            waiting, waiting_rule = block.start, block.rule
+            # (Below a question heading it does: see _follow_up, which keeps both in that entry.)
+            waiting, waiting_rule, waiting_level = block.start, block.rule, block.level
         elif block.kind in ("heading", "break") or block.level:
             waiting = None
         elif block.kind in ("answer", "answer-side") and waiting is not None:
@@ -2726,6 +2767,7 @@ def assemble_part(
     list_until = 0  # a list read whole into an open entry ends here (see WHOLE_LIST)
     loose: list[BlockInfo] = []  # content blocks in no entry, right before this block
     unread: list[BlockInfo] = []  # a numbered topic heading among question headings, and text below it
+    follow_up = 0  # 1 + the start of the last question line kept inside the open entry (see _follow_up)
 
     def check_unread() -> None:
         # Its text, in no entry, is on no card: a question heading without a question mark, most likely.
@@ -2966,6 +3008,17 @@ def assemble_part(
                 unread.append(block)
         elif block.kind == "question":
             heading_question = block.level > 0
+            if current is not None and _quiz_body(block, current):
+                current.add(block._replace(kind="block"))  # the quiz's question, below its heading
+                continue
+            if current is not None and _follow_up(block, current):
+                warn(
+                    block.start + 1, _("looks like a question inside an answer; kept as part of that answer")
+                )
+                current.add(block._replace(kind="block"))
+                follow_up = block.start + 1  # and so is the answer label after it
+                continue
+            follow_up = 0
             if _is_title(current, block.kind, block.rule, block.level, block.marker, context):
                 current = None
             inside_answer = (
@@ -3002,6 +3055,12 @@ def assemble_part(
                 headings.append((block.level, block.topic))
         elif block.kind == "break":
             close(at_part_end=False)
+        elif block.kind in ("answer", "answer-side") and follow_up and current is not None:
+            # A follow-up question's answer is content too (but for one glued to it: its line is in).
+            if block.start + 1 != follow_up:
+                current.add(block._replace(kind="block"))
+        elif block.rule == ANSWER_ITEM and current is not None and current.question_blocks:
+            current.add(block._replace(kind="block"))  # after text below the question: a list in it
         elif block.kind in ("answer", "answer-side") and (current is None or current.answer_open):
             asked = _fold_question(loose) if current is None and block.rule == FOLD_ANSWER else []
             if asked:
@@ -3069,6 +3128,45 @@ def assemble_part(
     return Part(tuple(entries), tuple(problems), tuple(headings), clean)
 
 
+_UNLABELLED_LINES = frozenset(
+    (PLAIN_QUESTION, "numbered-question", "bold-question", GLUED_LABEL, SUMMARY_QUESTION)
+)
+"""Rules of question lines that carry no label of their own (a ``glued-label`` one without a marker)."""
+
+
+def _follow_up(block: BlockInfo, current: _Open) -> bool:
+    """Whether a question block is a follow-up inside the open entry, not an entry: a question line
+    without a label of its own (``那怎么办呢？`` / ``答：…``, ``1、为什么…？ 答：…``, ``一、…？``, a fold
+    whose summary asks) below a question heading, or in the answer of a labelled question. Authors
+    outline answers so (``追问``); documents of such lines alone are entries, line after line."""
+    if block.level or block.rule not in _UNLABELLED_LINES or block.marker or current.pending_headings:
+        return False
+    if current.question.level:
+        # A numbered question line with its answer label below it is a sibling (``### 3. …`` then
+        # ``**4. …？**`` / ``答：``), as it always was; one glued to its answer, or unnumbered, follows up.
+        return block.rule in (
+            PLAIN_QUESTION,
+            SUMMARY_QUESTION,
+            GLUED_LABEL,
+        ) and current.question.rule not in (
+            QUIZ_HEADINGS,
+            QUESTION_ANSWER_SECTIONS,
+        )
+    return bool(current.question.marker) and current.answer is not None
+
+
+def _quiz_body(block: BlockInfo, current: _Open) -> bool:
+    """Whether a question line without a label is the body of a quiz entry still waiting for its answer
+    (``### 题目 1`` / ``为什么…？`` / ``**答案：**``)."""
+    return (
+        not block.level
+        and block.rule in _UNLABELLED_LINES
+        and not block.marker
+        and current.question.rule in (QUIZ_HEADINGS, QUESTION_ANSWER_SECTIONS)
+        and current.answer is None
+    )
+
+
 def _quiz_answer(current: _Open | None, rule: str, level: int) -> bool:
     """Whether a heading is a bare answer label (``### 📖 参考答案``) that belongs to the open entry: one
     whose question is a bare question-label heading (``### 题目``) at its level or above, or a question
@@ -3077,7 +3175,13 @@ def _quiz_answer(current: _Open | None, rule: str, level: int) -> bool:
         return False
     if current.question.rule in (QUIZ_HEADINGS, QUESTION_ANSWER_SECTIONS):
         return level >= current.level
-    return bool(current.question.level) and level > current.level and current.answer is None
+    return (
+        bool(current.question.level)
+        and level > current.level
+        and current.answer is None
+        and not current.question_blocks  # after text below the question, that text is the answer
+        and not current.pending_headings
+    )
 
 
 FOLD_QUESTION = "question-before-fold"
