@@ -1469,29 +1469,6 @@ def _options_then_answer(inline: Token, answer_label: re.Pattern[str]) -> _Pair 
         answer = Token("inline", "", 0, content=label.markdown, children=label.children)
         return (asked, question), (answer, label.markdown)
     return None
-    for at in range(2, len(runs)):
-        first = runs[at][0]
-        last = runs[at + 1][0] if at + 1 < len(runs) else len(lines)
-        piece = Token("inline", "", 0, content="\n".join(lines[first:last]), children=runs[at][1])
-        label = _split_label(piece, answer_label)
-        if label is None:
-            continue
-        if not label.markdown:
-            return None
-        # The options keep their line breaks as parsed (hard before ``A.``: see the dialect): the question
-        # is the children up to the line break that starts the label's line.
-        children, depth, cuts = _children(inline), 0, []
-        for index, child in enumerate(children):
-            if child.type in ("softbreak", "hardbreak") and depth == 0:
-                cuts.append(index)
-            depth += child.nesting
-        if len(cuts) < at:
-            return None
-        asked = children[: cuts[at - 1]]
-        question = "\n".join(line.strip() for line in lines[:first])
-        answer = Token("inline", "", 0, content=label.markdown, children=label.children)
-        return (Token("inline", "", 0, content=question, children=asked), question), (answer, label.markdown)
-    return None
 
 
 def _glued_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
