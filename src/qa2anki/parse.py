@@ -1402,12 +1402,7 @@ def _line_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
     """A paragraph's short first line ending in a question mark, and its other lines (without the answer
     label they may open with: ``答：``)."""
     children = _children(inline)
-    depth, cut = 0, -1
-    for index, child in enumerate(children):
-        if child.type in ("softbreak", "hardbreak") and depth == 0:
-            cut = index
-            break
-        depth += child.nesting
+    cut = next(iter(_line_breaks(children)), -1)
     question, _, answer = inline.content.partition("\n")
     question, answer = question.strip(), answer.strip()
     inner = Token("inline", "", 0, content=question, children=children[:cut])
@@ -1435,6 +1430,16 @@ _OPTION_RE = re.compile(r"\s*[A-HＡ-Ｈ]\s*[.．、)）:：]")
 """A line of a choice question's options (``A. int``, ``B、String``, ``C) char``)."""
 
 
+def _line_breaks(children: Sequence[Token]) -> list[int]:
+    """The indices of the line breaks among inline children that no emphasis spans."""
+    breaks, depth = [], 0
+    for index, child in enumerate(children):
+        if child.type in ("softbreak", "hardbreak") and depth == 0:
+            breaks.append(index)
+        depth += child.nesting
+    return breaks
+
+
 def _options_then_answer(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
     """A listed choice question: its first line and the lines after it (the options) up to the first line
     that opens with an answer label, then that line's rest and every line after it as the answer
@@ -1445,11 +1450,8 @@ def _options_then_answer(inline: Token, answer_label: re.Pattern[str]) -> _Pair 
     runs = _line_runs(inline)
     if runs is None:
         return None
-    children, depth, cuts = _children(inline), 0, []
-    for index, child in enumerate(children):
-        if child.type in ("softbreak", "hardbreak") and depth == 0:
-            cuts.append(index)
-        depth += child.nesting
+    children = _children(inline)
+    cuts = _line_breaks(children)
     for at in range(1, min(len(runs), len(cuts) + 1)):
         first = runs[at][0]
         last = runs[at + 1][0] if at + 1 < len(runs) else len(lines)
