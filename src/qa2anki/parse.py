@@ -43,13 +43,12 @@ from qa2anki.sources import Document
 
 EPILOGUE_OPENINGS = (
     *("通过以上", "综上所述", "综上", "总之", "总而言之", "总的来说", "以上就是", "以上是"),
-    *("以上题目", "以上面试题", "总结：以上题目", "总结：以上面试题", "总结:以上题目"),
     *("希望这些", "希望以上", "希望本文", "希望对你", "希望能帮", "祝你面试", "祝面试", "祝大家"),
     *("觉得有用", "觉得有帮助"),
 )
-"""How the genre's closing paragraphs start, after any decorating symbol (``📌 **总结**：以上题目…``; the
-last rows: a chat model's or a blog's sign-off). Not ``总结：以上…`` or ``以上内容…`` alone: a last answer
-may end so (``以上内容基于 JDK 8``)."""
+"""How the genre's closing paragraphs start, after any decorating symbol (``🎉 祝你面试顺利``; the last
+rows: a chat model's or a blog's sign-off). Not ``总结：以上…``, ``以上题目…`` or ``以上内容…``: a last answer
+may end so (``以上题目考察的是 defer 的栈结构…``, ``以上内容基于 JDK 8``)."""
 CLOSING_HEADINGS = (
     "总结",
     "小结",
@@ -131,7 +130,6 @@ class Labels:
         "解答过程",
         "答案",
         "解答",
-        "参考回答",
         "回答",
         "解析",
         "答",
