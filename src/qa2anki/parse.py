@@ -1779,7 +1779,13 @@ def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list
             if dotted is not None:
                 labelled.append((index, dotted[0], dotted[1], NUMBERED_LABEL))
                 continue
-            question_line = _question_line(piece, patterns) if index == 0 else None
+            question_line = _question_line(piece, patterns)
+            glued_line = _asks_then_answers(question_line[1], patterns.answer) if question_line else None
+            if glued_line is not None:  # ``1、Q？ 答：A`` on any line: a pair of its own
+                labelled.append((index, "question", glued_line[0], GLUED_LABEL))
+                labelled.append((index, "answer", glued_line[1], GLUED_LABEL))
+                continue
+            question_line = question_line if index == 0 else None
             if question_line is None and index == 0 and (asked := _plain_question(piece)) is not None:
                 question_line = PLAIN_QUESTION, asked
             if question_line is not None:
