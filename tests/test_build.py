@@ -489,6 +489,7 @@ def test_a_deck_rename_warns_and_locked_accepts_a_lock_without_a_deck(tmp_path: 
     renamed = build(Options(cwd=project, now=NOW + 3, output="build/面试-旧名.apkg"))
     (warning,) = (p for p in renamed.problems if "deck_name" in p.message)
     assert warning.path == "pyproject.toml" and warning.severity == Severity.WARNING
+    assert warning.line == 2  # deck_name's line
     assert "'面试::旧名'" in warning.message and "Rename the deck in Anki to '面试::新名'" in warning.message
     again = build(Options(cwd=project, now=NOW + 4, output="build/面试-旧名.apkg"))
     assert not [p for p in again.problems if "deck_name" in p.message]  # said once, the lock has it now

@@ -19,6 +19,7 @@ from qa2anki.config import (
     config_from_table,
     default_deck_id,
     load_config,
+    setting_line,
     slugify,
 )
 from qa2anki.errors import ConfigError
@@ -290,3 +291,13 @@ def test_the_project_is_the_nearest_folder_with_qa2anki_settings(tmp_path: Path)
     lonely = tmp_path / "lonely"
     lonely.mkdir()
     assert find_project(lonely) in (lonely, *[p for p in lonely.parents if config_file(p)])
+
+
+def test_setting_line_finds_a_key_in_its_table_only(tmp_path: Path) -> None:
+    """Messages about a setting name its line: the key in [tool.qa2anki], not another table's."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\ndeck_name = "x"\n\n[tool.qa2anki]\n# a comment\n  deck_name = "面试"\n', encoding="utf-8"
+    )
+    assert setting_line(tmp_path, "deck_name") == 6
+    assert setting_line(tmp_path, "sources") == 0
+    assert setting_line(tmp_path / "missing", "deck_name") == 0

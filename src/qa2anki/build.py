@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from qa2anki import carry
 from qa2anki.atomic import fill, stage
 from qa2anki.cache import DamagedCache, decoding, encode_blob, load_blob, save_cache
-from qa2anki.config import Config, load_config
+from qa2anki.config import Config, load_config, setting_line
 from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
 from qa2anki.guard import guard_document
 from qa2anki.i18n import N_
@@ -1006,7 +1006,7 @@ def _deck_renamed(options: Options, config: Config, lock: Lock) -> tuple[Problem
     return (
         Problem(
             display_path(options.cwd / "pyproject.toml", options.cwd),
-            0,
+            setting_line(options.cwd, "deck_name"),
             Severity.WARNING,
             _(
                 "deck_name is now {new}, but the lock's notes were built into {old}: Anki matches decks by "

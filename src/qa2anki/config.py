@@ -116,6 +116,23 @@ def load_config(project_dir: Path) -> Config:
     return config_from_table(table, display)
 
 
+def setting_line(project_dir: Path, key: str) -> int:
+    """The line of ``key = …`` in ``[tool.qa2anki]`` of ``project_dir/pyproject.toml`` (1-based), for
+    messages about a setting; 0 when it is not written there (a default, or the file unreadable)."""
+    try:
+        lines = (project_dir / "pyproject.toml").read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 0
+    table = ""
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            table = stripped
+        elif table == "[tool.qa2anki]" and stripped.partition("=")[0].strip() == key:
+            return number
+    return 0
+
+
 def config_from_table(table: dict[str, Any], display: str = "pyproject.toml") -> Config:
     """Validate a ``[tool.qa2anki]`` table into a :class:`Config`."""
     known = {f.name for f in fields(Config)}
