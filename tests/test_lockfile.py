@@ -76,6 +76,17 @@ def test_damaged_lock_is_an_error(tmp_path: Path, text: str) -> None:
     assert path.read_text(encoding="utf-8") == text
 
 
+def test_an_invalid_note_is_named_by_its_line(tmp_path: Path) -> None:
+    """A note that does not validate (here: no GUID) is reported at its line of the lock."""
+    text = dumps(LOCK).replace('"guid": "b", ', "")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if '"问题二"' in row)
+    path = tmp_path / "qa2anki.lock"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LockError, match="missing 'guid'") as caught:
+        read_lock(path, "source/qa2anki.lock")
+    assert caught.value.line == line
+
+
 def test_write_is_atomic(tmp_path: Path) -> None:
     """Writing leaves no temporary file behind and replaces the old lock whole."""
     path = tmp_path / "qa2anki.lock"

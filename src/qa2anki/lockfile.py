@@ -206,12 +206,38 @@ def loads(text: str, path: str = LOCK_NAME) -> Lock:
     try:
         return _from_data(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        line = _record_line(text, exc.index) if isinstance(exc, _InvalidNote) else None
+        cause = exc.cause if isinstance(exc, _InvalidNote) else exc
         raise LockError(
             _("invalid lock file ({detail}); restore it from version control, do not delete it").format(
-                detail=_describe(exc)
+                detail=_describe(cause)
             ),
             path,
+            line,
         ) from None
+
+
+class _InvalidNote(ValueError):
+    """A note of the lock that does not validate: which one, and why."""
+
+    def __init__(self, index: int, cause: Exception) -> None:
+        super().__init__(index, cause)
+        self.index = index
+        self.cause = cause
+
+
+def _record_line(text: str, index: int) -> int | None:
+    """The line of the lock's note ``index``, as this program writes locks (one note per line after the
+    ``"notes"`` line); ``None`` for a lock laid out otherwise."""
+    lines = text.splitlines()
+    start = next((n for n, line in enumerate(lines) if line.lstrip().startswith('"notes"')), None)
+    if (
+        start is None
+        or start + 1 + index >= len(lines)
+        or not lines[start + 1 + index].lstrip().startswith("{")
+    ):
+        return None
+    return start + 2 + index
 
 
 def _describe(exc: Exception) -> str:
@@ -253,7 +279,12 @@ def _from_data(data: Any) -> Lock:
             fingerprint=_require(nt["fingerprint"], str, "notetype.fingerprint"),
             mod=_mod(nt["mod"], "notetype.mod"),
         )
-    notes = [_note(record) for record in _require(data["notes"], list, "notes")]
+    notes = []
+    for index, record in enumerate(_require(data["notes"], list, "notes")):
+        try:
+            notes.append(_note(record))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise _InvalidNote(index, exc) from None
     guids = {n.guid for n in notes}
     if len(guids) != len(notes) or "" in guids:
         counted: set[str] = set()
