@@ -1738,7 +1738,7 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
     that may close an article; ``None`` for content."""
     for kind, pattern in (("question", patterns.question), ("answer", patterns.answer)):
         label = _split_label(inline, pattern)
-        if label is not None:
+        if label is not None and not _options(inline, label):
             return kind, "bold-label" if _first_is_bold(inline) else "plain-label", label
     if _answer_side(inline, patterns.answer_side):
         return "answer-side", "bold-label", None
@@ -1748,6 +1748,16 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
     if _undecorated(plain_text(inline)).startswith(EPILOGUE_OPENINGS):
         return "epilogue", "", None
     return None
+
+
+def _options(inline: Token, label: _Label) -> bool:
+    """Whether a paragraph that opens with the label ``A`` lists a choice question's options
+    (``A: static`` / ``B: final``): a later line opens with ``B``, so ``A`` is an option, not the answer."""
+    if label.marker not in ("A", "Ａ"):
+        return False
+    return any(
+        _OPTION_RE.match(line) and line.lstrip()[:1] in "BＢ" for line in inline.content.split("\n")[1:]
+    )
 
 
 def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list[_Found]:
