@@ -2943,7 +2943,10 @@ def assemble_part(
             whole_until = block.end if block.rule == NUMBERED_LINE else whole_until
             block = block._replace(kind="block")
         if block.kind in ("heading", "question", "answer", "answer-side") or block.level:
-            check_unread() if block.kind == "heading" or block.level else unread.clear()
+            if block.kind == "heading" or block.level:
+                check_unread()
+            else:
+                unread.clear()  # an entry under it: its text is that entry's
         if block.kind == "heading":
             if block.rule == "closing":
                 close(at_part_end=True)
@@ -3125,6 +3128,15 @@ _UNLABELLED_LINES = frozenset(
     (PLAIN_QUESTION, "numbered-question", "bold-question", GLUED_LABEL, SUMMARY_QUESTION)
 )
 """Rules of question lines that carry no label of their own (a ``glued-label`` one without a marker)."""
+_UNNUMBERED_LINES = frozenset((PLAIN_QUESTION, SUMMARY_QUESTION, GLUED_LABEL))
+"""Those of them that follow up below a question heading (see :func:`_follow_up`)."""
+_QUIZ_RULES = (QUIZ_HEADINGS, QUESTION_ANSWER_SECTIONS)
+"""Rules of entries whose question heading is only a label: its body is the question."""
+
+
+def _unlabelled_line(block: BlockInfo) -> bool:
+    """A question line that is no heading and carries no label of its own."""
+    return not block.level and block.rule in _UNLABELLED_LINES and not block.marker
 
 
 def _follow_up(block: BlockInfo, current: _Open) -> bool:
@@ -3132,32 +3144,19 @@ def _follow_up(block: BlockInfo, current: _Open) -> bool:
     without a label of its own (``那怎么办呢？`` / ``答：…``, ``1、为什么…？ 答：…``, ``一、…？``, a fold
     whose summary asks) below a question heading, or in the answer of a labelled question. Authors
     outline answers so (``追问``); documents of such lines alone are entries, line after line."""
-    if block.level or block.rule not in _UNLABELLED_LINES or block.marker or current.pending_headings:
+    if not _unlabelled_line(block) or current.pending_headings:
         return False
     if current.question.level:
         # A numbered question line with its answer label below it is a sibling (``### 3. …`` then
         # ``**4. …？**`` / ``答：``), as it always was; one glued to its answer, or unnumbered, follows up.
-        return block.rule in (
-            PLAIN_QUESTION,
-            SUMMARY_QUESTION,
-            GLUED_LABEL,
-        ) and current.question.rule not in (
-            QUIZ_HEADINGS,
-            QUESTION_ANSWER_SECTIONS,
-        )
+        return block.rule in _UNNUMBERED_LINES and current.question.rule not in _QUIZ_RULES
     return bool(current.question.marker) and current.answer is not None
 
 
 def _quiz_body(block: BlockInfo, current: _Open) -> bool:
     """Whether a question line without a label is the body of a quiz entry still waiting for its answer
     (``### 题目 1`` / ``为什么…？`` / ``**答案：**``)."""
-    return (
-        not block.level
-        and block.rule in _UNLABELLED_LINES
-        and not block.marker
-        and current.question.rule in (QUIZ_HEADINGS, QUESTION_ANSWER_SECTIONS)
-        and current.answer is None
-    )
+    return _unlabelled_line(block) and current.question.rule in _QUIZ_RULES and current.answer is None
 
 
 def _quiz_answer(current: _Open | None, rule: str, level: int) -> bool:
@@ -3166,7 +3165,7 @@ def _quiz_answer(current: _Open | None, rule: str, level: int) -> bool:
     heading above it still without an answer (``### 1. 什么是服务熔断？`` then ``#### 答案``)."""
     if current is None or rule not in (BARE_ANSWER, ANSWER_SECTION):
         return False
-    if current.question.rule in (QUIZ_HEADINGS, QUESTION_ANSWER_SECTIONS):
+    if current.question.rule in _QUIZ_RULES:
         return level >= current.level
     return (
         bool(current.question.level)
