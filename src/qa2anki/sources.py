@@ -169,12 +169,12 @@ def decode(data: bytes, path: str) -> str:
     """
     text: str | None
     if data.startswith(codecs.BOM_UTF8):
-        text = _strict(data[len(codecs.BOM_UTF8) :], "utf-8")
+        text = strict_decode(data[len(codecs.BOM_UTF8) :], "utf-8")
     elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         # Before UTF-16: the UTF-32-LE BOM starts with the UTF-16-LE one.
-        text = _strict(data, "utf-32")
+        text = strict_decode(data, "utf-32")
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = _strict(data, "utf-16")
+        text = strict_decode(data, "utf-16")
     elif b"\x00" in data:
         raise SourceError(
             _(
@@ -184,10 +184,10 @@ def decode(data: bytes, path: str) -> str:
             path,
         )
     else:
-        text = _strict(data, "utf-8")
+        text = strict_decode(data, "utf-8")
         if text is None:
             # GB18030 accepts many byte strings; only take it when the result looks like text.
-            text = _strict(data, "gb18030")
+            text = strict_decode(data, "gb18030")
             if text is not None and not _plausible_text(text):
                 text = None
     if text is None:
@@ -208,7 +208,8 @@ def _bad_line(data: bytes) -> int | None:
     return None
 
 
-def _strict(data: bytes, encoding: str) -> str | None:
+def strict_decode(data: bytes, encoding: str) -> str | None:
+    """``data`` decoded, or ``None`` where it is not text in ``encoding``."""
     try:
         return data.decode(encoding)
     except UnicodeDecodeError:

@@ -32,7 +32,7 @@ from qa2anki.errors import Qa2AnkiError, format_location
 from qa2anki.i18n import gettext as _
 from qa2anki.normalize import Note
 from qa2anki.parse import BlockInfo, Entry, Labels, parse_document, scan_section
-from qa2anki.sources import Document
+from qa2anki.sources import Document, strict_decode
 
 
 @dataclass(frozen=True, order=True)
@@ -369,9 +369,9 @@ def _as_written(data: bytes, tidied: TidiedDocument) -> bytes | None:
     byte-order mark, or GB18030/GBK), with its newlines; ``None`` for a file with mixed newlines or
     characters reading drops, or changed since it was read: only the removed lines may change."""
     bom, codec = next(((mark, name) for mark, name in _BOMS if data.startswith(mark)), (b"", "utf-8"))
-    text = _decoded(data[len(bom) :], codec)
+    text = strict_decode(data[len(bom) :], codec)
     if text is None and not bom:
-        codec, text = "gb18030", _decoded(data, "gb18030")
+        codec, text = "gb18030", strict_decode(data, "gb18030")
     crlf = text is not None and "\r\n" in text
     if (
         text is None
@@ -381,10 +381,3 @@ def _as_written(data: bytes, tidied: TidiedDocument) -> bytes | None:
         return None
     written = tidied.text.replace("\n", "\r\n") if crlf else tidied.text
     return bom + written.encode(codec)
-
-
-def _decoded(data: bytes, codec: str) -> str | None:
-    try:
-        return data.decode(codec)
-    except UnicodeDecodeError:
-        return None
