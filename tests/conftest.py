@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,24 @@ PNG = bytes.fromhex(
 )
 """A 1×1 PNG image."""
 SEED = REPO / "source" / "gpt-4-tech-highlights.md"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Temporary files in a folder of pytest's, which pytest clears, not in the machine's: every build
+    leaves its lock guard there (see ``qa2anki.build.lock_guard``), one per project, and the suite makes
+    thousands of projects. Child processes are told too (``TMPDIR``)."""
+    folder = tmp_path_factory.mktemp("tmp")
+    saved_env, saved = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"] = tempfile.tempdir = str(folder)
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = saved
+        if saved_env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved_env
 
 
 @pytest.fixture(autouse=True)
