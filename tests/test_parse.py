@@ -190,3 +190,16 @@ def test_a_run_is_cut_where_each_text_begins() -> None:
         scan_section_and_references(text, references=table) for text in using
     ]
     assert '<a href="https://a.org">' in scan_texts(using, references=table)[1][0][-1].html
+
+
+def test_token_copies_keep_every_field() -> None:
+    """The parser copies tokens field by field (faster than ``Token.copy``): a field markdown-it-py adds
+    one day must not be dropped from the copies."""
+    from markdown_it.token import Token
+
+    from qa2anki.parse import _with_content
+
+    child = Token("text", "", 0, content="child")
+    token = Token("inline", "p", 1, {"id": "x"}, [3, 4], 2, [child], "old", "*", "info", {"m": 1}, True, True)
+    assert _with_content(token, "new") == token.copy(content="new")
+    assert _with_content(token, "new", []) == token.copy(content="new", children=[])

@@ -260,6 +260,8 @@ def _math_as_text(state: StateCore) -> None:
     """Inline math becomes a ``text`` token whose content is its source (``$x$``) and whose ``meta`` holds
     the TeX: whatever reads text (the parser's topics and labels) sees the document as it is written, and
     only the renderer (:func:`_text`) turns it into MathJax."""
+    if _MATH_CACHE not in state.env:
+        return  # no opener was met, so there is no math token to look for
     pending = list(state.tokens)
     while pending:
         token = pending.pop()
