@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from qa2anki.build import content_hash
 from qa2anki.errors import SchemaError, Severity
-from qa2anki.identity import Status, guid_for, identify, previous_wordings
+from qa2anki.identity import Status, Thresholds, guid_for, identify, previous_wordings
 from qa2anki.lockfile import EMPTY_LOCK, Lock, loads, lock_bytes
 from qa2anki.normalize import Note, normalize
 from qa2anki.notetype import NOTE_TYPE, NoteType
@@ -318,3 +318,61 @@ def test_notes_in_a_lock_keep_their_guids_whatever_the_deck() -> None:
     renamed = identify(notes(*V1), contents(notes(*V1)), old.lock, NOW + 1, NOTE_TYPE, deck="新名字")
     assert [n.guid for n in renamed.notes] == [n.guid for n in old.notes]
     assert {n.status for n in renamed.notes} == {Status.UNCHANGED} and renamed.lock.deck == "新名字"
+
+
+SAME_SHORT_ANSWERS = (
+    ("集合", "HashMap是线程安全的吗？", "不是。"),
+    ("集合", "ArrayList是线程安全的吗？", "不是。"),
+    ("集合", "Vector是线程安全的吗？", "是。"),
+)
+
+
+@pytest.mark.parametrize("margin", [0.1, 0.0])
+def test_renamed_topic_keeps_notes_whose_answers_are_the_same(margin: float) -> None:
+    """After a topic rename, two notes with the same short answer each find their own lock note: the
+    answer alone makes both lock notes as likely, the question tells them apart. No note is new, none
+    is reported ambiguous, and no two swap their histories (whatever the margin)."""
+    v1 = run(notes(*SAME_SHORT_ANSWERS))
+    renamed = notes(*(("Java集合", q, a) for _, q, a in SAME_SHORT_ANSWERS))
+    limits = Thresholds(margin=margin)
+    v2 = identify(renamed, contents(renamed), v1.lock, NOW + 10, NOTE_TYPE, limits)
+    before = {n.note.question_md: n.guid for n in v1.notes}
+    assert {n.note.question_md: n.guid for n in v2.notes} == before
+    assert {n.status for n in v2.notes} == {Status.REIDENTIFIED}
+    assert v2.problems == ()
+
+
+def test_removed_copy_does_not_rival_the_live_note() -> None:
+    """A removed note with the same answer (a copy deleted earlier) does not make a live note's next
+    version ambiguous: the live note's own question is closer."""
+    answer = "检索、增强、生成：先检索相关文档，再拼进提示，由模型生成回答。"
+    v1 = run(
+        notes(
+            ("检索增强生成", "检索增强生成（RAG）的基本流程是什么？", answer),
+            ("高频汇总", "简述检索增强生成（RAG）的基本流程。", answer),
+        )
+    )
+    v2 = run(notes(("检索增强生成", "检索增强生成（RAG）的基本流程是什么？", answer)), v1.lock, NOW + 10)
+    v3 = run(notes(("RAG", "检索增强生成（RAG）的基本流程是什么？", answer)), v2.lock, NOW + 20)
+    assert v3.notes[0].guid == v2.notes[0].guid
+    assert v3.notes[0].status == Status.REIDENTIFIED
+    assert v3.problems == ()
+
+
+def test_forgotten_notes_are_found_by_key_only() -> None:
+    """A forgotten note (deleted in Anki) comes back by its key, never by likeness: it does not rival a
+    live note's next version."""
+    answer = "检索、增强、生成：先检索相关文档，再拼进提示，由模型生成回答。"
+    v1 = run(notes(("甲", "RAG的基本流程是什么？", answer), ("乙", "RAG流程是怎样的？", answer)))
+    live = next(n for n in v1.notes if n.note.topics == ("甲",))
+    gone = next(n for n in v1.notes if n.note.topics == ("乙",))
+    lock = replace(
+        v1.lock,
+        notes=tuple(
+            replace(n, present=False, forgotten=True) if n.guid == gone.guid else n for n in v1.lock.notes
+        ),
+    )
+    v2 = run(notes(("丙", "RAG的基本流程是怎样的？", answer)), lock, NOW + 10)
+    assert v2.notes[0].guid == live.guid and v2.problems == ()
+    back = run(notes(("乙", "RAG流程是怎样的？", answer)), lock, NOW + 10)
+    assert back.notes[0].guid == gone.guid

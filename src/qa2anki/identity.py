@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import NamedTuple
 
 from qa2anki.errors import Problem, SchemaError, Severity
 from qa2anki.i18n import gettext as _
@@ -146,17 +147,41 @@ def reidentify_score(question: str, answer: str, locked: LockedNote) -> float:
     both together when that is nearly identical (the same text, cut elsewhere between question and
     answer: ``**答案：**`` on the question's next line was read as part of the question before qa2anki
     read such pairs)."""
+    return _scores(question, answer, locked)[0]
+
+
+def _scores(question: str, answer: str, locked: LockedNote) -> tuple[float, float]:
+    """:func:`reidentify_score`, and the mean of question and answer similarity, which tells apart two
+    lock notes that one side alone makes equally likely: after a topic rename, ``HashMap是线程安全的吗？``
+    and ``ArrayList是线程安全的吗？`` with the same answer ``不是。`` both score 1 by the answer alone, and
+    only the question says which note is which."""
     q_sim = similarity(question, locked.question)
     a_sim = similarity(answer, locked.answer)
+    mean = (q_sim + a_sim) / 2
     strongest = max(
         q_sim, a_sim, similarity(_whole(question, answer), _whole(locked.question, locked.answer))
     )
-    return strongest if strongest >= STRONG_SIMILARITY else (q_sim + a_sim) / 2
+    return (strongest if strongest >= STRONG_SIMILARITY else mean), mean
 
 
 def _whole(question: str, answer: str) -> str:
     """A note's question and answer as one folded text."""
     return f"{question} {answer}"
+
+
+class _Pair(NamedTuple):
+    """A new note and a lock note it may be the next version of."""
+
+    score: float
+    """:func:`reidentify_score`."""
+    mean: float
+    """The mean of question and answer similarity (see :func:`_scores`)."""
+    place: int
+    """The new note's place among the notes."""
+    guid: str
+    """The lock note's GUID."""
+    locked: LockedNote
+    """The lock note."""
 
 
 def identify(
@@ -204,7 +229,9 @@ def identify(
                 break
 
     unmatched = [i for i in range(len(notes)) if i not in matched]
-    candidates = [locked for locked in lock.notes if locked.guid not in claimed]
+    # A forgotten note was deleted in Anki: its key still brings its GUID back, but no likeness does (it
+    # would only rival the live notes it resembles).
+    candidates = [locked for locked in lock.notes if locked.guid not in claimed and not locked.forgotten]
     problems: list[Problem] = []
     comparisons = 0
     near: list[tuple[float, int, str, LockedNote]] = []
@@ -218,31 +245,34 @@ def identify(
         # A pair can only reach the threshold if its question or its answer does, or both together are
         # nearly identical.
         floor = min(limits.threshold, STRONG_SIMILARITY)
-        pairs: list[tuple[float, int, str, LockedNote]] = []
+        pairs: list[_Pair] = []
         for a, b in sorted(candidate_pairs(slots, (floor, floor, STRONG_SIMILARITY), groups=sides)):
             comparisons += 1
             i, locked = unmatched[a], candidates[b - len(unmatched)]
-            score = reidentify_score(*texts[a], locked)
+            score, mean = _scores(*texts[a], locked)
             if score >= limits.threshold:
-                pairs.append((score, i, locked.guid, locked))
+                pairs.append(_Pair(score, mean, i, locked.guid, locked))
             elif score >= limits.threshold - NEAR_MISS and locked.present:
                 near.append((score, i, locked.guid, locked))
-        pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
-        by_note: dict[int, list[tuple[float, int, str, LockedNote]]] = defaultdict(list)
-        by_guid: dict[str, list[tuple[float, int, str, LockedNote]]] = defaultdict(list)
+        # Best first; of equal scores, the pair whose question and answer are both closer.
+        pairs.sort(key=lambda p: (-p.score, -p.mean, p.place, p.guid))
+        by_note: dict[int, list[_Pair]] = defaultdict(list)
+        by_guid: dict[str, list[_Pair]] = defaultdict(list)
         for pair in pairs:
-            by_note[pair[1]].append(pair)
-            by_guid[pair[2]].append(pair)
-        for score, i, guid, locked in pairs:
+            by_note[pair.place].append(pair)
+            by_guid[pair.guid].append(pair)
+        for score, mean, i, guid, locked in pairs:
             if i in taken_notes or guid in claimed:
                 continue
+            # A rival is as likely by both measures: one that only the score makes as likely is not.
             rivals = [
                 p
                 for p in (*by_note[i], *by_guid[guid])
-                if (p[1] == i) != (p[2] == guid)
-                and p[1] not in taken_notes
-                and p[2] not in claimed
-                and p[0] > score - limits.margin
+                if (p.place == i) != (p.guid == guid)
+                and p.place not in taken_notes
+                and p.guid not in claimed
+                and p.score > score - limits.margin
+                and p.mean > mean - limits.margin
             ]
             if rivals:
                 rival = rivals[0]
@@ -259,8 +289,8 @@ def identify(
                         ).format(
                             score=f"{score:.2f}",
                             guid=guid,
-                            rival_score=f"{rival[0]:.2f}",
-                            rival=rival[2] if rival[1] == i else _("another note"),
+                            rival_score=f"{rival.score:.2f}",
+                            rival=rival.guid if rival.place == i else _("another note"),
                         ),
                     )
                 )
