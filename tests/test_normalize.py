@@ -444,3 +444,36 @@ def test_a_threshold_of_zero_merges_texts_without_bigrams() -> None:
     assert similarity(entries[0].question_folded, entries[1].question_folded) == 0.0
     assert len(normalize(entries, normalize_module.Thresholds(question=0.0)).notes) == 1
     assert len(normalize(entries, normalize_module.Thresholds(question=0.01)).notes) == 2
+
+
+def _code_question(keyword: str, answer: str, line: int) -> str:
+    return (
+        f"**面试题：** 下面代码输出什么？\n\n```js\nfor ({keyword} i = 0; i < 3; i++) "
+        f"{{ setTimeout(() => console.log(i), 1); }}\n```\n\n**答案：** {answer}\n\n"
+    )
+
+
+def _code_document(*items: tuple[str, str]) -> list[Entry]:
+    text = "## JS\n\n" + "".join(_code_question(k, a, i) for i, (k, a) in enumerate(items))
+    return list(parse_document(Document("a.md", "a.md", text)).entries)
+
+
+def test_questions_about_different_code_are_different_notes() -> None:
+    """「下面代码输出什么？」 over two snippets that differ in one word are two questions: their texts are
+    alike, but the code is what they ask about."""
+    result = normalize(_code_document(("var", "3 3 3"), ("let", "0 1 2")))
+    assert len(result.notes) == 2
+    assert result.problems == ()
+
+
+def test_code_questions_still_merge_as_copies() -> None:
+    """The same code asked twice with different answers is one note with both answers; the code edited
+    in one copy of an entry (its answer unchanged) is still that entry."""
+    conflict = normalize(_code_document(("var", "3 3 3"), ("var", "输出三个 3。")))
+    assert len(conflict.notes) == 1 and len(conflict.notes[0].alternatives) == 1
+    edited = normalize(
+        _code_document(
+            ("var", "3 3 3，因为 var 没有块级作用域。"), ("let", "3 3 3，因为 var 没有块级作用域。")
+        )
+    )
+    assert len(edited.notes) == 1

@@ -290,13 +290,28 @@ def _topic_key(members: list[_Group], limits: Thresholds) -> str:
     return digest.hexdigest()
 
 
-TopicTexts = tuple[str, str, str]
-"""What clustering compares of a group: folded question, folded answer, and the answer's Markdown (whose
-lines pair answers in large topics)."""
+TopicTexts = tuple[str, str, str, str]
+"""What clustering compares of a group: folded question, folded answer, the answer's Markdown (whose
+lines pair answers in large topics) and the code the question shows (see :func:`question_code`)."""
 
 
 def _texts(group: _Group) -> TopicTexts:
-    return (group.question, group.answer, group.entries[0].answer_md)
+    entry = group.entries[0]
+    return (group.question, group.answer, entry.answer_md, question_code(entry.question_html))
+
+
+def question_code(html: str) -> str:
+    """The code a question shows, as rendered (its ``<code>`` elements, joined). Questions about code
+    differ in the code: 「下面代码输出什么？」 over ``var`` and over ``let`` are two questions, however alike
+    their texts are."""
+    pieces = []
+    end = 0
+    while (start := html.find("<code", end)) != -1:
+        end = html.find("</code>", start)
+        if end == -1:
+            break
+        pieces.append(html[start:end])
+    return "\x1f".join(pieces)
 
 
 def _topic_edges(members: Sequence[TopicTexts], limits: Thresholds) -> tuple[list[tuple[int, int]], int]:
@@ -308,11 +323,26 @@ def _topic_edges(members: Sequence[TopicTexts], limits: Thresholds) -> tuple[lis
     question_pairs, answer_pairs = _topic_candidates(members, limits)
     for pairs, slot, threshold in ((question_pairs, 0, limits.question), (answer_pairs, 1, limits.answer)):
         comparisons += len(pairs)
-        for x, y in _alike(sorted(pairs), [texts[slot] for texts in members], threshold):
+        alike = _alike(sorted(pairs), [texts[slot] for texts in members], threshold)
+        if slot == 0:
+            alike = _same_code(alike, members, limits)
+        for x, y in alike:
             if local.find(x) != local.find(y):
                 local.union(x, y)
                 edges.append((x, y))
     return edges, comparisons
+
+
+def _same_code(
+    pairs: list[tuple[int, int]], members: Sequence[TopicTexts], limits: Thresholds
+) -> list[tuple[int, int]]:
+    """The pairs of alike questions that ask about the same code, or whose answers are alike too (the
+    same entry with its code edited in one copy)."""
+    return [
+        (x, y)
+        for x, y in pairs
+        if members[x][3] == members[y][3] or similarity(members[x][1], members[y][1]) >= limits.answer
+    ]
 
 
 def _alike(pairs: list[tuple[int, int]], texts: Sequence[str], threshold: float) -> list[tuple[int, int]]:
