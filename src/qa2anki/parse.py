@@ -44,11 +44,21 @@ from qa2anki.sources import Document
 EPILOGUE_OPENINGS = (
     *("通过以上", "综上所述", "综上", "总之", "总而言之", "总的来说", "以上就是", "以上是"),
     *("希望这些", "希望以上", "希望本文", "希望对你", "希望能帮", "祝你面试", "祝面试", "祝大家"),
-    *("觉得有用", "觉得有帮助"),
+    *("觉得有用", "觉得有帮助", "这些问题涵盖", "这些题目涵盖"),
 )
 """How the genre's closing paragraphs start, after any decorating symbol (``🎉 祝你面试顺利``; the last
 rows: a chat model's or a blog's sign-off). Not ``总结：以上…``, ``以上题目…`` or ``以上内容…``: a last answer
 may end so (``以上题目考察的是 defer 的栈结构…``, ``以上内容基于 JDK 8``)."""
+SIGN_OFF_OPENINGS = (
+    *("如果你有其他问题", "如果您有其他问题", "如果你还有其他问题", "如果您还有其他问题", "如果还有其他问题"),
+    *("如果需要更详细", "如果需要进一步", "如果你需要更详细", "如果你需要进一步", "需要我进一步", "需要我详细"),
+    *("如有疑问", "如有问题", "有问题欢迎", "欢迎评论", "欢迎留言", "欢迎在评论区", "欢迎关注", "更多面试题"),
+    *("原文链接", "转载自", "本文首发于", "编辑于", "发布于", "作者：", "（完）", "(完)", "—— END", "——END"),
+)
+"""How a chat model's offer of more help and a page's footer start: no answer ends so, so such paragraphs
+are left off the end of any answer (a file of pasted chats has one after each), not only the last one's."""
+SIGN_OFF = "sign-off"
+"""The rule of a closing paragraph that starts with one of :data:`SIGN_OFF_OPENINGS`."""
 CLOSING_HEADINGS = (
     "总结",
     "小结",
@@ -1757,7 +1767,10 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
     question_line = _question_line(inline, patterns)
     if question_line is not None:
         return "question", *question_line
-    if _undecorated(plain_text(inline)).startswith(EPILOGUE_OPENINGS):
+    opening = _undecorated(plain_text(inline))
+    if opening.startswith(SIGN_OFF_OPENINGS):
+        return "epilogue", SIGN_OFF, None
+    if opening.startswith(EPILOGUE_OPENINGS):
         return "epilogue", "", None
     return None
 
@@ -2859,13 +2872,13 @@ def assemble_part(
                 )
             )
             answer_blocks = _without_trailing_rules(answer_blocks[:footer])
-        if at_part_end:
-            while (
-                answer_blocks
-                and answer_blocks[-1].kind == "epilogue"
-                and (answer.text or len(answer_blocks) > 1)
-            ):
-                answer_blocks = _without_trailing_rules(answer_blocks[:-1])
+        while (
+            answer_blocks
+            and answer_blocks[-1].kind == "epilogue"
+            and (at_part_end or answer_blocks[-1].rule == SIGN_OFF)
+            and (answer.text or len(answer_blocks) > 1)
+        ):
+            answer_blocks = _without_trailing_rules(answer_blocks[:-1])
         question_md, question_html, question_folded = join(entry.question, question_blocks)
         answer_md, answer_html, answer_folded = join(answer, answer_blocks)
         if not question_md:
