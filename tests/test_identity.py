@@ -288,6 +288,41 @@ def test_a_new_note_just_below_the_threshold_against_a_removed_one_is_reported()
     assert v3.problems == () and len(v3.removed) == 1
 
 
+def test_a_question_edit_of_a_copy_under_another_heading_lands_on_the_note() -> None:
+    """A typo fixed in the question of one copy repeated under another heading updates the note (latest
+    edit wins, the other copy is stale), whichever copy is fixed first; fixing the other copy after it
+    leaves the note as it is. A new question that only shares a short answer with the note (「不是。」)
+    stays a note of its own."""
+    typo, fixed = "什么是LoRA？它为什么能降底微调成本？", "什么是LoRA？它为什么能降低微调成本？"
+    answer = "LoRA冻结原权重，只训练低秩分解矩阵，参数量和显存都大幅下降。"
+    v1 = _built(EMPTY_LOCK, NOW, ("微调方法", typo, answer), ("高频汇总", typo, answer))
+    (note,) = v1.notes
+    for first in ("高频汇总", "微调方法"):
+        edited = [(t, fixed if t == first else typo, answer) for t in ("微调方法", "高频汇总")]
+        v2 = _built(v1.lock, NOW + 5, *edited)
+        assert [(n.guid, n.note.question_md) for n in v2.notes] == [(note.guid, fixed)]
+        assert [e.topic for e in v2.notes[0].note.stale] == [
+            t for t in ("微调方法", "高频汇总") if t != first
+        ]
+        both = _built(v2.lock, NOW + 10, ("微调方法", fixed, answer), ("高频汇总", fixed, answer))
+        assert [(n.guid, n.status) for n in both.notes] == [(note.guid, Status.UNCHANGED)]
+
+    short = _built(
+        EMPTY_LOCK,
+        NOW,
+        ("集合", "HashMap是线程安全的吗？", "不是。"),
+        ("高频", "HashMap是线程安全的吗？", "不是。"),
+    )
+    added = _built(
+        short.lock,
+        NOW + 5,
+        ("集合", "HashMap是线程安全的吗？", "不是。"),
+        ("高频", "HashMap是线程安全的吗？", "不是。"),
+        ("集合", "ArrayList是线程安全的吗？", "不是。"),
+    )
+    assert sorted(n.status for n in added.notes) == [Status.ADDED, Status.UNCHANGED]
+
+
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from('"\\\x00\x1f\u2028/'))
 
 

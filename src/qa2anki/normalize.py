@@ -483,31 +483,54 @@ def normalize(
 
 
 def _copy_edges(groups: Sequence[_Group], previous: Previous) -> list[tuple[int, int]]:
-    """Pairs of groups with one question, under different topics, that are copies of one note of the last
-    build: both wordings were that note's, or one is new (an edit) and stands under a topic the note stood
-    under. Near duplicates and conflicts merge only within a topic, but an exact copy repeated under
-    another heading (a summary file of the most asked questions) was the note's copy until one of them was
-    edited: the latest edit wins there too, as within a topic."""
+    """Pairs of groups with one question, or one answer, under different topics, that are copies of one
+    note of the last build: both wordings were that note's, or one is new (an edit) and stands under a
+    topic the note stood under. Near duplicates and conflicts merge only within a topic, but an exact copy
+    repeated under another heading (a summary file of the most asked questions) was the note's copy until
+    one of them was edited, its answer or its question: the latest edit wins there too, as within a topic.
+    Two questions that share an answer must still be alike enough to merge on it (see
+    :func:`_alike_questions`)."""
     by_question: dict[str, list[int]] = defaultdict(list)
+    by_answer: dict[str, list[int]] = defaultdict(list)
     for index, group in enumerate(groups):
         by_question[group.question].append(index)
+        by_answer[group.answer].append(index)
     edges: list[tuple[int, int]] = []
     for members in by_question.values():
-        if len(members) < 2:
-            continue
-        owners = {index: _owner(groups[index], previous) for index in members}
-        known = {
-            index: any(_wording(e) in previous.known for e in groups[index].entries) for index in members
-        }
-        for x, y in combinations(members, 2):
-            if owners[x] is not None and owners[x] == owners[y]:
-                edges.append((x, y))
-            elif known[x] != known[y]:
-                edit, owner = (y, owners[x]) if known[x] else (x, owners[y])
-                stood = previous.topics.get(owner, frozenset()) if owner is not None else frozenset()
-                if any(fold_topic(e.topic) in stood for e in groups[edit].entries):
-                    edges.append((x, y))
+        edges += _copies(groups, members, previous)
+    for members in by_answer.values():
+        edges += [
+            (x, y)
+            for x, y in _copies(groups, members, previous)
+            if groups[x].question != groups[y].question and _alike_questions(groups[x], groups[y])
+        ]
     return edges
+
+
+def _copies(groups: Sequence[_Group], members: list[int], previous: Previous) -> list[tuple[int, int]]:
+    """The pairs of ``members`` (groups that share a text) that are copies of one note (see
+    :func:`_copy_edges`)."""
+    if len(members) < 2:
+        return []
+    owners = {index: _owner(groups[index], previous) for index in members}
+    known = {index: any(_wording(e) in previous.known for e in groups[index].entries) for index in members}
+    edges: list[tuple[int, int]] = []
+    for x, y in combinations(members, 2):
+        if owners[x] is not None and owners[x] == owners[y]:
+            edges.append((x, y))
+        elif known[x] != known[y]:
+            edit, owner = (y, owners[x]) if known[x] else (x, owners[y])
+            stood = previous.topics.get(owner, frozenset()) if owner is not None else frozenset()
+            if any(fold_topic(e.topic) in stood for e in groups[edit].entries):
+                edges.append((x, y))
+    return edges
+
+
+def _alike_questions(x: _Group, y: _Group) -> bool:
+    """Whether the questions of two groups with one answer are alike enough to be one note's (the floors
+    of :func:`_like_the_card`: 「HashMap是线程安全的吗？」 and 「ArrayList是线程安全的吗？」 share 「不是。」)."""
+    telling = _telling(x.answer) and _telling(y.answer)
+    return similarity(x.question, y.question) >= (QUESTION_FLOOR if telling else SHORT_ANSWER_QUESTION_FLOOR)
 
 
 EXHAUSTIVE_TOPIC = 60
