@@ -566,3 +566,34 @@ def test_a_removed_note_search_tells_it_from_live_notes_with_its_question() -> N
     assert searches["g"].also_finds == ("s",)
     alone = removed_searches(Lock(None, (gone, other)), "面试")["g"]
     assert alone.search == f'"deck:面试" "dupe:{NOTE_TYPE.id},什么是索引？"' and alone.also_finds == ()
+
+
+def test_a_lock_restored_with_its_sources_is_reported(tmp_path: Path) -> None:
+    """Sources and lock restored together (``git revert``): the note's mod goes back to the older one, and
+    Anki, which imports only newer notes, would keep the edited text. The build says so at the entry;
+    a build without the last build's record (a clean checkout) has nothing newer to warn about."""
+    project = _seed_project(tmp_path)
+    document = project / "source" / SEED_NAME
+    original = document.read_text(encoding="utf-8")
+    build(Options(cwd=project, now=NOW))
+    saved_lock = (project / LOCK).read_bytes()
+    edit = original.replace("降低模型大小和计算复杂度", "降低模型的大小和计算复杂度", 1)
+    document.write_text(edit, "utf-8")
+    edited = build(Options(cwd=project, now=NOW + 100))
+    assert [n.status for n in edited.changed] == [Status.UPDATED]
+    document.write_text(original, encoding="utf-8")
+    (project / LOCK).write_bytes(saved_lock)
+    restored = build(Options(cwd=project, now=NOW + 200))
+    assert restored.changed == ()
+    (warning,) = restored.problems
+    line = next(i for i, text in enumerate(original.splitlines(), 1) if "降低模型大小和计算复杂度" in text)
+    assert warning.severity == Severity.WARNING and "Update notes: Always" in warning.message
+    assert warning.path == f"source/{SEED_NAME}" and warning.line < line
+    assert build(Options(cwd=project, now=NOW + 300)).problems == ()  # the record is now of this build
+
+    shutil.rmtree(project / "build")
+    edit = original.replace("降低模型大小和计算复杂度", "降低模型的大小和计算复杂度", 1)
+    document.write_text(edit, "utf-8")
+    (project / LOCK).write_bytes(saved_lock)
+    clean = build(Options(cwd=project, now=NOW + 400))
+    assert not [p for p in clean.problems if "Update notes" in p.message]

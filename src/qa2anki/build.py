@@ -12,7 +12,7 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from operator import attrgetter
@@ -835,6 +835,8 @@ def _finish(
     contents = _contents(rendered)
     identification = _identified(options, config, analysis, contents, old_lock, kept)
     renamed = _deck_renamed(options, config, old_lock)
+    if write and not isinstance(carried, _Carried):
+        renamed += _went_back(options, identification, contents, output)
     _stop_on((*identification.problems, *renamed), options.strict)
     # Compared as data: two text dumps of a large lock cost seconds, and only its content matters.
     lock_changed = not lock_path.exists() or identification.lock != old_lock
@@ -1015,6 +1017,38 @@ def _deck_renamed(options: Options, config: Config, lock: Lock) -> tuple[Problem
             ).format(new=repr(new), old=repr(old)),
         ),
     )
+
+
+def _went_back(
+    options: Options, identification: Identification, contents: Mapping[str, str], output: Path
+) -> tuple[Problem, ...]:
+    """A warning for each note whose text is older than what the last build wrote for it: the lock and
+    the sources were restored together (``git revert``, ``git checkout``), so the note's mod is the older
+    one, and Anki, which imports a note only when it is newer, keeps the newer text. Only the last build's
+    ledger knows this; a clean checkout has nothing newer to warn about."""
+    ledger = carry.load_ledger(options.cwd / CACHE_FOLDER)
+    if ledger is None:
+        return ()
+    last = {note.guid: note for note in ledger.notes}
+    problems = []
+    for item in identification.notes:
+        written = last.get(item.guid)
+        if written is None or item.mod > written.mod or written.content == contents[item.note.key]:
+            continue
+        entry = item.note.first
+        problems.append(
+            Problem(
+                entry.path,
+                entry.line,
+                Severity.WARNING,
+                _(
+                    "this note goes back to older text than the last build wrote (a git revert or checkout "
+                    "of the lock?), and Anki imports a note only when it is newer: import {deck} with "
+                    "'Update notes: Always' once, or edit this entry again"
+                ).format(deck=display_path(output, options.cwd)),
+            )
+        )
+    return tuple(problems)
 
 
 def _refuse_a_missing_lock(options: Options, lock_path: Path, output: Path) -> None:

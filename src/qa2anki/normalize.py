@@ -528,7 +528,8 @@ def _copies(groups: Sequence[_Group], members: list[int], previous: Previous) ->
 
 def _alike_questions(x: _Group, y: _Group) -> bool:
     """Whether the questions of two groups with one answer are alike enough to be one note's (the floors
-    of :func:`_like_the_card`: 「HashMap是线程安全的吗？」 and 「ArrayList是线程安全的吗？」 share 「不是。」)."""
+    of :func:`_like_the_card`: 「HashMap是线程安全的吗？」 and 「ArrayList是线程安全的吗？」 share
+    「不是。」)."""
     telling = _telling(x.answer) and _telling(y.answer)
     return similarity(x.question, y.question) >= (QUESTION_FLOOR if telling else SHORT_ANSWER_QUESTION_FLOOR)
 
