@@ -1941,7 +1941,14 @@ def _question_line(inline: Token, patterns: _LabelPatterns) -> tuple[str, _Label
     if numbered is inner:
         return None
     label = _Label(numbered.content.strip(), list(numbered.children or ()))
-    if not text.endswith(("？", "?")) and _asks_then_answers(label, patterns.answer) is None:
+    # Bold as a whole, a short line may ask without a question mark (``**4. 说说HTTP和HTTPS的区别**``): it
+    # is one when an answer label follows, or in a run most of whose lines end in one.
+    unmarked_may_ask = rule == "bold-question" and len(plain_text(numbered).strip()) <= QUESTION_LINE_CHARS
+    if (
+        not text.endswith(_QUESTION_MARKS)
+        and _asks_then_answers(label, patterns.answer) is None
+        and not unmarked_may_ask
+    ):
         return None
     labelled = _split_label(numbered, patterns.question)
     if labelled is not None and labelled.markdown:
@@ -2158,9 +2165,10 @@ def _unlabelled_question(block: _Block, inline: Token, html: str) -> list[_Found
 
 
 def _question_item(block: _Block, html: str) -> _Found | None:
-    """An ordered list of one item that is one short line ending in a question mark (``2. 如何解决粘包？``,
+    """An ordered list of one item that is one short line (``2. 如何解决粘包？``, ``3. 简述DNS解析过程``,
     its answer in the paragraphs after the list): a ``numbered-question`` numbered as the list starts, a
-    question when an answer label follows it or in a run of such lines (see :func:`_unlabelled_runs`)."""
+    question when an answer label follows it or in a run of such lines most of which end in a question
+    mark (see :func:`_unlabelled_runs`)."""
     tokens = block.tokens
     if len(tokens) != 7 or tokens[3].type != "inline" or not tokens[1].info.isdigit():
         return None
@@ -2170,7 +2178,6 @@ def _question_item(block: _Block, html: str) -> _Found | None:
         not content
         or "\n" in content
         or content[0].isdigit()
-        or not content.endswith(_QUESTION_MARKS)
         or len(plain_text(inline).strip()) > QUESTION_LINE_CHARS
     ):
         return None
