@@ -25,7 +25,7 @@ import re
 import textwrap
 import unicodedata
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate, pairwise
@@ -54,7 +54,7 @@ SIGN_OFF_OPENINGS = (
     *("如果还有其他问题", "如果需要更详细", "如果需要进一步", "如果你需要更详细", "如果你需要进一步"),
     *("需要我进一步", "需要我详细", "如有疑问", "如有问题", "有问题欢迎", "欢迎评论", "欢迎留言"),
     *("欢迎在评论区", "欢迎关注", "更多面试题", "原文链接", "转载自", "本文首发于", "编辑于", "发布于"),
-    *("作者：", "（完）", "(完)", "—— END", "——END"),
+    *("作者：", "赞同 ", "（完）", "(完)", "—— END", "——END"),
 )
 """How a chat model's offer of more help and a page's footer start: no answer ends so, so such paragraphs
 are left off the end of any answer (a file of pasted chats has one after each), not only the last one's."""
@@ -2687,6 +2687,37 @@ def _may_ask(rule: str, level: int, context: _Context) -> bool:
     )
 
 
+def _asking_titles(
+    blocks: Sequence[BlockInfo], runs: Mapping[int, _Run], context: _Context, next_opening: Opening | None
+) -> set[int]:
+    """The starts of ``#`` headings that ask but title a page of questions (a 知乎 question,
+    ``# 有哪些常见的MySQL面试题？``): questions follow right below, before any other heading (a labelled
+    question, a run of question lines, or a deeper question heading), so the heading is no question of
+    its own. Only the blocks up to the next heading are looked at, and how the next section opens: a
+    document read section by section decides as a whole one does."""
+    titles: set[int] = set()
+    for index, block in enumerate(blocks):
+        if block.level != 1 or block.kind != "question" or block.rule != "heading-question":
+            continue
+        below = next((later for later in blocks[index + 1 :] if later.level), None)
+        if below is not None:
+            following = below.level > 1 and below.kind == "question"
+        else:
+            following = (
+                next_opening is not None and next_opening.level > 1 and next_opening.kind == "question"
+            )
+        for later in blocks[index + 1 :]:
+            if later.level or following:
+                break
+            run = runs.get(later.start)
+            following = (later.kind == "question" and later.rule in ("bold-label", "plain-label")) or (
+                run is not None and later.start == run.members[0] and _run_asks(run, context)
+            )
+        if following:
+            titles.add(block.start)
+    return titles
+
+
 def _run_asks(run: _Run, context: _Context) -> bool:
     """Whether a run of unlabelled question lines (see :func:`_unlabelled_runs`) is one of questions: bare
     lines by their shape alone; numbered lines when they ask (most end in a question mark) or the
@@ -2921,7 +2952,10 @@ def assemble_part(
 
     # A question label inside an answer, in a style that never opens a section and with no answer label of
     # its own, is a sub-question or exercise of that answer, not a new entry.
+    titles = _asking_titles(blocks, runs, context, next_opening)
     for index, block in enumerate(blocks):
+        if block.start in titles:
+            block = block._replace(kind="heading", rule="heading")
         # Only content in no entry stands between a fold's question and its answer summary: any other
         # block (an answer label without a question too, or a heading, so none runs on into a section)
         # ends the wait.
