@@ -119,10 +119,11 @@ ASKING_WORDS = (
     "区别",
     "异同",
     " vs ",
+    *("说说", "谈谈", "聊聊", "讲讲", "说一下", "讲一下", "简述", "介绍一下", "解释一下", "你对"),
 )
 """Words by which a heading without a question mark asks (``Redis是什么``, ``Java SE vs Java EE``,
-``X 和 Y 的区别``): with its siblings, evidence that a level's headings are questions (see
-:func:`asks_by_wording`)."""
+``X 和 Y 的区别``, ``说说你对闭包的理解``): with its siblings, evidence that a level's headings are
+questions (see :func:`asks_by_wording`)."""
 
 
 @dataclass(frozen=True)
