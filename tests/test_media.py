@@ -37,7 +37,9 @@ def test_images_are_packed_under_content_names(project: Path, run_cli: RunCli) -
 
 
 def test_escaping_and_absolute_images_are_refused(project: Path, run_cli: RunCli) -> None:
-    """../ escapes and absolute paths stop the build with file:line, and nothing is written."""
+    """../ escapes stop the build with file:line, and nothing is written. Absolute paths (Typora's default
+    for pasted screenshots) are left out with a warning at their line: the rest of the deck builds, and
+    the file is never read."""
     (project / "secret.png").write_bytes(PNG)
     (project / "source" / "a.md").write_text(entry("甲？", "../secret.png"), encoding="utf-8")
     result = run_cli("build")
@@ -46,15 +48,16 @@ def test_escaping_and_absolute_images_are_refused(project: Path, run_cli: RunCli
     assert not (project / "build" / "qa2anki.apkg").exists()
     (project / "source" / "a.md").write_text(entry("甲？", str(project / "secret.png")), encoding="utf-8")
     result = run_cli("check")
-    assert result.exit_code == 1
-    assert "absolute paths are refused" in result.output
-    # Typora's own folder on Windows: refused by name, not shown as text.
+    assert result.exit_code == 0
+    assert "is an absolute path and is left out of the deck" in result.output
+    # Typora's own folder on Windows: left out by name, not read.
     typora = "C:\\Users\\me\\AppData\\Roaming\\Typora\\typora-user-images\\image-1.png"
     (project / "source" / "a.md").write_text(entry("甲？", typora), encoding="utf-8")
-    result = run_cli("check")
-    assert result.exit_code == 1
-    assert "source/a.md:7: error: image 'C:\\\\Users" in result.output
-    assert "absolute paths are refused" in result.output
+    result = run_cli("build")
+    assert result.exit_code == 0, result.output
+    assert "source/a.md:7: warning: image 'C:\\\\Users" in result.output
+    assert "is an absolute path and is left out of the deck" in result.output
+    assert read_apkg_media(project / "build" / "qa2anki.apkg") == {}
 
 
 def test_missing_image_is_a_warning(project: Path, run_cli: RunCli) -> None:

@@ -1,10 +1,10 @@
 """Images the cards show: find them beside the sources, name them by content, pack them.
 
 An image referenced by a relative path is looked up from its document's folder and must stay inside the
-source folder the document was found in: ``../`` escapes and absolute paths are refused (a deck must not
-carry files from elsewhere on the author's disk). A packed file is named by a hash of its bytes plus its
-extension, so two different ``image.png`` never collide and one file used twice is stored once. Web
-images (``http``/``https``) are left as they are.
+source folder the document was found in: ``../`` escapes are refused and absolute paths left out (a deck
+must not carry files from elsewhere on the author's disk). A packed file is named by a hash of its bytes
+plus its extension, so two different ``image.png`` never collide and one file used twice is stored once.
+Web images (``http``/``https``) are left as they are.
 """
 
 from __future__ import annotations
@@ -113,8 +113,13 @@ def _image_file(source: ImageSource, cwd: Path) -> Path | tuple[Severity, str] |
         return None
     pure = PurePosixPath(target.replace("\\", "/"))
     if pure.is_absolute() or re.match(r"^[a-zA-Z]:", target):
-        message = _("image {src}: absolute paths are refused; put the image beside the sources")
-        return Severity.ERROR, message.format(src=shown)
+        # Left out, not an error: Typora links every pasted screenshot so by default, and one of them
+        # should not stop a deck. It is never read, so every machine builds the same deck.
+        message = _(
+            "image {src} is an absolute path and is left out of the deck; put the image beside the sources "
+            "and link it relatively (Typora: Preferences › Image › copy images to ./assets)"
+        )
+        return Severity.WARNING, message.format(src=shown)
     document = cwd / entry_path
     path = (document.parent / pure).resolve()
     if not path.is_relative_to(_source_root(document, document_name).resolve()):
