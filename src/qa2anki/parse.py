@@ -1651,8 +1651,9 @@ def _read_heading(block: _Block, inline: Token, patterns: _LabelPatterns, labels
     kind, rule, label_text, marker = _classify_heading(text, patterns, labels)
     label: _Label | None = None
     if kind != "heading" or rule in ("numbered", "heading"):
-        # Keep the heading's own tokens (emphasis, code, math), not just its plain text.
-        numbered = _without_numbering(inline)
+        # Keep the heading's own tokens (emphasis, code, math), not just its plain text; a heading bold as a
+        # whole (a chat model's ``### **1. 什么是LoRA？**``) is read inside its bold.
+        numbered = _without_numbering(_bold_inside(inline) or inline)
         pattern = patterns.question if kind == "question" else patterns.answer
         split = _split_label(numbered, pattern) if rule == "heading-label" else None
         if split is not None:
