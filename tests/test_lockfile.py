@@ -87,6 +87,23 @@ def test_an_invalid_note_is_named_by_its_line(tmp_path: Path) -> None:
     assert caught.value.line == line
 
 
+def test_a_merge_conflict_in_the_lock_says_so(tmp_path: Path) -> None:
+    """A lock with git's conflict markers (two branches built and merged) is named as a merge conflict at
+    the first marker's line, with what to do, not as a corrupt file."""
+    lines = dumps(LOCK).splitlines()
+    at = next(n for n, row in enumerate(lines) if '"问题一"' in row)
+    ours, theirs = lines[at], lines[at].replace("答案一", "答案一（改）")
+    text = "\n".join(
+        [*lines[:at], "<<<<<<< HEAD", ours, "=======", theirs, ">>>>>>> other", *lines[at + 1 :]]
+    )
+    path = tmp_path / "qa2anki.lock"
+    path.write_text(text + "\n", encoding="utf-8")
+    with pytest.raises(LockError, match="merge conflict") as caught:
+        read_lock(path, "source/qa2anki.lock")
+    assert caught.value.line == at + 1
+    assert "--theirs" in str(caught.value)
+
+
 def test_write_is_atomic(tmp_path: Path) -> None:
     """Writing leaves no temporary file behind and replaces the old lock whole."""
     path = tmp_path / "qa2anki.lock"

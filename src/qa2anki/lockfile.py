@@ -185,6 +185,14 @@ def _header(lock: Lock) -> Iterator[str]:
 _FOOTER = b" ]\n}\n"
 
 
+def _conflict_line(text: str) -> int | None:
+    """The line of the first git conflict marker (``<<<<<<< ours``) in a lock, if it has one."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith("<<<<<<<"):
+            return number
+    return None
+
+
 def loads(text: str, path: str = LOCK_NAME) -> Lock:
     """Parse and validate a lock; any defect is a :class:`LockError` naming the file (and line)."""
     try:
@@ -195,6 +203,17 @@ def loads(text: str, path: str = LOCK_NAME) -> Lock:
             path,
         ) from None
     except json.JSONDecodeError as exc:
+        conflict = _conflict_line(text)
+        if conflict is not None:
+            raise LockError(
+                _(
+                    "the lock holds a merge conflict: keep one side's lock whole (git checkout --ours or "
+                    "--theirs on it), then build again: notes the other side added or changed are matched "
+                    "again by their questions and answers"
+                ),
+                path,
+                conflict,
+            ) from None
         raise LockError(
             _(
                 "corrupt lock file ({detail}); restore it from version control, do not delete it "
