@@ -93,6 +93,7 @@ def test_an_upgrade_updates_every_old_entry_in_place(
         "正则化为什么能缓解过拟合？",
         "批大小如何影响训练？",
         "自注意力是如何计算的？",
+        "如何选择学习率？",  # ``### **如何选择学习率？**``: the front loses the heading's ``**``
     }
     assert len(response.log.updated) == len(updated)
 
