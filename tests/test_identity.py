@@ -288,6 +288,28 @@ def test_a_new_note_just_below_the_threshold_against_a_removed_one_is_reported()
     assert v3.problems == () and len(v3.removed) == 1
 
 
+def test_a_lone_rewrite_under_a_topic_is_reported() -> None:
+    """One entry rewritten at once (question reworded, answer extended) scores far below the threshold,
+    so its card starts over: when it is the only note a topic gains and the only one it loses, and the
+    two share some wording, a warning at its line names the removed note."""
+    answer = (
+        "混合专家模型由多个专家网络和一个门控网络组成，门控为每个词元只选择少数专家，"
+        "总参数量大而计算量基本不变。"
+    )
+    other = ("混合专家模型", "MoE如何做负载均衡？", "加辅助损失，让各专家的负载接近。")
+    v1 = run(notes(("混合专家模型", "什么是混合专家模型（MoE）？它有什么优势？", answer), other))
+    old = {n.note.question_md: n.guid for n in v1.notes}["什么是混合专家模型（MoE）？它有什么优势？"]
+    rewritten = (
+        "混合专家模型",
+        "请介绍MoE架构的原理和优点。",
+        answer + "训练时需要负载均衡损失，推理时显存占用高。",
+    )
+    v2 = run(notes(rewritten, other), v1.lock, now=NOW + 5)
+    assert sorted(n.status for n in v2.notes) == [Status.ADDED, Status.UNCHANGED] and len(v2.removed) == 1
+    (problem,) = v2.problems
+    assert problem.severity == Severity.WARNING and old in problem.message
+
+
 def test_a_question_edit_of_a_copy_under_another_heading_lands_on_the_note() -> None:
     """A typo fixed in the question of one copy repeated under another heading updates the note (latest
     edit wins, the other copy is stale), whichever copy is fixed first; fixing the other copy after it

@@ -118,6 +118,12 @@ reported: it may be an edit that changed too much at once (a short question rewo
 extended), and then a studied card would start over."""
 
 
+LONE_SWAP = 0.2
+"""How alike (at least) the one note a build adds under a topic and the one it removes there must be to be
+reported as a possible rewrite (see :func:`_lone_swaps`): they share some of their wording. A replacement
+that shares nothing (a question swapped for another) is not worth a warning."""
+
+
 def previous_wordings(lock: Lock) -> Previous | None:
     """What the lock recorded of the notes' wordings (``None`` when it recorded none: an older lock,
     whose next build keeps the rule of most copies and records them)."""
@@ -300,7 +306,9 @@ def identify(
             taken_notes.add(i)
             claimed.add(guid)
 
-    problems += _near_misses(notes, near, taken_notes | matched.keys(), claimed, limits.threshold)
+    decided = taken_notes | matched.keys()
+    near += _lone_swaps(notes, decided, lock, claimed)
+    problems += _near_misses(notes, near, decided, claimed, limits.threshold)
     used_guids = {locked.guid for locked in lock.notes} | lock.unparsed.keys()
     identified: list[IdentifiedNote] = []
     for index, note in enumerate(notes):
@@ -351,6 +359,33 @@ def identify(
         problems=tuple(problems),
         comparisons=comparisons,
     )
+
+
+def _lone_swaps(
+    notes: Sequence[Note], decided: set[int], lock: Lock, claimed: set[str]
+) -> list[tuple[float, int, str, LockedNote]]:
+    """The new note and the removed note of each topic where a build adds just one note and removes just
+    one, when they share enough of their wording (:data:`LONE_SWAP`): most likely one entry rewritten,
+    question and answer at once. Scored as re-identification would, for :func:`_near_misses` to report."""
+    added: dict[str, list[int]] = defaultdict(list)
+    for index, note in enumerate(notes):
+        if index not in decided:
+            for topic in {fold_topic(t) for t in note.topics}:
+                added[topic].append(index)
+    removed: dict[str, list[LockedNote]] = defaultdict(list)
+    for locked in lock.notes:
+        if locked.present and locked.guid not in claimed:
+            for topic in {fold_topic(t) for t in locked.topics}:
+                removed[topic].append(locked)
+    swaps = []
+    for topic, indices in sorted(added.items()):
+        gone = removed.get(topic, [])
+        if len(indices) == 1 and len(gone) == 1:
+            note, locked = notes[indices[0]], gone[0]
+            score = reidentify_score(note.question_folded, note.answer_folded, locked)
+            if score >= LONE_SWAP:
+                swaps.append((score, indices[0], locked.guid, locked))
+    return swaps
 
 
 def _near_misses(
