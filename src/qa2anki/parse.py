@@ -2474,7 +2474,9 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
         )
         if rule in QUESTION_LINE_RULES and not is_numbered and block.start not in answered:
             continue  # content, as no answer label follows it
-        asked = block.kind in ("question", "answer") or (_bare_line(block) and block.start in answered)
+        asked = (block.kind in ("question", "answer") and not _states_a_problem(block, answered)) or (
+            _bare_line(block) and block.start in answered
+        )
         if block.level or (asked and not is_numbered):
             flush(numbered, NUMBERED_LINE, opens)
             flush(bare, BARE_QUESTION)
@@ -3094,6 +3096,9 @@ def assemble_part(
                 follow_up = block.start + 1  # and so is the answer label after it
                 continue
             follow_up = 0
+            if current is not None and _problem_statement(block, current, answered):
+                current.add(block._replace(kind="block"))
+                continue
             if _is_title(current, block.kind, block.rule, block.level, block.marker, context):
                 current = None
             inside_answer = (
@@ -3107,9 +3112,11 @@ def assemble_part(
                 and block.start not in answered
                 and current
             ):
-                warn(
-                    block.start + 1, _("looks like a question inside an answer; kept as part of that answer")
-                )
+                if not _states_a_problem(block, answered):  # (a problem stated in an answer asks nothing)
+                    warn(
+                        block.start + 1,
+                        _("looks like a question inside an answer; kept as part of that answer"),
+                    )
                 current.add(block)
                 continue
             close(at_part_end=False, next_is_question=not heading_question)
@@ -3230,6 +3237,33 @@ def _follow_up(block: BlockInfo, current: _Open) -> bool:
         # ``**4. …？**`` / ``答：``), as it always was; one glued to its answer, or unnumbered, follows up.
         return block.rule in _UNNUMBERED_LINES and current.question.rule not in _QUIZ_RULES
     return bool(current.question.marker) and current.answer is not None
+
+
+def _problem_statement(block: BlockInfo, current: _Open, answered: set[int]) -> bool:
+    """Whether a labelled question is the problem an answer goes on to solve, not a question of its own:
+    right below a question heading or question line (``### 1. 线上OOM如何排查？`` / ``**问题：**
+    服务运行一段时间后抛出OOM。`` / ``**解决：** …``), and it states a problem (see
+    :func:`_states_a_problem`)."""
+    return (
+        current.answer is None
+        and not current.question_blocks
+        and not current.pending_headings
+        and current.question.rule in ("heading-question", *UNLABELLED_RULES)
+        and _states_a_problem(block, answered)
+    )
+
+
+def _states_a_problem(block: BlockInfo, answered: set[int]) -> bool:
+    """Whether a block is a labelled question without a question mark anywhere and without an answer label
+    of its own (``问题：服务运行一段时间后抛出OOM。``): below a question, part of its answer; it does not end
+    a run of question lines either."""
+    return (
+        block.kind == "question"
+        and not block.level
+        and block.rule in ("bold-label", "plain-label")
+        and block.start not in answered
+        and not any(mark in block.text for mark in _QUESTION_MARKS)
+    )
 
 
 def _quiz_body(block: BlockInfo, current: _Open) -> bool:
