@@ -955,7 +955,7 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
     if block.kind in ("bullet_list", "ordered_list"):
         # Lists read as entries without labels: the labelled items above come first.
         items = (
-            _bold_question_items(block)
+            _bold_question_items(block, patterns.answer)
             or _question_line_items(block, patterns.answer)
             or _list_pairs(block, GLUED_ITEM, partial(_glued_pair, answer_label=patterns.answer))
         )
@@ -1332,7 +1332,7 @@ BOLD_QUESTION_ITEM = "bold-question-item"
 (``- **能加载 MSG 文件吗？** 可以。``)."""
 
 
-def _bold_question_items(block: _Block) -> list[_Found]:
+def _bold_question_items(block: _Block, answer_label: re.Pattern[str]) -> list[_Found]:
     """A list of at least two items, each one paragraph that opens with a bold span ending in a question
     mark and goes on with more text: each item is a question (the bold span) and its answer (the rest).
     ``[]`` when any item is not so."""
@@ -1346,15 +1346,16 @@ def _bold_question_items(block: _Block) -> list[_Found]:
     closing = first.content.find(opening.markup, len(opening.markup))
     if not _ends_asking(first.content[:closing]):
         return []
-    return _list_pairs(block, BOLD_QUESTION_ITEM, _bold_pair)
+    return _list_pairs(block, BOLD_QUESTION_ITEM, partial(_bold_pair, answer_label=answer_label))
 
 
 _Pair = tuple[tuple[Token, str], tuple[Token, str]]
 """A question and its answer, each as its inline token and its Markdown."""
 
 
-def _bold_pair(inline: Token) -> _Pair | None:
-    """The bold question a paragraph opens with and the rest of it (see :func:`_bold_question_items`)."""
+def _bold_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
+    """The bold question a paragraph opens with and the rest of it, without the answer label the rest may
+    open with (``答：``; see :func:`_bold_question_items`)."""
     children = _children(inline)
     if not children or children[0].type != "strong_open":
         return None
@@ -1373,7 +1374,13 @@ def _bold_pair(inline: Token) -> _Pair | None:
         or not answer
     ):
         return None
-    rest = Token("inline", "", 0, content=answer, children=_lstrip_children(children[close + 1 :]))
+    after = children[close + 1 :]
+    while after and after[0].type in ("softbreak", "hardbreak"):
+        after = after[1:]  # (the answer on the item's next line)
+    rest = Token("inline", "", 0, content=answer, children=_lstrip_children(after))
+    label = _split_label(rest, answer_label)
+    if label is not None and label.markdown:
+        rest, answer = Token("inline", "", 0, content=label.markdown, children=label.children), label.markdown
     return (inner, question), (rest, answer)
 
 
