@@ -2031,16 +2031,22 @@ flames (``⭐⭐⭐``, ``🔥``), as question banks mark how often a question is
 
 
 def _ends_asking(text: str) -> bool:
-    """Whether a line ends in a question mark, but for a trailing tag (see :data:`_TRAILING_TAG_RE`)."""
+    """Whether a line ends in a question mark, but for a trailing tag (see :data:`_TRAILING_TAG_RE`), or in
+    a blank to fill in (see :data:`_BLANK_RE`)."""
     text = text.rstrip()
     if text.endswith(_QUESTION_MARKS):
         return True
     if not text or text[-1] not in _TAG_ENDS:
-        return False  # (most lines: the pattern need not be tried)
-    return _TRAILING_TAG_RE.sub("", text).endswith(_QUESTION_MARKS)
+        return False  # (most lines: the patterns need not be tried)
+    return _BLANK_RE.search(text) is not None or _TRAILING_TAG_RE.sub("", text).endswith(_QUESTION_MARKS)
 
 
-_TAG_ENDS = frozenset("）)】]★☆⭐🔥❗❓✨💡\ufe0f")
+_BLANK_RE = re.compile(r"(?:[（(][\s\u3000]*[）)]|_{2,}|＿+)$")
+"""A blank to fill in at the end of a line (``Java中用于定义常量的关键字是（ ）``, ``…的结果是____``): an
+exam question asks so, without a question mark."""
+
+
+_TAG_ENDS = frozenset("）)】]★☆⭐🔥❗❓✨💡\ufe0f_＿")
 
 
 def _line_count_number(number: str) -> int:
