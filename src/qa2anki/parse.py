@@ -952,6 +952,8 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
             return inside
     if block.kind == "bullet_list" and (answer := _answer_item(block, patterns.answer)) is not None:
         return [answer]
+    if block.kind == "table" and (rows := _table_rows(block, patterns)):
+        return rows
     if block.kind in ("bullet_list", "ordered_list"):
         # Lists read as entries without labels: the labelled items above come first.
         items = (
@@ -1408,8 +1410,48 @@ it (``1. 什么是进程？`` then ``进程是…``: the answer continues the it
 GLUED_ITEM = "glued-item"
 """The rule of a list whose every item is a question and its answer on one line, after an answer label
 (``1. SSH 默认端口？ 答：22。``)."""
-_LIST_ENTRY_RULES = frozenset((BOLD_QUESTION_ITEM, QUESTION_LINE_ITEM, QUESTION_ITEMS, GLUED_ITEM))
-"""The rules that read a list as entries (see :data:`WHOLE_LIST`)."""
+TABLE_ROW = "table-row"
+"""The rule of a table whose header names a question column and an answer column (``| 问题 | 答案 |``,
+``| 序号 | 面试题 | 参考答案 |``): each row is a question and its answer, given after the table whole (see
+:data:`WHOLE_LIST`)."""
+_LIST_ENTRY_RULES = frozenset((BOLD_QUESTION_ITEM, QUESTION_LINE_ITEM, QUESTION_ITEMS, GLUED_ITEM, TABLE_ROW))
+"""The rules that read a list (or a table) as entries (see :data:`WHOLE_LIST`)."""
+
+
+def _table_rows(block: _Block, patterns: _LabelPatterns) -> list[_Found]:
+    """The rows of a :data:`TABLE_ROW` table as questions and answers (a row with an empty question or
+    answer cell too: assembly reports it); ``[]`` for any other table."""
+    rows: list[list[Token]] = []
+    starts: list[tuple[int, int]] = []
+    for index, token in enumerate(block.tokens):
+        if token.type == "tr_open":
+            rows.append([])
+            starts.append((token.map[0], token.map[1]) if token.map else (0, 0))
+        elif token.type == "inline" and rows and block.tokens[index - 1].type in ("th_open", "td_open"):
+            rows[-1].append(token)
+    if len(rows) < 2:
+        return []
+    header = [_undecorated(plain_text(cell).strip()) for cell in rows[0]]
+    asked = next((i for i, text in enumerate(header) if _bare_label(text, patterns.question)), None)
+    told = next((i for i, text in enumerate(header) if _bare_label(text, patterns.answer)), None)
+    if asked is None or told is None:
+        return []
+    found = [_whole_list(block)]
+    for (start, end), cells in zip(starts[1:], rows[1:], strict=True):
+        if max(asked, told) >= len(cells):
+            continue  # a short row: markdown-it fills rows, so none is
+        for kind, cell in (("question", cells[asked]), ("answer", cells[told])):
+            markdown = cell.content.strip()
+            label = _Label(markdown, list(cell.children or ()))
+            html = render_inline(label.children)
+            found.append(_Found(kind, TABLE_ROW, start, end, html, [cell], label=label, source=markdown))
+    return found
+
+
+def _bare_label(text: str, pattern: re.Pattern[str]) -> bool:
+    """Whether a table's header cell is only a label (``问题``, ``参考答案``, ``Q``)."""
+    match = pattern.match(text)
+    return match is not None and match.end() == len(text)
 
 
 def _question_line_items(block: _Block, answer_label: re.Pattern[str]) -> list[_Found]:
