@@ -55,6 +55,9 @@ def test_build_writes_one_deck_and_a_summary(project: Path, run_cli: RunCli) -> 
     assert [p.name for p in (project / "build").glob("*.apkg")] == ["qa2anki.apkg"]
     assert (project / "source" / "qa2anki.lock").is_file()
     assert "wrote build/qa2anki.apkg and source/qa2anki.lock" in result.output
+    # A missing lock is never silent: the first build says it started one, and why it matters.
+    assert "there was no lock: source/qa2anki.lock starts now, and every note is new" in result.output
+    assert "there was no lock" not in run_cli("build").output
 
 
 def test_deck_name_and_output_from_pyproject(project: Path, run_cli: RunCli) -> None:
@@ -93,6 +96,7 @@ def test_dry_run_writes_nothing(project: Path, run_cli: RunCli) -> None:
     assert (
         "dry run: nothing written (would write build/qa2anki.apkg and source/qa2anki.lock)" in result.output
     )
+    assert "there is no lock: every note is new, and a build would start source/qa2anki.lock" in result.output
     assert not (project / "build").exists()
     assert not (project / "source" / "qa2anki.lock").exists()
     assert run_cli("build").exit_code == 0

@@ -222,6 +222,8 @@ class BuildReport:
     """Whether the deck and lock were written."""
     lock_changed: bool
     """Whether the lock differs from the one read."""
+    lock_started: bool
+    """Whether there was no lock: every note is new, its GUID made from its question (a first build)."""
     reuse: Reuse
     """What the build took over from the last one."""
     held: object = field(default=None, repr=False, compare=False)
@@ -839,7 +841,8 @@ def _finish(
         renamed += _went_back(options, identification, contents, output)
     _stop_on((*identification.problems, *renamed), options.strict)
     # Compared as data: two text dumps of a large lock cost seconds, and only its content matters.
-    lock_changed = not lock_path.exists() or identification.lock != old_lock
+    lock_started = not lock_path.exists()
+    lock_changed = lock_started or identification.lock != old_lock
     if options.locked and lock_changed and not _only_recorded(identification.lock, old_lock):
         raise LockError(
             _("the lock would change (run qa2anki build without --locked and commit the lock)"), lock_display
@@ -869,6 +872,7 @@ def _finish(
         lock_path=lock_display,
         written=write,
         lock_changed=lock_changed,
+        lock_started=lock_started,
         reuse=Reuse(
             len(kept),
             carried if isinstance(carried, str) else "" if kept else _("the changes touch every topic"),

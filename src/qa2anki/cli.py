@@ -412,6 +412,15 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
     # Where the files are from here, as the settings line and the preview say (problems name files from
     # the project folder, like the lock does).
     output, lock = _shown(root / report.output), _shown(root / report.lock_path)
+    if report.lock_started and report.written:
+        click.echo(
+            _(
+                "there was no lock: {lock} starts now, and every note is new; commit it with your documents, "
+                "it is what keeps every card's history from here on"
+            ).format(lock=lock)
+        )
+    elif report.lock_started:
+        click.echo(_("there is no lock: every note is new, and a build would start {lock}").format(lock=lock))
     if report.written:
         if report.lock_changed:
             message = _("wrote {output} and {lock}")
