@@ -292,15 +292,15 @@ def _topic_key(members: list[_Group], limits: Thresholds) -> str:
 
 TopicTexts = tuple[str, str, str, str]
 """What clustering compares of a group: folded question, folded answer, the answer's Markdown (whose
-lines pair answers in large topics) and the code the question shows (see :func:`question_code`)."""
+lines pair answers in large topics) and the code the question shows (see :func:`_question_code`)."""
 
 
 def _texts(group: _Group) -> TopicTexts:
     entry = group.entries[0]
-    return (group.question, group.answer, entry.answer_md, question_code(entry.question_html))
+    return (group.question, group.answer, entry.answer_md, _question_code(entry.question_html))
 
 
-def question_code(html: str) -> str:
+def _question_code(html: str) -> str:
     """The code a question shows, as rendered (its ``<code>`` elements, joined). Questions about code
     differ in the code: 「下面代码输出什么？」 over ``var`` and over ``let`` are two questions, however alike
     their texts are."""
