@@ -127,7 +127,7 @@ INLINE = {
     "meta-refresh": ('<meta http-equiv="refresh" content="0;url=javascript:alert(1)">', "<meta"),
     "base": ('<base href="javascript:alert(1)//">', "<base"),
     "form": ('<form action="javascript:alert(1)"><button>x</button></form>', "<form"),
-    "comment": ("<!-- <script>alert(1)</script> -->", "<!--"),
+    "comment": ("<!-- <script>alert(1)</script> -->", ""),  # a comment shows nothing at all
     "link-javascript": ("[x](javascript:alert(1))", "javascript:alert(1)"),
     "link-mixed-case": ("[x](JaVaScRiPt:alert(1))", "JaVaScRiPt:alert(1)"),
     "link-entity-colon": ("[x](JaVaScRiPt&#58;alert(1))", "alert(1)"),
@@ -188,7 +188,8 @@ def _hostile_document() -> tuple[str, list[tuple[str, str]]]:
 
 def test_hostile_markdown_is_never_live_in_the_deck(project: Path, run_cli: RunCli) -> None:
     """Script, iframe, style, event handlers and javascript:/data:/vbscript:/file: targets in questions and
-    answers end up as text in the deck, never as live tags, attributes or links."""
+    answers end up as text in the deck, never as live tags, attributes or links (an HTML comment, and the
+    script in it, shows nothing)."""
     text, expected = _hostile_document()
     (project / "source" / "hostile.md").write_text(text, encoding="utf-8")
     result = run_cli("build")
@@ -203,7 +204,7 @@ def test_hostile_markdown_is_never_live_in_the_deck(project: Path, run_cli: RunC
             found, shown = inspect(field)
             problems += [f"{name} field {index}: {p}" for p in found]
             if index in (0, 1) and name in INLINE:
-                assert visible in shown, (name, index, field)
+                assert visible in shown if visible else "alert" not in shown, (name, index, field)
         assert visible in inspect(fields[1])[1], (name, fields[1])
     assert problems == []
 

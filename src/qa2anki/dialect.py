@@ -324,6 +324,53 @@ def _math_block(state: StateBlock, start_line: int, end_line: int, silent: bool)
     return True
 
 
+COMMENT = "html_comment"
+"""The token of an HTML comment on lines of its own (``<!-- more -->``, ``<!-- TODO -->``): nothing shows."""
+
+
+def _comment_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """An HTML comment from ``<!--`` at the start of a line to the line holding ``-->``, as CommonMark
+    reads one (it may interrupt a paragraph), though raw HTML is off: authors hide notes and Hexo's
+    ``<!-- more -->`` so, and shown as text they fell on cards, or hid the question on the next line. One
+    that does not close before a heading, or at all, is text (it never swallows what follows)."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    if not state.src.startswith("<!--", begin):
+        return False
+    last = start_line
+    text = state.src[begin + 4 : state.eMarks[start_line]]
+    while "-->" not in text:
+        last += 1
+        if last >= end_line:
+            return False
+        text = state.src[state.bMarks[last] : state.eMarks[last]]
+        if _HEADING_RE.match(text):
+            return False
+    if silent:
+        return True
+    token = state.push(COMMENT, "", 0)
+    token.block = True
+    token.map = [start_line, last + 1]
+    state.line = last + 1
+    return True
+
+
+def _comment_inline(state: StateInline, silent: bool) -> bool:
+    """An HTML comment inside a line (``是Y。<!-- 待补充 -->``): left out."""
+    if not state.src.startswith("<!--", state.pos):
+        return False
+    close = state.src.find("-->", state.pos + 4, state.posMax)
+    if close == -1:
+        return False
+    state.pos = close + 3
+    return True
+
+
+def _nothing(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    return ""
+
+
 def _math_block_render(
     self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
@@ -449,7 +496,11 @@ def _markdown() -> MarkdownIt:
     md.block.ruler.before(
         "blockquote", "fold_line", _fold_line, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
+    md.block.ruler.before(
+        "blockquote", COMMENT, _comment_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    )
     md.inline.ruler.before("escape", "math_inline", _math_inline)
+    md.inline.ruler.before("html_inline", COMMENT, _comment_inline)
     md.inline.ruler.before("html_inline", "html_image", _html_image)
     md.core.ruler.push("math_as_text", _math_as_text)
     md.core.ruler.push("enumerated_lines", _enumerated_lines)
@@ -460,6 +511,7 @@ def _markdown() -> MarkdownIt:
     md.add_render_rule("text", _text)
     md.add_render_rule("math_block", _math_block_render)
     md.add_render_rule(FOLD_TAG, _fold_tag_render)
+    md.add_render_rule(COMMENT, _nothing)
     return md
 
 

@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 from markdown_it.token import Token
 
-from qa2anki.dialect import FOLD_SUMMARY, FOLD_TAG, markdown_parser, render_inline, render_tokens
+from qa2anki.dialect import COMMENT, FOLD_SUMMARY, FOLD_TAG, markdown_parser, render_inline, render_tokens
 from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
 from qa2anki.guard import guard_document
@@ -939,6 +939,8 @@ def _block_info(found: _Found, lines: Sequence[str], first: int = 0) -> BlockInf
 
 def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source: _Source) -> list[_Found]:
     """What a top-level block is: a heading, a question, an answer, … (one rule each), or content."""
+    if block.kind == COMMENT:
+        return []  # it shows nothing, and it is in no entry's text
     inline = block.inline
     if block.kind == "heading" and inline is not None:
         return [_read_heading(block, inline, patterns, labels)]
