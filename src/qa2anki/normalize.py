@@ -941,7 +941,8 @@ def stale_problems(shown: tuple[str, int], stale: Sequence[tuple[str, int]]) -> 
             Severity.WARNING,
             _(
                 "stale copy: the card shows the edited wording at {shown}, this copy still holds the older "
-                "one (edit it to match, or remove the copies with qa2anki tidy)"
+                "one (edit it to match, or delete it; qa2anki tidy deletes such copies where the note has "
+                "another copy in the same section)"
             ).format(shown=f"{shown[0]}:{shown[1]}"),
         )
         for path, line in stale
