@@ -1350,16 +1350,23 @@ def _bold_question_items(block: _Block, answer_label: re.Pattern[str]) -> list[_
     closing = first.content.find(opening.markup, len(opening.markup))
     if not _ends_asking(first.content[:closing]):
         return []
-    return _list_pairs(block, BOLD_QUESTION_ITEM, partial(_bold_pair, answer_label=answer_label))
+    found = _list_pairs(block, BOLD_QUESTION_ITEM, partial(_bold_pair, answer_label=answer_label))
+    items = _blocks(block.tokens[1:-1])
+    if found or len(items) != 1 or len(items[0].tokens) != 5 or items[0].tokens[2].type != "inline":
+        return found
+    # A list of one such item is an entry when its answer opens with an answer label (``1. **什么是X？**`` /
+    # ``**答案：** …``): without it, the bold line may be any list's.
+    pieces = _bold_pair(items[0].tokens[2], answer_label, labelled=True)
+    return [_whole_list(block), *_item_entry(BOLD_QUESTION_ITEM, items[0], *pieces)] if pieces else []
 
 
 _Pair = tuple[tuple[Token, str], tuple[Token, str]]
 """A question and its answer, each as its inline token and its Markdown."""
 
 
-def _bold_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
+def _bold_pair(inline: Token, answer_label: re.Pattern[str], labelled: bool = False) -> _Pair | None:
     """The bold question a paragraph opens with and the rest of it, without the answer label the rest may
-    open with (``答：``; see :func:`_bold_question_items`)."""
+    open with (``答：``; see :func:`_bold_question_items`); with ``labelled``, only when it does."""
     children = _children(inline)
     if not children or children[0].type != "strong_open":
         return None
@@ -1385,6 +1392,8 @@ def _bold_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
     label = _split_label(rest, answer_label)
     if label is not None and label.markdown:
         rest, answer = Token("inline", "", 0, content=label.markdown, children=label.children), label.markdown
+    elif labelled:
+        return None
     return (inner, question), (rest, answer)
 
 
