@@ -956,6 +956,8 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         return [answer]
     if block.kind == "table" and (rows := _table_rows(block, patterns)):
         return rows
+    if block.kind in ("bullet_list", "ordered_list") and (pairs := _label_items(block, patterns)):
+        return pairs
     if block.kind in ("bullet_list", "ordered_list"):
         # Lists read as entries without labels: the labelled items above come first.
         items = (
@@ -1421,12 +1423,37 @@ it (``1. 什么是进程？`` then ``进程是…``: the answer continues the it
 GLUED_ITEM = "glued-item"
 """The rule of a list whose every item is a question and its answer on one line, after an answer label
 (``1. SSH 默认端口？ 答：22。``)."""
+LABEL_ITEMS = "label-items"
+"""The rule of a list whose items take turns: a question label, then an answer label (``- Q：进程和线程的
+区别？`` / ``- A：…``), each item one paragraph: each pair of items is an entry (the list given whole first,
+see :data:`WHOLE_LIST`)."""
 TABLE_ROW = "table-row"
 """The rule of a table whose header names a question column and an answer column (``| 问题 | 答案 |``,
 ``| 序号 | 面试题 | 参考答案 |``): each row is a question and its answer, given after the table whole (see
 :data:`WHOLE_LIST`)."""
-_LIST_ENTRY_RULES = frozenset((BOLD_QUESTION_ITEM, QUESTION_LINE_ITEM, QUESTION_ITEMS, GLUED_ITEM, TABLE_ROW))
+_LIST_ENTRY_RULES = frozenset(
+    (BOLD_QUESTION_ITEM, QUESTION_LINE_ITEM, QUESTION_ITEMS, GLUED_ITEM, LABEL_ITEMS, TABLE_ROW)
+)
 """The rules that read a list (or a table) as entries (see :data:`WHOLE_LIST`)."""
+
+
+def _label_items(block: _Block, patterns: _LabelPatterns) -> list[_Found]:
+    """The entries of a :data:`LABEL_ITEMS` list; ``[]`` for any other list."""
+    items = _blocks(block.tokens[1:-1])
+    if len(items) < 2 or len(items) % 2:
+        return []
+    found = [_whole_list(block)]
+    for index, item in enumerate(items):
+        if len(item.tokens) != 5 or item.tokens[2].type != "inline":
+            return []
+        inline = item.tokens[2]
+        kind, pattern = ("answer", patterns.answer) if index % 2 else ("question", patterns.question)
+        label = _split_label(inline, pattern)
+        if label is None or not label.markdown:
+            return []
+        html = render_inline(label.children)
+        found.append(_Found(kind, LABEL_ITEMS, item.start, item.end, html, [inline], label=label))
+    return found
 
 
 def _table_rows(block: _Block, patterns: _LabelPatterns) -> list[_Found]:
