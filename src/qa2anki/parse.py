@@ -1477,7 +1477,7 @@ def _table_rows(block: _Block, patterns: _LabelPatterns) -> list[_Found]:
     found = [_whole_list(block)]
     for (start, end), cells in zip(starts[1:], rows[1:], strict=True):
         if max(asked, told) >= len(cells):
-            continue  # a short row: markdown-it fills rows, so none is
+            continue  # (markdown-it fills a short row with empty cells; a row it did not is skipped)
         for kind, cell in (("question", cells[asked]), ("answer", cells[told])):
             markdown = cell.content.strip()
             label = _Label(markdown, list(cell.children or ()))
