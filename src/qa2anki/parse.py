@@ -1359,7 +1359,12 @@ def _bold_question_items(block: _Block, answer_label: re.Pattern[str]) -> list[_
     # A list of one such item is an entry when its answer opens with an answer label (``1. **什么是X？**`` /
     # ``**答案：** …``): without it, the bold line may be any list's.
     pieces = _bold_pair(items[0].tokens[2], answer_label, labelled=True)
-    return [_whole_list(block), *_item_entry(BOLD_QUESTION_ITEM, items[0], *pieces)] if pieces else []
+    item = items[0]
+    return (
+        [_whole_list(block), *_item_entry(BOLD_QUESTION_ITEM, item.start, item.end, *pieces)]
+        if pieces
+        else []
+    )
 
 
 _Pair = tuple[tuple[Token, str], tuple[Token, str]]
@@ -1478,11 +1483,10 @@ def _table_rows(block: _Block, patterns: _LabelPatterns) -> list[_Found]:
     for (start, end), cells in zip(starts[1:], rows[1:], strict=True):
         if max(asked, told) >= len(cells):
             continue  # (markdown-it fills a short row with empty cells; a row it did not is skipped)
-        for kind, cell in (("question", cells[asked]), ("answer", cells[told])):
-            markdown = cell.content.strip()
-            label = _Label(markdown, list(cell.children or ()))
-            html = render_inline(label.children)
-            found.append(_Found(kind, TABLE_ROW, start, end, html, [cell], label=label, source=markdown))
+        question, answer = cells[asked], cells[told]
+        found += _item_entry(
+            TABLE_ROW, start, end, (question, question.content.strip()), (answer, answer.content.strip())
+        )
     return found
 
 
@@ -1605,7 +1609,7 @@ def _list_pairs(block: _Block, rule: str, pair: Callable[[Token], _Pair | None])
         inline = tokens[2] if len(tokens) == 5 and tokens[2].type == "inline" else None
         pieces = pair(inline) if inline is not None else None
         if pieces is not None:
-            found += _item_entry(rule, item, *pieces)
+            found += _item_entry(rule, item.start, item.end, *pieces)
             answered += 1
         elif inline is not None and _unanswered_item(inline):
             label = _Label(inline.content.strip(), list(inline.children or ()))
@@ -1630,14 +1634,15 @@ def _whole_list(block: _Block) -> _Found:
 
 
 def _item_entry(
-    rule: str, item: _Block, question: tuple[Token, str], answer: tuple[Token, str]
+    rule: str, start: int, end: int, question: tuple[Token, str], answer: tuple[Token, str]
 ) -> list[_Found]:
-    """A list item's question and answer (each its inline token and Markdown), as two blocks."""
+    """A list item's (or a table row's) question and answer on lines ``[start, end)``, each its inline
+    token and Markdown, as two blocks."""
     found = []
     for kind, (piece, markdown) in (("question", question), ("answer", answer)):
         label = _Label(markdown, list(piece.children or ()))
         html = render_inline(label.children)
-        found.append(_Found(kind, rule, item.start, item.end, html, [piece], label=label, source=markdown))
+        found.append(_Found(kind, rule, start, end, html, [piece], label=label, source=markdown))
     return found
 
 
