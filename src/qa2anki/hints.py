@@ -23,7 +23,7 @@ from itertools import combinations
 from qa2anki.errors import Problem, Severity
 from qa2anki.i18n import gettext as _
 from qa2anki.normalize import EXHAUSTIVE_TOPIC, QUESTION_FLOOR, Note, Thresholds, fold_topic
-from qa2anki.parse import QUESTION_LINE_RULES, UNLABELLED_RULES, UNLABELLED_RUN, BlockInfo
+from qa2anki.parse import QUESTION_LINE_RULES, UNLABELLED_RULES, UNLABELLED_RUN, BlockInfo, ends_asking
 from qa2anki.similarity import candidate_pairs, similarity
 from qa2anki.sources import Document
 
@@ -94,8 +94,7 @@ def shape_hints(document: Document, blocks: Sequence[BlockInfo]) -> tuple[Proble
     lines = [
         b
         for b in blocks
-        if (b.rule in QUESTION_LINE_RULES or b.rule in UNLABELLED_RULES)
-        and b.text.rstrip().endswith(("？", "?"))
+        if (b.rule in QUESTION_LINE_RULES or b.rule in UNLABELLED_RULES) and ends_asking(b.text)
     ]
     hints: list[Problem] = []
     if lines and len(asking) < QUESTION_MARK_PARAGRAPHS and not answers:

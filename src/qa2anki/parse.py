@@ -492,7 +492,7 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
     if match is None or not content.startswith(text[: match.end()], pos):
         return None
     number = match.group("number")
-    if number and not number.isdigit() and not _ends_asking(plain_text(inline)):
+    if number and not number.isdigit() and not ends_asking(plain_text(inline)):
         return None  # ``问题一：代码耦合严重。`` enumerates problems: numbered in words, a label asks
     has_colon = _has_colon(match)
     marker = match.group("label")
@@ -561,7 +561,7 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
         return "heading", bare[0], topic, bare[1]
     if topic.startswith(CLOSING_HEADINGS):
         return "heading", "closing", topic, ""
-    if labels.heading_questions and _ends_asking(topic):
+    if labels.heading_questions and ends_asking(topic):
         return "question", "heading-question", topic, ""
     if heading_topic(text).casefold() in ASIDE_HEADINGS:
         return "heading", "aside", topic, ""
@@ -621,7 +621,7 @@ def _question_summary(inline: Token | None) -> _Label | None:
         return None
     numbered = _without_numbering(inline)
     text = plain_text(numbered).strip()
-    if not _ends_asking(text) or len(text) > QUESTION_LINE_CHARS:
+    if not ends_asking(text) or len(text) > QUESTION_LINE_CHARS:
         return None
     return _Label(numbered.content.strip(), list(numbered.children or ()))
 
@@ -1112,7 +1112,7 @@ def _asks_in_every_item(block: _Block) -> bool:
             return False
         # A checklist of questions (复习清单: every nested item asks too) answers nothing.
         if all(
-            _ends_asking(token.content)
+            ends_asking(token.content)
             for child in children[1:]
             for token in child.tokens
             if token.type == "inline"
@@ -1248,7 +1248,7 @@ def _outline_question(first: _Block) -> _Label | None:
         markdown = children[0].content
         children = [_text_token(markdown)]
     line = Token("inline", "", 0, content=markdown, children=children)
-    if not _ends_asking(plain_text(line)):
+    if not ends_asking(plain_text(line)):
         return None
     numbered = _without_numbering(line)
     return _Label(numbered.content.strip(), list(numbered.children or ()))
@@ -1350,7 +1350,7 @@ def _bold_question_items(block: _Block, answer_label: re.Pattern[str]) -> list[_
     if opening is None or opening.type != "strong_open":
         return []
     closing = first.content.find(opening.markup, len(opening.markup))
-    if not _ends_asking(first.content[:closing]):
+    if not ends_asking(first.content[:closing]):
         return []
     found = _list_pairs(block, BOLD_QUESTION_ITEM, partial(_bold_pair, answer_label=answer_label))
     items = _blocks(block.tokens[1:-1])
@@ -1387,8 +1387,8 @@ def _bold_pair(inline: Token, answer_label: re.Pattern[str], labelled: bool = Fa
         not close
         or closing < 0
         or not content.startswith(markup)
-        or not _ends_asking(question)
-        or not _ends_asking(plain_text(inner))
+        or not ends_asking(question)
+        or not ends_asking(plain_text(inner))
         or not answer
     ):
         return None
@@ -1502,7 +1502,7 @@ def _question_line_items(block: _Block, answer_label: re.Pattern[str]) -> list[_
     answer. ``[]`` when any item is not so."""
     # A quick test of the first item: its first line ends in a question mark, and more lines follow.
     first = block.tokens[3] if len(block.tokens) > 3 else None
-    if first is None or first.type != "inline" or not _ends_asking(first.content.partition("\n")[0]):
+    if first is None or first.type != "inline" or not ends_asking(first.content.partition("\n")[0]):
         return []
     return _list_pairs(block, QUESTION_LINE_ITEM, partial(_line_pair, answer_label=answer_label))
 
@@ -1518,7 +1518,7 @@ def _line_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
     if (
         cut < 0
         or not answer
-        or not _ends_asking(question)
+        or not ends_asking(question)
         or len(plain_text(inner).strip()) > QUESTION_LINE_CHARS
     ):
         return None
@@ -1625,7 +1625,7 @@ def _unanswered_item(inline: Token) -> bool:
     """One short line ending in a question mark: a list item that asks and has no answer yet."""
     text = plain_text(inline).strip()
     one_line = "\n" not in inline.content.strip()
-    return one_line and _ends_asking(text) and len(text) <= QUESTION_LINE_CHARS
+    return one_line and ends_asking(text) and len(text) <= QUESTION_LINE_CHARS
 
 
 def _whole_list(block: _Block) -> _Found:
@@ -1661,7 +1661,7 @@ def _opens_with_question(block: _Block, patterns: _LabelPatterns) -> bool:
     return (
         question.type == "inline"
         and "\n" not in question.content.strip()
-        and _ends_asking(plain_text(question))
+        and ends_asking(plain_text(question))
         and answer.type == "inline"
         and _split_label(answer, patterns.answer) is not None
     )
@@ -2014,7 +2014,7 @@ def _question_line(inline: Token, patterns: _LabelPatterns) -> tuple[str, _Label
         numbered = _without_numbering(inline)
         labelled = _split_label(numbered, patterns.question) if numbered is not inline else None
         text = plain_text(inline).strip()
-        if labelled is None or not labelled.markdown or not _ends_asking(text):
+        if labelled is None or not labelled.markdown or not ends_asking(text):
             return None
         if not _counts(heading_number(text)):
             return None
@@ -2034,7 +2034,7 @@ def _question_line(inline: Token, patterns: _LabelPatterns) -> tuple[str, _Label
     # Bold as a whole, a short line may ask without a question mark (``**4. 说说HTTP和HTTPS的区别**``): it
     # is one when an answer label follows, or in a run most of whose lines end in one.
     unmarked_may_ask = rule == "bold-question" and len(plain_text(numbered).strip()) <= QUESTION_LINE_CHARS
-    if not _ends_asking(text) and _asks_then_answers(label, patterns.answer) is None and not unmarked_may_ask:
+    if not ends_asking(text) and _asks_then_answers(label, patterns.answer) is None and not unmarked_may_ask:
         return None
     labelled = _split_label(numbered, patterns.question)
     if labelled is not None and labelled.markdown:
@@ -2049,14 +2049,14 @@ def _asks_then_answers(line: _Label, answer_label: re.Pattern[str]) -> tuple[_La
     if cut is None or not cut[1].markdown:
         return None
     asked = plain_text(Token("inline", "", 0, children=cut[0].children)).rstrip()
-    return cut if _ends_asking(asked) else None
+    return cut if ends_asking(asked) else None
 
 
 def _plain_question(inline: Token) -> _Label | None:
     """A line's question when it is short, ends in a question mark and is not numbered (see
     :data:`PLAIN_QUESTION`); else ``None``."""
     stripped = inline.content.strip()
-    if not _ends_asking(stripped) or heading_number(stripped):
+    if not ends_asking(stripped) or heading_number(stripped):
         return None
     if len(plain_text(inline).strip()) > QUESTION_LINE_CHARS:
         return None
@@ -2115,7 +2115,7 @@ _TRAILING_TAG_RE = re.compile(
 flames (``⭐⭐⭐``, ``🔥``), as question banks mark how often a question is asked."""
 
 
-def _ends_asking(text: str) -> bool:
+def ends_asking(text: str) -> bool:
     """Whether a line ends in a question mark, but for a trailing tag (see :data:`_TRAILING_TAG_RE`), or in
     a blank to fill in (see :data:`_BLANK_RE`)."""
     text = text.rstrip()
@@ -2211,7 +2211,7 @@ def _unlabelled_question(block: _Block, inline: Token, html: str) -> list[_Found
         questions[0] = first
     for index in range(1, len(runs)):
         one_line = firsts[index + 1] == firsts[index] + 1
-        asks = _ends_asking(lines[firsts[index]])
+        asks = ends_asking(lines[firsts[index]])
         if one_line and asks and counted(index) and not counted(index - 1) and not counted(index + 1):
             later = question(index)
             if later is not None:
@@ -2589,7 +2589,7 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
             and following.rule not in _RUN_RULES
             and following.kind in ("block", "epilogue")
         )
-        marked = _ends_asking(block.text)
+        marked = ends_asking(block.text)
         if rule == BARE_QUESTION:
             bare.append((block.start, bodied, marked))
             continue
