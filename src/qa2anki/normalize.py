@@ -599,7 +599,9 @@ def _similarities(
         f"{group.question}\x1f{group.answer}\x1e{canonical.question}\x1f{canonical.answer}".encode()
     )
     key = "~" + digest.hexdigest()
-    stored = remembered.get(key)
+    # This build's memo first: a note's members are compared to its card once to split the cluster, and
+    # again to make the note.
+    stored = memo.get(key, remembered.get(key))
     if (
         type(stored) is tuple
         and len(stored) == 2
