@@ -473,8 +473,8 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
 
     Works on the inline children to find the label, and maps its end back onto ``inline.content``
     so that the rest keeps its Markdown (bold, code, links); the rest's tokens are kept for rendering.
-    ``dotted``: only a plain numbered label closed by a dot or 、 (``Q1.``, ``A1、``; see
-    :data:`NUMBERED_LABEL`), with its number in the result.
+    ``dotted``: only a plain label closed by a dot or 、 (``Q1.``, ``A1、``, ``A.``; see
+    :data:`NUMBERED_LABEL`), with its number (if any) in the result.
     """
     children = _children(inline)
     content = inline.content
@@ -498,11 +498,11 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
     marker = match.group("label")
     if dotted:
         dot = _DOTTED_RE.match(text, match.end())
-        if markup or has_colon or match.group("number") is None or dot is None:
+        if markup or has_colon or dot is None:
             return None
         pos += dot.end()
         after = _lstrip_children([_text_token(text[dot.end() :]), *children[index + 1 :]])
-        return _Label(content[pos:].strip(), after, marker, match.group("number"))
+        return _Label(content[pos:].strip(), after, marker, match.group("number") or "")
     pos += match.end()
     rest_of_text = text[match.end() :]
     after = children[index + 1 :]
@@ -858,11 +858,50 @@ def _infos(blocks: list[_Block], lines: list[str], labels: Labels, first: int) -
     def source(start: int, end: int) -> list[str]:
         return lines[start:end]
 
-    return tuple(
-        _block_info(found, lines, first)
-        for block in blocks
-        for found in _read_block(block, patterns, labels, source)
-    )
+    found = [found for block in blocks for found in _read_block(block, patterns, labels, source)]
+    return tuple(_block_info(one, lines, first) for one in _label_paragraphs(found, patterns))
+
+
+def _label_paragraphs(found: list[_Found], patterns: _LabelPatterns) -> list[_Found]:
+    """:data:`NUMBERED_LABEL` lines in paragraphs of their own: a question paragraph ``Q2. 分段回答？``
+    (a :data:`BARE_QUESTION`) right before a paragraph that opens with its answer label (``A2. 第一段。``
+    or ``A. 第一段。``, not a choice question's options) is that question, and the paragraph its answer."""
+    for at in range(len(found) - 1):
+        question, answer = found[at], found[at + 1]
+        if (question.kind, question.rule, answer.kind, answer.rule) != ("block", BARE_QUESTION, "block", ""):
+            continue
+        asked = _paragraph_label(question, patterns.question)
+        answered = _paragraph_label(answer, patterns.answer)
+        if asked is None or answered is None or not asked[1].number:
+            continue
+        if answered[1].number.lstrip("0") == asked[1].number.lstrip("0") or (
+            not answered[1].number
+            and not _options(answered[0], answered[1])
+            and not (at + 2 < len(found) and _second_option(found[at + 2]))
+        ):
+            found[at] = question._replace(kind="question", rule=NUMBERED_LABEL, label=asked[1])
+            found[at + 1] = answer._replace(kind="answer", rule=NUMBERED_LABEL, label=answered[1])
+    return found
+
+
+def _second_option(found: _Found) -> bool:
+    """Whether a paragraph opens as a choice question's second option (``B. goto``): the paragraph before
+    it that opens with ``A.`` is the first option, not an answer."""
+    tokens = found.tokens
+    if len(tokens) != 3 or tokens[0].type != "paragraph_open":
+        return False
+    content = tokens[1].content
+    return bool(_OPTION_RE.match(content)) and content.lstrip()[:1] in "BＢ"
+
+
+def _paragraph_label(found: _Found, pattern: re.Pattern[str]) -> tuple[Token, _Label] | None:
+    """The inline token of a paragraph that opens with a label closed by a dot (``Q2.``, ``A.``), and the
+    label; else ``None``."""
+    tokens = found.tokens
+    if len(tokens) != 3 or tokens[0].type != "paragraph_open" or found.source:
+        return None
+    label = _split_label(tokens[1], pattern, dotted=True)
+    return None if label is None else (tokens[1], label)
 
 
 CODE_LABEL = "code-label"
@@ -1901,7 +1940,7 @@ def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list
                     labelled.append((index, kind, label, ""))
                 break
         else:
-            dotted = _dotted_label(piece, patterns, labelled)
+            dotted = _dotted_label(piece, patterns, labelled, inline)
             if dotted is not None:
                 labelled.append((index, dotted[0], dotted[1], NUMBERED_LABEL))
                 continue
@@ -1962,16 +2001,19 @@ def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list
 
 NUMBERED_LABEL = "numbered-label"
 """The rule of ``Q1.``/``A1.`` (or ``Q1、``/``A1、``) lines of one paragraph: labels without a colon, which
-count only as a question line followed by an answer line of the same number."""
+count only as a question line followed by an answer line of the same number, or of none (``Q1.`` /
+``A.``; not when a later line of the answer opens with ``B.``: then ``A.`` is a choice question's first
+option)."""
 
 
 def _dotted_label(
-    piece: Token, patterns: _LabelPatterns, labelled: Sequence[tuple[int, str, _Label, str]]
+    piece: Token, patterns: _LabelPatterns, labelled: Sequence[tuple[int, str, _Label, str]], inline: Token
 ) -> tuple[str, _Label] | None:
-    """A :data:`NUMBERED_LABEL` line: a question, or the answer to the numbered question just before it."""
+    """A :data:`NUMBERED_LABEL` line: a question, or the answer to the numbered question just before it
+    (``inline``: the whole paragraph, whose later lines may be a choice question's options)."""
     label = _split_label(piece, patterns.question, dotted=True)
     if label is not None:
-        return "question", label
+        return ("question", label) if label.number else None
     label = _split_label(piece, patterns.answer, dotted=True)
     previous = labelled[-1] if labelled else None
     if (
@@ -1979,7 +2021,10 @@ def _dotted_label(
         and previous is not None
         and previous[1] == "question"
         and previous[3] == NUMBERED_LABEL
-        and previous[2].number.lstrip("0") == label.number.lstrip("0")
+        and (
+            previous[2].number.lstrip("0") == label.number.lstrip("0")
+            or (not label.number and not _options(inline, label))
+        )
     ):
         return "answer", label
     return None
