@@ -1208,6 +1208,9 @@ def _read_outline_items(
             if answer is not None:
                 found.append(answer)
                 continue
+        if answer_label is not None and rest and (answer := _labelled_paragraph(rest[0], answer_label)):
+            found.append(answer)  # ``1. **问题？**`` with ``   **答案：** …`` indented below it
+            rest = rest[1:]
         tokens = _without_artefacts([token for child in rest for token in child.tokens])
         if tokens:
             start = rest[0].start
@@ -1217,6 +1220,18 @@ def _read_outline_items(
             ]
             html = render_tokens(_shown(tokens))
             found.append(_Found("block", "", start, item.end, html, tokens, source=_dedented(lines)))
+
+
+def _labelled_paragraph(block: _Block, answer_label: re.Pattern[str]) -> _Found | None:
+    """A paragraph inside a list item that opens with an answer label, as that answer's label; else
+    ``None``."""
+    inline = block.inline if block.kind == "paragraph" else None
+    label = _split_label(inline, answer_label) if inline is not None else None
+    if inline is None or label is None or _options(inline, label):
+        return None
+    rule = "bold-label" if _first_is_bold(inline) else "plain-label"
+    html = render_tokens(block.tokens)
+    return _Found("answer", rule, block.start, block.end, html, block.tokens, label=label)
 
 
 def _outline_topic(first: _Block) -> str:
