@@ -138,9 +138,16 @@ class Labels:
     answer: tuple[str, ...] = (
         "参考答案",
         "正确答案",
+        "标准答案",
+        "答案要点",
         "答案解析",
+        "参考回答",
+        "回答要点",
+        "参考解答",
         "解答过程",
         "答案",
+        "简答",
+        "详解",
         "解答",
         "回答",
         "解析",
@@ -149,7 +156,7 @@ class Labels:
         "A",
     )
     """Answer labels."""
-    answer_side: tuple[str, ...] = ("解题思路", "思路分析", "代码实现", "实现代码")
+    answer_side: tuple[str, ...] = ("解题思路", "答题思路", "思路分析", "代码实现", "实现代码")
     """Bold paragraph labels that belong to the answer side (they open the answer and stay in it)."""
     heading_questions: bool = True
     """A heading can be a question (its answer: the blocks below it): one that ends with a question mark,
@@ -212,7 +219,8 @@ _NUMBERING_RE = re.compile(
     r"""^\s*(?:
         (?:第\s*[0-9一二三四五六七八九十百]+\s*(?:部分|[章节部篇讲课天题])\s*[:：.、]?)  # 第三章 第1题
       | (?:(?:[0-9]\uFE0F?\u20E3)+|\U0001F51F)                          # 1️⃣ 🔟 (keycaps)
-      | (?:[0-9]+(?:\.[0-9]+)*[.、:：)）]?)                               # 1.  2.3  4、  5)
+      | (?:[0-9]+(?:\.[0-9]+)*[.．、:：)）]?)                              # 1.  2.3  4、  5)  6．
+      | (?:[\u2460-\u2473]|【[0-9]{1,3}】)                                  # ① 【1】
       | (?:[一二三四五六七八九十百]+[、.．])                               # 一、
       | (?:[(（][0-9一二三四五六七八九十]+[)）])                          # (1) （一）
     )\s*""",
@@ -2124,8 +2132,9 @@ def _plain_question(inline: Token) -> _Label | None:
 
 
 def _counts(number: str) -> bool:
-    """Whether a line's number counts questions: ``1.``, ``2、``, or in Chinese numerals, ``三、``."""
-    return number[:1].isdigit() or number[:1] in "一二三四五六七八九十"
+    """Whether a line's number counts questions: ``1.``, ``2、``, ``（3）``, or in Chinese numerals,
+    ``三、``."""
+    return number[:1].isdigit() or number[:1] in "一二三四五六七八九十" or _line_count_number(number) > 0
 
 
 def _bold_inside(inline: Token) -> Token | None:
@@ -2166,7 +2175,7 @@ UNLABELLED_RULES = (NUMBERED_LINE, BARE_QUESTION)
 """Rules of questions that come from a run of unlabelled lines."""
 QUESTION_LINE_CHARS = 60
 """A numbered or bare question line is at most this long (its plain text without the number)."""
-_LINE_NUMBER_RE = re.compile(r"([0-9]{1,3})[.、:：]")
+_LINE_NUMBER_RE = re.compile(r"([0-9]{1,3})[.．、:：]|[(（]([0-9]{1,3})[)）]")
 _QUESTION_MARKS = ("？", "?")
 _TRAILING_TAG_RE = re.compile(
     r"(?:\s*(?:[（(【\[][^（）()【】\[\]\n]{1,12}[）)】\]]|[★☆⭐🔥❗❓✨💡️\uFE0F]+))+\s*$"
@@ -2195,10 +2204,10 @@ _TAG_ENDS = frozenset("）)】]★☆⭐🔥❗❓✨💡\ufe0f_＿")
 
 
 def _line_count_number(number: str) -> int:
-    """The count a question line's number gives (``"3."``, ``"3、"``, ``"3:"`` → 3), or 0 for any other
-    numbering (``2.3``, ``一、``, ``(1)``) and for none."""
+    """The count a question line's number gives (``"3."``, ``"3、"``, ``"3:"``, ``"（3）"`` → 3), or 0 for
+    any other numbering (``2.3``, ``一、``) and for none."""
     match = _LINE_NUMBER_RE.fullmatch(number)
-    return int(match.group(1)) if match else 0
+    return int(match.group(1) or match.group(2)) if match else 0
 
 
 def _line_runs(inline: Token) -> list[tuple[int, list[Token]]] | None:
@@ -2624,11 +2633,15 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
         rule = block.rule
         if rule == NUMBERED_REST:
             continue
-        is_numbered = rule == NUMBERED_LINE or (
-            rule in QUESTION_LINE_RULES
-            and rule != PLAIN_QUESTION
-            and block.number[:1].isdigit()  # (``三、…？`` is a question only before an answer label)
-            and block.start not in answered
+        is_numbered = (
+            rule == NUMBERED_LINE
+            or (
+                rule in QUESTION_LINE_RULES
+                and rule != PLAIN_QUESTION
+                # (``三、…？`` is a question only before an answer label; ``（1）`` counts like ``1.``)
+                and (block.number[:1].isdigit() or _line_count_number(block.number) > 0)
+                and block.start not in answered
+            )
         )
         if rule in QUESTION_LINE_RULES and not is_numbered and block.start not in answered:
             continue  # content, as no answer label follows it
