@@ -2242,6 +2242,8 @@ def _unlabelled_question(block: _Block, inline: Token, html: str) -> list[_Found
         return []
     lines = content.split("\n")
     if not content[0].isdigit() and not any(line[:1].isdigit() for line in lines[1:]):
+        if content[0] in "*_" and (asked_first := _bold_question_paragraph(block, inline, html)):
+            return asked_first
         if len(lines) > 1:
             return []
         asked = inline
@@ -2341,6 +2343,56 @@ def _unlabelled_question(block: _Block, inline: Token, html: str) -> list[_Found
                 )
             )
     return found
+
+
+def _bold_question_paragraph(block: _Block, inline: Token, html: str) -> list[_Found]:
+    """A paragraph that opens with a bold question and goes on with its answer, on the lines below it
+    (``**final 的作用？**`` / ``修饰类不能继承…``) or on the same line (``**static 的作用？** 属于类…``): the
+    question a :data:`BARE_QUESTION` (numbered: a :data:`NUMBERED_LINE`) standing for the whole
+    paragraph, the rest a :data:`NUMBERED_REST` block. As for a numbered first line, it is a question
+    only in a run of such lines; else the paragraph stays whole. ``[]`` for any other paragraph."""
+    children = _children(inline)
+    content = inline.content
+    if len(children) < 4 or children[0].type != "strong_open" or not content.startswith(children[0].markup):
+        return []
+    close = next((index for index, child in enumerate(children) if child.type == "strong_close"), 0)
+    inner = children[1:close]
+    markup = children[0].markup
+    end = content.find(markup, len(markup))
+    if close < 2 or end < 0 or any(c.type in ("softbreak", "hardbreak", "strong_open") for c in inner):
+        return []
+    rest = children[close + 1 :]
+    first = 0
+    if rest and rest[0].type in ("softbreak", "hardbreak"):
+        first, rest = 1, rest[1:]
+        rest_content = content.split("\n", 1)[1]
+    else:
+        rest = _lstrip_children(rest)
+        rest_content = _COLON_RE.sub("", content[end + len(markup) :], count=1).strip()
+        if "\n" in content[: end + len(markup)] or not rest_content:
+            return []
+    if not rest or not rest_content.strip():
+        return []
+    inside = Token("inline", "", 0, content=content[len(markup) : end], children=inner)
+    text = plain_text(inside).strip()
+    number = heading_number(text)
+    label: _Label | None
+    if _line_count_number(number):
+        numbered = _without_numbering(inside)
+        asks = ends_asking(text) and len(text) - len(number) <= QUESTION_LINE_CHARS
+        label = _Label(numbered.content.strip(), list(numbered.children or ())) if asks else None
+        rule = NUMBERED_LINE
+    else:
+        label, rule, number = _plain_question(inside), BARE_QUESTION, ""
+    if label is None:
+        return []
+    question = _Found("block", rule, block.start, block.end, html, block.tokens, 0, label, "", number)
+    piece = Token("inline", "", 0, content=rest_content, children=rest)
+    # On the question's line, the answer's Markdown is not its lines': it is given as its source.
+    source = "" if first else rest_content
+    shown = render_inline(rest)
+    answer = _Found("block", NUMBERED_REST, block.start + first, block.end, shown, [piece], source=source)
+    return [question, answer]
 
 
 def _question_item(block: _Block, html: str) -> _Found | None:
@@ -3192,7 +3244,8 @@ def assemble_part(
                     question=block._replace(kind="question", rule=run.rule),
                 )
                 continue
-            whole_until = block.end if block.rule == NUMBERED_LINE else whole_until
+            # A question line that is not one: its paragraph stays whole (its rest, if any, is dropped).
+            whole_until = block.end if block.rule in (NUMBERED_LINE, BARE_QUESTION) else whole_until
             block = block._replace(kind="block")
         if block.kind in ("heading", "question", "answer", "answer-side") or block.level:
             if block.kind == "heading" or block.level:
