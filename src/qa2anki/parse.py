@@ -486,13 +486,19 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
     """
     children = _children(inline)
     content = inline.content
-    pos = 0
+    pos = len(content) - len(_undecorated(content))
+    if pos:
+        # Symbols before the label decorate it (``📌 **问题：**``, ``💡 答案：``); they are left out.
+        if not children or children[0].type != "text" or not children[0].content.startswith(content[:pos]):
+            return None
+        rest_of_first = children[0].content[pos:]
+        children = ([_with_content(children[0], rest_of_first)] if rest_of_first else []) + children[1:]
     # A bold label (**面试题：**), an italic one (*面试题：*), or both (***面试题：***).
     markup, closers, index = _opening_emphasis(children)
     if markup:
-        if not content.startswith(markup):
+        if not content.startswith(markup, pos):
             return None
-        pos = len(markup)
+        pos += len(markup)
     if index >= len(children) or children[index].type != "text":
         return None
     text = children[index].content
@@ -2018,7 +2024,11 @@ def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list
         piece = Token("inline", "", 0, children=[*own, *tail])
         rule = line_rule or ("bold-label" if _first_is_bold(piece) else "plain-label")
         html = render_inline(piece.children or [])
-        found.append(_Found(kind, rule, block.start + first, block.start + last, html, [piece], label=label))
+        number = ""
+        if rule in QUESTION_LINE_RULES:
+            number = heading_number(plain_text(Token("inline", "", 0, children=runs[index][1])).strip())
+        start, end = block.start + first, block.start + last
+        found.append(_Found(kind, rule, start, end, html, [piece], label=label, number=number))
     return found
 
 
@@ -2636,6 +2646,9 @@ class _Run(NamedTuple):
     """How many of them end with a question mark."""
     opens: bool
     """Whether it is the section's first numbered run and counts from 1."""
+    passed: tuple[int, ...] = ()
+    """Start lines of numbered questions with an answer label of their own that it counts past (``5:说说你的
+    优缺点？`` / ``参考回答：…`` among unlabelled ``4:`` and ``6:``): entries anyway, they do not end it."""
 
     def shaped(self) -> bool:
         """Whether its shape alone makes it a run of questions (when they name the genre or ask)."""
@@ -2664,8 +2677,10 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
     runs: list[_Run] = []
     numbered: list[tuple[int, bool, bool]] = []  # (start, bodied, marked)
     bare: list[tuple[int, bool, bool]] = []
+    passed: list[int] = []  # labelled numbered questions the numbered run counts past
     count = 0
     first_numbered = True
+    passing = False  # the block before was such a question: its answer label does not end the run
 
     def flush(members: list[tuple[int, bool, bool]], rule: str, opens: bool = False) -> None:
         if members:
@@ -2676,14 +2691,32 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
                     sum(1 for _, bodied, _ in members if bodied),
                     sum(1 for _, _, marked in members if marked),
                     opens,
+                    tuple(passed) if rule == NUMBERED_LINE else (),
                 )
             )
         members.clear()
+        if rule == NUMBERED_LINE:
+            passed.clear()
 
     opens = False
     for index, block in enumerate(blocks):
         rule = block.rule
         if rule == NUMBERED_REST:
+            continue
+        if passing and block.kind == "answer":
+            passing = False
+            continue
+        passing = False
+        number = _line_count_number(block.number)
+        if (
+            rule in QUESTION_LINE_RULES
+            and block.start in answered
+            and numbered
+            and number in (count, count + 1)
+            and not block.level
+        ):
+            passed.append(block.start)
+            count, passing = number, True
             continue
         is_numbered = (
             rule == NUMBERED_LINE
@@ -3234,7 +3267,11 @@ def assemble_part(
         if run is not None:
             if block.start == run.members[0] and current is None and _run_asks(run, context):
                 asking.add(run)
-            if run in asking and (current is None or current.question.rule in UNLABELLED_RULES):
+            if run in asking and (
+                current is None
+                or current.question.rule in UNLABELLED_RULES
+                or current.question.start in run.passed
+            ):
                 close(at_part_end=False, next_is_question=True)
                 level, topic = headings[-1] if headings else (0, "")
                 current = _Open(
