@@ -54,10 +54,13 @@ SIGN_OFF_OPENINGS = (
     *("如果还有其他问题", "如果需要更详细", "如果需要进一步", "如果你需要更详细", "如果你需要进一步"),
     *("需要我进一步", "需要我详细", "如有疑问", "如有问题", "有问题欢迎", "欢迎评论", "欢迎留言"),
     *("欢迎在评论区", "欢迎关注", "更多面试题", "原文链接", "转载自", "本文首发于", "编辑于", "发布于"),
-    *("作者：", "赞同 ", "（完）", "(完)", "—— END", "——END"),
+    *("作者：", "赞同 ", "（完）", "(完)", "—— END", "——END", "著作权归作者所有"),
+    *("整理不易", "码字不易", "创作不易", "本文已收录", "本文收录于", "关注公众号", "欢迎点赞", "点赞收藏"),
+    *("欢迎 Star", "欢迎Star"),
 )
 """How a chat model's offer of more help and a page's footer start: no answer ends so, so such paragraphs
-are left off the end of any answer (a file of pasted chats has one after each), not only the last one's."""
+(or quotes: ``> 作者：…`` / ``> 链接：…``) are left off the end of any answer (a file of pasted chats has one
+after each), not only the last one's."""
 SIGN_OFF = "sign-off"
 """The rule of a closing paragraph that starts with one of :data:`SIGN_OFF_OPENINGS`."""
 CLOSING_HEADINGS = (
@@ -1005,6 +1008,9 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         inside = _read_container(block, patterns, labels, source)
         if inside:
             return inside
+    if block.kind == "blockquote" and _signs_off(block):
+        footer = render_tokens(block.tokens)
+        return [_Found("epilogue", SIGN_OFF, block.start, block.end, footer, block.tokens)]
     if block.kind == "bullet_list" and (answer := _answer_item(block, patterns.answer)) is not None:
         return [answer]
     if block.kind == "table" and (rows := _table_rows(block, patterns)):
@@ -1234,6 +1240,14 @@ def _read_outline_items(
             ]
             html = render_tokens(_shown(tokens))
             found.append(_Found("block", "", start, item.end, html, tokens, source=_dedented(lines)))
+
+
+def _signs_off(block: _Block) -> bool:
+    """Whether a quote opens as a page's footer does (see :data:`SIGN_OFF_OPENINGS`): ``> 作者：…``."""
+    tokens = block.tokens
+    if len(tokens) < 3 or tokens[1].type != "paragraph_open" or tokens[2].type != "inline":
+        return False
+    return _undecorated(plain_text(tokens[2]).lstrip()).startswith(SIGN_OFF_OPENINGS)
 
 
 def _labelled_paragraph(block: _Block, answer_label: re.Pattern[str]) -> _Found | None:
