@@ -104,7 +104,7 @@ ASIDE_HEADINGS = frozenset(
 )
 """Whole headings that name a part of an article (``## 前言``, ``### 参考``): never a question, whatever
 their siblings are."""
-GENRE_WORDS = ("面试", "问答", "题", "interview", "faq", "q&a")
+GENRE_WORDS = ("面试", "问答", "题", "八股", "面经", "interview", "faq", "q&a")
 """Words by which a title names the genre: under such a title, numbered headings can be questions."""
 NOT_GENRE_WORDS = ("主题", "标题", "话题", "专题", "课题", "议题")
 """Words with 题 in them that do not name the genre."""
