@@ -1561,15 +1561,39 @@ def _table_rows(block: _Block, patterns: _LabelPatterns) -> list[_Found]:
     told = next((i for i, text in enumerate(header) if _bare_label(text, patterns.answer)), None)
     if asked is None or told is None:
         return []
+    # The other columns after the question's (备注, 关键词, 难度) go below the answer, each after its name.
+    extras = [(i, text) for i, text in enumerate(header) if i > asked and i != told and text]
     found = [_whole_list(block)]
     for (start, end), cells in zip(starts[1:], rows[1:], strict=True):
         if max(asked, told) >= len(cells):
             continue  # (markdown-it fills a short row with empty cells; a row it did not is skipped)
-        question, answer = cells[asked], cells[told]
-        found += _item_entry(
-            TABLE_ROW, start, end, (question, question.content.strip()), (answer, answer.content.strip())
-        )
+        question = cells[asked]
+        answer = _with_columns(cells[told], [(name, cells[i]) for i, name in extras if i < len(cells)])
+        found += _item_entry(TABLE_ROW, start, end, (question, question.content.strip()), answer)
     return found
+
+
+def _with_columns(answer: Token, columns: list[tuple[str, Token]]) -> tuple[Token, str]:
+    """An answer cell's inline token and Markdown, each other non-empty cell of its row on a line of its
+    own below it, after its column's name: ``**备注：** 只在 RC、RR 下生效``."""
+    markdown = answer.content.strip()
+    if not markdown:
+        return answer, markdown  # an empty answer is reported as one, whatever the other cells hold
+    children = list(_children(answer))
+    for name, cell in columns:
+        text = cell.content.strip()
+        if not text:
+            continue
+        name_tokens = [
+            Token("strong_open", "strong", 1, markup="**"),
+            _text_token(f"{name}："),
+            Token("strong_close", "strong", -1, markup="**"),
+        ]
+        children += [Token("hardbreak", "br", 0), *name_tokens, _text_token(" "), *_children(cell)]
+        markdown = f"{markdown}\n**{name}：** {text}"
+    if len(children) == len(_children(answer)):
+        return answer, markdown
+    return Token("inline", "", 0, content=markdown, children=children), markdown
 
 
 def _bare_label(text: str, pattern: re.Pattern[str]) -> bool:
