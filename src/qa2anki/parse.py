@@ -380,9 +380,18 @@ def plain_text(inline: Token) -> str:
 
 
 def strip_numbering(heading: str) -> str:
-    """``"1. 预训练"`` → ``"预训练"``; a heading that is only a number stays as it is."""
-    stripped = _NUMBERING_RE.sub("", heading, count=1).strip()
+    """``"1. 预训练"`` → ``"预训练"`` (``"🔥 1. 预训练"`` too: a symbol before a number decorates it); a
+    heading that is only a number stays as it is."""
+    stripped = _NUMBERING_RE.sub("", _before_number(heading), count=1).strip()
     return stripped or heading.strip()
+
+
+def _before_number(heading: str) -> str:
+    """A heading without the symbols before its number (``🔥 1. 预训练``), or as it is."""
+    if not heading or heading[0].isalnum():
+        return heading  # (most headings)
+    undecorated = _undecorated(heading)
+    return undecorated if undecorated[:1].isdigit() else heading
 
 
 class _Label(NamedTuple):
@@ -436,12 +445,14 @@ def _without_numbering(inline: Token) -> Token:
     if not children or children[0].type != "text":
         return inline
     first = children[0].content
-    match = _NUMBERING_RE.match(first)
-    if not match or not match.group().strip() or not inline.content.startswith(match.group()):
+    lead = len(first) - len(_before_number(first))  # ``🔥 1. …``: the symbol goes with the number
+    match = _NUMBERING_RE.match(first[lead:])
+    end = lead + match.end() if match else 0
+    if not match or not match.group().strip() or not inline.content.startswith(first[:end]):
         return inline
-    rest = first[match.end() :]
+    rest = first[end:]
     kept = ([_with_content(children[0], rest)] if rest else []) + children[1:]
-    return _with_content(inline, inline.content[match.end() :], kept)
+    return _with_content(inline, inline.content[end:], kept)
 
 
 _EMPHASIS_CLOSERS = {"strong_open": "strong_close", "em_open": "em_close"}
@@ -711,6 +722,7 @@ def _label_section(topic: str, patterns: _LabelPatterns) -> str:
 
 def heading_number(text: str) -> str:
     """A heading's leading number as written (``"1."``, ``"2.3"``, ``"一、"``), or ``""``."""
+    text = _before_number(text)
     match = _NUMBERING_RE.match(text)
     return match.group().strip() if match and text[match.end() :].strip() else ""
 
