@@ -888,7 +888,21 @@ def _infos(blocks: list[_Block], lines: list[str], labels: Labels, first: int) -
         return lines[start:end]
 
     found = [found for block in blocks for found in _read_block(block, patterns, labels, source)]
-    return tuple(_block_info(one, lines, first) for one in _label_paragraphs(found, patterns))
+    found = _option_paragraphs(_label_paragraphs(found, patterns))
+    return tuple(_block_info(one, lines, first) for one in found)
+
+
+def _option_paragraphs(found: list[_Found]) -> list[_Found]:
+    """A paragraph that opens with the label ``A：`` right before one that opens as a second option
+    (``B：sizeof``) is a choice question's first option, in paragraphs of their own: content, not an
+    answer (:func:`_options` says so of options in one paragraph)."""
+    for at in range(len(found) - 1):
+        option = found[at]
+        marker = option.label.marker if option.label is not None else ""
+        first_option = option.kind == "answer" and marker in ("A", "Ａ")
+        if first_option and len(option.tokens) == 3 and _second_option(found[at + 1]):
+            found[at] = option._replace(kind="block", rule="", label=None)
+    return found
 
 
 def _label_paragraphs(found: list[_Found], patterns: _LabelPatterns) -> list[_Found]:
