@@ -371,6 +371,32 @@ def _nothing(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict,
     return ""
 
 
+HTML_BREAK = "html_break"
+"""The token of a ``<br>`` tag: the one piece of raw HTML that is not shown as text, as tables need it to
+break a line in a cell (``| 什么是 MVCC？ | 多版本并发控制。<br>依赖 undo log。 |``). Not a ``hardbreak``: the
+lines of a paragraph's source stay the lines its tokens are cut into."""
+_BREAK_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def _html_break(state: StateInline, silent: bool) -> bool:
+    """``<br>``, ``<br/>``, ``<br />``: a line break."""
+    if state.src[state.pos : state.pos + 3].lower() != "<br":
+        return False
+    match = _BREAK_RE.match(state.src, state.pos, state.posMax)
+    if match is None:
+        return False
+    if not silent:
+        state.push(HTML_BREAK, "br", 0).markup = match.group()
+    state.pos = match.end()
+    return True
+
+
+def _html_break_render(
+    self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return "<br />\n"
+
+
 def _math_block_render(
     self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
@@ -502,6 +528,7 @@ def _markdown() -> MarkdownIt:
     md.inline.ruler.before("escape", "math_inline", _math_inline)
     md.inline.ruler.before("html_inline", COMMENT, _comment_inline)
     md.inline.ruler.before("html_inline", "html_image", _html_image)
+    md.inline.ruler.before("html_inline", HTML_BREAK, _html_break)
     md.core.ruler.push("math_as_text", _math_as_text)
     md.core.ruler.push("enumerated_lines", _enumerated_lines)
     md.add_render_rule("table_open", _table_open)
@@ -512,6 +539,7 @@ def _markdown() -> MarkdownIt:
     md.add_render_rule("math_block", _math_block_render)
     md.add_render_rule(FOLD_TAG, _fold_tag_render)
     md.add_render_rule(COMMENT, _nothing)
+    md.add_render_rule(HTML_BREAK, _html_break_render)
     return md
 
 
