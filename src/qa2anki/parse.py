@@ -3566,12 +3566,11 @@ def _follow_up(block: BlockInfo, current: _Open) -> bool:
 
 def _problem_statement(block: BlockInfo, current: _Open, answered: set[int]) -> bool:
     """Whether a labelled question is the problem an answer goes on to solve, not a question of its own:
-    right below a question heading or question line (``### 1. 线上OOM如何排查？`` / ``**问题：**
-    服务运行一段时间后抛出OOM。`` / ``**解决：** …``), and it states a problem (see
-    :func:`_states_a_problem`)."""
+    in the body of a question heading or question line (``### 1. 线上OOM如何排查？`` / ``**问题：**
+    服务运行一段时间后抛出OOM。`` / ``**解决：** …``, right below it or after a paragraph that leads to a
+    case: ``我遇到的案例：``), and it states a problem (see :func:`_states_a_problem`)."""
     return (
         current.answer is None
-        and not current.question_blocks
         and not current.pending_headings
         and current.question.rule in ("heading-question", *UNLABELLED_RULES)
         and _states_a_problem(block, answered)
