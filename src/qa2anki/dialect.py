@@ -325,7 +325,11 @@ def _math_block(state: StateBlock, start_line: int, end_line: int, silent: bool)
 
 
 COMMENT = "html_comment"
-"""The token of an HTML comment on lines of its own (``<!-- more -->``, ``<!-- TODO -->``): nothing shows."""
+"""The token of an HTML comment on lines of its own (``<!-- more -->``, ``<!-- TODO -->``), or of a line of
+empty anchors (``<a id="q2"></a>``, a table of contents' targets): nothing shows."""
+_ANCHOR = r"""<a\s+(?:name|id)\s*=\s*(?:"[^"<>]*"|'[^'<>]*')\s*>\s*</a>"""
+_ANCHOR_RE = re.compile(_ANCHOR, re.IGNORECASE)
+_ANCHOR_LINE_RE = re.compile(rf"(?:{_ANCHOR}\s*)+", re.IGNORECASE)
 
 
 def _comment_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
@@ -336,16 +340,15 @@ def _comment_block(state: StateBlock, start_line: int, end_line: int, silent: bo
     if state.sCount[start_line] - state.blkIndent >= 4:
         return False
     begin = state.bMarks[start_line] + state.tShift[start_line]
-    if not state.src.startswith("<!--", begin):
+    if state.src.startswith(("<a", "<A"), begin) and _ANCHOR_LINE_RE.fullmatch(
+        state.src, begin, state.eMarks[start_line]
+    ):
+        last = start_line
+    elif not state.src.startswith("<!--", begin):
         return False
-    last = start_line
-    text = state.src[begin + 4 : state.eMarks[start_line]]
-    while "-->" not in text:
-        last += 1
-        if last >= end_line:
-            return False
-        text = state.src[state.bMarks[last] : state.eMarks[last]]
-        if _HEADING_RE.match(text):
+    else:
+        last = _comment_end(state, start_line, end_line, begin)
+        if last < 0:
             return False
     if silent:
         return True
@@ -354,6 +357,20 @@ def _comment_block(state: StateBlock, start_line: int, end_line: int, silent: bo
     token.map = [start_line, last + 1]
     state.line = last + 1
     return True
+
+
+def _comment_end(state: StateBlock, start_line: int, end_line: int, begin: int) -> int:
+    """The line where a comment that opens at ``begin`` closes, or -1 (no ``-->`` before a heading)."""
+    last = start_line
+    text = state.src[begin + 4 : state.eMarks[start_line]]
+    while "-->" not in text:
+        last += 1
+        if last >= end_line:
+            return -1
+        text = state.src[state.bMarks[last] : state.eMarks[last]]
+        if _HEADING_RE.match(text):
+            return -1
+    return last
 
 
 def _comment_inline(state: StateInline, silent: bool) -> bool:
@@ -365,6 +382,41 @@ def _comment_inline(state: StateInline, silent: bool) -> bool:
         return False
     state.pos = close + 3
     return True
+
+
+_ANCHORS = "qa2anki.anchors"
+"""Where :func:`_anchor_inline` notes the anchors it left out, by the text it parsed: ``{text: {(start,
+end)}}``."""
+
+
+def _anchor_inline(state: StateInline, silent: bool) -> bool:
+    """An empty anchor inside a line (``### <a name="q1"></a>1. 什么是 IoC？``): left out, and noted, so
+    that :func:`_anchors_out` takes it out of the line's text too."""
+    if state.src[state.pos : state.pos + 2] not in ("<a", "<A"):
+        return False
+    match = _ANCHOR_RE.match(state.src, state.pos, state.posMax)
+    if match is None:
+        return False
+    if not silent:
+        state.env.setdefault(_ANCHORS, {}).setdefault(state.src, set()).add(match.span())
+    state.pos = match.end()
+    return True
+
+
+def _anchors_out(state: StateCore) -> None:
+    """The anchors left out of a line (see :func:`_anchor_inline`) are taken out of its inline token's
+    content too: what reads a heading's or paragraph's text (numbering, labels) reads what shows."""
+    found: dict[str, set[tuple[int, int]]] = state.env.pop(_ANCHORS, None) or {}
+    if not found:
+        return  # (most documents)
+    for token in state.tokens:
+        spans = found.get(token.content) if token.type == "inline" else None
+        if spans:
+            content, kept, at = token.content, [], 0
+            for start, end in sorted(spans):
+                kept.append(content[at:start])
+                at = end
+            token.content = "".join([*kept, content[at:]])
 
 
 def _nothing(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
@@ -527,9 +579,11 @@ def _markdown() -> MarkdownIt:
     )
     md.inline.ruler.before("escape", "math_inline", _math_inline)
     md.inline.ruler.before("html_inline", COMMENT, _comment_inline)
+    md.inline.ruler.before("html_inline", "html_anchor", _anchor_inline)
     md.inline.ruler.before("html_inline", "html_image", _html_image)
     md.inline.ruler.before("html_inline", HTML_BREAK, _html_break)
     md.core.ruler.push("math_as_text", _math_as_text)
+    md.core.ruler.push("anchors_out", _anchors_out)
     md.core.ruler.push("enumerated_lines", _enumerated_lines)
     md.add_render_rule("table_open", _table_open)
     md.add_render_rule("table_close", _table_close)
