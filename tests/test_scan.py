@@ -127,6 +127,19 @@ def test_sectioned_scan_equals_whole_parse_on_any_mix(lines: list[str]) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(LINES, max_size=40), st.lists(st.tuples(st.integers(0, 40), LINES), max_size=3))
+# A follow-up question line in one entry, and a fold's answer label under the next heading: the label is
+# that heading's entry's, not the follow-up's (found by hypothesis, seed 61).
+@example(
+    lines=[
+        "### 8、Redis是什么",
+        "**面试题：**同行问？**答案：**同行答。",
+        "1. **量化**：降低精度",
+        "<details>\n<summary>查看答案</summary>",
+        "### 8、Redis是什么",
+        "<details>\n<summary>查看答案</summary>",
+    ],
+    edits=[],
+)
 def test_cached_sections_equal_whole_parse_after_edits(
     lines: list[str], edits: list[tuple[int, str]]
 ) -> None:

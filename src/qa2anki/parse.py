@@ -3351,6 +3351,7 @@ def assemble_part(
         if block.kind in ("heading", "question", "answer", "answer-side") or block.level:
             if block.kind == "heading" or block.level:
                 check_unread()
+                follow_up = 0  # a follow-up question's answer label is only that entry's
             else:
                 unread.clear()  # an entry under it: its text is that entry's
         if block.kind == "heading":
