@@ -931,10 +931,7 @@ def _second_option(found: _Found) -> bool:
     """Whether a paragraph opens as a choice question's second option (``B. goto``): the paragraph before
     it that opens with ``A.`` is the first option, not an answer."""
     tokens = found.tokens
-    if len(tokens) != 3 or tokens[0].type != "paragraph_open":
-        return False
-    content = tokens[1].content
-    return bool(_OPTION_RE.match(content)) and content.lstrip()[:1] in "BＢ"
+    return len(tokens) == 3 and tokens[0].type == "paragraph_open" and _opens_second_option(tokens[1].content)
 
 
 def _paragraph_label(found: _Found, pattern: re.Pattern[str]) -> tuple[Token, _Label] | None:
@@ -2003,9 +2000,12 @@ def _options(inline: Token, label: _Label) -> bool:
     (``A: static`` / ``B: final``): a later line opens with ``B``, so ``A`` is an option, not the answer."""
     if label.marker not in ("A", "Ａ"):
         return False
-    return any(
-        _OPTION_RE.match(line) and line.lstrip()[:1] in "BＢ" for line in inline.content.split("\n")[1:]
-    )
+    return any(map(_opens_second_option, inline.content.split("\n")[1:]))
+
+
+def _opens_second_option(line: str) -> bool:
+    """Whether a line opens as a choice question's second option (``B. goto``, ``B：sizeof``)."""
+    return bool(_OPTION_RE.match(line)) and line.lstrip()[:1] in "BＢ"
 
 
 def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list[_Found]:
@@ -2788,7 +2788,7 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
                 rule in QUESTION_LINE_RULES
                 and rule != PLAIN_QUESTION
                 # (``三、…？`` is a question only before an answer label; ``（1）`` counts like ``1.``)
-                and (block.number[:1].isdigit() or _line_count_number(block.number) > 0)
+                and (block.number[:1].isdigit() or number > 0)
                 and block.start not in answered
             )
         )
@@ -2815,7 +2815,6 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
         if rule == BARE_QUESTION:
             bare.append((block.start, bodied, marked))
             continue
-        number = _line_count_number(block.number)
         if numbered and number in (count, count + 1):
             numbered.append((block.start, bodied, marked))
         else:
