@@ -3347,6 +3347,11 @@ def assemble_part(
             # A question line that is not one: its paragraph stays whole (its rest, if any, is dropped).
             whole_until = block.end if block.rule in (NUMBERED_LINE, BARE_QUESTION) else whole_until
             block = block._replace(kind="block")
+        skipped = current is not None and current.skipping
+        if skipped and block.kind in ("question", "answer") and not block.level:
+            # A labelled question or answer in a section after a question section (``## 面试题``) that is
+            # not its answer section: no answer section is coming, and the question section was a title.
+            close(at_part_end=False)
         if block.kind in ("heading", "question", "answer", "answer-side") or block.level:
             if block.kind == "heading" or block.level:
                 check_unread()
