@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa2anki.fold import fold
+from qa2anki.fold import _PUNCT_MAP, fold
 
 
 def test_full_width_letters_digits_and_punctuation_become_ascii() -> None:
@@ -129,3 +131,33 @@ def test_wordings_differing_only_in_style_fold_equal(base: str, data: st.DataObj
         pieces.append(data.draw(st.sampled_from(_spellings(char))))
     variant = "".join(pieces)
     assert fold(variant) == fold(base)
+
+
+def _fold_by_definition(text: str) -> str:
+    """What ``fold`` promises, written the slow, obvious way: NFKC of the whole text first."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(_PUNCT_MAP.get(char, char) for char in text)
+    text = "".join(char for char in text if char not in "*_~`")
+    return " ".join(text.split()).casefold()
+
+
+_WIDE_AND_MARKS = st.text(
+    st.one_of(
+        st.characters(min_codepoint=0xFF00, max_codepoint=0xFF70),
+        st.sampled_from(["\u3000", "\u0338", "\u0301", "\u0316", "\u0307", "Å", "ｶ", "ﾞ", "《", "…", "ﬁ"]),
+        st.characters(codec="utf-8"),
+    )
+)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(_WIDE_AND_MARKS)
+def test_fold_equals_nfkc_of_the_whole_text(text: str) -> None:
+    """Full-width forms are narrowed before NFKC (a shortcut): the result is NFKC's all the same, combining
+    marks after them included (＜ + U+0338 composes to ≮ either way)."""
+    assert fold(text) == _fold_by_definition(text)
+
+
+def test_full_width_sign_and_combining_mark_compose_as_nfkc_does() -> None:
+    assert fold("＜\u0338") == "≮"
+    assert fold("Ａ\u0301") == "á"
