@@ -2731,6 +2731,17 @@ UNLABELLED_RUN = 3
 questions (see :func:`_unlabelled_runs`)."""
 
 
+def _bodied(blocks: Sequence[BlockInfo], index: int) -> bool:
+    """Whether content (an answer, if block ``index`` is a question line) follows block ``index``."""
+    following = blocks[index + 1] if index + 1 < len(blocks) else None
+    return (
+        following is not None
+        and not following.level
+        and following.rule not in _RUN_RULES
+        and following.kind in ("block", "epilogue")
+    )
+
+
 def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_Run]:
     """The runs of unlabelled question lines in blocks, section by section (a heading ends them).
 
@@ -2804,13 +2815,7 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
             continue
         if not is_numbered and rule != BARE_QUESTION:
             continue
-        following = blocks[index + 1] if index + 1 < len(blocks) else None
-        bodied = (
-            following is not None
-            and not following.level
-            and following.rule not in _RUN_RULES
-            and following.kind in ("block", "epilogue")
-        )
+        bodied = _bodied(blocks, index)
         marked = ends_asking(block.text)
         if rule == BARE_QUESTION:
             bare.append((block.start, bodied, marked))
@@ -3051,12 +3056,25 @@ def _asking_titles(
     return titles
 
 
+SKIPPED_BARE_QUESTION = N_(
+    "a question line with text below it, in no entry: neither is on any card; label them 面试题/答案, or "
+    "make the question a heading"
+)
+"""Said of a bare question line (:data:`BARE_QUESTION`) with content below it that no entry takes: fewer
+than :data:`UNLABELLED_RUN` in a row, or below a heading that turned out to be a title."""
+
+
+def _aside(context: _Context) -> bool:
+    """Whether the section is under a heading such as 前言 or 简介, whose questions are rhetorical."""
+    return bool(context.headings) and context.headings[-1][1].casefold() in ASIDE_HEADINGS
+
+
 def _run_asks(run: _Run, context: _Context) -> bool:
     """Whether a run of unlabelled question lines (see :func:`_unlabelled_runs`) is one of questions: bare
     lines by their shape alone; numbered lines when they ask (most end in a question mark) or the
     document's title, its file name or a heading above them names the genre, and the run has the shape
     of questions or is the first of its section, counting from 1, in a document that has such a run."""
-    if context.headings and context.headings[-1][1].casefold() in ASIDE_HEADINGS:
+    if _aside(context):
         return False  # lines under 前言, 简介, …
     if run.rule == BARE_QUESTION:
         return run.shaped()
@@ -3187,6 +3205,15 @@ def assemble_part(
         html = "\n".join(part for part in (head.head_html, *(b.html for b in blocks_)) if part)
         folded = " ".join(part for part in (head.head_folded, *(b.folded for b in blocks_)) if part)
         return markdown_, html, folded
+
+    def as_title() -> None:
+        # The open entry's heading is a title after all: the question lines below it are on no card.
+        nonlocal current
+        body = current.question_blocks if current is not None else []
+        for index, block in enumerate(body):
+            if _bare_line(block) and _bodied(body, index) and not _aside(context):
+                warn(block.start + 1, _(SKIPPED_BARE_QUESTION))
+        current = None
 
     def close(at_part_end: bool, next_is_question: bool = False, at_document_end: bool = False) -> None:
         nonlocal current
@@ -3373,7 +3400,7 @@ def assemble_part(
                     current.add(block)
                 continue
             if _is_title(current, block.kind, block.rule, block.level, block.marker, context):
-                current = None
+                as_title()
             if current is not None and current.awaits_answer_section and block.level == current.level:
                 # Between a question section and its answer section: the sections in between are left out.
                 current.pending_headings.clear()
@@ -3430,7 +3457,7 @@ def assemble_part(
                 current.add(block._replace(kind="block"))
                 continue
             if _is_title(current, block.kind, block.rule, block.level, block.marker, context):
-                current = None
+                as_title()
             inside_answer = (
                 current is not None and current.answer is not None and not current.pending_headings
             )
@@ -3505,6 +3532,13 @@ def assemble_part(
             loose.append(block)
             if unread:
                 unread.append(block)
+            elif (
+                _bare_line(block)
+                and _bodied(blocks, index)
+                and not _aside(context)
+                and not _fold_takes(blocks, index)
+            ):
+                warn(block.start + 1, _(SKIPPED_BARE_QUESTION))
     check_unread()  # the next section, if any, opens with a heading
     clean = True
     # What the next section's first block does to the open entry, as in the loop above. Every case that
@@ -3525,14 +3559,14 @@ def assemble_part(
         clean = False  # (before the title test, as in the loop above)
     elif next_opening.kind == "heading":
         if _is_title(current, next_opening.kind, next_opening.rule, next_opening.level, "", context):
-            current = None
+            as_title()
         if current is not None and next_opening.level <= current.level:
             close(at_part_end=next_opening.level < current.level)
         elif current is not None:
             clean = False
     elif next_opening.kind == "question" and next_opening.level > 0:
         if _is_title(current, next_opening.kind, next_opening.rule, next_opening.level, "", context):
-            current = None
+            as_title()
         close(at_part_end=False)
     elif current is not None:
         clean = False
@@ -3631,6 +3665,19 @@ def _fold_question(loose: Sequence[BlockInfo]) -> list[BlockInfo]:
         if block.rule not in FOLD_RULES and block.html.startswith("<p>") and block.folded.endswith("?"):
             return list(loose[index:])
     return []
+
+
+def _fold_takes(blocks: Sequence[BlockInfo], index: int) -> bool:
+    """Whether a fold's answer summary further down makes block ``index`` its question (see
+    :func:`_fold_question`): only content comes before it, and no later question line."""
+    for block in blocks[index + 1 :]:
+        if block.rule == FOLD_ANSWER:
+            return True
+        if block.kind != "block" or block.level:
+            return False
+        if block.rule not in FOLD_RULES and block.html.startswith("<p>") and block.folded.endswith("?"):
+            return False
+    return False
 
 
 def _labelled_pair(block: BlockInfo, answered: set[int]) -> bool:
