@@ -3355,6 +3355,8 @@ def assemble_part(
                 whole_until = block.end
         run = runs.get(block.start) if block.rule in _RUN_RULES and block.kind != "heading" else None
         if run is not None:
+            if block.start == run.members[0] and _bare_run_below(current) and _run_asks(run, context):
+                as_title()  # (a heading that may ask, and a run of questions right below it: a topic)
             if block.start == run.members[0] and current is None and _run_asks(run, context):
                 asking.add(run)
             if run in asking and (
@@ -3665,6 +3667,17 @@ def _fold_question(loose: Sequence[BlockInfo]) -> list[BlockInfo]:
         if block.rule not in FOLD_RULES and block.html.startswith("<p>") and block.folded.endswith("?"):
             return list(loose[index:])
     return []
+
+
+def _bare_run_below(current: _Open | None) -> bool:
+    """Whether a run of questions starting now would stand right below the heading of an open entry
+    that only may ask (see :func:`_may_ask`): nothing below it yet."""
+    return (
+        current is not None
+        and current.question.rule == "heading-without-mark"
+        and current.answer is None
+        and not current.question_blocks
+    )
 
 
 def _fold_takes(blocks: Sequence[BlockInfo], index: int) -> bool:
