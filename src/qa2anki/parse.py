@@ -3174,6 +3174,8 @@ def assemble_part(
     whole_until = 0  # a paragraph that stays whole ends here: the blocks of its lines are in it already
     list_until = 0  # a list read whole into an open entry ends here (see WHOLE_LIST)
     loose: list[BlockInfo] = []  # content blocks in no entry, right before this block
+    unplaced: list[BlockInfo] = []  # the same, below a section's heading: on no card, and said so
+    warned_body = -1  # the start of the body of a bare question line warned of (see SKIPPED_BARE_QUESTION)
     unread: list[BlockInfo] = []  # a numbered topic heading among question headings, and text below it
     follow_up = 0  # 1 + the start of the last question line kept inside the open entry (see _follow_up)
 
@@ -3191,6 +3193,11 @@ def assemble_part(
 
     def warn(line: int, message: str) -> None:
         problems.append(Problem(document.path, line, Severity.WARNING, message))
+
+    def flush_unplaced() -> None:
+        if unplaced:
+            warn(unplaced[0].start + 1, _(UNPLACED_TEXT))
+            unplaced.clear()
 
     def join(head: BlockInfo, blocks_: list[BlockInfo]) -> tuple[str, str, str]:
         # The folded text is joined from the blocks' folds (computed, and cached, with the scan): the
@@ -3328,6 +3335,10 @@ def assemble_part(
         elif _bare_line(block) and block.start in answered and (current is None or current.answer):
             # (Below a question still waiting for its answer, as in a quiz, it is that question's text.)
             block = block._replace(kind="question", rule=PLAIN_QUESTION)
+        if block.rule == FOLD_ANSWER and current is None:
+            unplaced.clear()  # the fold's question is among them (or its answer is warned of on its own)
+        elif current is not None or block.kind != "block":
+            flush_unplaced()
         if block.rule == WHOLE_LIST:
             if current is None or current.question.rule in _LIST_ENTRY_RULES:
                 continue  # its entries follow (after a heading, or after another such list's)
@@ -3540,7 +3551,12 @@ def assemble_part(
                 and not _aside(context)
                 and not _fold_takes(blocks, index)
             ):
+                flush_unplaced()
                 warn(block.start + 1, _(SKIPPED_BARE_QUESTION))
+                warned_body = blocks[index + 1].start
+            elif block.start != warned_body and _unplaced(block, headings, context):
+                unplaced.append(block)
+    flush_unplaced()
     check_unread()  # the next section, if any, opens with a heading
     clean = True
     # What the next section's first block does to the open entry, as in the loop above. Every case that
@@ -3667,6 +3683,24 @@ def _fold_question(loose: Sequence[BlockInfo]) -> list[BlockInfo]:
         if block.rule not in FOLD_RULES and block.html.startswith("<p>") and block.folded.endswith("?"):
             return list(loose[index:])
     return []
+
+
+UNPLACED_TEXT = N_(
+    "text below a heading, in no entry: it is on no card (a question without ？, or a list of questions "
+    "with an item that does not ask?)"
+)
+"""Said of a run of content in no entry below a section's heading (see :func:`_unplaced`)."""
+
+
+def _unplaced(block: BlockInfo, headings: Sequence[tuple[int, str]], context: _Context) -> bool:
+    """Whether content in no entry is worth a word: it shows something and stands below a section's
+    heading (a document's title, and the text right below it, introduce it; 前言 and its like aside)."""
+    return (
+        len(headings) >= 2
+        and not _aside(context)
+        and bool(block.html)
+        and block.rule not in ("thematic-break", *FOLD_RULES)
+    )
 
 
 def _bare_run_below(current: _Open | None) -> bool:
