@@ -325,8 +325,42 @@ def _math_block(state: StateBlock, start_line: int, end_line: int, silent: bool)
 
 
 COMMENT = "html_comment"
-"""The token of an HTML comment on lines of its own (``<!-- more -->``, ``<!-- TODO -->``), or of a line of
-empty anchors (``<a id="q2"></a>``, a table of contents' targets): nothing shows."""
+"""The token of an HTML comment on lines of its own (``<!-- more -->``, ``<!-- TODO -->``), of a line of
+empty anchors (``<a id="q2"></a>``, a table of contents' targets), or of a document's YAML front matter:
+nothing shows."""
+_YAML_KEY_RE = re.compile(r"[A-Za-z_][\w.-]*[ \t]*:(?:[ \t]|$)")
+_FRONT_MATTER_END = ("---", "...")
+
+
+def _front_matter(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A document's YAML front matter (Hexo, Hugo, Jekyll, Obsidian): ``---`` on its first line, ``key:
+    value`` lines, and ``---`` (or ``...``). Read as Markdown it was a heading of all its lines, the topic of
+    every entry. Only lines that look like YAML (keys, indented or ``- `` continuations, blank lines) are
+    taken: a document that opens with a thematic break keeps what follows it."""
+    if start_line != 0 or state.parentType != "root" or not state.src.startswith("---"):
+        return False
+    if state.src[: state.eMarks[0]].rstrip() != "---":
+        return False
+    keys = 0
+    for line in range(1, end_line):
+        text = state.src[state.bMarks[line] : state.eMarks[line]]
+        if text.rstrip() in _FRONT_MATTER_END and line > 1:
+            if not keys:
+                return False
+            if silent:
+                return True
+            token = state.push(COMMENT, "", 0)
+            token.block = True
+            token.map = [0, line + 1]
+            state.line = line + 1
+            return True
+        if _YAML_KEY_RE.match(text):
+            keys += 1
+        elif text.strip() and not text.startswith((" ", "\t", "- ")):
+            return False
+    return False
+
+
 _ANCHOR = r"""<a\s+(?:name|id)\s*=\s*(?:"[^"<>]*"|'[^'<>]*')\s*>\s*</a>"""
 _ANCHOR_RE = re.compile(_ANCHOR, re.IGNORECASE)
 _ANCHOR_LINE_RE = re.compile(rf"(?:{_ANCHOR}\s*)+", re.IGNORECASE)
@@ -568,6 +602,7 @@ def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
     md.validateLink = safe_url  # type: ignore[method-assign]
     md.use(cjk_friendly_plugin)
+    md.block.ruler.before("table", "front_matter", _front_matter)
     md.block.ruler.before(
         "blockquote", "math_block", _math_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
