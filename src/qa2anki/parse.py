@@ -507,6 +507,8 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
             return None
         rest_of_first = children[0].content[pos:]
         children = ([_with_content(children[0], rest_of_first)] if rest_of_first else []) + children[1:]
+    if not dotted and (literal := _literal_bold_label(children, content, pos, label_re)) is not None:
+        return literal
     # A bold label (**面试题：**), an italic one (*面试题：*), or both (***面试题：***).
     markup, closers, index = _opening_emphasis(children)
     if markup:
@@ -560,6 +562,27 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
     if not has_colon:
         return None
     return _Label(content[pos:].strip(), _lstrip_children([_text_token(rest_of_text), *after]), marker)
+
+
+def _literal_bold_label(
+    children: list[Token], content: str, pos: int, label_re: re.Pattern[str]
+) -> _Label | None:
+    """``**问题:**Redis为什么快？``: a bold label that CommonMark leaves as text (an ASCII colon before the
+    closing ``**`` and a letter after it make no closing run), read as the bold label it was meant to be."""
+    if not children or children[0].type != "text":
+        return None
+    text = children[0].content
+    markup = text[:2]
+    if markup not in ("**", "__"):
+        return None
+    match = label_re.match(text, len(markup))
+    if match is None or match.group("colon") is None or not text.startswith(markup, match.end()):
+        return None
+    end = match.end() + len(markup)
+    if not content.startswith(text[:end], pos):
+        return None
+    after = _lstrip_children([_text_token(text[end:]), *children[1:]])
+    return _Label(content[pos + end :].strip(), after, match.group("label"))
 
 
 _DOTTED_RE = re.compile(r"[.、．](?![0-9])\s*")
