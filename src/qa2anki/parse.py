@@ -56,13 +56,22 @@ SIGN_OFF_OPENINGS = (
     *("欢迎在评论区", "欢迎关注", "更多面试题", "原文链接", "转载自", "本文首发于", "编辑于", "发布于"),
     *("作者：", "赞同 ", "（完）", "(完)", "—— END", "——END", "著作权归作者所有"),
     *("整理不易", "码字不易", "创作不易", "本文已收录", "本文收录于", "关注公众号", "欢迎点赞", "点赞收藏"),
-    *("欢迎 Star", "欢迎Star"),
+    *("欢迎 Star", "欢迎Star", "版权声明：本文为", "版权声明:本文为"),
 )
 """How a chat model's offer of more help and a page's footer start: no answer ends so, so such paragraphs
 (or quotes: ``> 作者：…`` / ``> 链接：…``) are left off the end of any answer (a file of pasted chats has one
 after each), not only the last one's."""
 SIGN_OFF = "sign-off"
 """The rule of a closing paragraph that starts with one of :data:`SIGN_OFF_OPENINGS`."""
+FOOTER_TITLES = frozenset(
+    {"推荐阅读", "往期推荐", "往期精选", "往期回顾", "相关推荐"}
+    | {"相关阅读", "相关文章", "延伸阅读", "扩展阅读"}
+)
+"""A blog's list of further reading, as a paragraph of its own (``**推荐阅读：**``): it and what follows it
+are left off the end of the last answer of a part of the article. Not ``参考资料``: an answer may end with
+its own sources."""
+FOOTER_TITLE = "footer-title"
+"""The rule of a paragraph that is one of :data:`FOOTER_TITLES`."""
 CLOSING_HEADINGS = (
     "总结",
     "小结",
@@ -2013,6 +2022,8 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
     opening = _undecorated(plain_text(inline))
     if opening.startswith(SIGN_OFF_OPENINGS):
         return "epilogue", SIGN_OFF, None
+    if opening.strip().rstrip(":：").strip() in FOOTER_TITLES:
+        return "epilogue", FOOTER_TITLE, None
     if opening.startswith(EPILOGUE_OPENINGS):
         return "epilogue", "", None
     return None
@@ -3301,13 +3312,19 @@ def assemble_part(
                 )
             )
             answer_blocks = _without_trailing_rules(answer_blocks[:footer])
-        while (
-            answer_blocks
-            and answer_blocks[-1].kind == "epilogue"
-            and (at_part_end or answer_blocks[-1].rule == SIGN_OFF)
-            and (answer.text or len(answer_blocks) > 1)
-        ):
-            answer_blocks = _without_trailing_rules(answer_blocks[:-1])
+        kept = 0 if answer.text else 1  # an answer keeps some text
+        while True:
+            reading = _further_reading(answer_blocks) if at_part_end else -1
+            if reading >= kept:
+                answer_blocks = _without_trailing_rules(answer_blocks[:reading])
+            elif (
+                len(answer_blocks) > kept
+                and answer_blocks[-1].kind == "epilogue"
+                and (at_part_end or answer_blocks[-1].rule == SIGN_OFF)
+            ):
+                answer_blocks = _without_trailing_rules(answer_blocks[:-1])
+            else:
+                break
         question_md, question_html, question_folded = join(entry.question, question_blocks)
         answer_md, answer_html, answer_folded = join(answer, answer_blocks)
         if not question_md:
@@ -3767,6 +3784,15 @@ def _footer_start(answer: BlockInfo, blocks: Sequence[BlockInfo]) -> int:
         ):
             return index
     return len(blocks)
+
+
+def _further_reading(blocks: list[BlockInfo]) -> int:
+    """Where a blog's further-reading list starts in an answer's blocks (its last :data:`FOOTER_TITLE`
+    paragraph), or -1."""
+    for index in range(len(blocks) - 1, -1, -1):
+        if blocks[index].rule == FOOTER_TITLE:
+            return index
+    return -1
 
 
 def _without_trailing_rules(blocks: list[BlockInfo]) -> list[BlockInfo]:
