@@ -419,8 +419,24 @@ def _comment_inline(state: StateInline, silent: bool) -> bool:
 
 
 _ANCHORS = "qa2anki.anchors"
-"""Where :func:`_anchor_inline` notes the anchors it left out, by the text it parsed: ``{text: {(start,
-end)}}``."""
+"""Where :func:`_anchor_inline` and :func:`_style_tag_inline` note the tags they left out, by the text they
+parsed: ``{text: {(start, end)}}``."""
+_STYLE_TAG_RE = re.compile(r"</?(?:font|span|center)(?:\s[^<>]*)?>", re.IGNORECASE)
+"""Tags that only style their text: CSDN's ``<font color=red>…</font>``, ``<span style="…">``."""
+
+
+def _style_tag_inline(state: StateInline, silent: bool) -> bool:
+    """A styling tag (``<font color=red>``, ``</span>``): left out, its text kept, and noted, so that
+    :func:`_anchors_out` takes it out of the line's text too (shown as text, it fell on cards)."""
+    if state.src[state.pos] != "<":
+        return False
+    match = _STYLE_TAG_RE.match(state.src, state.pos, state.posMax)
+    if match is None:
+        return False
+    if not silent:
+        state.env.setdefault(_ANCHORS, {}).setdefault(state.src, set()).add(match.span())
+    state.pos = match.end()
+    return True
 
 
 def _anchor_inline(state: StateInline, silent: bool) -> bool:
@@ -438,8 +454,9 @@ def _anchor_inline(state: StateInline, silent: bool) -> bool:
 
 
 def _anchors_out(state: StateCore) -> None:
-    """The anchors left out of a line (see :func:`_anchor_inline`) are taken out of its inline token's
-    content too: what reads a heading's or paragraph's text (numbering, labels) reads what shows."""
+    """The anchors and styling tags left out of a line (see :func:`_anchor_inline`) are taken out of its
+    inline token's content too: what reads a heading's or paragraph's text (numbering, labels) reads what
+    shows."""
     found: dict[str, set[tuple[int, int]]] = state.env.pop(_ANCHORS, None) or {}
     if not found:
         return  # (most documents)
@@ -615,6 +632,7 @@ def _markdown() -> MarkdownIt:
     md.inline.ruler.before("escape", "math_inline", _math_inline)
     md.inline.ruler.before("html_inline", COMMENT, _comment_inline)
     md.inline.ruler.before("html_inline", "html_anchor", _anchor_inline)
+    md.inline.ruler.before("html_inline", "html_style", _style_tag_inline)
     md.inline.ruler.before("html_inline", "html_image", _html_image)
     md.inline.ruler.before("html_inline", HTML_BREAK, _html_break)
     md.core.ruler.push("math_as_text", _math_as_text)
