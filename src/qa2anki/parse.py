@@ -2077,9 +2077,11 @@ def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list
                 labelled.append((index, "question", glued_line[0], GLUED_LABEL))
                 labelled.append((index, "answer", glued_line[1], GLUED_LABEL))
                 continue
-            question_line = question_line if index == 0 else None
-            if question_line is None and index == 0 and (asked := _plain_question(piece)) is not None:
-                question_line = PLAIN_QUESTION, asked
+            if question_line is None and (asked := _plain_question(_unbolded(piece))) is not None:
+                question_line = PLAIN_QUESTION, asked  # (``**什么是JVM？**``: the question is what is bold)
+            # A later line asks only right above an answer label (``**Q2？**`` / ``答：…`` in one paragraph).
+            if index and not _answer_line(runs, index + 1, content_lines, patterns):
+                question_line = None
             if question_line is not None:
                 labelled.append((index, "question", question_line[1], question_line[0]))
         if not labelled:
@@ -2262,6 +2264,23 @@ def _bold_inside(inline: Token) -> Token | None:
         return None
     markup = children[0].markup
     return Token("inline", "", 0, content=content[len(markup) : -len(markup)], children=children[1:-1])
+
+
+def _answer_line(
+    runs: list[tuple[int, list[Token]]], index: int, lines: list[str], patterns: _LabelPatterns
+) -> bool:
+    """Whether line run ``index`` of a paragraph (see :func:`_line_runs`) opens with an answer label."""
+    if index >= len(runs):
+        return False
+    first, children = runs[index]
+    last = runs[index + 1][0] if index + 1 < len(runs) else len(lines)
+    piece = Token("inline", "", 0, content="\n".join(lines[first:last]), children=children)
+    return _split_label(piece, patterns.answer) is not None
+
+
+def _unbolded(inline: Token) -> Token:
+    """A line that is one bold span as a whole, without its bold; any other line as it is."""
+    return _bold_inside(inline) or inline
 
 
 NUMBERED_LINE = "numbered-line"
