@@ -2795,12 +2795,22 @@ def _bodied(blocks: Sequence[BlockInfo], index: int) -> bool:
     )
 
 
+SKIPPED_NUMBERS = 2
+"""How many numbers a run of numbered questions may skip: deleting an entry or two leaves such a gap."""
+
+
+def _counts_on(number: int, count: int) -> bool:
+    """Whether a line numbered ``number`` goes on from one numbered ``count``: the next number, the same
+    one again, or one a deleted entry or two left out (see :data:`SKIPPED_NUMBERS`)."""
+    return count <= number <= count + 1 + SKIPPED_NUMBERS
+
+
 def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_Run]:
     """The runs of unlabelled question lines in blocks, section by section (a heading ends them).
 
     Numbered lines (:data:`NUMBERED_LINE`, and :data:`QUESTION_LINE_RULES` lines without an answer label:
     ``**1. 什么是…？**``, one-item ordered lists ``2. 如何…？``) run while each one counts on from the one
-    before (or repeats its number); bare lines (:data:`BARE_QUESTION`) run to the end of their section. A
+    before (see :func:`_counts_on`); bare lines (:data:`BARE_QUESTION`) run to the end of their section. A
     labelled question or answer ends both."""
     runs: list[_Run] = []
     numbered: list[tuple[int, bool, bool]] = []  # (start, bodied, marked)
@@ -2840,7 +2850,7 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
             rule in QUESTION_LINE_RULES
             and block.start in answered
             and numbered
-            and number in (count, count + 1)
+            and _counts_on(number, count)
             and not block.level
         ):
             passed.append(block.start)
@@ -2873,7 +2883,7 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
         if rule == BARE_QUESTION:
             bare.append((block.start, bodied, marked))
             continue
-        if numbered and number in (count, count + 1):
+        if numbered and _counts_on(number, count):
             numbered.append((block.start, bodied, marked))
         else:
             flush(numbered, NUMBERED_LINE, opens)
