@@ -161,3 +161,10 @@ def test_fold_equals_nfkc_of_the_whole_text(text: str) -> None:
 def test_full_width_sign_and_combining_mark_compose_as_nfkc_does() -> None:
     assert fold("＜\u0338") == "≮"
     assert fold("Ａ\u0301") == "á"
+
+
+def test_styling_tags_fold_away_as_emphasis_does() -> None:
+    assert fold("<font color=red>什么是JVM？</font>") == fold("什么是JVM？") == "什么是jvm?"
+    assert fold('<span style="color:red">A</span> <CENTER>b</CENTER>') == "a b"
+    assert fold("<fo<font>nt>x") == fold(fold("<fo<font>nt>x")) == "x"
+    assert fold("<b>粗体</b> <fontx>") == "<b>粗体</b> <fontx>"

@@ -433,3 +433,23 @@ def test_forgotten_notes_are_found_by_key_only() -> None:
     assert v2.notes[0].guid == live.guid and v2.problems == ()
     back = run(notes(("乙", "RAG流程是怎样的？", answer)), lock, NOW + 10)
     assert back.notes[0].guid == gone.guid
+
+
+def test_styling_tags_in_an_older_lock_do_not_cost_the_guid() -> None:
+    """A lock written before folding left styling tags out (``<font color=red>``, CSDN's) holds them in
+    its folded texts and its key: a note whose question and answer both lost them would be new, its
+    card's history gone. The lock's texts are folded again for re-identification, so it keeps its GUID."""
+    v1 = run(notes(("基础", "什么是GC？", "垃圾回收。"), V1[1], V1[2]))
+    gc_note = next(n for n in v1.lock.notes if n.question == "什么是gc?")
+    older = replace(
+        gc_note,
+        key=gc_note.key + "<span>",
+        question='<span style="color:red">什么是gc?</span>',
+        answer="<font color=red>垃圾回收</font>.",
+    )
+    lock = replace(v1.lock, notes=tuple(older if n is gc_note else n for n in v1.lock.notes))
+    v2 = run(notes(("基础", "什么是GC？", "垃圾回收。"), V1[1], V1[2]), lock)
+    again = next(item for item in v2.notes if item.note.question_md == "什么是GC？")
+    assert again.guid == gc_note.guid
+    assert again.status == Status.REIDENTIFIED
+    assert v2.removed == ()

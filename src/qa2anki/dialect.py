@@ -56,6 +56,7 @@ from pygments.token import Name, Operator, Punctuation, Text, Whitespace, _Token
 from pygments.util import ClassNotFound
 
 from qa2anki.cjk_friendly import cjk_friendly_plugin
+from qa2anki.fold import STYLE_TAG_RE
 
 _SAFE_URL_RE = re.compile(r"^(?:https?://|mailto:|[^:]*$)", re.IGNORECASE)
 _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
@@ -421,8 +422,6 @@ def _comment_inline(state: StateInline, silent: bool) -> bool:
 _ANCHORS = "qa2anki.anchors"
 """Where :func:`_anchor_inline` and :func:`_style_tag_inline` note the tags they left out, by the text they
 parsed: ``{text: {(start, end)}}``."""
-_STYLE_TAG_RE = re.compile(r"</?(?:font|span|center)(?:\s[^<>]*)?>", re.IGNORECASE)
-"""Tags that only style their text: CSDN's ``<font color=red>…</font>``, ``<span style="…">``."""
 
 
 def _style_tag_inline(state: StateInline, silent: bool) -> bool:
@@ -430,7 +429,7 @@ def _style_tag_inline(state: StateInline, silent: bool) -> bool:
     :func:`_anchors_out` takes it out of the line's text too (shown as text, it fell on cards)."""
     if state.src[state.pos] != "<":
         return False
-    match = _STYLE_TAG_RE.match(state.src, state.pos, state.posMax)
+    match = STYLE_TAG_RE.match(state.src, state.pos, state.posMax)
     if match is None:
         return False
     if not silent:

@@ -33,6 +33,9 @@ _PUNCT_MAP = {
 _PUNCT_RE = re.compile("|".join(map(re.escape, _PUNCT_MAP)))
 _SPACE_RE = re.compile(r"\s+")
 _EMPHASIS_RE = re.compile(r"[*_~`]+")
+STYLE_TAG_RE = re.compile(r"</?(?:font|span|center)(?:\s[^<>]*)?>", re.IGNORECASE)
+"""Tags that only style their text (CSDN's ``<font color=red>``): cards show their text alone, and a wording
+folds as if they were not there, as it does without emphasis markers."""
 
 
 _WIDE_MAP = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
@@ -46,7 +49,7 @@ def _narrowed(match: re.Match[str]) -> str:
 
 def fold(text: str) -> str:
     """The comparable form of a text: NFKC, ASCII punctuation, one space for any white space, case folded,
-    without emphasis markers."""
+    without emphasis markers and styling tags."""
     # Chinese text is rarely NFKC only because of its full-width punctuation (，：？（）), and NFKC walks
     # every character then. Each of those forms decomposes to one ASCII character of combining class 0,
     # so narrowing them first changes nothing NFKC gives, and the rest is mostly normalised already.
@@ -54,5 +57,9 @@ def fold(text: str) -> str:
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     text = _PUNCT_RE.sub(lambda m: _PUNCT_MAP[m.group()], text)
+    if "<" in text:
+        removed = 1
+        while removed:  # (until none is left: taking one out may join the pieces of another)
+            text, removed = STYLE_TAG_RE.subn("", text)
     text = _EMPHASIS_RE.sub("", text)
     return _SPACE_RE.sub(" ", text).strip().casefold()

@@ -32,6 +32,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from qa2anki.errors import Problem, SchemaError, Severity
+from qa2anki.fold import fold
 from qa2anki.i18n import gettext as _
 from qa2anki.lockfile import Lock, LockedNote, LockedNoteType
 from qa2anki.normalize import Note, Previous, fold_topic
@@ -153,20 +154,18 @@ def reidentify_score(question: str, answer: str, locked: LockedNote) -> float:
     both together when that is nearly identical (the same text, cut elsewhere between question and
     answer: ``**答案：**`` on the question's next line was read as part of the question before qa2anki
     read such pairs)."""
-    return _scores(question, answer, locked)[0]
+    return _scores(question, answer, fold(locked.question), fold(locked.answer))[0]
 
 
-def _scores(question: str, answer: str, locked: LockedNote) -> tuple[float, float]:
+def _scores(question: str, answer: str, old_question: str, old_answer: str) -> tuple[float, float]:
     """:func:`reidentify_score`, and the mean of question and answer similarity, which tells apart two
     lock notes that one side alone makes equally likely: after a topic rename, ``HashMap是线程安全的吗？``
     and ``ArrayList是线程安全的吗？`` with the same answer ``不是。`` both score 1 by the answer alone, and
     only the question says which note is which."""
-    q_sim = similarity(question, locked.question)
-    a_sim = similarity(answer, locked.answer)
+    q_sim = similarity(question, old_question)
+    a_sim = similarity(answer, old_answer)
     mean = (q_sim + a_sim) / 2
-    strongest = max(
-        q_sim, a_sim, similarity(_whole(question, answer), _whole(locked.question, locked.answer))
-    )
+    strongest = max(q_sim, a_sim, similarity(_whole(question, answer), _whole(old_question, old_answer)))
     return (strongest if strongest >= STRONG_SIMILARITY else mean), mean
 
 
@@ -245,7 +244,8 @@ def identify(
     if unmatched and candidates:
         # Items 0..len(unmatched)-1 are new notes, the rest lock notes; only mixed pairs are scored.
         texts = [(notes[i].question_folded, notes[i].answer_folded) for i in unmatched]
-        texts += [(locked.question, locked.answer) for locked in candidates]
+        # Folded again: what fold leaves out grows (styling tags), and an older lock's texts still hold it.
+        texts += [(fold(locked.question), fold(locked.answer)) for locked in candidates]
         slots = [(question, answer, _whole(question, answer)) for question, answer in texts]
         sides = [0] * len(unmatched) + [1] * len(candidates)
         # A pair can only reach the threshold if its question or its answer does, or both together are
@@ -255,7 +255,7 @@ def identify(
         for a, b in sorted(candidate_pairs(slots, (floor, floor, STRONG_SIMILARITY), groups=sides)):
             comparisons += 1
             i, locked = unmatched[a], candidates[b - len(unmatched)]
-            score, mean = _scores(*texts[a], locked)
+            score, mean = _scores(*texts[a], *texts[b])
             if score >= limits.threshold:
                 pairs.append(_Pair(score, mean, i, locked.guid, locked))
             elif score >= limits.threshold - NEAR_MISS and locked.present:
