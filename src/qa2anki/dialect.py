@@ -425,25 +425,20 @@ parsed: ``{text: {(start, end)}}``."""
 
 
 def _style_tag_inline(state: StateInline, silent: bool) -> bool:
-    """A styling tag (``<font color=red>``, ``</span>``): left out, its text kept, and noted, so that
-    :func:`_anchors_out` takes it out of the line's text too (shown as text, it fell on cards)."""
-    if state.src[state.pos] != "<":
-        return False
-    match = STYLE_TAG_RE.match(state.src, state.pos, state.posMax)
-    if match is None:
-        return False
-    if not silent:
-        state.env.setdefault(_ANCHORS, {}).setdefault(state.src, set()).add(match.span())
-    state.pos = match.end()
-    return True
+    """A styling tag (``<font color=red>``, ``</span>``): left out, its text kept (shown as text, it fell
+    on cards)."""
+    return state.src[state.pos] == "<" and _left_out(state, STYLE_TAG_RE, silent)
 
 
 def _anchor_inline(state: StateInline, silent: bool) -> bool:
-    """An empty anchor inside a line (``### <a name="q1"></a>1. 什么是 IoC？``): left out, and noted, so
-    that :func:`_anchors_out` takes it out of the line's text too."""
-    if state.src[state.pos : state.pos + 2] not in ("<a", "<A"):
-        return False
-    match = _ANCHOR_RE.match(state.src, state.pos, state.posMax)
+    """An empty anchor inside a line (``### <a name="q1"></a>1. 什么是 IoC？``): left out."""
+    return state.src[state.pos : state.pos + 2] in ("<a", "<A") and _left_out(state, _ANCHOR_RE, silent)
+
+
+def _left_out(state: StateInline, pattern: re.Pattern[str], silent: bool) -> bool:
+    """Skip what ``pattern`` matches here, and note it, so that :func:`_anchors_out` takes it out of the
+    line's text too."""
+    match = pattern.match(state.src, state.pos, state.posMax)
     if match is None:
         return False
     if not silent:
