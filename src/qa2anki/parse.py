@@ -2241,6 +2241,17 @@ def _plain_question(inline: Token) -> _Label | None:
     return _Label(stripped, list(inline.children or ()))
 
 
+def _worded_question(inline: Token) -> _Label | None:
+    """A short line that asks by its wording (see :func:`asks_by_wording`) without a question mark, and
+    is not numbered; else ``None``."""
+    stripped = inline.content.strip()
+    if heading_number(stripped) or len(plain_text(inline).strip()) > QUESTION_LINE_CHARS:
+        return None
+    if not asks_by_wording(plain_text(inline)):
+        return None
+    return _Label(stripped, list(inline.children or ()))
+
+
 def _counts(number: str) -> bool:
     """Whether a line's number counts questions: ``1.``, ``2、``, ``（3）``, or in Chinese numerals,
     ``三、``."""
@@ -2377,6 +2388,8 @@ def _unlabelled_question(block: _Block, inline: Token, html: str) -> list[_Found
         if content[0] in "*_" and (bold := _bold_inside(inline)) is not None:
             asked = bold  # ``**什么是TCP粘包？**``: the question is what is bold
         label = _plain_question(asked)
+        if label is None and asked is not inline:
+            label = _worded_question(asked)  # ``**说一下MVCC**``: bold, and worded as a question
         if label is None:
             return []
         return [_Found("block", BARE_QUESTION, block.start, block.end, html, block.tokens, 0, label)]
