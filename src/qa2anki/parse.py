@@ -3422,6 +3422,8 @@ def assemble_part(
         elif current is not None or block.kind != "block":
             flush_unplaced()
         if block.rule == WHOLE_LIST:
+            if _below_its_heading(current):
+                close(at_part_end=False)  # (a list of questions in a section of its own, after an answer)
             if current is None or current.question.rule in _LIST_ENTRY_RULES:
                 continue  # its entries follow (after a heading, or after another such list's)
             list_until = block.end  # inside an open entry: the list is its content, whole
@@ -3450,6 +3452,8 @@ def assemble_part(
         if run is not None:
             if block.start == run.members[0] and _bare_run_below(current) and _run_asks(run, context):
                 as_title()  # (a heading that may ask, and a run of questions right below it: a topic)
+            elif block.start == run.members[0] and _below_its_heading(current) and _run_asks(run, context):
+                close(at_part_end=False)  # (a section of questions after an answer, not more of it)
             if block.start == run.members[0] and current is None and _run_asks(run, context):
                 asking.add(run)
             if run in asking and (
@@ -3794,6 +3798,12 @@ def _bare_run_below(current: _Open | None) -> bool:
         and current.answer is None
         and not current.question_blocks
     )
+
+
+def _below_its_heading(current: _Open | None) -> bool:
+    """Whether an answered entry is open with a deeper heading just read and nothing after it yet: what
+    starts now is that heading's section's, not more of the answer, if it is a run of questions."""
+    return current is not None and current.answer is not None and bool(current.pending_headings)
 
 
 def _fold_takes(blocks: Sequence[BlockInfo], index: int) -> bool:
