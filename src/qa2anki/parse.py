@@ -194,9 +194,9 @@ class _LabelPatterns(NamedTuple):
     answer_side: re.Pattern[str]
 
 
-_CHINESE_NUMBER = r"[一二三四五六七八九十]{1,3}(?=\s*[】\]:：])"
-"""A label's number in Chinese numerals (``问题一：``), only right before a colon or closing bracket: ``问题
-十分重要`` has none."""
+_CHINESE_NUMBER = r"[一二三四五六七八九十]{1,3}(?=\s*(?:[】\]:：]|$))"
+"""A label's number in Chinese numerals (``问题一：``, a heading ``### 题目一``), only right before a colon or
+closing bracket or at the end: ``问题十分重要`` has none."""
 
 
 def _label_re(words: Sequence[str]) -> re.Pattern[str]:
