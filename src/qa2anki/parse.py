@@ -1724,9 +1724,7 @@ def _options_then_answer(inline: Token, answer_label: re.Pattern[str]) -> _Pair 
     cuts = _line_breaks(children)
     for at in range(1, min(len(runs), len(cuts) + 1)):
         first = runs[at][0]
-        last = runs[at + 1][0] if at + 1 < len(runs) else len(lines)
-        piece = Token("inline", "", 0, content="\n".join(lines[first:last]), children=runs[at][1])
-        if _split_label(piece, answer_label) is None:
+        if _split_label(_run_line(runs, at, lines), answer_label) is None:
             continue
         if at == 1 or not all(_OPTION_RE.match(line) for line in lines[runs[1][0] : first]):
             return None  # the label opens the answer, or the lines before it are answer, not options
@@ -2053,9 +2051,8 @@ def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list
     if runs is None:
         return []  # a line break inside code: lines and tokens do not match up
     labelled: list[tuple[int, str, _Label, str]] = []  # (run, kind, label, rule: "" for a label's own)
-    for index, (first, run) in enumerate(runs):
-        last = runs[index + 1][0] if index + 1 < len(runs) else len(content_lines)
-        piece = Token("inline", "", 0, content="\n".join(content_lines[first:last]), children=run)
+    for index in range(len(runs)):
+        piece = _run_line(runs, index, content_lines)
         for kind, pattern in (("question", patterns.question), ("answer", patterns.answer)):
             label = _split_label(piece, pattern)
             if label is not None:
@@ -2230,24 +2227,15 @@ def _asks_then_answers(line: _Label, answer_label: re.Pattern[str]) -> tuple[_La
     return cut if ends_asking(asked) else None
 
 
-def _plain_question(inline: Token) -> _Label | None:
+def _plain_question(inline: Token, worded: bool = False) -> _Label | None:
     """A line's question when it is short, ends in a question mark and is not numbered (see
-    :data:`PLAIN_QUESTION`); else ``None``."""
+    :data:`PLAIN_QUESTION`); else ``None``. ``worded``: when it asks by its wording instead (see
+    :func:`asks_by_wording`), question mark or not."""
     stripped = inline.content.strip()
-    if not ends_asking(stripped) or heading_number(stripped):
+    plain = plain_text(inline)
+    if not (asks_by_wording(plain) if worded else ends_asking(stripped)) or heading_number(stripped):
         return None
-    if len(plain_text(inline).strip()) > QUESTION_LINE_CHARS:
-        return None
-    return _Label(stripped, list(inline.children or ()))
-
-
-def _worded_question(inline: Token) -> _Label | None:
-    """A short line that asks by its wording (see :func:`asks_by_wording`) without a question mark, and
-    is not numbered; else ``None``."""
-    stripped = inline.content.strip()
-    if heading_number(stripped) or len(plain_text(inline).strip()) > QUESTION_LINE_CHARS:
-        return None
-    if not asks_by_wording(plain_text(inline)):
+    if len(plain.strip()) > QUESTION_LINE_CHARS:
         return None
     return _Label(stripped, list(inline.children or ()))
 
@@ -2281,12 +2269,14 @@ def _answer_line(
     runs: list[tuple[int, list[Token]]], index: int, lines: list[str], patterns: _LabelPatterns
 ) -> bool:
     """Whether line run ``index`` of a paragraph (see :func:`_line_runs`) opens with an answer label."""
-    if index >= len(runs):
-        return False
+    return index < len(runs) and _split_label(_run_line(runs, index, lines), patterns.answer) is not None
+
+
+def _run_line(runs: list[tuple[int, list[Token]]], index: int, lines: list[str]) -> Token:
+    """Line run ``index`` of a paragraph (see :func:`_line_runs`) as an inline token of its own."""
     first, children = runs[index]
     last = runs[index + 1][0] if index + 1 < len(runs) else len(lines)
-    piece = Token("inline", "", 0, content="\n".join(lines[first:last]), children=children)
-    return _split_label(piece, patterns.answer) is not None
+    return Token("inline", "", 0, content="\n".join(lines[first:last]), children=children)
 
 
 def _unbolded(inline: Token) -> Token:
@@ -2389,7 +2379,7 @@ def _unlabelled_question(block: _Block, inline: Token, html: str) -> list[_Found
             asked = bold  # ``**什么是TCP粘包？**``: the question is what is bold
         label = _plain_question(asked)
         if label is None and asked is not inline:
-            label = _worded_question(asked)  # ``**说一下MVCC**``: bold, and worded as a question
+            label = _plain_question(asked, worded=True)  # ``**说一下MVCC**``: bold, worded as a question
         if label is None:
             return []
         return [_Found("block", BARE_QUESTION, block.start, block.end, html, block.tokens, 0, label)]
@@ -3140,6 +3130,14 @@ SKIPPED_BARE_QUESTION = N_(
 than :data:`UNLABELLED_RUN` in a row, or below a heading that turned out to be a title."""
 
 
+def _skipped_bare_question(
+    block: BlockInfo, blocks: Sequence[BlockInfo], index: int, context: _Context
+) -> bool:
+    """Whether ``block`` (at ``index``), in no entry, is a bare question line with content below it,
+    outside an aside section: both are on no card (see :data:`SKIPPED_BARE_QUESTION`)."""
+    return _bare_line(block) and _bodied(blocks, index) and not _aside(context)
+
+
 def _aside(context: _Context) -> bool:
     """Whether the section is under a heading such as 前言 or 简介, whose questions are rhetorical."""
     return bool(context.headings) and context.headings[-1][1].casefold() in ASIDE_HEADINGS
@@ -3294,7 +3292,7 @@ def assemble_part(
         nonlocal current
         body = current.question_blocks if current is not None else []
         for index, block in enumerate(body):
-            if _bare_line(block) and _bodied(body, index) and not _aside(context):
+            if _skipped_bare_question(block, body, index, context):
                 warn(block.start + 1, _(SKIPPED_BARE_QUESTION))
         current = None
 
@@ -3631,12 +3629,7 @@ def assemble_part(
             loose.append(block)
             if unread:
                 unread.append(block)
-            elif (
-                _bare_line(block)
-                and _bodied(blocks, index)
-                and not _aside(context)
-                and not _fold_takes(blocks, index)
-            ):
+            elif _skipped_bare_question(block, blocks, index, context) and not _fold_takes(blocks, index):
                 flush_unplaced()
                 warn(block.start + 1, _(SKIPPED_BARE_QUESTION))
                 warned_body = blocks[index + 1].start
@@ -3766,7 +3759,7 @@ def _fold_question(loose: Sequence[BlockInfo]) -> list[BlockInfo]:
     """The question of a :data:`FOLD_QUESTION` entry among the blocks in no entry right before its fold."""
     for index in range(len(loose) - 1, -1, -1):
         block = loose[index]
-        if block.rule not in FOLD_RULES and block.html.startswith("<p>") and block.folded.endswith("?"):
+        if _may_be_fold_question(block):
             return list(loose[index:])
     return []
 
@@ -3814,9 +3807,14 @@ def _fold_takes(blocks: Sequence[BlockInfo], index: int) -> bool:
             return True
         if block.kind != "block" or block.level:
             return False
-        if block.rule not in FOLD_RULES and block.html.startswith("<p>") and block.folded.endswith("?"):
+        if _may_be_fold_question(block):
             return False
     return False
+
+
+def _may_be_fold_question(block: BlockInfo) -> bool:
+    """A paragraph ending in a question mark: what a fold's answer summary below may take as its question."""
+    return block.rule not in FOLD_RULES and block.html.startswith("<p>") and block.folded.endswith("?")
 
 
 def _labelled_pair(block: BlockInfo, answered: set[int]) -> bool:
