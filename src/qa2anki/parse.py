@@ -2808,6 +2808,14 @@ def _counts_on(number: int, count: int) -> bool:
     return count <= number <= count + 1 + SKIPPED_NUMBERS
 
 
+def _jumps_on(number: int, count: int, bodied: bool, marked: bool) -> bool:
+    """Whether a line numbered past the gap :func:`_counts_on` allows still goes on from ``count``: one that
+    asks, with an answer after it (an author who deleted five entries leaves a larger gap). Read as
+    content instead, it and the questions after it fell into the answer above. A line that does not ask
+    (``12. 总结``) is more often a closing note numbered on from the list."""
+    return number > count and bodied and marked
+
+
 def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_Run]:
     """The runs of unlabelled question lines in blocks, section by section (a heading ends them).
 
@@ -2886,7 +2894,7 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
         if rule == BARE_QUESTION:
             bare.append((block.start, bodied, marked))
             continue
-        if numbered and _counts_on(number, count):
+        if numbered and (_counts_on(number, count) or _jumps_on(number, count, bodied, marked)):
             numbered.append((block.start, bodied, marked))
         else:
             flush(numbered, NUMBERED_LINE, opens)
