@@ -2822,9 +2822,14 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
     Numbered lines (:data:`NUMBERED_LINE`, and :data:`QUESTION_LINE_RULES` lines without an answer label:
     ``**1. 什么是…？**``, one-item ordered lists ``2. 如何…？``) run while each one counts on from the one
     before (see :func:`_counts_on`); bare lines (:data:`BARE_QUESTION`) run to the end of their section. A
-    labelled question or answer ends both."""
+    labelled question or answer ends both. A run of questions that asks and meets a line numbered 1 is
+    paused, not ended: an answer may number its own points (``**1. RDB**``, ``**2. AOF**``), and the next
+    line that asks and counts on from the paused run (``**3. 数据类型有哪些？**``) takes it up again, the
+    points left as that answer's content (see :func:`_resumes`)."""
     runs: list[_Run] = []
     numbered: list[tuple[int, bool, bool]] = []  # (start, bodied, marked)
+    # A paused run (see above): its members, count, opens and passed.
+    paused: tuple[list[tuple[int, bool, bool]], int, bool, list[int]] | None = None
     bare: list[tuple[int, bool, bool]] = []
     passed: list[int] = []  # labelled numbered questions the numbered run counts past
     count = 0
@@ -2846,6 +2851,16 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
         members.clear()
         if rule == NUMBERED_LINE:
             passed.clear()
+
+    def flush_numbered(opens: bool) -> None:
+        nonlocal paused
+        if paused is not None:
+            inner, inner_passed = numbered.copy(), passed.copy()
+            numbered[:], _, paused_opens, passed[:] = paused
+            paused = None
+            flush(numbered, NUMBERED_LINE, paused_opens)
+            numbered[:], passed[:] = inner, inner_passed
+        flush(numbered, NUMBERED_LINE, opens)
 
     opens = False
     for index, block in enumerate(blocks):
@@ -2883,7 +2898,7 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
             _bare_line(block) and block.start in answered
         )
         if block.level or (asked and not is_numbered):
-            flush(numbered, NUMBERED_LINE, opens)
+            flush_numbered(opens)
             flush(bare, BARE_QUESTION)
             first_numbered = bool(block.level) or first_numbered
             continue
@@ -2894,17 +2909,38 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
         if rule == BARE_QUESTION:
             bare.append((block.start, bodied, marked))
             continue
-        if numbered and (_counts_on(number, count) or _jumps_on(number, count, bodied, marked)):
+        if paused is not None and _resumes(numbered, number, paused[1], bodied, marked):
+            numbered[:], _, opens, passed[:] = paused
+            paused = None
             numbered.append((block.start, bodied, marked))
+        elif numbered and (_counts_on(number, count) or _jumps_on(number, count, bodied, marked)):
+            numbered.append((block.start, bodied, marked))
+        elif number == 1 and paused is None and _asking(numbered):
+            paused = (numbered.copy(), count, opens, passed.copy())
+            numbered[:], passed[:], opens = [(block.start, bodied, marked)], [], False
         else:
-            flush(numbered, NUMBERED_LINE, opens)
+            flush_numbered(opens)
             opens = first_numbered and number == 1
             numbered.append((block.start, bodied, marked))
         count = number
         first_numbered = False
-    flush(numbered, NUMBERED_LINE, opens)
+    flush_numbered(opens)
     flush(bare, BARE_QUESTION)
     return runs
+
+
+def _asking(members: Sequence[tuple[int, bool, bool]]) -> bool:
+    """Whether a run's members (start, bodied, marked) are there and mostly end with a question mark."""
+    return bool(members) and sum(1 for _, _, marked in members if marked) * 2 >= len(members)
+
+
+def _resumes(
+    inner: Sequence[tuple[int, bool, bool]], number: int, count: int, bodied: bool, marked: bool
+) -> bool:
+    """Whether a line numbered ``number`` takes up a paused run numbered up to ``count`` (see
+    :func:`_unlabelled_runs`): it asks, has its answer below and counts on from the paused run, and the
+    lines numbered since do not ask (they were an answer's points, not a new list of questions)."""
+    return marked and bodied and count < number <= count + 1 + SKIPPED_NUMBERS and not _asking(inner)
 
 
 def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
