@@ -3187,6 +3187,18 @@ def _aside(context: _Context) -> bool:
     return bool(context.headings) and context.headings[-1][1].casefold() in ASIDE_HEADINGS
 
 
+def _run_opens(run: _Run, current: _Open | None, before: BlockInfo | None) -> bool:
+    """Whether a run of unlabelled question lines may open entries where it begins: outside any entry, or,
+    when it asks and has the shape of questions, after the answer of a question from another such run
+    (a second list, numbered from 1 again under ``下面是进阶题。``, is questions, not that answer's text),
+    unless the text right before it introduces it (``常见追问：``: the answer's follow-ups, which ``为什么？``
+    makes no card of its own)."""
+    if current is None:
+        return True
+    introduced = before is not None and before.folded.rstrip().endswith(":")
+    return current.question.rule in UNLABELLED_RULES and run.asks() and run.shaped() and not introduced
+
+
 def _run_asks(run: _Run, context: _Context) -> bool:
     """Whether a run of unlabelled question lines (see :func:`_unlabelled_runs`) is one of questions: bare
     lines by their shape alone; numbered lines when they ask (most end in a question mark) or the
@@ -3496,7 +3508,8 @@ def assemble_part(
                 as_title()  # (a heading that may ask, and a run of questions right below it: a topic)
             elif block.start == run.members[0] and _below_its_heading(current) and _run_asks(run, context):
                 close(at_part_end=False)  # (a section of questions after an answer, not more of it)
-            if block.start == run.members[0] and current is None and _run_asks(run, context):
+            before = blocks[index - 1] if index else None
+            if block.start == run.members[0] and _run_opens(run, current, before) and _run_asks(run, context):
                 asking.add(run)
             if run in asking and (
                 current is None
