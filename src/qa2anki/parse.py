@@ -3600,9 +3600,7 @@ def assemble_part(
                 current.add(block._replace(kind="block"))  # the quiz's question, below its heading
                 continue
             if current is not None and _follow_up(block, current):
-                warn(
-                    block.start + 1, _("looks like a question inside an answer; kept as part of that answer")
-                )
+                warn(block.start + 1, _(QUESTION_IN_ANSWER))
                 current.add(block._replace(kind="block"))
                 follow_up = block.start + 1  # and so is the answer label after it
                 continue
@@ -3626,7 +3624,7 @@ def assemble_part(
                 if not _states_a_problem(block, answered):  # (a problem stated in an answer asks nothing)
                     warn(
                         block.start + 1,
-                        _("looks like a question inside an answer; kept as part of that answer"),
+                        _(QUESTION_IN_ANSWER),
                     )
                 current.add(block)
                 continue
@@ -3669,6 +3667,13 @@ def assemble_part(
                 )
             if current is None:
                 warn(block.start + 1, _("answer label without a question; ignored"))
+            elif _answers_follow_up(current):
+                # The body below the heading was its answer: the follow-up and this answer stay in it.
+                body = current.question_blocks
+                warn(body[-1].start + 1, _(QUESTION_IN_ANSWER))
+                current.answer = body[0]._replace(kind="answer", text="", head_html="", head_folded="")
+                current.answer_blocks, current.question_blocks = body, []
+                current.add(block._replace(kind="block"))
             elif block.kind == "answer-side":
                 current.set_answer(block._replace(text="", head_html="", head_folded=""))
                 current.add(block)
@@ -3741,6 +3746,25 @@ _QUIZ_RULES = (QUIZ_HEADINGS, QUESTION_ANSWER_SECTIONS)
 def _unlabelled_line(block: BlockInfo) -> bool:
     """A question line that is no heading and carries no label of its own."""
     return not block.level and block.rule in _UNLABELLED_LINES and not block.marker
+
+
+QUESTION_IN_ANSWER = N_("looks like a question inside an answer; kept as part of that answer")
+"""Said of a follow-up question line kept in the answer it stands in (see :func:`_follow_up`)."""
+FOLLOW_UP_OPENINGS = ("追问", "面试官追问", "继续追问", "延伸问题", "延伸追问", "扩展问题", "进阶问题")
+"""How a follow-up question line below a question heading's answer starts (``**追问：** 为什么…？``)."""
+
+
+def _answers_follow_up(current: _Open) -> bool:
+    """Whether an answer label below a question heading answers a follow-up, not the heading: the
+    heading's body so far is text, then a line that opens as a follow-up (see :data:`FOLLOW_UP_OPENINGS`).
+    Read as the heading's answer, it put the body and the follow-up on the question side."""
+    blocks = current.question_blocks
+    return (
+        current.question.rule == "heading-question"
+        and current.answer is None
+        and len(blocks) > 1
+        and blocks[-1].folded.startswith(FOLLOW_UP_OPENINGS)
+    )
 
 
 def _follow_up(block: BlockInfo, current: _Open) -> bool:
