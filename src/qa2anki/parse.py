@@ -33,7 +33,15 @@ from typing import Any, NamedTuple
 
 from markdown_it.token import Token
 
-from qa2anki.dialect import COMMENT, FOLD_SUMMARY, FOLD_TAG, markdown_parser, render_inline, render_tokens
+from qa2anki.dialect import (
+    COMMENT,
+    FOLD_SUMMARY,
+    FOLD_TAG,
+    HTML_BREAK,
+    markdown_parser,
+    render_inline,
+    render_tokens,
+)
 from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold
 from qa2anki.guard import guard_document
@@ -1959,6 +1967,16 @@ def _glued_answer(question: _Label, pattern: re.Pattern[str]) -> tuple[_Label, _
                 )
                 if cut is not None:
                     return cut
+        elif depth == 0 and child.type == HTML_BREAK and index + 1 < len(children):
+            # ``问：什么是过拟合？<br>答：…``: a ``<br>`` is a line break before the answer label.
+            after = children[index + 1]
+            text = after.content if after.type == "text" else ""
+            match = pattern.match(text)
+            if match is not None and _has_colon(match) and _broken_pairs(children, pattern) == 1:
+                found, rest = child.markup + text[: match.end()], children[index + 1 :]
+                cut = _glued_cut(question, pattern, index + 1, found, len(child.markup), rest)
+                if cut is not None:
+                    return cut
         elif depth == 0 and child.type == "text":
             text = child.content
             for gap in _GLUED_GAP_RE.finditer(text):
@@ -1976,6 +1994,20 @@ def _glued_answer(question: _Label, pattern: re.Pattern[str]) -> tuple[_Label, _
                     return cut
         depth += child.nesting
     return None
+
+
+def _broken_pairs(children: Sequence[Token], answer_label: re.Pattern[str]) -> int:
+    """How many times a ``<br>`` in a line is followed by an answer label: more than once (``问：…？<br>答：…
+    <br>问：…？<br>答：…``), the line holds pairs that one entry cannot, left to the warning of a question
+    without an answer."""
+    return sum(
+        1
+        for child, after in pairwise(children)
+        if child.type == HTML_BREAK
+        and after.type == "text"
+        and (match := answer_label.match(after.content)) is not None
+        and _has_colon(match)
+    )
 
 
 def _glued_cut(
@@ -2000,6 +2032,8 @@ def _glued_cut(
     answer = _split_label(Token("inline", "", 0, content=question.markdown[at:], children=rest), pattern)
     if answer is None:
         return None
+    if head and head[-1].type == HTML_BREAK:  # (the line break before the answer label is neither's)
+        asked, head = asked.removesuffix(head[-1].markup).rstrip(), head[:-1]
     if head and head[-1].type == "text":
         head = [*head[:-1], _with_content(head[-1], head[-1].content.rstrip())]
     return question._replace(markdown=asked, children=head), answer
