@@ -472,6 +472,21 @@ def _without_numbering(inline: Token) -> Token:
     return _with_content(inline, inline.content[end:], kept)
 
 
+def _without_label_number(inline: Token, pattern: re.Pattern[str]) -> Token:
+    """A copy of a question heading's inline token without a numbered label before it (``Q1 …？``, see
+    :func:`_label_number_end`)."""
+    children = _children(inline)
+    if not children or children[0].type != "text":
+        return inline
+    first = children[0].content
+    end = _label_number_end(first, pattern)
+    if not end or not inline.content.startswith(first[:end]):
+        return inline
+    rest = first[end:]
+    kept = ([_with_content(children[0], rest)] if rest else []) + children[1:]
+    return _with_content(inline, inline.content[end:], kept)
+
+
 _EMPHASIS_CLOSERS = {"strong_open": "strong_close", "em_open": "em_close"}
 """The emphasis a label may stand in, by the token that opens it: what closes it."""
 
@@ -630,12 +645,23 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
     if topic.startswith(CLOSING_HEADINGS):
         return "heading", "closing", topic, ""
     if labels.heading_questions and ends_asking(topic):
-        return "question", "heading-question", topic, ""
+        numbered = _label_number_end(plain, patterns.question)
+        return "question", "heading-question", plain[numbered:] if numbered else topic, ""
     if heading_topic(text).casefold() in ASIDE_HEADINGS:
         return "heading", "aside", topic, ""
     if labels.heading_questions and heading_number(text)[:1].isdigit():
         return "heading", "numbered", topic, ""
     return "heading", "heading", topic, ""
+
+
+def _label_number_end(text: str, pattern: re.Pattern[str]) -> int:
+    """Where a question label with a number and no colon ends, before white space and a question
+    (``Q1 什么是过拟合？``, ``问题2 …``): the label numbers the question and is no part of it; else 0."""
+    match = pattern.match(text)
+    if match is None or _has_colon(match) or not (match.group("number") or "").isdigit():
+        return 0
+    end = match.end()
+    return end if 0 < end < len(text) and text[end - 1].isspace() else 0
 
 
 BARE_QUESTION = "bare-question"
@@ -1914,6 +1940,8 @@ def _read_heading(block: _Block, inline: Token, patterns: _LabelPatterns, labels
         if split is not None:
             label = split
         elif rule in ("heading-question", "numbered", "heading"):
+            if rule == "heading-question":
+                numbered = _without_label_number(numbered, patterns.question)
             label = _Label(numbered.content.strip(), list(numbered.children or ()), marker)
         else:
             label = _Label(label_text, [_text_token(label_text)] if label_text else [], marker)
