@@ -632,7 +632,8 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
         match = pattern.match(plain)
         if match and _has_colon(match):  # a bare "## 面试题" is a title, not a label
             return kind, "heading-label", plain[match.end() :].strip(), match.group("label")
-        if match and bare is None and match.end() == len(plain) and not _needs_colon(match):
+        numbered = match is not None and (match.group("number") or "").isdigit()  # (``Question 1``)
+        if match and bare is None and match.end() == len(plain) and (numbered or not _needs_colon(match)):
             bare = BARE_QUESTION if kind == "question" else BARE_ANSWER, match.group("label")
     if _is_quiz_number(text):
         return "heading", QUIZ_NUMBER, topic, ""
