@@ -1170,7 +1170,7 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
     its list stay whole). So does each item of a list whose every item opens with a question label, when
     more follows that label in the item (the answer indented below it). ``[]`` when nothing is read so."""
     quote = block.kind == "blockquote"
-    quote_question = quote and _opens_with_question(block, patterns)
+    quote_question = quote and (_opens_with_question(block, patterns) or _asking_callout(block))
     if not quote_question and not any(
         token.type == "inline" and patterns.question.match(token.content.lstrip("*_ ")) is not None
         for token in block.tokens
@@ -1194,7 +1194,12 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
             for child in _blocks(_shown(unit.tokens[1:-1]))
             for piece in _read_block(child, patterns, labels, inner_source)
         ]
-        if quote_question and len(read) > 1 and read[0].kind == "block" and read[1].kind == "answer":
+        callout = _callout_pair(read[0], inner_source(read[0].start, read[0].end)) if quote and read else None
+        if callout is not None:
+            read[:1] = callout
+            if not callout[1].label or not callout[1].label.markdown:  # (the answer is what follows)
+                read[2:3] = [_callout_body(found) for found in read[2:3]]
+        elif quote_question and len(read) > 1 and read[0].kind == "block" and read[1].kind == "answer":
             inline = read[0].tokens[1]
             label = _Label(inline.content.strip(), list(inline.children or ()))
             read[0] = read[0]._replace(kind="question", rule=QUOTE_QUESTION, label=label)
@@ -1843,6 +1848,85 @@ def _item_entry(
 QUOTE_QUESTION = "quote-question"
 """The rule of a quote that opens with a one-line paragraph ending in a question mark, followed by an
 answer label (``> 为什么还要有 OpenJDK？`` / ``>`` / ``> 答：``): that paragraph is a question."""
+
+
+CALLOUT = "callout"
+"""The rule of an Obsidian callout that asks (``> [!question] 什么是过拟合？`` / ``> 模型在训练集上…``): its
+title is the question, the rest of it the answer."""
+QUESTION_CALLOUTS = frozenset(("question", "faq", "help"))
+"""The callout types that ask (Obsidian's ``question`` and its aliases)."""
+_CALLOUT_RE = re.compile(r"\[!(?P<type>[A-Za-z-]+)\][+-]?[ \t]*")
+
+
+def _asking_callout(block: _Block) -> bool:
+    """Whether a quote opens as a callout that asks (see :data:`CALLOUT`)."""
+    tokens = block.tokens
+    if len(tokens) < 4 or tokens[1].type != "paragraph_open" or tokens[2].type != "inline":
+        return False
+    match = _CALLOUT_RE.match(tokens[2].content)
+    return match is not None and match.group("type").lower() in QUESTION_CALLOUTS
+
+
+def _callout_pair(first: _Found, lines: list[str]) -> list[_Found] | None:
+    """A callout's first paragraph (its ``lines``) read as its question (the title on the first line) and
+    the start of its answer (the paragraph's other lines, maybe none); ``None`` when it is no callout
+    that asks, or has no title."""
+    inline = first.tokens[1] if first.kind == "block" and len(first.tokens) == 3 else None
+    children = _children(inline) if inline is not None and inline.type == "inline" else []
+    if inline is None or not children or children[0].type != "text":
+        return None
+    match = _CALLOUT_RE.match(children[0].content)
+    if match is None or match.group("type").lower() not in QUESTION_CALLOUTS:
+        return None
+    if not inline.content.startswith(children[0].content[: match.end()]):
+        return None
+    cut = next((i for i, child in enumerate(children) if child.type in ("softbreak", "hardbreak")), None)
+    title = [_with_content(children[0], children[0].content[match.end() :]), *children[1:cut]]
+    body = _lstrip_children(children[cut + 1 :]) if cut is not None else []
+    asked, _, told = inline.content[match.end() :].partition("\n")
+    if not asked.strip():
+        return None
+    question = _Found(
+        "question",
+        CALLOUT,
+        first.start,
+        first.start + 1,
+        f"<p>{render_inline(title)}</p>\n",
+        first.tokens,
+        label=_Label(asked.strip(), title),
+        source=lines[0] if lines else "",
+    )
+    answer = _Found(
+        "answer",
+        CALLOUT,
+        first.start + 1 if told else first.start,
+        first.end if told else first.start + 1,
+        "",
+        [],
+        label=_Label(told.strip(), body),
+        source="\n".join(lines[1:]),
+    )
+    return [question, answer]
+
+
+def _callout_body(found: _Found) -> _Found:
+    """A callout right below a question callout's title (``> > [!success]- 答案`` / ``> > …``) as its body
+    alone: the answer, shown without the callout's header line; any other block as it is."""
+    tokens = found.tokens
+    if found.kind != "block" or len(tokens) < 5 or tokens[0].type != "blockquote_open":
+        return found
+    inline = tokens[2]
+    if tokens[1].type != "paragraph_open" or inline.type != "inline" or not _CALLOUT_RE.match(inline.content):
+        return found
+    children = _children(inline)
+    cut = next((i for i, child in enumerate(children) if child.type in ("softbreak", "hardbreak")), None)
+    _, _, body = inline.content.partition("\n")
+    if cut is None or not body.strip():
+        kept = list(tokens[4:-1])  # the header was the whole first paragraph
+    else:
+        kept = [tokens[1], _with_content(inline, body, _lstrip_children(children[cut + 1 :])), *tokens[3:-1]]
+    lines = _quote_lines(found.source.split("\n"))[1:] if found.source else []
+    return found._replace(html=render_tokens(kept), tokens=kept, source="\n".join(lines))
 
 
 def _opens_with_question(block: _Block, patterns: _LabelPatterns) -> bool:
