@@ -239,7 +239,7 @@ _NUMBERING_RE = re.compile(
     r"""^\s*(?:
         (?:第\s*[0-9一二三四五六七八九十百]+\s*(?:部分|[章节部篇讲课天题])\s*[:：.、]?)  # 第三章 第1题
       | (?:(?:[0-9]\uFE0F?\u20E3)+|\U0001F51F)                          # 1️⃣ 🔟 (keycaps)
-      | (?:[0-9]+(?:\.[0-9]+)*[.．、:：)）]?)                              # 1.  2.3  4、  5)  6．
+      | (?:[0-9０-９]+(?:\.[0-9０-９]+)*[.．、:：)）]?)                      # 1.  2.3  4、  5)  6．  ７．
       | (?:[\u2460-\u2473]|【[0-9]{1,3}】)                                  # ① 【1】
       | (?:[一二三四五六七八九十百]+[、.．])                               # 一、
       | (?:[(（][0-9一二三四五六七八九十]+[)）])                          # (1) （一）
@@ -2450,7 +2450,22 @@ UNLABELLED_RULES = (NUMBERED_LINE, BARE_QUESTION)
 """Rules of questions that come from a run of unlabelled lines."""
 QUESTION_LINE_CHARS = 60
 """A numbered or bare question line is at most this long (its plain text without the number)."""
-_LINE_NUMBER_RE = re.compile(r"([0-9]{1,3})[.．、:：]|[(（]([0-9]{1,3})[)）]")
+_LINE_NUMBER_RE = re.compile(
+    r"([0-9０-９]{1,3})[.．、:：]|[(（]([0-9０-９]{1,3})[)）]|(?P<words>[一二三四五六七八九十]{1,3})[、.．]"
+)
+_CHINESE_DIGITS = {digit: value for value, digit in enumerate("一二三四五六七八九", start=1)}
+
+
+def _chinese_count(words: str) -> int:
+    """一 → 1, 十 → 10, 十二 → 12, 二十三 → 23; 0 for anything else (``一一``)."""
+    tens, _, units = words.partition("十")
+    if "十" not in words:
+        return _CHINESE_DIGITS.get(words, 0) if len(words) == 1 else 0
+    if (tens and tens not in _CHINESE_DIGITS) or (units and units not in _CHINESE_DIGITS):
+        return 0
+    return _CHINESE_DIGITS.get(tens, 1) * 10 + _CHINESE_DIGITS.get(units, 0)
+
+
 _QUESTION_MARKS = ("？", "?")
 _TRAILING_TAG_RE = re.compile(
     r"(?:\s*(?:[（(【\[][^（）()【】\[\]\n]{1,12}[）)】\]]|[★☆⭐🔥❗❓✨💡️\uFE0F]+))+\s*$"
@@ -2478,11 +2493,19 @@ exam question asks so, without a question mark."""
 _TAG_ENDS = frozenset("）)】]★☆⭐🔥❗❓✨💡\ufe0f_＿")
 
 
+def _counted_start(line: str) -> bool:
+    """Whether a line may open with a count: a digit or a Chinese numeral (see :func:`_line_count_number`)."""
+    return line[:1].isdigit() or line[:1] in _CHINESE_DIGITS or line[:1] == "十"
+
+
 def _line_count_number(number: str) -> int:
-    """The count a question line's number gives (``"3."``, ``"3、"``, ``"3:"``, ``"（3）"`` → 3), or 0 for
-    any other numbering (``2.3``, ``一、``) and for none."""
+    """The count a question line's number gives (``"3."``, ``"3、"``, ``"3:"``, ``"（3）"``, ``"３．"``,
+    ``"三、"`` → 3), or 0 for any other numbering (``2.3``, ``（一）``) and for none."""
     match = _LINE_NUMBER_RE.fullmatch(number)
-    return int(match.group(1) or match.group(2)) if match else 0
+    if match is None:
+        return 0
+    words = match.group("words")
+    return _chinese_count(words) if words else int(match.group(1) or match.group(2))
 
 
 def _line_runs(inline: Token) -> list[tuple[int, list[Token]]] | None:
@@ -2516,7 +2539,7 @@ def _unlabelled_question(block: _Block, inline: Token, html: str) -> list[_Found
     if not content:
         return []
     lines = content.split("\n")
-    if not content[0].isdigit() and not any(line[:1].isdigit() for line in lines[1:]):
+    if not _counted_start(content) and not any(_counted_start(line) for line in lines[1:]):
         if content[0] in "*_" and (asked_first := _bold_question_paragraph(block, inline, html)):
             return asked_first
         if len(lines) > 1:
@@ -2544,6 +2567,8 @@ def _unlabelled_question(block: _Block, inline: Token, html: str) -> list[_Found
         number = heading_number(text)
         if not _line_count_number(number) or len(text) - len(number) > QUESTION_LINE_CHARS:
             return None
+        if not number[:1].isdigit() and not ends_asking(text):
+            return None  # ``一、基础`` names a part; ``一、什么是多态？`` asks
         numbered = _without_numbering(head)
         if numbered is head or not numbered.content.strip() or numbered.content[0].isdigit():
             return None  # no text after the number, or a time or ratio (``10:30``, ``3:2``)
@@ -2555,7 +2580,7 @@ def _unlabelled_question(block: _Block, inline: Token, html: str) -> list[_Found
         )
 
     questions: dict[int, tuple[_Label, str]] = {}
-    if content[0].isdigit() and not counted(1) and (first := question(0)) is not None:
+    if _counted_start(content) and not counted(1) and (first := question(0)) is not None:
         questions[0] = first
     for index in range(1, len(runs)):
         one_line = firsts[index + 1] == firsts[index] + 1
