@@ -3650,6 +3650,8 @@ def assemble_part(
         if block.rule == WHOLE_LIST:
             if _below_its_heading(current):
                 close(at_part_end=False)  # (a list of questions in a section of its own, after an answer)
+            elif _bare_run_below(current) and current is not None and current.awaits_answer_section:
+                as_title()  # (``# 面试题`` with a list or table of pairs right below it: a title)
             if current is None or current.question.rule in _LIST_ENTRY_RULES:
                 continue  # its entries follow (after a heading, or after another such list's)
             list_until = block.end  # inside an open entry: the list is its content, whole
@@ -4037,10 +4039,12 @@ def _unplaced(block: BlockInfo, headings: Sequence[tuple[int, str]], context: _C
 
 def _bare_run_below(current: _Open | None) -> bool:
     """Whether a run of questions starting now would stand right below the heading of an open entry
-    that only may ask (see :func:`_may_ask`): nothing below it yet."""
+    that only may ask (see :func:`_may_ask`), or of a bare question-label heading still waiting for its
+    answer section (``# 面试题``, a document's title; see :data:`QUESTION_ANSWER_SECTIONS`): nothing
+    below it yet."""
     return (
         current is not None
-        and current.question.rule == "heading-without-mark"
+        and (current.question.rule == "heading-without-mark" or current.awaits_answer_section)
         and current.answer is None
         and not current.question_blocks
     )
