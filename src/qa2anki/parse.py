@@ -3749,7 +3749,9 @@ def assemble_part(
                     level=block.level,
                     question=block._replace(kind="question", rule=QUIZ_HEADINGS, text=""),
                 )
-            elif current is None and _may_ask(block.rule, block.level, context):
+            elif current is None and (
+                _may_ask(block.rule, block.level, context) or (not markers and _answered_below(blocks, index))
+            ):
                 current = _Open(
                     line=block.start + 1,
                     topic=headings[-1][1] if headings else "",
@@ -4034,6 +4036,20 @@ def _unplaced(block: BlockInfo, headings: Sequence[tuple[int, str]], context: _C
         and not _aside(context)
         and bool(block.html)
         and block.rule not in ("thematic-break", *FOLD_RULES)
+    )
+
+
+def _answered_below(blocks: Sequence[BlockInfo], index: int) -> bool:
+    """Whether a topic heading (``## 为什么快``, ``### 持久化``) has an answer label right below it
+    (``**回答要点：**``): then it asks, as the question heading that the label answers (in a document
+    that opens no section with a question label: there, the label's question is missing, and reported)."""
+    following = blocks[index + 1] if index + 1 < len(blocks) else None
+    return (
+        blocks[index].rule in ("numbered", "heading")
+        and following is not None
+        and following.kind == "answer"
+        and following.rule not in (GLUED_LABEL, ANSWER_ITEM)
+        and not following.level
     )
 
 
