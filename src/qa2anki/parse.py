@@ -458,28 +458,30 @@ def _lstrip_children(children: list[Token]) -> list[Token]:
 
 def _without_numbering(inline: Token) -> Token:
     """A copy of a heading's inline token with its leading section number removed (``9.2 如何…？``)."""
-    children = _children(inline)
-    if not children or children[0].type != "text":
-        return inline
-    first = children[0].content
+    return _without_lead(inline, _numbering_end)
+
+
+def _numbering_end(first: str) -> int:
+    """Where a leading section number ends in a heading's first text (0: it has none)."""
     lead = len(first) - len(_before_number(first))  # ``🔥 1. …``: the symbol goes with the number
     match = _NUMBERING_RE.match(first[lead:])
-    end = lead + match.end() if match else 0
-    if not match or not match.group().strip() or not inline.content.startswith(first[:end]):
-        return inline
-    rest = first[end:]
-    kept = ([_with_content(children[0], rest)] if rest else []) + children[1:]
-    return _with_content(inline, inline.content[end:], kept)
+    return lead + match.end() if match and match.group().strip() else 0
 
 
 def _without_label_number(inline: Token, pattern: re.Pattern[str]) -> Token:
     """A copy of a question heading's inline token without a numbered label before it (``Q1 …？``, see
     :func:`_label_number_end`)."""
+    return _without_lead(inline, partial(_label_number_end, pattern=pattern))
+
+
+def _without_lead(inline: Token, lead_end: Callable[[str], int]) -> Token:
+    """A copy of an inline token without the start of its first text up to ``lead_end`` of it (the token
+    itself when that is 0, or the first child is no text)."""
     children = _children(inline)
     if not children or children[0].type != "text":
         return inline
     first = children[0].content
-    end = _label_number_end(first, pattern)
+    end = lead_end(first)
     if not end or not inline.content.startswith(first[:end]):
         return inline
     rest = first[end:]
@@ -1880,7 +1882,7 @@ def _callout_pair(first: _Found, lines: list[str]) -> list[_Found] | None:
         return None
     if not inline.content.startswith(children[0].content[: match.end()]):
         return None
-    cut = next((i for i, child in enumerate(children) if child.type in ("softbreak", "hardbreak")), None)
+    cut = _first_break(children)
     title = [_with_content(children[0], children[0].content[match.end() :]), *children[1:cut]]
     body = _lstrip_children(children[cut + 1 :]) if cut is not None else []
     asked, _, told = inline.content[match.end() :].partition("\n")
@@ -1909,6 +1911,11 @@ def _callout_pair(first: _Found, lines: list[str]) -> list[_Found] | None:
     return [question, answer]
 
 
+def _first_break(children: Sequence[Token]) -> int | None:
+    """Where the first line of an inline token's children ends (its first line break), if it does."""
+    return next((i for i, child in enumerate(children) if child.type in ("softbreak", "hardbreak")), None)
+
+
 def _callout_body(found: _Found) -> _Found:
     """A callout right below a question callout's title (``> > [!success]- 答案`` / ``> > …``) as its body
     alone: the answer, shown without the callout's header line; any other block as it is."""
@@ -1919,7 +1926,7 @@ def _callout_body(found: _Found) -> _Found:
     if tokens[1].type != "paragraph_open" or inline.type != "inline" or not _CALLOUT_RE.match(inline.content):
         return found
     children = _children(inline)
-    cut = next((i for i, child in enumerate(children) if child.type in ("softbreak", "hardbreak")), None)
+    cut = _first_break(children)
     _, _, body = inline.content.partition("\n")
     if cut is None or not body.strip():
         kept = list(tokens[4:-1])  # the header was the whole first paragraph
@@ -2950,7 +2957,7 @@ class _Run(NamedTuple):
 
     def asks(self) -> bool:
         """Whether most of its lines end with a question mark."""
-        return self.marked * 2 >= len(self.members)
+        return _mostly(self.marked, len(self.members))
 
 
 _RUN_RULES = frozenset((NUMBERED_LINE, BARE_QUESTION, *QUESTION_LINE_RULES))
@@ -3103,7 +3110,12 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
 
 def _asking(members: Sequence[tuple[int, bool, bool]]) -> bool:
     """Whether a run's members (start, bodied, marked) are there and mostly end with a question mark."""
-    return bool(members) and sum(1 for _, _, marked in members if marked) * 2 >= len(members)
+    return bool(members) and _mostly(sum(1 for _, _, marked in members if marked), len(members))
+
+
+def _mostly(marked: int, total: int) -> bool:
+    """Whether ``marked`` of ``total`` lines are at least half of them (see :meth:`_Run.asks`)."""
+    return marked * 2 >= total
 
 
 def _resumes(
@@ -3112,7 +3124,7 @@ def _resumes(
     """Whether a line numbered ``number`` takes up a paused run numbered up to ``count`` (see
     :func:`_unlabelled_runs`): it asks, has its answer below and counts on from the paused run, and the
     lines numbered since do not ask (they were an answer's points, not a new list of questions)."""
-    return marked and bodied and count < number <= count + 1 + SKIPPED_NUMBERS and not _asking(inner)
+    return marked and bodied and number > count and _counts_on(number, count) and not _asking(inner)
 
 
 def assemble(document: Document, blocks: Sequence[BlockInfo]) -> ParseResult:
