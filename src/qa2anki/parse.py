@@ -2159,6 +2159,14 @@ def _glued_cut(
     return question._replace(markdown=asked, children=head), answer
 
 
+def _numbered_closing(text: str) -> bool:
+    """Whether a paragraph is a numbered closing title alone (``4. 总结``, ``**5、参考资料**`` after numbered
+    questions): the article's end, as a further-reading title is (see :data:`FOOTER_TITLE`), not a
+    question numbered on from them."""
+    text = text.strip()
+    return bool(heading_number(text)) and strip_numbering(text).rstrip(" :：").strip() in CLOSING_HEADINGS
+
+
 def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, _Label | None] | None:
     """(kind, rule, label) of a paragraph that is a question, an answer or an answer-side block, or of one
     that may close an article; ``None`` for content."""
@@ -2168,10 +2176,12 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
             return kind, "bold-label" if _first_is_bold(inline) else "plain-label", label
     if _answer_side(inline, patterns.answer_side):
         return "answer-side", "bold-label", None
+    opening = _undecorated(plain_text(inline))
+    if _numbered_closing(opening):
+        return "epilogue", FOOTER_TITLE, None
     question_line = _question_line(inline, patterns)
     if question_line is not None:
         return "question", *question_line
-    opening = _undecorated(plain_text(inline))
     if opening.startswith(SIGN_OFF_OPENINGS):
         return "epilogue", SIGN_OFF, None
     if opening.strip().rstrip(":：").strip() in FOOTER_TITLES:
