@@ -2164,7 +2164,7 @@ def _numbered_closing(text: str) -> bool:
     questions): the article's end, as a further-reading title is (see :data:`FOOTER_TITLE`), not a
     question numbered on from them."""
     text = text.strip()
-    return bool(heading_number(text)) and strip_numbering(text).rstrip(" :：").strip() in CLOSING_HEADINGS
+    return bool(heading_number(text)) and heading_topic(text) in CLOSING_HEADINGS
 
 
 def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, _Label | None] | None:
@@ -3672,7 +3672,7 @@ def assemble_part(
         if block.rule == WHOLE_LIST:
             if _below_its_heading(current):
                 close(at_part_end=False)  # (a list of questions in a section of its own, after an answer)
-            elif _bare_run_below(current) and current is not None and current.awaits_answer_section:
+            elif current is not None and current.awaits_answer_section and not current.question_blocks:
                 as_title()  # (``# 面试题`` with a list or table of pairs right below it: a title)
             if current is None or current.question.rule in _LIST_ENTRY_RULES:
                 continue  # its entries follow (after a heading, or after another such list's)
