@@ -237,3 +237,29 @@ def test_math_through_the_parser() -> None:
         '<p>公式为</p>\n<div class="qa-math">\\[\nx^2 = x \\cdot x\n\\]</div>\n'
         "<p>价格 $5 和 $10 不是公式。</p>"
     )
+
+
+def test_every_option_the_rules_look_up_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A rule that asks for an option the dict lacks pays for a KeyError every time (about 7% of a scan):
+    # a newer markdown-it-py that looks up another option should have it added to _OFF_OPTIONS.
+    from markdown_it.utils import OptionsDict
+
+    missing: set[str] = set()
+    looked_up = OptionsDict.__getitem__
+
+    def recording(self: OptionsDict, key: str) -> object:
+        try:
+            return looked_up(self, key)
+        except KeyError:
+            missing.add(key)
+            raise
+
+    monkeypatch.setattr(OptionsDict, "__getitem__", recording)
+    text = (
+        "# 标题\n\n> [!NOTE]\n> 提示\n\n- [ ] 任务\n- [x] 完成\n\n1. **粗体**和~~删除~~，~单~\n\n"
+        "| a | b |\n|---|---|\n| `c` | [链接][ref] ![图](x.png) |\n\n[ref]: https://example.com\n\n"
+        "```python\nprint(1)\n```\n\n<b>html</b> $x^2$\n"
+    )
+    assert render_markdown(text)
+    parse_document(Document(Path("a.md"), "a.md", text))
+    assert not missing
