@@ -3150,6 +3150,13 @@ def document_result(document: Document, entries: Sequence[Entry], problems: Sequ
     return ParseResult(tuple(entries), tuple(problems))
 
 
+CLOSING_CUT = N_(
+    "the answer above ends before this line: what follows reads as a closing (a sign-off, a source line, "
+    "further reading or a summary) and is on no card"
+)
+"""Said of the text cut from the end of an answer (see :func:`_further_reading` and the epilogues):
+cutting it is right for most documents, but it is text the deck does not hold."""
+
 CODE_LABEL_HINT = N_(
     "a code block holds lines that start with a question label; code is never read as entries "
     "(if the fence is a mistake, close it before the entries)"
@@ -3603,6 +3610,7 @@ def assemble_part(
             )
             answer_blocks = _without_trailing_rules(answer_blocks[:footer])
         kept = 0 if answer.text else 1  # an answer keeps some text
+        whole = answer_blocks
         while True:
             reading = _further_reading(answer_blocks) if at_part_end else -1
             if reading >= kept:
@@ -3615,6 +3623,9 @@ def assemble_part(
                 answer_blocks = _without_trailing_rules(answer_blocks[:-1])
             else:
                 break
+        cut = [b for b in whole[len(answer_blocks) :] if b.rule not in ("thematic-break", "fold-tag")]
+        if cut:
+            problems.append(Problem(document.path, cut[0].start + 1, Severity.HINT, _(CLOSING_CUT)))
         question_md, question_html, question_folded = join(entry.question, question_blocks)
         answer_md, answer_html, answer_folded = join(answer, answer_blocks)
         if not question_md:
