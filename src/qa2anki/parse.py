@@ -2085,6 +2085,8 @@ def _glued_answer(question: _Label, pattern: re.Pattern[str]) -> tuple[_Label, _
                 cut = _glued_cut(
                     question, pattern, index, child.markup + text[: match.end()], 0, children[index:]
                 )
+                if cut is not None and _glued_labels(children[index:], pattern) > 1:
+                    return None  # (several pairs on one line, as below)
                 if cut is not None:
                     return cut
         elif depth == 0 and child.type == HTML_BREAK and index + 1 < len(children):
@@ -2108,12 +2110,39 @@ def _glued_answer(question: _Label, pattern: re.Pattern[str]) -> tuple[_Label, _
                 before = text[: gap.end()].rstrip()
                 head = [*children[:index], *([_with_content(child, before)] if before else [])]
                 rest = [_text_token(text[gap.end() :]), *children[index + 1 :]]
+                if _glued_labels(rest, pattern) > 1:
+                    return None  # (``问：…？ 答：… 问：…？ 答：…``: as with ``<br>``, see _broken_pairs)
                 found = text[gap.start() : match.end()]
                 cut = _glued_cut(question, pattern, len(head), found, gap.end() - gap.start(), rest, head)
                 if cut is not None:
                     return cut
         depth += child.nesting
     return None
+
+
+def _glued_labels(children: Sequence[Token], answer_label: re.Pattern[str]) -> int:
+    """How many answer labels the top-level text of a line holds after a gap (white space or the end of a
+    sentence), as :func:`_glued_answer` finds them."""
+    count = 0
+    depth = 0
+    for index, child in enumerate(children):
+        if depth == 0 and child.type == "text":
+            text = child.content
+            starts = (0, *(gap.end() for gap in _GLUED_GAP_RE.finditer(text)))
+            for start in starts:
+                match = answer_label.match(text, start) if start < len(text) else None
+                if match is not None and _has_colon(match):
+                    count += 1
+        elif depth == 0 and child.type == "strong_open" and index + 2 < len(children):
+            inside, after = children[index + 1], children[index + 2]
+            match = answer_label.match(inside.content) if inside.type == "text" else None
+            colon = after.type == "strong_close" and index + 3 < len(children)
+            if match is not None and (
+                _has_colon(match) or (colon and children[index + 3].content.lstrip()[:1] in ":：")
+            ):
+                count += 1
+        depth += child.nesting
+    return count
 
 
 def _broken_pairs(children: Sequence[Token], answer_label: re.Pattern[str]) -> int:
