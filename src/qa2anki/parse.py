@@ -562,8 +562,12 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
     marker = match.group("label")
     if dotted:
         dot = _DOTTED_RE.match(text, match.end())
-        if markup or has_colon or dot is None:
+        if has_colon or dot is None:
             return None
+        if markup:
+            return _bold_dotted_label(
+                inline, children[index:], closers, markup, pos + dot.end(), dot.end(), match
+            )
         pos += dot.end()
         after = _lstrip_children([_text_token(text[dot.end() :]), *children[index + 1 :]])
         return _Label(content[pos:].strip(), after, marker, match.group("number") or "")
@@ -978,21 +982,44 @@ def _label_paragraphs(found: list[_Found], patterns: _LabelPatterns) -> list[_Fo
     """:data:`NUMBERED_LABEL` lines in paragraphs of their own: a question paragraph ``Q2. 分段回答？``
     (a :data:`BARE_QUESTION`) right before a paragraph that opens with its answer label (``A2. 第一段。``
     or ``A. 第一段。``, not a choice question's options) is that question, and the paragraph its answer."""
-    for at in range(len(found) - 1):
-        question, answer = found[at], found[at + 1]
-        if (question.kind, question.rule, answer.kind, answer.rule) != ("block", BARE_QUESTION, "block", ""):
+    last = 0  # the number of the last question so made
+    for at, question in enumerate(found):
+        if (question.kind, question.rule) == ("question", NUMBERED_LABEL):  # (``Q3.``/``A3.`` lines in one)
+            number = question.label.number if question.label is not None else ""
+            last = int(number) if number.isdigit() else 0
+        if (question.kind, question.rule) != ("block", BARE_QUESTION):
             continue
         asked = _paragraph_label(question, patterns.question)
-        answered = _paragraph_label(answer, patterns.answer)
-        if asked is None or answered is None or not asked[1].number:
+        if asked is None or not asked[1].number:
             continue
-        if answered[1].number.lstrip("0") == asked[1].number.lstrip("0") or (
-            not answered[1].number
-            and not _options(answered[0], answered[1])
-            and not (at + 2 < len(found) and _second_option(found[at + 2]))
+        answer = found[at + 1] if at + 1 < len(found) else None
+        answered = (
+            _paragraph_label(answer, patterns.answer)
+            if answer is not None and (answer.kind, answer.rule) == ("block", "")
+            else None
+        )
+        number = asked[1].number
+        if (
+            answer is not None
+            and answered is not None
+            and (
+                answered[1].number.lstrip("0") == number.lstrip("0")
+                or (
+                    not answered[1].number
+                    and not _options(answered[0], answered[1])
+                    and not (at + 2 < len(found) and _second_option(found[at + 2]))
+                )
+            )
         ):
             found[at] = question._replace(kind="question", rule=NUMBERED_LABEL, label=asked[1])
             found[at + 1] = answer._replace(kind="answer", rule=NUMBERED_LABEL, label=answered[1])
+        elif last and number.isdigit() and int(number) == last + 1:
+            # Numbered on from the pairs before it, without an answer label (a choice question, its options
+            # below it): a question all the same, what follows it its answer.
+            found[at] = question._replace(kind="question", rule=NUMBERED_LABEL, label=asked[1])
+        else:
+            continue
+        last = int(number) if number.isdigit() else 0
     return found
 
 
@@ -1001,6 +1028,38 @@ def _second_option(found: _Found) -> bool:
     it that opens with ``A.`` is the first option, not an answer."""
     tokens = found.tokens
     return len(tokens) == 3 and tokens[0].type == "paragraph_open" and _opens_second_option(tokens[1].content)
+
+
+def _bold_dotted_label(
+    inline: Token,
+    children: list[Token],
+    closers: tuple[str, ...],
+    markup: str,
+    pos: int,
+    dot_end: int,
+    match: re.Match[str],
+) -> _Label | None:
+    """A numbered label closed by a dot, in bold: the label alone (``**A1.** 第一段。``) or the whole line
+    (``**Q1. 什么是过拟合？**``). ``children`` start at the label's text; the dot ends at ``dot_end`` in it,
+    and at ``pos`` in the Markdown. Only with a number: a bold ``**A.**`` is a choice's option more often."""
+    number = match.group("number") or ""
+    if not number:
+        return None
+    content = inline.content
+    text, after = children[0].content, children[1:]
+    marker = match.group("label")
+    closed = _closing_emphasis(after, closers)
+    if text[dot_end:] == "" and closed:
+        end = content.find(markup, pos)
+        if end < 0:
+            return None
+        return _Label(content[end + len(markup) :].strip(), _lstrip_children(after[closed:]), marker, number)
+    trailing = _closing_emphasis(after[::-1], closers[::-1])
+    rest = content[pos:].rstrip()
+    if not (trailing and sum(1 for c in after if c.type == closers[-1]) == 1 and rest.endswith(markup)):
+        return None
+    head = [_text_token(text[dot_end:])] if text[dot_end:] else []
+    return _Label(rest[: -len(markup)].strip(), [*head, *after[: len(after) - trailing]], marker, number)
 
 
 def _paragraph_label(found: _Found, pattern: re.Pattern[str]) -> tuple[Token, _Label] | None:
