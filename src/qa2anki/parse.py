@@ -1685,7 +1685,7 @@ def _label_items(block: _Block, patterns: _LabelPatterns) -> list[_Found]:
     items = _blocks(block.tokens[1:-1])
     if len(items) < 2 or len(items) % 2:
         return []
-    found = [_whole_list(block)]
+    found: list[_Found] = []
     for index, item in enumerate(items):
         if len(item.tokens) != 5 or item.tokens[2].type != "inline":
             return []
@@ -1696,7 +1696,7 @@ def _label_items(block: _Block, patterns: _LabelPatterns) -> list[_Found]:
             return []
         html = render_inline(label.children)
         found.append(_Found(kind, LABEL_ITEMS, item.start, item.end, html, [inline], label=label))
-    return found
+    return [_whole_list(block), *found]  # (rendered last: most lists are no such list)
 
 
 def _table_rows(block: _Block, patterns: _LabelPatterns) -> list[_Found]:
