@@ -23,7 +23,10 @@ On top of CommonMark + tables + strikethrough, the dialect has:
   mean. A line that is only ``<details>`` (or ``<details open>``), ``</details>``, ``<p>`` or ``</p>`` shows
   nothing; a ``<summary>…</summary>`` (alone or right after ``<details>`` on its line) is a line of text
   of its own (tags without attributes inside it, like ``<b>``, dropped); the fold's body is Markdown like
-  the rest. The parser sees these lines as tokens of their own (see :data:`FOLD_TAG`).
+  the rest. The parser sees these lines as tokens of their own (see :data:`FOLD_TAG`). VitePress and
+  VuePress containers read the same way: ``::: details 参考答案`` is ``<details>`` with that summary (any
+  container's name, ``tip``, ``warning``…, opens one; a title is its summary) and a line of ``:::`` alone
+  is ``</details>``, so the marker lines show nothing.
 * **Math**: ``$…$`` and ``\(…\)`` become MathJax's inline ``\(…\)``; ``$$…$$`` and a ``\[…\]`` block on
   lines of its own become display ``\[…\]``, which Anki typesets. The TeX is HTML-escaped, otherwise
   verbatim. A ``$`` only opens math when a non-space follows it and only closes it when a non-space comes
@@ -559,6 +562,9 @@ _FOLD_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 """A line that is only a fold's tag, a ``<summary>…</summary>``, or ``<details>`` and its summary."""
+_CONTAINER_LINE_RE = re.compile(r":{3,}(?:\s*(?P<name>[A-Za-z][\w-]*)(?:\s+(?P<title>.*?))?)?\s*")
+"""A VitePress/VuePress container's opening line (``::: details 参考答案``, ``::: tip``) or closing one
+(``:::``): the same as a ``<details>`` fold's."""
 _SIMPLE_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*\s*/?>")
 """A tag without attributes (``<b>``, ``</strong>``, ``<br/>``), dropped from a summary's text."""
 
@@ -566,13 +572,21 @@ _SIMPLE_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*\s*/?>")
 def _fold_line(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """A ``<details>`` fold's lines (see the module's docstring)."""
     begin = state.bMarks[start_line] + state.tShift[start_line]
-    if state.src[begin : begin + 1] != "<" or state.sCount[start_line] - state.blkIndent >= 4:
+    first = state.src[begin : begin + 1]
+    if first not in ("<", ":") or state.sCount[start_line] - state.blkIndent >= 4:
         return False
     line = state.src[begin : state.eMarks[start_line]].strip()
-    match = _FOLD_LINE_RE.fullmatch(line)
-    if match is None:
-        return False
-    tag, summary = match.group("tag"), match.group("summary")
+    if first == ":":
+        container = _CONTAINER_LINE_RE.fullmatch(line)
+        if container is None:
+            return False
+        opens = container.group("name") is not None
+        tag, summary = ("details" if opens else "/details"), container.group("title") or None
+    else:
+        match = _FOLD_LINE_RE.fullmatch(line)
+        if match is None:
+            return False
+        tag, summary = match.group("tag"), match.group("summary")
     if summary is None and tag is None:
         return False
     if summary is not None and tag is not None and tag.lower() in ("p", "/p"):
