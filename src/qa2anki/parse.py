@@ -2265,6 +2265,8 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
     if _answer_side(inline, patterns.answer_side):
         return "answer-side", "bold-label", None
     opening = _undecorated(plain_text(inline))
+    if (lone := _lone_answer_label(inline, opening, patterns.answer)) is not None:
+        return "answer", "plain-label", lone
     if _numbered_closing(opening):
         return "epilogue", FOOTER_TITLE, None
     question_line = _question_line(inline, patterns)
@@ -2277,6 +2279,19 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
     if opening.startswith(EPILOGUE_OPENINGS):
         return "epilogue", "", None
     return None
+
+
+def _lone_answer_label(inline: Token, opening: str, answer_label: re.Pattern[str]) -> _Label | None:
+    """A paragraph that is only an answer label of two or more characters, plain and without a colon
+    (``答案``, ``参考答案`` on a line of their own: VitePress interview sites write them so), as the bold
+    ``**答案**`` alone is; its answer is what follows. ``答`` or ``A`` alone still needs its colon."""
+    text = opening.strip()
+    match = answer_label.match(text)
+    if match is None or match.end() != len(text) or _needs_colon(match) or "\n" in inline.content.strip():
+        return None
+    if any(child.type != "text" for child in _children(inline)):
+        return None  # (only plain text: ``[答案](…)`` is a link)
+    return _Label("", [], match.group("label"))
 
 
 def _options(inline: Token, label: _Label) -> bool:
