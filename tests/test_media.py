@@ -88,3 +88,37 @@ def test_an_html_image_as_typora_writes_it_is_packed(project: Path, run_cli: Run
     (name,) = deck(project)[0].values()
     (fields,) = deck(project)[1]
     assert f'<img src="{name}" alt="" width="300" />' in fields and "&lt;img" not in fields
+
+
+def test_an_obsidian_embed_is_found_by_name_in_the_sources(project: Path, run_cli: RunCli) -> None:
+    """``![[Pasted image ….png]]``, as Obsidian pastes an image, with the file in an attachments folder:
+    found by its name anywhere in the sources (hidden folders aside), as Obsidian finds it, and packed."""
+    source = project / "source"
+    (source / "notes").mkdir()
+    (source / "attachments").mkdir()
+    (source / ".trash").mkdir()
+    (source / "attachments" / "Pasted image 1.png").write_bytes(PNG)
+    (source / ".trash" / "Pasted image 1.png").write_bytes(PNG + b"old")
+    text = "### 网络\n\n**面试题：** 三次握手？\n\n**答案：** 见图：\n\n![[Pasted image 1.png|300]]\n"
+    (source / "notes" / "net.md").write_text(text, encoding="utf-8")
+    result = run_cli("build")
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output
+    media, fields = deck(project)
+    (name,) = media.values()
+    assert f'<img src="{name}" alt="" width="300" />' in "\n".join(fields)
+
+
+def test_an_image_name_found_twice_in_the_sources_is_a_warning(project: Path, run_cli: RunCli) -> None:
+    source = project / "source"
+    for folder in ("a", "b"):
+        (source / folder).mkdir()
+        (source / folder / "shot.png").write_bytes(PNG + folder.encode())
+    (source / "net.md").write_text(entry("甲？", "shot.png"), encoding="utf-8")
+    result = run_cli("build")
+    assert result.exit_code == 0, result.output
+    assert (
+        "source/net.md:7: warning: image 'shot.png' is not beside its document, and 2 source files have "
+        "that name"
+    ) in result.output
+    assert read_apkg_media(project / "build" / "qa2anki.apkg") == {}

@@ -27,6 +27,8 @@ On top of CommonMark + tables + strikethrough, the dialect has:
   VuePress containers read the same way: ``::: details 参考答案`` is ``<details>`` with that summary (any
   container's name, ``tip``, ``warning``…, opens one; a title is its summary) and a line of ``:::`` alone
   is ``</details>``, so the marker lines show nothing.
+* **Obsidian embeds**: ``![[Pasted image 1.png]]`` (``|300`` sizes it) is an image, as Obsidian pastes one;
+  ``![[笔记]]`` (a note, not an image) stays text.
 * **Math**: ``$…$`` and ``\(…\)`` become MathJax's inline ``\(…\)``; ``$$…$$`` and a ``\[…\]`` block on
   lines of its own become display ``\[…\]``, which Anki typesets. The TeX is HTML-escaped, otherwise
   verbatim. A ``$`` only opens math when a non-space follows it and only closes it when a non-space comes
@@ -256,6 +258,36 @@ def _html_image(state: StateInline, silent: bool) -> bool:
         for size in ("width", "height"):
             if _SIZE_RE.fullmatch(attributes.get(size, "")):
                 token.attrSet(size, attributes[size])
+    state.pos = match.end()
+    return True
+
+
+_EMBED_RE = re.compile(r"!\[\[([^\[\]|#\n]+?)(?:#[^\[\]|\n]*)?(?:\|([^\[\]\n]*))?\]\]")
+_EMBED_SIZE_RE = re.compile(r"\s*(\d{1,5})(?:\s*x\s*(\d{1,5}))?\s*")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp", ".avif")
+"""What an Obsidian embed must end in to be an image (``![[笔记]]`` embeds a note: it stays text)."""
+
+
+def _obsidian_embed(state: StateInline, silent: bool) -> bool:
+    """``![[Pasted image 20240105192202.png]]`` (``|300`` or ``|300x200`` sizes it), as Obsidian writes a
+    pasted image: an image like ``![](Pasted%20image%2020240105192202.png)``."""
+    if not state.src.startswith("![[", state.pos):
+        return False
+    match = _EMBED_RE.match(state.src, state.pos, state.posMax)
+    if match is None or not match.group(1).strip().lower().endswith(IMAGE_SUFFIXES):
+        return False
+    url = state.md.normalizeLink(match.group(1).strip())
+    if not state.md.validateLink(url):
+        return False
+    if not silent:
+        token = state.push("image", "img", 0)
+        token.attrs = {"src": url, "alt": ""}
+        token.children = []
+        size = _EMBED_SIZE_RE.fullmatch(match.group(2) or "")
+        if size is not None:
+            token.attrSet("width", size.group(1))
+            if size.group(2):
+                token.attrSet("height", size.group(2))
     state.pos = match.end()
     return True
 
@@ -655,6 +687,7 @@ def _markdown() -> MarkdownIt:
     md.inline.ruler.before("html_inline", "html_anchor", _anchor_inline)
     md.inline.ruler.before("html_inline", "html_style", _style_tag_inline)
     md.inline.ruler.before("html_inline", "html_image", _html_image)
+    md.inline.ruler.before("image", "obsidian_embed", _obsidian_embed)
     md.inline.ruler.before("html_inline", HTML_BREAK, _html_break)
     md.core.ruler.push("math_as_text", _math_as_text)
     md.core.ruler.push("anchors_out", _anchors_out)

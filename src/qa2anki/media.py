@@ -4,11 +4,13 @@ An image referenced by a relative path is looked up from its document's folder a
 source folder the document was found in: ``../`` escapes are refused and absolute paths left out (a deck
 must not carry files from elsewhere on the author's disk). A packed file is named by a hash of its bytes
 plus its extension, so two different ``image.png`` never collide and one file used twice is stored once.
-Web images (``http``/``https``) are left as they are.
+Web images (``http``/``https``) are left as they are. A bare file name that is not beside its document is
+looked for by name in the whole source folder, as Obsidian finds a pasted image in its attachments folder.
 """
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import re
 from collections.abc import Iterable
@@ -122,7 +124,16 @@ def _image_file(source: ImageSource, cwd: Path) -> Path | tuple[Severity, str] |
         return Severity.WARNING, message.format(src=shown)
     document = cwd / entry_path
     path = (document.parent / pure).resolve()
-    if not path.is_relative_to(_source_root(document, document_name).resolve()):
+    root = _source_root(document, document_name).resolve()
+    if len(pure.parts) == 1 and path.is_relative_to(root) and not path.exists():
+        # A bare name not beside its document: Obsidian keeps pasted images in an attachments folder and
+        # finds them by name anywhere in the vault.
+        named = _named(root, pure.name)
+        if len(named) > 1:
+            message = _("image {src} is not beside its document, and {count} source files have that name")
+            return Severity.WARNING, message.format(src=shown, count=len(named))
+        path = named[0].resolve() if named else path
+    if not path.is_relative_to(root):
         message = _("image {src} is outside the sources folder; '../' escapes are refused")
         return Severity.ERROR, message.format(src=shown)
     try:
@@ -137,6 +148,19 @@ def _image_file(source: ImageSource, cwd: Path) -> Path | tuple[Severity, str] |
         message = _("image {src} is larger than {size} MB")
         return Severity.ERROR, message.format(src=shown, size=MAX_MEDIA_BYTES // 2**20)
     return path
+
+
+def _named(root: Path, name: str) -> list[Path]:
+    """The files called ``name`` under ``root``, outside hidden folders (``.obsidian``, ``.git``), sorted."""
+    try:
+        found = root.rglob(glob.escape(name))
+        return sorted(
+            path
+            for path in found
+            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts[:-1])
+        )
+    except OSError:
+        return []
 
 
 def _source_root(document: Path, name: str) -> Path:
