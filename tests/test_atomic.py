@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qa2anki.atomic import fill, stage, write_atomic
+from qa2anki.atomic import CommitError, commit, fill, stage, write_atomic
 
 
 def _mode(path: Path) -> int:
@@ -132,3 +132,34 @@ def test_failed_rename_leaves_no_temporary(tmp_path: Path) -> None:
         write_atomic(destination, b"new")
     assert destination.is_dir()
     assert os.listdir(tmp_path) == ["deck.apkg"]
+
+
+def test_commit_puts_every_staged_file_in_place(tmp_path: Path) -> None:
+    deck, lock = tmp_path / "deck.apkg", tmp_path / "qa2anki.lock"
+    deck.write_bytes(b"old deck")
+    staged = [stage(deck), stage(lock)]
+    fill(staged[0], b"new deck")
+    fill(staged[1], b"new lock")
+    commit([(staged[0], deck), (staged[1], lock)])
+    assert (deck.read_bytes(), lock.read_bytes()) == (b"new deck", b"new lock")
+    assert sorted(os.listdir(tmp_path)) == ["deck.apkg", "qa2anki.lock"]
+
+
+@pytest.mark.parametrize("lock_there", [True, False])
+def test_a_failed_commit_puts_back_what_it_replaced(tmp_path: Path, lock_there: bool) -> None:
+    """The second file cannot be put in place (its destination is a folder): the first gets its old
+    bytes back, or goes when it was new, and no temporary or backup file is left."""
+    deck, lock = tmp_path / "deck.apkg", tmp_path / "qa2anki.lock"
+    if lock_there:
+        deck.write_bytes(b"old deck")
+    lock.mkdir()
+    staged = [stage(deck), stage(lock)]
+    fill(staged[0], b"new deck")
+    fill(staged[1], b"new lock")
+    with pytest.raises(CommitError) as failed:
+        commit([(staged[0], deck), (staged[1], lock)])
+    assert failed.value.index == 1 and isinstance(failed.value.error, OSError)
+    assert (deck.read_bytes() == b"old deck") if lock_there else not deck.exists()
+    staged_left = [name for name in os.listdir(tmp_path) if name.startswith(".")]
+    assert staged_left == [p.name for p in staged if p.exists()]  # (the caller removes what it staged)
+    assert lock.is_dir()

@@ -603,3 +603,31 @@ def test_a_lock_restored_with_its_sources_is_reported(tmp_path: Path) -> None:
     (project / LOCK).write_bytes(saved_lock)
     clean = build(Options(cwd=project, now=NOW + 400))
     assert not [p for p in clean.problems if "Update notes" in p.message]
+
+
+def test_a_lock_that_cannot_be_replaced_leaves_the_deck_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deck is put in place first; when the lock then cannot be (a read-only or locked file), the deck
+    gets its old bytes back: a failed build leaves both as they were, with an error naming the lock."""
+    project = _seed_project(tmp_path)
+    build(Options(cwd=project, now=NOW))
+    document = project / "source" / SEED_NAME
+    added = "\n### 新题\n\n**面试题：** 新问题？\n\n**答案：** 新答案。\n"
+    document.write_text(document.read_text(encoding="utf-8") + added, encoding="utf-8")
+    before = _user_files(project)
+    replace_file = os.replace
+
+    def read_only_lock(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if Path(dst).name == "qa2anki.lock":
+            raise PermissionError(1, "Operation not permitted")
+        replace_file(src, dst)
+
+    monkeypatch.setattr("qa2anki.atomic.os.replace", read_only_lock)
+    with pytest.raises(Qa2AnkiError, match="cannot write the lock: Operation not permitted") as caught:
+        build(Options(cwd=project, now=NOW + 10))
+    assert caught.value.path == LOCK
+    assert _user_files(project) == before
+    assert not [p for p in project.rglob("*.tmp") if ".qa2anki-cache" not in p.parts]  # (staged, backups)
+    monkeypatch.undo()
+    assert Status.ADDED in {n.status for n in build(Options(cwd=project, now=NOW + 20)).changed}

@@ -2,15 +2,28 @@
 
 A write is staged (a temporary file beside the destination, filled and flushed) and then committed (an
 atomic rename). :func:`write_atomic` does both; a build that writes the deck and the lock stages both
-first and commits them together, so that a failure of either leaves both as they were.
+first and commits them together (:func:`commit`), so that a failure of either leaves both as they were.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+
+class CommitError(Exception):
+    """A staged file that could not be put in place; every destination is as it was before the commit."""
+
+    def __init__(self, index: int, error: OSError) -> None:
+        super().__init__(str(error))
+        self.index = index
+        """Which of the staged files failed."""
+        self.error = error
+        """Why."""
 
 
 def stage(path: Path) -> Path:
@@ -55,3 +68,52 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool = True
     except BaseException:
         staged.unlink(missing_ok=True)
         raise
+
+
+def commit(staged: Sequence[tuple[Path, Path]]) -> None:
+    """Put each staged file (``(staged, destination)``) in its destination's place, in order. When one
+    cannot be (a read-only or locked file), the destinations already replaced get their old files back,
+    or are removed when they had none, and :class:`CommitError` says which failed: the files change
+    together or not at all (a crash in between aside)."""
+    done: list[tuple[Path, Path | None]] = []
+    backup: Path | None = None
+    try:
+        for index, (path, destination) in enumerate(staged):
+            try:
+                backup = _backup(destination)
+                os.replace(path, destination)
+            except OSError as exc:
+                raise CommitError(index, exc) from exc
+            done.append((destination, backup))
+            backup = None
+    except BaseException:
+        for destination, old in reversed(done):
+            with contextlib.suppress(OSError):
+                if old is None:
+                    destination.unlink(missing_ok=True)
+                else:
+                    os.replace(old, destination)
+        raise
+    finally:
+        for old in (backup, *(old for _, old in done)):
+            if old is not None:
+                with contextlib.suppress(OSError):
+                    old.unlink(missing_ok=True)
+
+
+def _backup(path: Path) -> Path | None:
+    """A second name for ``path``'s file beside it (a hard link; a copy where links are not to be had), or
+    ``None`` when there is no such file."""
+    if not path.exists():
+        return None
+    backup = stage(path)
+    try:
+        backup.unlink()
+        try:
+            os.link(path, backup)
+        except OSError:
+            shutil.copy2(path, backup)
+    except BaseException:
+        backup.unlink(missing_ok=True)
+        raise
+    return backup

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qa2anki import carry
-from qa2anki.atomic import fill, stage
+from qa2anki.atomic import CommitError, commit, fill, stage
 from qa2anki.cache import DamagedCache, decoding, encode_blob, load_blob, save_cache
 from qa2anki.config import Config, load_config, setting_line
 from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
@@ -1277,10 +1277,11 @@ def _write_outputs(
         beside = side_process if apart else side_job
         with beside(side, N_("writing the lock")), _writing(deck_file):
             fill(deck_staged, deck())
-        # The deck first: it is what users import; a lock left behind is written again by the next build.
-        for output, path in staged:
-            with _writing(output):
-                os.replace(path, output.path)
+        try:
+            commit([(path, output.path) for output, path in staged])
+        except CommitError as failed:
+            with _writing(staged[failed.index][0]):
+                raise failed.error from None
     finally:
         for _, path in staged:
             path.unlink(missing_ok=True)
