@@ -27,6 +27,7 @@ from qa2anki.build import (
     build,
     clock,
     content_hash,
+    lock_path,
     removed_searches,
 )
 from qa2anki.config import Config
@@ -631,3 +632,29 @@ def test_a_lock_that_cannot_be_replaced_leaves_the_deck_as_it_was(
     assert not [p for p in project.rglob("*.tmp") if ".qa2anki-cache" not in p.parts]  # (staged, backups)
     monkeypatch.undo()
     assert Status.ADDED in {n.status for n in build(Options(cwd=project, now=NOW + 20)).changed}
+
+
+def test_a_source_inside_the_project_sources_uses_the_project_lock(tmp_path: Path) -> None:
+    """``build source/sub/go.md`` is this project's: its lock is source/qa2anki.lock, its document keeps
+    the name ``sub/go.md`` (so its notes are unchanged), and the notes of the other documents, marked
+    removed, are said to be so; the next full build brings them back. A source outside the project's
+    gets a lock of its own beside it."""
+    project = tmp_path
+    entry = "## {0}\n\n**面试题：** {0}？\n\n**答案：** {0}。\n"
+    (project / "source" / "sub").mkdir(parents=True)
+    (project / "source" / "a.md").write_text(entry.format("甲"), encoding="utf-8")
+    (project / "source" / "sub" / "go.md").write_text(entry.format("乙"), encoding="utf-8")
+    build(Options(cwd=project, now=NOW))
+    part = build(Options(cwd=project, now=NOW + 10, sources=("source/sub/go.md",)))
+    assert part.lock_path == LOCK and not (project / "source" / "sub" / "qa2anki.lock").exists()
+    assert part.changed == () and [n.written for n in part.removed] == ["甲？"]
+    (warning,) = _not_hints(part.problems)
+    assert warning.path == LOCK
+    assert "built from part of the sources (source/sub/go.md of source)" in warning.message
+    whole = build(Options(cwd=project, now=NOW + 20))
+    assert [(n.status, n.guid) for n in whole.changed] == [(Status.REVIVED, part.removed[0].guid)]
+    assert _not_hints(whole.problems) == ()
+    (project / "other").mkdir()
+    (project / "other" / "c.md").write_text(entry.format("丙"), encoding="utf-8")
+    apart = Options(cwd=project, now=NOW + 30, sources=("other",), output="other-build/other.apkg")
+    assert lock_path(apart) == project / "other" / "qa2anki.lock"

@@ -91,7 +91,8 @@ class Options:
     output: str | None = None
     """The ``.apkg`` to write; ``[tool.qa2anki] output`` or ``build/<slug>.apkg`` when not set."""
     lock: str | None = None
-    """The lock file; ``qa2anki.lock`` in the first source folder (beside a single source file)."""
+    """The lock file; ``qa2anki.lock`` in the first source folder (beside a single source file); the
+    project's for sources inside its configured ones."""
     strict: bool = False
     """Warnings stop the build like errors."""
     dry_run: bool = False
@@ -395,7 +396,7 @@ def _read(
     if given is not None:
         documents = tuple(given)
     else:
-        files = find_sources(options.sources or config.sources, options.cwd) if found is None else found
+        files = _found(options, config) if found is None else found
         documents = tuple(map(read_document, files))
     # What the guard leaves of each document is what every later step sees (see qa2anki.guard).
     guarded = [guard_document(document) for document in documents]
@@ -528,10 +529,49 @@ def lock_path(options: Options) -> Path:
 
 
 def _lock_path(options: Options, config: Config) -> Path:
+    """``--lock``; else beside the first source folder: the project's (its first configured source), also
+    for sources given inside the configured ones (``build source/sub/go.md`` is this project's)."""
     if options.lock:
         return options.cwd / options.lock
-    first = options.cwd / (options.sources or config.sources)[0]
+    inside = all(_within(options.cwd / source, options.cwd, config.sources) for source in options.sources)
+    first = options.cwd / (config.sources if inside else options.sources)[0]
     return (first if first.is_dir() else first.parent) / LOCK_NAME
+
+
+def _found(options: Options, config: Config) -> list[SourceFile]:
+    """The source files of the build, named as a build of all the configured sources names them."""
+    return find_sources(options.sources or config.sources, options.cwd, roots=config.sources)
+
+
+def _within(path: Path, cwd: Path, sources: Sequence[str]) -> bool:
+    """Whether ``path`` is one of ``sources`` or inside one of them."""
+    resolved = path.resolve()
+    return any(resolved.is_relative_to((cwd / source).resolve()) for source in sources)
+
+
+def _part_of_the_sources(options: Options, config: Config, lock_display: str) -> tuple[Problem, ...]:
+    """A warning when the sources given are part of the configured ones and the lock is the project's:
+    the notes of the rest are marked removed in it (a full build brings them back, GUIDs and all)."""
+    if options.lock or not options.sources:
+        return ()
+    given = options.sources
+    if not all(_within(options.cwd / source, options.cwd, config.sources) for source in given):
+        return ()
+    if all(_within(options.cwd / source, options.cwd, given) for source in config.sources):
+        return ()
+    message = _(
+        "built from part of the sources ({given} of {configured}): the notes of the other documents are "
+        "marked removed in this lock, until a build of all the sources brings them back; documents for a "
+        "deck of their own want a project of their own (qa2anki init)"
+    )
+    return (
+        Problem(
+            lock_display,
+            0,
+            Severity.WARNING,
+            message.format(given=", ".join(given), configured=", ".join(config.sources)),
+        ),
+    )
 
 
 def inputs(options: Options) -> tuple[Path, ...]:
@@ -598,7 +638,7 @@ def build(options: Options) -> BuildReport:
         named = options.output or config.default_output
         raise Qa2AnkiError(_("the output must end in .apkg: {output}").format(output=named))
     # Sources that are not there are reported before the build folder is made or locked.
-    found = find_sources(options.sources or config.sources, options.cwd)
+    found = _found(options, config)
     lock_path = _lock_path(options, config)
     context = _exclusive(output.parent, lock_path, options.cwd) if write else contextlib.nullcontext()
     with context, _without_cycle_collector():
@@ -836,7 +876,7 @@ def _finish(
     rendered = _rendered(analysis)
     contents = _contents(rendered)
     identification = _identified(options, config, analysis, contents, old_lock, kept)
-    renamed = _deck_renamed(options, config, old_lock)
+    renamed = _deck_renamed(options, config, old_lock) + _part_of_the_sources(options, config, lock_display)
     if write and not isinstance(carried, _Carried):
         renamed += _went_back(options, identification, contents, output)
     _stop_on((*identification.problems, *renamed), options.strict)

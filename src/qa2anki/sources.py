@@ -6,7 +6,7 @@ import codecs
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,13 +55,15 @@ def display_path(path: Path, cwd: Path) -> str:
         return path.as_posix()
 
 
-def find_sources(sources: Iterable[str], cwd: Path) -> list[SourceFile]:
+def find_sources(sources: Iterable[str], cwd: Path, roots: Sequence[str] = ()) -> list[SourceFile]:
     """Expand files and folders into the source files they name, in a stable order.
 
     A folder contributes every ``.md``/``.markdown``/``.txt`` file (or broken link) below it, hidden
     entries skipped, sorted by relative path; a file is taken as it is. The same file named twice is read
-    once.
+    once. A file inside one of the ``roots`` folders (the project's configured sources) is named from
+    that folder, as a build of all of them names it: ``build source/sub/go.md`` keeps ``sub/go.md``.
     """
+    folders = [cwd / root for root in roots if (cwd / root).is_dir()]
     found: list[SourceFile] = []
     seen: set[Path] = set()
     for source in sources:
@@ -95,6 +97,7 @@ def find_sources(sources: Iterable[str], cwd: Path) -> list[SourceFile]:
                 printable(display_path(root, cwd)),
             )
         for file, name in pairs:
+            name = next((file.relative_to(f).as_posix() for f in folders if file.is_relative_to(f)), name)
             _check_name(name, display_path(file, cwd))
             key = file.resolve()
             if key not in seen:
