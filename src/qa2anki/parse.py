@@ -1674,6 +1674,9 @@ TABLE_ROW = "table-row"
 """The rule of a table whose header names a question column and an answer column (``| 问题 | 答案 |``,
 ``| 序号 | 面试题 | 参考答案 |``): each row is a question and its answer, given after the table whole (see
 :data:`WHOLE_LIST`)."""
+_ITEM_ANSWER_RULES = frozenset((BOLD_QUESTION_ITEM, QUESTION_LINE_ITEM, GLUED_ITEM, LABEL_ITEMS, TABLE_ROW))
+"""The rules of lists (and tables) read as entries whose answers are inside their items (or rows): the
+blocks after the list are none of them."""
 _LIST_ENTRY_RULES = frozenset(
     (BOLD_QUESTION_ITEM, QUESTION_LINE_ITEM, QUESTION_ITEMS, GLUED_ITEM, LABEL_ITEMS, TABLE_ROW)
 )
@@ -3612,6 +3615,7 @@ def assemble_part(
     warned_body = -1  # the start of the body of a bare question line warned of (see SKIPPED_BARE_QUESTION)
     unread: list[BlockInfo] = []  # a numbered topic heading among question headings, and text below it
     follow_up = 0  # 1 + the start of the last question line kept inside the open entry (see _follow_up)
+    list_end = 0  # where the last list (or table) read as entries ends
 
     def check_unread() -> None:
         # Its text, in no entry, is on no card: a question heading without a question mark, most likely.
@@ -3767,6 +3771,14 @@ def assemble_part(
     for index, block in enumerate(blocks):
         if block.start in titles:
             block = block._replace(kind="heading", rule="heading")
+        if current is not None and current.question.rule in _ITEM_ANSWER_RULES and block.start >= list_end:
+            close(at_part_end=False)  # (its answer is in its row or item: what follows the list is not)
+            if block.kind == "epilogue":
+                problems.append(Problem(document.path, block.start + 1, Severity.HINT, _(CLOSING_CUT)))
+            elif block.kind == "block" and block.html and block.rule not in ("thematic-break", *FOLD_RULES):
+                warn(block.start + 1, _(AFTER_ITEMS))
+        if block.rule == WHOLE_LIST:
+            list_end = block.end
         # Only content in no entry stands between a fold's question and its answer summary: any other
         # block (an answer label without a question too, or a heading, so none runs on into a section)
         # ends the wait.
@@ -4157,6 +4169,11 @@ def _fold_question(loose: Sequence[BlockInfo]) -> list[BlockInfo]:
     return []
 
 
+AFTER_ITEMS = N_(
+    "text right after a list (or table) of questions and answers, in no entry: it is on no card (each "
+    "answer ends with its item or row; give the text a heading, or put it in the item)"
+)
+"""Said of the content right after a list or table read as entries (see :data:`_ITEM_ANSWER_RULES`)."""
 UNPLACED_TEXT = N_(
     "text below a heading, in no entry: it is on no card (a question without ？, or a list of questions "
     "with an item that does not ask?)"
