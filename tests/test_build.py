@@ -658,3 +658,22 @@ def test_a_source_inside_the_project_sources_uses_the_project_lock(tmp_path: Pat
     (project / "other" / "c.md").write_text(entry.format("丙"), encoding="utf-8")
     apart = Options(cwd=project, now=NOW + 30, sources=("other",), output="other-build/other.apkg")
     assert lock_path(apart) == project / "other" / "qa2anki.lock"
+
+
+def test_new_lock_starts_a_damaged_lock_anew_and_keeps_a_sound_one(tmp_path: Path) -> None:
+    """``--new-lock`` where the lock is damaged builds with a new lock, saying how it was damaged (the
+    README's "start over"); where the lock is sound it is kept, and said to be, in a full build and in
+    one that carries its notes over."""
+    project = _seed_project(tmp_path)
+    first = build(Options(cwd=project, now=NOW))
+    (project / LOCK).write_text("", encoding="utf-8")
+    with pytest.raises(LockError, match="corrupt lock file"):
+        build(Options(cwd=project, now=NOW + 10))
+    anew = build(Options(cwd=project, now=NOW + 10, new_lock=True))
+    (warning,) = _not_hints(anew.problems)
+    assert warning.path == LOCK and warning.message.startswith("the lock was damaged (corrupt lock file")
+    assert anew.lock_changed and set(_lock_guids(project / LOCK)) == {n.guid for n in first.changed}
+    for now in (NOW + 20, NOW + 30):  # (the second carries its notes over)
+        kept = build(Options(cwd=project, now=now, new_lock=True))
+        (warning,) = _not_hints(kept.problems)
+        assert "this one is sound, and kept" in warning.message and not kept.lock_changed

@@ -30,6 +30,7 @@ from qa2anki.i18n import gettext as _
 from qa2anki.identity import Identification, IdentifiedNote, Status, identify, previous_wordings
 from qa2anki.identity import Thresholds as ReidentifyThresholds
 from qa2anki.lockfile import (
+    EMPTY_LOCK,
     LOCK_NAME,
     Lock,
     LockedNote,
@@ -869,14 +870,18 @@ def _finish(
     lock_display = display_path(lock_path, options.cwd)
     if not options.new_lock:
         _refuse_a_missing_lock(options, lock_path, output)
+    anew: tuple[Problem, ...]
     if isinstance(carried, _Carried):
         old_lock, old_digest, kept = carried.lock, carried.ledger.lock, carried.kept
+        anew = (Problem(lock_display, 0, Severity.WARNING, _(NEW_LOCK_KEPT)),) if options.new_lock else ()
     else:
-        (old_lock, old_digest), kept = previous or read_lock_and_digest(lock_path, lock_display), frozenset()
+        old_lock, old_digest, anew = _lock_or_anew(options, lock_path, lock_display, previous)
+        kept = frozenset()
     rendered = _rendered(analysis)
     contents = _contents(rendered)
     identification = _identified(options, config, analysis, contents, old_lock, kept)
     renamed = _deck_renamed(options, config, old_lock) + _part_of_the_sources(options, config, lock_display)
+    renamed += anew
     if write and not isinstance(carried, _Carried):
         renamed += _went_back(options, identification, contents, output)
     _stop_on((*identification.problems, *renamed), options.strict)
@@ -1093,6 +1098,28 @@ def _went_back(
             )
         )
     return tuple(problems)
+
+
+NEW_LOCK_KEPT = N_(
+    "--new-lock starts a lock only where it is missing or damaged: this one is sound, and kept (it is what "
+    "keeps every card's history)"
+)
+
+
+def _lock_or_anew(
+    options: Options, lock_path: Path, display: str, previous: tuple[Lock, str] | None
+) -> tuple[Lock, str, tuple[Problem, ...]]:
+    """The lock, its digest and what ``--new-lock`` did to it: a damaged lock is started anew (an empty
+    one) with a warning saying how it was damaged; a sound one is kept, and said to be."""
+    try:
+        lock, digest = previous or read_lock_and_digest(lock_path, display)
+    except LockError as damage:
+        if not options.new_lock:
+            raise
+        message = _("the lock was damaged ({damage}); --new-lock starts it anew: edited notes get new GUIDs")
+        return EMPTY_LOCK, "", (Problem(display, 0, Severity.WARNING, message.format(damage=damage.message)),)
+    kept = (Problem(display, 0, Severity.WARNING, _(NEW_LOCK_KEPT)),) if options.new_lock and digest else ()
+    return lock, digest, kept
 
 
 def _refuse_a_missing_lock(options: Options, lock_path: Path, output: Path) -> None:

@@ -285,7 +285,7 @@ def cli() -> None:
 @click.option(
     "--new-lock",
     is_flag=True,
-    help=N_("Start a new lock although an earlier build left a deck (every note gets a new GUID)."),
+    help=N_("Start the lock anew where it is missing or damaged, although a deck was built before."),
 )
 @click.option(
     "-v", "--verbose", is_flag=True, help=N_("List every added, updated, re-identified and removed note.")
