@@ -3655,9 +3655,14 @@ def assemble_part(
         # The open entry's heading is a title after all: the question lines below it are on no card.
         nonlocal current
         body = current.question_blocks if current is not None else []
+        warned = False
         for index, block in enumerate(body):
             if _skipped_bare_question(block, body, index, context):
                 warn(block.start + 1, _(SKIPPED_BARE_QUESTION))
+                warned = True
+        shown = [block for block in body if block.html and block.rule not in ("thematic-break", *FOLD_RULES)]
+        if shown and not warned:
+            problems.append(Problem(document.path, shown[0].start + 1, Severity.HINT, _(TITLE_BODY)))
         current = None
 
     def close(at_part_end: bool, next_is_question: bool = False, at_document_end: bool = False) -> None:
@@ -4174,6 +4179,12 @@ AFTER_ITEMS = N_(
     "answer ends with its item or row; give the text a heading, or put it in the item)"
 )
 """Said of the content right after a list or table read as entries (see :data:`_ITEM_ANSWER_RULES`)."""
+TITLE_BODY = N_(
+    "text below a heading that titles the questions below it, in no entry: it is on no card (if it "
+    "answers the heading, end the heading with ？)"
+)
+"""Said of the body of a heading that seemed to ask but titles deeper questions (see :func:`_is_title`):
+an introduction, mostly, but it may be an answer."""
 UNPLACED_TEXT = N_(
     "text below a heading, in no entry: it is on no card (a question without ？, or a list of questions "
     "with an item that does not ask?)"
