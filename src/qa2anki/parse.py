@@ -239,7 +239,7 @@ _NUMBERING_RE = re.compile(
     r"""^\s*(?:
         (?:第\s*[0-9一二三四五六七八九十百]+\s*(?:部分|[章节部篇讲课天题])\s*[:：.、]?)  # 第三章 第1题
       | (?:(?:[0-9]\uFE0F?\u20E3)+|\U0001F51F)                          # 1️⃣ 🔟 (keycaps)
-      | (?:[0-9０-９]+(?:\.[0-9０-９]+)*[.．、:：)）]?)                      # 1.  2.3  4、  5)  6．  ７．
+      | (?:[0-9０-９]+(?:\.[0-9０-９]+)*(?:\x20(?=、|[.．]\s))?[.．、:：)）]?)  # 1. 2.3 4、 5) 6． 7 . 8 、
       | (?:[\u2460-\u2473]|【[0-9]{1,3}】)                                  # ① 【1】
       | (?:[一二三四五六七八九十百]+[、.．])                               # 一、
       | (?:[(（][0-9一二三四五六七八九十]+[)）])                          # (1) （一）
@@ -2574,7 +2574,8 @@ UNLABELLED_RULES = (NUMBERED_LINE, BARE_QUESTION)
 QUESTION_LINE_CHARS = 60
 """A numbered or bare question line is at most this long (its plain text without the number)."""
 _LINE_NUMBER_RE = re.compile(
-    r"([0-9０-９]{1,3})[.．、:：]|[(（]([0-9０-９]{1,3})[)）]|(?P<words>[一二三四五六七八九十]{1,3})[、.．]"
+    r"([0-9０-９]{1,3})(?:\x20(?=、|[.．](?:\s|$)))?[.．、:：]|[(（]([0-9０-９]{1,3})[)）]"
+    r"|(?P<words>[一二三四五六七八九十]{1,3})[、.．]"
 )
 _CHINESE_DIGITS = {digit: value for value, digit in enumerate("一二三四五六七八九", start=1)}
 
