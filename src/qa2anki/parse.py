@@ -2604,6 +2604,8 @@ def ends_asking(text: str) -> bool:
     text = text.rstrip()
     if text.endswith(_QUESTION_MARKS):
         return True
+    if text.endswith(_CLOSING_QUOTES):  # (``“为什么？”``: the question mark inside its quotes)
+        return text.rstrip("".join(_CLOSING_QUOTES)).endswith(_QUESTION_MARKS)
     if not text or text[-1] not in _TAG_ENDS:
         return False  # (most lines: the patterns need not be tried)
     return _BLANK_RE.search(text) is not None or _TRAILING_TAG_RE.sub("", text).endswith(_QUESTION_MARKS)
@@ -2614,6 +2616,7 @@ _BLANK_RE = re.compile(r"(?:[（(][\s\u3000]*[）)]|_{2,}|＿+)$")
 exam question asks so, without a question mark."""
 
 
+_CLOSING_QUOTES = ("”", '"', "」", "』", "’")
 _TAG_ENDS = frozenset("）)】]★☆⭐🔥❗❓✨💡\ufe0f_＿")
 
 
