@@ -153,7 +153,7 @@ class Labels:
     Built from the defaults below plus ``[tool.qa2anki] question_labels`` / ``answer_labels``.
     """
 
-    question: tuple[str, ...] = ("面试题", "问题描述", "问题", "题目", "问", "Question", "Q")
+    question: tuple[str, ...] = ("面试题", "问题描述", "问题", "题目", "面试官", "问", "Question", "Q")
     """Question labels. A number may follow (``面试题1``, ``题目001``, ``Q12``, ``问题一：``)."""
     answer: tuple[str, ...] = (
         "参考答案",
@@ -163,6 +163,9 @@ class Labels:
         "答案解析",
         "参考回答",
         "回答要点",
+        "候选人",
+        "应聘者",
+        "求职者",
         "参考解答",
         "解答过程",
         "答案",
