@@ -87,6 +87,17 @@ def test_explicit_sources_output_and_lock(project: Path, run_cli: RunCli) -> Non
     assert (project / "other.lock").is_file()
 
 
+def test_an_output_outside_the_project_is_shown_as_written(
+    project: Path, run_cli: RunCli, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """``-o /abs/deck.apkg`` outside the project is reported as that path, not as ``../../deck.apkg``."""
+    write_doc(project)
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / "deck.apkg"
+    result = run_cli("build", "-o", str(elsewhere))
+    assert result.exit_code == 0, result.output
+    assert f"wrote {elsewhere} and source/qa2anki.lock" in result.output and elsewhere.is_file()
+
+
 def test_dry_run_writes_nothing(project: Path, run_cli: RunCli) -> None:
     """--dry-run reports the changes and leaves no deck or lock behind."""
     write_doc(project)

@@ -233,6 +233,8 @@ def _from_here(root: Path, path: str | None) -> str | None:
     """A path given on the command line (relative to the current folder), relative to the project."""
     if path is None:
         return None
+    if Path(path).is_absolute():
+        return path  # (shown as given, not as ../../…)
     here = Path.cwd() / path
     try:
         return os.path.relpath(here, root)
@@ -240,8 +242,11 @@ def _from_here(root: Path, path: str | None) -> str | None:
         return str(here)
 
 
-def _shown(path: Path) -> str:
-    """A path as the user, in the current folder, would type it."""
+def _shown(path: Path, root: Path | None = None) -> str:
+    """A path as the user, in the current folder, would type it; absolute when it is outside the project
+    ``root`` (``../../x.apkg`` is no way to say ``/tmp/x.apkg``)."""
+    if root is not None and not path.resolve().is_relative_to(root.resolve()):
+        return str(path.absolute())
     try:
         return os.path.relpath(path)
     except ValueError:
@@ -411,7 +416,7 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
         )
     # Where the files are from here, as the settings line and the preview say (problems name files from
     # the project folder, like the lock does).
-    output, lock = _shown(root / report.output), _shown(root / report.lock_path)
+    output, lock = _shown(root / report.output, root), _shown(root / report.lock_path, root)
     if report.lock_started and report.written:
         click.echo(
             _(
