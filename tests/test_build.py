@@ -677,3 +677,25 @@ def test_new_lock_starts_a_damaged_lock_anew_and_keeps_a_sound_one(tmp_path: Pat
         kept = build(Options(cwd=project, now=now, new_lock=True))
         (warning,) = _not_hints(kept.problems)
         assert "this one is sound, and kept" in warning.message and not kept.lock_changed
+
+
+def test_copies_edited_differently_are_said_to_be_two_notes_now(tmp_path: Path) -> None:
+    """An entry repeated under two headings is one note; its copies edited differently in one build are
+    two notes with one question: the new one is warned of at its line, naming the note it split from."""
+    project = tmp_path
+    (project / "source").mkdir()
+    document = project / "source" / "a.md"
+    entry = "## {0}\n\n**面试题：** Redis为什么这么快？\n\n**答案：** {1}\n\n"
+    document.write_text(
+        entry.format("Redis", "基于内存。") + entry.format("复习", "基于内存。"), encoding="utf-8"
+    )
+    (note,) = build(Options(cwd=project, now=NOW)).changed
+    document.write_text(
+        entry.format("Redis", "基于内存，单线程。") + entry.format("复习", "避免切换。"), encoding="utf-8"
+    )
+    report = build(Options(cwd=project, now=NOW + 10))
+    assert sorted(n.status for n in report.changed) == [Status.ADDED, Status.UPDATED]
+    (warning,) = _not_hints(report.problems)
+    assert (warning.path, warning.line, warning.severity) == ("source/a.md", 9, Severity.WARNING)
+    assert f"this copy of note {note.guid} (Redis为什么这么快？) was edited differently" in warning.message
+    assert _not_hints(build(Options(cwd=project, now=NOW + 20)).problems) == ()

@@ -42,7 +42,7 @@ from qa2anki.lockfile import (
     write_lock,
 )
 from qa2anki.media import Media, MediaFile, collect_media, read_media
-from qa2anki.normalize import Normalized, Note, Thresholds, normalize, note_tags
+from qa2anki.normalize import Normalized, Note, Thresholds, fold_topic, normalize, note_tags
 from qa2anki.notetype import NOTE_TYPE
 from qa2anki.parse import DEFAULT_LABELS, Entry, Labels, ParseResult
 from qa2anki.render import RenderedNote, anki_search, render_note
@@ -881,7 +881,7 @@ def _finish(
     contents = _contents(rendered)
     identification = _identified(options, config, analysis, contents, old_lock, kept)
     renamed = _deck_renamed(options, config, old_lock) + _part_of_the_sources(options, config, lock_display)
-    renamed += anew
+    renamed += anew + _split_copies(identification, old_lock)
     if write and not isinstance(carried, _Carried):
         renamed += _went_back(options, identification, contents, output)
     _stop_on((*identification.problems, *renamed), options.strict)
@@ -1046,6 +1046,40 @@ def _only_recorded(lock: Lock, old: Lock) -> bool:
     if old.deck is None:
         lock = replace(lock, deck=None)
     return replace(lock, notes=tuple(map(unrecorded, lock.notes))) == old
+
+
+def _split_copies(identification: Identification, old_lock: Lock) -> tuple[Problem, ...]:
+    """A warning for each added note that asks what a note of the lock asked under its topic, while that
+    note goes on under other topics: copies of one note (an entry repeated under two headings) edited
+    differently are two notes now, and Anki shows two cards with one front."""
+    present = {note.guid for note in identification.lock.notes if note.present}
+    asked: dict[str, list[LockedNote]] = {}
+    for locked in old_lock.notes:
+        if locked.present and locked.guid in present:
+            asked.setdefault(locked.question, []).append(locked)
+    problems: list[Problem] = []
+    for item in identification.notes:
+        if item.status != Status.ADDED or item.note.question_folded not in asked:
+            continue
+        topic = fold_topic(item.note.topic)
+        for locked in asked[item.note.question_folded]:
+            if topic in {fold_topic(t) for t in locked.topics}:
+                first = item.note.first
+                message = _(
+                    "this copy of note {guid} ({question}) was edited differently from the note's other "
+                    "copy: it is a note of its own now, and Anki shows two cards with this question; make "
+                    "the copies the same again (or delete one) to keep one card"
+                )
+                problems.append(
+                    Problem(
+                        first.path,
+                        first.line,
+                        Severity.WARNING,
+                        message.format(guid=locked.guid, question=item.note.question_md),
+                    )
+                )
+                break
+    return tuple(problems)
 
 
 def _deck_renamed(options: Options, config: Config, lock: Lock) -> tuple[Problem, ...]:
