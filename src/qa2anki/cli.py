@@ -401,7 +401,9 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
                 "  "
                 + _(
                     "(score: how alike a re-identified note is to the lock's note it took the GUID of, "
-                    "0 to 1, from its question and answer; it keeps that GUID and its review history)"
+                    "0 to 1: its question's and answer's likeness on average, or the higher of the two when "
+                    "that is 0.9 or more, as when only the question was reworded; it keeps that GUID and "
+                    "its review history)"
                 )
             )
         for locked in report.removed:
