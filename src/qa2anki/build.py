@@ -178,6 +178,10 @@ class Reuse:
             return _(
                 "parsed all {sections} section(s) afresh: the parse cache was damaged (rewritten)"
             ).format(sections=f"{self.sections:,}")
+        if self.scanned >= self.sections:
+            return _("parsed all {sections} section(s) afresh: the parse cache held none of them").format(
+                sections=f"{self.sections:,}"
+            )
         return _("parsed {scanned} of {sections} section(s) afresh; the rest came from the cache").format(
             scanned=f"{self.scanned:,}", sections=f"{self.sections:,}"
         )
