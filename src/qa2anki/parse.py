@@ -153,7 +153,17 @@ class Labels:
     Built from the defaults below plus ``[tool.qa2anki] question_labels`` / ``answer_labels``.
     """
 
-    question: tuple[str, ...] = ("面试题", "问题描述", "问题", "题目", "面试官", "问", "Question", "Q")
+    question: tuple[str, ...] = (
+        "面试题",
+        "问题描述",
+        "题目描述",
+        "问题",
+        "题目",
+        "面试官",
+        "问",
+        "Question",
+        "Q",
+    )
     """Question labels. A number may follow (``面试题1``, ``题目001``, ``Q12``, ``问题一：``)."""
     answer: tuple[str, ...] = (
         "参考答案",
@@ -166,6 +176,8 @@ class Labels:
         "候选人",
         "应聘者",
         "求职者",
+        "题解",
+        "解法",
         "参考解答",
         "解答过程",
         "答案",
@@ -787,9 +799,10 @@ def _label_section(topic: str, patterns: _LabelPatterns) -> str:
     match = patterns.question.fullmatch(bare)
     if match is not None and not match.group("number") and not _has_colon(match):
         return QUESTION_SECTION
-    match = patterns.answer.fullmatch(bare)
-    if match is not None and not match.group("number") and not _has_colon(match):
-        return ANSWER_SECTION
+    for answer in (patterns.answer, patterns.answer_side):  # (``### 解题思路`` answers a ``### 题目``)
+        match = answer.fullmatch(bare)
+        if match is not None and not match.group("number") and not _has_colon(match):
+            return ANSWER_SECTION
     match = patterns.question.match(bare)
     if match is not None and not _has_colon(match) and bare[match.end() :] in ANALYSIS_WORDS:
         return ANSWER_SECTION
