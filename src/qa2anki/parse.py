@@ -1216,15 +1216,20 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         if runs:
             return runs
         found = _read_paragraph(inline, patterns)
-        glued = (
-            _glued_answer(found[2], patterns.answer)
-            if found and found[0] == "question" and found[2]
-            else None
-        )
-        if glued is not None:
+        glued = _glued_pairs(found[2], patterns) if found and found[0] == "question" and found[2] else []
+        if glued:
+            # The paragraph's HTML and tokens go with its first block (as content, it shows whole).
             return [
-                _Found("question", GLUED_LABEL, block.start, block.end, html, block.tokens, label=glued[0]),
-                _Found("answer", GLUED_LABEL, block.start, block.end, "", [], label=glued[1]),
+                _Found(
+                    kind,
+                    GLUED_LABEL,
+                    block.start,
+                    block.end,
+                    "" if at else html,
+                    [] if at else block.tokens,
+                    label=label,
+                )
+                for at, (kind, label) in enumerate(glued)
             ]
         if found is not None:
             kind, rule, label = found
@@ -2138,7 +2143,9 @@ _GLUED_GAP_RE = re.compile(r"[\s？?。！!；;]+")
 _SENTENCE_END = frozenset("？?。！!；;")
 
 
-def _glued_answer(question: _Label, pattern: re.Pattern[str]) -> tuple[_Label, _Label] | None:
+def _glued_answer(
+    question: _Label, pattern: re.Pattern[str], several: bool = False
+) -> tuple[_Label, _Label] | None:
     """A question label's rest cut at an answer label later on its first line: (question, answer);
     ``None`` when there is none. Looks only at the top-level children, so a label in code, a link or
     emphasis, or one glued to the prose before it (``他的回答：``), is no cut."""
@@ -2163,7 +2170,7 @@ def _glued_answer(question: _Label, pattern: re.Pattern[str]) -> tuple[_Label, _
                 cut = _glued_cut(
                     question, pattern, index, child.markup + text[: match.end()], 0, children[index:]
                 )
-                if cut is not None and _glued_labels(children[index:], pattern) > 1:
+                if cut is not None and not several and _glued_labels(children[index:], pattern) > 1:
                     return None  # (several pairs on one line, as below)
                 if cut is not None:
                     return cut
@@ -2188,7 +2195,7 @@ def _glued_answer(question: _Label, pattern: re.Pattern[str]) -> tuple[_Label, _
                 before = text[: gap.end()].rstrip()
                 head = [*children[:index], *([_with_content(child, before)] if before else [])]
                 rest = [_text_token(text[gap.end() :]), *children[index + 1 :]]
-                if _glued_labels(rest, pattern) > 1:
+                if not several and _glued_labels(rest, pattern) > 1:
                     return None  # (``问：…？ 答：… 问：…？ 答：…``: as with ``<br>``, see _broken_pairs)
                 found = text[gap.start() : match.end()]
                 cut = _glued_cut(question, pattern, len(head), found, gap.end() - gap.start(), rest, head)
@@ -2196,6 +2203,25 @@ def _glued_answer(question: _Label, pattern: re.Pattern[str]) -> tuple[_Label, _
                     return cut
         depth += child.nesting
     return None
+
+
+def _glued_pairs(question: _Label, patterns: _LabelPatterns) -> list[tuple[str, _Label]]:
+    """A one-paragraph question label's question and the answer glued after it, as ``("question", …)``,
+    ``("answer", …)``; and when the answer holds more glued pairs (``**Q：**…？ **A：**… **Q：**…？
+    **A：**…``, a WordPress export), each of them too. ``[]`` when no answer is glued on."""
+    cut = _glued_answer(question, patterns.answer, several=True)
+    if cut is None:
+        return []
+    pairs: list[tuple[str, _Label]] = [("question", cut[0])]
+    answer = cut[1]
+    while (following := _glued_answer(answer, patterns.question, several=True)) is not None:
+        told, asked = following
+        next_cut = _glued_answer(asked, patterns.answer, several=True)
+        if next_cut is None:
+            break  # (a question label in an answer without an answer of its own: the answer's text)
+        pairs += [("answer", told), ("question", next_cut[0])]
+        answer = next_cut[1]
+    return [*pairs, ("answer", answer)]
 
 
 def _glued_labels(children: Sequence[Token], answer_label: re.Pattern[str]) -> int:
