@@ -538,14 +538,18 @@ def _lock_path(options: Options, config: Config) -> Path:
     for sources given inside the configured ones (``build source/sub/go.md`` is this project's)."""
     if options.lock:
         return options.cwd / options.lock
-    inside = all(_within(options.cwd / source, options.cwd, config.sources) for source in options.sources)
-    first = options.cwd / (config.sources if inside else options.sources)[0]
+    first = options.cwd / (config.sources if _given_inside(options, config) else options.sources)[0]
     return (first if first.is_dir() else first.parent) / LOCK_NAME
 
 
 def _found(options: Options, config: Config) -> list[SourceFile]:
     """The source files of the build, named as a build of all the configured sources names them."""
     return find_sources(options.sources or config.sources, options.cwd, roots=config.sources)
+
+
+def _given_inside(options: Options, config: Config) -> bool:
+    """Whether every source given is one of the configured ones or inside one (true when none is given)."""
+    return all(_within(options.cwd / source, options.cwd, config.sources) for source in options.sources)
 
 
 def _within(path: Path, cwd: Path, sources: Sequence[str]) -> bool:
@@ -557,10 +561,8 @@ def _within(path: Path, cwd: Path, sources: Sequence[str]) -> bool:
 def _part_of_the_sources(options: Options, config: Config, lock_display: str) -> tuple[Problem, ...]:
     """A warning when the sources given are part of the configured ones and the lock is the project's:
     the notes of the rest are marked removed in it (a full build brings them back, GUIDs and all)."""
-    if options.lock or not options.sources:
-        return ()
     given = options.sources
-    if not all(_within(options.cwd / source, options.cwd, config.sources) for source in given):
+    if options.lock or not given or not _given_inside(options, config):
         return ()
     if all(_within(options.cwd / source, options.cwd, given) for source in config.sources):
         return ()
@@ -877,18 +879,18 @@ def _finish(
     anew: tuple[Problem, ...]
     if isinstance(carried, _Carried):
         old_lock, old_digest, kept = carried.lock, carried.ledger.lock, carried.kept
-        anew = (Problem(lock_display, 0, Severity.WARNING, _(NEW_LOCK_KEPT)),) if options.new_lock else ()
+        anew = _new_lock_kept(lock_display) if options.new_lock else ()
     else:
         old_lock, old_digest, anew = _lock_or_anew(options, lock_path, lock_display, previous)
         kept = frozenset()
     rendered = _rendered(analysis)
     contents = _contents(rendered)
     identification = _identified(options, config, analysis, contents, old_lock, kept)
-    renamed = _deck_renamed(options, config, old_lock) + _part_of_the_sources(options, config, lock_display)
-    renamed += anew + _split_copies(identification, old_lock)
+    warnings = _deck_renamed(options, config, old_lock) + _part_of_the_sources(options, config, lock_display)
+    warnings += anew + _split_copies(identification, old_lock)
     if write and not isinstance(carried, _Carried):
-        renamed += _went_back(options, identification, contents, output)
-    _stop_on((*identification.problems, *renamed), options.strict)
+        warnings += _went_back(options, identification, contents, output)
+    _stop_on((*identification.problems, *warnings), options.strict)
     # Compared as data: two text dumps of a large lock cost seconds, and only its content matters.
     lock_started = not lock_path.exists()
     lock_changed = lock_started or identification.lock != old_lock
@@ -916,7 +918,7 @@ def _finish(
         changed=tuple(sorted((item for item in notes if item.status != Status.UNCHANGED), key=_first_place)),
         removed=identification.removed,
         awaiting=awaiting(identification.lock),
-        problems=(*analysis.problems, *identification.problems, *renamed),
+        problems=(*analysis.problems, *identification.problems, *warnings),
         output=display_path(output, options.cwd),
         lock_path=lock_display,
         written=write,
@@ -1156,8 +1158,12 @@ def _lock_or_anew(
             raise
         message = _("the lock was damaged ({damage}); --new-lock starts it anew: edited notes get new GUIDs")
         return EMPTY_LOCK, "", (Problem(display, 0, Severity.WARNING, message.format(damage=damage.message)),)
-    kept = (Problem(display, 0, Severity.WARNING, _(NEW_LOCK_KEPT)),) if options.new_lock and digest else ()
-    return lock, digest, kept
+    return lock, digest, _new_lock_kept(display) if options.new_lock and digest else ()
+
+
+def _new_lock_kept(display: str) -> tuple[Problem, ...]:
+    """The warning that ``--new-lock`` kept a sound lock."""
+    return (Problem(display, 0, Severity.WARNING, _(NEW_LOCK_KEPT)),)
 
 
 def _refuse_a_missing_lock(options: Options, lock_path: Path, output: Path) -> None:
