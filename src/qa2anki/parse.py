@@ -3665,6 +3665,7 @@ def assemble_part(
     unread: list[BlockInfo] = []  # a numbered topic heading among question headings, and text below it
     follow_up = 0  # 1 + the start of the last question line kept inside the open entry (see _follow_up)
     list_end = 0  # where the last list (or table) read as entries ends
+    skipped_said = False  # whether the section left out between a question and an answer section was said
 
     def check_unread() -> None:
         # Its text, in no entry, is on no card: a question heading without a question mark, most likely.
@@ -3935,6 +3936,7 @@ def assemble_part(
                 # Between a question section and its answer section: the sections in between are left out.
                 current.pending_headings.clear()
                 current.skipping = block.rule != ANSWER_SECTION
+                skipped_said = False
                 if not current.skipping:
                     current.answer = block._replace(kind="answer", text="", head_html="", head_folded="")
             else:
@@ -4059,7 +4061,11 @@ def assemble_part(
                 current.set_answer(block)
                 if block.rule == FOLD_ANSWER:
                     current.fold_depth = 1
-        elif current is not None and not current.skipping:
+        elif current is not None and current.skipping:
+            if not skipped_said and block.html and block.rule not in ("thematic-break", *FOLD_RULES):
+                problems.append(Problem(document.path, block.start + 1, Severity.HINT, _(SKIPPED_SECTION)))
+                skipped_said = True
+        elif current is not None:
             current.add(block)
             if current.fold_depth and block.marker in ("details", "/details") and block.kind != "question":
                 current.fold_depth += 1 if block.marker == "details" else -1
@@ -4228,6 +4234,11 @@ AFTER_ITEMS = N_(
     "answer ends with its item or row; give the text a heading, or put it in the item)"
 )
 """Said of the content right after a list or table read as entries (see :data:`_ITEM_ANSWER_RULES`)."""
+SKIPPED_SECTION = N_(
+    "a section between a question section and its answer section (## 面试题 … ## 面试题剖析) is left out: "
+    "its text is on no card"
+)
+"""Said once of each section left out between a question section and its answer section."""
 TITLE_BODY = N_(
     "text below a heading that titles the questions below it, in no entry: it is on no card (if it "
     "answers the heading, end the heading with ？)"
