@@ -19,14 +19,14 @@ On top of CommonMark + tables + strikethrough, the dialect has:
 * **Enumerated lines**: in a paragraph of two or more lines that start with an enumerator (``1)``,
   ``（2）``, ``3、``, ``①``, ``A.``), each such line starts on a line of its own (a hard break), as the
   editors these documents come from show them.
-* **Folds** (``<details>``): raw HTML stays off, but the lines of a ``<details>`` fold are read for what they
-  mean. A line that is only ``<details>`` (or ``<details open>``), ``</details>``, ``<p>`` or ``</p>`` shows
-  nothing; a ``<summary>…</summary>`` (alone or right after ``<details>`` on its line) is a line of text
-  of its own (tags without attributes inside it, like ``<b>``, dropped); the fold's body is Markdown like
-  the rest. The parser sees these lines as tokens of their own (see :data:`FOLD_TAG`). VitePress and
-  VuePress containers read the same way: ``::: details 参考答案`` is ``<details>`` with that summary (any
-  container's name, ``tip``, ``warning``…, opens one; a title is its summary) and a line of ``:::`` alone
-  is ``</details>``, so the marker lines show nothing.
+* **Folds** (``<details>``): raw HTML stays off, but the lines of a ``<details>`` fold are read for what
+  they mean. A line that is only ``<details>`` (or ``<details open>``), ``</details>``, ``<p>``,
+  ``</p>``, ``<div>`` or ``</div>`` shows nothing; a ``<summary>…</summary>`` (alone or right after
+  ``<details>`` on its line) is a line of text of its own (tags without attributes inside it, like
+  ``<b>``, dropped); the fold's body is Markdown like the rest. The parser sees these lines as tokens of
+  their own (see :data:`FOLD_TAG`). VitePress and VuePress containers read the same way: ``::: details
+  参考答案`` is ``<details>`` with that summary (any container's name, ``tip``, ``warning``…, opens one; a
+  title is its summary) and a line of ``:::`` alone is ``</details>``, so the marker lines show nothing.
 * **Obsidian embeds**: ``![[Pasted image 1.png]]`` (``|300`` sizes it) is an image, as Obsidian pastes one;
   ``![[笔记]]`` (a note, not an image) stays text.
 * **Math**: ``$…$`` and ``\(…\)`` become MathJax's inline ``\(…\)``; ``$$…$$`` and a ``\[…\]`` block on
@@ -589,7 +589,7 @@ FOLD_SUMMARY = "summary"
 when the line opens the fold too, else ``""``)."""
 
 _FOLD_LINE_RE = re.compile(
-    r"(?:<(?P<tag>details|/details|p|/p)(?:\s+open)?\s*>)?\s*"
+    r"(?:<(?P<tag>details|/details|p|/p|div|/div)(?:\s+open)?\s*>)?\s*"
     r"(?:<summary>(?P<summary>.*?)</summary>)?",
     re.IGNORECASE,
 )
@@ -621,7 +621,7 @@ def _fold_line(state: StateBlock, start_line: int, end_line: int, silent: bool) 
         tag, summary = match.group("tag"), match.group("summary")
     if summary is None and tag is None:
         return False
-    if summary is not None and tag is not None and tag.lower() in ("p", "/p"):
+    if summary is not None and tag is not None and tag.lower() in ("p", "/p", "div", "/div"):
         return False
     if silent:
         return True

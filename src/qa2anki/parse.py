@@ -4221,11 +4221,13 @@ code), and whose answer is the fold's body."""
 
 
 def _fold_question(loose: Sequence[BlockInfo]) -> list[BlockInfo]:
-    """The question of a :data:`FOLD_QUESTION` entry among the blocks in no entry right before its fold."""
-    for index in range(len(loose) - 1, -1, -1):
-        block = loose[index]
-        if _may_be_fold_question(block):
-            return list(loose[index:])
+    """The question of a :data:`FOLD_QUESTION` entry among the blocks in no entry right before its fold: from
+    the last paragraph that asks, or, with none, the last that ends in a colon (a quiz's stem over its
+    options, ``这种方式的最大问题是：``)."""
+    for ends in ("?", ":"):
+        for index in range(len(loose) - 1, -1, -1):
+            if _may_be_fold_question(loose[index], ends):
+                return list(loose[index:])
     return []
 
 
@@ -4309,9 +4311,10 @@ def _fold_takes(blocks: Sequence[BlockInfo], index: int) -> bool:
     return False
 
 
-def _may_be_fold_question(block: BlockInfo) -> bool:
-    """A paragraph ending in a question mark: what a fold's answer summary below may take as its question."""
-    return block.rule not in FOLD_RULES and block.html.startswith("<p>") and block.folded.endswith("?")
+def _may_be_fold_question(block: BlockInfo, ends: str = "?") -> bool:
+    """A paragraph ending in a question mark (or ``ends``, folded): what a fold's answer summary below may
+    take as its question."""
+    return block.rule not in FOLD_RULES and block.html.startswith("<p>") and block.folded.endswith(ends)
 
 
 def _labelled_pair(block: BlockInfo, answered: set[int]) -> bool:
