@@ -179,6 +179,23 @@ def test_errors_speak_the_language(project: Path) -> None:
     assert result.output.startswith("错误：")
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--lang", "zh", "build"),
+        ("build", "--lang", "zh"),
+        ("build", "--lang=zh"),
+        ("build", "-h", "--lang", "zh"),
+    ],
+)
+def test_lang_goes_before_or_after_the_command(project: Path, args: tuple[str, ...]) -> None:
+    """``--lang`` is the group's option, but users put it after the command too (``build --lang zh``)."""
+    write_doc(project)
+    result = run(*args, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert CHINESE.search(result.output)
+
+
 def test_a_run_leaves_the_language_as_it_was(project: Path) -> None:
     """The CLI speaks Chinese for one run, then the library is English again (no state leaks)."""
     write_doc(project)

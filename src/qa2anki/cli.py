@@ -199,9 +199,27 @@ class Group(Command, click.Group):
         with i18n.speaking(i18n.language_from(None, os.environ)):
             return super().main(*args, **kwargs)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # ``qa2anki build --lang zh`` as ``qa2anki --lang zh build``: the option is the group's, and users
+        # put it after the command as often as before it.
+        return super().parse_args(ctx, _lang_first(args))
+
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         Command.format_options(self, ctx, formatter)
         self.format_commands(ctx, formatter)
+
+
+def _lang_first(args: list[str]) -> list[str]:
+    """The arguments with ``--lang X`` (or ``--lang=X``) moved to the front, wherever it stood before a
+    ``--``."""
+    for index, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg.startswith("--lang="):
+            return [arg, *args[:index], *args[index + 1 :]]
+        if arg == "--lang" and index + 1 < len(args):
+            return [arg, args[index + 1], *args[:index], *args[index + 2 :]]
+    return args
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         commands = [
