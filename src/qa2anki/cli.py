@@ -208,6 +208,17 @@ class Group(Command, click.Group):
         Command.format_options(self, ctx, formatter)
         self.format_commands(ctx, formatter)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        commands = [
+            (name, command)
+            for name in self.list_commands(ctx)
+            if (command := self.get_command(ctx, name)) is not None and not command.hidden
+        ]
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _command in commands)
+            with formatter.section(_("Commands")):
+                formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in commands])
+
 
 def _lang_first(args: list[str]) -> list[str]:
     """The arguments with ``--lang X`` (or ``--lang=X``) moved to the front, wherever it stood before a
@@ -220,17 +231,6 @@ def _lang_first(args: list[str]) -> list[str]:
         if arg == "--lang" and index + 1 < len(args):
             return [arg, args[index + 1], *args[:index], *args[index + 2 :]]
     return args
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        commands = [
-            (name, command)
-            for name in self.list_commands(ctx)
-            if (command := self.get_command(ctx, name)) is not None and not command.hidden
-        ]
-        if commands:
-            limit = formatter.width - 6 - max(len(name) for name, _command in commands)
-            with formatter.section(_("Commands")):
-                formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in commands])
 
 
 def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
