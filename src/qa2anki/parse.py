@@ -3682,6 +3682,9 @@ def assemble_part(
     def warn(line: int, message: str) -> None:
         problems.append(Problem(document.path, line, Severity.WARNING, message))
 
+    def hint(line: int, message: str) -> None:
+        problems.append(Problem(document.path, line, Severity.HINT, message))
+
     def flush_unplaced() -> None:
         if unplaced:
             warn(unplaced[0].start + 1, _(UNPLACED_TEXT))
@@ -3710,9 +3713,9 @@ def assemble_part(
             if _skipped_bare_question(block, body, index, context):
                 warn(block.start + 1, _(SKIPPED_BARE_QUESTION))
                 warned = True
-        shown = [block for block in body if block.html and block.rule not in ("thematic-break", *FOLD_RULES)]
+        shown = [block for block in body if _shows(block)]
         if shown and not warned:
-            problems.append(Problem(document.path, shown[0].start + 1, Severity.HINT, _(TITLE_BODY)))
+            hint(shown[0].start + 1, _(TITLE_BODY))
         current = None
 
     def close(at_part_end: bool, next_is_question: bool = False, at_document_end: bool = False) -> None:
@@ -3762,13 +3765,9 @@ def assemble_part(
         answer_blocks = _without_trailing_rules(answer_blocks)
         footer = _footer_start(answer, answer_blocks) if at_document_end else len(answer_blocks)
         if footer < len(answer_blocks):
-            problems.append(
-                Problem(
-                    document.path,
-                    answer_blocks[footer].start + 1,
-                    Severity.HINT,
-                    _("after the last answer's ---, the rest of the document is left out (a page footer?)"),
-                )
+            hint(
+                answer_blocks[footer].start + 1,
+                _("after the last answer's ---, the rest of the document is left out (a page footer?)"),
             )
             answer_blocks = _without_trailing_rules(answer_blocks[:footer])
         kept = 0 if answer.text else 1  # an answer keeps some text
@@ -3787,7 +3786,7 @@ def assemble_part(
                 break
         cut = [b for b in whole[len(answer_blocks) :] if b.rule not in ("thematic-break", "fold-tag")]
         if cut:
-            problems.append(Problem(document.path, cut[0].start + 1, Severity.HINT, _(CLOSING_CUT)))
+            hint(cut[0].start + 1, _(CLOSING_CUT))
         question_md, question_html, question_folded = join(entry.question, question_blocks)
         answer_md, answer_html, answer_folded = join(answer, answer_blocks)
         if not question_md:
@@ -3829,8 +3828,8 @@ def assemble_part(
         if current is not None and current.question.rule in _ITEM_ANSWER_RULES and block.start >= list_end:
             close(at_part_end=False)  # (its answer is in its row or item: what follows the list is not)
             if block.kind == "epilogue":
-                problems.append(Problem(document.path, block.start + 1, Severity.HINT, _(CLOSING_CUT)))
-            elif block.kind == "block" and block.html and block.rule not in ("thematic-break", *FOLD_RULES):
+                hint(block.start + 1, _(CLOSING_CUT))
+            elif block.kind == "block" and _shows(block):
                 warn(block.start + 1, _(AFTER_ITEMS))
         if block.rule == WHOLE_LIST:
             list_end = block.end
@@ -3840,7 +3839,7 @@ def assemble_part(
         if current is not None or not (block.kind == "block" or block.rule == FOLD_ANSWER):
             loose.clear()
         if block.rule == CODE_LABEL:
-            problems.append(Problem(document.path, block.start + 1, Severity.HINT, _(CODE_LABEL_HINT)))
+            hint(block.start + 1, _(CODE_LABEL_HINT))
         if block.rule in QUESTION_LINE_RULES and block.start not in answered:
             block = block._replace(kind="block")  # a bold line without an answer label is content
         elif _bare_line(block) and block.start in answered and (current is None or current.answer):
@@ -4062,8 +4061,8 @@ def assemble_part(
                 if block.rule == FOLD_ANSWER:
                     current.fold_depth = 1
         elif current is not None and current.skipping:
-            if not skipped_said and block.html and block.rule not in ("thematic-break", *FOLD_RULES):
-                problems.append(Problem(document.path, block.start + 1, Severity.HINT, _(SKIPPED_SECTION)))
+            if not skipped_said and _shows(block):
+                hint(block.start + 1, _(SKIPPED_SECTION))
                 skipped_said = True
         elif current is not None:
             current.add(block)
@@ -4257,12 +4256,12 @@ UNPLACED_TEXT = N_(
 def _unplaced(block: BlockInfo, headings: Sequence[tuple[int, str]], context: _Context) -> bool:
     """Whether content in no entry is worth a word: it shows something and stands below a section's
     heading (a document's title, and the text right below it, introduce it; 前言 and its like aside)."""
-    return (
-        len(headings) >= 2
-        and not _aside(context)
-        and bool(block.html)
-        and block.rule not in ("thematic-break", *FOLD_RULES)
-    )
+    return len(headings) >= 2 and not _aside(context) and _shows(block)
+
+
+def _shows(block: BlockInfo) -> bool:
+    """Whether a block shows something on a card (not a ``---``, a fold's tag or its summary line)."""
+    return bool(block.html) and block.rule not in ("thematic-break", *FOLD_RULES)
 
 
 def _answered_below(blocks: Sequence[BlockInfo], index: int) -> bool:
