@@ -3352,8 +3352,8 @@ class SectionFacts(NamedTuple):
     """The label words of questions that open a section inside it (see :func:`opening_markers`)."""
     references: Definitions
     """The link references it defines (a definition holds for every section of its document)."""
-    title: str = ""
-    """The topic of its first heading (``""``: it has none): the document's title, if it comes first."""
+    title: str | None = None
+    """The topic of its first heading (``None``: it has none): the document's title, if it comes first."""
     headings: tuple[tuple[int, int, int], ...] = ()
     """Its headings by level: (level, how many are questions or worded as questions (see
     :func:`asks_by_wording`), how many are other headings that are no summary or further-reading
@@ -3374,7 +3374,7 @@ def section_facts(blocks: Sequence[BlockInfo], references: Definitions = ()) -> 
         return SectionFacts("", 0, "", "", "", (), references)
     first, last = blocks[0], blocks[-1]
     openers = tuple(sorted(opening_markers(blocks)))
-    title = next((block.topic for block in blocks if block.level), "")
+    title = next((block.topic for block in blocks if block.level), None)
     counts: dict[int, list[int]] = {}
     for block in blocks:
         if block.level and block.kind in ("question", "heading") and block.rule != "closing":
@@ -3408,7 +3408,8 @@ def document_openers(sections: Sequence[SectionFacts]) -> frozenset[str]:
 
     * :func:`opening_markers` of the whole document: the openers inside each section, and a question that
       opens a section right after one that ends with a heading;
-    * :data:`GENRE_TAG` when the document's title names the genre (see :func:`names_genre`);
+    * :func:`title_tag` of the document's title, and :data:`GENRE_TAG` when it names the genre (see
+      :func:`names_genre`);
     * :data:`NUMBERED_TAG` when a section has a run of numbered question lines (see :func:`_unlabelled_runs`);
     * :func:`question_level_tag` of each heading level whose headings are mostly questions.
     """
@@ -3418,6 +3419,10 @@ def document_openers(sections: Sequence[SectionFacts]) -> frozenset[str]:
         for before, facts in pairwise(sections)
         if facts.kind == "question" and facts.marker and before.last_kind == "heading"
     )
+    title = next((facts.title for facts in sections if facts.title is not None), None)
+    if title is not None:
+        # As the heading stack holds it: a heading of symbols alone leaves no topic.
+        openers.add(title_tag(title if _undecorated(title) else ""))
     if names_genre(next((facts.title for facts in sections if facts.title), "")):
         openers.add(GENRE_TAG)
     numbered = max((facts.numbered for facts in sections), default=0)
@@ -3451,6 +3456,12 @@ questions however short it is."""
 QUESTION_SIBLINGS = 2
 """At least this many question headings at one level (and no fewer than the other headings there) make
 that level one of questions."""
+
+
+def title_tag(title: str) -> str:
+    """In :func:`document_openers`: the topic of the document's first heading, its title (the text right
+    below it introduces the document: in no entry, it needs no word)."""
+    return f"\x00title {title}"
 
 
 def question_level_tag(level: int) -> str:
@@ -4256,7 +4267,8 @@ UNPLACED_TEXT = N_(
 def _unplaced(block: BlockInfo, headings: Sequence[tuple[int, str]], context: _Context) -> bool:
     """Whether content in no entry is worth a word: it shows something and stands below a section's
     heading (a document's title, and the text right below it, introduce it; 前言 and its like aside)."""
-    return len(headings) >= 2 and not _aside(context) and _shows(block)
+    below_title = len(headings) == 1 and title_tag(headings[0][1]) in context.openers
+    return bool(headings) and not below_title and not _aside(context) and _shows(block)
 
 
 def _shows(block: BlockInfo) -> bool:
