@@ -2182,7 +2182,7 @@ def _glued_answer(
             after = children[index + 1]
             text = after.content if after.type == "text" else ""
             match = pattern.match(text)
-            if match is not None and _has_colon(match) and _broken_pairs(children, pattern) == 1:
+            if match is not None and _has_colon(match) and (several or _broken_pairs(children, pattern) < 2):
                 found, rest = child.markup + text[: match.end()], children[index + 1 :]
                 cut = _glued_cut(question, pattern, index + 1, found, len(child.markup), rest)
                 if cut is not None:
@@ -2254,8 +2254,8 @@ def _glued_labels(children: Sequence[Token], answer_label: re.Pattern[str]) -> i
 
 def _broken_pairs(children: Sequence[Token], answer_label: re.Pattern[str]) -> int:
     """How many times a ``<br>`` in a line is followed by an answer label: more than once (``问：…？<br>答：…
-    <br>问：…？<br>答：…``), the line holds pairs that one entry cannot, left to the warning of a question
-    without an answer."""
+    <br>问：…？<br>答：…``), the line holds pairs that one entry cannot; only :func:`_glued_pairs` cuts them,
+    elsewhere they are left to the warning of a question without an answer."""
     return sum(
         1
         for child, after in pairwise(children)
