@@ -1001,8 +1001,10 @@ def _label_paragraphs(found: list[_Found], patterns: _LabelPatterns) -> list[_Fo
     """:data:`NUMBERED_LABEL` lines in paragraphs of their own: a question paragraph ``Q2. 分段回答？``
     (a :data:`BARE_QUESTION`) right before a paragraph that opens with its answer label (``A2. 第一段。``
     or ``A. 第一段。``, not a choice question's options) is that question, and the paragraph its answer."""
-    last = 0  # the number of the last question so made
+    last = 0  # the number of the last question so made (in this heading's section: see split_sections)
     for at, question in enumerate(found):
+        if question.level:
+            last = 0
         if (question.kind, question.rule) == ("question", NUMBERED_LABEL):  # (``Q3.``/``A3.`` lines in one)
             number = question.label.number if question.label is not None else ""
             last = int(number) if number.isdigit() else 0
@@ -1032,9 +1034,10 @@ def _label_paragraphs(found: list[_Found], patterns: _LabelPatterns) -> list[_Fo
         ):
             found[at] = question._replace(kind="question", rule=NUMBERED_LABEL, label=asked[1])
             found[at + 1] = answer._replace(kind="answer", rule=NUMBERED_LABEL, label=answered[1])
-        elif last and number.isdigit() and int(number) == last + 1:
-            # Numbered on from the pairs before it, without an answer label (a choice question, its options
-            # below it): a question all the same, what follows it its answer.
+        elif last and number.isdigit() and int(number) > last:
+            # Numbered on from the pairs before it (numbers may be skipped: an entry deleted), without an
+            # answer label (a choice question, its options below it): a question all the same, what
+            # follows it its answer.
             found[at] = question._replace(kind="question", rule=NUMBERED_LABEL, label=asked[1])
         else:
             continue
