@@ -658,7 +658,7 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
             return kind, "heading-label", plain[match.end() :].strip(), match.group("label")
         numbered = match is not None and (match.group("number") or "").isdigit()  # (``Question 1``)
         if match and bare is None and match.end() == len(plain) and (numbered or not _needs_colon(match)):
-            bare = BARE_QUESTION if kind == "question" else BARE_ANSWER, match.group("label")
+            bare = QUESTION_LABEL_HEADING if kind == "question" else BARE_ANSWER, match.group("label")
     if _is_quiz_number(text):
         return "heading", QUIZ_NUMBER, topic, ""
     if labels.heading_questions and topic == text.strip():  # no number: ``## 面试题``, not ``## 1. 问题``
@@ -689,7 +689,7 @@ def _label_number_end(text: str, pattern: re.Pattern[str]) -> int:
     return end if 0 < end < len(text) and text[end - 1].isspace() else 0
 
 
-BARE_QUESTION = "bare-question"
+QUESTION_LABEL_HEADING = "question-label-heading"
 """The rule of a heading that is only a question label (``### 题目``): a title, unless an answer label
 follows it (then it opens a ``quiz-headings`` entry, see :func:`assemble_part`)."""
 BARE_ANSWER = "bare-answer"
@@ -3095,9 +3095,8 @@ _ASKED_RULES = frozenset((*QUESTION_LINE_RULES, BARE_QUESTION))
 
 
 def _bare_line(block: BlockInfo) -> bool:
-    """A paragraph that is a short bare question line (not a heading that is only a question label: the
-    two rules share their name)."""
-    return block.rule == BARE_QUESTION and block.kind == "block"
+    """A paragraph that is a short bare question line."""
+    return block.rule == BARE_QUESTION
 
 
 class _Run(NamedTuple):
@@ -3426,7 +3425,7 @@ def document_openers(sections: Sequence[SectionFacts]) -> frozenset[str]:
     if title is not None:
         # As the heading stack holds it: a heading of symbols alone leaves no topic.
         openers.add(title_tag(title if _undecorated(title) else ""))
-    if names_genre(next((facts.title for facts in sections if facts.title), "")):
+    if title and names_genre(title):
         openers.add(GENRE_TAG)
     numbered = max((facts.numbered for facts in sections), default=0)
     if numbered > 1 or (numbered and GENRE_TAG in openers):
@@ -3505,6 +3504,12 @@ def _may_ask(rule: str, level: int, context: _Context) -> bool:
     )
 
 
+def _may_title_a_page(block: BlockInfo | Opening) -> bool:
+    """Whether a block (or how a section opens) is a ``#`` question heading: one :func:`_asking_titles`
+    may find to title a page of questions."""
+    return block.level == 1 and block.kind == "question" and block.rule == "heading-question"
+
+
 def _asking_titles(
     blocks: Sequence[BlockInfo], runs: Mapping[int, _Run], context: _Context, next_opening: Opening | None
 ) -> set[int]:
@@ -3515,7 +3520,7 @@ def _asking_titles(
     document read section by section decides as a whole one does."""
     titles: set[int] = set()
     for index, block in enumerate(blocks):
-        if block.level != 1 or block.kind != "question" or block.rule != "heading-question":
+        if not _may_title_a_page(block):
             continue
         below = next((later for later in blocks[index + 1 :] if later.level), None)
         if below is not None:
@@ -3602,7 +3607,7 @@ def _is_title(
         and current.question.rule == QUIZ_HEADINGS
         and current.answer is None
         and level > current.level
-        and (kind == "question" or rule in (BARE_QUESTION, QUIZ_NUMBER, QUESTION_SECTION))
+        and (kind == "question" or rule in (QUESTION_LABEL_HEADING, QUIZ_NUMBER, QUESTION_SECTION))
     ):
         return True
     if current is None or not current.tentative or current.answer is not None:
@@ -3959,7 +3964,7 @@ def assemble_part(
                     current.pending_headings.append(block)
             while headings and headings[-1][0] >= block.level:
                 headings.pop()
-            if current is None and block.rule in (BARE_QUESTION, QUIZ_NUMBER):
+            if current is None and block.rule in (QUESTION_LABEL_HEADING, QUIZ_NUMBER):
                 current = _Open(
                     line=block.start + 1,
                     topic=headings[-1][1] if headings else "",
@@ -4120,6 +4125,12 @@ def assemble_part(
             close(at_part_end=next_opening.level < current.level)
         elif current is not None:
             clean = False
+    elif next_opening.kind == "question" and _may_title_a_page(next_opening) and current is not None:
+        # The next section says whether that heading asks or titles a page of questions (see
+        # _asking_titles); as a title, a heading deeper than the entry's leaves it open.
+        clean = current.level == next_opening.level
+        if clean:
+            close(at_part_end=False)
     elif next_opening.kind == "question" and next_opening.level > 0:
         if _is_title(current, next_opening.kind, next_opening.rule, next_opening.level, "", context):
             as_title()
