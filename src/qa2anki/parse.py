@@ -1197,7 +1197,7 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
             or _question_line_items(block, patterns.answer)
             or _list_pairs(block, GLUED_ITEM, partial(_glued_pair, answer_label=patterns.answer))
         )
-        if not items and _asks_in_every_item(block):
+        if not items and _asks_in_every_item(block, patterns.answer):
             asked = _read_outline(block, source, QUESTION_ITEMS, patterns.answer)
             items = [_whole_list(block), *asked] if asked else []
         if items:
@@ -1342,7 +1342,7 @@ def _has_outline_artefacts(block: _Block) -> bool:
     return False
 
 
-def _asks_in_every_item(block: _Block) -> bool:
+def _asks_in_every_item(block: _Block, answer_label: re.Pattern[str]) -> bool:
     """Whether a list of at least two items asks a question on each item's own line and holds more below
     it (see :data:`QUESTION_ITEMS`): one item that does not leaves an ordinary list alone."""
     items = _blocks(block.tokens[1:-1])
@@ -1350,7 +1350,7 @@ def _asks_in_every_item(block: _Block) -> bool:
         return False
     for item in items:
         children = _blocks(item.tokens[1:-1])
-        if len(children) < 2 or _outline_question(children[0]) is None:
+        if len(children) < 2 or _item_question(children, answer_label) is None:
             return False
         # A checklist of questions (复习清单: every nested item asks too) answers nothing.
         if all(
@@ -1394,7 +1394,7 @@ def _read_outline_items(
     line is then the topic of the questions below them)."""
     for item in _blocks(block.tokens[1:-1]):
         children = _blocks(item.tokens[1:-1])
-        question = _outline_question(children[0]) if children else None
+        question = _item_question(children, answer_label) if children else None
         if question is None:
             found.append(_Found("break", rule, item.start, item.start + 1, "", []))
             for child in children:
@@ -1465,8 +1465,22 @@ def _first_line(inline: Token) -> list[Token]:
     return line
 
 
-def _outline_question(first: _Block) -> _Label | None:
-    """The question an outline item's own line asks (its other lines all properties), or ``None``."""
+def _item_question(children: Sequence[_Block], answer_label: re.Pattern[str] | None) -> _Label | None:
+    """The question of a list item (its blocks ``children``): its own line when it asks, or when an answer
+    label opens the paragraph below it (``1. **请解释…的应用。**`` / ``   **答案：** …``: the label says the
+    line is a question, whatever it ends with)."""
+    question = _outline_question(children[0])
+    if question is not None or answer_label is None or len(children) < 2:
+        return question
+    inline = children[1].inline if children[1].kind == "paragraph" else None
+    if inline is None or _split_label(inline, answer_label) is None:
+        return None
+    return _outline_question(children[0], answered=True)
+
+
+def _outline_question(first: _Block, answered: bool = False) -> _Label | None:
+    """The question an outline item's own line asks (its other lines all properties), or ``None``; with
+    ``answered``, the line whatever it ends with."""
     inline = first.inline
     if first.kind != "paragraph" or inline is None:
         return None
@@ -1513,7 +1527,7 @@ def _outline_question(first: _Block) -> _Label | None:
         markdown = children[0].content
         children = [_text_token(markdown)]
     line = Token("inline", "", 0, content=markdown, children=children)
-    if not ends_asking(plain_text(line)):
+    if not (answered or ends_asking(plain_text(line))):
         return None
     numbered = _without_numbering(line)
     return _Label(numbered.content.strip(), list(numbered.children or ()))
