@@ -1300,7 +1300,7 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
     for unit, outer, read in reads:
         if _holds_pair(read) or (list_of_questions and len(read) > 1):
             paired = True
-            found.extend(read)
+            found.extend(read if quote else _titled(read))
         elif not quote:
             list_open = block.tokens[0].copy()
             if block.kind == "ordered_list" and unit.tokens[0].info.isdigit():
@@ -2061,6 +2061,30 @@ def _may_hold_pair(unit: _Block, patterns: _LabelPatterns) -> bool:
     return any(
         token.type == "inline" and _split_label(token, patterns.question) is not None for token in unit.tokens
     )
+
+
+def _titled(read: list[_Found]) -> list[_Found]:
+    """A list item's blocks, a paragraph right above its question label (``1. **人工智能的发展历程**`` /
+    ``   **题目：** …``, as AI-written 题库 lists title their items) put on the question's front, above it:
+    it is the item's, not the end of the answer of the item before."""
+    if len(read) < 2 or (read[0].kind, read[0].rule) != ("block", "") or read[1].kind != "question":
+        return read
+    title, question = read[0], read[1]
+    tokens, label = title.tokens, question.label
+    if label is None or len(tokens) != 3 or tokens[1].type != "inline":
+        return read
+    heading = tokens[1].content.strip()
+    titled = question._replace(
+        start=title.start,
+        html=title.html + question.html,
+        tokens=[*tokens, *question.tokens],
+        label=label._replace(
+            markdown=f"{heading}\n{label.markdown}",
+            children=[*_children(tokens[1]), Token("softbreak", "br", 0), *label.children],
+        ),
+        source=f"{title.source}\n\n{question.source}" if title.source and question.source else "",
+    )
+    return [titled, *read[2:]]
 
 
 def _holds_pair(found: Sequence[_Found]) -> bool:
