@@ -699,3 +699,28 @@ def test_copies_edited_differently_are_said_to_be_two_notes_now(tmp_path: Path) 
     assert (warning.path, warning.line, warning.severity) == ("source/a.md", 9, Severity.WARNING)
     assert f"this copy of note {note.guid} (Redis为什么这么快？) was edited differently" in warning.message
     assert _not_hints(build(Options(cwd=project, now=NOW + 20)).problems) == ()
+
+
+def test_a_copy_edited_under_a_renamed_heading_is_said_to_be_a_note_of_its_own(tmp_path: Path) -> None:
+    """The copies of a note under two headings: renaming one heading and editing the copy under it in one
+    build gives a new note with the note's question, under a topic the note never had; it is warned of,
+    naming the note and its topics (it may also be a question of its own)."""
+    project = tmp_path
+    (project / "source").mkdir()
+    document = project / "source" / "a.md"
+    entry = "## {0}\n\n**面试题：** 什么是缓存穿透？\n\n**答案：** {1}\n\n"
+    document.write_text(
+        entry.format("缓存", "查不到的数据。") + entry.format("汇总", "查不到的数据。"), encoding="utf-8"
+    )
+    (note,) = build(Options(cwd=project, now=NOW)).changed
+    renamed = entry.format("缓存", "查不到的数据。") + entry.format(
+        "高频题", "查不到的数据。另外做参数校验。"
+    )
+    document.write_text(renamed, encoding="utf-8")
+    report = build(Options(cwd=project, now=NOW + 10))
+    assert sorted(n.status for n in report.changed) == [Status.ADDED, Status.REIDENTIFIED]
+    (warning,) = _not_hints(report.problems)
+    assert (warning.path, warning.line) == ("source/a.md", 9)
+    assert warning.message.startswith(
+        f"this new note asks what note {note.guid} asks (什么是缓存穿透？, under 汇总 / 缓存)"
+    )

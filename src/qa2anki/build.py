@@ -1055,9 +1055,11 @@ def _only_recorded(lock: Lock, old: Lock) -> bool:
 
 
 def _split_copies(identification: Identification, old_lock: Lock) -> tuple[Problem, ...]:
-    """A warning for each added note that asks what a note of the lock asked under its topic, while that
-    note goes on under other topics: copies of one note (an entry repeated under two headings) edited
-    differently are two notes now, and Anki shows two cards with one front."""
+    """A warning for each added note that asks what a note of the lock asked, while that note goes on:
+    copies of one note (an entry repeated under two headings) edited differently are two notes now, and
+    Anki shows two cards with one front. Under one of the note's topics that is sure; under another (a
+    heading renamed, or restored, in the same build as the edit) the new note may also be a question of
+    its own, and the warning says so."""
     present = {note.guid for note in identification.lock.notes if note.present}
     asked: dict[str, list[LockedNote]] = {}
     for locked in old_lock.notes:
@@ -1068,23 +1070,27 @@ def _split_copies(identification: Identification, old_lock: Lock) -> tuple[Probl
         if item.status != Status.ADDED or item.note.question_folded not in asked:
             continue
         topic = fold_topic(item.note.topic)
-        for locked in asked[item.note.question_folded]:
-            if topic in {fold_topic(t) for t in locked.topics}:
-                first = item.note.first
-                message = _(
-                    "this copy of note {guid} ({question}) was edited differently from the note's other "
-                    "copy: it is a note of its own now, and Anki shows two cards with this question; make "
-                    "the copies the same again (or delete one) to keep one card"
-                )
-                problems.append(
-                    Problem(
-                        first.path,
-                        first.line,
-                        Severity.WARNING,
-                        message.format(guid=locked.guid, question=item.note.question_md),
-                    )
-                )
-                break
+        same = [
+            locked for locked in asked[item.note.question_folded] if topic in map(fold_topic, locked.topics)
+        ]
+        if same:
+            message = _(
+                "this copy of note {guid} ({question}) was edited differently from the note's other "
+                "copy: it is a note of its own now, and Anki shows two cards with this question; make "
+                "the copies the same again (or delete one) to keep one card"
+            )
+        else:
+            message = _(
+                "this new note asks what note {guid} asks ({question}, under {topics}): if it is a copy "
+                "of that note edited differently, Anki shows two cards with this question; make the "
+                "copies the same again (or delete one) to keep one card"
+            )
+        locked = (same or asked[item.note.question_folded])[0]
+        first = item.note.first
+        text = message.format(
+            guid=locked.guid, question=item.note.question_md, topics=" / ".join(locked.topics)
+        )
+        problems.append(Problem(first.path, first.line, Severity.WARNING, text))
     return tuple(problems)
 
 
