@@ -4387,16 +4387,24 @@ def _labelled_pair(block: BlockInfo, answered: set[int]) -> bool:
 
 def _footer_start(answer: BlockInfo, blocks: Sequence[BlockInfo]) -> int:
     """Where the last answer of a document ends when a page footer follows it: at its first thematic break
-    (``---``, ``***``) after some of the answer, since only content in no entry follows it to the end of the
-    document (a blog's copyright note, further reading, "follow us"); the index of that break in the
-    answer's blocks, else ``len(blocks)``. A break followed by more answer and then another question stays
-    in its answer: that entry is not the document's last."""
+    (``---``, ``***``) after some of the answer that a footer's block follows (a blog's copyright note,
+    further reading, "follow us", a QR code: see :func:`_opens_a_footer`), since only content in no entry
+    follows it to the end of the document; the index of that break in the answer's blocks, else
+    ``len(blocks)``. A break followed by more answer (a chat model's answer in parts) stays in it."""
     for index, block in enumerate(blocks):
-        if block.rule == "thematic-break" and (
-            answer.text or any(b.rule not in FOLD_RULES for b in blocks[:index])
+        if (
+            block.rule == "thematic-break"
+            and (answer.text or any(b.rule not in FOLD_RULES for b in blocks[:index]))
+            and (index + 1 == len(blocks) or _opens_a_footer(blocks[index + 1]))
         ):
             return index
     return len(blocks)
+
+
+def _opens_a_footer(block: BlockInfo) -> bool:
+    """Whether a block after a thematic break reads as a page footer's: a closing paragraph (a sign-off,
+    further reading), a quote (``> 版权声明``) or an image (a QR code)."""
+    return block.kind == "epilogue" or block.html.startswith("<blockquote") or bool(block.images)
 
 
 def _further_reading(blocks: list[BlockInfo]) -> int:
