@@ -1301,6 +1301,8 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
         if _holds_pair(read) or (list_of_questions and len(read) > 1):
             paired = True
             found.extend(read if quote else _titled(read))
+        elif list_of_questions:
+            found.extend(read)  # a question without its answer (``* Q2：…`` in 面经 lists): said so
         elif not quote:
             list_open = block.tokens[0].copy()
             if block.kind == "ordered_list" and unit.tokens[0].info.isdigit():
