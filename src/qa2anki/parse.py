@@ -4046,7 +4046,9 @@ def assemble_part(
             if current is not None and _problem_statement(block, current, answered):
                 current.add(block._replace(kind="block"))
                 continue
-            if _is_title(current, block.kind, block.rule, block.level, block.marker, context):
+            if _is_title(current, block.kind, block.rule, block.level, block.marker, context) or (
+                _titles_a_pair(current, block, answered)
+            ):
                 as_title()
             inside_answer = (
                 current is not None and current.answer is not None and not current.pending_headings
@@ -4227,6 +4229,20 @@ def _follow_up(block: BlockInfo, current: _Open) -> bool:
         # ``**4. …？**`` / ``答：``), as it always was; one glued to its answer, or unnumbered, follows up.
         return block.rule in _UNNUMBERED_LINES and current.question.rule not in _QUIZ_RULES
     return bool(current.question.marker) and current.answer is not None
+
+
+def _titles_a_pair(current: _Open | None, block: BlockInfo, answered: set[int]) -> bool:
+    """Whether a labelled question with its own answer label shows that the open entry's question label
+    heading is a title (``### 题目 2：Web Worker 使用场景`` / ``**难度**：基础`` / ``**问题描述**：…`` /
+    ``**参考答案**：…``): the heading has no answer label of its own yet."""
+    return (
+        current is not None
+        and current.question.rule == "heading-label"
+        and current.answer is None
+        and not block.level
+        and bool(block.marker)
+        and block.start in answered
+    )
 
 
 def _problem_statement(block: BlockInfo, current: _Open, answered: set[int]) -> bool:
