@@ -1184,7 +1184,7 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
     if block.kind == "blockquote" and _signs_off(block):
         footer = render_tokens(block.tokens)
         return [_Found("epilogue", SIGN_OFF, block.start, block.end, footer, block.tokens)]
-    if block.kind == "bullet_list" and (answer := _answer_item(block, patterns.answer)) is not None:
+    if block.kind in ("bullet_list", "blockquote") and (answer := _answer_item(block, patterns.answer)):
         return [answer]
     if block.kind == "table" and (rows := _table_rows(block, patterns)):
         return rows
@@ -1686,17 +1686,20 @@ def _bold_pair(inline: Token, answer_label: re.Pattern[str], labelled: bool = Fa
 
 
 ANSWER_ITEM = "answer-item"
-"""The rule of a list of one item, one paragraph that opens with an answer label (``- **答案**：解耦。``,
-as Kimi writes answers below question headings): the answer label, as if the paragraph stood alone."""
+"""The rule of a list of one item, or a quote, of one paragraph that opens with an answer label
+(``- **答案**：解耦。``, as Kimi writes answers below question headings; ``> **参考答案**：…`` below a
+tutorial's exercise): the answer label, as if the paragraph stood alone."""
 
 
 def _answer_item(block: _Block, answer_label: re.Pattern[str]) -> _Found | None:
-    """The answer of an :data:`ANSWER_ITEM` list, else ``None``."""
+    """The answer of an :data:`ANSWER_ITEM` list or quote, else ``None``."""
     tokens = block.tokens
-    # bullet_list_open, list_item_open, paragraph_open, inline, paragraph_close, list_item_close, …_close
-    if len(tokens) != 7 or tokens[3].type != "inline":
+    # bullet_list_open, list_item_open, paragraph_open, inline, paragraph_close, list_item_close, …_close;
+    # blockquote_open, paragraph_open, inline, paragraph_close, blockquote_close
+    at = 2 if block.kind == "blockquote" else 3
+    if len(tokens) != 2 * at + 1 or tokens[at].type != "inline":
         return None
-    label = _split_label(tokens[3], answer_label)
+    label = _split_label(tokens[at], answer_label)
     if label is None or not label.markdown:
         return None
     html = render_tokens(tokens)
@@ -4126,6 +4129,8 @@ def assemble_part(
                 hint(block.start + 1, _(SKIPPED_SECTION))
                 skipped_said = True
         elif current is not None:
+            if block.kind == "answer" and current.answer is not None and current.answer.kind == "answer":
+                hint(block.start + 1, _(SECOND_ANSWER_LABEL))
             current.add(block)
             if current.fold_depth and block.marker in ("details", "/details") and block.kind != "question":
                 current.fold_depth += 1 if block.marker == "details" else -1
@@ -4321,6 +4326,11 @@ SKIPPED_SECTION = N_(
     "its text is on no card"
 )
 """Said once of each section left out between a question section and its answer section."""
+SECOND_ANSWER_LABEL = N_(
+    "a second answer label in one answer, kept in it: the text above it may be a question not read as one "
+    "(without ？, or longer than a question line); label it (**面试题：**) to make it a card of its own"
+)
+"""Said of an answer label inside an answer that already has one (see :func:`assemble_part`)."""
 TITLE_BODY = N_(
     "text below a heading that titles the questions below it, in no entry: it is on no card (if it "
     "answers the heading, end the heading with ？)"
