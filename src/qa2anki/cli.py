@@ -642,8 +642,10 @@ def tidy_command(sources: tuple[str, ...], write: bool) -> None:
         message = _("removed {count} copies from {documents} document(s)")
     elif report.removed:
         message = _("{count} copies to remove from {documents} document(s) (qa2anki tidy --write does it)")
-    else:
+    elif report.left:
         message = _("nothing to tidy: every note has one copy (or its copies are left, see above)")
+    else:
+        message = _("nothing to tidy: every note has one copy")
     click.echo(message.format(count=report.removed, documents=documents), err=True)
 
 
