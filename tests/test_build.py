@@ -701,6 +701,31 @@ def test_copies_edited_differently_are_said_to_be_two_notes_now(tmp_path: Path) 
     assert _not_hints(build(Options(cwd=project, now=NOW + 20)).problems) == ()
 
 
+def test_a_card_that_goes_back_to_an_older_wording_is_warned_of(tmp_path: Path) -> None:
+    """The copies of a note under two headings: one is edited (the card shows the edit, the other is
+    stale), then the edited one is deleted. The card goes back to the older wording, and the build says
+    so at the copy left, once."""
+    project = tmp_path
+    (project / "source").mkdir()
+    document = project / "source" / "a.md"
+    entry = "## {0}\n\n**面试题：** Redis为什么这么快？\n\n**答案：** {1}\n\n"
+    document.write_text(
+        entry.format("Redis", "基于内存。") + entry.format("复习", "基于内存。"), encoding="utf-8"
+    )
+    (note,) = build(Options(cwd=project, now=NOW)).changed
+    document.write_text(
+        entry.format("Redis", "基于内存。") + entry.format("复习", "基于内存，单线程。"), encoding="utf-8"
+    )
+    build(Options(cwd=project, now=NOW + 10))
+    document.write_text(entry.format("Redis", "基于内存。"), encoding="utf-8")
+    report = build(Options(cwd=project, now=NOW + 20))
+    assert [n.guid for n in report.changed] == [note.guid]
+    (warning,) = _not_hints(report.problems)
+    assert (warning.path, warning.line) == ("source/a.md", 3)
+    assert warning.message.startswith("the card goes back to the wording it showed before its last edit")
+    assert _not_hints(build(Options(cwd=project, now=NOW + 30)).problems) == ()
+
+
 def test_a_copy_edited_under_a_renamed_heading_is_said_to_be_a_note_of_its_own(tmp_path: Path) -> None:
     """The copies of a note under two headings: renaming one heading and editing the copy under it in one
     build gives a new note with the note's question, under a topic the note never had; it is warned of,
