@@ -288,6 +288,27 @@ def test_a_new_note_just_below_the_threshold_against_a_removed_one_is_reported()
     assert v3.problems == () and len(v3.removed) == 1
 
 
+def test_an_entry_put_back_reworded_after_its_removal_is_reported() -> None:
+    """An entry deleted in one build and put back reworded in a later one (below the threshold) comes in
+    new: its removed note, still in Anki, is named at its line, as when both happen in one build. Once
+    the removed note is forgotten (deleted in Anki), nothing is said."""
+    answer = "列表可变，元组不可变；元组可以作为字典的键。"
+    keep = ("Python", "什么是装饰器？", "接收函数的函数。")
+    v1 = run(notes(("Python", "列表和元组有什么区别？", answer), keep))
+    old = {n.note.question_md: n.guid for n in v1.notes}["列表和元组有什么区别？"]
+    v2 = run(notes(keep), v1.lock, now=NOW + 5)
+    assert [r.guid for r in v2.removed] == [old] and v2.problems == ()
+    edited = ("Python", "Python的列表和元组有哪些区别？", answer + "创建速度也更快。")
+    v3 = run(notes(edited, keep), v2.lock, now=NOW + 10)
+    assert sorted(n.status for n in v3.notes) == [Status.ADDED, Status.UNCHANGED]
+    (problem,) = v3.problems
+    assert (
+        problem.line == 1 and f"similar to {old}, a note removed earlier and still in Anki" in problem.message
+    )
+    forgotten = replace(v2.lock, notes=tuple(replace(n, forgotten=not n.present) for n in v2.lock.notes))
+    assert run(notes(edited, keep), forgotten, now=NOW + 10).problems == ()
+
+
 def test_a_lone_rewrite_under_a_topic_is_reported() -> None:
     """One entry rewritten at once (question reworded, answer extended) scores far below the threshold,
     so its card starts over: when it is the only note a topic gains and the only one it loses, and the

@@ -258,7 +258,7 @@ def identify(
             score, mean = _scores(*texts[a], *texts[b])
             if score >= limits.threshold:
                 pairs.append(_Pair(score, mean, i, locked.guid, locked))
-            elif score >= limits.threshold - NEAR_MISS and locked.present:
+            elif score >= limits.threshold - NEAR_MISS:
                 near.append((score, i, locked.guid, locked))
         # Best first; of equal scores, the pair whose question and answer are both closer.
         pairs.sort(key=lambda p: (-p.score, -p.mean, p.place, p.guid))
@@ -395,21 +395,29 @@ def _near_misses(
     claimed: set[str],
     threshold: float,
 ) -> list[Problem]:
-    """A warning for each note that comes in new while a note the build removes scored just below
-    ``threshold`` against it (the best such, ties to the smaller GUID): see :data:`NEAR_MISS`."""
-    best: dict[int, tuple[float, str]] = {}
-    for score, i, guid, _locked in sorted(near, key=lambda p: (-p[0], p[2])):
+    """A warning for each note that comes in new while a note the build removes, or one removed before and
+    not yet deleted in Anki (an entry deleted, then put back reworded), scored just below ``threshold``
+    against it (the best such, ties to the smaller GUID): see :data:`NEAR_MISS`."""
+    best: dict[int, tuple[float, str, bool]] = {}
+    for score, i, guid, locked in sorted(near, key=lambda p: (-p[0], p[2])):
         if i not in decided and guid not in claimed and i not in best:
-            best[i] = (score, guid)
+            best[i] = (score, guid, locked.present)
     problems = []
-    for i, (score, guid) in sorted(best.items()):
+    for i, (score, guid, present) in sorted(best.items()):
         entry = notes[i].first
-        message = _(
-            "this new note is {score} similar to {guid}, a note this build removes (below "
-            "reidentify_threshold {threshold}): if it is an edit of that card, its history starts over; to "
-            "keep it, restore the lock and build again with a lower reidentify_threshold, or change question "
-            "and answer in separate builds"
-        )
+        if present:
+            message = _(
+                "this new note is {score} similar to {guid}, a note this build removes (below "
+                "reidentify_threshold {threshold}): if it is an edit of that card, its history starts over; "
+                "to keep it, restore the lock and build again with a lower reidentify_threshold, or change "
+                "question and answer in separate builds"
+            )
+        else:
+            message = _(
+                "this new note is {score} similar to {guid}, a note removed earlier and still in Anki (below "
+                "reidentify_threshold {threshold}): if it is that entry back, reworded, its card's history "
+                "starts over; to keep it, put the entry back as it was, build, then reword it"
+            )
         text = message.format(score=f"{score:.2f}", guid=guid, threshold=f"{threshold:g}")
         problems.append(Problem(entry.path, entry.line, Severity.WARNING, text))
     return problems
