@@ -1260,10 +1260,14 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
     quote = block.kind == "blockquote"
     quote_question = quote and (_opens_with_question(block, patterns) or _asking_callout(block))
     if not quote_question and not any(
-        token.type == "inline" and patterns.question.match(token.content.lstrip("*_ ")) is not None
+        token.type == "inline"
+        and any(
+            patterns.question.match(line.lstrip("*_ ")) is not None
+            for line in token.content.split("\n", 2)[:2]
+        )
         for token in block.tokens
     ):
-        return []  # a quick test: no paragraph in it opens with a question label
+        return []  # a quick test: no paragraph in it opens with a question label (on its first two lines)
     units = [block] if quote else _blocks(block.tokens[1:-1])
     if not quote_question and not any(_may_hold_pair(unit, patterns) for unit in units):
         return []
@@ -2062,9 +2066,14 @@ def _opens_with_question(block: _Block, patterns: _LabelPatterns) -> bool:
 
 def _may_hold_pair(unit: _Block, patterns: _LabelPatterns) -> bool:
     """Whether a list item or quote has a paragraph (maybe in a list or quote inside it) that opens with a
-    question label (a quick test)."""
+    question label, or with a title line above one (a quick test)."""
     return any(
-        token.type == "inline" and _split_label(token, patterns.question) is not None for token in unit.tokens
+        token.type == "inline"
+        and (
+            _split_label(token, patterns.question) is not None
+            or _titled_label(token, patterns.question) is not None
+        )
+        for token in unit.tokens
     )
 
 
@@ -2356,6 +2365,8 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
         label = _split_label(inline, pattern)
         if label is not None and not _options(inline, label):
             return kind, "bold-label" if _first_is_bold(inline) else "plain-label", label
+    if (titled := _titled_label(inline, patterns.question)) is not None:
+        return "question", "bold-label", titled
     if _answer_side(inline, patterns.answer_side):
         return "answer-side", "bold-label", None
     opening = _undecorated(plain_text(inline))
@@ -2373,6 +2384,28 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
     if opening.startswith(EPILOGUE_OPENINGS):
         return "epilogue", "", None
     return None
+
+
+def _titled_label(inline: Token, question_label: re.Pattern[str]) -> _Label | None:
+    """A question label on a paragraph's second line below a bold title line (``1. **数据隐私保护**`` /
+    ``**题目：** 请简要介绍…``, as AI-written 题库 lists write their items): the label, the title put above
+    its text (see :func:`_titled`); else ``None``."""
+    children = _children(inline)
+    cut = next((i for i, child in enumerate(children) if child.type in ("softbreak", "hardbreak")), 0)
+    head = children[:cut]
+    if not head or head[0].type != "strong_open" or head[-1].type != "strong_close":
+        return None
+    if sum(1 for child in head if child.type == "strong_open") != 1:
+        return None
+    title, _, rest = inline.content.partition("\n")
+    after = Token("inline", "", 0, content=rest.strip(), children=_lstrip_children(children[cut + 1 :]))
+    label = _split_label(after, question_label)
+    if label is None or not label.markdown:
+        return None
+    title = title.rstrip(" \\")
+    return label._replace(
+        markdown=f"{title}\n{label.markdown}", children=[*head, Token("softbreak", "br", 0), *label.children]
+    )
 
 
 def _lone_answer_label(inline: Token, opening: str, answer_label: re.Pattern[str]) -> _Label | None:
