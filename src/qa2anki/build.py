@@ -1060,10 +1060,10 @@ def _split_copies(identification: Identification, old_lock: Lock) -> tuple[Probl
     Anki shows two cards with one front. Under one of the note's topics that is sure; under another (a
     heading renamed, or restored, in the same build as the edit) the new note may also be a question of
     its own, and the warning says so."""
-    present = {note.guid for note in identification.lock.notes if note.present}
+    now = {note.guid: note for note in identification.lock.notes if note.present}
     asked: dict[str, list[LockedNote]] = {}
     for locked in old_lock.notes:
-        if locked.present and locked.guid in present:
+        if locked.present and locked.guid in now:
             asked.setdefault(locked.question, []).append(locked)
     problems: list[Problem] = []
     for item in identification.notes:
@@ -1073,6 +1073,15 @@ def _split_copies(identification: Identification, old_lock: Lock) -> tuple[Probl
         same = [
             locked for locked in asked[item.note.question_folded] if topic in map(fold_topic, locked.topics)
         ]
+        # Under another topic, only where the note lost a topic in this build (a copy left it): a note
+        # carried over unchanged is not looked at, so a full build must not say more either.
+        left = [
+            locked
+            for locked in asked[item.note.question_folded]
+            if set(locked.topics) - set(now[locked.guid].topics)
+        ]
+        if not same and not left:
+            continue
         if same:
             message = _(
                 "this copy of note {guid} ({question}) was edited differently from the note's other "
@@ -1085,7 +1094,7 @@ def _split_copies(identification: Identification, old_lock: Lock) -> tuple[Probl
                 "of that note edited differently, Anki shows two cards with this question; make the "
                 "copies the same again (or delete one) to keep one card"
             )
-        locked = (same or asked[item.note.question_folded])[0]
+        locked = (same or left)[0]
         first = item.note.first
         text = message.format(
             guid=locked.guid, question=item.note.question_md, topics=" / ".join(locked.topics)

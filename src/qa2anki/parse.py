@@ -1770,6 +1770,8 @@ def _table_rows(block: _Block, patterns: _LabelPatterns) -> list[_Found]:
     told = next((i for i, text in enumerate(header) if _bare_label(text, patterns.answer)), None)
     if asked is None or told is None:
         return []
+    if all(told < len(cells) and _link_only(cells[told]) for cells in rows[1:]):
+        return []  # (an index: each answer a link to the page that holds it)
     # The other columns after the question's (备注, 关键词, 难度) go below the answer, each after its name.
     extras = [(i, text) for i, text in enumerate(header) if i > asked and i != told and text]
     found = [_whole_list(block)]
@@ -1780,6 +1782,19 @@ def _table_rows(block: _Block, patterns: _LabelPatterns) -> list[_Found]:
         answer = _with_columns(cells[told], [(name, cells[i]) for i, name in extras if i < len(cells)])
         found += _item_entry(TABLE_ROW, start, end, (question, question.content.strip()), answer)
     return found
+
+
+def _link_only(cell: Token) -> bool:
+    """Whether a table cell is one link and nothing else (``[答案](answers/001.md)``)."""
+    children = [
+        child for child in _children(cell) if not (child.type == "text" and not child.content.strip())
+    ]
+    return (
+        len(children) >= 2
+        and children[0].type == "link_open"
+        and children[-1].type == "link_close"
+        and sum(1 for child in children if child.type == "link_open") == 1
+    )
 
 
 def _with_columns(answer: Token, columns: list[tuple[str, Token]]) -> tuple[Token, str]:
