@@ -2454,7 +2454,7 @@ def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list
     line (and the lines after it up to the next labelled one). Only when the paragraph opens with a question
     label and a later line opens with an answer label; else ``[]``."""
     content_lines = inline.content.split("\n")
-    if len(content_lines) < 2:
+    if len(content_lines) < 2 and "::" not in inline.content:
         return []
     runs = _line_runs(inline)
     if runs is None:
@@ -2473,6 +2473,11 @@ def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list
                     labelled.append((index, kind, label, ""))
                 break
         else:
+            card = _inline_card(piece)
+            if card is not None:
+                labelled.append((index, "question", card[0], INLINE_CARD))
+                labelled.append((index, "answer", card[1], INLINE_CARD))
+                continue
             dotted = _dotted_label(piece, patterns, labelled, inline)
             if dotted is not None:
                 labelled.append((index, dotted[0], dotted[1], NUMBERED_LABEL))
@@ -2522,7 +2527,7 @@ def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list
         last = runs[following][0] if following < len(runs) else len(content_lines)
         # The lines after the labelled one keep their line breaks.
         tail = [token for _, run in runs[index + 1 : following] for token in (_break(), *run)]
-        own = label.children if line_rule == GLUED_LABEL else runs[index][1]
+        own = label.children if line_rule in (GLUED_LABEL, INLINE_CARD) else runs[index][1]
         label = label._replace(
             markdown="\n".join([label.markdown, *content_lines[runs[index + 1][0] if tail else last : last]]),
             children=[*label.children, *tail],
@@ -2536,6 +2541,34 @@ def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list
         start, end = block.start + first, block.start + last
         found.append(_Found(kind, rule, start, end, html, [piece], label=label, number=number))
     return found
+
+
+INLINE_CARD = "inline-card"
+"""The rule of a line that is a question and its answer joined by ``::`` (``ArrayList是线程安全的吗？::不是。
+^1678777222375``, as Obsidian's spaced-repetition plugins write cards): the question must end in a
+question mark, and an Obsidian block id at the end is left off."""
+_BLOCK_ID_RE = re.compile(r"\s+\^[A-Za-z0-9-]+\s*$")
+
+
+def _inline_card(line: Token) -> tuple[_Label, _Label] | None:
+    """A line's question and answer around its one ``::`` (see :data:`INLINE_CARD`); else ``None``."""
+    content = line.content
+    if content.count("::") != 1 or ":::" in content:
+        return None
+    children = _children(line)
+    at = next((i for i, c in enumerate(children) if c.type == "text" and "::" in c.content), None)
+    if at is None:
+        return None  # (in code or a link: no card)
+    before, _, after = children[at].content.partition("::")
+    head = [*children[:at], *([_with_content(children[at], before)] if before else [])]
+    rest = [*([_with_content(children[at], after)] if after else []), *children[at + 1 :]]
+    if rest and rest[-1].type == "text":
+        rest[-1] = _with_content(rest[-1], _BLOCK_ID_RE.sub("", rest[-1].content))
+    asked, _, told = content.partition("::")
+    told = _BLOCK_ID_RE.sub("", told).strip()
+    if not ends_asking(plain_text(Token("inline", "", 0, children=head)).strip()) or not told:
+        return None
+    return _Label(asked.strip(), head), _Label(told, _lstrip_children(rest))
 
 
 NUMBERED_LABEL = "numbered-label"
@@ -3845,10 +3878,11 @@ def assemble_part(
         title = rule == "heading-question" and answer is None and not question_blocks and next_is_question
         if entry.question.level and not title:
             # A question heading is no topic: the entries after it take the topic of the heading above it
-            # (and still end at the next heading of its level).
+            # (and still end at the next heading of its level); with none above, its own (the cards an
+            # Obsidian note writes below a question heading, ``…？::…``).
             while headings and headings[-1][0] >= entry.question.level:
                 headings.pop()
-            headings.append((entry.question.level, headings[-1][1] if headings else ""))
+            headings.append((entry.question.level, headings[-1][1] if headings else entry.question.topic))
         if answer is None:
             # Documents that label only their questions: what follows the question is the answer.
             if entry.question.text and question_blocks:
