@@ -2102,15 +2102,12 @@ def _titled(read: list[_Found]) -> list[_Found]:
     tokens, label = title.tokens, question.label
     if label is None or len(tokens) != 3 or tokens[1].type != "inline":
         return read
-    heading = tokens[1].content.strip()
     titled = question._replace(
         start=title.start,
         html=title.html + question.html,
         tokens=[*tokens, *question.tokens],
-        label=label._replace(
-            markdown=f"{heading}\n{label.markdown}",
-            children=[*_children(tokens[1]), Token("softbreak", "br", 0), *label.children],
-        ),
+        # Shown above the question, but not part of its text: what identifies the note stays as it was.
+        label=label._replace(children=[*_children(tokens[1]), Token("hardbreak", "br", 0), *label.children]),
         source=f"{title.source}\n\n{question.source}" if title.source and question.source else "",
     )
     return [titled, *read[2:]]
@@ -2412,15 +2409,12 @@ def _titled_label(inline: Token, question_label: re.Pattern[str]) -> _Label | No
         return None
     if sum(1 for child in head if child.type == "strong_open") != 1:
         return None
-    title, _, rest = inline.content.partition("\n")
+    _, _, rest = inline.content.partition("\n")
     after = Token("inline", "", 0, content=rest.strip(), children=_lstrip_children(children[cut + 1 :]))
     label = _split_label(after, question_label)
     if label is None or not label.markdown:
         return None
-    title = title.rstrip(" \\")
-    return label._replace(
-        markdown=f"{title}\n{label.markdown}", children=[*head, Token("softbreak", "br", 0), *label.children]
-    )
+    return label._replace(children=[*head, Token("hardbreak", "br", 0), *label.children])
 
 
 def _lone_answer_label(inline: Token, opening: str, answer_label: re.Pattern[str]) -> _Label | None:
