@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -679,25 +680,55 @@ def test_new_lock_starts_a_damaged_lock_anew_and_keeps_a_sound_one(tmp_path: Pat
         assert "this one is sound, and kept" in warning.message and not kept.lock_changed
 
 
-def test_copies_edited_differently_are_said_to_be_two_notes_now(tmp_path: Path) -> None:
-    """An entry repeated under two headings is one note; its copies edited differently in one build are
-    two notes with one question: the new one is warned of at its line, naming the note it split from."""
-    project = tmp_path
-    (project / "source").mkdir()
+def _copies(project: Path, question: str, *copies: tuple[str, str]) -> Callable[..., None]:
+    """A project whose document repeats one entry under several headings (``(heading, answer)`` each);
+    returns what rewrites the document with other copies."""
+    (project / "source").mkdir(exist_ok=True)
     document = project / "source" / "a.md"
-    entry = "## {0}\n\n**面试题：** Redis为什么这么快？\n\n**答案：** {1}\n\n"
-    document.write_text(
-        entry.format("Redis", "基于内存。") + entry.format("复习", "基于内存。"), encoding="utf-8"
-    )
+    entry = "## {0}\n\n**面试题：** " + question + "\n\n**答案：** {1}\n\n"
+
+    def write(*copies: tuple[str, str]) -> None:
+        document.write_text("".join(entry.format(*copy) for copy in copies), encoding="utf-8")
+
+    write(*copies)
+    return write
+
+
+@pytest.mark.parametrize(
+    ("question", "edited", "statuses", "said"),
+    [
+        # One build edits both copies, differently: the new note is a copy of the note under its topic.
+        (
+            "Redis为什么这么快？",
+            (("复习", "基于内存，单线程。"), ("复习2", "避免切换。")),
+            [Status.ADDED, Status.UPDATED],
+            "this copy of note {guid} (Redis为什么这么快？) was edited differently",
+        ),
+        # One build renames a heading and edits the copy under it: the note lost that topic, and the new
+        # note under a topic the note never had may be its copy, or a question of its own.
+        (
+            "什么是缓存穿透？",
+            (("复习", "基于内存。"), ("高频题", "基于内存。另外做参数校验。")),
+            [Status.ADDED, Status.UPDATED],
+            "this new note asks what note {guid} asks (什么是缓存穿透？, under 复习 / 复习2)",
+        ),
+    ],
+)
+def test_copies_edited_apart_are_said_to_be_two_notes_now(
+    tmp_path: Path, question: str, edited: tuple[tuple[str, str], ...], statuses: list[Status], said: str
+) -> None:
+    """An entry repeated under two headings is one note; when the copies part in one build, the new note
+    that asks the note's question is warned of at its line, naming the note it split from (and said
+    only once)."""
+    project = tmp_path
+    write = _copies(project, question, ("复习", "基于内存。"), ("复习2", "基于内存。"))
     (note,) = build(Options(cwd=project, now=NOW)).changed
-    document.write_text(
-        entry.format("Redis", "基于内存，单线程。") + entry.format("复习", "避免切换。"), encoding="utf-8"
-    )
+    write(*edited)
     report = build(Options(cwd=project, now=NOW + 10))
-    assert sorted(n.status for n in report.changed) == [Status.ADDED, Status.UPDATED]
+    assert sorted(n.status for n in report.changed) == statuses
     (warning,) = _not_hints(report.problems)
     assert (warning.path, warning.line, warning.severity) == ("source/a.md", 9, Severity.WARNING)
-    assert f"this copy of note {note.guid} (Redis为什么这么快？) was edited differently" in warning.message
+    assert warning.message.startswith(said.format(guid=note.guid))
     assert _not_hints(build(Options(cwd=project, now=NOW + 20)).problems) == ()
 
 
@@ -706,46 +737,14 @@ def test_a_card_that_goes_back_to_an_older_wording_is_warned_of(tmp_path: Path) 
     stale), then the edited one is deleted. The card goes back to the older wording, and the build says
     so at the copy left, once."""
     project = tmp_path
-    (project / "source").mkdir()
-    document = project / "source" / "a.md"
-    entry = "## {0}\n\n**面试题：** Redis为什么这么快？\n\n**答案：** {1}\n\n"
-    document.write_text(
-        entry.format("Redis", "基于内存。") + entry.format("复习", "基于内存。"), encoding="utf-8"
-    )
+    write = _copies(project, "Redis为什么这么快？", ("Redis", "基于内存。"), ("复习", "基于内存。"))
     (note,) = build(Options(cwd=project, now=NOW)).changed
-    document.write_text(
-        entry.format("Redis", "基于内存。") + entry.format("复习", "基于内存，单线程。"), encoding="utf-8"
-    )
+    write(("Redis", "基于内存。"), ("复习", "基于内存，单线程。"))
     build(Options(cwd=project, now=NOW + 10))
-    document.write_text(entry.format("Redis", "基于内存。"), encoding="utf-8")
+    write(("Redis", "基于内存。"))
     report = build(Options(cwd=project, now=NOW + 20))
     assert [n.guid for n in report.changed] == [note.guid]
     (warning,) = _not_hints(report.problems)
     assert (warning.path, warning.line) == ("source/a.md", 3)
     assert warning.message.startswith("the card goes back to the wording it showed before its last edit")
     assert _not_hints(build(Options(cwd=project, now=NOW + 30)).problems) == ()
-
-
-def test_a_copy_edited_under_a_renamed_heading_is_said_to_be_a_note_of_its_own(tmp_path: Path) -> None:
-    """The copies of a note under two headings: renaming one heading and editing the copy under it in one
-    build gives a new note with the note's question, under a topic the note never had; it is warned of,
-    naming the note and its topics (it may also be a question of its own)."""
-    project = tmp_path
-    (project / "source").mkdir()
-    document = project / "source" / "a.md"
-    entry = "## {0}\n\n**面试题：** 什么是缓存穿透？\n\n**答案：** {1}\n\n"
-    document.write_text(
-        entry.format("缓存", "查不到的数据。") + entry.format("汇总", "查不到的数据。"), encoding="utf-8"
-    )
-    (note,) = build(Options(cwd=project, now=NOW)).changed
-    renamed = entry.format("缓存", "查不到的数据。") + entry.format(
-        "高频题", "查不到的数据。另外做参数校验。"
-    )
-    document.write_text(renamed, encoding="utf-8")
-    report = build(Options(cwd=project, now=NOW + 10))
-    assert sorted(n.status for n in report.changed) == [Status.ADDED, Status.REIDENTIFIED]
-    (warning,) = _not_hints(report.problems)
-    assert (warning.path, warning.line) == ("source/a.md", 9)
-    assert warning.message.startswith(
-        f"this new note asks what note {note.guid} asks (什么是缓存穿透？, under 汇总 / 缓存)"
-    )
