@@ -1058,8 +1058,8 @@ def _split_copies(identification: Identification, old_lock: Lock) -> tuple[Probl
     """A warning for each added note that asks what a note of the lock asked, while that note goes on:
     copies of one note (an entry repeated under two headings) edited differently are two notes now, and
     Anki shows two cards with one front. Under one of the note's topics that is sure; under another (a
-    heading renamed, or restored, in the same build as the edit) the new note may also be a question of
-    its own, and the warning says so."""
+    heading renamed in the same build as the edit, so that the note lost a topic) the new note may also be
+    a question of its own, and the warning says so."""
     now = {note.guid: note for note in identification.lock.notes if note.present}
     asked: dict[str, list[LockedNote]] = {}
     for locked in old_lock.notes:

@@ -2094,8 +2094,9 @@ def _may_hold_pair(unit: _Block, patterns: _LabelPatterns) -> bool:
 
 def _titled(read: list[_Found]) -> list[_Found]:
     """A list item's blocks, a paragraph right above its question label (``1. **人工智能的发展历程**`` /
-    ``   **题目：** …``, as AI-written 题库 lists title their items) put on the question's front, above it:
-    it is the item's, not the end of the answer of the item before."""
+    ``   **题目：** …``, as AI-written 题库 lists title their items) shown on the question's front, above
+    it: it is the item's, not the end of the answer of the item before. Only shown: the question's
+    Markdown and folded text, what identifies its note, stay without it."""
     if len(read) < 2 or (read[0].kind, read[0].rule) != ("block", "") or read[1].kind != "question":
         return read
     title, question = read[0], read[1]
@@ -2400,9 +2401,11 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
 
 def _titled_label(inline: Token, question_label: re.Pattern[str]) -> _Label | None:
     """A question label on a paragraph's second line below a bold title line (``1. **数据隐私保护**`` /
-    ``**题目：** 请简要介绍…``, as AI-written 题库 lists write their items): the label, the title put above
-    its text (see :func:`_titled`); else ``None``."""
+    ``**题目：** 请简要介绍…``, as AI-written 题库 lists write their items): the label, the title shown
+    above its text (see :func:`_titled`); else ``None``."""
     children = _children(inline)
+    if not children or children[0].type != "strong_open":
+        return None  # (most paragraphs: before looking for the line break)
     cut = next((i for i, child in enumerate(children) if child.type in ("softbreak", "hardbreak")), 0)
     head = children[:cut]
     if not head or head[0].type != "strong_open" or head[-1].type != "strong_close":
