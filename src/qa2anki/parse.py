@@ -1218,7 +1218,7 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
             return [_Found("question", SUMMARY_QUESTION, start, end, html, block.tokens, label=question)]
         return [_Found(kind, rule, block.start, block.end, html, block.tokens, marker=tag)]
     if block.kind == "paragraph" and inline is not None:
-        runs = _label_lines(block, inline, patterns)
+        runs = _label_lines(block, inline, patterns) or _separated_card(block, inline)
         if runs:
             return runs
         found = _read_paragraph(inline, patterns)
@@ -2566,6 +2566,30 @@ def _inline_card(line: Token) -> tuple[_Label, _Label] | None:
     if not ends_asking(plain_text(Token("inline", "", 0, children=head)).strip()) or not told:
         return None
     return _Label(asked.strip(), head), _Label(told, _lstrip_children(rest))
+
+
+SEPARATED_CARD = "separated-card"
+"""The rule of a paragraph whose question lines and answer lines a line of a lone ``?`` parts (Obsidian's
+spaced-repetition plugins write a card so when its answer takes several lines)."""
+
+
+def _separated_card(block: _Block, inline: Token) -> list[_Found]:
+    """A :data:`SEPARATED_CARD` paragraph's question and answer; ``[]`` for any other paragraph."""
+    lines = inline.content.split("\n")
+    at = next((i for i, line in enumerate(lines) if line.strip() == "?"), 0)
+    runs = _line_runs(inline) if 0 < at < len(lines) - 1 else None
+    if runs is None or len(runs) != len(lines):
+        return []  # (a line break inside emphasis or code: no card)
+    found: list[_Found] = []
+    for kind, first, last in (("question", 0, at), ("answer", at + 1, len(lines))):
+        children = [token for index in range(first, last) for token in (*runs[index][1], _break())][:-1]
+        label = _Label("\n".join(lines[first:last]).strip(), children)
+        end = at + 1 if kind == "question" else last
+        html = render_inline(children)
+        start = block.start + (0 if kind == "question" else first)
+        piece = Token("inline", "", 0, content=label.markdown, children=children)
+        found.append(_Found(kind, SEPARATED_CARD, start, block.start + end, html, [piece], label=label))
+    return found
 
 
 NUMBERED_LABEL = "numbered-label"
