@@ -887,7 +887,7 @@ def _finish(
     contents = _contents(rendered)
     identification = _identified(options, config, analysis, contents, old_lock, kept)
     warnings = _deck_renamed(options, config, old_lock) + _part_of_the_sources(options, config, lock_display)
-    warnings += anew + _split_copies(identification, old_lock) + _reverted(identification, old_lock)
+    warnings += anew + _split_copies(identification, old_lock) + _reverted(identification)
     if write and not isinstance(carried, _Carried):
         warnings += _went_back(options, identification, contents, output)
     _stop_on((*identification.problems, *warnings), options.strict)
@@ -1103,23 +1103,17 @@ def _split_copies(identification: Identification, old_lock: Lock) -> tuple[Probl
     return tuple(problems)
 
 
-def _reverted(identification: Identification, old_lock: Lock) -> tuple[Problem, ...]:
+def _reverted(identification: Identification) -> tuple[Problem, ...]:
     """A warning for each note whose card goes back to a wording it showed before its last edit: the
     copy that held the edit is gone (deleted with a summary section), and the copies left hold the
     older one, so the edit leaves the card."""
-    before = {note.guid: note for note in old_lock.notes if note.present and note.recorded}
+    after = {note.guid: note for note in identification.lock.notes}
     problems: list[Problem] = []
-    for locked in identification.lock.notes:
-        old = before.get(locked.guid)
-        if (
-            old is None
-            or not locked.present
-            or locked.wording == old.wording
-            or locked.wording not in old.older
-        ):
+    for item in identification.notes:
+        old, new = item.previous, after[item.guid]
+        if old is None or not old.present or not old.recorded:
             continue
-        item = next((item for item in identification.notes if item.guid == locked.guid), None)
-        if item is None:
+        if new.wording == old.wording or new.wording not in old.older:
             continue
         first = item.note.first
         message = _(

@@ -2107,8 +2107,7 @@ def _titled(read: list[_Found]) -> list[_Found]:
         start=title.start,
         html=title.html + question.html,
         tokens=[*tokens, *question.tokens],
-        # Shown above the question, but not part of its text: what identifies the note stays as it was.
-        label=label._replace(children=[*_children(tokens[1]), Token("hardbreak", "br", 0), *label.children]),
+        label=_title_shown(_children(tokens[1]), label),
         source=f"{title.source}\n\n{question.source}" if title.source and question.source else "",
     )
     return [titled, *read[2:]]
@@ -2417,7 +2416,13 @@ def _titled_label(inline: Token, question_label: re.Pattern[str]) -> _Label | No
     label = _split_label(after, question_label)
     if label is None or not label.markdown:
         return None
-    return label._replace(children=[*head, Token("hardbreak", "br", 0), *label.children])
+    return _title_shown(head, label)
+
+
+def _title_shown(title: Sequence[Token], label: _Label) -> _Label:
+    """A question label with a title line shown above it. Only shown: the label's Markdown, and so the
+    folded text that identifies its note, stay without it."""
+    return label._replace(children=[*title, Token("hardbreak", "br", 0), *label.children])
 
 
 def _lone_answer_label(inline: Token, opening: str, answer_label: re.Pattern[str]) -> _Label | None:
@@ -2581,14 +2586,13 @@ def _separated_card(block: _Block, inline: Token) -> list[_Found]:
     if runs is None or len(runs) != len(lines):
         return []  # (a line break inside emphasis or code: no card)
     found: list[_Found] = []
-    for kind, first, last in (("question", 0, at), ("answer", at + 1, len(lines))):
+    # (kind, its lines, the paragraph's lines its block covers: the question's take the ``?`` line too)
+    for kind, first, last, end in (("question", 0, at, at + 1), ("answer", at + 1, len(lines), len(lines))):
         children = [token for index in range(first, last) for token in (*runs[index][1], _break())][:-1]
         label = _Label("\n".join(lines[first:last]).strip(), children)
-        end = at + 1 if kind == "question" else last
-        html = render_inline(children)
-        start = block.start + (0 if kind == "question" else first)
         piece = Token("inline", "", 0, content=label.markdown, children=children)
-        found.append(_Found(kind, SEPARATED_CARD, start, block.start + end, html, [piece], label=label))
+        start, stop = block.start + first, block.start + end
+        found.append(_Found(kind, SEPARATED_CARD, start, stop, render_inline(children), [piece], label=label))
     return found
 
 
@@ -4526,7 +4530,8 @@ def _footer_start(answer: BlockInfo, blocks: Sequence[BlockInfo]) -> int:
         if (
             block.rule == "thematic-break"
             and (answer.text or any(b.rule not in FOLD_RULES for b in blocks[:index]))
-            and (index + 1 == len(blocks) or _opens_a_footer(blocks[index + 1]))
+            and index + 1 < len(blocks)  # (never the last: the caller took trailing breaks off)
+            and _opens_a_footer(blocks[index + 1])
         ):
             return index
     return len(blocks)
