@@ -366,6 +366,34 @@ def test_a_question_edit_of_a_copy_under_another_heading_lands_on_the_note() -> 
     assert sorted(n.status for n in added.notes) == [Status.ADDED, Status.UNCHANGED]
 
 
+def test_copies_edited_apart_in_two_steps_stay_one_card() -> None:
+    """One copy's question is reworded, and in a later build the other copy's answer is extended: the two
+    copies share no text now, but the edited one stands where the note stood, so it is still the note's
+    copy and its edit wins (as two copies under one heading would), never a second card. A new question
+    under that heading that is unlike the note stays a note of its own."""
+    question, reworded = "什么是缓存穿透？如何解决？", "什么是缓存穿透？该如何解决？"
+    answer = "查询不存在的数据，请求每次都打到数据库。解决：缓存空值或布隆过滤器。"
+    extended = answer + "另外做好参数校验。"
+    v1 = _built(EMPTY_LOCK, NOW, ("缓存异常", question, answer), ("高频题汇总", question, answer))
+    (note,) = v1.notes
+    v2 = _built(v1.lock, NOW + 5, ("缓存异常", question, answer), ("高频题汇总", reworded, answer))
+    assert [(n.guid, n.note.question_md) for n in v2.notes] == [(note.guid, reworded)]
+    v3 = _built(v2.lock, NOW + 10, ("缓存异常", question, extended), ("高频题汇总", reworded, answer))
+    (edited,) = v3.notes
+    assert edited.guid == note.guid and edited.status == Status.UPDATED
+    assert (edited.note.question_md, edited.note.answer_md) == (question, extended)
+    assert [e.topic for e in edited.note.stale] == ["高频题汇总"]
+    again = _built(v3.lock, NOW + 15, ("缓存异常", question, extended), ("高频题汇总", reworded, answer))
+    assert [(n.guid, n.status) for n in again.notes] == [(note.guid, Status.UNCHANGED)]
+
+    other = ("缓存异常", "什么是缓存雪崩？", "大量缓存同时失效，请求全部打到数据库。")
+    v3 = _built(v2.lock, NOW + 10, other, ("高频题汇总", reworded, answer))
+    assert sorted((n.status, n.note.question_md) for n in v3.notes) == [
+        (Status.ADDED, other[1]),
+        (Status.UPDATED, reworded),  # it no longer stands under 缓存异常
+    ]
+
+
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from('"\\\x00\x1f\u2028/'))
 
 

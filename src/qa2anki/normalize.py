@@ -459,7 +459,7 @@ def normalize(
         for x, y in edges:
             union.union(members[x], members[y])
     if previous is not None:
-        for x, y in _copy_edges(groups, previous):
+        for x, y in _copy_edges(groups, previous, limits):
             union.union(x, y)
     clusters: dict[int, list[_Group]] = defaultdict(list)
     for index, group in enumerate(groups):
@@ -482,19 +482,24 @@ def normalize(
     return Normalized(tuple(notes), tuple(sorted(problems)), comparisons, next_memo)
 
 
-def _copy_edges(groups: Sequence[_Group], previous: Previous) -> list[tuple[int, int]]:
-    """Pairs of groups with one question, or one answer, under different topics, that are copies of one
-    note of the last build: both wordings were that note's, or one is new (an edit) and stands under a
-    topic the note stood under. Near duplicates and conflicts merge only within a topic, but an exact copy
-    repeated under another heading (a summary file of the most asked questions) was the note's copy until
-    one of them was edited, its answer or its question: the latest edit wins there too, as within a topic.
-    Two questions that share an answer must still be alike enough to merge on it (see
-    :func:`_alike_questions`)."""
+def _copy_edges(groups: Sequence[_Group], previous: Previous, limits: Thresholds) -> list[tuple[int, int]]:
+    """Pairs of groups under different topics that are copies of one note of the last build. Near
+    duplicates and conflicts merge only within a topic, but an exact copy repeated under another heading (a
+    summary file of the most asked questions) was the note's copy until one of them was edited: the latest
+    edit wins there too, as within a topic. Such a pair shares a question or an answer, and both wordings
+    were that note's, or one is new (an edit) and stands under a topic the note stood under; two
+    questions that share an answer must still be alike enough to merge on it (see
+    :func:`_alike_questions`). Or the pair shares neither, after one copy's question and later the
+    other's answer were edited: see :func:`_lost_topic_edges`; once both wordings are the note's, they
+    stay together whatever they share."""
     by_question: dict[str, list[int]] = defaultdict(list)
     by_answer: dict[str, list[int]] = defaultdict(list)
+    owned: dict[str, list[int]] = defaultdict(list)
     for index, group in enumerate(groups):
         by_question[group.question].append(index)
         by_answer[group.answer].append(index)
+        if (owner := _owner(group, previous)) is not None:
+            owned[owner].append(index)
     edges: list[tuple[int, int]] = []
     for members in by_question.values():
         edges += _copies(groups, members, previous)
@@ -503,6 +508,38 @@ def _copy_edges(groups: Sequence[_Group], previous: Previous) -> list[tuple[int,
             (x, y)
             for x, y in _copies(groups, members, previous)
             if groups[x].question != groups[y].question and _alike_questions(groups[x], groups[y])
+        ]
+    for members in owned.values():
+        edges += [(members[0], other) for other in members[1:]]
+    return edges + _lost_topic_edges(groups, owned, previous, limits)
+
+
+def _lost_topic_edges(
+    groups: Sequence[_Group], owned: Mapping[str, list[int]], previous: Previous, limits: Thresholds
+) -> list[tuple[int, int]]:
+    """Pairs of a new wording (an edit) and a wording of a note that stood under the edit's topic at the
+    last build and stands there no more (``owned``: each note's groups, by its shown wording), when the
+    two are as alike as near duplicates within a topic must be. The copy under that topic was the note's,
+    until its text moved away from the other copies in two steps (one copy's question reworded, then the
+    other copy's answer extended): within one topic the two would still be near duplicates, and the edit
+    would win."""
+    lost_by: dict[str, list[str]] = defaultdict(list)
+    for owner, members in owned.items():
+        standing = {fold_topic(e.topic) for index in members for e in groups[index].entries}
+        for topic in previous.topics.get(owner, frozenset()) - standing:
+            lost_by[topic].append(owner)
+    if not lost_by:
+        return []
+    edges: list[tuple[int, int]] = []
+    for index, group in enumerate(groups):
+        if any(_wording(e) in previous.known for e in group.entries):
+            continue
+        owners = sorted({owner for e in group.entries for owner in lost_by.get(fold_topic(e.topic), ())})
+        edges += [
+            (index, other)
+            for owner in owners
+            for other in owned[owner]
+            if _near_copies(group, groups[other], limits)
         ]
     return edges
 
@@ -694,12 +731,21 @@ def _like_the_card(
     group: _Group, canonical: _Group, limits: Thresholds, remembered: Memo, memo: dict[str, MemoValue]
 ) -> bool:
     """Whether a wording may stand on the card of ``canonical`` (see the module's docstring)."""
-    q_sim, a_sim = _similarities(group, canonical, remembered, memo)
+    return _near(*_similarities(group, canonical, remembered, memo), group, canonical, limits)
+
+
+def _near_copies(group: _Group, other: _Group, limits: Thresholds) -> bool:
+    """:func:`_like_the_card` for two wordings compared once (nothing to remember)."""
+    q_sim, a_sim = similarity(group.question, other.question), similarity(group.answer, other.answer)
+    return _near(q_sim, a_sim, group, other, limits)
+
+
+def _near(q_sim: float, a_sim: float, group: _Group, other: _Group, limits: Thresholds) -> bool:
     if q_sim >= limits.question:
         return True
     if a_sim < limits.answer:
         return False
-    telling = _telling(group.answer) and _telling(canonical.answer)
+    telling = _telling(group.answer) and _telling(other.answer)
     return q_sim >= (QUESTION_FLOOR if telling else SHORT_ANSWER_QUESTION_FLOOR)
 
 
