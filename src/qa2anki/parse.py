@@ -1299,6 +1299,8 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
     list_of_questions = not quote and all(
         read and read[0].kind == "question" and read[0].label and read[0].label.marker for _, _, read in reads
     )
+    if not quote and not list_of_questions and (tail := _labelled_list_tail(reads)):
+        reads, list_of_questions = tail, True
     found: list[_Found] = []
     paired = False
     for unit, outer, read in reads:
@@ -1317,6 +1319,35 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
                 _Found("block", "", unit.start, unit.end, html, unit.tokens, source="\n".join(outer))
             )
     return found if paired else []
+
+
+LABELLED_LIST_TAIL = "labelled-list-tail"
+"""The rule of an item in a 面经 list of labelled questions (``* Q1：…？`` with its answer indented below
+it) numbered without the label (``* 11：…？``), on one line: a question like the labelled ones."""
+
+
+def _labelled_list_tail(
+    reads: list[tuple[_Block, list[str], list[_Found]]],
+) -> list[tuple[_Block, list[str], list[_Found]]]:
+    """The items of a list of labelled questions (at least two with their answers below them) whose other
+    items are numbered questions without the label, those read as :data:`LABELLED_LIST_TAIL` questions;
+    ``[]`` when the list is not so."""
+    if not all(read for _, _, read in reads):
+        return []
+    if sum(bool(read[0].label and read[0].label.marker) and len(read) > 1 for _, _, read in reads) < 2:
+        return []
+    tail = []
+    for unit, outer, read in reads:
+        first = read[0]
+        if not (first.label and first.label.marker):
+            numbered = first.rule == "numbered-question" or (
+                first.rule == NUMBERED_LINE and first.end - first.start == 1
+            )
+            if not numbered or not first.label:
+                return []
+            read = [first._replace(kind="question", rule=LABELLED_LIST_TAIL), *read[1:]]
+        tail.append((unit, outer, read))
+    return tail
 
 
 OUTLINE_ITEMS = "outline-items"
