@@ -446,6 +446,35 @@ def test_builds_without_fcntl(tmp_path: Path) -> None:
     assert blocked.returncode != 0  # the block does block
 
 
+def test_builds_of_one_project_with_other_locks_wait_for_its_cache(tmp_path: Path) -> None:
+    """Two builds of one project with different locks and decks share the cache folder: the second waits
+    for the first. Neither leaves a file of its own in the folder its deck goes to."""
+    from filelock import FileLock
+
+    from qa2anki.build import cache_guard
+
+    project = _seed_project(tmp_path)
+    with FileLock(cache_guard(project)):  # a build holding the cache
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "qa2anki", "build", "--lock", "other.lock", "-o", "other/deck.apkg"],
+            cwd=project,
+            env={**os.environ, "SOURCE_DATE_EPOCH": str(NOW)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            with pytest.raises(subprocess.TimeoutExpired):
+                waiting.wait(timeout=3)
+            assert not (project / "other").exists()  # it waits before it writes anything
+        except BaseException:
+            waiting.kill()
+            raise
+    _, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0, err
+    assert sorted(p.name for p in (project / "other").iterdir()) == ["deck.apkg"]
+
+
 def test_builds_that_share_a_lock_wait_for_each_other(tmp_path: Path) -> None:
     """Two builds writing different decks from one lock must not both read the old lock and write their
     own: the second waits until the first is done, whatever its ``-o``."""

@@ -604,29 +604,39 @@ def content_hash(rendered: RenderedNote) -> str:
 def lock_guard(lock_path: Path) -> Path:
     """The file whose OS lock a writing build holds for the qa2anki lock at ``lock_path``: in the
     temporary folder, named by the lock's full path, so that no stray file appears beside the sources."""
-    shared = hashlib.sha256(str(lock_path.resolve()).encode()).hexdigest()[:24]
-    return Path(tempfile.gettempdir()) / f"qa2anki-{shared}.lock"
+    return _guard(lock_path, ".lock")
+
+
+def cache_guard(cwd: Path) -> Path:
+    """The file whose OS lock a writing build holds for the project's cache folder (builds of one project
+    with different locks share it)."""
+    return _guard(cwd / CACHE_FOLDER, ".cache.lock")
+
+
+def _guard(path: Path, suffix: str) -> Path:
+    shared = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:24]
+    return Path(tempfile.gettempdir()) / f"qa2anki-{shared}{suffix}"
 
 
 @contextlib.contextmanager
-def _exclusive(folder: Path, lock_path: Path, cwd: Path) -> Iterator[None]:
-    """Builds that write into the same folder, or share a lock, wait for each other. The locks are the
-    operating system's (on Linux, macOS and Windows alike), held by the process: a build that dies lets
-    go of them (see :func:`lock_guard`)."""
+def _exclusive(output: Path, lock_path: Path, cwd: Path) -> Iterator[None]:
+    """Builds that share a lock, or a cache folder, wait for each other. The locks are the operating
+    system's (on Linux, macOS and Windows alike), held by the process: a build that dies lets go of them.
+    Their files are in the temporary folder (see :func:`lock_guard`): none is left in the folder the
+    deck goes to (``-o ~/Desktop/deck.apkg``). The deck itself is written atomically."""
     # Imported here: it costs 40 ms, which check, list and --help need not pay.
     from filelock import FileLock
 
+    folder = output.parent
     with contextlib.ExitStack() as held:
         try:
             # Always in this order: two builds never hold one lock each and wait for the other's.
             held.enter_context(FileLock(lock_guard(lock_path)))
+            held.enter_context(FileLock(cache_guard(cwd)))
+            # A folder the deck cannot go to is said before the build, not after it.
             folder.mkdir(parents=True, exist_ok=True)
-            # filelock takes a file it cannot create (ENOENT in /proc) for one another build holds, and
-            # waits for ever: a file made and let go here fails at once instead. (Not the lock file itself:
-            # where fcntl is missing, filelock's soft lock takes an existing file for a held lock.)
             with tempfile.TemporaryFile(dir=folder):
                 pass
-            held.enter_context(FileLock(folder / ".qa2anki-build.lock"))
         except OSError as exc:
             where = display_path(folder, cwd)
             reason = exc.strerror or str(exc)
@@ -647,7 +657,7 @@ def build(options: Options) -> BuildReport:
     # Sources that are not there are reported before the build folder is made or locked.
     found = _found(options, config)
     lock_path = _lock_path(options, config)
-    context = _exclusive(output.parent, lock_path, options.cwd) if write else contextlib.nullcontext()
+    context = _exclusive(output, lock_path, options.cwd) if write else contextlib.nullcontext()
     with context, _without_cycle_collector():
         return _build_locked(options, config, output, write, found)
 
