@@ -263,3 +263,23 @@ def test_every_option_the_rules_look_up_is_set(monkeypatch: pytest.MonkeyPatch) 
     assert render_markdown(text)
     parse_document(Document(Path("a.md"), "a.md", text))
     assert not missing
+
+
+@pytest.mark.parametrize(
+    ("markdown", "html"),
+    [
+        ("> [!tip] 提示\n> 正文", "<blockquote>\n<p><strong>提示</strong><br />\n正文</p>\n</blockquote>"),
+        ("> [!answer]-\n> 正文", "<blockquote>\n<p>正文</p>\n</blockquote>"),
+        ("> [!note]\n>\n> 正文", "<blockquote>\n<p>正文</p>\n</blockquote>"),
+        (
+            "> [!warning]+ **注意** 这里\n> 正文",
+            "<blockquote>\n<p><strong>注意</strong> 这里<br />\n正文</p>\n</blockquote>",
+        ),
+        ("> [!tip] 只有标题", "<blockquote>\n<p><strong>只有标题</strong></p>\n</blockquote>"),
+        ("> 引用里的 [!tip] 不是标记", "<blockquote>\n<p>引用里的 [!tip] 不是标记</p>\n</blockquote>"),
+        ("[!tip] 不在引用里", "<p>[!tip] 不在引用里</p>"),
+    ],
+)
+def test_a_callout_shows_its_title_not_its_header(markdown: str, html: str) -> None:
+    """Obsidian callouts: the ``[!type]`` header is never on a card; a title shows on a line of its own."""
+    assert render_markdown(markdown) == html

@@ -27,6 +27,10 @@ On top of CommonMark + tables + strikethrough, the dialect has:
   their own (see :data:`FOLD_TAG`). VitePress and VuePress containers read the same way: ``::: details
   参考答案`` is ``<details>`` with that summary (any container's name, ``tip``, ``warning``…, opens one; a
   title is its summary) and a line of ``:::`` alone is ``</details>``, so the marker lines show nothing.
+* **Obsidian callouts**: a quote that opens with a callout header (``> [!tip] 提示``, ``> [!answer]-``)
+  shows its title on a line of its own (bold), without the ``[!tip]`` marker; a header without a title
+  shows nothing. The tokens keep the header (the parser reads it: a callout that asks is a question), and
+  only the rendering leaves it out.
 * **Obsidian embeds**: ``![[Pasted image 1.png]]`` (``|300`` sizes it) is an image, as Obsidian pastes one;
   ``![[笔记]]`` (a note, not an image) stays text.
 * **Math**: ``$…$`` and ``\(…\)`` become MathJax's inline ``\(…\)``; ``$$…$$`` and a ``\[…\]`` block on
@@ -309,10 +313,55 @@ def _math_as_text(state: StateCore) -> None:
 
 def _text(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     token = tokens[idx]
-    tex = token.meta.get("math") if token.meta else None
-    if isinstance(tex, str):
-        return math_html(tex, bool(token.meta.get("display")))
+    if token.meta:
+        tex = token.meta.get("math")
+        if isinstance(tex, str):
+            return math_html(tex, bool(token.meta.get("display")))
+        header = token.meta.get(_CALLOUT)
+        if isinstance(header, str) and token.content.startswith(header):
+            title = escapeHtml(token.content[len(header) :].rstrip())
+            alone = idx + 1 == len(tokens) or tokens[idx + 1].type in ("softbreak", "hardbreak")
+            return f"<strong>{title}</strong>" if title and alone else title
     return escapeHtml(token.content)
+
+
+_CALLOUT = "callout"
+"""The meta key of a callout's header text token (the header it starts with) and of the line break after
+its title (whether it shows)."""
+_CALLOUT_HEADER_RE = re.compile(r"\[![A-Za-z-]+\][+-]?[ \t]*")
+
+
+def _callout_headers(state: StateCore) -> None:
+    """Mark each callout's header (see the module's docstring): Anki has no callouts, and ``[!tip]`` on a
+    card is noise. Marked, not cut: the parser reads the header."""
+    if "[!" not in state.src:
+        return
+    tokens = state.tokens
+    for index in range(len(tokens) - 2):
+        if tokens[index].type != "blockquote_open" or tokens[index + 1].type != "paragraph_open":
+            continue
+        children = tokens[index + 2].children
+        if not children or children[0].type != "text":
+            continue
+        first = children[0]
+        match = _CALLOUT_HEADER_RE.match(first.content)
+        if match is None:
+            continue
+        first.meta = {**first.meta, _CALLOUT: match.group()}
+        breaks = [i for i, child in enumerate(children) if child.type in ("softbreak", "hardbreak")]
+        line_end = breaks[0] if breaks else len(children)
+        titled = bool(first.content[match.end() :].strip()) or line_end > 1
+        if not titled and line_end == len(children):
+            tokens[index + 1].hidden = tokens[index + 3].hidden = True  # a paragraph of the header alone
+        elif line_end < len(children) and children[line_end].type == "softbreak":
+            children[line_end].meta = {**children[line_end].meta, _CALLOUT: titled}
+
+
+def _softbreak(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    shown = tokens[idx].meta.get(_CALLOUT) if tokens[idx].meta else None
+    if shown is None:
+        return str(RendererHTML.softbreak(self, tokens, idx, options, env))
+    return str(RendererHTML.hardbreak(self, tokens, idx, options, env)) if shown else ""
 
 
 def _math_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
@@ -692,11 +741,13 @@ def _markdown() -> MarkdownIt:
     md.core.ruler.push("math_as_text", _math_as_text)
     md.core.ruler.push("anchors_out", _anchors_out)
     md.core.ruler.push("enumerated_lines", _enumerated_lines)
+    md.core.ruler.push(_CALLOUT, _callout_headers)
     md.add_render_rule("table_open", _table_open)
     md.add_render_rule("table_close", _table_close)
     md.add_render_rule("fence", _fence)
     md.add_render_rule("code_block", _code_block)
     md.add_render_rule("text", _text)
+    md.add_render_rule("softbreak", _softbreak)
     md.add_render_rule("math_block", _math_block_render)
     md.add_render_rule(FOLD_TAG, _fold_tag_render)
     md.add_render_rule(COMMENT, _nothing)

@@ -2028,9 +2028,9 @@ def _asking_callout(block: _Block) -> bool:
 
 
 def _callout_pair(first: _Found, lines: list[str]) -> list[_Found] | None:
-    """A callout's first paragraph (its ``lines``) read as its question (the title on the first line) and
-    the start of its answer (the paragraph's other lines, maybe none); ``None`` when it is no callout
-    that asks, or has no title."""
+    """A callout's first paragraph (its ``lines``) read as its question (the title on the first line, or
+    for a callout without a title, a line that asks right below its header) and the start of its answer
+    (the paragraph's other lines, maybe none); ``None`` when it is no callout that asks."""
     inline = first.tokens[1] if first.kind == "block" and len(first.tokens) == 3 else None
     children = _children(inline) if inline is not None and inline.type == "inline" else []
     if inline is None or not children or children[0].type != "text":
@@ -2042,29 +2042,40 @@ def _callout_pair(first: _Found, lines: list[str]) -> list[_Found] | None:
         return None
     cut = _first_break(children)
     title = [_with_content(children[0], children[0].content[match.end() :]), *children[1:cut]]
-    body = _lstrip_children(children[cut + 1 :]) if cut is not None else []
     asked, _, told = inline.content[match.end() :].partition("\n")
+    at = 0  # the question's line in the paragraph
     if not asked.strip():
-        return None
+        # No title: the question is the line below the header (``> [!question]`` / ``> 什么是JVM？``).
+        if cut is None:
+            return None
+        asked, _, told = told.partition("\n")
+        rest = children[cut + 1 :]
+        below = _first_break(rest)
+        title = rest[:below] if below is not None else rest
+        cut = cut + 1 + below if below is not None else None
+        at = 1
+        if not asked.strip() or not ends_asking(asked.strip()) or len(asked.strip()) > QUESTION_LINE_CHARS:
+            return None
+    body = _lstrip_children(children[cut + 1 :]) if cut is not None else []
     question = _Found(
         "question",
         CALLOUT,
-        first.start,
-        first.start + 1,
+        first.start + at,
+        first.start + at + 1,
         f"<p>{render_inline(title)}</p>\n",
         first.tokens,
         label=_Label(asked.strip(), title),
-        source=lines[0] if lines else "",
+        source=lines[at] if len(lines) > at else "",
     )
     answer = _Found(
         "answer",
         CALLOUT,
-        first.start + 1 if told else first.start,
-        first.end if told else first.start + 1,
+        first.start + at + 1 if told else first.start + at,
+        first.end if told else first.start + at + 1,
         "",
         [],
         label=_Label(told.strip(), body),
-        source="\n".join(lines[1:]),
+        source="\n".join(lines[at + 1 :]),
     )
     return [question, answer]
 
