@@ -1387,6 +1387,8 @@ def _asks_in_every_item(block: _Block, answer_label: re.Pattern[str]) -> bool:
         return False
     for item in items:
         children = _blocks(item.tokens[1:-1])
+        if _line_item(children, answer_label) is not None:
+            continue  # (its answer on the lines below its question, in its paragraph)
         if len(children) < 2 or _item_question(children, answer_label) is None:
             return False
         # A checklist of questions (复习清单: every nested item asks too) answers nothing.
@@ -1432,6 +1434,21 @@ def _read_outline_items(
     for item in _blocks(block.tokens[1:-1]):
         children = _blocks(item.tokens[1:-1])
         question = _item_question(children, answer_label) if children else None
+        line_item = (
+            _line_item(children, answer_label) if question is None and rule == QUESTION_ITEMS else None
+        )
+        if line_item is not None:
+            # A question line with its answer below it in the paragraph, among items whose answers are
+            # their own blocks (a generated list answers some questions in a line, others in a list).
+            (asked, asked_md), (told, told_md) = line_item
+            label = _Label(asked_md, list(asked.children or ()))
+            found.append(
+                _Found("question", rule, item.start, children[0].end, "", [], label=label, topic=topic)
+            )
+            html = render_inline(list(told.children or ()))
+            found.append(_Found("block", "", item.start, children[0].end, html, [told], source=told_md))
+            _add_outline_answer(children[1:], item, source, found)
+            continue
         if question is None:
             found.append(_Found("break", rule, item.start, item.start + 1, "", []))
             for child in children:
@@ -1451,15 +1468,28 @@ def _read_outline_items(
         if answer_label is not None and rest and (answer := _labelled_paragraph(rest[0], answer_label)):
             found.append(answer)  # ``1. **问题？**`` with ``   **答案：** …`` indented below it
             rest = rest[1:]
-        tokens = _without_artefacts([token for child in rest for token in child.tokens])
-        if tokens:
-            start = rest[0].start
-            dropped = {line for child in rest for token in child.tokens for line in _property_lines(token)}
-            lines = [
-                line for number, line in enumerate(source(start, item.end), start) if number not in dropped
-            ]
-            html = render_tokens(_shown(tokens))
-            found.append(_Found("block", "", start, item.end, html, tokens, source=_dedented(lines)))
+        _add_outline_answer(rest, item, source, found)
+
+
+def _add_outline_answer(rest: Sequence[_Block], item: _Block, source: _Source, found: list[_Found]) -> None:
+    """The blocks of an outline item below its question, as one block of its answer (property lines and
+    task markers left out)."""
+    tokens = _without_artefacts([token for child in rest for token in child.tokens])
+    if tokens:
+        start = rest[0].start
+        dropped = {line for child in rest for token in child.tokens for line in _property_lines(token)}
+        lines = [line for number, line in enumerate(source(start, item.end), start) if number not in dropped]
+        html = render_tokens(_shown(tokens))
+        found.append(_Found("block", "", start, item.end, html, tokens, source=_dedented(lines)))
+
+
+def _line_item(children: Sequence[_Block], answer_label: re.Pattern[str] | None) -> _Pair | None:
+    """The question a list item's first paragraph opens with, on its first line or in bold, and the answer
+    in the rest of it (see :func:`_line_pair` and :func:`_bold_pair`), or ``None``."""
+    inline = children[0].inline if children and children[0].kind == "paragraph" else None
+    if inline is None or answer_label is None:
+        return None
+    return _line_pair(inline, answer_label) or _bold_pair(inline, answer_label)
 
 
 def _signs_off(block: _Block) -> bool:
@@ -2815,6 +2845,7 @@ QUESTION_LINE_CHARS = 60
 _LINE_NUMBER_RE = re.compile(
     r"([0-9０-９]{1,3})(?:\x20(?=、|[.．](?:\s|$)))?[.．、:：]|[(（]([0-9０-９]{1,3})[)）]"
     r"|(?P<words>[一二三四五六七八九十]{1,3})[、.．]"
+    r"|(?P<keycap>[0-9])\uFE0F?\u20E3"  # 1️⃣, as chat bots number their questions
 )
 _CHINESE_DIGITS = {digit: value for value, digit in enumerate("一二三四五六七八九", start=1)}
 
@@ -2871,7 +2902,9 @@ def _line_count_number(number: str) -> int:
     if match is None:
         return 0
     words = match.group("words")
-    return _chinese_count(words) if words else int(match.group(1) or match.group(2))
+    if words:
+        return _chinese_count(words)
+    return int(match.group(1) or match.group(2) or match.group("keycap"))
 
 
 def _line_runs(inline: Token) -> list[tuple[int, list[Token]]] | None:
@@ -3442,7 +3475,7 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
         if not is_numbered and rule != BARE_QUESTION:
             continue
         bodied = _bodied(blocks, index)
-        marked = ends_asking(block.text)
+        marked = ends_asking(block.text.rstrip().rstrip("*"))  # (``2. **如何…？**``: bold, still asks)
         if rule == BARE_QUESTION:
             bare.append((block.start, bodied, marked))
             continue
