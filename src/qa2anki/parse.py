@@ -65,6 +65,10 @@ SIGN_OFF_OPENINGS = (
     *("作者：", "赞同 ", "（完）", "(完)", "—— END", "——END", "著作权归作者所有"),
     *("整理不易", "码字不易", "创作不易", "本文已收录", "本文收录于", "关注公众号", "欢迎点赞", "点赞收藏"),
     *("欢迎 Star", "欢迎Star", "版权声明：本文为", "版权声明:本文为"),
+    # A chat model's offer to go on (``如果你需要，我还可以：`` and a list of offers, ``要不要我帮你继续？``).
+    *("如果你需要，我", "如果你需要,我", "如果您需要，我", "如果你愿意，我", "如果你愿意,我"),
+    *("如果您愿意，我", "如果你愿意的话", "如果还需要我", "需要我帮你", "需要我帮您", "需要我为你"),
+    *("需要我继续", "要不要我"),
 )
 """How a chat model's offer of more help and a page's footer start: no answer ends so, so such paragraphs
 (or quotes: ``> 作者：…`` / ``> 链接：…``) are left off the end of any answer (a file of pasted chats has one
@@ -113,6 +117,11 @@ ASIDE_HEADINGS = frozenset(
         "写在最后",
         "后记",
         "致谢",
+        "结束语",
+        "面试技巧",
+        "面试小技巧",
+        "答题技巧",
+        "记忆口诀",
         "references",
         "reference",
         "introduction",
@@ -570,6 +579,13 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
     if index >= len(children) or children[index].type != "text":
         return None
     text = children[index].content
+    if markup and (skip := len(text) - len(_undecorated(text))):
+        # ``**❓ 问题：**``, ``**✅ 答案：**``: symbols inside the emphasis decorate the label too.
+        if not content.startswith(text[:skip], pos):
+            return None
+        pos += skip
+        text = text[skip:]
+        children = [*children[:index], _with_content(children[index], text), *children[index + 1 :]]
     match = label_re.match(text)
     if match is None or not content.startswith(text[: match.end()], pos):
         return None
@@ -667,12 +683,12 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
             return "heading", section, topic, ""
     if bare is not None:
         return "heading", bare[0], topic, bare[1]
-    if topic.startswith(CLOSING_HEADINGS):
+    if plain.startswith(CLOSING_HEADINGS):  # (``## 📌 总结``, as chat bots end)
         return "heading", "closing", topic, ""
     if labels.heading_questions and ends_asking(topic):
         numbered = _label_number_end(plain, patterns.question)
         return "question", "heading-question", plain[numbered:] if numbered else topic, ""
-    if heading_topic(text).casefold() in ASIDE_HEADINGS:
+    if _undecorated(heading_topic(text)).casefold() in ASIDE_HEADINGS:
         return "heading", "aside", topic, ""
     if labels.heading_questions and heading_number(text)[:1].isdigit():
         return "heading", "numbered", topic, ""
@@ -2439,7 +2455,7 @@ def _numbered_closing(text: str) -> bool:
     questions): the article's end, as a further-reading title is (see :data:`FOOTER_TITLE`), not a
     question numbered on from them."""
     text = text.strip()
-    return bool(heading_number(text)) and heading_topic(text) in CLOSING_HEADINGS
+    return bool(heading_number(text)) and _undecorated(heading_topic(text)) in CLOSING_HEADINGS
 
 
 def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, _Label | None] | None:
@@ -3783,7 +3799,7 @@ def _skipped_bare_question(
 
 def _aside(context: _Context) -> bool:
     """Whether the section is under a heading such as 前言 or 简介, whose questions are rhetorical."""
-    return bool(context.headings) and context.headings[-1][1].casefold() in ASIDE_HEADINGS
+    return bool(context.headings) and _undecorated(context.headings[-1][1]).casefold() in ASIDE_HEADINGS
 
 
 def _run_opens(run: _Run, current: _Open | None, before: BlockInfo | None) -> bool:
