@@ -350,6 +350,35 @@ def test_sources_output_and_lock_come_from_options_then_settings(tmp_path: Path)
     assert _lock_guids(project / "locks" / "x.lock") == _lock_guids(project / "docs" / "qa2anki.lock")
 
 
+def test_a_lock_left_behind_by_moved_sources_is_named_not_started_anew(tmp_path: Path) -> None:
+    """The documents move from ``source/`` to ``docs/`` and the lock stays behind: a fresh clone (no
+    ``build/``) must not start a new lock, whose new GUIDs would bring every card back as a duplicate. The
+    build names the lock; moving it there builds as before. The lock of another deck in the same
+    repository, asking other questions, does not stop a first build."""
+    project = _seed_project(tmp_path)
+    first = build(Options(cwd=project, now=NOW))
+    (project / "source" / SEED_NAME).rename(project / "docs.md")
+    (project / "docs").mkdir()
+    (project / "docs.md").rename(project / "docs" / SEED_NAME)
+    (project / "pyproject.toml").write_text('[tool.qa2anki]\nsources = ["docs"]\n', encoding="utf-8")
+    shutil.rmtree(project / "build")
+    with pytest.raises(LockError, match=r"there is no lock here, but source/qa2anki\.lock holds") as caught:
+        build(Options(cwd=project, now=NOW + 10))
+    assert caught.value.path == "docs/qa2anki.lock" and not (project / "docs" / "qa2anki.lock").exists()
+    (project / LOCK).rename(project / "docs" / "qa2anki.lock")
+    again = build(Options(cwd=project, now=NOW + 10))
+    assert again.count(Status.ADDED) == 0 and not again.lock_started and first.note_count == 12
+
+    other = tmp_path / "other"
+    (other / "redis").mkdir(parents=True)
+    (other / "redis" / "r.md").write_text(
+        "**面试题：** Redis 为什么快？\n\n**答案：** 内存。\n", encoding="utf-8"
+    )
+    shutil.copytree(project / "docs", other / "java")  # another deck's documents and lock
+    report = build(Options(cwd=other, now=NOW, sources=("redis",)))
+    assert report.lock_path == "redis/qa2anki.lock" and report.count(Status.ADDED) == 1
+
+
 def test_an_output_that_is_not_an_apkg_is_refused_before_anything_is_read(tmp_path: Path) -> None:
     """A deck path not ending in .apkg is an error naming it, before any source is read (there is none
     here) or any folder made."""

@@ -885,7 +885,7 @@ def _finish(
     lock_path = _lock_path(options, config)
     lock_display = display_path(lock_path, options.cwd)
     if not options.new_lock:
-        _refuse_a_missing_lock(options, lock_path, output)
+        _refuse_a_missing_lock(options, lock_path, output, analysis.normalized.notes)
     anew: tuple[Problem, ...]
     if isinstance(carried, _Carried):
         old_lock, old_digest, kept = carried.lock, carried.ledger.lock, carried.kept
@@ -1212,11 +1212,25 @@ def _new_lock_kept(display: str) -> tuple[Problem, ...]:
     return (Problem(display, 0, Severity.WARNING, _(NEW_LOCK_KEPT)),)
 
 
-def _refuse_a_missing_lock(options: Options, lock_path: Path, output: Path) -> None:
-    """A missing lock where a deck or a ledger shows an earlier build is an error: a new lock would give
-    every note a new GUID, and re-imported cards would come back as duplicates without their history."""
+def _refuse_a_missing_lock(options: Options, lock_path: Path, output: Path, notes: Sequence[Note]) -> None:
+    """A missing lock where a deck or a ledger shows an earlier build, or where another lock of the project
+    holds this build's notes (the sources moved, and the lock stayed behind), is an error: a new lock would
+    give every note a new GUID, and re-imported cards would come back as duplicates without their history."""
     if lock_path.exists():
         return
+    display = display_path(lock_path, options.cwd)
+    # (A lock given by --lock is where the user says it is.)
+    behind = None if options.lock else _lock_left_behind(options.cwd, lock_path, notes)
+    if behind is not None:
+        found = display_path(behind, options.cwd)
+        raise LockError(
+            _(
+                "there is no lock here, but {found} holds this build's notes (the sources moved away from "
+                "it?): move it here (git mv {found} {lock}), or give --lock {found}; qa2anki build "
+                "--new-lock starts anew, and every card's history with it"
+            ).format(found=found, lock=display),
+            display,
+        )
     ledger = options.cwd / CACHE_FOLDER / carry.LEDGER_NAME
     evidence = output if output.exists() else ledger if ledger.exists() else None
     if evidence is None:
@@ -1227,8 +1241,49 @@ def _refuse_a_missing_lock(options: Options, lock_path: Path, output: Path) -> N
             "a new GUID, and re-imported cards would lose their history. Restore the lock (git checkout -- "
             "the file, or from a backup), or run qa2anki build --new-lock to start anew"
         ).format(evidence=display_path(evidence, options.cwd)),
-        display_path(lock_path, options.cwd),
+        display,
     )
+
+
+LOCK_SEARCH_DEPTH = 3
+"""How deep below the working folder a build looks for a lock left behind (see :func:`_lock_left_behind`)."""
+_NOT_SEARCHED = frozenset(("build", "node_modules", "venv", "__pycache__", "site-packages"))
+
+
+def _lock_left_behind(cwd: Path, lock_path: Path, notes: Sequence[Note]) -> Path | None:
+    """Another lock file in the project (the working folder and its folders, :data:`LOCK_SEARCH_DEPTH`
+    deep, hidden ones and build output left out) whose notes ask at least a fifth of this build's
+    questions: the project's lock, left where the sources were. A lock of another deck in the same
+    repository asks other questions."""
+    asked = {note.question_folded for note in notes}
+    if not asked:
+        return None
+    for path in _lock_files(cwd, LOCK_SEARCH_DEPTH):
+        if path.resolve() == lock_path.resolve():
+            continue
+        try:
+            lock, _digest = read_lock_and_digest(path, display_path(path, cwd))
+        except (LockError, OSError):
+            continue  # a damaged lock is no project's lock to point at
+        held = sum(1 for locked in lock.notes if locked.present and locked.question in asked)
+        if held and held * 5 >= len(asked):
+            return path
+    return None
+
+
+def _lock_files(folder: Path, depth: int) -> Iterator[Path]:
+    """The files named :data:`LOCK_NAME` in ``folder`` and its folders ``depth`` deep, in sorted order."""
+    if (folder / LOCK_NAME).is_file():
+        yield folder / LOCK_NAME
+    if depth == 0:
+        return
+    try:
+        children = sorted(child for child in folder.iterdir() if child.is_dir())
+    except OSError:
+        return
+    for child in children:
+        if not child.name.startswith(".") and child.name not in _NOT_SEARCHED:
+            yield from _lock_files(child, depth - 1)
 
 
 def _first_place(item: IdentifiedNote) -> tuple[str, int]:
