@@ -522,7 +522,8 @@ def _lost_topic_edges(
     two are as alike as near duplicates within a topic must be. The copy under that topic was the note's,
     until its text moved away from the other copies in two steps (one copy's question reworded, then the
     other copy's answer extended): within one topic the two would still be near duplicates, and the edit
-    would win."""
+    would win. So is a new wording under a new topic, of a note that lost a topic in this build: the copy
+    moved under another heading (or its heading was renamed) and was edited in one go."""
     lost_by: dict[str, list[str]] = defaultdict(list)
     for owner, members in owned.items():
         standing = {fold_topic(e.topic) for index in members for e in groups[index].entries}
@@ -530,11 +531,18 @@ def _lost_topic_edges(
             lost_by[topic].append(owner)
     if not lost_by:
         return []
+    # A topic no note stood under is new (a heading renamed, or the copy moved under another): the copy
+    # there may be the one that left a note's lost topic.
+    known_topics = {topic for topics in previous.topics.values() for topic in topics}
+    moved = sorted({owner for owners in lost_by.values() for owner in owners})
     edges: list[tuple[int, int]] = []
     for index, group in enumerate(groups):
         if any(_wording(e) in previous.known for e in group.entries):
             continue
-        owners = sorted({owner for e in group.entries for owner in lost_by.get(fold_topic(e.topic), ())})
+        topics = {fold_topic(e.topic) for e in group.entries}
+        owners = sorted({owner for topic in topics for owner in lost_by.get(topic, ())})
+        if not owners and topics - known_topics:
+            owners = moved
         edges += [
             (index, other)
             for owner in owners
