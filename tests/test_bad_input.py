@@ -276,7 +276,6 @@ STRUCTURE = """\
 """
 
 STRUCTURE_WARNINGS = [
-    f"source/doc.md:{line_of(STRUCTURE, '标题之外的问题')}: warning: entry outside any heading",
     f"source/doc.md:{line_of(STRUCTURE, '这道题没有答案')}: warning: question without an answer",
     f"source/doc.md:{line_of(STRUCTURE, '这个答案没有问题')}: warning: answer label without a question",
     f"source/doc.md:{line_of(STRUCTURE, '### 3.') + 2}: warning: empty question",
@@ -304,7 +303,7 @@ def test_check_reports_structure_warnings_with_lines(project: Path, run_cli: Run
     assert len(warnings) == len(STRUCTURE_WARNINGS), result.stderr
     for line, expected in zip(warnings, STRUCTURE_WARNINGS, strict=True):
         assert line.startswith(expected), (line, expected)
-    assert "2 entries, 2 unique notes; 0 error(s), 6 warning(s)" in result.stdout
+    assert "2 entries, 2 unique notes; 0 error(s), 5 warning(s)" in result.stdout
 
 
 def test_build_reports_structure_warnings_and_keeps_good_entries(project: Path, run_cli: RunCli) -> None:
@@ -331,7 +330,7 @@ def test_strict_turns_warnings_into_exit_1(project: Path, run_cli: RunCli, comma
     assert result.exit_code == 1, result.output
     assert len(_warnings(result)) == len(STRUCTURE_WARNINGS)
     if command == "build":
-        assert error_line(result) == "Error: 6 warning(s) (--strict) found; nothing was written"
+        assert error_line(result) == "Error: 5 warning(s) (--strict) found; nothing was written"
     assert snapshot(project) == before
 
 

@@ -60,6 +60,21 @@ def test_build_writes_one_deck_and_a_summary(project: Path, run_cli: RunCli) -> 
     assert "there was no lock" not in run_cli("build").output
 
 
+def test_a_build_that_finds_nothing_says_why_at_each_line(project: Path, run_cli: RunCli) -> None:
+    """A first document in a shape qa2anki cannot read: build fails, and besides the error it prints the
+    warnings at the lines it did not read, as check does (the error alone points nowhere)."""
+    (project / "source" / "a.md").write_text(
+        "## Redis\n\n**问 题** Redis 为什么快？\n\n**答 案** 纯内存。\n\n"
+        "**问 题** Redis 有哪些数据类型？\n\n**答 案** 五种。\n",
+        encoding="utf-8",
+    )
+    result = run_cli("build")
+    assert result.exit_code == 1
+    assert "source/a.md:3: warning: a question line with text below it, in no entry" in result.output
+    assert "source: error: no 面试题/答案 entries in the sources; nothing to build" in result.output
+    assert result.output.rstrip().endswith("Error: 1 error(s) found; nothing was written")
+
+
 def test_deck_name_and_output_from_pyproject(project: Path, run_cli: RunCli) -> None:
     """[tool.qa2anki] deck_name names the deck and, slugged, the output file."""
     (project / "pyproject.toml").write_text(

@@ -832,7 +832,7 @@ def _carried_analysis(
 def _stop_on(problems: tuple[Problem, ...], strict: bool) -> None:
     stopping = blocking(problems, strict)
     if stopping:
-        raise ProblemsFound(_problems_message(stopping, strict), problems=stopping)
+        raise ProblemsFound(_problems_message(stopping, strict), problems=stopping, found=problems)
 
 
 def _rendered(analysis: Analysis) -> dict[str, RenderedNote]:

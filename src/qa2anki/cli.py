@@ -108,7 +108,7 @@ def domain_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except ProblemsFound as exc:
-            _print_problems(exc.problems)
+            _print_problems(exc.found, SHOWN_PROBLEMS)
             raise DomainError(str(exc)) from None
         except Qa2AnkiError as exc:
             raise DomainError(str(exc)) from None

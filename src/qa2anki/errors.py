@@ -43,9 +43,12 @@ class SchemaError(Qa2AnkiError):
 class ProblemsFound(Qa2AnkiError):
     """Errors (or, under ``--strict``, warnings) were found in the sources; nothing was written."""
 
-    def __init__(self, message: str, problems: tuple[Problem, ...]) -> None:
+    def __init__(self, message: str, problems: tuple[Problem, ...], found: tuple[Problem, ...] = ()) -> None:
         super().__init__(message)
-        self.problems = problems
+        self.problems = problems  # the problems that stopped it
+        # Every problem found, those included: the warnings say why (that no document holds an entry is
+        # the result of the warnings at the lines that were not read).
+        self.found = found or problems
 
 
 class Severity(StrEnum):

@@ -3923,6 +3923,7 @@ def assemble_part(
     warned_body = -1  # the start of the body of a bare question line warned of (see SKIPPED_BARE_QUESTION)
     unread: list[BlockInfo] = []  # a numbered topic heading among question headings, and text below it
     follow_up = 0  # 1 + the start of the last question line kept inside the open entry (see _follow_up)
+    outside: list[int] = []  # the first entry outside any heading, once said
     list_end = 0  # where the last list (or table) read as entries ends
     skipped_said = False  # whether the section left out between a question and an answer section was said
 
@@ -4055,8 +4056,10 @@ def assemble_part(
         if not answer_md:
             warn(answer.start + 1, _("empty answer; the entry is skipped"))
             return
-        if not entry.topic and not entry.question.level:  # a question heading is its own topic line
-            warn(entry.line, _("entry outside any heading; its topic is the file name"))
+        if not entry.topic and not entry.question.level and not outside:  # (a question heading is its topic)
+            # Said once: a chat answer pasted whole has no heading, and every entry is right.
+            outside.append(entry.line)
+            hint(entry.line, _("entries outside any heading, from this one on: their topic is the file name"))
         entries.append(
             Entry(
                 path=document.path,
