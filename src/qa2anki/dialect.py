@@ -463,10 +463,12 @@ def _comment_block(state: StateBlock, start_line: int, end_line: int, silent: bo
         state.src, begin, state.eMarks[start_line]
     ):
         last = start_line
-    elif not state.src.startswith("<!--", begin):
-        return False
     else:
-        last = _comment_end(state, start_line, end_line, begin)
+        head = state.src[begin : begin + 8].lower()
+        opener = next((opener for opener in _HIDDEN_BLOCKS if head.startswith(opener)), None)
+        if opener is None:
+            return False
+        last = _comment_end(state, start_line, end_line, begin + len(opener), _HIDDEN_BLOCKS[opener])
         if last < 0:
             return False
     if silent:
@@ -478,11 +480,18 @@ def _comment_block(state: StateBlock, start_line: int, end_line: int, silent: bo
     return True
 
 
-def _comment_end(state: StateBlock, start_line: int, end_line: int, begin: int) -> int:
-    """The line where a comment that opens at ``begin`` closes, or -1 (no ``-->`` before a heading)."""
+_HIDDEN_BLOCKS = {"<!--": "-->", "<think>": "</think>"}
+"""What opens a block that shows nothing, and what closes it: an HTML comment, and a reasoning model's
+``<think>…</think>`` (DeepSeek-R1 pasted whole: its reasoning is no answer, and its ``问题：`` lines no
+questions)."""
+
+
+def _comment_end(state: StateBlock, start_line: int, end_line: int, after: int, closer: str = "-->") -> int:
+    """The line where a comment whose opener ends at ``after`` closes, or -1 (no ``closer`` before a
+    heading)."""
     last = start_line
-    text = state.src[begin + 4 : state.eMarks[start_line]]
-    while "-->" not in text:
+    text = state.src[after : state.eMarks[start_line]]
+    while closer not in text.lower():
         last += 1
         if last >= end_line:
             return -1

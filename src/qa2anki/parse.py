@@ -3274,8 +3274,8 @@ class _Open:
         """Start the answer at an answer label; a ``<details>`` fold right before it is left out."""
         self.pending_headings.clear()
         self.skipping = False  # a question section's answer section has come
-        while self.question_blocks and self.question_blocks[-1].rule in FOLD_RULES:
-            self.question_blocks.pop()
+        while self.question_blocks and self.question_blocks[-1].rule in (*FOLD_RULES, "thematic-break"):
+            self.question_blocks.pop()  # (a ``---`` between a question heading and ``#### Answer：`` too)
         self.answer = block
 
     def add(self, block: BlockInfo) -> None:
@@ -4330,7 +4330,12 @@ def assemble_part(
                 hint(block.start + 1, _(SKIPPED_SECTION))
                 skipped_said = True
         elif current is not None:
-            if block.kind == "answer" and current.answer is not None and current.answer.kind == "answer":
+            if (
+                block.kind == "answer"
+                and current.answer is not None
+                and current.answer.kind == "answer"
+                and block.marker not in EXPLAINING_LABELS
+            ):
                 hint(block.start + 1, _(SECOND_ANSWER_LABEL))
             current.add(block)
             if current.fold_depth and block.marker in ("details", "/details") and block.kind != "question":
@@ -4531,7 +4536,11 @@ SECOND_ANSWER_LABEL = N_(
     "a second answer label in one answer, kept in it: the text above it may be a question not read as one "
     "(without ？, or longer than a question line); label it (**面试题：**) to make it a card of its own"
 )
-"""Said of an answer label inside an answer that already has one (see :func:`assemble_part`)."""
+"""Said of an answer label inside an answer that already has one (see :func:`assemble_part`), but for one
+of :data:`EXPLAINING_LABELS`."""
+EXPLAINING_LABELS = frozenset(("解析", "详解", "答案解析", "解答过程", "题解"))
+"""Answer labels that, after an answer (``**答案：** 16。``), explain it (``**解析：** 容量必须是 2 的幂…``):
+the answer goes on, as a quiz writes it, and nothing is wrong."""
 TITLE_BODY = N_(
     "text below a heading that titles the questions below it, in no entry: it is on no card (if it "
     "answers the heading, end the heading with ？)"
