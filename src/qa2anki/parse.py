@@ -2472,7 +2472,7 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
     opening = _undecorated(plain_text(inline))
     if (lone := _lone_answer_label(inline, opening, patterns.answer)) is not None:
         return "answer", "plain-label", lone
-    if _numbered_closing(opening):
+    if _numbered_closing(opening) or _footnotes(inline.content):
         return "epilogue", FOOTER_TITLE, None
     question_line = _question_line(inline, patterns)
     if question_line is not None:
@@ -2484,6 +2484,16 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
     if opening.startswith(EPILOGUE_OPENINGS):
         return "epilogue", "", None
     return None
+
+
+_FOOTNOTE_RE = re.compile(r"\[\^[^\]\s]+\]:")
+"""A footnote's definition (``[^1]: 《统计学习方法》…``), as chat models with citations end their answers."""
+
+
+def _footnotes(content: str) -> bool:
+    """Whether a paragraph is footnote definitions, each line one: a page's footer, as further reading is
+    (see :data:`FOOTER_TITLE`), never the last answer's."""
+    return content.startswith("[^") and all(_FOOTNOTE_RE.match(line) for line in content.split("\n"))
 
 
 def _titled_label(inline: Token, question_label: re.Pattern[str]) -> _Label | None:
@@ -3924,6 +3934,7 @@ def assemble_part(
     unread: list[BlockInfo] = []  # a numbered topic heading among question headings, and text below it
     follow_up = 0  # 1 + the start of the last question line kept inside the open entry (see _follow_up)
     outside: list[int] = []  # the first entry outside any heading, once said
+    first_heading = [len(starts) + 1]  # the line of the part's first heading, once met
     list_end = 0  # where the last list (or table) read as entries ends
     skipped_said = False  # whether the section left out between a question and an answer section was said
 
@@ -4056,8 +4067,10 @@ def assemble_part(
         if not answer_md:
             warn(answer.start + 1, _("empty answer; the entry is skipped"))
             return
-        if not entry.topic and not entry.question.level and not outside:  # (a question heading is its topic)
-            # Said once: a chat answer pasted whole has no heading, and every entry is right.
+        if not entry.topic and not entry.question.level and not outside and entry.line <= first_heading[0]:
+            # Said once, of the first entry above the document's first heading (a section starts at its
+            # heading: only the first part has such entries): a chat answer pasted whole has no heading,
+            # and every entry is right. (A question heading is its own topic.)
             outside.append(entry.line)
             hint(entry.line, _("entries outside any heading, from this one on: their topic is the file name"))
         entries.append(
@@ -4088,6 +4101,8 @@ def assemble_part(
     for index, block in enumerate(blocks):
         if block.start in titles:
             block = block._replace(kind="heading", rule="heading")
+        if (block.kind == "heading" or block.level) and first_heading[0] > block.start:
+            first_heading[0] = block.start
         if current is not None and current.question.rule in _ITEM_ANSWER_RULES and block.start >= list_end:
             close(at_part_end=False)  # (its answer is in its row or item: what follows the list is not)
             if block.kind == "epilogue":
