@@ -996,9 +996,9 @@ def stale_problems(shown: tuple[str, int], stale: Sequence[tuple[str, int]]) -> 
             line,
             Severity.WARNING,
             _(
-                "stale copy: the card shows the edited wording at {shown}, this copy still holds the older "
-                "one (edit it to match, or delete it; qa2anki tidy deletes such copies where the note has "
-                "another copy in the same section)"
+                "stale copy: the card shows the newer wording at {shown} (a copy edited, or added, since "
+                "the last build), this copy still holds the older one (edit it to match, or delete it; "
+                "qa2anki tidy deletes such copies where the note has another copy in the same section)"
             ).format(shown=f"{shown[0]}:{shown[1]}"),
         )
         for path, line in stale
