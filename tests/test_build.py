@@ -821,6 +821,43 @@ def test_a_copy_moved_under_another_existing_heading_and_edited_is_warned_of(tmp
     )
 
 
+def test_a_section_put_back_whose_copy_had_the_edit_is_warned_of(tmp_path: Path) -> None:
+    """A summary section whose copy held the card's edit is deleted (the card goes back) and put back as it
+    was: its copy is a note of its own now, a second card with the note's question, and the build says
+    so at its line, whether it carries the other notes over or builds them all afresh."""
+    project = tmp_path / "p"
+    (project / "source").mkdir(parents=True)
+    document = project / "source" / "a.md"
+    entry = "**面试题：** {0}\n\n**答案：** {1}\n\n"
+    copy = entry.format("Redis为什么这么快？", "基于内存。")
+    edited = entry.format("Redis为什么这么快？", "基于内存，单线程。")
+    other = "## 其他\n\n" + entry.format("什么是缓存雪崩？", "大量缓存同时失效。")
+
+    def write(*sections: str) -> None:
+        document.write_text("".join(sections), encoding="utf-8")
+
+    write(f"## Redis\n\n{copy}", f"## 复习\n\n{copy}", other)
+    (note,) = [n for n in build(Options(cwd=project, now=NOW)).changed if n.note.topic == "Redis"]
+    write(f"## Redis\n\n{copy}", f"## 复习\n\n{edited}", other)
+    build(Options(cwd=project, now=NOW + 10))
+    write(f"## Redis\n\n{copy}", other)
+    build(Options(cwd=project, now=NOW + 20))
+    write(f"## Redis\n\n{copy}", f"## 复习\n\n{edited}", other)
+    shutil.copytree(project, tmp_path / "full")
+    carried = build(Options(cwd=project, now=NOW + 30))
+    assert carried.reuse.carried  # the other notes' lock lines stay unparsed
+    shutil.rmtree(tmp_path / "full" / "build")
+    full = build(Options(cwd=tmp_path / "full", now=NOW + 30))
+    assert not full.reuse.carried
+    for report in (carried, full):
+        assert [n.status for n in report.changed] == [Status.ADDED]
+        (warning,) = _not_hints(report.problems)
+        assert (warning.line, warning.severity) == (9, Severity.WARNING)
+        assert warning.message.startswith(
+            f"this new note asks what note {note.guid} asks (Redis为什么这么快？"
+        )
+
+
 def test_a_card_that_goes_back_to_an_older_wording_is_warned_of(tmp_path: Path) -> None:
     """The copies of a note under two headings: one is edited (the card shows the edit, the other is
     stale), then the edited one is deleted. The card goes back to the older wording, and the build says

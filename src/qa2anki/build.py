@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import json
 import os
 import tempfile
 import time
@@ -1066,32 +1067,30 @@ def _only_recorded(lock: Lock, old: Lock) -> bool:
 
 def _split_copies(identification: Identification, old_lock: Lock) -> tuple[Problem, ...]:
     """A warning for each added note that asks what a note of the lock asked, while that note goes on:
-    copies of one note (an entry repeated under two headings) edited differently are two notes now, and
-    Anki shows two cards with one front. Under one of the note's topics that is sure; under another (a
-    heading renamed in the same build as the edit, so that the note lost a topic) the new note may also be
-    a question of its own, and the warning says so."""
-    now = {note.guid: note for note in identification.lock.notes if note.present}
+    Anki shows two cards with one front. Under one of the note's topics it is a copy edited differently;
+    under another it may be that (a copy moved there and edited, a section deleted and put back as it
+    was, whose copy had the card's edit) or a question of its own, and the warning says so. Notes carried
+    over are asked too: their lock lines, left unparsed, are searched for the question, so that a build
+    that carries notes says what a full build says."""
+    added = [item for item in identification.notes if item.status == Status.ADDED]
+    if not added:
+        return ()
+    now = {note.guid for note in identification.lock.notes if note.present} | set(
+        identification.lock.unparsed
+    )
     asked: dict[str, list[LockedNote]] = {}
     for locked in old_lock.notes:
         if locked.present and locked.guid in now:
             asked.setdefault(locked.question, []).append(locked)
+    carried = _CarriedQuestions(old_lock.unparsed)
     problems: list[Problem] = []
-    for item in identification.notes:
-        if item.status != Status.ADDED or item.note.question_folded not in asked:
-            continue
+    for item in added:
+        question = item.note.question_folded
         topic = fold_topic(item.note.topic)
-        same = [
-            locked for locked in asked[item.note.question_folded] if topic in map(fold_topic, locked.topics)
-        ]
-        # Under another topic, only where the note lost a topic in this build (a copy left it): a note
-        # carried over unchanged is not looked at, so a full build must not say more either.
-        left = [
-            locked
-            for locked in asked[item.note.question_folded]
-            if set(locked.topics) - set(now[locked.guid].topics)
-        ]
-        if not same and not left:
+        others = asked.get(question, []) + carried.asking(question)
+        if not others:
             continue
+        same = [locked for locked in others if topic in map(fold_topic, locked.topics)]
         if same:
             message = _(
                 "this copy of note {guid} ({question}) was edited differently from the note's other "
@@ -1104,13 +1103,52 @@ def _split_copies(identification: Identification, old_lock: Lock) -> tuple[Probl
                 "of that note edited differently, Anki shows two cards with this question; make the "
                 "copies the same again (or delete one) to keep one card"
             )
-        locked = (same or left)[0]
+        locked = min(same or others, key=attrgetter("guid"))
         first = item.note.first
         text = message.format(
             guid=locked.guid, question=item.note.question_md, topics=" / ".join(locked.topics)
         )
         problems.append(Problem(first.path, first.line, Severity.WARNING, text))
     return tuple(problems)
+
+
+class _CarriedQuestions:
+    """The lock lines of the notes a build carried over (left unparsed), searched by folded question: a
+    line holds ``"question": <JSON string>,`` as this program writes it."""
+
+    def __init__(self, unparsed: Mapping[str, bytes]) -> None:
+        self.lines = unparsed
+        self._joined: bytes | None = None
+
+    def asking(self, question: str) -> list[LockedNote]:
+        """The carried notes whose folded question is ``question``."""
+        if not self.lines:
+            return []
+        if self._joined is None:
+            self._joined = b"\n".join(self.lines[guid] for guid in sorted(self.lines))
+        needle = f'"question": {json_string(question)}, "answer"'.encode("utf-8", "surrogatepass")
+        found: list[LockedNote] = []
+        at = self._joined.find(needle)
+        while at >= 0:
+            start = self._joined.rfind(b"\n", 0, at) + 1
+            end = self._joined.find(b"\n", at)
+            line = self._joined[start : end if end >= 0 else len(self._joined)]
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                record = json.loads(line)
+                found.append(
+                    LockedNote(
+                        guid=record["guid"],
+                        key=record["key"],
+                        question=record["question"],
+                        answer=record["answer"],
+                        topics=tuple(record["topics"]),
+                        content=record["content"],
+                        mod=record["mod"],
+                        present=record["present"],
+                    )
+                )
+            at = self._joined.find(needle, at + len(needle))
+        return found
 
 
 def _reverted(identification: Identification) -> tuple[Problem, ...]:

@@ -64,7 +64,7 @@ def _heading_lines(project: Path, question: str) -> list[int]:
 
 
 def _summary(output: str) -> str:
-    return next(line for line in output.splitlines() if " added, " in line)
+    return next(line for line in output.splitlines() if re.match(r"\d+ added, ", line))
 
 
 def test_an_edit_of_the_first_copy_lands_and_tidy_changes_nothing(
@@ -89,7 +89,7 @@ def test_an_edit_of_the_first_copy_lands_and_tidy_changes_nothing(
     for line in stale:
         assert f"llm-interview.md:{line}: warning: stale copy" in result.output
     (edited_line,) = _heading_lines(project, NEW_QUESTION)
-    assert f"edited wording at source/llm-interview.md:{edited_line}" in result.output
+    assert f"newer wording at source/llm-interview.md:{edited_line}" in result.output
 
     response = import_apkg(collection, v2_path)
     assert len(response.log.updated) == 1 and not response.log.new
