@@ -93,11 +93,13 @@ CLOSING_HEADINGS = (
     "延伸阅读",
     "扩展阅读",
     "推荐阅读",
-    "目录",
     "展望",
 )
 """Headings of sections that hold no entries (summary, further reading, table of contents), but for
 labelled pairs (see :func:`_labelled_pair`)."""
+TOC_HEADINGS = frozenset(("目录", "contents", "table of contents", "toc"))
+"""Headings of a table of contents: an aside (its list of links on no card) that names no topic (the
+questions below it, at any level, are the document's)."""
 ASIDE_HEADINGS = frozenset(
     {
         "参考",
@@ -118,6 +120,15 @@ ASIDE_HEADINGS = frozenset(
         "后记",
         "致谢",
         "结束语",
+        *TOC_HEADINGS,
+        "贡献",
+        "参与贡献",
+        "贡献指南",
+        "contributing",
+        "license",
+        "许可证",
+        "开源协议",
+        "star history",
         "面试技巧",
         "面试小技巧",
         "答题技巧",
@@ -1184,8 +1195,8 @@ def _block_info(found: _Found, lines: Sequence[str], first: int = 0) -> BlockInf
 
 def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source: _Source) -> list[_Found]:
     """What a top-level block is: a heading, a question, an answer, … (one rule each), or content."""
-    if block.kind == COMMENT:
-        return []  # it shows nothing, and it is in no entry's text
+    if block.kind == COMMENT or (block.kind in _NAVIGABLE and _in_page_links_only(block.tokens)):
+        return []  # it shows nothing, and it is in no entry's text (nor is a table of contents)
     inline = block.inline
     if block.kind == "heading" and inline is not None:
         return [_read_heading(block, inline, patterns, labels)]
@@ -2477,13 +2488,36 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
     question_line = _question_line(inline, patterns)
     if question_line is not None:
         return "question", *question_line
-    if opening.startswith(SIGN_OFF_OPENINGS):
+    if opening.startswith(SIGN_OFF_OPENINGS) or _action_bar(opening):
         return "epilogue", SIGN_OFF, None
     if opening.strip().rstrip(":：").strip() in FOOTER_TITLES:
         return "epilogue", FOOTER_TITLE, None
-    if opening.startswith(EPILOGUE_OPENINGS):
+    if opening.startswith(EPILOGUE_OPENINGS) or _ends_wishing(opening):
         return "epilogue", "", None
     return None
+
+
+_ACTION_BAR_RE = re.compile(
+    r"(?:赞同[\d.]*[kKwW万]?|\d+条评论|添加评论|分享|收藏|喜欢|收起|举报|点赞|评论|关注|打赏|送礼物|感谢)+"
+)
+"""A row of a page's buttons copied with its text (知乎's ``​赞同 1.2K​​87 条评论​分享​​收藏​​喜欢``)."""
+
+
+def _action_bar(text: str) -> bool:
+    """Whether a paragraph is a page's row of buttons (see :data:`_ACTION_BAR_RE`): a footer's line."""
+    squeezed = "".join(text.replace("\u200b", " ").split())
+    return bool(squeezed) and _ACTION_BAR_RE.fullmatch(squeezed) is not None
+
+
+_WISH_RE = re.compile(r"[。！!]\s*祝(?:大家|你|您|各位)[^。！!]*[。！!~～]*$")
+"""A short closing paragraph whose last sentence wishes the reader well (``面试官人很好。祝大家都能拿到
+心仪的 offer！``)."""
+
+
+def _ends_wishing(text: str) -> bool:
+    """Whether a short paragraph ends wishing the reader well: a closing, as :data:`EPILOGUE_OPENINGS`."""
+    text = text.strip()
+    return len(text) <= QUESTION_LINE_CHARS + 20 and _WISH_RE.search(text) is not None
 
 
 _FOOTNOTE_RE = re.compile(r"\[\^[^\]\s]+\]:")
@@ -4246,8 +4280,10 @@ def assemble_part(
                     level=block.level,
                     question=block._replace(kind="question", rule=QUESTION_ANSWER_SECTIONS, text=""),
                 )
-            # A heading that is only a number and decoration (``## 第 1 题 🟢``) names no topic.
-            topic = block.topic if _undecorated(block.topic) else (headings[-1][1] if headings else "")
+            # A heading that is only a number and decoration (``## 第 1 题 🟢``) names no topic, nor does a
+            # table of contents (``## 目录`` over the questions' list of links).
+            named = _undecorated(block.topic) and _undecorated(block.topic).casefold() not in TOC_HEADINGS
+            topic = block.topic if named else (headings[-1][1] if headings else "")
             headings.append((block.level, topic))
             if current is None and block.rule == "numbered" and mixed_level_tag(block.level) in openers:
                 unread.append(block)
@@ -4574,6 +4610,35 @@ def _unplaced(block: BlockInfo, headings: Sequence[tuple[int, str]], context: _C
     heading (a document's title, and the text right below it, introduce it; 前言 and its like aside)."""
     below_title = len(headings) == 1 and title_tag(headings[0][1]) in context.openers
     return bool(headings) and not below_title and not _aside(context) and _shows(block)
+
+
+_NAVIGABLE = frozenset(("paragraph", "bullet_list", "ordered_list"))
+_LINK_MARKUP = frozenset(("strong_open", "strong_close", "em_open", "em_close", "softbreak", "hardbreak"))
+
+
+def _in_page_links_only(tokens: Sequence[Token]) -> bool:
+    """Whether a paragraph or list holds nothing but links within the page: a table of contents, or
+    ``**[⬆ 返回顶部](#目录)**`` after each answer of a GitHub README. On a card they lead nowhere."""
+    linked = False
+    for token in tokens:
+        if token.type != "inline":
+            continue
+        depth = 0
+        for child in token.children or ():
+            if child.type == "link_open":
+                href = child.attrs.get("href", "")
+                if not isinstance(href, str) or not href.startswith("#"):
+                    return False
+                depth, linked = depth + 1, True
+            elif child.type == "link_close":
+                depth -= 1
+            elif (
+                depth == 0
+                and child.type not in _LINK_MARKUP
+                and (child.type != "text" or child.content.strip())
+            ):
+                return False
+    return linked
 
 
 def _shows(block: BlockInfo) -> bool:
