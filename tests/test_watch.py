@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from qa2anki.build import Options, clock, listing
-from qa2anki.errors import Qa2AnkiError
+from qa2anki.errors import Problem, ProblemsFound, Qa2AnkiError, Severity
 from qa2anki.preview import preview_html
 from qa2anki.watch import LivePage, PreviewServer, watch_preview
 from tests.conftest import SEED
@@ -153,6 +153,30 @@ def test_a_failed_rebuild_keeps_the_last_page(seed_project: Path) -> None:
         assert _get(watcher.url + "build") == "1"
         (seed_project / "source" / "broken").unlink()
         _until("the next good build", lambda: _get(watcher.url + "build") == "2")
+    finally:
+        watcher.close()
+
+
+def test_a_rebuild_that_finds_problems_says_which_and_where(seed_project: Path) -> None:
+    """A save that breaks the build: the watch says what is wrong at which line, not only how many
+    errors there were (the page, still the last good one, does not show it)."""
+    builds: list[str] = []
+    good = _rebuild(seed_project, builds)
+    problem = Problem("source/a.md", 7, Severity.ERROR, "image not found: x.png")
+
+    def rebuild(build: str) -> bytes:
+        if (seed_project / "source" / "broken").exists():
+            raise ProblemsFound("1 error(s) found; nothing was written", (problem,), (problem,))
+        return good(build)  # type: ignore[operator,no-any-return]
+
+    watcher = _Watching(seed_project, rebuild)
+    try:
+        (seed_project / "source" / "broken").write_text("", "utf-8")
+        assert watcher.wait_for("source/a.md") == "source/a.md:7: error: image not found: x.png"
+        assert (
+            watcher.wait_for("1 error(s)")
+            == "1 error(s) found; nothing was written (the page still shows the last build)"
+        )
     finally:
         watcher.close()
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from qa2anki import __version__, i18n
-from qa2anki.errors import Problem, ProblemsFound, Qa2AnkiError, Severity, format_location
+from qa2anki.errors import Problem, ProblemsFound, Qa2AnkiError, Severity
 from qa2anki.i18n import N_
 from qa2anki.i18n import gettext as _
 
@@ -48,8 +48,7 @@ def _print_problems(problems: Sequence[Problem], limit: int | None = None, hints
         problems = [problem for problem in problems if problem.severity != Severity.HINT]
     shown = problems if limit is None else problems[:limit]
     for problem in shown:
-        message = f"{_(problem.severity.value)}: {problem.message}"
-        click.echo(format_location(problem.path, problem.line or None, message), err=True)
+        click.echo(problem.shown(), err=True)
     if len(shown) < len(problems):
         more = len(problems) - len(shown)
         click.echo(_("… and {count} more (qa2anki check lists them all)").format(count=more), err=True)

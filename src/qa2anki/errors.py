@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from qa2anki.i18n import gettext
+
 
 class Qa2AnkiError(Exception):
     """A domain error: bad input, a broken lock, a schema change. Never a bug.
@@ -76,6 +78,12 @@ class Problem:
 
     def __str__(self) -> str:
         return format_location(self.path, self.line or None, f"{self.severity.value}: {self.message}")
+
+    def shown(self) -> str:
+        """The line a command prints: its severity in the language of the run."""
+        return format_location(
+            self.path, self.line or None, f"{gettext(self.severity.value)}: {self.message}"
+        )
 
 
 def format_location(path: str | None, line: int | None, message: str) -> str:

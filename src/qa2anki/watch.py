@@ -21,7 +21,7 @@ from pathlib import Path
 
 from watchfiles import Change, DefaultFilter, watch
 
-from qa2anki.errors import Qa2AnkiError
+from qa2anki.errors import ProblemsFound, Qa2AnkiError, Severity
 from qa2anki.i18n import gettext as _
 
 HOST = "127.0.0.1"
@@ -160,6 +160,10 @@ def watch_preview(
             try:
                 page = rebuild(str(builds + 1))
             except Qa2AnkiError as exc:
+                if isinstance(exc, ProblemsFound):  # what is wrong, and where, before the count of it
+                    for problem in exc.found:
+                        if problem.severity != Severity.HINT:
+                            say(problem.shown())
                 say(_("{error} (the page still shows the last build)").format(error=exc))
                 continue
             builds += 1
