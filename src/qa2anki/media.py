@@ -20,9 +20,8 @@ from urllib.parse import unquote
 
 from qa2anki.errors import Problem, Severity
 from qa2anki.i18n import gettext as _
-from qa2anki.parse import Entry
+from qa2anki.parse import Entry, web_image
 
-_REMOTE_RE = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
 _SUFFIX_RE = re.compile(r"^\.[a-z0-9]{1,8}$")
 MAX_MEDIA_BYTES = 50 * 1024 * 1024
 """Larger files are refused: they would bloat every user's collection."""
@@ -70,7 +69,7 @@ def collect_media(entries: Iterable[Entry], cwd: Path) -> Media:
     problems: list[Problem] = []
     for entry in entries:
         for src, line in entry.images:
-            if (entry.path, src) in names or _REMOTE_RE.match(src):
+            if (entry.path, src) in names or web_image(src):
                 continue
             found = _image_file((entry.path, entry.document, src), cwd)
             if isinstance(found, tuple):

@@ -4107,6 +4107,14 @@ def assemble_part(
             # and every entry is right. (A question heading is its own topic.)
             outside.append(entry.line)
             hint(entry.line, _("entries outside any heading, from this one on: their topic is the file name"))
+        images = tuple(
+            (src, block.start + 1)
+            for block in (entry.question, *question_blocks, answer, *answer_blocks)
+            for src in block.images
+        )
+        for src, line in images:
+            if web_image(src):
+                hint(line, _(WEB_IMAGE).format(src=src))
         entries.append(
             Entry(
                 path=document.path,
@@ -4119,11 +4127,7 @@ def assemble_part(
                 answer_html=answer_html,
                 question_folded=question_folded,
                 answer_folded=answer_folded,
-                images=tuple(
-                    (src, block.start + 1)
-                    for block in (entry.question, *question_blocks, answer, *answer_blocks)
-                    for src in block.images
-                ),
+                images=images,
                 rule=rule,
                 last=(answer_blocks[-1] if answer_blocks else answer).end,
             )
@@ -4598,6 +4602,19 @@ TITLE_BODY = N_(
 )
 """Said of the body of a heading that seemed to ask but titles deeper questions (see :func:`_is_title`):
 an introduction, mostly, but it may be an answer."""
+WEB_IMAGE = N_(
+    "a web image ({src}) is not packed into the deck: Anki shows it only online, and only while the site "
+    "serves it (blogs often refuse other sites); save it beside the document and link the file to pack it"
+)
+"""Said of each image on a card that is a web address (see :func:`web_image`)."""
+_WEB_IMAGE_RE = re.compile(r"(?:https?:)?//", re.IGNORECASE)
+
+
+def web_image(src: str) -> bool:
+    """Whether an image's ``src`` is a web address (``https://…``, ``//cdn…``), not a file to pack."""
+    return _WEB_IMAGE_RE.match(src) is not None
+
+
 UNPLACED_TEXT = N_(
     "text below a heading, in no entry: it is on no card (a question without ？, or a list of questions "
     "with an item that does not ask?)"
