@@ -62,6 +62,8 @@ def test_the_hooks() -> None:
     [
         ("source/llm.md", True),
         ("source/第一章/题目.markdown", True),
+        ("source/面经.txt", True),  # a source type too
+        ("source/Redis.MD", True),
         ("README.md", False),  # no entries: checking it would fail every commit that touches it
         ("docs/notes.md", False),
         ("source/qa2anki.lock", False),

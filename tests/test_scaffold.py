@@ -94,10 +94,16 @@ def test_the_workflow_builds_on_push_checks_the_lock_on_pull_requests_and_releas
     assert build["uses"] == ACTION
     locked = build["with"]["locked"]
     assert "github.event_name == 'pull_request'" in locked and "refs/tags/" in locked
-    release = next(step for step in steps if "gh release create" in step.get("run", ""))
-    assert release["if"] == "startsWith(github.ref, 'refs/tags/')"
-    assert release["env"]["DECK"] == "${{ steps.build.outputs.deck }}"
-    assert workflow["permissions"] == {"contents": "write"}
+    # Only the release job, only on a tag, may write to the repository (a pull request's run reads).
+    assert workflow["permissions"] == {"contents": "read"}
+    release = workflow["jobs"]["release"]
+    assert release["if"] == "startsWith(github.ref, 'refs/tags/')" and release["needs"] == "deck"
+    assert release["permissions"] == {"contents": "write"}
+    upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact"))
+    download = next(step for step in release["steps"] if step.get("uses", "").startswith("actions/download"))
+    assert upload["with"]["name"] == download["with"]["name"] == "deck"
+    (create,) = [step for step in release["steps"] if "gh release create" in step.get("run", "")]
+    assert "deck/*.apkg" in create["run"] and '--repo "$GITHUB_REPOSITORY"' in create["run"]
 
 
 def test_default_deck_name_is_the_folder_name(tmp_path: Path) -> None:
