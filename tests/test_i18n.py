@@ -340,3 +340,18 @@ def test_readmes_link_to_each_other() -> None:
     chinese = (REPO / "README.zh-CN.md").read_text(encoding="utf-8").splitlines()[:5]
     assert any("(README.zh-CN.md)" in line for line in english)
     assert any("(README.md)" in line for line in chinese)
+
+
+def test_the_preview_page_speaks_the_language(project: Path) -> None:
+    """The preview page's own words (sides, search box, night mode, statuses, merge kinds, problems)
+    follow the language of the run; the cards are the documents' own text either way."""
+    write_doc(project, DOC)
+    assert run("preview", LANG="zh_CN.UTF-8").exit_code == 0
+    page = (project / "build" / "preview.html").read_text(encoding="utf-8")
+    for words in ("正面", "背面", "搜索问题、答案、标签、文件…", "夜间模式", "新增", "主条目"):
+        assert words in page, words
+    for words in (">Front<", ">Back<", '"pv-night"> night mode<', "Search questions"):
+        assert words not in page, words
+    assert run("preview", LANG="C").exit_code == 0
+    english = (project / "build" / "preview.html").read_text(encoding="utf-8")
+    assert ">Front<" in english and '"pv-night"> night mode<' in english

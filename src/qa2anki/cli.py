@@ -133,7 +133,7 @@ CLICK_TEXTS = (
 
 LABELS = (
     *(N_("added"), N_("updated"), N_("unchanged"), N_("reidentified"), N_("revived"), N_("removed")),
-    *(N_("canonical"), N_("exact"), N_("near"), N_("truncated"), N_("conflict")),
+    *(N_("canonical"), N_("exact"), N_("near"), N_("truncated"), N_("conflict"), N_("stale")),
     *(N_("error"), N_("warning"), N_("hint")),
 )
 """Note statuses (``build -v``), merge kinds (``list``) and problem severities as shown, marked for the

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from qa2anki.build import Listing
 from qa2anki.errors import Problem
+from qa2anki.i18n import gettext as _
 from qa2anki.notetype import NOTE_TYPE, NoteType
 from qa2anki.render import location_label, render_note
 
@@ -102,7 +103,7 @@ def card_sides(fields: Sequence[str], note_type: NoteType = NOTE_TYPE) -> list[t
     """(front, back) HTML of each card of a note: its first template first."""
     values = dict(zip(note_type.fields, fields, strict=True))
     sides = []
-    for _, front_template, back_template in note_type.templates:
+    for _name, front_template, back_template in note_type.templates:
         front = render_template(front_template, values)
         sides.append((front, render_template(back_template, {**values, "FrontSide": front})))
     return sides
@@ -239,14 +240,14 @@ def _note_html(number: int, note: PreviewNote, files: Mapping[str, bytes], note_
     esc = html.escape
     parts = [f'<article class="pv-note" id="note-{esc(note.guid)}">', '<div class="pv-meta">']
     parts.append(f'<span class="pv-number">#{number}</span>')
-    parts.append(f'<span class="pv-status pv-status-{esc(note.status)}">{esc(note.status)}</span>')
+    parts.append(f'<span class="pv-status pv-status-{esc(note.status)}">{esc(_(note.status))}</span>')
     parts.append(f'<span class="pv-guid">{esc(note.guid)}</span>')
     parts.extend(f'<span class="pv-tag">{esc(tag)}</span>' for tag in note.tags)
     parts.append("</div>")
     for index, (front, back) in enumerate(card_sides(note.fields, note_type)):
         card = f"card card{index + 1}"
         parts.append('<div class="pv-sides">')
-        for label, side in (("Front", front), ("Back", back)):
+        for label, side in ((_("Front"), front), (_("Back"), back)):
             parts.append(
                 f'<section class="pv-side"><div class="pv-side-label">{label}</div>'
                 f'<div class="{card}">{inline_media(side, files)}</div></section>'
@@ -256,7 +257,7 @@ def _note_html(number: int, note: PreviewNote, files: Mapping[str, bytes], note_
     for source in note.sources:
         parts.append(
             f"<li>{esc(source.path)}:{source.line} — {esc(source.label)} "
-            f'<span class="pv-kind">({esc(source.kind)})</span></li>'
+            f'<span class="pv-kind">({esc(_(source.kind))})</span></li>'
         )
     parts.append("</ul></article>")
     return "\n".join(parts)
@@ -277,7 +278,9 @@ def render_page(
     build_attribute = "" if live_build is None else f' data-build="{esc(live_build)}"'
     media = files or {}
     sources = {s.path for n in notes for s in n.sources}
-    summary = f"{len(notes)} notes from {len(sources)} document(s)"
+    summary = _("{notes} notes from {documents} document(s)").format(notes=len(notes), documents=len(sources))
+    search, searching = _("Search"), _("Search questions, answers, tags, files…")
+    night, math = _("night mode"), _("Math shows as TeX here; Anki typesets it.")
     head = [
         "<!DOCTYPE html>",
         f'<html lang="zh"{build_attribute}>',
@@ -293,17 +296,17 @@ def render_page(
         '<header class="pv-header">',
         f"<h1>{esc(title)}</h1>",
         f'<span class="pv-summary">{esc(summary)}</span>',
-        '<input type="search" id="pv-search" placeholder="Search questions, answers, tags, files…"'
-        ' aria-label="Search">',
+        f'<input type="search" id="pv-search" placeholder="{esc(searching)}" aria-label="{esc(search)}">',
         '<span class="pv-summary" id="pv-count"></span>',
-        '<label class="pv-summary"><input type="checkbox" id="pv-night"> night mode</label>',
-        '<span class="pv-hint">Math shows as TeX here; Anki typesets it.</span>',
+        f'<label class="pv-summary"><input type="checkbox" id="pv-night"> {esc(night)}</label>',
+        f'<span class="pv-hint">{esc(math)}</span>',
         "</header>",
     ]
     body = []
     if problems:
-        body.append(f'<div class="pv-problems">{len(problems)} problem(s):<ul>')
-        body.extend(f"<li>{esc(str(problem))}</li>" for problem in problems)
+        counted = _("{count} problem(s):").format(count=len(problems))
+        body.append(f'<div class="pv-problems">{esc(counted)}<ul>')
+        body.extend(f"<li>{esc(problem.shown())}</li>" for problem in problems)
         body.append("</ul></div>")
     body.append('<main class="pv-notes">')
     body.extend(_note_html(number, note, media, note_type) for number, note in enumerate(notes, 1))
