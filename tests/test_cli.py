@@ -491,3 +491,11 @@ def test_a_locked_build_accepts_the_lock_forgetting_copies_tidy_removed(
     assert locked.exit_code == 0, locked.output
     assert "0 added, 0 updated" in locked.output
     assert '"older"' not in (project / "source/qa2anki.lock").read_text(encoding="utf-8")
+
+
+def test_status_columns_line_up_in_chinese() -> None:
+    """A Chinese status takes two terminal columns per character: the GUIDs after it line up."""
+    from qa2anki.cli import _padded
+
+    assert _padded("新增", 12) == "新增" + " " * 8 and _padded("added", 12) == "added" + " " * 7
+    assert _padded("重新识别超过了宽度", 12) == "重新识别超过了宽度"

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -352,6 +353,13 @@ def build_command(
     _print_summary(report, root, verbose)
 
 
+def _padded(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns: a Chinese character takes two (``新增`` is as wide as
+    ``added`` but one, and ``:<12`` would count it as two columns)."""
+    columns = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return text + " " * max(0, width - columns)
+
+
 def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
     from qa2anki.config import config_file
     from qa2anki.identity import Status
@@ -393,7 +401,7 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
         click.echo(str(report.reuse))
         scored = False
         for item in report.changed:
-            line = f"  {_(item.status.value):<12} {item.guid}  {_one_line(item.note.question_md)}"
+            line = f"  {_padded(_(item.status.value), 12)} {item.guid}  {_one_line(item.note.question_md)}"
             notes = []
             if item.status == Status.REIDENTIFIED and item.previous is not None:
                 notes.append(
@@ -425,7 +433,7 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
             )
         for locked in report.removed:
             removed = _("removed")
-            click.echo(f"  {removed:<12} {locked.guid}  {_one_line(locked.written)}")
+            click.echo(f"  {_padded(removed, 12)} {locked.guid}  {_one_line(locked.written)}")
     if report.awaiting:
         click.echo(
             _(
