@@ -146,3 +146,22 @@ def test_check_hints_at_a_document_it_reads_no_way(project: Path, run_cli: RunCl
     assert check.exit_code == 0, check.output
     assert "source/b.md: warning: no 面试题/答案 entries found" in check.stderr
     assert "source/b.md:1: hint: 3 paragraphs end with a question mark, but none is labelled" in check.stderr
+
+
+def test_one_question_under_two_topics_with_two_answers_is_hinted() -> None:
+    """Two documents ask one question under different headings with different answers: two cards with
+    one front, hinted at the later one. Copies with one answer merge, and give no hint."""
+    from qa2anki.hints import same_questions
+
+    entries = [
+        _entry(3, "什么是 KV Cache？", "缓存 K 和 V。", "推理优化"),
+        _entry(9, "什么是 KV cache?", "用空间换时间。", "显存"),
+    ]
+    [hint] = same_questions(normalize(entries).notes)
+    assert (hint.line, hint.severity) == (9, Severity.HINT)
+    assert hint.message.startswith("the same question as doc.md:3 (under 推理优化), with another answer")
+    copies = [
+        _entry(3, "什么是 KV Cache？", "缓存 K 和 V。", "推理优化"),
+        _entry(9, "什么是 KV Cache？", "缓存 K 和 V。", "显存"),
+    ]
+    assert same_questions(normalize(copies).notes) == ()

@@ -6,6 +6,8 @@ under ``--strict`` (see :class:`qa2anki.errors.Severity`).
   under ``near_duplicate_answer`` (with questions at least :data:`qa2anki.normalize.QUESTION_FLOOR`
   alike, as merging on answers needs). Lowering the threshold would merge them; often they are two
   questions that only look alike, so it is the user's call.
+* **Same questions**: notes of different topics that ask the same question (folded) with different
+  answers: two cards with one front, which the user may want or not.
 * **Shapes read in no other way**: a document without entries whose paragraphs end in question marks
   (questions without labels), that has question lines without answer labels too few to be read as
   questions, or that has answer labels but no question label.
@@ -81,6 +83,35 @@ def near_misses(notes: Sequence[Note], thresholds: Thresholds | None = None) -> 
                         ),
                     )
                 )
+    return tuple(sorted(hints))
+
+
+def same_questions(notes: Sequence[Note]) -> tuple[Problem, ...]:
+    """A hint at each note that asks what an earlier note of another topic asks, with another answer:
+    Anki shows two cards with one front (only copies with one answer, or near ones under one heading,
+    merge). Sorted by file and line."""
+    by_question: dict[str, list[Note]] = defaultdict(list)
+    for note in notes:
+        by_question[note.question_folded].append(note)
+    hints: list[Problem] = []
+    for members in by_question.values():
+        if len(members) < 2:
+            continue
+        ordered = sorted(members, key=lambda n: (n.first.path, n.first.line))
+        first = ordered[0]
+        for note in ordered[1:]:
+            hints.append(
+                Problem(
+                    note.first.path,
+                    note.first.line,
+                    Severity.HINT,
+                    _(
+                        "the same question as {where} (under {topic}), with another answer: two cards ask "
+                        "it. If it is one question, give both copies one answer (copies merge whatever "
+                        "their headings) or keep one"
+                    ).format(where=f"{first.first.path}:{first.first.line}", topic=first.topic),
+                )
+            )
     return tuple(sorted(hints))
 
 
