@@ -475,47 +475,14 @@ def test_builds_without_fcntl(tmp_path: Path) -> None:
     assert blocked.returncode != 0  # the block does block
 
 
-def test_builds_of_one_project_with_other_locks_wait_for_its_cache(tmp_path: Path) -> None:
-    """Two builds of one project with different locks and decks share the cache folder: the second waits
-    for the first. Neither leaves a file of its own in the folder its deck goes to."""
+def _waits_on(guard: Path, project: Path, *args: str) -> str:
+    """Run ``qa2anki build ARGS`` in ``project`` while this process holds ``guard``: it must wait, and
+    write nothing (its deck goes to ``other/``), until the guard is let go; then it succeeds. Its output."""
     from filelock import FileLock
 
-    from qa2anki.build import cache_guard
-
-    project = _seed_project(tmp_path)
-    with FileLock(cache_guard(project)):  # a build holding the cache
+    with FileLock(guard):  # a build holding it
         waiting = subprocess.Popen(
-            [sys.executable, "-m", "qa2anki", "build", "--lock", "other.lock", "-o", "other/deck.apkg"],
-            cwd=project,
-            env={**os.environ, "SOURCE_DATE_EPOCH": str(NOW)},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            with pytest.raises(subprocess.TimeoutExpired):
-                waiting.wait(timeout=3)
-            assert not (project / "other").exists()  # it waits before it writes anything
-        except BaseException:
-            waiting.kill()
-            raise
-    _, err = waiting.communicate(timeout=60)
-    assert waiting.returncode == 0, err
-    assert sorted(p.name for p in (project / "other").iterdir()) == ["deck.apkg"]
-
-
-def test_builds_that_share_a_lock_wait_for_each_other(tmp_path: Path) -> None:
-    """Two builds writing different decks from one lock must not both read the old lock and write their
-    own: the second waits until the first is done, whatever its ``-o``."""
-    from filelock import FileLock
-
-    from qa2anki.build import lock_guard
-
-    project = _seed_project(tmp_path)
-    build(Options(cwd=project, now=NOW))
-    with FileLock(lock_guard(project / LOCK)):  # a build holding the lock
-        waiting = subprocess.Popen(
-            [sys.executable, "-m", "qa2anki", "build", "-o", "other/deck.apkg"],
+            [sys.executable, "-m", "qa2anki", "build", *args],
             cwd=project,
             env={**os.environ, "SOURCE_DATE_EPOCH": str(NOW)},
             stdout=subprocess.PIPE,
@@ -531,6 +498,27 @@ def test_builds_that_share_a_lock_wait_for_each_other(tmp_path: Path) -> None:
             raise
     out, err = waiting.communicate(timeout=60)
     assert waiting.returncode == 0, err
+    return out
+
+
+def test_builds_of_one_project_with_other_locks_wait_for_its_cache(tmp_path: Path) -> None:
+    """Two builds of one project with different locks and decks share the cache folder: the second waits
+    for the first. Neither leaves a file of its own in the folder its deck goes to."""
+    from qa2anki.build import cache_guard
+
+    project = _seed_project(tmp_path)
+    _waits_on(cache_guard(project), project, "--lock", "other.lock", "-o", "other/deck.apkg")
+    assert sorted(p.name for p in (project / "other").iterdir()) == ["deck.apkg"]
+
+
+def test_builds_that_share_a_lock_wait_for_each_other(tmp_path: Path) -> None:
+    """Two builds writing different decks from one lock must not both read the old lock and write their
+    own: the second waits until the first is done, whatever its ``-o``."""
+    from qa2anki.build import lock_guard
+
+    project = _seed_project(tmp_path)
+    build(Options(cwd=project, now=NOW))
+    out = _waits_on(lock_guard(project / LOCK), project, "-o", "other/deck.apkg")
     assert (project / "other" / "deck.apkg").is_file() and "wrote other/deck.apkg" in out
 
 
