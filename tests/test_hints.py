@@ -165,3 +165,20 @@ def test_one_question_under_two_topics_with_two_answers_is_hinted() -> None:
         _entry(9, "什么是 KV Cache？", "缓存 K 和 V。", "显存"),
     ]
     assert same_questions(normalize(copies).notes) == ()
+
+
+def test_a_bold_word_opening_most_answers_is_hinted_as_a_label() -> None:
+    """When ``answer_labels`` no longer names a document's answer label, every card shows it: most of the
+    document's answers open with one bold word. One hint, at the first; a word opening one answer of
+    several is prose."""
+    from qa2anki.hints import unread_labels
+
+    labelled = [_entry(line, f"第{line}题是什么？", f"**参考：** 答案{line}。") for line in (3, 9, 15)]
+    [hint] = unread_labels(labelled)
+    assert (hint.line, hint.severity) == (3, Severity.HINT)
+    assert hint.message.startswith("3 answers in this document open with **参考：**")
+    prose = [
+        _entry(3, "为什么？", "**注意：** 先看这里。"),
+        *(_entry(n, f"第{n}题？", "答案。") for n in (9, 15)),
+    ]
+    assert unread_labels(prose) == ()

@@ -8,6 +8,8 @@ under ``--strict`` (see :class:`qa2anki.errors.Severity`).
   questions that only look alike, so it is the user's call.
 * **Same questions**: notes of different topics that ask the same question (folded) with different
   answers: two cards with one front, which the user may want or not.
+* **Labels no longer read**: most answers of a document open with one bold word that is no answer label
+  (``**参考：**`` after ``answer_labels`` was dropped from the settings): it is on every card.
 * **Shapes read in no other way**: a document without entries whose paragraphs end in question marks
   (questions without labels), that has question lines without answer labels too few to be read as
   questions, or that has answer labels but no question label.
@@ -18,6 +20,7 @@ reads.) Pure functions of notes and blocks.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from itertools import combinations
@@ -25,7 +28,14 @@ from itertools import combinations
 from qa2anki.errors import Problem, Severity
 from qa2anki.i18n import gettext as _
 from qa2anki.normalize import EXHAUSTIVE_TOPIC, QUESTION_FLOOR, Note, Thresholds, fold_topic
-from qa2anki.parse import QUESTION_LINE_RULES, UNLABELLED_RULES, UNLABELLED_RUN, BlockInfo, ends_asking
+from qa2anki.parse import (
+    QUESTION_LINE_RULES,
+    UNLABELLED_RULES,
+    UNLABELLED_RUN,
+    BlockInfo,
+    Entry,
+    ends_asking,
+)
 from qa2anki.similarity import candidate_pairs, similarity
 from qa2anki.sources import Document
 
@@ -112,6 +122,41 @@ def same_questions(notes: Sequence[Note]) -> tuple[Problem, ...]:
                     ).format(where=f"{first.first.path}:{first.first.line}", topic=first.topic),
                 )
             )
+    return tuple(sorted(hints))
+
+
+_BOLD_LABEL_RE = re.compile(r"\*\*([^*:：\s]{1,6})(?:[:：]\*\*|\*\*[:：])")
+"""A bold label word at the start of an answer (``**参考：**``, ``**参考**：``)."""
+
+
+def unread_labels(entries: Sequence[Entry]) -> tuple[Problem, ...]:
+    """A hint for each document where at least two answers, and at least half of them, open with one bold
+    label word that is no answer label: a label the settings no longer name (``answer_labels`` dropped),
+    shown on every card. At the first such entry; sorted by file and line."""
+    by_document: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        by_document[entry.path].append(entry)
+    hints: list[Problem] = []
+    for members in by_document.values():
+        opening: dict[str, list[Entry]] = defaultdict(list)
+        for entry in members:
+            if (match := _BOLD_LABEL_RE.match(entry.answer_md)) is not None:
+                opening[match.group(1)].append(entry)
+        for label, labelled in sorted(opening.items()):
+            if len(labelled) >= 2 and 2 * len(labelled) >= len(members):
+                first = min(labelled, key=lambda e: e.line)
+                message = _(
+                    "{count} answers in this document open with **{label}：**, shown on every card: if it "
+                    'labels answers, add "{label}" to answer_labels in [tool.qa2anki]'
+                )
+                hints.append(
+                    Problem(
+                        first.path,
+                        first.line,
+                        Severity.HINT,
+                        message.format(count=len(labelled), label=label),
+                    )
+                )
     return tuple(sorted(hints))
 
 
