@@ -85,6 +85,23 @@ def test_every_file_is_written_and_names_the_deck() -> None:
     assert f"https://github.com/{REPOSITORY}" in files["README.md"]
 
 
+def test_a_chinese_run_writes_the_readme_and_settings_in_chinese() -> None:
+    """What people read (README, the settings' comments) follows the language of the run; the settings
+    and placeholders are the same either way."""
+    from qa2anki import i18n
+
+    english = project_files("面试题::大模型")
+    with i18n.speaking("zh"):
+        chinese = project_files("面试题::大模型")
+    assert "导入 Anki" in chinese["README.md"] and "Import the `.apkg`" in english["README.md"]
+    assert chinese["pyproject.toml"].startswith("# qa2anki 从这个文件夹构建的牌组")
+    for path in ("pyproject.toml", "README.md"):
+        assert not re.search(r"@[A-Z_]+@", chinese[path])
+    assert tomllib.loads(chinese["pyproject.toml"]) == tomllib.loads(english["pyproject.toml"])
+    assert f"build/{slugify('面试题::大模型')}.apkg" in chinese["README.md"]
+    assert chinese["source/example.md"] == english["source/example.md"]
+
+
 def test_the_workflow_builds_on_push_checks_the_lock_on_pull_requests_and_releases_tags() -> None:
     workflow = yaml.safe_load(project_files("deck")[".github/workflows/deck.yml"])
     # PyYAML reads the key `on` as True (YAML 1.1); GitHub reads it as "on".

@@ -19,6 +19,7 @@ from qa2anki import __version__
 from qa2anki.config import DEFAULT_DECK_NAME, slugify
 from qa2anki.errors import Qa2AnkiError
 from qa2anki.i18n import gettext as _
+from qa2anki.i18n import language
 
 REPOSITORY = "qa2anki/qa2anki"
 """qa2anki's GitHub repository (owner/name): the install URL in the README and the Action that new
@@ -48,6 +49,14 @@ PROJECT_FILES = (
 """Every file of a new project, in the order they are written and reported."""
 
 _PLACEHOLDER = re.compile(r"@[A-Z_]+@")
+
+
+def _localised(template: str, lang: str) -> str:
+    """A template's name in another language (``README.md.in`` → ``README.zh.md.in``); itself in English."""
+    if lang == "en":
+        return template
+    stem, _dot, suffix = template.partition(".")
+    return f"{stem}.{lang}.{suffix}"
 
 
 @dataclass(frozen=True)
@@ -103,7 +112,10 @@ def project_files(deck_name: str) -> dict[str, str]:
     templates = resources.files("qa2anki") / "templates"
     files = {}
     for item in PROJECT_FILES:
-        text = (templates / item.template).read_text(encoding="utf-8")
+        # A Chinese run writes the files people read (README, settings) in Chinese, where there is one.
+        localised = templates / _localised(item.template, language())
+        template = localised if localised.is_file() else templates / item.template
+        text = template.read_text(encoding="utf-8")
         files[item.path] = _PLACEHOLDER.sub(lambda match: values[match.group()], text)
     return files
 
