@@ -357,7 +357,7 @@ def test_tidy_removes_the_extra_copy_and_the_next_build_changes_nothing(
     assert path.read_text(encoding="utf-8") == DOC.split("\n\n### 3.")[0] + "\n"
     result = run_cli("build")
     assert "0 added, 0 updated, 0 re-identified, 0 revived, 2 unchanged, 0 removed" in result.output
-    assert run_cli("tidy").stderr.strip() == "nothing to tidy: every note has one copy"
+    assert run_cli("tidy").stderr.strip() == "nothing to tidy: no note has a redundant copy"
 
 
 def test_tidy_leaves_near_duplicates_and_other_headings(project: Path, run_cli: RunCli) -> None:

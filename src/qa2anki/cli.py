@@ -650,9 +650,9 @@ def tidy_command(sources: tuple[str, ...], write: bool) -> None:
     elif report.removed:
         message = _("{count} copies to remove from {documents} document(s) (qa2anki tidy --write does it)")
     elif report.left:
-        message = _("nothing to tidy: every note has one copy (or its copies are left, see above)")
+        message = _("nothing to tidy: no copy can go (those above are left on purpose)")
     else:
-        message = _("nothing to tidy: every note has one copy")
+        message = _("nothing to tidy: no note has a redundant copy")
     click.echo(message.format(count=report.removed, documents=documents), err=True)
 
 

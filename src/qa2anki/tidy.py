@@ -149,8 +149,9 @@ def redundant(note: Note) -> tuple[list[Entry], list[Left]]:
             _note_left(
                 entry,
                 _(
-                    "left: the note's only copy under {topic!r} in {document} (removing it would change the "
-                    "card's topics and tags); the card's wording is at {where}"
+                    "left: the note's only copy under {topic!r} in {document} (the card's Source field and "
+                    "tags name every heading and document holding a copy: removing it would change them); "
+                    "the card's wording is at {where}"
                 ).format(topic=entry.topic, document=entry.document, where=where),
             )
         )
