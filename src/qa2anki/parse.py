@@ -105,6 +105,8 @@ ASIDE_HEADINGS = frozenset(
         "参考",
         "参考链接",
         "相关链接",
+        "相关页面",
+        "相关笔记",
         "前言",
         "引言",
         "序言",
@@ -1418,13 +1420,15 @@ def _asks_in_every_item(block: _Block, answer_label: re.Pattern[str]) -> bool:
             continue  # (its answer on the lines below its question, in its paragraph)
         if len(children) < 2 or _item_question(children, answer_label) is None:
             return False
-        # A checklist of questions (复习清单: every nested item asks too) answers nothing.
-        if all(
+        # A checklist of questions (复习清单: every nested item asks too) answers nothing; an answer that is
+        # only code (a fenced block has no inline text) is an answer.
+        asks = [
             ends_asking(token.content)
             for child in children[1:]
             for token in child.tokens
             if token.type == "inline"
-        ):
+        ]
+        if asks and all(asks):
             return False
     return True
 
