@@ -167,4 +167,6 @@ def test_styling_tags_fold_away_as_emphasis_does() -> None:
     assert fold("<font color=red>什么是JVM？</font>") == fold("什么是JVM？") == "什么是jvm?"
     assert fold('<span style="color:red">A</span> <CENTER>b</CENTER>') == "a b"
     assert fold("<fo<font>nt>x") == fold(fold("<fo<font>nt>x")) == "x"
-    assert fold("<b>粗体</b> <fontx>") == "<b>粗体</b> <fontx>"
+    assert fold("<b>粗体</b> <fontx>") == "粗体 <fontx>"  # formatting tags fold away too
+    assert fold('<div align="center">图</div><p>O(n<sup>2</sup>)</p>') == "图o(n2)"
+    assert fold("<b onclick=x>x</b>") == "<b onclick=x>x"

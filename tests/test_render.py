@@ -50,11 +50,15 @@ def _entry(text: str, path: str = "d/a.md") -> Entry:
 
 
 def test_fields_are_question_answer_topic_source() -> None:
-    entry = _entry("### 2. 过拟合\n\n**面试题：** 什么是过拟合？\n\n**答案：** 训练集好，<b>测试集</b>差。\n")
+    entry = _entry(
+        "### 2. 过拟合\n\n**面试题：** 什么是过拟合？\n\n"
+        "**答案：** 训练集好，<b>测试集</b>差<br onclick=x>。\n"
+    )
     rendered = render_note(_note(entry))
     assert rendered.fields == (
         "<p>什么是过拟合？</p>",
-        "<p>训练集好，&lt;b&gt;测试集&lt;/b&gt;差。</p>",
+        # A formatting tag formats; nothing with an attribute runs.
+        "<p>训练集好，<b>测试集</b>差&lt;br onclick=x&gt;。</p>",
         "过拟合",
         "a.md › 过拟合",
     )

@@ -65,7 +65,7 @@ from pygments.token import Name, Operator, Punctuation, Text, Whitespace, _Token
 from pygments.util import ClassNotFound
 
 from qa2anki.cjk_friendly import cjk_friendly_plugin
-from qa2anki.fold import STYLE_TAG_RE
+from qa2anki.fold import FORMAT_TAG_RE, STYLE_TAG_RE
 
 _SAFE_URL_RE = re.compile(r"^(?:https?://|mailto:|[^:]*$)", re.IGNORECASE)
 _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
@@ -523,6 +523,21 @@ def _style_tag_inline(state: StateInline, silent: bool) -> bool:
     return state.src[state.pos] == "<" and _left_out(state, STYLE_TAG_RE, silent)
 
 
+def _format_tag_inline(state: StateInline, silent: bool) -> bool:
+    """A formatting tag without attributes (``<i>``, ``</sup>``, see :data:`FORMAT_TAG_RE`): shown as that
+    tag, lower-case. A tag left open closes with its paragraph; a stray closing tag does nothing."""
+    if state.src[state.pos] != "<":
+        return False
+    match = FORMAT_TAG_RE.match(state.src, state.pos, state.posMax)
+    if match is None:
+        return False
+    if not silent:
+        token = state.push("html_inline", "", 0)
+        token.content = f"<{match.group(1)}{match.group(2).lower()}>"
+    state.pos = match.end()
+    return True
+
+
 def _anchor_inline(state: StateInline, silent: bool) -> bool:
     """An empty anchor inside a line (``### <a name="q1"></a>1. 什么是 IoC？``): left out."""
     return state.src[state.pos : state.pos + 2] in ("<a", "<A") and _left_out(state, _ANCHOR_RE, silent)
@@ -744,6 +759,7 @@ def _markdown() -> MarkdownIt:
     md.inline.ruler.before("html_inline", COMMENT, _comment_inline)
     md.inline.ruler.before("html_inline", "html_anchor", _anchor_inline)
     md.inline.ruler.before("html_inline", "html_style", _style_tag_inline)
+    md.inline.ruler.before("html_inline", "html_format", _format_tag_inline)
     md.inline.ruler.before("html_inline", "html_image", _html_image)
     md.inline.ruler.before("image", "obsidian_embed", _obsidian_embed)
     md.inline.ruler.before("html_inline", HTML_BREAK, _html_break)

@@ -33,9 +33,15 @@ _PUNCT_MAP = {
 _PUNCT_RE = re.compile("|".join(map(re.escape, _PUNCT_MAP)))
 _SPACE_RE = re.compile(r"\s+")
 _EMPHASIS_RE = re.compile(r"[*_~`]+")
-STYLE_TAG_RE = re.compile(r"</?(?:font|span|center)(?:\s[^<>]*)?>", re.IGNORECASE)
-"""Tags that only style their text (CSDN's ``<font color=red>``): cards show their text alone, and a wording
-folds as if they were not there, as it does without emphasis markers."""
+STYLE_TAG_RE = re.compile(r"</?(?:font|span|center|div|p)(?:\s[^<>]*)?>", re.IGNORECASE)
+"""Tags that only style or hold their text (CSDN's ``<font color=red>``, GitHub's ``<div align="center">``,
+LeetCode's ``<p>…</p>``): cards show their text alone, and a wording folds as if they were not there, as
+it does without emphasis markers."""
+FORMAT_TAG_RE = re.compile(r"<(/?)(b|strong|i|em|u|s|del|code|sup|sub|mark|kbd)>", re.IGNORECASE)
+"""Formatting tags without attributes (``<i>初始化</i>``, ``O(n<sup>2</sup>)``, LeetCode's
+``<code>s</code>``): cards show them as the formatting they are (nothing in them can run), and a wording
+folds without them."""
+_TAGS_RE = re.compile(f"{STYLE_TAG_RE.pattern}|{FORMAT_TAG_RE.pattern}", re.IGNORECASE)
 
 
 _WIDE_MAP = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
@@ -49,7 +55,7 @@ def _narrowed(match: re.Match[str]) -> str:
 
 def fold(text: str) -> str:
     """The comparable form of a text: NFKC, ASCII punctuation, one space for any white space, case folded,
-    without emphasis markers and styling tags."""
+    without emphasis markers, styling and formatting tags."""
     # Chinese text is rarely NFKC only because of its full-width punctuation (，：？（）), and NFKC walks
     # every character then. Each of those forms decomposes to one ASCII character of combining class 0,
     # so narrowing them first changes nothing NFKC gives, and the rest is mostly normalised already.
@@ -60,6 +66,6 @@ def fold(text: str) -> str:
     if "<" in text:
         removed = 1
         while removed:  # (until none is left: taking one out may join the pieces of another)
-            text, removed = STYLE_TAG_RE.subn("", text)
+            text, removed = _TAGS_RE.subn("", text)
     text = _EMPHASIS_RE.sub("", text)
     return _SPACE_RE.sub(" ", text).strip().casefold()
