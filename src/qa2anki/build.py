@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import json
 import os
 import tempfile
 import time
@@ -38,6 +37,7 @@ from qa2anki.lockfile import (
     json_string,
     lock_bytes,
     lock_digest,
+    note_from_line,
     read_lock_and_digest,
     read_lock_carrying,
     write_lock,
@@ -1136,19 +1136,7 @@ class _CarriedQuestions:
             end = self._joined.find(b"\n", at)
             line = self._joined[start : end if end >= 0 else len(self._joined)]
             with contextlib.suppress(ValueError, KeyError, TypeError):
-                record = json.loads(line)
-                found.append(
-                    LockedNote(
-                        guid=record["guid"],
-                        key=record["key"],
-                        question=record["question"],
-                        answer=record["answer"],
-                        topics=tuple(record["topics"]),
-                        content=record["content"],
-                        mod=record["mod"],
-                        present=record["present"],
-                    )
-                )
+                found.append(note_from_line(line))
             at = self._joined.find(needle, at + len(needle))
         return found
 

@@ -366,6 +366,12 @@ def _note(record: Any) -> LockedNote:
     )
 
 
+def note_from_line(line: bytes) -> LockedNote:
+    """The note of one line of a lock this program wrote (a note left unparsed, see :attr:`Lock.unparsed`);
+    ``ValueError``, ``KeyError`` or ``TypeError`` when it is none."""
+    return _note(json.loads(line))
+
+
 def _digests(value: Any, what: str) -> tuple[str, ...]:
     return tuple(sorted(_require(d, str, what) for d in _require(value, list, what)))
 
