@@ -4058,7 +4058,10 @@ def assemble_part(
         if answer is None:
             # Documents that label only their questions: what follows the question is the answer.
             if entry.question.text and question_blocks:
-                answer, answer_blocks, question_blocks = entry.question._replace(text=""), question_blocks, []
+                # (``下面代码的输出是什么？`` over a code block: the code is what it asks about.)
+                asked = 1 if _asks_about_code_below(entry.question.text, question_blocks) else 0
+                answer = entry.question._replace(text="")
+                answer_blocks, question_blocks = question_blocks[asked:], question_blocks[:asked]
             elif len(question_blocks) > 1:
                 answer, answer_blocks, question_blocks = (
                     question_blocks[1],
@@ -4767,6 +4770,20 @@ def _without_trailing_rules(blocks: list[BlockInfo]) -> list[BlockInfo]:
     while blocks and blocks[-1].rule in ("thematic-break", "fold-tag"):
         blocks = blocks[:-1]
     return blocks
+
+
+_CODE_BELOW_RE = re.compile(
+    r"(?:下面|以下|如下|下列|下述)的?(?:这段|这个|这些|这几行)?(?:代码|程序|语句|函数|sql|SQL)"
+)
+"""A question that points at code below it (``下面代码的输出结果将是什么？``)."""
+
+
+def _asks_about_code_below(question: str, blocks: Sequence[BlockInfo]) -> bool:
+    """Whether an unlabelled answer's first block is the code its question points at (see
+    :data:`_CODE_BELOW_RE`): it goes on the card's front, and the answer is what follows it."""
+    return (
+        len(blocks) > 1 and blocks[0].html.startswith("<pre") and _CODE_BELOW_RE.search(question) is not None
+    )
 
 
 def _document_topic(name: str) -> str:
