@@ -494,28 +494,34 @@ def _copy_edges(groups: Sequence[_Group], previous: Previous, limits: Thresholds
     stay together whatever they share."""
     by_question: dict[str, list[int]] = defaultdict(list)
     by_answer: dict[str, list[int]] = defaultdict(list)
+    wordings = [{_wording(entry) for entry in group.entries} for group in groups]
+    owners = [_owner_of(digests, previous) for digests in wordings]
+    known = [not digests.isdisjoint(previous.known) for digests in wordings]
     owned: dict[str, list[int]] = defaultdict(list)
     for index, group in enumerate(groups):
         by_question[group.question].append(index)
         by_answer[group.answer].append(index)
-        if (owner := _owner(group, previous)) is not None:
+        if (owner := owners[index]) is not None:
             owned[owner].append(index)
-    edges: list[tuple[int, int]] = []
+    # The groups of one note stay together, whatever they share.
+    edges = [(members[0], other) for members in owned.values() for other in members[1:]]
     for members in by_question.values():
-        edges += _copies(groups, members, previous)
+        edges += _edit_copies(groups, members, owners, known, previous)
     for members in by_answer.values():
         edges += [
             (x, y)
-            for x, y in _copies(groups, members, previous)
+            for x, y in _edit_copies(groups, members, owners, known, previous)
             if groups[x].question != groups[y].question and _alike_questions(groups[x], groups[y])
         ]
-    for members in owned.values():
-        edges += [(members[0], other) for other in members[1:]]
-    return edges + _lost_topic_edges(groups, owned, previous, limits)
+    return edges + _lost_topic_edges(groups, owned, known, previous, limits)
 
 
 def _lost_topic_edges(
-    groups: Sequence[_Group], owned: Mapping[str, list[int]], previous: Previous, limits: Thresholds
+    groups: Sequence[_Group],
+    owned: Mapping[str, list[int]],
+    known: Sequence[bool],
+    previous: Previous,
+    limits: Thresholds,
 ) -> list[tuple[int, int]]:
     """Pairs of a new wording (an edit) and a wording of a note that stood under the edit's topic at the
     last build and stands there no more (``owned``: each note's groups, by its shown wording), when the
@@ -537,7 +543,7 @@ def _lost_topic_edges(
     moved = sorted({owner for owners in lost_by.values() for owner in owners})
     edges: list[tuple[int, int]] = []
     for index, group in enumerate(groups):
-        if any(_wording(e) in previous.known for e in group.entries):
+        if known[index]:
             continue
         topics = {fold_topic(e.topic) for e in group.entries}
         owners = sorted({owner for topic in topics for owner in lost_by.get(topic, ())})
@@ -552,18 +558,19 @@ def _lost_topic_edges(
     return edges
 
 
-def _copies(groups: Sequence[_Group], members: list[int], previous: Previous) -> list[tuple[int, int]]:
-    """The pairs of ``members`` (groups that share a text) that are copies of one note (see
-    :func:`_copy_edges`)."""
-    if len(members) < 2:
-        return []
-    owners = {index: _owner(groups[index], previous) for index in members}
-    known = {index: any(_wording(e) in previous.known for e in groups[index].entries) for index in members}
+def _edit_copies(
+    groups: Sequence[_Group],
+    members: list[int],
+    owners: Sequence[str | None],
+    known: Sequence[bool],
+    previous: Previous,
+) -> list[tuple[int, int]]:
+    """The pairs of ``members`` (groups that share a text) of a wording the last build had and a new one
+    (an edit) that stands under a topic the wording's note stood under (see :func:`_copy_edges`;
+    ``owners`` and ``known``: each group's note and whether the last build had its wording)."""
     edges: list[tuple[int, int]] = []
     for x, y in combinations(members, 2):
-        if owners[x] is not None and owners[x] == owners[y]:
-            edges.append((x, y))
-        elif known[x] != known[y]:
+        if known[x] != known[y]:
             edit, owner = (y, owners[x]) if known[x] else (x, owners[y])
             stood = previous.topics.get(owner, frozenset()) if owner is not None else frozenset()
             if any(fold_topic(e.topic) in stood for e in groups[edit].entries):
@@ -894,7 +901,12 @@ def _owner(group: _Group, previous: Previous | None) -> str | None:
     """The shown wording of the note the lock recorded all of the group's wordings in, if one."""
     if previous is None:
         return None
-    owners = {previous.owners.get(_wording(entry)) for entry in group.entries}
+    return _owner_of({_wording(entry) for entry in group.entries}, previous)
+
+
+def _owner_of(digests: set[str], previous: Previous) -> str | None:
+    """:func:`_owner` of a group's wording digests."""
+    owners = {previous.owners.get(digest) for digest in digests}
     return owners.pop() if len(owners) == 1 else None
 
 
