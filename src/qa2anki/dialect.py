@@ -328,7 +328,9 @@ def _text(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, en
 _CALLOUT = "callout"
 """The meta key of a callout's header text token (the header it starts with) and of the line break after
 its title (whether it shows)."""
-_CALLOUT_HEADER_RE = re.compile(r"\[![A-Za-z-]+\][+-]?[ \t]*")
+CALLOUT_HEADER_RE = re.compile(r"\[!(?P<type>[A-Za-z-]+)\][+-]?[ \t]*")
+"""An Obsidian callout's header at the start of a quote's first line (``[!question]-``, ``[!tip] ``): the
+parser reads its type, and the renderer leaves it out."""
 
 
 def _callout_headers(state: StateCore) -> None:
@@ -344,7 +346,7 @@ def _callout_headers(state: StateCore) -> None:
         if not children or children[0].type != "text":
             continue
         first = children[0]
-        match = _CALLOUT_HEADER_RE.match(first.content)
+        match = CALLOUT_HEADER_RE.match(first.content)
         if match is None:
             continue
         first.meta = {**first.meta, _CALLOUT: match.group()}
@@ -486,7 +488,7 @@ _HIDDEN_BLOCKS = {"<!--": "-->", "<think>": "</think>"}
 questions)."""
 
 
-def _comment_end(state: StateBlock, start_line: int, end_line: int, after: int, closer: str = "-->") -> int:
+def _comment_end(state: StateBlock, start_line: int, end_line: int, after: int, closer: str) -> int:
     """The line where a comment whose opener ends at ``after`` closes, or -1 (no ``closer`` before a
     heading)."""
     last = start_line

@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 from markdown_it.token import Token
 
 from qa2anki.dialect import (
+    CALLOUT_HEADER_RE,
     COMMENT,
     FOLD_SUMMARY,
     FOLD_TAG,
@@ -2082,7 +2083,6 @@ CALLOUT = "callout"
 title is the question, the rest of it the answer."""
 QUESTION_CALLOUTS = frozenset(("question", "faq", "help"))
 """The callout types that ask (Obsidian's ``question`` and its aliases)."""
-_CALLOUT_RE = re.compile(r"\[!(?P<type>[A-Za-z-]+)\][+-]?[ \t]*")
 
 
 def _asking_callout(block: _Block) -> bool:
@@ -2090,7 +2090,7 @@ def _asking_callout(block: _Block) -> bool:
     tokens = block.tokens
     if len(tokens) < 4 or tokens[1].type != "paragraph_open" or tokens[2].type != "inline":
         return False
-    match = _CALLOUT_RE.match(tokens[2].content)
+    match = CALLOUT_HEADER_RE.match(tokens[2].content)
     return match is not None and match.group("type").lower() in QUESTION_CALLOUTS
 
 
@@ -2102,7 +2102,7 @@ def _callout_pair(first: _Found, lines: list[str]) -> list[_Found] | None:
     children = _children(inline) if inline is not None and inline.type == "inline" else []
     if inline is None or not children or children[0].type != "text":
         return None
-    match = _CALLOUT_RE.match(children[0].content)
+    match = CALLOUT_HEADER_RE.match(children[0].content)
     if match is None or match.group("type").lower() not in QUESTION_CALLOUTS:
         return None
     if not inline.content.startswith(children[0].content[: match.end()]):
@@ -2159,7 +2159,11 @@ def _callout_body(found: _Found) -> _Found:
     if found.kind != "block" or len(tokens) < 5 or tokens[0].type != "blockquote_open":
         return found
     inline = tokens[2]
-    if tokens[1].type != "paragraph_open" or inline.type != "inline" or not _CALLOUT_RE.match(inline.content):
+    if (
+        tokens[1].type != "paragraph_open"
+        or inline.type != "inline"
+        or not CALLOUT_HEADER_RE.match(inline.content)
+    ):
         return found
     children = _children(inline)
     cut = _first_break(children)
