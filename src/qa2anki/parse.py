@@ -3993,7 +3993,8 @@ def assemble_part(
                 unread[0].start + 1,
                 _(
                     "numbered heading read as a topic, not a question (other headings of its level are "
-                    "questions): the text below it is on no card; end the heading with ？ to make it one"
+                    "questions): the text below it is on no card; end the heading with ？, or name the genre "
+                    "(面试题) in the document's title or file name to make numbered headings questions"
                 ),
             )
         unread.clear()
