@@ -712,7 +712,14 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
         return "heading", "aside", topic, ""
     if labels.heading_questions and heading_number(text)[:1].isdigit():
         return "heading", "numbered", topic, ""
+    if plain.rstrip().endswith((":", "：")):
+        return "heading", POINT_HEADING, topic, ""
     return "heading", "heading", topic, ""
+
+
+POINT_HEADING = "point-heading"
+"""The rule of an unnumbered heading that ends in a colon (``### 悲观锁：``): a point an answer makes, so
+below a heading that may ask it does not make that heading a title (see :func:`_is_title`)."""
 
 
 def _label_number_end(text: str, pattern: re.Pattern[str]) -> int:
@@ -2289,7 +2296,7 @@ def _read_heading(block: _Block, inline: Token, patterns: _LabelPatterns, labels
     level, text = block.heading_level, plain_text(inline)
     kind, rule, label_text, marker = _classify_heading(text, patterns, labels)
     label: _Label | None = None
-    if kind != "heading" or rule in ("numbered", "heading"):
+    if kind != "heading" or rule in MAY_ASK_RULES:
         # Keep the heading's own tokens (emphasis, code, math), not just its plain text; a heading bold as a
         # whole (a chat model's ``### **1. 什么是LoRA？**``) is read inside its bold.
         numbered = _without_numbering(_bold_inside(inline) or inline)
@@ -2297,7 +2304,7 @@ def _read_heading(block: _Block, inline: Token, patterns: _LabelPatterns, labels
         split = _split_label(numbered, pattern) if rule == "heading-label" else None
         if split is not None:
             label = split
-        elif rule in ("heading-question", "numbered", "heading"):
+        elif rule == "heading-question" or rule in MAY_ASK_RULES:
             if rule == "heading-question":
                 numbered = _without_label_number(numbered, patterns.question)
             label = _Label(numbered.content.strip(), list(numbered.children or ()), marker)
@@ -3775,7 +3782,7 @@ def mixed_level_tag(level: int) -> str:
     return f"\x00some questions at level {level}"
 
 
-MAY_ASK_RULES = ("numbered", "heading")
+MAY_ASK_RULES = ("numbered", "heading", POINT_HEADING)
 """Rules of headings that may ask in the right context (see :func:`_may_ask`)."""
 
 
@@ -3918,6 +3925,8 @@ def _is_title(
     elif level <= current.level:
         return False
     elif kind != "question" and not _may_ask(rule, level, context):
+        if rule == POINT_HEADING:
+            return False  # (``### 悲观锁：`` below ``## 13. 数据库的乐观锁和悲观锁。``: its answer's points)
         return not current.question_blocks and not asks_by_wording(current.question.topic)
     return not current.question_blocks or not asks_by_wording(current.question.topic)
 
@@ -4687,7 +4696,7 @@ def _answered_below(blocks: Sequence[BlockInfo], index: int) -> bool:
     that opens no section with a question label: there, the label's question is missing, and reported)."""
     following = blocks[index + 1] if index + 1 < len(blocks) else None
     return (
-        blocks[index].rule in ("numbered", "heading")
+        blocks[index].rule in MAY_ASK_RULES
         and following is not None
         and following.kind == "answer"
         and following.rule not in (GLUED_LABEL, ANSWER_ITEM)
