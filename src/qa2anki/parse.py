@@ -289,6 +289,7 @@ _NUMBERING_RE = re.compile(
       | (?:[0-9０-９]+(?:\.[0-9０-９]+)*(?:\x20(?=、|[.．]\s))?[.．、:：)）]?)  # 1. 2.3 4、 5) 6． 7 . 8 、
       | (?:[\u2460-\u2473]|【[0-9]{1,3}】)                                  # ① 【1】
       | (?:[一二三四五六七八九十百]+[、.．])                               # 一、
+      | (?:[一二三四五六七八九十]{1,3}(?=\x20))                          # 二 (a numeral, then a space)
       | (?:[(（][0-9一二三四五六七八九十]+[)）])                          # (1) （一）
     )\s*""",
     re.VERBOSE,
@@ -3825,8 +3826,8 @@ def _asking_titles(
     document read section by section decides as a whole one does."""
     titles: set[int] = set()
     for index, block in enumerate(blocks):
-        if not _may_title_a_page(block):
-            continue
+        if not _may_title_a_page(block) or block.number:
+            continue  # (a numbered one, ``# 一 在go语言中，new和make的区别？``, is one of the questions)
         below = next((later for later in blocks[index + 1 :] if later.level), None)
         if below is not None:
             following = below.level > 1 and below.kind == "question"
