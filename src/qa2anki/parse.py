@@ -4380,7 +4380,11 @@ def assemble_part(
         elif block.rule == ANSWER_ITEM and current is not None and current.question_blocks:
             current.add(block._replace(kind="block"))  # after text below the question: a list in it
         elif block.kind in ("answer", "answer-side") and (current is None or current.answer_open):
-            asked = _fold_question(loose) if current is None and block.rule == FOLD_ANSWER else []
+            asked = (
+                _fold_question(loose, _heading_body(loose, blocks, index, context))
+                if current is None and block.rule == FOLD_ANSWER
+                else []
+            )
             if asked:
                 level, topic = headings[-1] if headings else (0, "")
                 current = _Open(
@@ -4594,10 +4598,14 @@ answer label (see :data:`FOLD_ANSWER`), ending in a question mark (with the bloc
 code), and whose answer is the fold's body."""
 
 
-def _fold_question(loose: Sequence[BlockInfo]) -> list[BlockInfo]:
-    """The question of a :data:`FOLD_QUESTION` entry among the blocks in no entry right before its fold: from
-    the last paragraph that asks, or, with none, the last that ends in a colon (a quiz's stem over its
-    options, ``这种方式的最大问题是：``)."""
+def _fold_question(loose: Sequence[BlockInfo], heading_body: bool = False) -> list[BlockInfo]:
+    """The question of a :data:`FOLD_QUESTION` entry among the blocks in no entry right before its fold: all
+    of them when they are the whole body of a heading (``heading_body``: a quiz's setup, data and options,
+    its stem worded as a question or not, ``下面哪张图能表示朴素贝叶斯分类的假设。``); else from the last
+    paragraph that asks, or, with none, the last that ends in a colon (a quiz's stem over its options,
+    ``这种方式的最大问题是：``)."""
+    if heading_body and any(_shows(block) for block in loose):
+        return list(loose)
     for ends in ("?", ":"):
         for index in range(len(loose) - 1, -1, -1):
             if _may_be_fold_question(loose[index], ends):
@@ -4735,6 +4743,24 @@ def _fold_takes(blocks: Sequence[BlockInfo], index: int) -> bool:
         if _may_be_fold_question(block):
             return False
     return False
+
+
+def _heading_body(
+    loose: Sequence[BlockInfo], blocks: Sequence[BlockInfo], index: int, context: _Context
+) -> bool:
+    """Whether the blocks in no entry right before ``blocks[index]`` are the whole body of a topic heading
+    (not of the document's title: the text below it introduces the document)."""
+    if not loose or _aside(context):
+        return False
+    first = index - 1
+    while first >= 0 and blocks[first].start != loose[0].start:
+        first -= 1
+    if first <= 0:
+        return False
+    above = blocks[first - 1]
+    headings = context.headings
+    below_title = len(headings) == 1 and title_tag(headings[0][1]) in context.openers
+    return above.kind == "heading" and above.level > 0 and not below_title
 
 
 def _may_be_fold_question(block: BlockInfo, ends: str = "?") -> bool:
