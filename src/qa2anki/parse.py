@@ -3313,6 +3313,9 @@ class _Open:
     """Deeper headings inside the entry: part of it if more of it follows them, else dropped."""
     skipping: bool = False
     """Inside a section between a question section and its answer section (left out)."""
+    cited: bool = False
+    """Whether a pair it cites interrupted it (see :func:`_quotes_pair`): its blocks are not one run of the
+    document's lines."""
     fold_depth: int = 0
     """For an answer that a fold's summary opened (see :data:`FOLD_ANSWER`): how many folds are open; the
     entry ends where it drops to 0 (its fold's ``</details>``)."""
@@ -3990,6 +3993,8 @@ def assemble_part(
     unplaced: list[BlockInfo] = []  # the same, below a section's heading: on no card, and said so
     warned_body = -1  # the start of the body of a bare question line warned of (see SKIPPED_BARE_QUESTION)
     unread: list[BlockInfo] = []  # a numbered topic heading among question headings, and text below it
+    host: _Open | None = None  # an entry whose answer a quoted or listed pair interrupts (see _quotes_pair)
+    cited = False  # whether one did
     follow_up = 0  # 1 + the start of the last question line kept inside the open entry (see _follow_up)
     outside: list[int] = []  # the first entry outside any heading, once said
     first_heading = [len(starts) + 1]  # the line of the part's first heading, once met
@@ -4020,10 +4025,15 @@ def assemble_part(
             warn(unplaced[0].start + 1, _(UNPLACED_TEXT))
             unplaced.clear()
 
-    def join(head: BlockInfo, blocks_: list[BlockInfo]) -> tuple[str, str, str]:
+    def join(head: BlockInfo, blocks_: list[BlockInfo], pieces: bool = False) -> tuple[str, str, str]:
         # The folded text is joined from the blocks' folds (computed, and cached, with the scan): the
         # same as folding the joined Markdown, white space between blocks becoming one space.
-        if any(block.source for block in blocks_):
+        if pieces:  # (without the lines of the pair between them)
+            source = "\n\n".join(
+                (block.source or text[starts[block.start] : starts[block.end] - 1]).strip("\n")
+                for block in blocks_
+            ).strip()
+        elif any(block.source for block in blocks_):
             source = "\n\n".join(
                 block.source or text[starts[block.start] : starts[block.end] - 1] for block in blocks_
             ).strip()
@@ -4121,8 +4131,8 @@ def assemble_part(
         cut = [b for b in whole[len(answer_blocks) :] if b.rule not in ("thematic-break", "fold-tag")]
         if cut:
             hint(cut[0].start + 1, _(CLOSING_CUT))
-        question_md, question_html, question_folded = join(entry.question, question_blocks)
-        answer_md, answer_html, answer_folded = join(answer, answer_blocks)
+        question_md, question_html, question_folded = join(entry.question, question_blocks, entry.cited)
+        answer_md, answer_html, answer_folded = join(answer, answer_blocks, entry.cited)
         if not question_md:
             warn(entry.line, _("empty question; the entry is skipped"))
             return
@@ -4173,8 +4183,14 @@ def assemble_part(
             close(at_part_end=False)  # (its answer is in its row or item: what follows the list is not)
             if block.kind == "epilogue":
                 hint(block.start + 1, _(CLOSING_CUT))
-            elif block.kind == "block" and _shows(block):
+            elif block.kind == "block" and _shows(block) and host is None:
                 warn(block.start + 1, _(AFTER_ITEMS))
+        if host is not None and (current is None or not block.source):
+            # The quote or list item holding the pair has ended: the interrupted answer goes on.
+            if current is not None:
+                close(at_part_end=False)
+            current, host = host, None
+            current.cited = cited = True
         if block.rule == WHOLE_LIST:
             list_end = block.end
         # Only content in no entry stands between a fold's question and its answer summary: any other
@@ -4355,10 +4371,14 @@ def assemble_part(
                     )
                 current.add(block)
                 continue
+            if current is not None and _quotes_pair(block, current, answered, host):
+                host, current = current, None
             close(at_part_end=False, next_is_question=not heading_question)
             while heading_question and headings and headings[-1][0] >= block.level:
                 headings.pop()
             level, topic = headings[-1] if headings else (0, "")
+            if host is not None:
+                topic = host.topic  # (not the citing question's, which a question heading puts above it)
             if block.rule in (OUTLINE_ITEMS, QUESTION_ITEMS) and block.topic:
                 topic = block.topic  # the outline item it is nested in
             current = _Open(
@@ -4439,6 +4459,10 @@ def assemble_part(
                 warned_body = blocks[index + 1].start
             elif block.start != warned_body and _unplaced(block, headings, context):
                 unplaced.append(block)
+    if host is not None:  # (the part ends with the pair: so does the answer it interrupted)
+        close(at_part_end=False)
+        current, host = host, None
+        current.cited = cited = True
     flush_unplaced()
     check_unread()  # the next section, if any, opens with a heading
     clean = True
@@ -4478,6 +4502,8 @@ def assemble_part(
     elif current is not None:
         clean = False
     # After the closing above: closing a question heading's entry takes it off the stack.
+    if cited:
+        entries.sort(key=lambda entry: entry.line)  # (a cited pair closed before the answer citing it)
     return Part(tuple(entries), tuple(problems), tuple(headings), clean)
 
 
@@ -4596,6 +4622,23 @@ FOLD_QUESTION = "question-before-fold"
 """The rule of an entry whose question is the paragraph in no entry right before a fold whose summary is an
 answer label (see :data:`FOLD_ANSWER`), ending in a question mark (with the blocks between them: options,
 code), and whose answer is the fold's body."""
+
+
+def _quotes_pair(block: BlockInfo, current: _Open, answered: set[int], host: _Open | None) -> bool:
+    """Whether a question with an answer label of its own, inside a quote or list item (``> 问：…？`` /
+    ``> 答：…`` in JavaGuide's answers), is a pair the open answer cites: it is an entry of its own, and
+    the answer goes on after the quote or item (``最后，简单总结一下…``) instead of ending above it."""
+    in_answer = current.answer is not None or bool(current.question.level and current.question_blocks)
+    return (
+        host is None
+        and in_answer
+        and not current.pending_headings
+        and bool(block.source)
+        and block.start in answered
+        and not current.question.source
+        and current.question.rule not in _ITEM_ANSWER_RULES
+        and not current.fold_depth
+    )
 
 
 def _fold_question(loose: Sequence[BlockInfo], heading_body: bool = False) -> list[BlockInfo]:
