@@ -4139,6 +4139,9 @@ def assemble_part(
         if not answer_md:
             warn(answer.start + 1, _("empty answer; the entry is skipped"))
             return
+        if _greets(question_folded):
+            hint(entry.line, _(GREETING))
+            return
         if not entry.topic and not entry.question.level and not outside and entry.line <= first_heading[0]:
             # Said once, of the first entry above the document's first heading (a section starts at its
             # heading: only the first part has such entries): a chat answer pasted whole has no heading,
@@ -4622,6 +4625,24 @@ FOLD_QUESTION = "question-before-fold"
 """The rule of an entry whose question is the paragraph in no entry right before a fold whose summary is an
 answer label (see :data:`FOLD_ANSWER`), ending in a question mark (with the blocks between them: options,
 code), and whose answer is the fold's body."""
+
+
+GREETING = N_("a greeting, not a question (你好): it and its reply are on no card")
+"""Said of an entry whose question only greets: an interview written as a dialogue opens so (``**面试官**：
+你好。`` / ``**候选人**：你好。``)."""
+GREETINGS = frozenset(
+    (
+        *("你好", "您好", "你好呀", "您好呀", "嗨", "哈喽", "hi", "hello"),
+        *("早上好", "下午好", "晚上好", "你好请坐", "请坐"),
+    )
+)
+"""What a question that only greets says, without punctuation or white space (folded)."""
+_WORDLESS_RE = re.compile(r"[\W_]+")
+
+
+def _greets(folded: str) -> bool:
+    """Whether a folded question only greets (see :data:`GREETINGS`)."""
+    return len(folded) <= 12 and _WORDLESS_RE.sub("", folded) in GREETINGS
 
 
 def _quotes_pair(block: BlockInfo, current: _Open, answered: set[int], host: _Open | None) -> bool:
