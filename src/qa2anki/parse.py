@@ -537,6 +537,46 @@ def _without_lead(inline: Token, lead_end: Callable[[str], int]) -> Token:
     return _with_content(inline, inline.content[end:], kept)
 
 
+_HASHTAGS_RE = re.compile(r"(?:\s+#(?![0-9]+$)[\w/-]+)+\s*$")
+"""Obsidian tags at the end of a text (`` #card #java/集合``)."""
+FLASHCARD_TAGS = frozenset(("card", "cards", "flashcard", "flashcards", "anki", "srs", "review"))
+"""Tags that mark a note or heading for spaced repetition (Obsidian's Spaced Repetition plugin)."""
+
+
+def _tags_end(text: str) -> int:
+    """Where the Obsidian tags at the end of a heading's text begin (``len(text)``: none): tags after a
+    question mark, or tags that are plainly tags (a flashcard tag, a nested ``#java/集合``, one in Chinese),
+    so that ``### 预处理指令 #include`` keeps its text."""
+    match = _HASHTAGS_RE.search(text) if "#" in text else None
+    if match is None or not text[: match.start()].strip():
+        return len(text)
+    tags = match.group().split()
+    if text[: match.start()].rstrip().endswith(_QUESTION_MARKS) or all(
+        tag[1:].casefold() in FLASHCARD_TAGS or "/" in tag or not tag.isascii() for tag in tags
+    ):
+        return match.start()
+    return len(text)
+
+
+def _without_tags(inline: Token) -> Token:
+    """A copy of a heading's inline token without the Obsidian tags that end it (see :func:`_tags_end`):
+    they mark the heading, they are not its text (the token itself when it has none)."""
+    children = _children(inline)
+    if not children or children[-1].type != "text":
+        return inline
+    last = children[-1].content
+    end = _tags_end(last)
+    if end == len(last) or not inline.content.endswith(last[end:].rstrip()):
+        return inline
+    cut = len(last[end:].rstrip())
+    content = inline.content.rstrip()
+    return _with_content(
+        inline,
+        content[: len(content) - cut].rstrip(),
+        [*children[:-1], _with_content(children[-1], last[:end])],
+    )
+
+
 _EMPHASIS_CLOSERS = {"strong_open": "strong_close", "em_open": "em_close"}
 """The emphasis a label may stand in, by the token that opens it: what closes it."""
 
@@ -2294,6 +2334,11 @@ def _item_lines(lines: Sequence[str], item_open: Token) -> list[str]:
 
 
 def _read_heading(block: _Block, inline: Token, patterns: _LabelPatterns, labels: Labels) -> _Found:
+    untagged = _without_tags(inline)
+    if untagged is not inline:
+        tokens = [untagged if token is inline else token for token in block.tokens]
+        block = _Block(block.kind, tokens, block.start, block.end)
+        inline = untagged
     level, text = block.heading_level, plain_text(inline)
     kind, rule, label_text, marker = _classify_heading(text, patterns, labels)
     label: _Label | None = None
@@ -2743,8 +2788,11 @@ def _separated_card(block: _Block, inline: Token) -> list[_Found]:
     # (kind, its lines, the paragraph's lines its block covers: the question's take the ``?`` line too)
     for kind, first, last, end in (("question", 0, at, at + 1), ("answer", at + 1, len(lines), len(lines))):
         children = [token for index in range(first, last) for token in (*runs[index][1], _break())][:-1]
-        label = _Label("\n".join(lines[first:last]).strip(), children)
-        piece = Token("inline", "", 0, content=label.markdown, children=children)
+        piece = Token("inline", "", 0, content="\n".join(lines[first:last]).strip(), children=children)
+        if kind == "question":  # (``什么是 JDK？ #card``: its tags mark the card)
+            piece = _without_tags(piece)
+            children = list(piece.children or ())
+        label = _Label(piece.content, children)
         start, stop = block.start + first, block.start + end
         found.append(_Found(kind, SEPARATED_CARD, start, stop, render_inline(children), [piece], label=label))
     return found
