@@ -753,14 +753,7 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
         return "heading", "aside", topic, ""
     if labels.heading_questions and heading_number(text)[:1].isdigit():
         return "heading", "numbered", topic, ""
-    if plain.rstrip().endswith((":", "：")):
-        return "heading", POINT_HEADING, topic, ""
     return "heading", "heading", topic, ""
-
-
-POINT_HEADING = "point-heading"
-"""The rule of an unnumbered heading that ends in a colon (``### 悲观锁：``): a point an answer makes, so
-below a heading that may ask it does not make that heading a title (see :func:`_is_title`)."""
 
 
 def _label_number_end(text: str, pattern: re.Pattern[str]) -> int:
@@ -3834,7 +3827,7 @@ def mixed_level_tag(level: int) -> str:
     return f"\x00some questions at level {level}"
 
 
-MAY_ASK_RULES = ("numbered", "heading", POINT_HEADING)
+MAY_ASK_RULES = ("numbered", "heading")
 """Rules of headings that may ask in the right context (see :func:`_may_ask`)."""
 
 
@@ -3955,10 +3948,11 @@ def _is_title(
 ) -> bool:
     """Whether a block shows that the heading an open entry's question came from (by :func:`_may_ask`) is
     a title after all: a labelled question below it before any answer label; or, below it, a deeper
-    question heading, a deeper heading that may ask, or any deeper heading before the body. A heading
-    worded as a question (see :func:`asks_by_wording`) is a title only when a question comes before its
-    body. A quiz-number or bare question-label heading's entry (see :data:`QUIZ_NUMBER`) is a title when
-    a deeper question, or question-label or quiz-number heading, comes before its answer."""
+    question heading or a deeper heading that may ask (one that cannot is a point of its answer: ``###
+    悲观锁`` under ``## 13. 数据库的乐观锁和悲观锁。``). A heading worded as a question (see
+    :func:`asks_by_wording`) is a title only when a question comes before its body. A quiz-number or
+    bare question-label heading's entry (see :data:`QUIZ_NUMBER`) is a title when a deeper question, or
+    question-label or quiz-number heading, comes before its answer."""
     if (
         current is not None
         and current.question.rule == QUIZ_HEADINGS
@@ -3974,12 +3968,8 @@ def _is_title(
     if not level:
         if not (kind == "question" and marker):
             return False
-    elif level <= current.level:
+    elif level <= current.level or (kind != "question" and not _may_ask(rule, level, context)):
         return False
-    elif kind != "question" and not _may_ask(rule, level, context):
-        if rule == POINT_HEADING:
-            return False  # (``### 悲观锁：`` below ``## 13. 数据库的乐观锁和悲观锁。``: its answer's points)
-        return not current.question_blocks and not asks_by_wording(current.question.topic)
     return not current.question_blocks or not asks_by_wording(current.question.topic)
 
 
