@@ -3979,7 +3979,7 @@ def section_context(
     """The part of the heading stack the sections before it left that a section's assembly depends on:
     the headings its first block pops anyway (as :func:`assemble_part` does) do not make it differ."""
     if (facts.kind == "heading" and facts.rule != "closing") or (
-        facts.kind == "question" and facts.level > 0
+        facts.kind == "question" and facts.level > 1  # (a ``#`` one may take the title: _title_above)
     ):
         while headings and headings[-1][0] >= facts.level:
             headings = headings[:-1]
@@ -4117,7 +4117,9 @@ def assemble_part(
             # Obsidian note writes below a question heading, ``…？::…``).
             while headings and headings[-1][0] >= entry.question.level:
                 headings.pop()
-            headings.append((entry.question.level, headings[-1][1] if headings else entry.question.topic))
+            headings.append(
+                (entry.question.level, headings[-1][1] if headings else entry.topic or entry.question.topic)
+            )
         if answer is None:
             # Documents that label only their questions: what follows the question is the answer.
             if entry.question.text and question_blocks:
@@ -4415,9 +4417,10 @@ def assemble_part(
             if current is not None and _quotes_pair(block, current, answered, host):
                 host, current = current, None
             close(at_part_end=False, next_is_question=not heading_question)
+            title = _title_above(block, headings, context)
             while heading_question and headings and headings[-1][0] >= block.level:
                 headings.pop()
-            level, topic = headings[-1] if headings else (0, "")
+            level, topic = headings[-1] if headings else (0, title)
             if host is not None:
                 topic = host.topic  # (not the citing question's, which a question heading puts above it)
             if block.rule in (OUTLINE_ITEMS, QUESTION_ITEMS) and block.topic:
@@ -4681,6 +4684,14 @@ _WORDLESS_RE = re.compile(r"[\W_]+")
 def _greets(folded: str) -> bool:
     """Whether a folded question only greets (see :data:`GREETINGS`)."""
     return len(folded) <= 12 and _WORDLESS_RE.sub("", folded) in GREETINGS
+
+
+def _title_above(block: BlockInfo, headings: Sequence[tuple[int, str]], context: _Context) -> str:
+    """The document's title when a question heading stands at its level right below it (``# 一 在go语言中，
+    new和make的区别？`` after ``# Golang常见语法面试题总结``): the question's topic, and the topic of the
+    entries below it; else ``""``."""
+    below_title = block.level == 1 and len(headings) == 1 and headings[0][0] == 1
+    return headings[0][1] if below_title and title_tag(headings[0][1]) in context.openers else ""
 
 
 def _quotes_pair(block: BlockInfo, current: _Open, answered: set[int], host: _Open | None) -> bool:
