@@ -4392,8 +4392,10 @@ def assemble_part(
             if current is not None and _problem_statement(block, current, answered):
                 current.add(block._replace(kind="block"))
                 continue
-            if _is_title(current, block.kind, block.rule, block.level, block.marker, context) or (
-                _titles_a_pair(current, block, answered)
+            cites = current is not None and _quotes_pair(block, current, answered, host, blocks, index)
+            if not cites and (
+                _is_title(current, block.kind, block.rule, block.level, block.marker, context)
+                or _titles_a_pair(current, block, answered)
             ):
                 as_title()
             inside_answer = (
@@ -4414,7 +4416,7 @@ def assemble_part(
                     )
                 current.add(block)
                 continue
-            if current is not None and _quotes_pair(block, current, answered, host):
+            if cites:
                 host, current = current, None
             close(at_part_end=False, next_is_question=not heading_question)
             title = _title_above(block, headings, context)
@@ -4449,7 +4451,25 @@ def assemble_part(
                 if current is None and block.rule == FOLD_ANSWER
                 else []
             )
-            if asked:
+            embedded = _embedded_question(current) if current is not None and block.rule != FOLD_ANSWER else 0
+            if embedded and current is not None:
+                # The heading's body up to the question is its answer; the question is asked in it.
+                asked, current.question_blocks = (
+                    current.question_blocks[embedded:],
+                    current.question_blocks[:embedded],
+                )
+                close(at_part_end=False)
+                level, topic = headings[-1] if headings else (0, "")
+                current = _Open(
+                    line=asked[0].start + 1,
+                    topic=topic,
+                    level=level,
+                    question=asked[0]._replace(
+                        kind="question", rule=PLAIN_QUESTION, text="", head_html="", head_folded="", images=()
+                    ),
+                    question_blocks=asked,
+                )
+            elif asked:
                 level, topic = headings[-1] if headings else (0, "")
                 current = _Open(
                     line=asked[0].start + 1,
@@ -4481,7 +4501,10 @@ def assemble_part(
                 hint(block.start + 1, _(SKIPPED_SECTION))
                 skipped_said = True
         elif current is not None:
-            if (
+            further_fold = block.rule == FOLD_ANSWER and current.answer is not None and not current.fold_depth
+            if further_fold:
+                current.fold_depth = 1  # (kept open for it below: inside it now, its ``<details>`` passed)
+            elif (
                 block.kind == "answer"
                 and current.answer is not None
                 and current.answer.kind == "answer"
@@ -4491,7 +4514,7 @@ def assemble_part(
             current.add(block)
             if current.fold_depth and block.marker in ("details", "/details") and block.kind != "question":
                 current.fold_depth += 1 if block.marker == "details" else -1
-                if not current.fold_depth:
+                if not current.fold_depth and not _answer_fold_at(blocks, index + 1):
                     close(at_part_end=False)  # its fold ends here
         elif current is None and block.kind == "block":
             loose.append(block)
@@ -4570,6 +4593,28 @@ QUESTION_IN_ANSWER = N_("looks like a question inside an answer; kept as part of
 """Said of a follow-up question line kept in the answer it stands in (see :func:`_follow_up`)."""
 FOLLOW_UP_OPENINGS = ("追问", "面试官追问", "继续追问", "延伸问题", "延伸追问", "扩展问题", "进阶问题")
 """How a follow-up question line below a question heading's answer starts (``**追问：** 为什么…？``)."""
+
+
+def _embedded_question(current: _Open) -> int:
+    """Where a question asked in the body of a heading without a question mark begins, when an answer
+    label below answers it (``### ⭐️ 自增自减运算符``, its explanation, then ``下面来看一个高频笔试题：…的值
+    是？``, code, ``答案：…``): the last paragraph that asks, after a paragraph of the heading's own answer
+    (one that does not only lead on, as ``阅读下面的代码：`` does); else 0 (the body is the question)."""
+    blocks = current.question_blocks
+    if (
+        current.question.rule != "heading-without-mark"
+        or current.answer is not None
+        or current.pending_headings
+    ):
+        return 0
+    for index in range(len(blocks) - 1, 0, -1):
+        if _may_be_fold_question(blocks[index]):
+            answered = any(
+                block.html.startswith("<p>") and not block.folded.endswith((":", "?"))
+                for block in blocks[:index]
+            )
+            return index if answered else 0
+    return 0
 
 
 def _answers_follow_up(current: _Open) -> bool:
@@ -4686,6 +4731,24 @@ def _greets(folded: str) -> bool:
     return len(folded) <= 12 and _WORDLESS_RE.sub("", folded) in GREETINGS
 
 
+def _answer_after(blocks: Sequence[BlockInfo], index: int) -> bool:
+    """Whether content that shows follows the quote or list item ``blocks[index]`` stands in, before any
+    heading or label (the rest of an answer that cites the pair in it)."""
+    after = next((block for block in blocks[index:] if not block.source), None)
+    return after is not None and after.kind == "block" and not after.level and _shows(after)
+
+
+def _answer_fold_at(blocks: Sequence[BlockInfo], index: int) -> bool:
+    """Whether another answer fold opens at ``blocks[index]`` (``<details>`` / ``<summary>解析</summary>``
+    right after the fold that answered): it goes on with that answer, instead of lacking a question."""
+    return (
+        index + 1 < len(blocks)
+        and blocks[index].marker == "details"
+        and blocks[index].rule in FOLD_RULES
+        and blocks[index + 1].rule == FOLD_ANSWER
+    )
+
+
 def _title_above(block: BlockInfo, headings: Sequence[tuple[int, str]], context: _Context) -> str:
     """The document's title when a question heading stands at its level right below it (``# 一 在go语言中，
     new和make的区别？`` after ``# Golang常见语法面试题总结``): the question's topic, and the topic of the
@@ -4694,11 +4757,21 @@ def _title_above(block: BlockInfo, headings: Sequence[tuple[int, str]], context:
     return headings[0][1] if below_title and title_tag(headings[0][1]) in context.openers else ""
 
 
-def _quotes_pair(block: BlockInfo, current: _Open, answered: set[int], host: _Open | None) -> bool:
+def _quotes_pair(
+    block: BlockInfo,
+    current: _Open,
+    answered: set[int],
+    host: _Open | None,
+    blocks: Sequence[BlockInfo],
+    index: int,
+) -> bool:
     """Whether a question with an answer label of its own, inside a quote or list item (``> 问：…？`` /
     ``> 答：…`` in JavaGuide's answers), is a pair the open answer cites: it is an entry of its own, and
-    the answer goes on after the quote or item (``最后，简单总结一下…``) instead of ending above it."""
-    in_answer = current.answer is not None or bool(current.question.level and current.question_blocks)
+    the answer goes on after the quote or item (``最后，简单总结一下…``) instead of ending above it. Right
+    below a question heading, the pair is cited when more of the answer follows the quote or item (else
+    the heading titles it and what follows, as before)."""
+    below = current.question.level and (current.question_blocks or _answer_after(blocks, index))
+    in_answer = current.answer is not None or bool(below)
     return (
         host is None
         and in_answer
