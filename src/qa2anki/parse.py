@@ -1458,14 +1458,20 @@ def _has_outline_artefacts(block: _Block) -> bool:
 
 def _asks_in_every_item(block: _Block, answer_label: re.Pattern[str]) -> bool:
     """Whether a list of at least two items asks a question on each item's own line and holds more below
-    it (see :data:`QUESTION_ITEMS`): one item that does not leaves an ordinary list alone."""
+    it (see :data:`QUESTION_ITEMS`): one item that does not leaves an ordinary list alone. But for steps
+    of an interview (see :func:`_interview_step`), as long as the questions are at least two and as many."""
     items = _blocks(block.tokens[1:-1])
     if len(items) < 2:
         return False
+    asking = steps = 0
     for item in items:
         children = _blocks(item.tokens[1:-1])
         if _line_item(children, answer_label) is not None:
+            asking += 1
             continue  # (its answer on the lines below its question, in its paragraph)
+        if _interview_step(children):
+            steps += 1
+            continue
         if len(children) < 2 or _item_question(children, answer_label) is None:
             return False
         # A checklist of questions (复习清单: every nested item asks too) answers nothing; an answer that is
@@ -1478,7 +1484,19 @@ def _asks_in_every_item(block: _Block, answer_label: re.Pattern[str]) -> bool:
         ]
         if asks and all(asks):
             return False
-    return True
+        asking += 1
+    return not steps or asking >= max(2, steps)
+
+
+INTERVIEW_STEP = "interview-step"
+"""The rule of a break for a list item that is a step of an interview (see :func:`_interview_step`)."""
+
+
+def _interview_step(children: Sequence[_Block]) -> bool:
+    """Whether a list item is one line that neither asks nor holds anything below it: in a 面经's list of
+    questions, a step of the interview (``自我介绍``, ``手撕：反转链表``, ``反问``), on no card."""
+    inline = children[0].inline if len(children) == 1 and children[0].kind == "paragraph" else None
+    return inline is not None and "\n" not in inline.content and not ends_asking(inline.content)
 
 
 def _read_outline(
@@ -1529,7 +1547,10 @@ def _read_outline_items(
             _add_outline_answer(children[1:], item, source, found)
             continue
         if question is None:
-            found.append(_Found("break", rule, item.start, item.start + 1, "", []))
+            step = rule == QUESTION_ITEMS and _interview_step(children)
+            found.append(
+                _Found("break", INTERVIEW_STEP if step else rule, item.start, item.start + 1, "", [])
+            )
             for child in children:
                 if child.kind in ("bullet_list", "ordered_list"):
                     topic_ = _outline_topic(children[0]) or topic
@@ -4439,6 +4460,8 @@ def assemble_part(
                 headings.append((block.level, block.topic))
         elif block.kind == "break":
             close(at_part_end=False)
+            if block.rule == INTERVIEW_STEP:
+                hint(block.start + 1, _(INTERVIEW_STEP_SKIPPED))
         elif block.kind in ("answer", "answer-side") and follow_up and current is not None:
             # A follow-up question's answer is content too (but for one glued to it: its line is in).
             if block.start + 1 != follow_up:
@@ -4713,6 +4736,11 @@ answer label (see :data:`FOLD_ANSWER`), ending in a question mark (with the bloc
 code), and whose answer is the fold's body."""
 
 
+INTERVIEW_STEP_SKIPPED = N_(
+    "a list item among questions that asks nothing (自我介绍, 反问, 手撕…) is on no card; end it with ？ "
+    "and put its answer below it to make it one"
+)
+"""Said of each :data:`INTERVIEW_STEP` item of a list read as questions."""
 GREETING = N_("a greeting, not a question (你好): it and its reply are on no card")
 """Said of an entry whose question only greets: an interview written as a dialogue opens so (``**面试官**：
 你好。`` / ``**候选人**：你好。``)."""
