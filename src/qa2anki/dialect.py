@@ -461,9 +461,11 @@ def _comment_block(state: StateBlock, start_line: int, end_line: int, silent: bo
     if state.sCount[start_line] - state.blkIndent >= 4:
         return False
     begin = state.bMarks[start_line] + state.tShift[start_line]
-    if state.src.startswith(("<a", "<A"), begin) and _ANCHOR_LINE_RE.fullmatch(
-        state.src, begin, state.eMarks[start_line]
-    ):
+    first = state.src[begin : begin + 1]
+    if (
+        state.src.startswith(("<a", "<A"), begin)
+        and _ANCHOR_LINE_RE.fullmatch(state.src, begin, state.eMarks[start_line])
+    ) or (first in _NOTE_MARK_STARTS and _marks_a_note(state.src[begin : state.eMarks[start_line]])):
         last = start_line
     else:
         head = state.src[begin : begin + 8].lower()
@@ -482,10 +484,37 @@ def _comment_block(state: StateBlock, start_line: int, end_line: int, silent: bo
     return True
 
 
-_HIDDEN_BLOCKS = {"<!--": "-->", "<think>": "</think>"}
-"""What opens a block that shows nothing, and what closes it: an HTML comment, and a reasoning model's
+_HIDDEN_BLOCKS = {"<!--": "-->", "<think>": "</think>", "%%": "%%"}
+"""What opens a block that shows nothing, and what closes it: an HTML comment, a reasoning model's
 ``<think>…</think>`` (DeepSeek-R1 pasted whole: its reasoning is no answer, and its ``问题：`` lines no
-questions)."""
+questions), and an Obsidian comment (``%% 待补充 %%``)."""
+_IAL_RE = re.compile(r"\{:[^{}\n]*\}\s*|\{\{\{(?:row|col)\s*|\}\}\}\s*")
+"""A 思源笔记 (SiYuan) block attribute line, ``{: id="20231102211433-k2h9qzm" updated="…"}``, or a line
+that opens or closes its super block (``{{{row``, ``}}}``)."""
+_WRAPPER_TAG_RE = re.compile(r"</?aside\s*>\s*", re.IGNORECASE)
+"""A Notion callout's ``<aside>`` or ``</aside>`` line (its text, between them, shows)."""
+_TAG_WORD_RE = re.compile(r"#[^\s#!-/:-@\[-^`{-~][^\s#]*")
+"""An Obsidian tag: ``#`` and a word (``#python``, ``#面试/基础``), not ``# heading`` or ``#1``."""
+_DIRECTIVES = frozenset(
+    ("include", "define", "pragma", "if", "ifdef", "ifndef", "endif", "else", "elif", "undef")
+)
+"""C preprocessor directives: a line of them is code, not tags."""
+
+
+_NOTE_MARK_STARTS = frozenset("{}<#")
+"""The first characters of the lines :func:`_marks_a_note` may hide (it is tried at every line)."""
+
+
+def _marks_a_note(line: str) -> bool:
+    """Whether a line only marks the note it stands in, showing nothing: a SiYuan attribute line, a Notion
+    ``<aside>`` tag, or a line of Obsidian tags (``#python #面试/基础``)."""
+    if _IAL_RE.fullmatch(line) or _WRAPPER_TAG_RE.fullmatch(line):
+        return True
+    words = line.split()
+    return bool(words) and all(
+        _TAG_WORD_RE.fullmatch(word) and not word[1:].isdigit() and word[1:] not in _DIRECTIVES
+        for word in words
+    )
 
 
 def _comment_end(state: StateBlock, start_line: int, end_line: int, after: int, closer: str) -> int:
@@ -511,6 +540,70 @@ def _comment_inline(state: StateInline, silent: bool) -> bool:
     if close == -1:
         return False
     state.pos = close + 3
+    return True
+
+
+_OBSIDIAN_COMMENT_RE = re.compile(r"%%.*?%%")
+
+
+_BLOCK_ID_RE = re.compile(r"\^[A-Za-z0-9-]+(?=[ \t]*(?:\n|$))")
+_WIKILINK_RE = re.compile(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]")
+
+
+def _obsidian_comment(state: StateInline, silent: bool) -> bool:
+    """An Obsidian comment inside a line (``影响不大； %% PyPy 也有 GIL %%``): left out."""
+    return state.src.startswith("%%", state.pos) and _left_out(state, _OBSIDIAN_COMMENT_RE, silent)
+
+
+def _block_id(state: StateInline, silent: bool) -> bool:
+    """An Obsidian block id ending a line (``…执行字节码。 ^gil-def``): left out, as Obsidian shows it."""
+    return (
+        state.src[state.pos] == "^"
+        and state.pos > 0
+        and state.src[state.pos - 1] in " \t"
+        and _left_out(state, _BLOCK_ID_RE, silent)
+    )
+
+
+def _wikilink(state: StateInline, silent: bool) -> bool:
+    """An Obsidian link to a note (``[[Python 可变对象|可变对象]]``, ``[[GIL]]``): its text, as Obsidian
+    shows it (the note it links to is not in the deck)."""
+    if not state.src.startswith("[[", state.pos) or state.src[state.pos - 1 : state.pos] == "!":
+        return False  # (``![[另一篇笔记]]`` embeds a note: shown as written, see _obsidian_embed)
+    match = _WIKILINK_RE.match(state.src, state.pos, state.posMax)
+    if match is None:
+        return False
+    shown = 2 if match.group(2) else 1
+    if not silent:
+        state.push("text", "", 0).content = match.group(shown)
+        spans = state.env.setdefault(_ANCHORS, {}).setdefault(state.src, set())
+        spans.update(((match.start(), match.start(shown)), (match.end(shown), match.end())))
+    state.pos = match.end()
+    return True
+
+
+def _mark(state: StateInline, silent: bool) -> bool:
+    """A highlight, ``==泛化能力弱==`` (Obsidian, Typora): ``<mark>``, its text read as any other."""
+    src, start = state.src, state.pos
+    if not src.startswith("==", start) or src.startswith("===", start):
+        return False
+    inner = start + 2
+    if inner >= state.posMax or src[inner].isspace():
+        return False
+    end = src.find("==", inner + 1, state.posMax)
+    while end != -1 and (src[end - 1].isspace() or src.startswith("===", end)):
+        end = src.find("==", end + 2, state.posMax)
+    if end == -1 or "\n" in src[inner:end]:
+        return False
+    if not silent:
+        state.push("mark_open", "mark", 1)
+        limit = state.posMax
+        state.pos, state.posMax = inner, end
+        state.md.inline.tokenize(state)
+        state.posMax = limit
+        state.push("mark_close", "mark", -1)
+        state.env.setdefault(_ANCHORS, {}).setdefault(src, set()).update(((start, inner), (end, end + 2)))
+    state.pos = end + 2
     return True
 
 
@@ -764,6 +857,10 @@ def _markdown() -> MarkdownIt:
     md.inline.ruler.before("html_inline", "html_format", _format_tag_inline)
     md.inline.ruler.before("html_inline", "html_image", _html_image)
     md.inline.ruler.before("image", "obsidian_embed", _obsidian_embed)
+    md.inline.ruler.before("link", "wikilink", _wikilink)
+    md.inline.ruler.before("emphasis", "mark", _mark)
+    md.inline.ruler.before("html_inline", "obsidian_comment", _obsidian_comment)
+    md.inline.ruler.before("html_inline", "block_id", _block_id)
     md.inline.ruler.before("html_inline", HTML_BREAK, _html_break)
     md.core.ruler.push("math_as_text", _math_as_text)
     md.core.ruler.push("anchors_out", _anchors_out)

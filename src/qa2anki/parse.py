@@ -1438,8 +1438,6 @@ _PROPERTY_RE = re.compile(r"[A-Za-z][\w-]*::(?:\s|$)")
 """An outliner's property line (``collapsed:: true``, ``id:: 64f…``, ``tags:: #java``)."""
 _TASK_RE = re.compile(r"(?:TODO|DOING|DONE|LATER|NOW|WAITING|WAIT|CANCELED|CANCELLED|IN-PROGRESS)[ \t]+")
 """An outliner's task marker at the start of an item (``DONE 3、…``)."""
-_HIGHLIGHT = "=="
-"""Logseq's highlight marks (``==问题==``), which CommonMark leaves as text."""
 
 
 def _has_outline_artefacts(block: _Block) -> bool:
@@ -1666,29 +1664,8 @@ def _outline_question(first: _Block, answered: bool = False) -> _Label | None:
         markdown = markdown[task.end() :]
         rest = children[0].content[task.end() :]
         children = ([_with_content(children[0], rest)] if rest else []) + children[1:]
-    if (
-        markdown.startswith(_HIGHLIGHT)
-        and markdown.endswith(_HIGHLIGHT)
-        and len(markdown) > 2 * len(_HIGHLIGHT)
-    ):
-        inner = children
-        if inner and inner[0].type == "text" and inner[-1].type == "text":
-            head = inner[0].content.removeprefix(_HIGHLIGHT)
-            tail = (
-                inner[-1].content.removesuffix(_HIGHLIGHT)
-                if len(inner) > 1
-                else head.removesuffix(_HIGHLIGHT)
-            )
-            if len(inner) == 1:
-                inner = [_with_content(inner[0], tail)] if tail else []
-            else:
-                inner = (
-                    ([_with_content(inner[0], head)] if head else [])
-                    + inner[1:-1]
-                    + ([_with_content(inner[-1], tail)] if tail else [])
-                )
-            markdown = markdown[len(_HIGHLIGHT) : -len(_HIGHLIGHT)]
-            children = inner
+    if len(children) > 2 and children[0].type == "mark_open" and children[-1].type == "mark_close":
+        children = children[1:-1]  # (a highlight over the whole line only sets the question off)
     if len(children) == 1 and children[0].type == "code_inline":
         # ==`问题？`==: the code marks only set the question off; it is text.
         markdown = children[0].content
