@@ -362,7 +362,7 @@ def test_empty_source_folder_is_an_error(project: Path, run_cli: RunCli) -> None
     """A source folder without any .md/.markdown/.txt file is an error naming the folder."""
     (project / "source" / "picture.png").write_bytes(_png())
     for command in ("check", "build"):
-        assert_fails(run_cli(command), "source: no .md, .markdown, .txt files in this folder")
+        assert_fails(run_cli(command), "source: no .md, .markdown, .mdx, .txt files in this folder")
 
 
 @pytest.mark.parametrize("command", ["check", "build", "list"])

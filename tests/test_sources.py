@@ -41,13 +41,15 @@ def _touch(root: Path, *names: str) -> None:
 
 
 def test_a_folder_gives_its_documents_sorted_by_relative_path(tmp_path: Path) -> None:
-    """Every .md/.markdown/.txt below a folder (any case of ending), in the order of their relative paths
+    """Every .md/.markdown/.mdx/.txt below a folder (any case of ending), in the order of their relative paths
     as ``/``-joined text, whatever order they were made in; other files are left out. The order decides
     the order of notes in the deck, so it must not depend on the file system."""
-    _touch(tmp_path, "docs/b.md", "docs/a/z.markdown", "docs/a.md", "docs/a-b.txt", "docs/C.MD")
+    _touch(
+        tmp_path, "docs/b.md", "docs/a/z.markdown", "docs/a.md", "docs/a-b.txt", "docs/C.MD", "docs/go.mdx"
+    )
     _touch(tmp_path, "docs/image.png", "docs/notes.rst", "docs/a/readme")
     found = find_sources(["docs"], tmp_path)
-    assert [s.name for s in found] == ["C.MD", "a-b.txt", "a.md", "a/z.markdown", "b.md"]
+    assert [s.name for s in found] == ["C.MD", "a-b.txt", "a.md", "a/z.markdown", "b.md", "go.mdx"]
     assert [s.path for s in found] == [f"docs/{s.name}" for s in found]
     assert [s.file for s in found] == [tmp_path / "docs" / s.name for s in found]
 
@@ -66,7 +68,7 @@ def test_a_folder_of_only_hidden_documents_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as caught:
         find_sources(["docs"], tmp_path)
     assert caught.value.path == "docs"
-    assert "no .md, .markdown, .txt files" in caught.value.message
+    assert "no .md, .markdown, .mdx, .txt files" in caught.value.message
 
 
 def test_a_named_file_is_read_whatever_its_ending(tmp_path: Path) -> None:

@@ -491,8 +491,9 @@ questions), and an Obsidian comment (``%% 待补充 %%``)."""
 _IAL_RE = re.compile(r"\{:[^{}\n]*\}\s*|\{\{\{(?:row|col)\s*|\}\}\}\s*")
 """A 思源笔记 (SiYuan) block attribute line, ``{: id="20231102211433-k2h9qzm" updated="…"}``, or a line
 that opens or closes its super block (``{{{row``, ``}}}``)."""
-_WRAPPER_TAG_RE = re.compile(r"</?aside\s*>\s*", re.IGNORECASE)
-"""A Notion callout's ``<aside>`` or ``</aside>`` line (its text, between them, shows)."""
+_WRAPPER_TAG_RE = re.compile(r"</?aside\s*>\s*|</?(?:Tabs|TabItem)(?:\s[^<>]*)?>\s*", re.IGNORECASE)
+"""A Notion callout's ``<aside>`` or ``</aside>`` line, or a Docusaurus page's ``<Tabs>`` and ``<TabItem
+value="read" label="读">`` lines: their text, between them, shows."""
 _TAG_WORD_RE = re.compile(r"#[^\s#!-/:-@\[-^`{-~][^\s#]*")
 """An Obsidian tag: ``#`` and a word (``#python``, ``#面试/基础``), not ``# heading`` or ``#1``."""
 _DIRECTIVES = frozenset(

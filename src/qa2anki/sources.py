@@ -16,7 +16,7 @@ from qa2anki.i18n import gettext as _
 _CHAT_TOKEN_RE = re.compile(r"<\|[A-Za-z0-9_.:-]{1,40}\|>")
 ZERO_WIDTH_SPACE = "\u200b"
 
-SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
+SOURCE_SUFFIXES = (".md", ".markdown", ".mdx", ".txt")
 """File endings read from a source folder (a file named on the command line is read whatever its ending)."""
 
 
@@ -58,7 +58,7 @@ def display_path(path: Path, cwd: Path) -> str:
 def find_sources(sources: Iterable[str], cwd: Path, roots: Sequence[str] = ()) -> list[SourceFile]:
     """Expand files and folders into the source files they name, in a stable order.
 
-    A folder contributes every ``.md``/``.markdown``/``.txt`` file (or broken link) below it, hidden
+    A folder contributes every ``.md``/``.markdown``/``.mdx``/``.txt`` file (or broken link) below it, hidden
     entries skipped, sorted by relative path; a file is taken as it is. The same file named twice is read
     once. A file inside one of the ``roots`` folders (the project's configured sources) is named from
     that folder, as a build of all of them names it: ``build source/sub/go.md`` keeps ``sub/go.md``.
