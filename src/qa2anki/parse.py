@@ -679,7 +679,7 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
                 pos = colon.end()
             elif not has_colon and _needs_colon(match):
                 return None
-            return _Label(content[pos:].strip(), _lstrip_children(after[closed:]), marker)
+            return _Label(*_without_leading_breaks(content[pos:].strip(), after[closed:]), marker)
         if not has_colon:
             return None
         # **问题：什么是过拟合？** — label and question share one bold span: drop the bold when it spans the
@@ -694,7 +694,19 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
         return _Label(markup + rest, [*children[:index], *head, *after], marker)
     if not has_colon:
         return None
-    return _Label(content[pos:].strip(), _lstrip_children([_text_token(rest_of_text), *after]), marker)
+    return _Label(
+        *_without_leading_breaks(content[pos:].strip(), [_text_token(rest_of_text), *after]), marker
+    )
+
+
+def _without_leading_breaks(markdown: str, children: list[Token]) -> tuple[str, list[Token]]:
+    """What follows a label, without the ``<br />`` right after it (语雀 writes ``**答案：**<br />…``): the
+    answer starts on the label's line either way."""
+    children = _lstrip_children(children)
+    while children and children[0].type == HTML_BREAK and markdown.startswith(children[0].markup):
+        markdown = markdown[len(children[0].markup) :].lstrip()
+        children = _lstrip_children(children[1:])
+    return markdown, children
 
 
 def _literal_bold_label(
@@ -4370,8 +4382,13 @@ def assemble_part(
                     question=block._replace(kind="question", rule=QUESTION_ANSWER_SECTIONS, text=""),
                 )
             # A heading that is only a number and decoration (``## 第 1 题 🟢``) names no topic, nor does a
-            # table of contents (``## 目录`` over the questions' list of links).
-            named = _undecorated(block.topic) and _undecorated(block.topic).casefold() not in TOC_HEADINGS
+            # table of contents (``## 目录`` over the questions' list of links), nor a numbered question
+            # label (语雀's ``#### 面试题 1`` over each labelled pair).
+            named = (
+                _undecorated(block.topic)
+                and _undecorated(block.topic).casefold() not in TOC_HEADINGS
+                and block.rule != QUESTION_LABEL_HEADING
+            )
             topic = block.topic if named else (headings[-1][1] if headings else "")
             headings.append((block.level, topic))
             if current is None and block.rule == "numbered" and mixed_level_tag(block.level) in openers:
