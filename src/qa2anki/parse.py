@@ -65,7 +65,7 @@ SIGN_OFF_OPENINGS = (
     *("欢迎在评论区", "欢迎关注", "更多面试题", "原文链接", "转载自", "本文首发于", "编辑于", "发布于"),
     *("作者：", "赞同 ", "（完）", "(完)", "—— END", "——END", "著作权归作者所有"),
     *("整理不易", "码字不易", "创作不易", "本文已收录", "本文收录于", "关注公众号", "欢迎点赞", "点赞收藏"),
-    *("欢迎 Star", "欢迎Star", "版权声明：本文为", "版权声明:本文为"),
+    *("欢迎 Star", "欢迎Star", "版权声明：本文为", "版权声明:本文为", "本文由", "以上内容由"),
     # A chat model's offer to go on (``如果你需要，我还可以：`` and a list of offers, ``要不要我帮你继续？``).
     *("如果你需要，我", "如果你需要,我", "如果您需要，我", "如果你愿意，我", "如果你愿意,我"),
     *("如果您愿意，我", "如果你愿意的话", "如果还需要我", "需要我帮你", "需要我帮您", "需要我为你"),
@@ -1338,7 +1338,19 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
     rule = "thematic-break" if block.kind == "hr" else ""
     if block.kind in ("fence", "code_block"):
         rule = _code_label_rule(block, patterns)
+    elif inline is not None and block.kind == "paragraph" and _separator_line(inline.content):
+        rule, html = "thematic-break", "<hr />\n"  # (``━━━━━━``: a 公众号 article's rule between questions)
     return [_Found("block", rule, block.start, block.end, html, block.tokens)]
+
+
+_SEPARATOR_CHARS = frozenset("—─━═－-~～·•=_*")
+"""What a line drawn to part sections is made of (box drawing ``━``, dashes, ``～``, dots)."""
+
+
+def _separator_line(content: str) -> bool:
+    """Whether a paragraph is only a drawn line (``━━━━━━━━━━``, ``——————``): a thematic break."""
+    text = content.strip()
+    return len(text) >= 3 and all(ch in _SEPARATOR_CHARS or "\u2500" <= ch <= "\u257f" for ch in text)
 
 
 def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, source: _Source) -> list[_Found]:
@@ -2558,7 +2570,10 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
     question_line = _question_line(inline, patterns)
     if question_line is not None:
         return "question", *question_line
-    if opening.startswith(SIGN_OFF_OPENINGS) or _action_bar(opening):
+    bare = opening.strip().strip("—-–－~～_=*·• ")  # (``—— 以上内容由飞书文档导出 ——``, ``- END -``)
+    if opening.startswith(SIGN_OFF_OPENINGS) or bare.startswith(SIGN_OFF_OPENINGS) or bare in ("END", "完"):
+        return "epilogue", SIGN_OFF, None
+    if _action_bar(opening):
         return "epilogue", SIGN_OFF, None
     if opening.strip().rstrip(":：").strip() in FOOTER_TITLES:
         return "epilogue", FOOTER_TITLE, None
@@ -4157,6 +4172,12 @@ def assemble_part(
         while answer_blocks and answer_blocks[0].rule in FOLD_RULES:
             answer_blocks = answer_blocks[1:]
         answer_blocks = _without_trailing_rules(answer_blocks)
+        if next_is_question:
+            led = _without_lead_ins(answer_blocks, 0 if answer.text else 1)
+            for block in answer_blocks[len(led) :]:
+                if block.text:
+                    hint(block.start + 1, _(SECTION_LINE))
+            answer_blocks = led
         footer = _footer_start(answer, answer_blocks) if at_document_end else len(answer_blocks)
         if footer < len(answer_blocks):
             hint(
@@ -5012,6 +5033,33 @@ def _further_reading(blocks: list[BlockInfo]) -> int:
         if blocks[index].rule == FOOTER_TITLE:
             return index
     return -1
+
+
+SECTION_LINE = N_(
+    "a bold numbered line right before a question reads as the title of the questions after it, and is on "
+    "no card (make it a heading to give them its topic)"
+)
+"""Said of a line :func:`_without_lead_ins` takes off the end of an answer that has text."""
+
+
+def _without_lead_ins(blocks: list[BlockInfo], kept: int) -> list[BlockInfo]:
+    """An answer without the lines at its end that lead into the next question: its bold number alone
+    (``**02**``) or the title of the next part, numbered in Chinese (``**二、可靠性**``), a line that asks
+    nothing and follows no line numbered so (points of the answer: ``**一、加索引**`` / ``**二、…**``); and
+    the rule drawn above them. An answer keeps ``kept`` blocks (1 when its label has no text)."""
+    while len(blocks) > kept and _leads_in(blocks[-1]) and not (len(blocks) > 1 and _leads_in(blocks[-2])):
+        blocks = _without_trailing_rules(blocks[:-1])
+    return blocks
+
+
+def _leads_in(block: BlockInfo) -> bool:
+    """Whether an answer's block is a bold line that may lead into the next question (see
+    :func:`_without_lead_ins`)."""
+    return (
+        block.rule in QUESTION_LINE_RULES
+        and not ends_asking(block.text)
+        and (not block.text or block.number[:1] in _CHINESE_DIGITS or block.number[:1] == "十")
+    )
 
 
 def _without_trailing_rules(blocks: list[BlockInfo]) -> list[BlockInfo]:
