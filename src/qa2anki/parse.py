@@ -69,7 +69,7 @@ SIGN_OFF_OPENINGS = (
     # A chat model's offer to go on (``如果你需要，我还可以：`` and a list of offers, ``要不要我帮你继续？``).
     *("如果你需要，我", "如果你需要,我", "如果您需要，我", "如果你愿意，我", "如果你愿意,我"),
     *("如果您愿意，我", "如果你愿意的话", "如果还需要我", "需要我帮你", "需要我帮您", "需要我为你"),
-    *("需要我继续", "要不要我"),
+    *("需要我继续", "要不要我", "需要我把", "需要我整理", "需要我再"),
 )
 """How a chat model's offer of more help and a page's footer start: no answer ends so, so such paragraphs
 (or quotes: ``> 作者：…`` / ``> 链接：…``) are left off the end of any answer (a file of pasted chats has one
@@ -98,6 +98,12 @@ CLOSING_HEADINGS = (
 )
 """Headings of sections that hold no entries (summary, further reading, table of contents), but for
 labelled pairs (see :func:`_labelled_pair`)."""
+ROLE_HEADINGS = frozenset(
+    {"user", "assistant", "you", "human", "ai", "chatgpt", "claude", "gemini", "deepseek", "kimi", "copilot"}
+    | {"用户", "助手", "豆包", "通义千问", "文心一言", "智谱清言"}
+)
+"""Headings of a chat exported whole (``## User`` / ``## Assistant``): they name who speaks, no topic (the
+questions below them take the topic above)."""
 TOC_HEADINGS = frozenset(("目录", "contents", "table of contents", "toc"))
 """Headings of a table of contents: an aside (its list of links on no card) that names no topic (the
 questions below it, at any level, are the document's)."""
@@ -4407,7 +4413,7 @@ def assemble_part(
             # label (语雀's ``#### 面试题 1`` over each labelled pair).
             named = (
                 _undecorated(block.topic)
-                and _undecorated(block.topic).casefold() not in TOC_HEADINGS
+                and _undecorated(block.topic).casefold() not in TOC_HEADINGS | ROLE_HEADINGS
                 and block.rule != QUESTION_LABEL_HEADING
             )
             topic = block.topic if named else (headings[-1][1] if headings else "")
@@ -4889,8 +4895,13 @@ UNPLACED_TEXT = N_(
 
 def _unplaced(block: BlockInfo, headings: Sequence[tuple[int, str]], context: _Context) -> bool:
     """Whether content in no entry is worth a word: it shows something and stands below a section's
-    heading (a document's title, and the text right below it, introduce it; 前言 and its like aside)."""
-    below_title = len(headings) == 1 and title_tag(headings[0][1]) in context.openers
+    heading (a document's title, and the text right below it, introduce it, also below headings that
+    name no topic of their own, as a chat's ``## User`` does; 前言 and its like aside)."""
+    below_title = (
+        bool(headings)
+        and all(topic == headings[0][1] for _, topic in headings)
+        and title_tag(headings[0][1]) in context.openers
+    )
     return bool(headings) and not below_title and not _aside(context) and _shows(block)
 
 
