@@ -509,7 +509,10 @@ _NOTE_MARK_STARTS = frozenset("{}<#")
 def _marks_a_note(line: str) -> bool:
     """Whether a line only marks the note it stands in, showing nothing: a SiYuan attribute line, a Notion
     ``<aside>`` tag, or a line of Obsidian tags (``#python #面试/基础``)."""
-    if _IAL_RE.fullmatch(line) or _WRAPPER_TAG_RE.fullmatch(line):
+    if line[:1] == "#":
+        if line[1:2] in ("#", " ", "\t", ""):
+            return False  # (a heading: most lines opening with ``#``)
+    elif _IAL_RE.fullmatch(line) or _WRAPPER_TAG_RE.fullmatch(line):
         return True
     words = line.split()
     return bool(words) and all(

@@ -1499,6 +1499,8 @@ def _asks_in_every_item(block: _Block, answer_label: re.Pattern[str]) -> bool:
             continue  # (its answer on the lines below its question, in its paragraph)
         if _interview_step(children):
             steps += 1
+            if steps * 2 > len(items) or (steps == 1 and _asking_items(items) < 2):
+                return False  # (more steps than questions, or no two that ask: an ordinary list)
             continue
         if len(children) < 2 or _item_question(children, answer_label) is None:
             return False
@@ -1518,6 +1520,16 @@ def _asks_in_every_item(block: _Block, answer_label: re.Pattern[str]) -> bool:
 
 INTERVIEW_STEP = "interview-step"
 """The rule of a break for a list item that is a step of an interview (see :func:`_interview_step`)."""
+
+
+def _asking_items(items: Sequence[_Block]) -> int:
+    """How many list items ask on their first line (a quick count, before reading them)."""
+    count = 0
+    for item in items:
+        inline = next((token for token in item.tokens if token.type == "inline"), None)
+        if inline is not None and ends_asking(inline.content.split("\n", 1)[0]):
+            count += 1
+    return count
 
 
 def _interview_step(children: Sequence[_Block]) -> bool:
