@@ -586,6 +586,50 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
     return True
 
 
+_PANDOC_ATTRS = r"\{(?:[.#][^{}]*|[A-Za-z][\w-]*=[^{}]*)\}"
+_PANDOC_SPAN_RE = re.compile(rf"\[([^\[\]\n]+)\]{_PANDOC_ATTRS}")
+_PANDOC_ATTRS_RE = re.compile(_PANDOC_ATTRS)
+
+
+def _pandoc_span(state: StateInline, silent: bool) -> bool:
+    """A pandoc span from a Word document, ``[特权指令]{.underline}``: its text."""
+    if state.src[state.pos] != "[":
+        return False
+    match = _PANDOC_SPAN_RE.match(state.src, state.pos, state.posMax)
+    if match is None:
+        return False
+    if not silent:
+        state.push("text", "", 0).content = match.group(1)
+        spans = state.env.setdefault(_ANCHORS, {}).setdefault(state.src, set())
+        spans.update(((match.start(), match.start(1)), (match.end(1), match.end())))
+    state.pos = match.end()
+    return True
+
+
+def _pandoc_attrs(state: StateInline, silent: bool) -> bool:
+    """Pandoc's attributes after an image or link, ``![](media/image1.png){width="5.76in"}``: left out."""
+    return (
+        state.src[state.pos] == "{"
+        and state.src[state.pos - 1 : state.pos] in (")", "]")
+        and _left_out(state, _PANDOC_ATTRS_RE, silent)
+    )
+
+
+_DOCSIFY_MARKS = ("!> ", "?> ")
+"""docsify's paragraph helpers (``!> 重要``, ``?> 提示``): shown as a plain paragraph."""
+
+
+def _docsify_marks(state: StateCore) -> None:
+    """Leave docsify's helper mark off a paragraph that opens with one."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.content.startswith(_DOCSIFY_MARKS) or not token.children:
+            continue
+        first = token.children[0]
+        if first.type == "text" and first.content.startswith(_DOCSIFY_MARKS):
+            first.content = first.content[3:]
+            token.content = token.content[3:]
+
+
 def _mark(state: StateInline, silent: bool) -> bool:
     """A highlight, ``==泛化能力弱==`` (Obsidian, Typora): ``<mark>``, its text read as any other."""
     src, start = state.src, state.pos
@@ -862,6 +906,8 @@ def _markdown() -> MarkdownIt:
     md.inline.ruler.before("html_inline", "html_image", _html_image)
     md.inline.ruler.before("image", "obsidian_embed", _obsidian_embed)
     md.inline.ruler.before("link", "wikilink", _wikilink)
+    md.inline.ruler.before("link", "pandoc_span", _pandoc_span)
+    md.inline.ruler.before("html_inline", "pandoc_attrs", _pandoc_attrs)
     md.inline.ruler.before("emphasis", "mark", _mark)
     md.inline.ruler.before("html_inline", "obsidian_comment", _obsidian_comment)
     md.inline.ruler.before("html_inline", "block_id", _block_id)
@@ -870,6 +916,7 @@ def _markdown() -> MarkdownIt:
     md.core.ruler.push("anchors_out", _anchors_out)
     md.core.ruler.push("enumerated_lines", _enumerated_lines)
     md.core.ruler.push(_CALLOUT, _callout_headers)
+    md.core.ruler.push("docsify_marks", _docsify_marks)
     md.add_render_rule("table_open", _table_open)
     md.add_render_rule("table_close", _table_close)
     md.add_render_rule("fence", _fence)
