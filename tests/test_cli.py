@@ -390,6 +390,15 @@ def test_forget_needs_a_removed_note(project: Path, run_cli: RunCli) -> None:
     assert result.exit_code == 1 and "is still in the sources" in result.output
 
 
+def test_list_removed_with_nothing_removed_says_so(project: Path, run_cli: RunCli) -> None:
+    """With no removed note, list --removed says there is none, instead of instructions for 0 of them."""
+    write_doc(project)
+    run_cli("build")
+    result = run_cli("list", "--removed")
+    assert result.exit_code == 0
+    assert "no removed notes to delete in Anki" in result.output and "0 removed" not in result.output
+
+
 def test_an_older_lock_is_not_drift(project: Path, run_cli: RunCli) -> None:
     """A lock written before the card's wording was recorded still builds with --locked."""
     write_doc(project)

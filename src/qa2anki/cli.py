@@ -553,6 +553,9 @@ def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None, remo
                     "topics: delete only the card whose answer the sources no longer have"
                 )
                 click.echo("    " + message.format(guids=", ".join(also)))
+        if not report.awaiting:
+            click.echo(_("no removed notes to delete in Anki"))
+            return
         click.echo(
             _(
                 "{count} removed note(s) to delete in Anki (Browse, paste the search, delete); "
