@@ -577,11 +577,16 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
     match = _WIKILINK_RE.match(state.src, state.pos, state.posMax)
     if match is None:
         return False
-    shown = 2 if match.group(2) else 1
+    return _shown_part(state, match, 2 if match.group(2) else 1, silent)
+
+
+def _shown_part(state: StateInline, match: re.Match[str], group: int, silent: bool) -> bool:
+    """Show one group of what ``match`` matched here as text, and leave the rest out of the line's text
+    too (see :func:`_left_out`)."""
     if not silent:
-        state.push("text", "", 0).content = match.group(shown)
+        state.push("text", "", 0).content = match.group(group)
         spans = state.env.setdefault(_ANCHORS, {}).setdefault(state.src, set())
-        spans.update(((match.start(), match.start(shown)), (match.end(shown), match.end())))
+        spans.update(((match.start(), match.start(group)), (match.end(group), match.end())))
     state.pos = match.end()
     return True
 
@@ -596,14 +601,7 @@ def _pandoc_span(state: StateInline, silent: bool) -> bool:
     if state.src[state.pos] != "[":
         return False
     match = _PANDOC_SPAN_RE.match(state.src, state.pos, state.posMax)
-    if match is None:
-        return False
-    if not silent:
-        state.push("text", "", 0).content = match.group(1)
-        spans = state.env.setdefault(_ANCHORS, {}).setdefault(state.src, set())
-        spans.update(((match.start(), match.start(1)), (match.end(1), match.end())))
-    state.pos = match.end()
-    return True
+    return match is not None and _shown_part(state, match, 1, silent)
 
 
 def _pandoc_attrs(state: StateInline, silent: bool) -> bool:
