@@ -4909,12 +4909,17 @@ def _unplaced(block: BlockInfo, headings: Sequence[tuple[int, str]], context: _C
     """Whether content in no entry is worth a word: it shows something and stands below a section's
     heading (a document's title, and the text right below it, introduce it, also below headings that
     name no topic of their own, as a chat's ``## User`` does; 前言 and its like aside)."""
-    below_title = (
+    return bool(headings) and not _below_title(headings, context) and not _aside(context) and _shows(block)
+
+
+def _below_title(headings: Sequence[tuple[int, str]], context: _Context) -> bool:
+    """Whether a block stands right below the document's title: below headings that all give the title's
+    topic (the title alone, or with a chat's ``## User`` below it, which names no topic)."""
+    return (
         bool(headings)
         and all(topic == headings[0][1] for _, topic in headings)
         and title_tag(headings[0][1]) in context.openers
     )
-    return bool(headings) and not below_title and not _aside(context) and _shows(block)
 
 
 _NAVIGABLE = frozenset(("paragraph", "bullet_list", "ordered_list"))
@@ -5011,8 +5016,7 @@ def _heading_body(
         return False
     above = blocks[first - 1]
     headings = context.headings
-    below_title = len(headings) == 1 and title_tag(headings[0][1]) in context.openers
-    return above.kind == "heading" and above.level > 0 and not below_title
+    return above.kind == "heading" and above.level > 0 and not _below_title(headings, context)
 
 
 def _may_be_fold_question(block: BlockInfo, ends: str = "?") -> bool:
