@@ -1486,8 +1486,9 @@ def _has_outline_artefacts(block: _Block) -> bool:
 
 def _asks_in_every_item(block: _Block, answer_label: re.Pattern[str]) -> bool:
     """Whether a list of at least two items asks a question on each item's own line and holds more below
-    it (see :data:`QUESTION_ITEMS`): one item that does not leaves an ordinary list alone. But for steps
-    of an interview (see :func:`_interview_step`), as long as the questions are at least two and as many."""
+    it (see :data:`QUESTION_ITEMS`): one item that does not leaves an ordinary list alone. But for items
+    of one line (see :func:`_lone_line`: a 面经's steps of the interview, and its questions left
+    unanswered), as long as at least two items are questions with answers."""
     items = _blocks(block.tokens[1:-1])
     if len(items) < 2:
         return False
@@ -1497,10 +1498,10 @@ def _asks_in_every_item(block: _Block, answer_label: re.Pattern[str]) -> bool:
         if _line_item(children, answer_label) is not None:
             asking += 1
             continue  # (its answer on the lines below its question, in its paragraph)
-        if _interview_step(children):
+        if _lone_line(children):
             steps += 1
-            if steps * 2 > len(items) or (steps == 1 and _asking_items(items) < 2):
-                return False  # (more steps than questions, or no two that ask: an ordinary list)
+            if steps == 1 and _asking_items(items) < 2:
+                return False  # (no two items that ask: an ordinary list, as most are)
             continue
         if len(children) < 2 or _item_question(children, answer_label) is None:
             return False
@@ -1512,10 +1513,10 @@ def _asks_in_every_item(block: _Block, answer_label: re.Pattern[str]) -> bool:
             for token in child.tokens
             if token.type == "inline"
         ]
-        if asks and all(asks):
+        if (asks and all(asks)) or _sub_outline(children[1:]):
             return False
         asking += 1
-    return not steps or asking >= max(2, steps)
+    return not steps or asking >= 2
 
 
 INTERVIEW_STEP = "interview-step"
@@ -1530,6 +1531,26 @@ def _asking_items(items: Sequence[_Block]) -> int:
         if inline is not None and ends_asking(inline.content.split("\n", 1)[0]):
             count += 1
     return count
+
+
+_SECTION_NUMBER_RE = re.compile(r"[0-9]+(?:\.[0-9]+)+\s")
+"""A section's number in an outline, ``2.1 ``."""
+
+
+def _sub_outline(blocks: Sequence[_Block]) -> bool:
+    """Whether what a list item holds below its question is only a list of numbered sections (``- 2.1
+    DeepSpeed 介绍`` / ``- 2.2 …``): an article's outline, whose answers are elsewhere, not an answer."""
+    if len(blocks) != 1 or blocks[0].kind != "bullet_list":
+        return False
+    level = blocks[0].tokens[0].level + 3  # (its items' own paragraphs, not nested lists')
+    firsts = [token.content for token in blocks[0].tokens if token.type == "inline" and token.level == level]
+    return bool(firsts) and all(_SECTION_NUMBER_RE.match(content) for content in firsts)
+
+
+def _lone_line(children: Sequence[_Block]) -> bool:
+    """Whether a list item is one line and holds nothing below it."""
+    inline = children[0].inline if len(children) == 1 and children[0].kind == "paragraph" else None
+    return inline is not None and "\n" not in inline.content
 
 
 def _interview_step(children: Sequence[_Block]) -> bool:
