@@ -548,8 +548,6 @@ def _comment_inline(state: StateInline, silent: bool) -> bool:
 
 
 _OBSIDIAN_COMMENT_RE = re.compile(r"%%.*?%%")
-
-
 _BLOCK_ID_RE = re.compile(r"\^[A-Za-z0-9-]+(?=[ \t]*(?:\n|$))")
 _WIKILINK_RE = re.compile(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]")
 
@@ -585,8 +583,7 @@ def _shown_part(state: StateInline, match: re.Match[str], group: int, silent: bo
     too (see :func:`_left_out`)."""
     if not silent:
         state.push("text", "", 0).content = match.group(group)
-        spans = state.env.setdefault(_ANCHORS, {}).setdefault(state.src, set())
-        spans.update(((match.start(), match.start(group)), (match.end(group), match.end())))
+        _note_left_out(state, (match.start(), match.start(group)), (match.end(group), match.end()))
     state.pos = match.end()
     return True
 
@@ -648,7 +645,7 @@ def _mark(state: StateInline, silent: bool) -> bool:
         state.md.inline.tokenize(state)
         state.posMax = limit
         state.push("mark_close", "mark", -1)
-        state.env.setdefault(_ANCHORS, {}).setdefault(src, set()).update(((start, inner), (end, end + 2)))
+        _note_left_out(state, (start, inner), (end, end + 2))
     state.pos = end + 2
     return True
 
@@ -691,9 +688,14 @@ def _left_out(state: StateInline, pattern: re.Pattern[str], silent: bool) -> boo
     if match is None:
         return False
     if not silent:
-        state.env.setdefault(_ANCHORS, {}).setdefault(state.src, set()).add(match.span())
+        _note_left_out(state, match.span())
     state.pos = match.end()
     return True
+
+
+def _note_left_out(state: StateInline, *spans: tuple[int, int]) -> None:
+    """Note spans of the line left out of what shows, for :func:`_anchors_out`."""
+    state.env.setdefault(_ANCHORS, {}).setdefault(state.src, set()).update(spans)
 
 
 def _anchors_out(state: StateCore) -> None:

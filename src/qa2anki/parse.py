@@ -1556,8 +1556,7 @@ def _lone_line(children: Sequence[_Block]) -> bool:
 def _interview_step(children: Sequence[_Block]) -> bool:
     """Whether a list item is one line that neither asks nor holds anything below it: in a 面经's list of
     questions, a step of the interview (``自我介绍``, ``手撕：反转链表``, ``反问``), on no card."""
-    inline = children[0].inline if len(children) == 1 and children[0].kind == "paragraph" else None
-    return inline is not None and "\n" not in inline.content and not ends_asking(inline.content)
+    return _lone_line(children) and not ends_asking(children[0].tokens[1].content)
 
 
 def _read_outline(
