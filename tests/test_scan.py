@@ -111,6 +111,7 @@ LINES = st.sampled_from(
         "### 题目 1", "## 第1题", "<details>", "<summary>参考答案</summary>", "<summary>展开</summary>",
         "<details><summary>Show answer</summary>", "<details>\n<summary>点击查看答案</summary>", "***",
         "握手为什么是三次？", "> 版权声明：原创文章。", "关注公众号「小栈」！",
+        '??? question "为什么？"\n\n    因为。', "!!! tip", "    缩进的正文", '=== "标签"',
     ]
 )  # fmt: skip
 

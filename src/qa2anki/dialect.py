@@ -27,6 +27,8 @@ On top of CommonMark + tables + strikethrough, the dialect has:
   their own (see :data:`FOLD_TAG`). VitePress and VuePress containers read the same way: ``::: details
   参考答案`` is ``<details>`` with that summary (any container's name, ``tip``, ``warning``…, opens one; a
   title is its summary) and a line of ``:::`` alone is ``</details>``, so the marker lines show nothing.
+  So do MkDocs admonitions and content tabs (``??? question "什么是 GIL？"``, ``!!! note``, ``=== "Tab"``):
+  the title is the summary, the lines indented below it the body.
 * **Obsidian callouts**: a quote that opens with a callout header (``> [!tip] 提示``, ``> [!answer]-``)
   shows its title on a line of its own (bold), without the ``[!tip]`` marker; a header without a title
   shows nothing. The tokens keep the header (the parser reads it: a callout that asks is a question), and
@@ -842,10 +844,7 @@ def _fold_line(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     if silent:
         return True
     if summary is None:
-        token = state.push(FOLD_TAG, "", 0)
-        token.block = True
-        token.meta = {"tag": str(tag).lower()}
-        token.map = [start_line, start_line + 1]
+        _push_fold_tag(state, str(tag).lower(), start_line)
     else:
         # "<details><summary>…</summary>" on one line is one block, the summary: a line belongs to one
         # block only.
@@ -863,6 +862,70 @@ def _fold_line(state: StateBlock, start_line: int, end_line: int, silent: bool) 
 
 def _fold_tag_render(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     return ""
+
+
+INDENTED = "indented"
+"""``meta`` key set on the first token of each block in an admonition's body: how many columns the body
+is indented by (its source lines are read without them)."""
+_ADMONITION_RE = re.compile(
+    r"(?:(?:!!!|\?\?\?\+?)[ \t]+[A-Za-z][A-Za-z0-9_-]*(?:[ \t]+[A-Za-z][A-Za-z0-9_-]*)*"
+    r"(?:[ \t]+\"(?P<title>[^\"]*)\")?|===[!+]?[ \t]+\"(?P<tab>[^\"]*)\")[ \t]*"
+)
+"""An admonition's first line (Python-Markdown's ``!!! note "标题"``, MkDocs Material's collapsible
+``??? question "…"`` and ``???+``) or a content tab's (``=== "Python 3"``)."""
+
+
+def _admonition(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """An admonition or content tab (MkDocs): its title line and the lines indented below it, read as a
+    ``<details>`` fold is (see the module's docstring). Its body was an indented code block, and the
+    marker line text, so a ``??? question "…？"`` showed on the front and its answer as code."""
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    if state.src[begin : begin + 1] not in ("!", "?", "=") or state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    match = _ADMONITION_RE.fullmatch(state.src, begin, state.eMarks[start_line])
+    if match is None:
+        return False
+    if silent:
+        return True
+    width = state.blkIndent + 4
+    end = line = start_line + 1
+    while line < end_line and (state.isEmpty(line) or state.sCount[line] >= width):
+        line += 1
+        if not state.isEmpty(line - 1):
+            end = line
+    title = (match.group("title") or match.group("tab") or "").strip()
+    if title:
+        opening = state.push("paragraph_open", "p", 1)
+        opening.map = [start_line, start_line + 1]
+        opening.meta = {FOLD_SUMMARY: True, "tag": "details"}
+        inline = state.push("inline", "", 0)
+        inline.content = title
+        inline.map = [start_line, start_line + 1]
+        inline.children = []
+        state.push("paragraph_close", "p", -1)
+    else:
+        _push_fold_tag(state, "details", start_line)
+    body = len(state.tokens)
+    indent, state.blkIndent = state.blkIndent, width
+    state.md.block.tokenize(state, start_line + 1, end)
+    state.blkIndent = indent
+    for token in state.tokens[body:]:
+        if token.level == state.level and token.nesting >= 0 and INDENTED not in token.meta:
+            token.meta = {**token.meta, INDENTED: width}
+    if end < end_line and state.isEmpty(end):
+        # The blank line after the body closes the fold (one that runs to the end of its section, or
+        # into a line that is not indented, is closed by what ends it).
+        _push_fold_tag(state, "/details", end)
+        end += 1
+    state.line = end
+    return True
+
+
+def _push_fold_tag(state: StateBlock, tag: str, line: int) -> None:
+    token = state.push(FOLD_TAG, "", 0)
+    token.block = True
+    token.meta = {"tag": tag}
+    token.map = [line, line + 1]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -895,6 +958,7 @@ def _markdown() -> MarkdownIt:
     md.block.ruler.before(
         "blockquote", "fold_line", _fold_line, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
+    md.block.ruler.before("blockquote", "admonition", _admonition)
     md.block.ruler.before(
         "blockquote", COMMENT, _comment_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )

@@ -39,6 +39,7 @@ from qa2anki.dialect import (
     FOLD_SUMMARY,
     FOLD_TAG,
     HTML_BREAK,
+    INDENTED,
     markdown_parser,
     render_inline,
     render_tokens,
@@ -1074,7 +1075,13 @@ def _infos(blocks: list[_Block], lines: list[str], labels: Labels, first: int) -
     def source(start: int, end: int) -> list[str]:
         return lines[start:end]
 
-    found = [found for block in blocks for found in _read_block(block, patterns, labels, source)]
+    found = []
+    for block in blocks:
+        meta = block.tokens[0].meta
+        if meta and INDENTED in meta:
+            found += _read_indented(block, meta[INDENTED], patterns, labels, source)
+        else:
+            found += _read_block(block, patterns, labels, source)
     found = _option_paragraphs(_label_paragraphs(found, patterns))
     return tuple(_block_info(one, lines, first) for one in found)
 
@@ -2331,6 +2338,31 @@ def _holds_pair(found: Sequence[_Found]) -> bool:
     """A question label and, after it, an answer label."""
     questions = [index for index, piece in enumerate(found) if piece.kind == "question" and piece.label]
     return bool(questions) and any(piece.kind == "answer" for piece in found[questions[0] :])
+
+
+def _read_indented(
+    block: _Block, width: int, patterns: _LabelPatterns, labels: Labels, source: _Source
+) -> list[_Found]:
+    """A block of an admonition's body (see :data:`qa2anki.dialect.INDENTED`): read as if it stood outside
+    it, with its lines' indentation taken off."""
+
+    def inner_source(start: int, end: int) -> list[str]:
+        return [_unindented(line, width) for line in source(start, end)]
+
+    return [
+        _inside(piece, "\n".join(inner_source(piece.start, piece.end)).strip("\n"))
+        for piece in _read_block(block, patterns, labels, inner_source)
+    ]
+
+
+def _unindented(line: str, width: int) -> str:
+    """``line`` without up to ``width`` columns of leading white space (a tab reaching the next multiple of
+    four)."""
+    column = at = 0
+    while at < len(line) and column < width and line[at] in " \t":
+        column = column + 4 - column % 4 if line[at] == "\t" else column + 1
+        at += 1
+    return line[at:]
 
 
 def _inside(found: _Found, source: str) -> _Found:
