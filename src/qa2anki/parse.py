@@ -2643,7 +2643,7 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
     bare = opening.strip().strip("—-–－~～_=*·• ")  # (``—— 以上内容由飞书文档导出 ——``, ``- END -``)
     if opening.startswith(SIGN_OFF_OPENINGS) or bare.startswith(SIGN_OFF_OPENINGS) or bare in ("END", "完"):
         return "epilogue", SIGN_OFF, None
-    if _action_bar(opening):
+    if _action_bar(opening) or _page_links(inline, opening):
         return "epilogue", SIGN_OFF, None
     if opening.strip().rstrip(":：").strip() in FOOTER_TITLES:
         return "epilogue", FOOTER_TITLE, None
@@ -2662,6 +2662,42 @@ def _action_bar(text: str) -> bool:
     """Whether a paragraph is a page's row of buttons (see :data:`_ACTION_BAR_RE`): a footer's line."""
     squeezed = "".join(text.replace("\u200b", " ").split())
     return bool(squeezed) and _ACTION_BAR_RE.fullmatch(squeezed) is not None
+
+
+_PAGE_LINK_RE = re.compile(
+    r"(?:上一|下一)[页篇章节题]|返回(?:目录|首页|顶部|上一级)|回到(?:顶部|目录)|[←→«»‹›⬅➡]"
+    r"|\b(?:prev(?:ious)?|next)(?:\s+page)?\b(?![.\w-])",
+    re.IGNORECASE,
+)
+"""How a link to the page before or after this one reads (docsify's and a static site's ``[上一页：JavaScript]
+(javascript.md) | [下一页：React](react.md)``), at the start of the link's text or before it (or an arrow
+at its end). Not ``Next.js``."""
+_PAGE_LINK_GLUE = " \t|｜·•/／:：-—–"
+"""What stands between the links of a row of page links."""
+
+
+def _page_links(inline: Token, opening: str) -> bool:
+    """Whether a paragraph is only links to other pages, one of them named as the page before or after
+    this one (see :data:`_PAGE_LINK_RE`): a page's navigation, a footer's line."""
+    children = inline.children or ()
+    if not children or not (children[0].type == "link_open" or _PAGE_LINK_RE.match(opening)):
+        return False
+    named = False
+    outside: list[str] = []
+    inside: list[str] | None = None
+    for child in children:
+        if child.type == "link_open":
+            inside = []
+        elif child.type == "link_close" and inside is not None:
+            text = "".join(inside).strip()
+            named = named or bool(_PAGE_LINK_RE.match(text)) or text.endswith(("→", "»", "›", "➡"))
+            inside = None
+        elif child.type in ("text", "softbreak", "hardbreak"):
+            (outside if inside is None else inside).append(child.content or " ")
+        elif inside is None:
+            return False  # anything but a link's text or the glue between links
+    glue, found = _PAGE_LINK_RE.subn("", "".join(outside))
+    return (named or found > 0) and not glue.strip(_PAGE_LINK_GLUE)
 
 
 _WISH_RE = re.compile(r"[。！!]\s*祝(?:大家|你|您|各位)[^。！!]*[。！!~～]*$")
