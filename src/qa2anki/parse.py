@@ -1409,6 +1409,12 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
             inline = read[0].tokens[1]
             label = _Label(inline.content.strip(), list(inline.children or ()))
             read[0] = read[0]._replace(kind="question", rule=QUOTE_QUESTION, label=label)
+        elif quote and _unlabelled_answer(read):
+            # ``> 问：…？`` and a paragraph without ``答：``: what follows a question is its answer, as
+            # outside a quote (the pair's card stays when an edit drops the label).
+            inline = read[1].tokens[1]
+            label = _Label(inline.content.strip(), list(inline.children or ()))
+            read[1] = read[1]._replace(kind="answer", rule="plain-label", label=label)
         reads.append((unit, outer, read))
     list_of_questions = not quote and all(
         read and read[0].kind == "question" and read[0].label and read[0].label.marker for _, _, read in reads
@@ -2332,6 +2338,21 @@ def _titled(read: list[_Found]) -> list[_Found]:
         source=f"{title.source}\n\n{question.source}" if title.source and question.source else "",
     )
     return [titled, *read[2:]]
+
+
+def _unlabelled_answer(read: Sequence[_Found]) -> bool:
+    """Whether a quote's blocks are a labelled question and, right after it, a paragraph without a label,
+    and no answer label anywhere."""
+    return (
+        len(read) > 1
+        and read[0].kind == "question"
+        and read[0].label is not None
+        and read[0].rule in ("bold-label", "plain-label")
+        and read[1].kind == "block"
+        and len(read[1].tokens) == 3
+        and read[1].tokens[1].type == "inline"
+        and not any(piece.kind == "answer" for piece in read)
+    )
 
 
 def _holds_pair(found: Sequence[_Found]) -> bool:
