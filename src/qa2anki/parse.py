@@ -1353,7 +1353,74 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         rule = _code_label_rule(block, patterns)
     elif inline is not None and block.kind == "paragraph" and _separator_line(inline.content):
         rule, html = "thematic-break", "<hr />\n"  # (``━━━━━━``: a 公众号 article's rule between questions)
+    elif block.kind in ("bullet_list", "ordered_list") and _links_to_answer(block):
+        rule = ANSWER_LINK
     return [_Found("block", rule, block.start, block.end, html, block.tokens)]
+
+
+ANSWER_LINK = "answer-link"
+"""The rule of a paragraph or list that only links to the answer elsewhere (``- [点击查看答案](https://…)``,
+perhaps below the questions it answers): with nothing else below a question, it has no answer here."""
+ANSWER_LINK_TEXTS = frozenset(
+    {"点击查看答案", "查看答案", "答案", "参考答案", "点击查看", "查看解析", "点击查看解析", "答案解析"}
+    | {"查看详细答案", "详细答案", "点击查看详情", "查看详情"}
+    | {"answer", "answers", "see answer", "view answer"}
+)
+"""What the link to an answer kept elsewhere says (a paid knowledge base's outline, km1994's)."""
+ANSWER_ELSEWHERE = N_(
+    "the answer below this question is only a link to it: the entry is skipped (copy the answer into the "
+    "document to make it a card)"
+)
+
+
+LINKED_CONTENT = N_(
+    "the text below this heading only links to its content elsewhere (点击查看答案): it is on no card"
+)
+
+
+_LINK_STARTS = frozenset(("link_open", "strong_open", "em_open"))
+
+
+def _links_to_answer(block: _Block) -> bool:
+    """Whether a list's last item is only a link to the answer (see :data:`ANSWER_LINK_TEXTS`), its other
+    items the linked page's outline (see :func:`_outline_line`)."""
+    tokens = block.tokens
+    if len(tokens) < 5 or tokens[-2].type != "list_item_close" or tokens[-3].type != "paragraph_close":
+        return False
+    level = tokens[0].level + 1
+    items = [i for i, token in enumerate(tokens) if token.type == "list_item_open" and token.level == level]
+    if not items:
+        return False
+    last = items[-1]
+    if tokens[last + 1].type != "paragraph_open" or tokens[-3] is not tokens[last + 3]:
+        return False  # the last item holds more than one paragraph
+    return _answer_link(tokens[last + 2]) and all(
+        tokens[index + 1].type == "paragraph_open" and _outline_line(plain_text(tokens[index + 2]).strip())
+        for index in items[:-1]
+    )
+
+
+def _outline_line(text: str) -> bool:
+    """Whether a list item above a link to the answer is a line of the linked page's outline: a question,
+    a numbered section (``一、前言``), or an ellipsis for the rest."""
+    return ends_asking(text) or bool(heading_number(text)) or not text.strip(".…。")
+
+
+def _answer_link(inline: Token) -> bool:
+    """Whether an inline token is only a link (maybe bold) whose text says it leads to the answer."""
+    children = [
+        child
+        for child in inline.children or ()
+        if child.type not in _LINK_MARKUP and (child.type != "text" or child.content.strip())
+    ]
+    return (
+        len(children) == 3
+        and children[0].type == "link_open"
+        and not str(children[0].attrs.get("href", "")).startswith("#")  # (the answer is on this page)
+        and children[1].type == "text"
+        and children[2].type == "link_close"
+        and _undecorated(children[1].content).strip(" :：》>»→").lower() in ANSWER_LINK_TEXTS
+    )
 
 
 _SEPARATOR_CHARS = frozenset("—─━═－-~～·•=_*")
@@ -2654,6 +2721,8 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
     if _answer_side(inline, patterns.answer_side):
         return "answer-side", "bold-label", None
     opening = _undecorated(plain_text(inline))
+    if inline.children and inline.children[0].type in _LINK_STARTS and _answer_link(inline):
+        return "block", ANSWER_LINK, None  # (``[点击查看答案](…)``: no answer label, though it says 答案)
     if (lone := _lone_answer_label(inline, opening, patterns.answer)) is not None:
         return "answer", "plain-label", lone
     if _numbered_closing(opening) or _footnotes(inline.content):
@@ -4212,7 +4281,10 @@ def assemble_part(
 
     def flush_unplaced() -> None:
         if unplaced:
-            warn(unplaced[0].start + 1, _(UNPLACED_TEXT))
+            if all(block.rule == ANSWER_LINK for block in unplaced):
+                hint(unplaced[0].start + 1, _(LINKED_CONTENT))
+            else:
+                warn(unplaced[0].start + 1, _(UNPLACED_TEXT))
             unplaced.clear()
 
     def join(head: BlockInfo, blocks_: list[BlockInfo], pieces: bool = False) -> tuple[str, str, str]:
@@ -4329,6 +4401,9 @@ def assemble_part(
         cut = [b for b in whole[len(answer_blocks) :] if b.rule not in ("thematic-break", "fold-tag")]
         if cut:
             hint(cut[0].start + 1, _(CLOSING_CUT))
+        if not answer.text and answer_blocks and all(block.rule == ANSWER_LINK for block in answer_blocks):
+            warn(entry.line, _(ANSWER_ELSEWHERE))
+            return
         question_md, question_html, question_folded = join(entry.question, question_blocks, entry.cited)
         answer_md, answer_html, answer_folded = join(answer, answer_blocks, entry.cited)
         if not question_md:
