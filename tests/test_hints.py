@@ -112,6 +112,20 @@ def test_shape_hint_for_too_few_question_lines() -> None:
     assert shape_hints(Document("d.md", "d.md", steps), scan_section(steps)) == ()
 
 
+def test_shape_hint_for_questions_listed_apart_from_their_answers() -> None:
+    """A document that lists its questions first and their answers in a list of their own below gets one
+    hint at the list of questions; a list of points that ask nothing gets none."""
+    text = (
+        "## Java 面试题\n\n1. 什么是 JVM？\n2. 什么是 JDK？\n\n"
+        "## 参考答案\n\n1. Java 虚拟机。\n2. Java 开发工具包。\n"
+    )
+    hints = shape_hints(Document("doc.md", "doc.md", text), scan_section(text))
+    assert [(hint.line, hint.severity) for hint in hints] == [(3, Severity.HINT)]
+    assert hints[0].message.startswith("1 list(s) of questions without answers")
+    points = "## Java\n\n1. 虚拟机。\n2. 工具包。\n"
+    assert shape_hints(Document("d.md", "d.md", points), scan_section(points)) == ()
+
+
 def test_check_prints_hints_and_strict_does_not_fail_on_them(project: Path, run_cli: RunCli) -> None:
     """``check --strict`` prints the near miss and the code-block label as hints with file:line, counts
     them on a line of their own, and exits 0; ``build`` does not print them."""

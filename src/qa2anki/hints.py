@@ -12,7 +12,8 @@ under ``--strict`` (see :class:`qa2anki.errors.Severity`).
   (``**参考：**`` after ``answer_labels`` was dropped from the settings): it is on every card.
 * **Shapes read in no other way**: a document without entries whose paragraphs end in question marks
   (questions without labels), that has question lines without answer labels too few to be read as
-  questions, or that has answer labels but no question label.
+  questions, lists of questions without answers (answered apart, further down), or answer labels but no
+  question label.
 
 (What the parser skipped — labels in code blocks, sub-questions inside answers — it reports itself, as it
 reads.) Pure functions of notes and blocks.
@@ -30,6 +31,7 @@ from qa2anki.i18n import gettext as _
 from qa2anki.normalize import EXHAUSTIVE_TOPIC, QUESTION_FLOOR, Note, Thresholds, fold_topic
 from qa2anki.parse import (
     QUESTION_LINE_RULES,
+    QUESTION_LIST,
     UNLABELLED_RULES,
     UNLABELLED_RUN,
     BlockInfo,
@@ -196,6 +198,19 @@ def shape_hints(document: Document, blocks: Sequence[BlockInfo]) -> tuple[Proble
                     "question with **面试题：** and its answer with **答案：**, or make each question a "
                     "heading that ends with ？"
                 ).format(count=len(asking)),
+            )
+        )
+    listed = [b for b in blocks if b.rule == QUESTION_LIST]
+    if listed:
+        hints.append(
+            Problem(
+                document.path,
+                listed[0].start + 1,
+                Severity.HINT,
+                _(
+                    "{count} list(s) of questions without answers: qa2anki takes what follows a question as "
+                    "its answer; if the answers are listed apart (参考答案), put each below its question"
+                ).format(count=len(listed)),
             )
         )
     if answers:

@@ -1355,7 +1355,32 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         rule, html = "thematic-break", "<hr />\n"  # (``━━━━━━``: a 公众号 article's rule between questions)
     elif block.kind in ("bullet_list", "ordered_list") and _links_to_answer(block):
         rule = ANSWER_LINK
+    elif block.kind in ("bullet_list", "ordered_list") and _lists_questions(block):
+        rule = QUESTION_LIST
     return [_Found("block", rule, block.start, block.end, html, block.tokens)]
+
+
+QUESTION_LIST = "question-list"
+"""The rule of a list of two or more questions, one line each, and nothing else: questions without their
+answers (an exercise list, or the first half of a document that answers them all further down)."""
+QUESTION_LIST_TEXT = N_(
+    "a list of questions without answers: none is on a card (qa2anki takes what follows a question as its "
+    "answer: put each answer below its question, indented, or after 答案：)"
+)
+
+
+def _lists_questions(block: _Block) -> bool:
+    """Whether a list is :data:`QUESTION_LIST`."""
+    tokens = block.tokens
+    level = tokens[0].level + 1
+    items = [i for i, token in enumerate(tokens) if token.type == "list_item_open" and token.level == level]
+    return len(items) > 1 and all(
+        tokens[index + 1].type == "paragraph_open"
+        and tokens[index + 4].type == "list_item_close"
+        and "\n" not in (line := plain_text(tokens[index + 2]).strip())
+        and ends_asking(line)
+        for index in items
+    )
 
 
 ANSWER_LINK = "answer-link"
@@ -4283,6 +4308,8 @@ def assemble_part(
         if unplaced:
             if all(block.rule == ANSWER_LINK for block in unplaced):
                 hint(unplaced[0].start + 1, _(LINKED_CONTENT))
+            elif all(block.rule == QUESTION_LIST for block in unplaced):
+                warn(unplaced[0].start + 1, _(QUESTION_LIST_TEXT))
             else:
                 warn(unplaced[0].start + 1, _(UNPLACED_TEXT))
             unplaced.clear()
