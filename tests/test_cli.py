@@ -139,7 +139,11 @@ def test_locked_fails_when_the_lock_would_change(project: Path, run_cli: RunCli)
     assert run_cli("build").exit_code == 0
     assert run_cli("build", "--locked").exit_code == 0
     write_doc(project, DOC.replace("权重衰减", "权重衰减，防止过拟合"))
-    assert run_cli("build", "--locked").exit_code == 1
+    drift = run_cli("build", "--locked")
+    assert drift.exit_code == 1
+    # What would change, and where: what a CI log needs to tell the drift.
+    assert "the lock would change (0 added, 1 updated, " in drift.output
+    assert "; the first at source/" in drift.output
 
 
 def test_verbose_lists_changes_and_removals(project: Path, run_cli: RunCli) -> None:
@@ -508,3 +512,17 @@ def test_status_columns_line_up_in_chinese() -> None:
 
     assert _padded("新增", 12) == "新增" + " " * 8 and _padded("added", 12) == "added" + " " * 7
     assert _padded("重新识别超过了宽度", 12) == "重新识别超过了宽度"
+
+
+def test_a_build_of_part_of_the_sources_asks_to_delete_nothing(project: Path, run_cli: RunCli) -> None:
+    """The notes of the documents a build of part of the sources leaves out count as removed in its lock,
+    but the summary does not tell the user to delete them in Anki: a full build brings them back."""
+    (project / "source").mkdir(exist_ok=True)
+    entry = "## {0}\n\n**面试题：** {0}？\n\n**答案：** {0}。\n"
+    (project / "source" / "a.md").write_text(entry.format("甲"), encoding="utf-8")
+    (project / "source" / "b.md").write_text(entry.format("乙"), encoding="utf-8")
+    assert run_cli("build").exit_code == 0
+    part = run_cli("build", "source/b.md")
+    assert part.exit_code == 0, part.output
+    assert "1 note(s) are not in the documents this build read (part of the sources)" in part.output
+    assert "delete them by hand" not in part.output

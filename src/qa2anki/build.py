@@ -12,6 +12,7 @@ import hashlib
 import os
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
@@ -233,6 +234,9 @@ class BuildReport:
     """Whether there was no lock: every note is new, its GUID made from its question (a first build)."""
     reuse: Reuse
     """What the build took over from the last one."""
+    partial: bool = False
+    """Whether the build read part of the project's sources into its lock: the notes of the other
+    documents count as removed until a build of all of them (so none is for the user to delete)."""
     held: object = field(default=None, repr=False, compare=False)
     """The build's own data (entries, notes, the lock read), held as long as the report: the command
     line keeps the report to its end and then exits without freeing anything (see
@@ -899,7 +903,8 @@ def _finish(
     rendered = _rendered(analysis)
     contents = _contents(rendered)
     identification = _identified(options, config, analysis, contents, old_lock, kept)
-    warnings = _deck_renamed(options, config, old_lock) + _part_of_the_sources(options, config, lock_display)
+    partial = _part_of_the_sources(options, config, lock_display)
+    warnings = _deck_renamed(options, config, old_lock) + partial
     warnings += anew + _split_copies(identification, old_lock) + _reverted(identification)
     if write and not isinstance(carried, _Carried):
         warnings += _went_back(options, identification, contents, output)
@@ -908,9 +913,8 @@ def _finish(
     lock_started = not lock_path.exists()
     lock_changed = lock_started or identification.lock != old_lock
     if options.locked and lock_changed and not _only_recorded(identification.lock, old_lock):
-        raise LockError(
-            _("the lock would change (run qa2anki build without --locked and commit the lock)"), lock_display
-        )
+        would = _("the lock would change ({changes}; run qa2anki build without --locked and commit the lock)")
+        raise LockError(would.format(changes=_lock_changes(identification)), lock_display)
     ledger = carried if isinstance(carried, _Carried) else None
     built = _Built(analysis, identification, rendered, contents, ledger)
     if write:
@@ -945,8 +949,31 @@ def _finish(
             analysis.scan.scanned,
             analysis.scan.damaged,
         ),
+        partial=bool(partial),
         held=(built, old_lock, previous),
     )
+
+
+def _lock_changes(identification: Identification) -> str:
+    """What a build would change in the lock, as the build's summary line says it, and where the first
+    changed note is."""
+    counts = Counter(item.status for item in identification.notes)
+    summary = _(
+        "{added} added, {updated} updated, {reidentified} re-identified, {revived} revived, "
+        "{unchanged} unchanged, {removed} removed"
+    ).format(
+        added=counts[Status.ADDED],
+        updated=counts[Status.UPDATED],
+        reidentified=counts[Status.REIDENTIFIED],
+        revived=counts[Status.REVIVED],
+        unchanged=counts[Status.UNCHANGED],
+        removed=len(identification.removed),
+    )
+    changed = [item for item in identification.notes if item.status != Status.UNCHANGED]
+    if not changed:
+        return summary
+    path, line = min(map(_first_place, changed))
+    return _("{summary}; the first at {place}").format(summary=summary, place=f"{path}:{line}")
 
 
 def awaiting(lock: Lock) -> tuple[LockedNote, ...]:

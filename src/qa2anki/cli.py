@@ -434,7 +434,14 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
         for locked in report.removed:
             removed = _("removed")
             click.echo(f"  {_padded(removed, 12)} {locked.guid}  {_one_line(locked.written)}")
-    if report.awaiting:
+    if report.awaiting and report.partial:
+        click.echo(
+            _(
+                "{count} note(s) are not in the documents this build read (part of the sources): a build of "
+                "all the sources brings back those of the other documents, so delete none of them in Anki"
+            ).format(count=len(report.awaiting))
+        )
+    elif report.awaiting:
         click.echo(
             _(
                 "{count} note(s) are no longer in the sources; Anki keeps them on import: delete them by "
