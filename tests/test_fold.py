@@ -166,7 +166,15 @@ def test_full_width_sign_and_combining_mark_compose_as_nfkc_does() -> None:
 def test_styling_tags_fold_away_as_emphasis_does() -> None:
     assert fold("<font color=red>什么是JVM？</font>") == fold("什么是JVM？") == "什么是jvm?"
     assert fold('<span style="color:red">A</span> <CENTER>b</CENTER>') == "a b"
-    assert fold("<fo<font>nt>x") == fold(fold("<fo<font>nt>x")) == "x"
+    assert fold("<fo<font>nt>x</font>") == fold(fold("<fo<font>nt>x</font>")) == "<font>x"
     assert fold("<b>粗体</b> <fontx>") == "粗体 <fontx>"  # formatting tags fold away too
     assert fold('<div align="center">图</div><p>O(n<sup>2</sup>)</p>') == "图o(n2)"
     assert fold("<b onclick=x>x</b>") == "<b onclick=x>x"
+
+
+def test_tags_a_question_is_about_stay() -> None:
+    """A tag without attributes and without its other half is a word the text is about (front-end
+    questions): it stays, so two such questions do not fold alike."""
+    assert fold("<div> 和 <span> 的区别？") == "<div> 和 <span> 的区别?"
+    assert fold("<b> 和 <strong> 的区别？") != fold("<i> 和 <em> 的区别？")
+    assert fold("<p>段落</p> 与 <div>") == "段落 与 <div>"

@@ -67,7 +67,7 @@ from pygments.token import Name, Operator, Punctuation, Text, Whitespace, _Token
 from pygments.util import ClassNotFound
 
 from qa2anki.cjk_friendly import cjk_friendly_plugin
-from qa2anki.fold import FORMAT_TAG_RE, STYLE_TAG_RE
+from qa2anki.fold import FORMAT_TAG_RE, STYLE_TAG_RE, markup_tag
 
 _SAFE_URL_RE = re.compile(r"^(?:https?://|mailto:|[^:]*$)", re.IGNORECASE)
 _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
@@ -659,17 +659,22 @@ parsed: ``{text: {(start, end)}}``."""
 
 def _style_tag_inline(state: StateInline, silent: bool) -> bool:
     """A styling tag (``<font color=red>``, ``</span>``): left out, its text kept (shown as text, it fell
-    on cards)."""
-    return state.src[state.pos] == "<" and _left_out(state, STYLE_TAG_RE, silent)
+    on cards). A tag without attributes and without its other half is a word (``<div> 和 <span>
+    的区别？``)."""
+    if state.src[state.pos] != "<":
+        return False
+    match = STYLE_TAG_RE.match(state.src, state.pos, state.posMax)
+    return match is not None and markup_tag(state.src, match) and _left_out(state, STYLE_TAG_RE, silent)
 
 
 def _format_tag_inline(state: StateInline, silent: bool) -> bool:
     """A formatting tag without attributes (``<i>``, ``</sup>``, see :data:`FORMAT_TAG_RE`): shown as that
-    tag, lower-case. A tag left open closes with its paragraph; a stray closing tag does nothing."""
+    tag, lower-case, when its other half is in the paragraph too (else it is a word the text is about:
+    ``<b> 和 <strong> 的区别？``)."""
     if state.src[state.pos] != "<":
         return False
     match = FORMAT_TAG_RE.match(state.src, state.pos, state.posMax)
-    if match is None:
+    if match is None or not markup_tag(state.src, match):
         return False
     if not silent:
         token = state.push("html_inline", "", 0)

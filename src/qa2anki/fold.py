@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache, partial
 
 _PUNCT_MAP = {
     "，": ",",
@@ -42,11 +43,45 @@ FORMAT_TAG_RE = re.compile(r"<(/?)(b|strong|i|em|u|s|del|code|sup|sub|mark|kbd)>
 ``<code>s</code>``): cards show them as the formatting they are (nothing in them can run), and a wording
 folds without them."""
 _TAGS_RE = re.compile(f"{STYLE_TAG_RE.pattern}|{FORMAT_TAG_RE.pattern}", re.IGNORECASE)
+_TAG_NAME_RE = re.compile(r"[A-Za-z]+")
+
+
+def markup_tag(text: str, match: re.Match[str]) -> bool:
+    """Whether a styling or formatting tag found in ``text`` (see :data:`STYLE_TAG_RE`,
+    :data:`FORMAT_TAG_RE`) is markup, not a word the text is about (``<div> 和 <span> 的区别？``, ``<b> 和
+    <strong> 的区别？``, front-end questions): it has attributes, or the tag that closes (or opens) it stands
+    in the same text."""
+    tag = match.group(0)
+    closing = tag.startswith("</")
+    found = _TAG_NAME_RE.match(tag, 2 if closing else 1)
+    if found is None:
+        return False
+    name = found.group(0).lower()
+    if closing:
+        return _opening(name).search(text, 0, match.start()) is not None
+    return bool(tag[found.end() : -1].strip()) or _closing(name).search(text, match.end()) is not None
+
+
+@cache
+def _opening(name: str) -> re.Pattern[str]:
+    return re.compile(rf"<{name}(?:\s[^<>]*)?>", re.IGNORECASE)
+
+
+@cache
+def _closing(name: str) -> re.Pattern[str]:
+    return re.compile(rf"</{name}\s*>", re.IGNORECASE)
 
 
 _WIDE_MAP = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
 """The full-width forms of ASCII and the ideographic space, to what NFKC makes of them."""
 _WIDE_RE = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def _markup_out(text: str, removed: list[int], match: re.Match[str]) -> str:
+    if markup_tag(text, match):
+        removed.append(1)
+        return ""
+    return match.group(0)
 
 
 def _narrowed(match: re.Match[str]) -> str:
@@ -64,8 +99,9 @@ def fold(text: str) -> str:
         text = unicodedata.normalize("NFKC", text)
     text = _PUNCT_RE.sub(lambda m: _PUNCT_MAP[m.group()], text)
     if "<" in text:
-        removed = 1
+        removed = [1]
         while removed:  # (until none is left: taking one out may join the pieces of another)
-            text, removed = _TAGS_RE.subn("", text)
+            removed.clear()
+            text = _TAGS_RE.sub(partial(_markup_out, text, removed), text)
     text = _EMPHASIS_RE.sub("", text)
     return _SPACE_RE.sub(" ", text).strip().casefold()
