@@ -619,6 +619,16 @@ def _closing_emphasis(tokens: list[Token], closers: tuple[str, ...]) -> int:
     return index
 
 
+def _asks_somewhere(text: str) -> bool:
+    """Whether a paragraph ends asking, or asks and then, right after, seems to label an answer (a colon
+    within its first words: ``什么是页表？ 答案：映射表。``)."""
+    if ends_asking(text):
+        return True
+    mark = min((at for at in (text.find("？"), text.find("?")) if at != -1), default=-1)
+    after = text[mark + 1 :].lstrip()[:8] if mark != -1 else ""
+    return "：" in after or ":" in after
+
+
 def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False) -> _Label | None:
     """If the paragraph starts with a label, what follows it (maybe empty); else ``None``.
 
@@ -658,8 +668,10 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
     if match is None or not content.startswith(text[: match.end()], pos):
         return None
     number = match.group("number")
-    if number and not number.isdigit() and not ends_asking(plain_text(inline)):
-        return None  # ``问题一：代码耦合严重。`` enumerates problems: numbered in words, a label asks
+    if number and not number.isdigit() and not _asks_somewhere(plain_text(inline)):
+        # ``问题一：代码耦合严重。`` enumerates problems: numbered in words, a label asks
+        # (``问题一：什么是页表？``, its answer maybe glued after it).
+        return None
     has_colon = _has_colon(match)
     marker = match.group("label")
     if dotted:
