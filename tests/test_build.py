@@ -103,10 +103,13 @@ def test_clock_is_the_time_without_source_date_epoch(
     assert isinstance(now, int) and before <= now <= int(time.time())
 
 
-@pytest.mark.parametrize("value", ["yesterday", "1.5", "1e9", "0x10", "-1", "-1700000000"])
+@pytest.mark.parametrize(
+    "value", ["yesterday", "1.5", "1e9", "0x10", "-1", "-1700000000", "1700000000000", "9" * 20]
+)
 def test_clock_refuses_a_bad_source_date_epoch(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
-    """Anything but non-negative whole seconds is a Qa2AnkiError that says what is expected (never a
-    ValueError traceback, never a silent fall-back to the time, which would break reproducibility)."""
+    """Anything but non-negative whole seconds before the year 10000 is a Qa2AnkiError that says what is
+    expected (never a ValueError traceback, never a silent fall-back to the time, which would break
+    reproducibility; milliseconds, written into the lock, made it unreadable)."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
     with pytest.raises(Qa2AnkiError, match="SOURCE_DATE_EPOCH must"):
         clock()
@@ -862,3 +865,31 @@ def test_a_card_that_goes_back_to_an_older_wording_is_warned_of(tmp_path: Path) 
     assert (warning.path, warning.line) == ("source/a.md", 3)
     assert warning.message.startswith("the card goes back to the wording it showed before its last edit")
     assert _not_hints(build(Options(cwd=project, now=NOW + 30)).problems) == ()
+
+
+@pytest.mark.parametrize(
+    ("lock", "what"),
+    [("source/a.md", "a source document"), ("pyproject.toml", "the settings"), ("out/x.apkg", "the deck")],
+)
+def test_a_lock_that_names_another_file_of_the_build_is_refused(tmp_path: Path, lock: str, what: str) -> None:
+    """``--lock`` naming a source document, the settings or the deck is refused before anything is
+    written: the lock overwrote them."""
+    (tmp_path / "source").mkdir()
+    document = tmp_path / "source" / "a.md"
+    document.write_text("## 模型\n\n**面试题：** 什么？\n\n**答案：** 这。\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text('[tool.qa2anki]\ndeck_name = "测试"\n', encoding="utf-8")
+    with pytest.raises(Qa2AnkiError, match=f"--lock {lock} names {what}"):
+        build(Options(cwd=tmp_path, now=NOW, lock=lock, output="out/x.apkg", new_lock=True))
+    assert "面试题" in document.read_text(encoding="utf-8")
+    assert "qa2anki" in (tmp_path / "pyproject.toml").read_text(encoding="utf-8")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_deck_file_name_too_long_for_file_systems_is_refused(tmp_path: Path) -> None:
+    """A deck name longer than a file name may be (255 bytes) is a Qa2AnkiError saying so, not an OSError
+    traceback."""
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "a.md").write_text("**面试题：** 什么？\n\n**答案：** 这。\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(f'[tool.qa2anki]\ndeck_name = "{"很" * 90}"\n', encoding="utf-8")
+    with pytest.raises(Qa2AnkiError, match="more than file systems allow"):
+        build(Options(cwd=tmp_path, now=NOW))

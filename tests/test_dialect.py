@@ -199,6 +199,27 @@ def test_not_math(source: str) -> None:
     assert "\\(" not in html and "\\[" not in html, html
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "$\\href{javascript:alert(0)}{x}$",
+        "$\\def\\h{\\href}\\h{javascript:alert(1)}{点我}$",
+        "$\\let\\g\\href\\g{javascript:alert(2)}{点}$",
+        "$\\newcommand{\\k}{\\href}\\k{javascript:alert(3)}{z}$",
+        "$\\href%\n{javascript:alert(4)}{y}$",
+        "$\\csname href\\endcsname{javascript:alert(5)}{w}$",
+        "$$\\require{html}$$",
+    ],
+)
+def test_tex_that_could_link_anywhere_is_not_math(source: str) -> None:
+    """TeX that links to a refused URL, or could name ``\\href`` without spelling it (a macro, an alias,
+    ``\\csname``, a comment before its braces), or loads more of MathJax, stays text: MathJax would make a
+    live link of it."""
+    html = render_markdown(source)
+    assert "\\(" not in html and "\\[" not in html, html
+    assert render_markdown("$50\\% + \\frac{a}{b}$").startswith("<p>\\(")  # an escaped % is no comment
+
+
 def test_prices_beside_math() -> None:
     """A price before a formula does not swallow it: the first dollar after an opening one must close it."""
     assert render_markdown("rent $2 an hour, $x^2$") == r"<p>rent $2 an hour, \(x^2\)</p>"

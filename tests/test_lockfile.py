@@ -87,6 +87,20 @@ def test_an_invalid_note_is_named_by_its_line(tmp_path: Path) -> None:
     assert caught.value.line == line
 
 
+def test_a_lone_surrogate_escape_in_the_lock_is_named_by_its_line(tmp_path: Path) -> None:
+    """A ``\\ud800`` escape without its pair (no text can hold it, so writing the lock again failed) makes
+    the lock invalid at its line; a pair (an emoji escaped) is fine."""
+    text = dumps(LOCK).replace("答案一", "答案一\\ud800")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "\\ud800" in row)
+    path = tmp_path / "qa2anki.lock"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LockError, match="escape without its pair") as caught:
+        read_lock(path, "source/qa2anki.lock")
+    assert caught.value.line == line
+    path.write_text(dumps(LOCK).replace("答案一", "答案一\\ud83d\\ude00"), encoding="utf-8")
+    assert read_lock(path, "source/qa2anki.lock").notes
+
+
 def test_a_merge_conflict_in_the_lock_says_so(tmp_path: Path) -> None:
     """A lock with git's conflict markers (two branches built and merged) is named as a merge conflict at
     the first marker's line, with what to do, not as a corrupt file."""

@@ -8,8 +8,10 @@ order files are found in, the names they get, what decoding keeps and drops, and
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -285,6 +287,50 @@ def test_a_broken_link_in_a_source_folder_is_an_error_naming_it(tmp_path: Path) 
     with pytest.raises(SourceError) as raised:
         read_documents(["docs"], tmp_path)
     assert raised.value.path == "docs/x.md" and "cannot read" in str(raised.value)
+
+
+def test_a_link_that_leads_in_a_loop_is_an_error_naming_it(tmp_path: Path) -> None:
+    """A link to itself (``ln -s self.md self.md``) is a SourceError naming it, not a RuntimeError."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "docs" / "self.md").symlink_to("self.md")
+    with pytest.raises(SourceError) as raised:
+        read_documents(["docs"], tmp_path)
+    assert raised.value.path == "docs/self.md" and "loop" in str(raised.value)
+
+
+def test_a_linked_folder_is_read_and_a_link_back_up_once(tmp_path: Path) -> None:
+    """A folder linked into the sources is read like one of its own (it was skipped without a word); a
+    link back to a folder above it stops there, so no file is found twice."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "docs" / "a.md").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "shared" / "b.md").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "docs" / "shared").symlink_to(tmp_path / "shared")
+    (tmp_path / "shared" / "up").symlink_to(tmp_path / "docs")
+    names = [source.name for source in find_sources(["docs"], tmp_path)]
+    assert names == ["a.md", "shared/b.md"]
+
+
+def test_a_folder_that_cannot_be_read_is_an_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder the system refuses to list (``chmod 000``) is a SourceError naming it: skipping it dropped
+    the notes of its documents as removed."""
+    (tmp_path / "docs" / "sub").mkdir(parents=True)
+    (tmp_path / "docs" / "a.md").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "docs" / "sub" / "b.md").write_text(TEXT, encoding="utf-8")
+    scandir = os.scandir
+
+    def refusing(path: Any) -> Any:
+        if Path(path).name == "sub":
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    with pytest.raises(SourceError) as raised:
+        find_sources(["docs"], tmp_path)
+    assert raised.value.path == "docs/sub" and "Permission denied" in str(raised.value)
 
 
 def test_a_file_that_cannot_be_read_is_an_error_naming_it(tmp_path: Path) -> None:

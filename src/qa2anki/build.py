@@ -33,6 +33,7 @@ from qa2anki.identity import Thresholds as ReidentifyThresholds
 from qa2anki.lockfile import (
     EMPTY_LOCK,
     LOCK_NAME,
+    MAX_MOD,
     Lock,
     LockedNote,
     json_string,
@@ -55,7 +56,7 @@ from qa2anki.scan import (
     scan_sections,
 )
 from qa2anki.sidejob import side_job, side_process
-from qa2anki.sources import Document, SourceFile, display_path, find_sources, read_document
+from qa2anki.sources import SOURCE_SUFFIXES, Document, SourceFile, display_path, find_sources, read_document
 
 if TYPE_CHECKING:
     from qa2anki.apkg import DeckNote
@@ -78,6 +79,10 @@ def clock() -> int:
         raise Qa2AnkiError(message.format(value=repr(value))) from None
     if seconds < 0:
         raise Qa2AnkiError(_("SOURCE_DATE_EPOCH must not be negative"))
+    if seconds > MAX_MOD:
+        # (milliseconds, most likely: written into the lock, that time would make it unreadable)
+        message = _("SOURCE_DATE_EPOCH must be whole seconds since 1970 before the year 10000, not {value}")
+        raise Qa2AnkiError(message.format(value=repr(value)))
     return seconds
 
 
@@ -653,6 +658,10 @@ def _exclusive(output: Path, lock_path: Path, cwd: Path) -> Iterator[None]:
         yield
 
 
+MAX_FILE_NAME = 255
+"""The longest file name, in bytes, that Linux, macOS and Windows file systems all take."""
+
+
 def build(options: Options) -> BuildReport:
     """Build the deck and update the lock; with ``dry_run``, everything but the writing."""
     write = not options.dry_run
@@ -661,12 +670,36 @@ def build(options: Options) -> BuildReport:
     if output.suffix.lower() != ".apkg":
         named = options.output or config.default_output
         raise Qa2AnkiError(_("the output must end in .apkg: {output}").format(output=named))
+    if len(os.fsencode(output.name)) > MAX_FILE_NAME:
+        message = _(
+            "the deck's file name is {size} bytes long, more than file systems allow ({limit}): shorten "
+            "deck_name in [tool.qa2anki], or name the deck with -o"
+        )
+        raise Qa2AnkiError(message.format(size=len(os.fsencode(output.name)), limit=MAX_FILE_NAME))
     # Sources that are not there are reported before the build folder is made or locked.
     found = _found(options, config)
     lock_path = _lock_path(options, config)
+    if options.lock:
+        _own_lock_file(lock_path, output, found, options)
     context = _exclusive(output, lock_path, options.cwd) if write else contextlib.nullcontext()
     with context, _without_cycle_collector():
         return _build_locked(options, config, output, write, found)
+
+
+def _own_lock_file(lock_path: Path, output: Path, found: Sequence[SourceFile], options: Options) -> None:
+    """Refuse a ``--lock`` that names a file the build reads or writes as something else (a source
+    document, the settings, the deck): writing the lock there destroyed it."""
+    target = lock_path.resolve()
+    what = ""
+    if target == output.resolve():
+        what = _("the deck")
+    elif target.name == "pyproject.toml":
+        what = _("the settings")
+    elif target.suffix.lower() in SOURCE_SUFFIXES or any(target == source.file.resolve() for source in found):
+        what = _("a source document")
+    if what:
+        refused = _("--lock {lock} names {what}: the lock would overwrite it; give the lock its own file")
+        raise Qa2AnkiError(refused.format(lock=options.lock, what=what))
 
 
 def listing(options: Options, documents: Sequence[Document] | None = None) -> Listing:
@@ -1048,17 +1081,20 @@ def forget(options: Options, guids: Sequence[str]) -> Forgotten:
 
     with FileLock(lock_guard(lock_path)):
         if not lock_path.exists():
-            raise LockError("there is no lock: nothing was removed", display)
-        lock, _ = read_lock_and_digest(lock_path, display)
+            raise LockError(_("there is no lock: nothing was removed"), display)
+        lock, _digest = read_lock_and_digest(lock_path, display)
         by_guid = {note.guid: note for note in lock.notes}
         unknown = [guid for guid in guids if guid not in by_guid]
         if unknown:
-            raise LockError(f"no note with GUID {', '.join(unknown)} in the lock", display)
+            missing = _("no note with GUID {guids} in the lock")
+            raise LockError(missing.format(guids=", ".join(unknown)), display)
         present = [guid for guid in guids if by_guid[guid].present]
         if present:
             raise LockError(
-                f"{', '.join(present)} is still in the sources (or was until the last build): only removed "
-                "notes can be forgotten (qa2anki list --removed lists them)",
+                _(
+                    "{guids} is still in the sources (or was until the last build): only removed notes can "
+                    "be forgotten (qa2anki list --removed lists them)"
+                ).format(guids=", ".join(present)),
                 display,
             )
         chosen = {guid: by_guid[guid] for guid in guids}

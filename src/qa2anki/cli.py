@@ -112,6 +112,11 @@ def domain_errors(func: F) -> F:
             raise DomainError(str(exc)) from None
         except Qa2AnkiError as exc:
             raise DomainError(str(exc)) from None
+        except OSError as exc:  # (what the system refused where no step expected it: said, not a traceback)
+            from qa2anki.sources import printable
+
+            where = f"{printable(str(exc.filename))}: " if exc.filename else ""
+            raise DomainError(f"{where}{exc.strerror or exc}") from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -162,9 +162,20 @@ _HEADING_RE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _TEX_LINK_RE = re.compile(r"\\(?:href|url)\s*\{([^}]*)\}")
 
 
+_TEX_HIDES_RE = re.compile(
+    r"\\(?:[egx]?def|let|futurelet|newcommand|renewcommand|providecommand|newenvironment|renewenvironment"
+    r"|DeclareMathOperator|csname|require)(?![A-Za-z])|(?<!\\)%"
+)
+"""TeX that could name ``\\href`` without spelling it (a macro defined or aliased to it, ``\\csname``,
+a comment between it and its braces) or load more of MathJax: never needed on a card."""
+
+
 def safe_tex(tex: str) -> bool:
-    """False when the TeX links somewhere :func:`safe_url` refuses: MathJax turns ``\\href{…}`` and
-    ``\\url{…}`` into live links, so such "math" is shown as the text it is."""
+    """False when the TeX links somewhere :func:`safe_url` refuses, or could without spelling ``\\href``
+    (see :data:`_TEX_HIDES_RE`): MathJax turns ``\\href{…}`` and ``\\url{…}`` into live links, so such
+    "math" is shown as the text it is."""
+    if ("\\" in tex or "%" in tex) and _TEX_HIDES_RE.search(tex):
+        return False
     return all(safe_url(target) for target in _TEX_LINK_RE.findall(tex))
 
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
@@ -222,6 +223,14 @@ def loads(text: str, path: str = LOCK_NAME) -> Lock:
             path,
             exc.lineno,
         ) from None
+    if ("\\ud" in text or "\\uD" in text) and (lone := _lone_surrogate_line(text, data)):
+        raise LockError(
+            _("invalid lock file ({detail}); restore it from version control, do not delete it").format(
+                detail="a \\ud800-\\udfff escape without its pair"
+            ),
+            path,
+            lone,
+        )
     try:
         return _from_data(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -234,6 +243,20 @@ def loads(text: str, path: str = LOCK_NAME) -> Lock:
             path,
             line,
         ) from None
+
+
+_SURROGATE_RE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _lone_surrogate_line(text: str, data: Any) -> int:
+    """The line of the first surrogate escape in a lock when one of them stands alone (no text can hold
+    it: writing the lock again failed), else 0."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        found = _SURROGATE_RE.search(text)
+        return text.count("\n", 0, found.start()) + 1 if found else 1
+    return 0
 
 
 class _InvalidNote(ValueError):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,11 +73,10 @@ def find_sources(sources: Iterable[str], cwd: Path, roots: Sequence[str] = ()) -
             files = sorted(
                 (
                     p
-                    for p in root.rglob("*")
+                    for p in _below(root, cwd)
                     if p.suffix.lower() in SOURCE_SUFFIXES
                     # A broken link is taken too: reading it says so, where skipping it would not.
                     and (p.is_file() or (p.is_symlink() and not p.exists()))
-                    and not any(part.startswith(".") for part in p.relative_to(root).parts)
                 ),
                 key=lambda p: p.relative_to(root).as_posix(),
             )
@@ -99,11 +99,41 @@ def find_sources(sources: Iterable[str], cwd: Path, roots: Sequence[str] = ()) -
         for file, name in pairs:
             name = next((file.relative_to(f).as_posix() for f in folders if file.is_relative_to(f)), name)
             _check_name(name, display_path(file, cwd))
-            key = file.resolve()
+            try:
+                key = file.resolve()
+            except (RuntimeError, OSError):  # (a symbolic link that leads back to itself)
+                raise SourceError(
+                    _("a symbolic link that leads in a loop: point it at a file, or remove it"),
+                    printable(display_path(file, cwd)),
+                ) from None
             if key not in seen:
                 seen.add(key)
                 found.append(SourceFile(file=file, path=display_path(file, cwd), name=name))
     return found
+
+
+def _below(root: Path, cwd: Path) -> Iterator[Path]:
+    """Every entry that is not a folder below ``root``, hidden ones and those in hidden folders left out.
+    Linked folders are followed (each real folder once: a link back up stops there); a folder that cannot
+    be read is a :class:`SourceError` naming it (skipping it dropped its documents' notes)."""
+
+    def refuse(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else root
+        raise SourceError(
+            _("cannot read this folder: {reason}").format(reason=error.strerror or error),
+            printable(display_path(where, cwd)),
+        )
+
+    visited = {os.path.realpath(root)}
+    for folder, folders, names in os.walk(root, onerror=refuse, followlinks=True):
+        kept = []
+        for name in sorted(folders):
+            real = os.path.realpath(os.path.join(folder, name))
+            if not name.startswith(".") and real not in visited:
+                visited.add(real)
+                kept.append(name)
+        folders[:] = kept
+        yield from (Path(folder, name) for name in names if not name.startswith("."))
 
 
 def printable(text: str) -> str:
