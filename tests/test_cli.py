@@ -526,3 +526,12 @@ def test_a_build_of_part_of_the_sources_asks_to_delete_nothing(project: Path, ru
     assert part.exit_code == 0, part.output
     assert "1 note(s) are not in the documents this build read (part of the sources)" in part.output
     assert "delete them by hand" not in part.output
+
+
+def test_list_with_a_lock_that_is_not_there_says_so(project: Path, run_cli: RunCli) -> None:
+    """``list --lock missing.lock`` is an error naming it: listing on, every note would get a GUID of its
+    own, which no build gave it."""
+    write_doc(project)
+    result = run_cli("list", "--lock", "missing.lock")
+    assert result.exit_code == 1
+    assert "no lock file at missing.lock" in result.output

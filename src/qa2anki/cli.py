@@ -549,6 +549,9 @@ def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None, remo
 
     root = _project()
     options = Options(cwd=root, now=clock(), sources=_sources(root, sources), lock=_from_here(root, lock))
+    if options.lock and not (root / options.lock).exists():
+        # (a build starts a lock there; a listing would give every note a new GUID without a word)
+        raise DomainError(_("no lock file at {lock}").format(lock=lock))
     report = _keep(listing(options))
     if as_json:
         click.echo(json.dumps(list_document(report), ensure_ascii=False, indent=2))
