@@ -2041,7 +2041,12 @@ TABLE_ROW = "table-row"
 """The rule of a table whose header names a question column and an answer column (``| 问题 | 答案 |``,
 ``| 序号 | 面试题 | 参考答案 |``): each row is a question and its answer, given after the table whole (see
 :data:`WHOLE_LIST`)."""
-_ITEM_ANSWER_RULES = frozenset((BOLD_QUESTION_ITEM, QUESTION_LINE_ITEM, GLUED_ITEM, LABEL_ITEMS, TABLE_ROW))
+_CARD_LINE_RULES = frozenset(("inline-card", "separated-card"))
+"""Obsidian's cards (see :data:`INLINE_CARD`, :data:`SEPARATED_CARD`): a card ends with its line or
+paragraph, as the plugins read it; what follows (a deeper heading too) is not its answer."""
+_ITEM_ANSWER_RULES = frozenset(
+    (BOLD_QUESTION_ITEM, QUESTION_LINE_ITEM, GLUED_ITEM, LABEL_ITEMS, TABLE_ROW, *_CARD_LINE_RULES)
+)
 """The rules of lists (and tables) read as entries whose answers are inside their items (or rows): the
 blocks after the list are none of them."""
 _LIST_ENTRY_RULES = frozenset(
@@ -4494,19 +4499,26 @@ def assemble_part(
             block = block._replace(kind="heading", rule="heading")
         if (block.kind == "heading" or block.level) and first_heading[0] > block.start:
             first_heading[0] = block.start
-        if current is not None and current.question.rule in _ITEM_ANSWER_RULES and block.start >= list_end:
+        card_answer = block.kind == "answer" and block.rule in _CARD_LINE_RULES  # (on its question's line)
+        if (
+            current is not None
+            and current.question.rule in _ITEM_ANSWER_RULES
+            and block.start >= list_end
+            and not card_answer
+        ):
             close(at_part_end=False)  # (its answer is in its row or item: what follows the list is not)
             if block.kind == "epilogue":
                 hint(block.start + 1, _(CLOSING_CUT))
             elif block.kind == "block" and _shows(block) and host is None:
                 warn(block.start + 1, _(AFTER_ITEMS))
+                warned_body = block.start  # (said once: not again as text below a heading)
         if host is not None and (current is None or not block.source):
             # The quote or list item holding the pair has ended: the interrupted answer goes on.
             if current is not None:
                 close(at_part_end=False)
             current, host = host, None
             current.cited = cited = True
-        if block.rule == WHOLE_LIST:
+        if block.rule == WHOLE_LIST or card_answer:
             list_end = block.end
         # Only content in no entry stands between a fold's question and its answer summary: any other
         # block (an answer label without a question too, or a heading, so none runs on into a section)
