@@ -9,7 +9,7 @@ from qa2anki.errors import Severity
 from qa2anki.fold import fold
 from qa2anki.hints import ANSWER_BAND, QUESTION_BAND, near_misses, shape_hints
 from qa2anki.normalize import Thresholds, normalize
-from qa2anki.parse import Entry, scan_section
+from qa2anki.parse import Entry, parse_document, scan_section
 from qa2anki.similarity import similarity
 from qa2anki.sources import Document
 from tests.conftest import RunCli
@@ -196,3 +196,15 @@ def test_a_bold_word_opening_most_answers_is_hinted_as_a_label() -> None:
         *(_entry(n, f"第{n}题？", "答案。") for n in (9, 15)),
     ]
     assert unread_labels(prose) == ()
+
+
+def test_near_misses_of_templated_entries_are_one_per_note() -> None:
+    """Entries made from one template (``问题N是什么？`` / ``是N。``), where every note nearly matches every
+    other, get at most one near-miss hint each (the nearest), and the search for them is capped, so a
+    few thousand of them cost seconds, not minutes."""
+    text = "\n".join(f"- 问题{i}是什么？\n  答：是{i}。" for i in range(600)) + "\n"
+    document = Document("t.md", "t.md", text)
+    notes = normalize(parse_document(document).entries).notes
+    hints = near_misses(notes)
+    lines = [hint.line for hint in hints]
+    assert hints and len(lines) == len(set(lines)) <= len(notes)

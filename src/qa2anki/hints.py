@@ -46,13 +46,16 @@ QUESTION_BAND = 0.25
 0.60). Wide, because reworded questions share few character bigrams."""
 ANSWER_BAND = 0.10
 """How far under ``near_duplicate_answer`` two answers may be alike to be a near miss (0.65: from 0.55)."""
+NEAR_MISS_CAP = 16
+"""How many earlier notes sharing a rare bigram a note is compared with for near misses (see
+:func:`qa2anki.similarity.candidate_pairs`): entries made from one template stay linear."""
 QUESTION_MARK_PARAGRAPHS = 3
 """A document without entries with this many paragraphs ending in a question mark gets a hint."""
 
 
 def near_misses(notes: Sequence[Note], thresholds: Thresholds | None = None) -> tuple[Problem, ...]:
-    """A hint for each pair of notes of one topic just under the merging thresholds, at the later note's
-    first entry, naming the earlier one; sorted by file and line."""
+    """A hint at the later note of each pair of notes of one topic just under the merging thresholds, the
+    nearest such pair of that note only, naming the earlier one; sorted by file and line."""
     limits = thresholds or Thresholds()
     low_question = max(limits.question - QUESTION_BAND, 0.0)
     low_answer = max(limits.answer - ANSWER_BAND, 0.0)
@@ -66,9 +69,11 @@ def near_misses(notes: Sequence[Note], thresholds: Thresholds | None = None) -> 
         if len(members) <= EXHAUSTIVE_TOPIC:
             pairs: set[tuple[int, int]] = set(combinations(range(len(members)), 2))
         else:
-            # Prefix filtering finds every pair at least this alike in either text (and some others).
+            # Prefix filtering finds every pair at least this alike in either text (and some others), but
+            # for texts from one template, where every note is a near miss of every other (capped).
             texts = [(note.question_folded, note.answer_folded) for note in members]
-            pairs = candidate_pairs(texts, (low_question, low_answer))
+            pairs = candidate_pairs(texts, (low_question, low_answer), cap=NEAR_MISS_CAP)
+        closest: dict[int, tuple[float, Problem]] = {}  # each note's nearest miss, by the note's index
         for x, y in sorted(pairs):
             a, b = sorted((members[x], members[y]), key=lambda n: (n.first.path, n.first.line))
             question = similarity(a.question_folded, b.question_folded)
@@ -76,7 +81,11 @@ def near_misses(notes: Sequence[Note], thresholds: Thresholds | None = None) -> 
             merges = question >= limits.question or (answer >= limits.answer and question >= QUESTION_FLOOR)
             near = low_question <= question or (low_answer <= answer and question >= QUESTION_FLOOR)
             if near and not merges:
-                hints.append(
+                later = y if members[y] is b else x
+                if later in closest and closest[later][0] >= question:
+                    continue
+                closest[later] = (
+                    question,
                     Problem(
                         b.first.path,
                         b.first.line,
@@ -93,8 +102,9 @@ def near_misses(notes: Sequence[Note], thresholds: Thresholds | None = None) -> 
                             merge_question=f"{limits.question:.2f}",
                             merge_answer=f"{limits.answer:.2f}",
                         ),
-                    )
+                    ),
                 )
+        hints.extend(problem for _, problem in closest.values())
     return tuple(sorted(hints))
 
 

@@ -69,14 +69,19 @@ def _prefix_length(size: int, threshold: float) -> int:
 
 
 def candidate_pairs(
-    texts: Sequence[Sequence[str]], thresholds: Sequence[float], groups: Sequence[int] | None = None
+    texts: Sequence[Sequence[str]],
+    thresholds: Sequence[float],
+    groups: Sequence[int] | None = None,
+    cap: int | None = None,
 ) -> set[tuple[int, int]]:
     """Pairs (a, b), a < b, of items that may be similar enough in at least one slot.
 
     ``texts[i]`` holds item i's folded texts, one per slot (e.g. question and answer); slot n is compared
     with slot n only, against ``thresholds[n]``. Every pair whose Jaccard similarity in some slot reaches
     that slot's threshold is returned (plus some that do not: verify them). With ``groups``, only pairs
-    of items in different groups are returned. Deterministic: depends only on the texts.
+    of items in different groups are returned. With ``cap``, an item meets at most the last ``cap`` items
+    of each bigram it is looked up by: some pairs may be missed, but texts made from one template (where
+    every item meets every other) cost linear time, not quadratic. Deterministic: depends only on the texts.
     """
     pairs: set[tuple[int, int]] = set()
     for slot, threshold in enumerate(thresholds):
@@ -112,7 +117,7 @@ def candidate_pairs(
             for place, gram in enumerate(prefix):
                 postings = index[gram]
                 left = size - place
-                for j, at in postings:
+                for j, at in postings if cap is None or len(postings) <= cap else postings[-cap:]:
                     count = shared.get(j, 0)
                     if count < 0:
                         continue
