@@ -54,7 +54,7 @@ import pygments
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, unescapeAll
 from markdown_it.renderer import RendererHTML
-from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block import StateBlock, blockquote, list_block
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
@@ -937,6 +937,50 @@ def _admonition(state: StateBlock, start_line: int, end_line: int, silent: bool)
     return True
 
 
+MAX_NESTING = 20
+"""markdown-it's nesting limit (``maxNesting``, CommonMark's preset's), set explicitly: the guard's
+inline costs assume it, and :func:`_too_deep` stops lists and quotes before it."""
+TOO_DEEP = "too_deep"
+"""``meta`` key set on the ``paragraph_open`` of lines nested too deep to read as Markdown (see
+:func:`_too_deep`)."""
+
+
+def _too_deep(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A list, quote or admonition that would open at markdown-it's nesting limit (``maxNesting``): its
+    lines, and those below it in the same container, as one paragraph of text. At the limit markdown-it
+    skips to the end of the text it parses: everything after (the rest of the document) was lost."""
+    if state.level < MAX_NESTING - 2:  # (every block start asks: the cheapest test first)
+        return False
+    if not (
+        list_block(state, start_line, end_line, True)
+        or blockquote(state, start_line, end_line, True)
+        or _admonition(state, start_line, end_line, True)
+    ):
+        return False
+    if silent:
+        return True
+    end = start_line + 1
+    while end < end_line:
+        if state.isEmpty(end):
+            following = state.skipEmptyLines(end)
+            if following >= end_line or state.sCount[following] < state.blkIndent:
+                break
+            end = following
+        elif state.sCount[end] < state.blkIndent:
+            break
+        end += 1
+    opening = state.push("paragraph_open", "p", 1)
+    opening.map = [start_line, end]
+    opening.meta = {TOO_DEEP: True}
+    inline = state.push("inline", "", 0)
+    inline.content = state.getLines(start_line, end, state.blkIndent, False).strip()
+    inline.map = [start_line, end]
+    inline.children = []
+    state.push("paragraph_close", "p", -1)
+    state.line = end
+    return True
+
+
 def _push_fold_tag(state: StateBlock, tag: str, line: int) -> None:
     token = state.push(FOLD_TAG, "", 0)
     token.block = True
@@ -964,10 +1008,12 @@ option its dict lacks pays for a ``KeyError`` each time, which was about 7% of a
 
 @cache
 def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", dict.fromkeys(_OFF_OPTIONS, False)).enable(["table", "strikethrough"])
+    options: dict[str, Any] = {**dict.fromkeys(_OFF_OPTIONS, False), "maxNesting": MAX_NESTING}
+    md = MarkdownIt("commonmark", options).enable(["table", "strikethrough"])
     md.validateLink = safe_url  # type: ignore[method-assign]
     md.use(cjk_friendly_plugin)
     md.block.ruler.before("table", "front_matter", _front_matter)
+    md.block.ruler.before("front_matter", TOO_DEEP, _too_deep)
     md.block.ruler.before(
         "blockquote", "math_block", _math_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )

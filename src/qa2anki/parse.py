@@ -25,7 +25,7 @@ import re
 import textwrap
 import unicodedata
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate, pairwise
@@ -40,6 +40,7 @@ from qa2anki.dialect import (
     FOLD_TAG,
     HTML_BREAK,
     INDENTED,
+    TOO_DEEP,
     markdown_parser,
     render_inline,
     render_tokens,
@@ -1365,11 +1366,23 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         rule = _code_label_rule(block, patterns)
     elif inline is not None and block.kind == "paragraph" and _separator_line(inline.content):
         rule, html = "thematic-break", "<hr />\n"  # (``━━━━━━``: a 公众号 article's rule between questions)
+    elif block.kind in _CONTAINERS and any(token.meta.get(TOO_DEEP) for token in block.tokens if token.meta):
+        rule = TOO_DEEP_RULE
     elif block.kind in ("bullet_list", "ordered_list") and _links_to_answer(block):
         rule = ANSWER_LINK
     elif block.kind in ("bullet_list", "ordered_list") and _lists_questions(block):
         rule = QUESTION_LIST
     return [_Found("block", rule, block.start, block.end, html, block.tokens)]
+
+
+TOO_DEEP_RULE = "too-deep"
+"""The rule of a list or quote nested deeper than markdown-it reads (see :func:`qa2anki.dialect._too_deep`):
+its deepest lines show as plain text, and a warning says so."""
+TOO_DEEP_TEXT = N_(
+    "nested deeper than Markdown is read here (about 9 levels of lists, or 18 of quotes): the deepest lines "
+    "show as plain text on the card (indent less)"
+)
+_CONTAINERS = frozenset(("bullet_list", "ordered_list", "blockquote"))
 
 
 QUESTION_LIST = "question-list"
@@ -1384,15 +1397,17 @@ QUESTION_LIST_TEXT = N_(
 def _lists_questions(block: _Block) -> bool:
     """Whether a list is :data:`QUESTION_LIST`."""
     tokens = block.tokens
-    level = tokens[0].level + 1
-    items = [i for i, token in enumerate(tokens) if token.type == "list_item_open" and token.level == level]
-    return len(items) > 1 and all(
-        tokens[index + 1].type == "paragraph_open"
-        and tokens[index + 4].type == "list_item_close"
-        and "\n" not in (line := plain_text(tokens[index + 2]).strip())
-        and ends_asking(line)
-        for index in items
-    )
+    count = 0
+    for index in _list_items(tokens):
+        if not (
+            tokens[index + 1].type == "paragraph_open"
+            and tokens[index + 4].type == "list_item_close"
+            and "\n" not in (line := plain_text(tokens[index + 2]).strip())
+            and ends_asking(line)
+        ):
+            return False
+        count += 1
+    return count > 1
 
 
 ANSWER_LINK = "answer-link"
@@ -1425,16 +1440,28 @@ def _links_to_answer(block: _Block) -> bool:
     if len(tokens) < 5 or tokens[-2].type != "list_item_close" or tokens[-3].type != "paragraph_close":
         return False
     level = tokens[0].level + 1
-    items = [i for i, token in enumerate(tokens) if token.type == "list_item_open" and token.level == level]
-    if not items:
-        return False
-    last = items[-1]
-    if tokens[last + 1].type != "paragraph_open" or tokens[-3] is not tokens[last + 3]:
+    # The last item first, from the end: most lists end in no link, and this costs a few tokens.
+    last = next(
+        (
+            i
+            for i in range(len(tokens) - 2, 0, -1)
+            if tokens[i].type == "list_item_open" and tokens[i].level == level
+        ),
+        0,
+    )
+    if not last or tokens[last + 1].type != "paragraph_open" or tokens[-3] is not tokens[last + 3]:
         return False  # the last item holds more than one paragraph
     return _answer_link(tokens[last + 2]) and all(
         tokens[index + 1].type == "paragraph_open" and _outline_line(plain_text(tokens[index + 2]).strip())
-        for index in items[:-1]
+        for index in _list_items(tokens)
+        if index != last
     )
+
+
+def _list_items(tokens: Sequence[Token]) -> Iterator[int]:
+    """Where each item of a list opens among its tokens, lazily (a test of the first items stops early)."""
+    level = tokens[0].level + 1
+    return (i for i, token in enumerate(tokens) if token.type == "list_item_open" and token.level == level)
 
 
 def _outline_line(text: str) -> bool:
@@ -4499,6 +4526,8 @@ def assemble_part(
             block = block._replace(kind="heading", rule="heading")
         if (block.kind == "heading" or block.level) and first_heading[0] > block.start:
             first_heading[0] = block.start
+        if block.rule == TOO_DEEP_RULE:
+            warn(block.start + 1, _(TOO_DEEP_TEXT))
         card_answer = block.kind == "answer" and block.rule in _CARD_LINE_RULES  # (on its question's line)
         if (
             current is not None
