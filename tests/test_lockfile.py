@@ -76,27 +76,27 @@ def test_damaged_lock_is_an_error(tmp_path: Path, text: str) -> None:
     assert path.read_text(encoding="utf-8") == text
 
 
-def test_an_invalid_note_is_named_by_its_line(tmp_path: Path) -> None:
-    """A note that does not validate (here: no GUID) is reported at its line of the lock."""
-    text = dumps(LOCK).replace('"guid": "b", ', "")
-    line = next(n for n, row in enumerate(text.splitlines(), 1) if '"问题二"' in row)
+def _refused_at(tmp_path: Path, text: str, marker: str, match: str) -> None:
+    """Reading ``text`` as the lock fails with ``match``, naming the line that holds ``marker``."""
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if marker in row)
     path = tmp_path / "qa2anki.lock"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(LockError, match="missing 'guid'") as caught:
+    with pytest.raises(LockError, match=match) as caught:
         read_lock(path, "source/qa2anki.lock")
     assert caught.value.line == line
+
+
+def test_an_invalid_note_is_named_by_its_line(tmp_path: Path) -> None:
+    """A note that does not validate (here: no GUID) is reported at its line of the lock."""
+    _refused_at(tmp_path, dumps(LOCK).replace('"guid": "b", ', ""), '"问题二"', "missing 'guid'")
 
 
 def test_a_lone_surrogate_escape_in_the_lock_is_named_by_its_line(tmp_path: Path) -> None:
     """A ``\\ud800`` escape without its pair (no text can hold it, so writing the lock again failed) makes
     the lock invalid at its line; a pair (an emoji escaped) is fine."""
-    text = dumps(LOCK).replace("答案一", "答案一\\ud800")
-    line = next(n for n, row in enumerate(text.splitlines(), 1) if "\\ud800" in row)
+    lone = dumps(LOCK).replace("答案一", "答案一\\ud800")
+    _refused_at(tmp_path, lone, "\\ud800", "escape without its pair")
     path = tmp_path / "qa2anki.lock"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(LockError, match="escape without its pair") as caught:
-        read_lock(path, "source/qa2anki.lock")
-    assert caught.value.line == line
     path.write_text(dumps(LOCK).replace("答案一", "答案一\\ud83d\\ude00"), encoding="utf-8")
     assert read_lock(path, "source/qa2anki.lock").notes
 

@@ -184,55 +184,32 @@ def shape_hints(document: Document, blocks: Sequence[BlockInfo]) -> tuple[Proble
         for b in blocks
         if (b.rule in QUESTION_LINE_RULES or b.rule in UNLABELLED_RULES) and ends_asking(b.text)
     ]
-    hints: list[Problem] = []
-    if lines and len(asking) < QUESTION_MARK_PARAGRAPHS and not answers:
-        hints.append(
-            Problem(
-                document.path,
-                lines[0].start + 1,
-                Severity.HINT,
-                _(
-                    "{count} question line(s) without answer labels: such lines are questions only "
-                    "{run} or more in a row, each followed by its answer; start each answer with **答案：**"
-                ).format(count=len(lines), run=UNLABELLED_RUN),
-            )
-        )
-    if len(asking) >= QUESTION_MARK_PARAGRAPHS:
-        hints.append(
-            Problem(
-                document.path,
-                asking[0].start + 1,
-                Severity.HINT,
-                _(
-                    "{count} paragraphs end with a question mark, but none is labelled: start each "
-                    "question with **面试题：** and its answer with **答案：**, or make each question a "
-                    "heading that ends with ？"
-                ).format(count=len(asking)),
-            )
-        )
     listed = [b for b in blocks if b.rule == QUESTION_LIST]
+    # Each shape found: its blocks (the hint stands at the first) and what to say of them.
+    shapes: list[tuple[list[BlockInfo], str]] = []
+    if lines and len(asking) < QUESTION_MARK_PARAGRAPHS and not answers:
+        said = _(
+            "{count} question line(s) without answer labels: such lines are questions only "
+            "{run} or more in a row, each followed by its answer; start each answer with **答案：**"
+        )
+        shapes.append((lines, said.format(count=len(lines), run=UNLABELLED_RUN)))
+    if len(asking) >= QUESTION_MARK_PARAGRAPHS:
+        said = _(
+            "{count} paragraphs end with a question mark, but none is labelled: start each "
+            "question with **面试题：** and its answer with **答案：**, or make each question a "
+            "heading that ends with ？"
+        )
+        shapes.append((asking, said.format(count=len(asking))))
     if listed:
-        hints.append(
-            Problem(
-                document.path,
-                listed[0].start + 1,
-                Severity.HINT,
-                _(
-                    "{count} list(s) of questions without answers: qa2anki takes what follows a question as "
-                    "its answer; if the answers are listed apart (参考答案), put each below its question"
-                ).format(count=len(listed)),
-            )
+        said = _(
+            "{count} list(s) of questions without answers: qa2anki takes what follows a question as "
+            "its answer; if the answers are listed apart (参考答案), put each below its question"
         )
+        shapes.append((listed, said.format(count=len(listed))))
     if answers:
-        hints.append(
-            Problem(
-                document.path,
-                answers[0].start + 1,
-                Severity.HINT,
-                _(
-                    "{count} answer label(s) but no question label: if the questions carry another "
-                    "label, add it to question_labels in [tool.qa2anki]"
-                ).format(count=len(answers)),
-            )
+        said = _(
+            "{count} answer label(s) but no question label: if the questions carry another "
+            "label, add it to question_labels in [tool.qa2anki]"
         )
-    return tuple(hints)
+        shapes.append((answers, said.format(count=len(answers))))
+    return tuple(Problem(document.path, found[0].start + 1, Severity.HINT, said) for found, said in shapes)
