@@ -16,6 +16,7 @@ import pytest
 from qa2anki.config import (
     DEFAULT_DECK_NAME,
     Config,
+    config_file,
     config_from_table,
     default_deck_id,
     load_config,
@@ -114,6 +115,15 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     )
     assert isinstance(config.near_duplicate_answer, float)
     assert isinstance(config.reidentify_threshold, float)
+
+
+def test_a_byte_order_mark_is_read_past(tmp_path: Path) -> None:
+    """A pyproject.toml saved with a UTF-8 byte order mark (Windows Notepad) is read, not refused as an
+    invalid statement at line 1."""
+    text = '[tool.qa2anki]\ndeck_name = "测试"\n'
+    (tmp_path / "pyproject.toml").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert load_config(tmp_path).deck_name == "测试"
+    assert config_file(tmp_path) == tmp_path / "pyproject.toml"
 
 
 def test_every_field_is_a_key() -> None:

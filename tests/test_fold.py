@@ -169,7 +169,7 @@ def test_styling_tags_fold_away_as_emphasis_does() -> None:
     assert fold("<fo<font>nt>x</font>") == fold(fold("<fo<font>nt>x</font>")) == "<font>x"
     assert fold("<b>粗体</b> <fontx>") == "粗体 <fontx>"  # formatting tags fold away too
     assert fold('<div align="center">图</div><p>O(n<sup>2</sup>)</p>') == "图o(n2)"
-    assert fold("<b onclick=x>x</b>") == "<b onclick=x>x"
+    assert fold("<b onclick=x>x</b>") == "<b onclick=x>x</b>"  # text on the card, closing tag and all
 
 
 def test_tags_a_question_is_about_stay() -> None:

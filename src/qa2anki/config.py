@@ -91,7 +91,7 @@ def config_file(folder: Path) -> Path | None:
     when it names qa2anki, so that :func:`load_config` reports what is wrong with it)."""
     pyproject = folder / "pyproject.toml"
     try:
-        text = pyproject.read_text(encoding="utf-8")
+        text = pyproject.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
     try:
@@ -107,7 +107,7 @@ def load_config(project_dir: Path) -> Config:
         return Config()
     display = str(pyproject)
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8-sig"))  # (Notepad saves a BOM)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(_("cannot read pyproject.toml: {reason}").format(reason=exc), display) from None
     table = data.get("tool", {}).get("qa2anki", {})
@@ -120,7 +120,7 @@ def setting_line(project_dir: Path, key: str) -> int:
     """The line of ``key = …`` in ``[tool.qa2anki]`` of ``project_dir/pyproject.toml`` (1-based), for
     messages about a setting; 0 when it is not written there (a default, or the file unreadable)."""
     try:
-        lines = (project_dir / "pyproject.toml").read_text(encoding="utf-8").splitlines()
+        lines = (project_dir / "pyproject.toml").read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError):
         return 0
     table = ""

@@ -64,7 +64,9 @@ def markup_tag(text: str, match: re.Match[str]) -> bool:
 
 @cache
 def _opening(name: str) -> re.Pattern[str]:
-    return re.compile(rf"<{name}(?:\s[^<>]*)?>", re.IGNORECASE)
+    # A formatting tag with attributes is text (``<b onclick=…>``): only a bare one opens what closes.
+    attributes = "" if FORMAT_TAG_RE.fullmatch(f"<{name}>") else r"(?:\s[^<>]*)?"
+    return re.compile(rf"<{name}{attributes}>", re.IGNORECASE)
 
 
 @cache
