@@ -205,7 +205,7 @@ def test_bad_config_is_one_line(project: Path, run_cli: RunCli) -> None:
     write_doc(project)
     result = run_cli("build")
     assert result.exit_code == 1
-    assert "pyproject.toml: [tool.qa2anki] deck_id must be a positive integer" in result.output
+    assert "pyproject.toml:2: [tool.qa2anki] deck_id must be a positive integer" in result.output
     assert "Traceback" not in result.output
 
 

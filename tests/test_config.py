@@ -193,11 +193,11 @@ BAD: list[tuple[str, str, str]] = [
 
 @pytest.mark.parametrize(("key", "value", "says"), BAD, ids=[f"{k}={v}" for k, v, _ in BAD])
 def test_a_wrong_value_is_an_error_naming_the_key(tmp_path: Path, key: str, value: str, says: str) -> None:
-    """A value of the wrong kind or out of range is a ConfigError naming the file and the key."""
-    pyproject = _write(tmp_path, f"[tool.qa2anki]\n{key} = {value}\n")
+    """A value of the wrong kind or out of range is a ConfigError naming the file, the key and its line."""
+    pyproject = _write(tmp_path, f"[project]\nname = 'x'\n\n[tool.qa2anki]\n{key} = {value}\n")
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path)
-    assert caught.value.path == str(pyproject)
+    assert (caught.value.path, caught.value.line) == (str(pyproject), 5)
     assert caught.value.message == f"[tool.qa2anki] {key} {says}"
 
 
@@ -234,14 +234,15 @@ def test_an_unreadable_pyproject_is_an_error_naming_it(tmp_path: Path, data: byt
 def test_the_cli_reports_a_wrong_value_on_one_line(
     project: Path, run_cli: RunCli, key: str, value: str, says: str
 ) -> None:
-    """Through the CLI a wrong value is one ``Error:`` line naming the key, exit 1, no traceback."""
+    """Through the CLI a wrong value is one ``Error:`` line naming the file, the line and the key, exit 1,
+    no traceback."""
     _write(project, f"[tool.qa2anki]\n{key} = {value}\n")
     (project / "source" / "a.md").write_text("**面试题：** 问？\n\n**答案：** 答。\n", encoding="utf-8")
     result = run_cli("check")
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     (line,) = result.stderr.strip().splitlines()
-    assert line.startswith("Error: ") and line.endswith(f"pyproject.toml: [tool.qa2anki] {key} {says}")
+    assert line.startswith("Error: ") and line.endswith(f"pyproject.toml:2: [tool.qa2anki] {key} {says}")
     assert "Traceback" not in result.output
 
 

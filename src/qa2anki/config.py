@@ -113,7 +113,12 @@ def load_config(project_dir: Path) -> Config:
     table = data.get("tool", {}).get("qa2anki", {})
     if not isinstance(table, dict):
         raise ConfigError(_("[tool.qa2anki] must be a table"), display)
-    return config_from_table(table, display)
+    try:
+        return config_from_table(table, display)
+    except ConfigError as error:
+        if error.key and (line := setting_line(project_dir, error.key)):
+            error.line = line  # (where to look: the file's line of the setting)
+        raise
 
 
 def setting_line(project_dir: Path, key: str) -> int:
@@ -133,6 +138,12 @@ def setting_line(project_dir: Path, key: str) -> int:
     return 0
 
 
+def _refused(key: str, message: str, display: str) -> ConfigError:
+    error = ConfigError(message, display)
+    error.key = key
+    return error
+
+
 def config_from_table(table: dict[str, Any], display: str = "pyproject.toml") -> Config:
     """Validate a ``[tool.qa2anki]`` table into a :class:`Config`."""
     known = {f.name for f in fields(Config)}
@@ -145,32 +156,32 @@ def config_from_table(table: dict[str, Any], display: str = "pyproject.toml") ->
     for key, value in table.items():
         if key in ("deck_name", "output"):
             if not isinstance(value, str) or not value.strip():
-                raise ConfigError(
-                    _("[tool.qa2anki] {key} must be a non-empty string").format(key=key), display
+                raise _refused(
+                    key, _("[tool.qa2anki] {key} must be a non-empty string").format(key=key), display
                 )
             values[key] = value.strip()
         elif key == "deck_id":
             if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value < 1 << 63:
-                raise ConfigError(_("[tool.qa2anki] deck_id must be a positive integer"), display)
+                raise _refused(key, _("[tool.qa2anki] deck_id must be a positive integer"), display)
             values[key] = value
         elif key == "sources":
             if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-                raise ConfigError(_("[tool.qa2anki] sources must be a list of paths"), display)
+                raise _refused(key, _("[tool.qa2anki] sources must be a list of paths"), display)
             values[key] = tuple(value)
         elif key in ("question_labels", "answer_labels"):
             if not isinstance(value, list) or not all(
                 isinstance(v, str) and v.strip() and not any(c.isspace() for c in v.strip()) for v in value
             ):
                 message = _("[tool.qa2anki] {key} must be a list of words (no spaces)")
-                raise ConfigError(message.format(key=key), display)
+                raise _refused(key, message.format(key=key), display)
             values[key] = tuple(v.strip() for v in value)
         elif key == "heading_questions":
             if not isinstance(value, bool):
-                raise ConfigError(_("[tool.qa2anki] heading_questions must be true or false"), display)
+                raise _refused(key, _("[tool.qa2anki] heading_questions must be true or false"), display)
             values[key] = value
         elif key in _FLOAT_KEYS:
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
                 message = _("[tool.qa2anki] {key} must be a number from 0 to 1")
-                raise ConfigError(message.format(key=key), display)
+                raise _refused(key, message.format(key=key), display)
             values[key] = float(value)
     return Config(**values)

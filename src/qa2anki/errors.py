@@ -33,6 +33,9 @@ class SourceError(Qa2AnkiError):
 class ConfigError(Qa2AnkiError):
     """``[tool.qa2anki]`` holds a value of the wrong kind."""
 
+    key = ""
+    """The setting at fault, when one is (its line is looked up for the message)."""
+
 
 class LockError(Qa2AnkiError):
     """The lock file is corrupt, or the build would change it under ``--locked``."""
