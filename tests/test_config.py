@@ -186,6 +186,8 @@ BAD: list[tuple[str, str, str]] = [
     ("answer_labels", '["  "]', "must be a list of words (no spaces)"),
     ("answer_labels", "[1]", "must be a list of words (no spaces)"),
     ("heading_questions", '"yes"', "must be true or false"),
+    ("deck_name", '"面试\\u0000题"', "is refused: the deck name holds a control character"),
+    ("deck_name", '"a::::b"', "is refused: a part of the deck name between '::' is empty"),
     ("heading_questions", "1", "must be true or false"),
 ]
 """A key, a wrong TOML value for it, and what the error says."""

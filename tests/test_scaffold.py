@@ -12,13 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qa2anki import cli as cli_module
-from qa2anki.config import config_from_table, slugify
+from qa2anki.config import config_from_table, deck_name_problem, slugify
 from qa2anki.errors import Qa2AnkiError
 from qa2anki.scaffold import (
     ACTION,
     PROJECT_FILES,
     REPOSITORY,
-    deck_name_problem,
     default_deck_name,
     project_files,
     scaffold,

@@ -776,7 +776,7 @@ def _interactive() -> bool:
 
 
 def _deck_name(value: str) -> str:
-    from qa2anki.scaffold import deck_name_problem
+    from qa2anki.config import deck_name_problem
 
     problem = deck_name_problem(value)
     if problem:

@@ -138,6 +138,19 @@ def setting_line(project_dir: Path, key: str) -> int:
     return 0
 
 
+def deck_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a deck name, or ``None`` when it can (``init`` asks, the settings are
+    checked so too: a control character went into the deck and onto the terminal, an empty part between
+    ``::`` made a nameless sub-deck)."""
+    if not name.strip():
+        return _("the deck name is empty")
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in name):
+        return _("the deck name holds a control character")
+    if any(not part.strip() for part in name.strip().split("::")):
+        return _("a part of the deck name between '::' is empty")
+    return None
+
+
 def _refused(key: str, message: str, display: str) -> ConfigError:
     error = ConfigError(message, display)
     error.key = key
@@ -159,6 +172,9 @@ def config_from_table(table: dict[str, Any], display: str = "pyproject.toml") ->
                 raise _refused(
                     key, _("[tool.qa2anki] {key} must be a non-empty string").format(key=key), display
                 )
+            if key == "deck_name" and (problem := deck_name_problem(value)):
+                refused = _("[tool.qa2anki] deck_name is refused: {problem}")
+                raise _refused(key, refused.format(problem=problem), display)
             values[key] = value.strip()
         elif key == "deck_id":
             if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value < 1 << 63:

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from qa2anki import __version__
-from qa2anki.config import DEFAULT_DECK_NAME, slugify
+from qa2anki.config import DEFAULT_DECK_NAME, deck_name_problem, slugify
 from qa2anki.errors import Qa2AnkiError
 from qa2anki.i18n import gettext as _
 from qa2anki.i18n import language
@@ -67,17 +67,6 @@ class Scaffolded:
     """The project folder."""
     files: tuple[str, ...]
     """The files written, relative to the folder, in :data:`PROJECT_FILES` order."""
-
-
-def deck_name_problem(name: str) -> str | None:
-    """Why ``name`` cannot be a deck name, or ``None`` when it can."""
-    if not name.strip():
-        return _("the deck name is empty")
-    if any(unicodedata.category(c) in ("Cc", "Cf") for c in name):
-        return _("the deck name holds a control character")
-    if any(not part.strip() for part in name.strip().split("::")):
-        return _("a part of the deck name between '::' is empty")
-    return None
 
 
 def default_deck_name(folder: Path) -> str:
