@@ -199,6 +199,21 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytes
 # --------------------------------------------------------------------------------------------------
 
 
+def test_init_quotes_a_folder_with_a_space_and_says_how_to_use_a_python_project(
+    project: Path, run_cli: RunCli
+) -> None:
+    """``next: cd "ex 3"`` can be copied as it is; in a folder whose own pyproject.toml has no
+    ``[tool.qa2anki]``, the refusal says how to add the settings by hand."""
+    result = run_cli("init", "ex 3", "--deck", "x")
+    assert result.exit_code == 0, result.output
+    assert 'next: cd "ex 3", ' in result.output
+    (project / "py").mkdir()
+    (project / "py" / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    refused = run_cli("init", "py", "--deck", "x")
+    assert refused.exit_code == 1
+    assert "add a [tool.qa2anki] table with deck_name to its pyproject.toml" in refused.output
+
+
 def test_init_without_a_terminal_names_the_deck_after_the_folder(project: Path, run_cli: RunCli) -> None:
     result = run_cli("init", "题库")
     assert result.exit_code == 0, result.output

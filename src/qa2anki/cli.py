@@ -818,7 +818,8 @@ def init_command(directory: Path, deck_name: str | None) -> None:
     for path in done.files:
         click.echo(_("created {path}").format(path=done.folder / path))
     click.echo(_("deck {name}").format(name=deck_name))
-    steps = [] if folder.resolve() == Path.cwd().resolve() else [f"cd {folder}"]
+    shown = f'"{folder}"' if any(c.isspace() for c in str(folder)) else str(folder)  # (copied as one path)
+    steps = [] if folder.resolve() == Path.cwd().resolve() else [f"cd {shown}"]
     steps += [_("put your documents in source/ (delete source/example.md)"), "qa2anki build"]
     click.echo(_("next: {steps}").format(steps=_(", ").join(steps)))
 

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from qa2anki import __version__
-from qa2anki.config import DEFAULT_DECK_NAME, deck_name_problem, slugify
+from qa2anki.config import DEFAULT_DECK_NAME, config_file, deck_name_problem, slugify
 from qa2anki.errors import Qa2AnkiError
 from qa2anki.i18n import gettext as _
 from qa2anki.i18n import language
@@ -122,9 +122,14 @@ def scaffold(folder: Path, deck_name: str) -> Scaffolded:
     in_the_way = sorted({blocker for path in files if (blocker := _in_the_way(folder, path))})
     if in_the_way:
         shown = ", ".join(_display(folder / path) for path in in_the_way)
-        raise Qa2AnkiError(
-            _("already there, not overwritten: {paths}; nothing was written").format(paths=shown)
-        )
+        message = _("already there, not overwritten: {paths}; nothing was written").format(paths=shown)
+        if "pyproject.toml" in in_the_way and config_file(folder) is None:
+            # (a Python project's own pyproject.toml: the settings go into it by hand)
+            message += _(
+                "; to make this folder a qa2anki project, add a [tool.qa2anki] table with deck_name to its "
+                "pyproject.toml and put your documents in source/"
+            )
+        raise Qa2AnkiError(message)
     made_folders: list[Path] = []
     written: list[Path] = []
     try:
