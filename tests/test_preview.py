@@ -121,6 +121,17 @@ def test_inline_media_only_touches_packed_images() -> None:
 # --------------------------------------------------------------------------------------------------
 
 
+def test_preview_outside_the_project_is_named_absolute(
+    rich_project: Path, run_cli: RunCli, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """``preview -o /elsewhere/p.html`` says where it wrote as the user would type it (absolute, as build
+    names a deck outside the project), not as ``../../…``."""
+    page = tmp_path_factory.mktemp("elsewhere") / "p.html"
+    result = run_cli("preview", "-o", str(page))
+    assert result.exit_code == 0, result.output
+    assert f"wrote {page}" in result.output
+
+
 def test_preview_shows_every_note_with_tags_and_sources(rich_project: Path, run_cli: RunCli) -> None:
     """Every note is in the page with its GUID, tags, front and back, and every merged source location."""
     result = run_cli("preview")

@@ -765,8 +765,9 @@ def _write_preview(options: Options, output: Path, live_build: str | None) -> by
     except OSError as exc:
         reason = exc.strerror or str(exc)
         message = _("cannot write the preview: {reason}").format(reason=reason)
-        raise Qa2AnkiError(message, _shown(output)) from None
-    click.echo(_("{count} notes; wrote {output}").format(count=len(report.notes), output=_shown(output)))
+        raise Qa2AnkiError(message, _shown(output, options.cwd)) from None
+    shown = _shown(output, options.cwd)  # (absolute outside the project, as build says its deck)
+    click.echo(_("{count} notes; wrote {output}").format(count=len(report.notes), output=shown))
     return page
 
 
