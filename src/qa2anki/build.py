@@ -987,21 +987,27 @@ def _finish(
     )
 
 
+def changes_line(count: Callable[[Status], int], removed: int) -> str:
+    """The build's summary of what changed: how many notes have each status (``count``) and how many were
+    removed."""
+    return _(
+        "{added} added, {updated} updated, {reidentified} re-identified, {revived} revived, "
+        "{unchanged} unchanged, {removed} removed"
+    ).format(
+        added=count(Status.ADDED),
+        updated=count(Status.UPDATED),
+        reidentified=count(Status.REIDENTIFIED),
+        revived=count(Status.REVIVED),
+        unchanged=count(Status.UNCHANGED),
+        removed=removed,
+    )
+
+
 def _lock_changes(identification: Identification) -> str:
     """What a build would change in the lock, as the build's summary line says it, and where the first
     changed note is."""
     counts = Counter(item.status for item in identification.notes)
-    summary = _(
-        "{added} added, {updated} updated, {reidentified} re-identified, {revived} revived, "
-        "{unchanged} unchanged, {removed} removed"
-    ).format(
-        added=counts[Status.ADDED],
-        updated=counts[Status.UPDATED],
-        reidentified=counts[Status.REIDENTIFIED],
-        revived=counts[Status.REVIVED],
-        unchanged=counts[Status.UNCHANGED],
-        removed=len(identification.removed),
-    )
+    summary = changes_line(counts.__getitem__, len(identification.removed))
     changed = [item for item in identification.notes if item.status != Status.UNCHANGED]
     if not changed:
         return summary

@@ -366,6 +366,7 @@ def _padded(text: str, width: int) -> str:
 
 
 def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
+    from qa2anki.build import changes_line
     from qa2anki.config import config_file
     from qa2anki.identity import Status
 
@@ -388,19 +389,7 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
             topics=report.topics,
         )
     )
-    click.echo(
-        _(
-            "{added} added, {updated} updated, {reidentified} re-identified, {revived} revived, "
-            "{unchanged} unchanged, {removed} removed"
-        ).format(
-            added=report.count(Status.ADDED),
-            updated=report.count(Status.UPDATED),
-            reidentified=report.count(Status.REIDENTIFIED),
-            revived=report.count(Status.REVIVED),
-            unchanged=report.count(Status.UNCHANGED),
-            removed=len(report.removed),
-        )
-    )
+    click.echo(changes_line(report.count, len(report.removed)))
     if verbose:
         click.echo(report.reuse.parsing)
         click.echo(str(report.reuse))

@@ -864,14 +864,9 @@ def _fold_line(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     else:
         # "<details><summary>…</summary>" on one line is one block, the summary: a line belongs to one
         # block only.
-        opening = state.push("paragraph_open", "p", 1)
-        opening.map = [start_line, start_line + 1]
-        opening.meta = {FOLD_SUMMARY: True, "tag": str(tag or "").lower()}
-        inline = state.push("inline", "", 0)
-        inline.content = _SIMPLE_TAG_RE.sub("", summary).strip()
-        inline.map = [start_line, start_line + 1]
-        inline.children = []
-        state.push("paragraph_close", "p", -1)
+        text = _SIMPLE_TAG_RE.sub("", summary).strip()
+        meta = {FOLD_SUMMARY: True, "tag": str(tag or "").lower()}
+        _push_paragraph(state, text, start_line, start_line + 1, meta)
     state.line = start_line + 1
     return True
 
@@ -911,14 +906,7 @@ def _admonition(state: StateBlock, start_line: int, end_line: int, silent: bool)
             end = line
     title = (match.group("title") or match.group("tab") or "").strip()
     if title:
-        opening = state.push("paragraph_open", "p", 1)
-        opening.map = [start_line, start_line + 1]
-        opening.meta = {FOLD_SUMMARY: True, "tag": "details"}
-        inline = state.push("inline", "", 0)
-        inline.content = title
-        inline.map = [start_line, start_line + 1]
-        inline.children = []
-        state.push("paragraph_close", "p", -1)
+        _push_paragraph(state, title, start_line, start_line + 1, {FOLD_SUMMARY: True, "tag": "details"})
     else:
         _push_fold_tag(state, "details", start_line)
     body = len(state.tokens)
@@ -969,16 +957,23 @@ def _too_deep(state: StateBlock, start_line: int, end_line: int, silent: bool) -
         elif state.sCount[end] < state.blkIndent:
             break
         end += 1
-    opening = state.push("paragraph_open", "p", 1)
-    opening.map = [start_line, end]
-    opening.meta = {TOO_DEEP: True}
-    inline = state.push("inline", "", 0)
-    inline.content = state.getLines(start_line, end, state.blkIndent, False).strip()
-    inline.map = [start_line, end]
-    inline.children = []
-    state.push("paragraph_close", "p", -1)
+    text = state.getLines(start_line, end, state.blkIndent, False).strip()
+    _push_paragraph(state, text, start_line, end, {TOO_DEEP: True})
     state.line = end
     return True
+
+
+def _push_paragraph(state: StateBlock, text: str, start: int, end: int, meta: dict[str, Any]) -> None:
+    """A paragraph of ``text`` on lines ``[start, end)`` that a block rule made (its inline parsed later,
+    as any paragraph's), its ``paragraph_open`` marked with ``meta``."""
+    opening = state.push("paragraph_open", "p", 1)
+    opening.map = [start, end]
+    opening.meta = meta
+    inline = state.push("inline", "", 0)
+    inline.content = text
+    inline.map = [start, end]
+    inline.children = []
+    state.push("paragraph_close", "p", -1)
 
 
 def _push_fold_tag(state: StateBlock, tag: str, line: int) -> None:
