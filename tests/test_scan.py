@@ -473,6 +473,18 @@ def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
         "**答案：** 答案。",
     ]
 )
+# A question whose Markdown spanned a block left out of it (a fold's "show the answer" summary): its text
+# was in the Markdown but not in the folded text (found by hypothesis while reviewing).
+@example(
+    lines=[
+        "# 标题",
+        "## 1. 主题",
+        "<details>\n<summary>查看答案</summary>",
+        "- 列表",
+        "<details>\n<summary>查看答案</summary>",
+        "**答案：** 答案。",
+    ]
+)
 def test_block_folds_equal_folding_the_whole_text(lines: list[str]) -> None:
     """An entry's folded texts, joined block by block, equal folding its whole question and answer
     (which holds but for link reference definitions: they are no block, so they fold to nothing)."""

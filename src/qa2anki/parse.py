@@ -4366,7 +4366,10 @@ def assemble_part(
                 (block.source or text[starts[block.start] : starts[block.end] - 1]).strip("\n")
                 for block in blocks_
             ).strip()
-        elif any(block.source for block in blocks_):
+        elif any(block.source for block in blocks_) or any(
+            text[starts[a.end] : starts[b.start]].strip() for a, b in pairwise(blocks_)
+        ):
+            # (block by block also when a block between them is left out: the Markdown is of these only)
             source = "\n\n".join(
                 block.source or text[starts[block.start] : starts[block.end] - 1] for block in blocks_
             ).strip()
