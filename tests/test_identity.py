@@ -331,6 +331,22 @@ def test_a_lone_rewrite_under_a_topic_is_reported() -> None:
     assert problem.severity == Severity.WARNING and old in problem.message
 
 
+def test_a_lone_rewrite_is_reported_when_its_heading_is_renamed_too() -> None:
+    """The rewrite is reported as well when the same build renames the topic (the other note, found again,
+    shows the rename), and when it is the only note a build adds and removes, whatever the topics."""
+    v1 = run(notes(("排序", "堆排序是稳定的吗？", "不稳定。"), ("排序", "冒泡排序是稳定的吗？", "稳定。")))
+    old = {n.note.question_md: n.guid for n in v1.notes}["堆排序是稳定的吗？"]
+    rewritten = "堆排序是稳定的排序算法吗？", "不稳定，因为堆调整会打乱相同元素的相对顺序。"
+    for topic, other in (("排序算法", "排序算法"), ("排序算法", "排序"), ("堆", "冒泡")):
+        v2 = run(notes((topic, *rewritten), (other, "冒泡排序是稳定的吗？", "稳定。")), v1.lock, now=NOW + 5)
+        assert len(v2.removed) == 1
+        (problem,) = v2.problems
+        assert old in problem.message and "0.33 similar" in problem.message, (topic, other)
+    unrelated = ("排序算法", "快速排序的平均复杂度是多少？", "O(n log n)。")
+    v3 = run(notes(unrelated, ("排序算法", "冒泡排序是稳定的吗？", "稳定。")), v1.lock, now=NOW + 5)
+    assert v3.problems == ()
+
+
 def test_a_question_edit_of_a_copy_under_another_heading_lands_on_the_note() -> None:
     """A typo fixed in the question of one copy repeated under another heading updates the note (latest
     edit wins, the other copy is stale), whichever copy is fixed first; fixing the other copy after it

@@ -307,7 +307,7 @@ def identify(
             claimed.add(guid)
 
     decided = taken_notes | matched.keys()
-    near += _lone_swaps(notes, decided, lock, claimed)
+    near += _lone_swaps(notes, decided, lock, claimed, _renamed_topics(notes, matched))
     problems += _near_misses(notes, near, decided, claimed, limits.threshold)
     used_guids = {locked.guid for locked in lock.notes} | lock.unparsed.keys()
     identified: list[IdentifiedNote] = []
@@ -361,30 +361,57 @@ def identify(
     )
 
 
+def _renamed_topics(
+    notes: Sequence[Note], matched: Mapping[int, tuple[LockedNote, float | None]]
+) -> dict[str, set[str]]:
+    """Each folded topic the lock's notes stood under that some of them left, to the topics they stand
+    under now: a heading renamed (or its entries moved) in this build, as the notes found again show it."""
+    renamed: dict[str, set[str]] = defaultdict(set)
+    for index, (locked, _score) in matched.items():
+        now = {fold_topic(t) for t in notes[index].topics}
+        for topic in {fold_topic(t) for t in locked.topics} - now:
+            renamed[topic] |= now
+    return renamed
+
+
 def _lone_swaps(
-    notes: Sequence[Note], decided: set[int], lock: Lock, claimed: set[str]
+    notes: Sequence[Note],
+    decided: set[int],
+    lock: Lock,
+    claimed: set[str],
+    renamed: Mapping[str, set[str]],
 ) -> list[tuple[float, int, str, LockedNote]]:
     """The new note and the removed note of each topic where a build adds just one note and removes just
     one, when they share enough of their wording (:data:`LONE_SWAP`): most likely one entry rewritten,
-    question and answer at once. Scored as re-identification would, for :func:`_near_misses` to report."""
+    question and answer at once. Scored as re-identification would, for :func:`_near_misses` to report.
+    A removed note counts under the topics its own topic was ``renamed`` to as well (an entry rewritten in
+    the build that renames its heading), and when the whole build adds one note and removes one, those two
+    are a swap whatever their topics."""
     added: dict[str, list[int]] = defaultdict(list)
     for index, note in enumerate(notes):
         if index not in decided:
             for topic in {fold_topic(t) for t in note.topics}:
                 added[topic].append(index)
     removed: dict[str, list[LockedNote]] = defaultdict(list)
-    for locked in lock.notes:
-        if locked.present and locked.guid not in claimed:
-            for topic in {fold_topic(t) for t in locked.topics}:
-                removed[topic].append(locked)
+    gone_notes = [locked for locked in lock.notes if locked.present and locked.guid not in claimed]
+    for locked in gone_notes:
+        old = {fold_topic(t) for t in locked.topics}
+        for topic in old.union(*(renamed.get(t, ()) for t in old)):
+            removed[topic].append(locked)
+    pairs = {
+        (indices[0], removed[topic][0].guid): removed[topic][0]
+        for topic, indices in added.items()
+        if len(indices) == 1 and len(removed.get(topic, ())) == 1
+    }
+    new_notes = {index for indices in added.values() for index in indices}
+    if len(new_notes) == 1 and len(gone_notes) == 1:
+        pairs[(min(new_notes), gone_notes[0].guid)] = gone_notes[0]
     swaps = []
-    for topic, indices in sorted(added.items()):
-        gone = removed.get(topic, [])
-        if len(indices) == 1 and len(gone) == 1:
-            note, locked = notes[indices[0]], gone[0]
-            score = reidentify_score(note.question_folded, note.answer_folded, locked)
-            if score >= LONE_SWAP:
-                swaps.append((score, indices[0], locked.guid, locked))
+    for (index, guid), locked in sorted(pairs.items()):
+        note = notes[index]
+        score = reidentify_score(note.question_folded, note.answer_folded, locked)
+        if score >= LONE_SWAP:
+            swaps.append((score, index, guid, locked))
     return swaps
 
 
