@@ -96,6 +96,9 @@ def apply(pieces: list[str], edit: tuple[str, int, int], step: int) -> list[str]
     elif kind == "retopic":
         # The same entry under another topic: an exact duplicate linking two topics.
         body.insert(j, "### 7. 另一个主题\n" + section.split("\n", 1)[1])
+    elif kind == "respace":
+        # The same entry under another topic, spaced in another style: an exact duplicate too.
+        body.insert(j, "### 8. 又一个主题\n" + section.split("\n", 1)[1].replace("的", " 的", 1))
     elif kind == "conflict":
         # The same question with another answer: a conflict (kept as an alternative answer).
         question = next((line for line in section.splitlines() if line.startswith("**面试题")), None)
@@ -123,6 +126,7 @@ EDITS = st.tuples(
             "delete",
             "duplicate",
             "retopic",
+            "respace",
             "conflict",
             "rename",
             "move",
@@ -148,6 +152,8 @@ EDITS = st.tuples(
 @example(seed=39, files=1, edits=[(0, ("conflict", 1, 0)), (0, ("edit", 1, 0))])
 # An edit of a stale copy of a note whose card shows another copy's edit.
 @example(seed=78, files=1, edits=[(0, ("conflict", 1, 0)), (0, ("edit", 1, 0))])
+# A copy spaced in another style under a new topic, then the first copy edited: one region again.
+@example(seed=5, files=1, edits=[(0, ("respace", 1, 0)), (0, ("edit", 1, 0))])
 def test_a_carried_build_writes_what_a_full_build_writes(
     tmp_path: Path, seed: int, files: int, edits: list[tuple[int, tuple[str, int, int]]]
 ) -> None:

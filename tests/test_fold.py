@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa2anki.fold import _PUNCT_MAP, fold
+from qa2anki.fold import _PUNCT_MAP, fold, unspaced
 
 
 def test_full_width_letters_digits_and_punctuation_become_ascii() -> None:
@@ -178,3 +178,11 @@ def test_tags_a_question_is_about_stay() -> None:
     assert fold("<div> 和 <span> 的区别？") == "<div> 和 <span> 的区别?"
     assert fold("<b> 和 <strong> 的区别？") != fold("<i> 和 <em> 的区别？")
     assert fold("<p>段落</p> 与 <div>") == "段落 与 <div>"
+
+
+def test_unspaced_leaves_out_spacing_style_but_not_spaces_between_words() -> None:
+    """Spaces beside Chinese or punctuation are style; between two ASCII words or numbers they part them."""
+    assert unspaced(fold("IO 多路复用")) == unspaced(fold("IO多路复用")) == "io多路复用"
+    assert unspaced(fold("什么是 GIL ？")) == "什么是gil?"
+    assert unspaced(fold("Python 3 的 新特性")) == "python 3的新特性"
+    assert unspaced("hash map") != unspaced("hashmap")

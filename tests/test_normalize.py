@@ -45,6 +45,23 @@ def test_exact_duplicates_merge_across_topics() -> None:
     assert note.topic == "乙"  # the smaller folded topic, whichever comes first
 
 
+def test_copies_that_differ_in_spacing_alone_are_exact_duplicates() -> None:
+    """A copy spaced in another style (``IO 多路复用`` / ``IO多路复用``) under another topic is the same note,
+    merged as an exact copy; a space that parts two words (``hash map`` / ``hashmap``) is not a style."""
+    (note,) = normalize(
+        [
+            entry("Redis 为什么快？", "基于内存，IO 多路复用。", "缓存", 1),
+            entry("Redis为什么快 ？", "基于内存，IO多路复用。", "中间件", 9),
+        ]
+    ).notes
+    assert sorted(m.kind for m in note.merges) == ["canonical", "exact"]
+    assert len(note.keys) == 2  # each copy keeps the key its own spacing gives
+    words = normalize(
+        [entry("什么是hash map？", "一种表。", "甲"), entry("什么是hashmap？", "一种表。", "乙", 9)]
+    )
+    assert len(words.notes) == 2
+
+
 def test_near_duplicates_need_the_same_topic() -> None:
     """Similar answers merge within a topic, never across topics."""
     answer = "1. **量化**：降低精度。\n2. **剪枝**：去掉冗余连接。\n3. **蒸馏**：大模型教小模型。"

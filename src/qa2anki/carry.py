@@ -42,7 +42,7 @@ from typing import Any, NamedTuple
 from qa2anki.atomic import write_atomic
 from qa2anki.cache import DamagedCache, blob_pieces, decoding, encode_blob, load_blob, unread_reason
 from qa2anki.errors import Problem
-from qa2anki.fold import fold
+from qa2anki.fold import fold, unspaced
 from qa2anki.i18n import gettext as _
 from qa2anki.media import ImageSource
 from qa2anki.normalize import (
@@ -137,10 +137,11 @@ def signature(*settings: object) -> str:
 
 
 def group_digest(entry: Entry) -> int:
-    """A 64-bit digest of an entry's folded question and answer: equal for exact duplicates. (Two texts
+    """A 64-bit digest of an entry's folded question and answer, spacing style aside (``unspaced``): equal
+    for exact duplicates. (Two texts
     with one digest only make a build touch a region it need not.)"""
-    question = entry.question_folded or fold(entry.question_md)
-    answer = entry.answer_folded or fold(entry.answer_md)
+    question = unspaced(entry.question_folded or fold(entry.question_md))
+    answer = unspaced(entry.answer_folded or fold(entry.answer_md))
     return int.from_bytes(hashlib.blake2b(f"{question}\x1f{answer}".encode(), digest_size=8).digest(), "big")
 
 

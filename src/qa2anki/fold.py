@@ -107,3 +107,14 @@ def fold(text: str) -> str:
             text = _TAGS_RE.sub(partial(_markup_out, text, removed), text)
     text = _EMPHASIS_RE.sub("", text)
     return _SPACE_RE.sub(" ", text).strip().casefold()
+
+
+_STYLE_SPACE_RE = re.compile(r" (?![0-9a-z])|(?<![0-9a-z]) ")
+
+
+def unspaced(folded: str) -> str:
+    """A folded text without the spaces a writing style adds or leaves out (``IO 多路复用`` / ``IO多路复用``,
+    ``GIL ?`` / ``GIL?``): all but those between two ASCII letters or digits, which part words. Exact
+    duplicates are equal in this form; identity keys keep the folded text, so that no note changes its
+    key with the style of its spacing."""
+    return _STYLE_SPACE_RE.sub("", folded) if " " in folded else folded

@@ -3,8 +3,9 @@
 Two entries are one note when
 
 * they are **exact duplicates**: question and answer are equal after folding (Unicode NFKC, Chinese
-  punctuation to ASCII, white space collapsed, case folded, emphasis markers dropped), whatever their
-  topic; or
+  punctuation to ASCII, white space collapsed, case folded, emphasis markers dropped) and leaving out the
+  spaces a writing style adds (``IO 多路复用`` / ``IO多路复用``: :func:`qa2anki.fold.unspaced`), whatever
+  their topic; or
 * they are **near duplicates**: same (folded) topic, and their questions are at least
   ``near_duplicate_question`` similar or their answers at least ``near_duplicate_answer`` similar (and
   their questions alike enough: see "Every member is like the card").
@@ -59,7 +60,7 @@ from itertools import combinations
 from typing import TypeGuard
 
 from qa2anki.errors import Problem, Severity
-from qa2anki.fold import fold
+from qa2anki.fold import fold, unspaced
 from qa2anki.i18n import gettext as _
 from qa2anki.parse import Entry
 from qa2anki.similarity import (
@@ -427,6 +428,19 @@ def normalize(
         for (q, a), es in sorted(by_text.items())
     ]
     union = UnionFind(len(groups))
+    # Exact duplicates also when only their spacing differs (see unspaced); the groups stay apart, each
+    # with its own key, so that notes built before this rule keep theirs.
+    # (Answers are long: only those of groups whose questions meet are looked at.)
+    by_question: dict[str, list[int]] = defaultdict(list)
+    for index, group in enumerate(groups):
+        by_question[unspaced(group.question)].append(index)
+    for indices in by_question.values():
+        if len(indices) > 1:
+            by_answer: dict[str, int] = {}
+            for index in indices:
+                first = by_answer.setdefault(unspaced(groups[index].answer), index)
+                if first != index:
+                    union.union(first, index)
     by_topic: dict[str, list[int]] = defaultdict(list)
     for index, group in enumerate(groups):
         if len(group.entries) == 1:
@@ -749,6 +763,13 @@ def _like_the_card(
     return _near(*_similarities(group, canonical, remembered, memo), group, canonical, limits)
 
 
+def _spaced_apart(group: _Group, other: _Group) -> bool:
+    """Whether two wordings differ in more than their spacing style (see :func:`qa2anki.fold.unspaced`)."""
+    return unspaced(group.question) != unspaced(other.question) or unspaced(group.answer) != unspaced(
+        other.answer
+    )
+
+
 def _near_copies(group: _Group, other: _Group, limits: Thresholds) -> bool:
     """:func:`_like_the_card` for two wordings compared once (nothing to remember)."""
     q_sim, a_sim = similarity(group.question, other.question), similarity(group.answer, other.answer)
@@ -955,7 +976,7 @@ def _make_note(
             )
             continue
         q_sim, a_sim = _similarities(group, canonical, remembered, memo)
-        kind = "conflict" if a_sim < limits.answer else "near"
+        kind = "conflict" if a_sim < limits.answer else "near" if _spaced_apart(group, canonical) else "exact"
         fresh = [e for e in group.entries if e not in stale_set]
         if kind == "conflict":
             if _truncated(group.answer, canonical.answer):
