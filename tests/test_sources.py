@@ -279,6 +279,19 @@ def test_zero_width_spaces_are_removed_so_labels_after_them_are_read(tmp_path: P
     assert (entry.question_md, entry.answer_md) == ("问题？", "是。")
 
 
+def test_zero_width_joiners_inside_labels_are_removed_but_emoji_keep_theirs(tmp_path: Path) -> None:
+    """A joiner, word joiner or stray byte-order mark inside a label (``**答\\u200d案：**``) hid it, and the
+    label went onto the card; reading drops them beside Chinese, ASCII and Markdown. Between two emoji
+    (a man and a laptop: a technologist) or letters of another script a joiner means something and stays."""
+    path = tmp_path / "a.md"
+    answer = "垃圾回收 \U0001f468\u200d\U0001f4bb \u0915\u094d\u200d\u0937。"
+    text = f"## 主题\n\n**面\u200d试题：**\u2060 什么是GC？\n\n**答\u200c案：**\ufeff {answer}\n"
+    path.write_text(text, encoding="utf-8")
+    document = read_document(SourceFile(file=path, path="a.md", name="a.md"))
+    (entry,) = parse_document(document).entries
+    assert (entry.question_md, entry.answer_md) == ("什么是GC？", answer)
+
+
 def test_a_broken_link_in_a_source_folder_is_an_error_naming_it(tmp_path: Path) -> None:
     """A link named ``x.md`` whose file was moved away is not skipped without a word."""
     (tmp_path / "docs").mkdir()

@@ -15,7 +15,16 @@ from qa2anki.errors import SourceError
 from qa2anki.i18n import gettext as _
 
 _CHAT_TOKEN_RE = re.compile(r"<\|[A-Za-z0-9_.:-]{1,40}\|>")
-ZERO_WIDTH_SPACE = "\u200b"
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+"""Zero-width characters (space, non-joiner, joiner, word joiner, a byte-order mark inside the text)."""
+_NEAR_CJK_OR_ASCII = "\x00-\x7f\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_INVISIBLE_RE = re.compile(
+    f"[\u200b\u2060\ufeff]|(?<=[{_NEAR_CJK_OR_ASCII}])[\u200c\u200d]|[\u200c\u200d](?=[{_NEAR_CJK_OR_ASCII}])"
+)
+"""The zero-width characters reading drops: all but a joiner or non-joiner between two characters of
+another script or two emoji (a man and a laptop: a technologist), where it means something. Beside
+Chinese, ASCII or Markdown it shows nothing and would only hide a label (``**答\u200d案：**``) or part a
+duplicate from its copy."""
 
 SOURCE_SUFFIXES = (".md", ".markdown", ".mdx", ".txt")
 """File endings read from a source folder (a file named on the command line is read whatever its ending)."""
@@ -177,9 +186,10 @@ def read_document(source: SourceFile) -> Document:
     text = decode(data, source.path)
     if "<|" in text:  # a search for two characters costs far less than the pattern's over a large file
         text = _CHAT_TOKEN_RE.sub("", text)
-    # Zero-width spaces, left by copying from blogs, show nothing; one before a label would hide it.
-    if ZERO_WIDTH_SPACE in text:
-        text = text.replace(ZERO_WIDTH_SPACE, "")
+    # Zero-width characters, left by copying from blogs and by generators, show nothing; one in or
+    # before a label would hide it.
+    if any(character in text for character in _INVISIBLE):
+        text = _INVISIBLE_RE.sub("", text)
     return Document(path=source.path, name=source.name, text=text)
 
 
