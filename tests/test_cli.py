@@ -187,6 +187,8 @@ def test_list_json_is_the_documented_interface(project: Path, run_cli: RunCli) -
         ("source/ml.md", 20, "exact"),
     ]
     assert first["tags"] == ["主题::过拟合", "文档::ml"]
+    only_removed = json.loads(run_cli("list", "--json", "--removed").output)
+    assert set(only_removed) == {"format", "deck", "summary", "removed", "problems"}
 
 
 def test_list_guids_match_the_built_deck(project: Path, run_cli: RunCli) -> None:

@@ -543,7 +543,10 @@ def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None, remo
         raise DomainError(_("no lock file at {lock}").format(lock=lock))
     report = _keep(listing(options))
     if as_json:
-        click.echo(json.dumps(list_document(report), ensure_ascii=False, indent=2))
+        document = list_document(report)
+        if removed:  # (the removed notes alone, as without --json)
+            del document["notes"]
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     _print_problems(report.problems, SHOWN_PROBLEMS)
     if removed:
