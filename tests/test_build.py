@@ -26,13 +26,15 @@ from qa2anki.build import (
     analyse,
     blocking,
     build,
+    check,
     clock,
     content_hash,
+    listing,
     lock_path,
     removed_searches,
 )
 from qa2anki.config import Config
-from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, Severity
+from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, Severity, SourceError
 from qa2anki.identity import Status
 from qa2anki.lockfile import Lock, LockedNote
 from qa2anki.notetype import NOTE_TYPE
@@ -883,6 +885,20 @@ def test_a_lock_that_names_another_file_of_the_build_is_refused(tmp_path: Path, 
     assert "面试题" in document.read_text(encoding="utf-8")
     assert "qa2anki" in (tmp_path / "pyproject.toml").read_text(encoding="utf-8")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", [build, check, listing])
+def test_a_lock_named_as_a_source_is_refused(tmp_path: Path, command: Callable[[Options], object]) -> None:
+    """``check source/qa2anki.lock`` read the lock as a document and said only that it held no entries:
+    a lock named among the sources (its own name, or the file ``--lock`` names) is an error saying so."""
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "a.md").write_text("**面试题：** 什么？\n\n**答案：** 这。\n", encoding="utf-8")
+    build(Options(cwd=tmp_path, now=NOW))
+    (tmp_path / "my.lock").write_bytes((tmp_path / "source/qa2anki.lock").read_bytes())
+    for sources, lock in ((("source/qa2anki.lock",), None), (("source", "my.lock"), "my.lock")):
+        with pytest.raises(SourceError, match="this is a lock file") as raised:
+            command(Options(cwd=tmp_path, now=NOW + 1, sources=sources, lock=lock))
+        assert raised.value.path == sources[-1]
 
 
 def test_a_deck_file_name_too_long_for_file_systems_is_refused(tmp_path: Path) -> None:

@@ -24,7 +24,15 @@ from qa2anki import carry
 from qa2anki.atomic import CommitError, commit, fill, stage
 from qa2anki.cache import DamagedCache, decoding, encode_blob, load_blob, save_cache
 from qa2anki.config import Config, load_config, setting_line
-from qa2anki.errors import LockError, Problem, ProblemsFound, Qa2AnkiError, SchemaError, Severity
+from qa2anki.errors import (
+    LockError,
+    Problem,
+    ProblemsFound,
+    Qa2AnkiError,
+    SchemaError,
+    Severity,
+    SourceError,
+)
 from qa2anki.guard import guard_document
 from qa2anki.i18n import N_
 from qa2anki.i18n import gettext as _
@@ -555,8 +563,18 @@ def _lock_path(options: Options, config: Config) -> Path:
 
 
 def _found(options: Options, config: Config) -> list[SourceFile]:
-    """The source files of the build, named as a build of all the configured sources names them."""
-    return find_sources(options.sources or config.sources, options.cwd, roots=config.sources)
+    """The source files of the build, named as a build of all the configured sources names them. A lock
+    file named among them is refused: read as a document it gave "no entries" and nothing more."""
+    found = find_sources(options.sources or config.sources, options.cwd, roots=config.sources)
+    lock = _lock_path(options, config).resolve()
+    for source in found:
+        # (a --lock that names a document is refused for what it is: see _own_lock_file)
+        if source.file.name == LOCK_NAME or (
+            source.file.resolve() == lock and lock.suffix.lower() not in SOURCE_SUFFIXES
+        ):
+            message = _("this is a lock file (it keeps the notes' GUIDs), not a document: name the documents")
+            raise SourceError(message, source.path)
+    return found
 
 
 def _given_inside(options: Options, config: Config) -> bool:
