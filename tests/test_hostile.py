@@ -264,6 +264,8 @@ def test_images_outside_the_sources_are_never_packed(project: Path, run_cli: Run
     else:
         assert result.exit_code == 1, result.output
         assert "source/a.md:5: error: " in result.stderr
+        link = "is a link to a file outside the sources folder" in result.stderr
+        assert link == (target == "img/link.png"), result.stderr  # (not "'../' escapes" for a link)
         assert not (project / "build" / "qa2anki.apkg").exists()
     for path in (project / "build").rglob("*") if (project / "build").exists() else ():
         assert not path.is_file() or b"SECRET-BYTES" not in path.read_bytes(), path

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -133,7 +134,16 @@ def _image_file(source: ImageSource, cwd: Path) -> Path | tuple[Severity, str] |
             return Severity.WARNING, message.format(src=shown, count=len(named))
         path = named[0].resolve() if named else path
     if not path.is_relative_to(root):
-        message = _("image {src} is outside the sources folder; '../' escapes are refused")
+        if Path(os.path.normpath(document.parent / pure)).is_relative_to(
+            _source_root(document, document_name)
+        ):
+            # Written inside, a link resolves outside: a cloned repository's link could pack any file.
+            message = _(
+                "image {src} is a link to a file outside the sources folder, which is refused; copy the "
+                "image into the sources"
+            )
+        else:
+            message = _("image {src} is outside the sources folder; '../' escapes are refused")
         return Severity.ERROR, message.format(src=shown)
     try:
         size = path.stat().st_size
