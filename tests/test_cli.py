@@ -432,6 +432,17 @@ def test_verbose_shows_what_a_note_was_as_written(project: Path, run_cli: RunCli
     assert "(was: 什么是过拟合？; score" in result.output
 
 
+def test_tidy_leaves_copies_of_questions_answered_in_a_list_apart(project: Path, run_cli: RunCli) -> None:
+    """A copy of an entry whose question and answer are items of two lists is no run of lines tidy can
+    remove: it is left, and said so (it was an error that the entry's lines were not where expected)."""
+    asked = "## 题目\n\n1. 什么是MVCC？\n2. 什么是间隙锁？\n\n"
+    pair = asked + "## 答案\n\n1. 多版本并发控制。\n2. 锁住索引间隙。\n"
+    (project / "source" / "a.md").write_text(f"# 数据库\n\n{pair}\n{pair}", encoding="utf-8")
+    result = run_cli("tidy")
+    assert result.exit_code == 0, result.output
+    assert "source/a.md:15: left: its question and answer are items of two lists" in result.stderr
+
+
 def test_tidy_keeps_crlf_newlines_and_the_byte_order_mark(project: Path, run_cli: RunCli) -> None:
     """A file written with CRLF newlines and a BOM stays so; only the removed lines go."""
     path = project / "source/ml.md"

@@ -43,6 +43,7 @@ from qa2anki.dialect import (
     TOO_DEEP,
     markdown_parser,
     render_inline,
+    render_markdown,
     render_tokens,
 )
 from qa2anki.errors import Problem, Severity
@@ -900,6 +901,15 @@ QUESTION_ANSWER_SECTIONS = "question-answer-sections"
 """The rule of an entry whose question is the body of a :data:`QUESTION_SECTION` heading and whose answer
 is the body of the next :data:`ANSWER_SECTION` heading of its level; the sections between them
 (``## 面试官心理分析``) are left out."""
+QUESTION_ANSWER_LISTS = "question-answer-lists"
+"""The rule of the entries of a :data:`QUESTION_ANSWER_SECTIONS` pair whose question section is a
+:data:`QUESTION_LIST` and whose answer section one list of as many items, numbered alike (``## 题目`` /
+``1. Redis 为什么快？`` … ``## 答案`` / ``1. 基于内存。`` …): item n answers question n, each its own card,
+not one card of every question and every answer."""
+UNPAIRED_LISTS = N_(
+    "{questions} questions listed in the question section but {answers} items in the answer section: "
+    "they are one card; number the answers as the questions are to make a card of each"
+)
 ANALYSIS_WORDS = ("剖析", "解析", "分析", "答案", "解答", "参考答案")
 """Words that, after a question label, make a heading an answer section (``面试题剖析``)."""
 
@@ -1462,6 +1472,53 @@ def _list_items(tokens: Sequence[Token]) -> Iterator[int]:
     """Where each item of a list opens among its tokens, lazily (a test of the first items stops early)."""
     level = tokens[0].level + 1
     return (i for i, token in enumerate(tokens) if token.type == "list_item_open" and token.level == level)
+
+
+class ListedItem(NamedTuple):
+    """One item of a list, read apart from the others (see :func:`listed_items`)."""
+
+    line: int
+    """The item's first line (0-based, in the document)."""
+    number: str
+    """Its number as written (``""`` in a bullet list)."""
+    markdown: str
+    """Its Markdown, without the marker and the indentation that put it in the list."""
+
+
+def listed_items(text: str, starts: Sequence[int], block: BlockInfo) -> list[ListedItem] | None:
+    """The items of a block that is one list and nothing else, or ``None``."""
+    lines = text[starts[block.start] : starts[block.end] - 1].split("\n") if block.end > block.start else []
+    tokens = markdown_parser().parse("\n".join(lines))
+    if not tokens or tokens[0].type not in ("ordered_list_open", "bullet_list_open"):
+        return None
+    if tokens[-1].type != tokens[0].type.replace("open", "close") or tokens[-1].level != 0:
+        return None
+    if any(token.level == 0 for token in tokens[1:-1]):
+        return None  # (two lists, or a list and more)
+    items = []
+    for index in _list_items(tokens):
+        item = tokens[index]
+        if item.map is None:
+            return None
+        first, end = item.map
+        markdown = "\n".join(_item_lines(lines[first:end], item)).strip()
+        items.append(ListedItem(block.start + first, item.info, markdown))
+    return items
+
+
+def _listed_pairs(
+    text: str, starts: Sequence[int], question: BlockInfo, answer: BlockInfo
+) -> list[tuple[ListedItem, ListedItem]] | str | None:
+    """Question n and answer n of a :data:`QUESTION_ANSWER_LISTS` pair; the :data:`UNPAIRED_LISTS` warning
+    when the lists differ in length or numbering; ``None`` when the sections are not two lists."""
+    if question.rule != QUESTION_LIST or question.images or answer.images:
+        return None
+    asked, told = listed_items(text, starts, question), listed_items(text, starts, answer)
+    if asked is None or told is None:
+        return None
+    if len(asked) != len(told) or any(q.number != a.number for q, a in zip(asked, told, strict=True)):
+        return _(UNPAIRED_LISTS).format(questions=len(asked), answers=len(told))
+    return list(zip(asked, told, strict=True))
 
 
 def _outline_line(text: str) -> bool:
@@ -4348,6 +4405,24 @@ def assemble_part(
     def hint(line: int, message: str) -> None:
         problems.append(Problem(document.path, line, Severity.HINT, message))
 
+    def add_entry(line: int, topic: str, question_md: str, answer_md: str, rule: str) -> None:
+        # An entry made of pieces of blocks (list items): rendered and folded here, not with the scan.
+        entries.append(
+            Entry(
+                path=document.path,
+                document=document.name,
+                line=line,
+                topic=topic or _document_topic(document.name),
+                question_md=question_md,
+                answer_md=answer_md,
+                question_html=render_markdown(question_md),
+                answer_html=render_markdown(answer_md),
+                question_folded=fold(question_md),
+                answer_folded=fold(answer_md),
+                rule=rule,
+            )
+        )
+
     def flush_unplaced() -> None:
         if unplaced:
             if all(block.rule == ANSWER_LINK for block in unplaced):
@@ -4478,6 +4553,20 @@ def assemble_part(
         if not answer.text and answer_blocks and all(block.rule == ANSWER_LINK for block in answer_blocks):
             warn(entry.line, _(ANSWER_ELSEWHERE))
             return
+        if rule == QUESTION_ANSWER_SECTIONS and len(question_blocks) == len(answer_blocks) == 1:
+            pairs = _listed_pairs(text, starts, question_blocks[0], answer_blocks[0])
+            if isinstance(pairs, str):
+                warn(entry.line, pairs)
+            elif pairs is not None:
+                for item_question, item_answer in pairs:
+                    add_entry(
+                        item_question.line + 1,
+                        entry.topic,
+                        item_question.markdown,
+                        item_answer.markdown,
+                        QUESTION_ANSWER_LISTS,
+                    )
+                return
         question_md, question_html, question_folded = join(entry.question, question_blocks, entry.cited)
         answer_md, answer_html, answer_folded = join(answer, answer_blocks, entry.cited)
         if not question_md:

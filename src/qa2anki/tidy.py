@@ -31,7 +31,7 @@ from qa2anki.build import Listing, Options, labels_of, listing, lock_guard, lock
 from qa2anki.errors import Qa2AnkiError, format_location
 from qa2anki.i18n import gettext as _
 from qa2anki.normalize import Note
-from qa2anki.parse import BlockInfo, Entry, Labels, parse_document, scan_section
+from qa2anki.parse import QUESTION_ANSWER_LISTS, BlockInfo, Entry, Labels, parse_document, scan_section
 from qa2anki.sources import Document, strict_decode
 
 
@@ -122,6 +122,10 @@ def redundant(note: Note) -> tuple[list[Entry], list[Left]]:
                     ),
                 )
             )
+        elif entry.rule == QUESTION_ANSWER_LISTS:
+            # (its question and answer are items of two lists apart: no run of lines removes it alone)
+            message = _("left: its question and answer are items of two lists; remove them by hand")
+            left.append(_note_left(entry, message))
         elif entry in stale or kinds[entry] == "exact":
             candidates.append(entry)
         else:
