@@ -5169,9 +5169,13 @@ def _answer_fold_at(blocks: Sequence[BlockInfo], index: int) -> bool:
 def _title_above(block: BlockInfo, headings: Sequence[tuple[int, str]], context: _Context) -> str:
     """The document's title when a question heading stands at its level right below it (``# 一 在go语言中，
     new和make的区别？`` after ``# Golang常见语法面试题总结``): the question's topic, and the topic of the
-    entries below it; else ``""``."""
+    entries below it; else ``""``. A first heading that asks is no title but a question like the others
+    (``# 什么是JVM？`` / ``# JVM内存区域的划分？``), which leaves its own topic on the stack for the cards
+    below it: the questions after it do not take it."""
     below_title = block.level == 1 and len(headings) == 1 and headings[0][0] == 1
-    return headings[0][1] if below_title and title_tag(headings[0][1]) in context.openers else ""
+    if not below_title or ends_asking(headings[0][1]):
+        return ""
+    return headings[0][1] if title_tag(headings[0][1]) in context.openers else ""
 
 
 def _quotes_pair(
