@@ -1689,11 +1689,12 @@ def _asks_in_every_item(block: _Block, answer_label: re.Pattern[str]) -> bool:
     """Whether a list of at least two items asks a question on each item's own line and holds more below
     it (see :data:`QUESTION_ITEMS`): one item that does not leaves an ordinary list alone. But for items
     of one line (see :func:`_lone_line`: a 面经's steps of the interview, and its questions left
-    unanswered), as long as at least two items are questions with answers."""
+    unanswered), and items worded as questions without a question mark (``说一下…``, ``…的区别``), as long
+    as at least two items are questions with question marks and answers."""
     items = _blocks(block.tokens[1:-1])
     if len(items) < 2:
         return False
-    asking = steps = 0
+    asking = steps = worded = 0
     for item in items:
         children = _blocks(item.tokens[1:-1])
         if _line_item(children, answer_label) is not None:
@@ -1704,8 +1705,13 @@ def _asks_in_every_item(block: _Block, answer_label: re.Pattern[str]) -> bool:
             if steps == 1 and _asking_items(items) < 2:
                 return False  # (no two items that ask: an ordinary list, as most are)
             continue
-        if len(children) < 2 or _item_question(children, answer_label) is None:
+        if len(children) < 2:
             return False
+        if _item_question(children, answer_label) is None:
+            if _item_question(children, answer_label, worded=True) is None:
+                return False
+            worded += 1  # (a question only among items with question marks: counted apart)
+            continue
         # A checklist of questions (复习清单: every nested item asks too) answers nothing; an answer that is
         # only code (a fenced block has no inline text) is an answer.
         asks = [
@@ -1717,7 +1723,7 @@ def _asks_in_every_item(block: _Block, answer_label: re.Pattern[str]) -> bool:
         if (asks and all(asks)) or _sub_outline(children[1:]):
             return False
         asking += 1
-    return not steps or asking >= 2
+    return (not steps and not worded) or asking >= 2
 
 
 INTERVIEW_STEP = "interview-step"
@@ -1791,7 +1797,7 @@ def _read_outline_items(
     line is then the topic of the questions below them)."""
     for item in _blocks(block.tokens[1:-1]):
         children = _blocks(item.tokens[1:-1])
-        question = _item_question(children, answer_label) if children else None
+        question = _item_question(children, answer_label, worded=rule == QUESTION_ITEMS) if children else None
         line_item = (
             _line_item(children, answer_label) if question is None and rule == QUESTION_ITEMS else None
         )
@@ -1893,20 +1899,30 @@ def _first_line(inline: Token) -> list[Token]:
     return line
 
 
-def _item_question(children: Sequence[_Block], answer_label: re.Pattern[str] | None) -> _Label | None:
+def _item_question(
+    children: Sequence[_Block], answer_label: re.Pattern[str] | None, worded: bool = False
+) -> _Label | None:
     """The question of a list item (its blocks ``children``): its own line when it asks, or when an answer
     label opens the paragraph below it (``1. **请解释…的应用。**`` / ``   **答案：** …``: the label says the
-    line is a question, whatever it ends with)."""
+    line is a question, whatever it ends with). With ``worded`` (among items that ask), also a line
+    worded as a question (``说一下Redis的线程模型``, see :func:`asks_by_wording`) over an answer that asks
+    nothing."""
     question = _outline_question(children[0])
-    if question is not None or answer_label is None or len(children) < 2:
+    if question is not None or len(children) < 2:
         return question
     inline = children[1].inline if children[1].kind == "paragraph" else None
-    if inline is None or _split_label(inline, answer_label) is None:
-        return None
-    return _outline_question(children[0], answered=True)
+    if answer_label is not None and inline is not None and _split_label(inline, answer_label) is not None:
+        return _outline_question(children[0], answered=True)
+    if worded and not any(
+        token.type == "inline" and ends_asking(token.content.split("\n", 1)[0])
+        for child in children[1:]
+        for token in child.tokens
+    ):
+        return _outline_question(children[0], worded=True)
+    return None
 
 
-def _outline_question(first: _Block, answered: bool = False) -> _Label | None:
+def _outline_question(first: _Block, answered: bool = False, worded: bool = False) -> _Label | None:
     """The question an outline item's own line asks (its other lines all properties), or ``None``; with
     ``answered``, the line whatever it ends with."""
     inline = first.inline
@@ -1934,10 +1950,17 @@ def _outline_question(first: _Block, answered: bool = False) -> _Label | None:
         markdown = children[0].content
         children = [_text_token(markdown)]
     line = Token("inline", "", 0, content=markdown, children=children)
-    if not (answered or ends_asking(plain_text(line))):
+    plain = plain_text(line)
+    if not (answered or ends_asking(plain) or (worded and _worded_line(plain))):
         return None
     numbered = _without_numbering(line)
     return _Label(numbered.content.strip(), list(numbered.children or ()))
+
+
+def _worded_line(text: str) -> bool:
+    """Whether a short line asks by its wording, without a question mark (see :func:`asks_by_wording`)."""
+    stripped = text.strip()
+    return len(stripped) <= QUESTION_LINE_CHARS and asks_by_wording(stripped)
 
 
 def _property_lines(token: Token) -> list[int]:
