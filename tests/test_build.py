@@ -658,6 +658,25 @@ def test_a_lock_restored_with_its_sources_is_reported(tmp_path: Path) -> None:
     assert not [p for p in clean.problems if "Update notes" in p.message]
 
 
+def test_a_lock_restored_with_a_document_read_whole_is_reported(tmp_path: Path) -> None:
+    """The same when the document is read whole (a deeper heading inside an answer), which leaves no
+    ledger: the build keeps a record of what it wrote for the next one (it said nothing)."""
+    (tmp_path / "source").mkdir()
+    document = tmp_path / "source" / "a.md"
+    text = "### 1. QLoRA\n\n**面试题：** QLoRA做了哪些改进？\n\n**答案：** 量化后训练LoRA。\n\n"
+    text += "#### 补充\n\n单卡即可。\n"  # (the deeper heading: the document is read whole)
+    document.write_text(text, encoding="utf-8")
+    build(Options(cwd=tmp_path, now=NOW))
+    assert not (tmp_path / "build/.qa2anki-cache/ledger.marshal").exists()
+    saved_lock = (tmp_path / LOCK).read_bytes()
+    document.write_text(text.replace("训练LoRA", "训练LoRA适配器"), encoding="utf-8")
+    assert [n.status for n in build(Options(cwd=tmp_path, now=NOW + 100)).changed] == [Status.UPDATED]
+    document.write_text(text, encoding="utf-8")
+    (tmp_path / LOCK).write_bytes(saved_lock)
+    (warning,) = _not_hints(build(Options(cwd=tmp_path, now=NOW + 200)).problems)
+    assert warning.line == 3 and "Update notes: Always" in warning.message
+
+
 def test_a_lock_that_cannot_be_replaced_leaves_the_deck_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

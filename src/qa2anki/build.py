@@ -1276,14 +1276,13 @@ def _went_back(
     the sources were restored together (``git revert``, ``git checkout``), so the note's mod is the older
     one, and Anki, which imports a note only when it is newer, keeps the newer text. Only the last build's
     ledger knows this; a clean checkout has nothing newer to warn about."""
-    ledger = carry.load_ledger(options.cwd / CACHE_FOLDER)
-    if ledger is None:
+    last = carry.load_written(options.cwd / CACHE_FOLDER)
+    if last is None:
         return ()
-    last = {note.guid: note for note in ledger.notes}
     problems = []
     for item in identification.notes:
         written = last.get(item.guid)
-        if written is None or item.mod > written.mod or written.content == contents[item.note.key]:
+        if written is None or item.mod > written[0] or written[1] == contents[item.note.key]:
             continue
         entry = item.note.first
         problems.append(
@@ -1512,7 +1511,21 @@ def _save_ledger(options: Options, config: Config, built: _Built, lock_digest: C
     """The ledger this build leaves, written (or the last one removed when none can be)."""
     carried = built.carried
     next_ledger = _next_ledger(options, config, built, lock_digest())
-    carry.save_ledger(options.cwd / CACHE_FOLDER, next_ledger, carried.ledger if carried else None)
+    folder = options.cwd / CACHE_FOLDER
+    carry.save_ledger(folder, next_ledger, carried.ledger if carried else None)
+    carry.save_written(folder, _written(built) if next_ledger is None else None)
+
+
+def _written(built: _Built) -> dict[str, tuple[int, str]]:
+    """GUID → (mod, content hash) of every note this build wrote (for a build that leaves no ledger)."""
+    written: dict[str, tuple[int, str]] = {}
+    carried = built.carried
+    if carried is not None:
+        kept = carried.kept
+        written.update((n.guid, (n.mod, n.content)) for n in carried.ledger.notes if n.guid in kept)
+    for item in built.identification.notes:
+        written[item.guid] = (item.mod, built.contents[item.note.key])
+    return written
 
 
 def _written_digest(lock: Lock, digest: str, carried: _Carried | None) -> str:

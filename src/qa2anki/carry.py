@@ -184,6 +184,46 @@ def ledger_state(folder: Path) -> str:
     return reason
 
 
+WRITTEN_NAME = "written.marshal"
+"""What the last build wrote of each note (its mod and content hash), kept in the cache folder when it
+could leave no ledger (which holds the same): a ``git revert`` of the sources and the lock is only seen
+against it (see ``build._went_back``)."""
+WRITTEN_TAG = "written"
+
+
+def load_written(folder: Path) -> dict[str, tuple[int, str]] | None:
+    """GUID → (mod, content hash) of the notes the last build wrote: from its ledger, else from its
+    :data:`WRITTEN_NAME` record; ``None`` when there is neither (or it is damaged)."""
+    ledger = load_ledger(folder)
+    if ledger is not None:
+        return {note.guid: (note.mod, note.content) for note in ledger.notes}
+    stored = load_blob(folder / WRITTEN_NAME, WRITTEN_TAG)
+    if not isinstance(stored, dict):
+        return None
+    written: dict[str, tuple[int, str]] = {}
+    for guid, value in stored.items():
+        if not (
+            isinstance(guid, str)
+            and isinstance(value, tuple)
+            and len(value) == 2
+            and isinstance(value[0], int)
+            and isinstance(value[1], str)
+        ):
+            return None
+        written[guid] = (value[0], value[1])
+    return written
+
+
+def save_written(folder: Path, written: Mapping[str, tuple[int, str]] | None) -> None:
+    """Keep what a build that leaves no ledger wrote (``None``: the build leaves a ledger, which says it)."""
+    with contextlib.suppress(OSError):
+        if written is None:
+            (folder / WRITTEN_NAME).unlink(missing_ok=True)
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(folder / WRITTEN_NAME, encode_blob(WRITTEN_TAG, dict(written)), durable=False)
+
+
 def save_ledger(folder: Path, ledger: Ledger | None, previous: Ledger | None) -> None:
     """Write the ledger (``None``: remove it), rewriting only the row shards whose notes changed since
     ``previous`` (the ledger read at the start of this build, if it was used)."""
