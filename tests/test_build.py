@@ -794,6 +794,34 @@ def test_copies_edited_apart_are_said_to_be_two_notes_now(
     assert _not_hints(build(Options(cwd=project, now=NOW + 20)).problems) == ()
 
 
+def test_copies_edited_apart_with_a_reworded_question_stay_one_card(tmp_path: Path) -> None:
+    """One build extends one copy's answer and rewords the other copy's question: no copy holds the note's
+    wording any more, and nothing tied the two to it, so the reworded copy came in as a second card without
+    a word. They stay the note's copies, on its card, and the build says the copies differ; once they
+    agree, nothing more is said."""
+    (tmp_path / "source").mkdir()
+    entry = "### {0}\n\n**问题：** {1}\n\n**答案：** {2}\n"
+    answer = "在不同子空间中独立计算注意力，再拼接做线性变换，增强表达能力。"
+    llm, transformer = tmp_path / "source" / "llm.md", tmp_path / "source" / "transformer.md"
+    llm.write_text(entry.format("多头注意力", "多头注意力有什么作用？", answer), encoding="utf-8")
+    transformer.write_text(entry.format("高频综合题", "多头注意力有什么作用？", answer), encoding="utf-8")
+    (note,) = build(Options(cwd=tmp_path, now=NOW)).changed
+    llm.write_text(
+        entry.format("多头注意力", "多头注意力有什么作用？", answer + "GQA是它的变体。"), encoding="utf-8"
+    )
+    transformer.write_text(entry.format("高频综合题", "多头注意力的作用是什么？", answer), encoding="utf-8")
+    report = build(Options(cwd=tmp_path, now=NOW + 10))
+    assert [(n.guid, n.status) for n in report.changed] == [(note.guid, Status.UPDATED)]
+    (warning,) = _not_hints(report.problems)
+    assert warning.path == "source/llm.md" and "every copy of one note was changed" in warning.message
+    assert "source/transformer.md:3" in warning.message
+    transformer.write_text(
+        entry.format("高频综合题", "多头注意力有什么作用？", answer + "GQA是它的变体。"), encoding="utf-8"
+    )
+    agreed = build(Options(cwd=tmp_path, now=NOW + 20))
+    assert agreed.changed == () and agreed.note_count == 1 and _not_hints(agreed.problems) == ()
+
+
 def test_a_copy_renamed_or_moved_and_edited_in_one_build_stays_on_the_card(tmp_path: Path) -> None:
     """One build renames a copy's heading (or moves the copy under a new one) and edits it: the note lost
     that topic, and the copy under the new topic is still its copy. The card shows the edit (the other

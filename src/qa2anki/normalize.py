@@ -472,8 +472,12 @@ def normalize(
         next_memo[key] = edges
         for x, y in edges:
             union.union(members[x], members[y])
+    rewritten: list[tuple[int, int]] = []
     if previous is not None:
         for x, y in _copy_edges(groups, previous, limits):
+            union.union(x, y)
+        rewritten = _rewritten_copy_edges(groups, previous, limits)
+        for x, y in rewritten:
             union.union(x, y)
     clusters: dict[int, list[_Group]] = defaultdict(list)
     for index, group in enumerate(groups):
@@ -489,6 +493,7 @@ def normalize(
             note, notices = _make_note(part, choice, limits, remembered, next_memo, previous)
             notes.append(note)
             problems.extend(notices)
+    problems += _rewritten_problems(notes, [(groups[x], groups[y]) for x, y in rewritten])
     notes.sort(key=lambda n: _sort_key(n.first))
     # The bigram sets of the texts just compared are not asked for again: the rest of a build needs their
     # memory (45 MB at 100,000 entries) more.
@@ -528,6 +533,66 @@ def _copy_edges(groups: Sequence[_Group], previous: Previous, limits: Thresholds
             if groups[x].question != groups[y].question and _alike_questions(groups[x], groups[y])
         ]
     return edges + _lost_topic_edges(groups, owned, known, previous, limits)
+
+
+def _rewritten_copy_edges(
+    groups: Sequence[_Group], previous: Previous, limits: Thresholds
+) -> list[tuple[int, int]]:
+    """Pairs of new wordings (edits) under two topics one note of the last build stood under, when no copy
+    holds any of that note's wordings any more and the two are as alike as near duplicates within a topic
+    must be: every copy of the note was edited in one build, differently (one copy's answer extended,
+    another's question reworded), and with nothing left to tie them to the note, each would be a note
+    of its own, without a word. (Copies that still ask the same question stay apart: the build names the
+    note they split from, see ``build._split_copies``.)"""
+    wordings = [{_wording(entry) for entry in group.entries} for group in groups]
+    known = [not digests.isdisjoint(previous.known) for digests in wordings]
+    owned = {
+        previous.owners[digest] for digests in wordings for digest in digests if digest in previous.owners
+    }
+    gone: dict[str, list[str]] = defaultdict(list)
+    for owner, topics in previous.topics.items():
+        if owner not in owned and len(topics) > 1:
+            for topic in topics:
+                gone[topic].append(owner)
+    if not gone:
+        return []
+    by_owner: dict[str, list[int]] = defaultdict(list)
+    for index, group in enumerate(groups):
+        if not known[index]:
+            owners = {owner for e in group.entries for owner in gone.get(fold_topic(e.topic), ())}
+            for owner in sorted(owners):
+                by_owner[owner].append(index)
+    edges: list[tuple[int, int]] = []
+    for members in by_owner.values():
+        for x, y in combinations(members, 2):
+            x_topics = {fold_topic(e.topic) for e in groups[x].entries}
+            if (
+                groups[x].question != groups[y].question  # (copies that still ask alike are said apart)
+                and x_topics != {fold_topic(e.topic) for e in groups[y].entries}
+                and _near_copies(groups[x], groups[y], limits)
+            ):
+                edges.append((x, y))
+    return edges
+
+
+def _rewritten_problems(notes: Sequence[Note], pairs: Sequence[tuple[_Group, _Group]]) -> list[Problem]:
+    """A warning for each note that holds copies :func:`_rewritten_copy_edges` tied together: every copy
+    was edited, differently, and the card shows one of the edits only."""
+    if not pairs:
+        return []
+    rewritten = {entry for pair in pairs for group in pair for entry in group.entries}
+    problems = []
+    for note in notes:
+        edited = sorted((m.entry for m in note.merges if m.entry in rewritten), key=_sort_key)
+        if len({(e.question_md, e.answer_md) for e in edited}) > 1:
+            shown = note.shown
+            where = ", ".join(f"{e.path}:{e.line}" for e in edited)
+            message = _(
+                "every copy of one note was changed since the last build, differently ({where}): the card "
+                "shows the wording at {shown} alone; make the copies say the same"
+            ).format(where=where, shown=f"{shown.path}:{shown.line}")
+            problems.append(Problem(edited[0].path, edited[0].line, Severity.WARNING, message))
+    return problems
 
 
 def _lost_topic_edges(
