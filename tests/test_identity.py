@@ -331,6 +331,24 @@ def test_a_lone_rewrite_under_a_topic_is_reported() -> None:
     assert problem.severity == Severity.WARNING and old in problem.message
 
 
+def test_a_question_changed_a_little_with_its_answer_extended_keeps_the_note() -> None:
+    """One character of the question changed and a sentence appended to the answer in one build: the
+    answer, which holds all of the old one, counts by that share, and the note is found again. A short
+    answer (「不稳定。」) is in too many answers to count so."""
+    answer = "内部函数引用了外部函数作用域中的变量，并且外部函数返回了这个内部函数。"
+    v1 = run(notes(("Python", "什么是闭包？", answer), ("Python", "什么是装饰器？", "接收函数的函数。")))
+    old = {n.note.question_md: n.guid for n in v1.notes}["什么是闭包？"]
+    edited = ("Python", "什么叫闭包？", answer + "常用于装饰器和回调函数。")
+    v2 = run(notes(edited, ("Python", "什么是装饰器？", "接收函数的函数。")), v1.lock, now=NOW + 5)
+    (moved,) = [n for n in v2.notes if n.status == Status.REIDENTIFIED]
+    assert moved.guid == old and moved.score is not None and 0.6 <= moved.score < 0.9
+    short = run(notes(("排序", "堆排序是稳定的吗？", "不稳定。")))
+    longer = run(
+        notes(("排序", "堆排序是稳定的排序吗？", "不稳定，因为堆调整会打乱相同元素的相对顺序。")), short.lock
+    )
+    assert [n.status for n in longer.notes] == [Status.ADDED]
+
+
 def test_a_lone_rewrite_is_reported_when_its_heading_is_renamed_too() -> None:
     """The rewrite is reported as well when the same build renames the topic (the other note, found again,
     shows the rename), and when it is the only note a build adds and removes, whatever the topics."""

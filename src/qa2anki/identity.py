@@ -6,7 +6,8 @@
   the note's very wording goes before a tombstone a key finds (see :func:`_live_twin`).
 * **Re-identification**: every other note is compared with the lock's unclaimed notes (vanished ones and
   tombstones). The score is the mean of the question and the answer similarity (character bigrams, so
-  Chinese works), or either similarity alone when it is at least 0.9 (a reworded question with the same
+  Chinese works; an answer extended or cut counts by how much of the shorter the longer holds, see
+  :func:`_kept`), or either similarity alone when it is at least 0.9 (a reworded question with the same
   answer is the same note), or the similarity of question and answer taken together when that is at
   least 0.9 (the same text, cut elsewhere between question and answer: an answer line a parser of
   another version read as part of the question); position and topic play no part. A pair scoring at least
@@ -37,7 +38,7 @@ from qa2anki.i18n import gettext as _
 from qa2anki.lockfile import Lock, LockedNote, LockedNoteType
 from qa2anki.normalize import Note, Previous, fold_topic
 from qa2anki.notetype import NoteType
-from qa2anki.similarity import candidate_pairs, similarity
+from qa2anki.similarity import bigrams, candidate_pairs, letter_count, similarity
 
 _GUID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _GUID_NAMESPACE = "qa2anki/guid/v1"
@@ -164,9 +165,29 @@ def _scores(question: str, answer: str, old_question: str, old_answer: str) -> t
     only the question says which note is which."""
     q_sim = similarity(question, old_question)
     a_sim = similarity(answer, old_answer)
-    mean = (q_sim + a_sim) / 2
+    mean = (q_sim + max(a_sim, _kept(answer, old_answer))) / 2
     strongest = max(q_sim, a_sim, similarity(_whole(question, answer), _whole(old_question, old_answer)))
     return (strongest if strongest >= STRONG_SIMILARITY else mean), mean
+
+
+KEPT_SHARE = 0.9
+"""How much of the shorter of two answers (its bigrams) the longer must hold for :func:`_kept`."""
+KEPT_LETTERS = 20
+"""How long (letters) the shorter answer must be for :func:`_kept`: a short one (「不是。」) is in many."""
+
+
+def _kept(answer: str, old_answer: str) -> float:
+    """How much of the shorter of two folded answers the longer holds, when it holds nearly all of it (an
+    answer extended by a sentence, or cut): the answer's likeness in the mean, where the Jaccard index
+    counts the added sentence against it. A question changed a little (「什么是闭包？」 → 「什么叫闭包？」,
+    0.33) with its answer extended in the same build then scores as the edit it is. (Not for the score
+    of either side alone: the question still counts.)"""
+    shorter = min(answer, old_answer, key=len)
+    if letter_count(shorter) < KEPT_LETTERS:
+        return 0.0
+    x, y = bigrams(answer), bigrams(old_answer)
+    share = len(x & y) / min(len(x), len(y))
+    return share if share >= KEPT_SHARE else 0.0
 
 
 def _whole(question: str, answer: str) -> str:
