@@ -1311,6 +1311,8 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         return [_Found("epilogue", SIGN_OFF, block.start, block.end, footer, block.tokens)]
     if block.kind in ("bullet_list", "blockquote") and (answer := _answer_item(block, patterns.answer)):
         return [answer]
+    if block.kind == "blockquote" and (answered := _quoted_answer(block, patterns, labels, source)):
+        return answered
     if block.kind == "table" and (rows := _table_rows(block, patterns)):
         return rows
     if block.kind in ("bullet_list", "ordered_list") and (pairs := _label_items(block, patterns)):
@@ -2132,6 +2134,35 @@ def _answer_item(block: _Block, answer_label: re.Pattern[str]) -> _Found | None:
         return None
     html = render_tokens(tokens)
     return _Found("answer", ANSWER_ITEM, block.start, block.end, html, tokens, label=label)
+
+
+QUOTED_ANSWER = "quoted-answer"
+"""The rule of a quote that opens with an answer label alone on its line (``> 参考答案：`` / ``>`` / ``> 用
+Set。``, 渡一-style answers): the label is the answer's, and the quote's other blocks are the answer,
+read as if they stood outside it (the quote only set the answer off)."""
+
+
+def _quoted_answer(block: _Block, patterns: _LabelPatterns, labels: Labels, source: _Source) -> list[_Found]:
+    """The answer label and the blocks of a :data:`QUOTED_ANSWER` quote; ``[]`` for any other quote."""
+    tokens = block.tokens
+    if len(tokens) < 6 or tokens[1].type != "paragraph_open" or tokens[3].type != "paragraph_close":
+        return []
+    label = _split_label(tokens[2], patterns.answer) if tokens[2].type == "inline" else None
+    if label is None or label.markdown or "\n" in tokens[2].content.strip():
+        return []
+    inner = _quote_lines(source(block.start, block.end))
+
+    def inner_source(start: int, end: int) -> list[str]:
+        return inner[start - block.start : end - block.start]
+
+    first = _blocks(_shown(tokens[1:-1]))
+    answer = _Found("answer", QUOTED_ANSWER, block.start, first[0].end, "", tokens[1:4], label=label)
+    read = [
+        _inside(piece, "\n".join(inner_source(piece.start, piece.end)).strip("\n"))
+        for child in first[1:]
+        for piece in _read_block(child, patterns, labels, inner_source)
+    ]
+    return [answer, *read] if read else []
 
 
 QUESTION_LINE_ITEM = "question-line-item"
