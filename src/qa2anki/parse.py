@@ -2228,6 +2228,8 @@ def _table_rows(block: _Block, patterns: _LabelPatterns) -> list[_Found]:
     header = [_undecorated(plain_text(cell).strip()) for cell in rows[0]]
     asked = next((i for i, text in enumerate(header) if _bare_label(text, patterns.question)), None)
     told = next((i for i, text in enumerate(header) if _bare_label(text, patterns.answer)), None)
+    if asked is not None and told is None:
+        told = _answer_column(header, rows, asked)
     if asked is None or told is None:
         return []
     if all(told < len(cells) and _link_only(cells[told]) for cells in rows[1:]):
@@ -2242,6 +2244,43 @@ def _table_rows(block: _Block, patterns: _LabelPatterns) -> list[_Found]:
         answer = _with_columns(cells[told], [(name, cells[i]) for i, name in extras if i < len(cells)])
         found += _item_entry(TABLE_ROW, start, end, (question, question.content.strip()), answer)
     return found
+
+
+TABLE_META_COLUMNS = frozenset(
+    (
+        "序号",
+        "编号",
+        "题号",
+        "难度",
+        "频率",
+        "频次",
+        "分类",
+        "类别",
+        "类型",
+        "标签",
+        "来源",
+        "出处",
+        "链接",
+        "公司",
+        "考点",
+        "考察点",
+        "备注",
+    )
+)
+"""Column names of a question table that say something about the question, not answer it."""
+
+
+def _answer_column(header: Sequence[str], rows: Sequence[Sequence[Token]], asked: int) -> int | None:
+    """A question table's answer column when no column is named by an answer label (``| 问题 | 核心知识点
+    |``, ``要点``, ``说明``): the first named column after the question's that is no
+    :data:`TABLE_META_COLUMNS`, as long as most question cells, two at least, ask (``| 问题 | 原因 |``
+    over ``缓存穿透`` is a table of problems, not questions)."""
+    told = next(
+        (i for i, name in enumerate(header) if i > asked and name and name not in TABLE_META_COLUMNS), None
+    )
+    questions = [plain_text(cells[asked]).strip() for cells in rows[1:] if asked < len(cells)]
+    asking = sum(1 for question in questions if ends_asking(question))
+    return told if asking >= 2 and 2 * asking >= len(questions) else None
 
 
 def _link_only(cell: Token) -> bool:
