@@ -2094,20 +2094,16 @@ def _bold_pair(inline: Token, answer_label: re.Pattern[str], labelled: bool = Fa
     closing = content.find(markup, len(markup))
     question, answer = content[len(markup) : closing].strip(), content[closing + len(markup) :].strip()
     inner = Token("inline", "", 0, children=children[1:close])
-    if (
-        not close
-        or closing < 0
-        or not content.startswith(markup)
-        or not ends_asking(question)
-        or not ends_asking(plain_text(inner))
-        or not answer
-    ):
+    if not close or closing < 0 or not content.startswith(markup) or not answer:
         return None
     after = children[close + 1 :]
     while after and after[0].type in ("softbreak", "hardbreak"):
         after = after[1:]  # (the answer on the item's next line)
     rest = Token("inline", "", 0, content=answer, children=_lstrip_children(after))
     label = _split_label(rest, answer_label)
+    asks = ends_asking(question) and ends_asking(plain_text(inner))
+    if not asks and (label is None or not label.markdown or len(plain_text(inner)) > QUESTION_LINE_CHARS):
+        return None  # (bold that does not ask is a question only over an answer label: ``答：…``)
     if label is not None and label.markdown:
         rest, answer = Token("inline", "", 0, content=label.markdown, children=label.children), label.markdown
     elif labelled:
@@ -2344,18 +2340,15 @@ def _line_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
     question, _, answer = inline.content.partition("\n")
     question, answer = question.strip(), answer.strip()
     inner = Token("inline", "", 0, content=question, children=children[:cut])
-    if (
-        cut < 0
-        or not answer
-        or not ends_asking(question)
-        or len(plain_text(inner).strip()) > QUESTION_LINE_CHARS
-    ):
+    if cut < 0 or not answer or len(plain_text(inner).strip()) > QUESTION_LINE_CHARS:
         return None
-    options = _options_then_answer(inline, answer_label)
-    if options is not None:
-        return options
     rest = Token("inline", "", 0, content=answer, children=_lstrip_children(children[cut + 1 :]))
     label = _split_label(rest, answer_label)
+    if not ends_asking(question):
+        if label is None or not label.markdown:
+            return None  # (a line that does not ask is a question only over an answer label: ``答：…``)
+    elif (options := _options_then_answer(inline, answer_label)) is not None:
+        return options
     if label is not None:
         if not label.markdown:
             return None
