@@ -461,7 +461,8 @@ def _front_matter(state: StateBlock, start_line: int, end_line: int, silent: boo
     return False
 
 
-_ANCHOR = r"""<a\s+(?:name|id)\s*=\s*(?:"[^"<>]*"|'[^'<>]*')\s*>\s*</a>"""
+_ANCHOR = r"""<a(?:\s+(?:name|id)\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))+\s*>\s*</a>"""
+"""An empty anchor: a name, an id or both (``<a name="c4" id="c4"></a>``, jsliang's documents)."""
 _ANCHOR_RE = re.compile(_ANCHOR, re.IGNORECASE)
 _ANCHOR_LINE_RE = re.compile(rf"(?:{_ANCHOR}\s*)+", re.IGNORECASE)
 
