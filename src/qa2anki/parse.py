@@ -3264,6 +3264,28 @@ PLAIN_QUESTION = "plain-question"
 after it before the next question or heading (``什么是 BFC？`` / ``答：块级格式化上下文。``): on the line
 above that label, or as a paragraph of its own (a :data:`BARE_QUESTION` that an answer label follows)."""
 QUESTION_LINE_RULES = ("bold-question", "numbered-question", PLAIN_QUESTION)
+UNANSWERED_TAIL = N_(
+    "{count} numbered questions without answers after this answer (the document lists more questions than "
+    "it answers): they are on no card; an answer below each makes them entries"
+)
+
+
+def _unanswered_tail(answer: BlockInfo, answer_blocks: Sequence[BlockInfo]) -> int:
+    """How many numbered question lines, two or more, end an answer one after another with nothing
+    between them (``20、Redis集群会有写操作丢失吗？`` / ``21、…？``: a list of questions the author did
+    not answer, which was the last answer's); 0 when the text before them introduces them (``分为以下几
+    类：``: the answer's own points, worded as questions) or they would leave the answer empty."""
+    count = 0
+    for block in reversed(answer_blocks):
+        if block.rule != "numbered-question" or block.end - block.start != 1:
+            break
+        count += 1
+    if count < 2:
+        return 0
+    before = answer_blocks[-count - 1].folded if count < len(answer_blocks) else answer.head_folded
+    return count if before and not before.rstrip().endswith(":") else 0
+
+
 """Rules of questions that are only questions when an answer label follows them, or (numbered) in a run of
 numbered question lines (see :func:`_unlabelled_runs`)."""
 
@@ -4636,6 +4658,10 @@ def assemble_part(
         cut = [b for b in whole[len(answer_blocks) :] if b.rule not in ("thematic-break", "fold-tag")]
         if cut:
             hint(cut[0].start + 1, _(CLOSING_CUT))
+        asked_after = _unanswered_tail(answer, answer_blocks)
+        if asked_after:
+            warn(answer_blocks[-asked_after].start + 1, _(UNANSWERED_TAIL).format(count=asked_after))
+            answer_blocks = answer_blocks[:-asked_after]
         if not answer.text and answer_blocks and all(block.rule == ANSWER_LINK for block in answer_blocks):
             warn(entry.line, _(ANSWER_ELSEWHERE))
             return
