@@ -4316,7 +4316,11 @@ def _may_title_a_page(block: BlockInfo | Opening) -> bool:
 
 
 def _asking_titles(
-    blocks: Sequence[BlockInfo], runs: Mapping[int, _Run], context: _Context, next_opening: Opening | None
+    blocks: Sequence[BlockInfo],
+    runs: Mapping[int, _Run],
+    context: _Context,
+    next_opening: Opening | None,
+    answered: set[int],
 ) -> set[int]:
     """The starts of ``#`` headings that ask but title a page of questions (a 知乎 question,
     ``# 有哪些常见的MySQL面试题？``): questions follow right below, before any other heading (a labelled
@@ -4338,7 +4342,9 @@ def _asking_titles(
             if later.level or following:
                 break
             run = runs.get(later.start)
-            following = (later.kind == "question" and later.rule in ("bold-label", "plain-label")) or (
+            # (``问题：…`` that states a problem, no question mark, is part of the heading's answer)
+            labelled = later.kind == "question" and later.rule in ("bold-label", "plain-label")
+            following = (labelled and not _states_a_problem(later, answered)) or (
                 run is not None and later.start == run.members[0] and _run_asks(run, context)
             )
         if following:
@@ -4724,7 +4730,7 @@ def assemble_part(
 
     # A question label inside an answer, in a style that never opens a section and with no answer label of
     # its own, is a sub-question or exercise of that answer, not a new entry.
-    titles = _asking_titles(blocks, runs, context, next_opening)
+    titles = _asking_titles(blocks, runs, context, next_opening, answered)
     for index, block in enumerate(blocks):
         if block.start in titles:
             block = block._replace(kind="heading", rule="heading")
