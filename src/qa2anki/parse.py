@@ -1313,6 +1313,8 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         return [answer]
     if block.kind == "blockquote" and (answered := _quoted_answer(block, patterns, labels, source)):
         return answered
+    if block.kind == "blockquote" and (asked := _quoted_question(block, patterns, labels, source)):
+        return asked
     if block.kind == "table" and (rows := _table_rows(block, patterns)):
         return rows
     if block.kind in ("bullet_list", "ordered_list") and (pairs := _label_items(block, patterns)):
@@ -2159,6 +2161,30 @@ def _quoted_answer(block: _Block, patterns: _LabelPatterns, labels: Labels, sour
         for piece in _read_block(child, patterns, labels, inner_source)
     ]
     return [answer, *read] if read else []
+
+
+def _quoted_question(
+    block: _Block, patterns: _LabelPatterns, labels: Labels, source: _Source
+) -> list[_Found]:
+    """A quote of one paragraph that opens with a question label (``> 题目：如何理解JavaScript的原型``, its
+    answer below the quote): that labelled question, as if the paragraph stood alone; ``[]`` for any other
+    quote."""
+    tokens = block.tokens
+    if len(tokens) != 5 or tokens[2].type != "inline" or _split_label(tokens[2], patterns.question) is None:
+        return []
+    inner = _quote_lines(source(block.start, block.end))
+
+    def inner_source(start: int, end: int) -> list[str]:
+        return inner[start - block.start : end - block.start]
+
+    paragraph = _blocks(tokens[1:-1])[0]
+    read = _read_block(paragraph, patterns, labels, inner_source)
+    if len(read) != 1 or read[0].kind != "question" or read[0].label is None:
+        return []
+    asked = read[0].label.markdown
+    if not any(mark in asked for mark in _QUESTION_MARKS) and not asks_by_wording(asked):
+        return []  # (``> 问题描述：…`` states a problem, as a fold's exercise does: the quote stays content)
+    return [_inside(read[0], "\n".join(inner_source(read[0].start, read[0].end)).strip("\n"))]
 
 
 QUESTION_LINE_ITEM = "question-line-item"
