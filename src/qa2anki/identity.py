@@ -457,8 +457,8 @@ def _near_misses(
             message = _(
                 "this new note is {score} similar to {guid}, a note this build removes (below "
                 "reidentify_threshold {threshold}): if it is an edit of that card, its history starts over; "
-                "to keep it, restore the lock and build again with a lower reidentify_threshold, or change "
-                "question and answer in separate builds"
+                "to keep it, before importing this deck, restore the lock and build again with a lower "
+                "reidentify_threshold, or change question and answer in separate builds"
             )
         else:
             message = _(
