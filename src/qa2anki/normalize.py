@@ -474,10 +474,8 @@ def normalize(
             union.union(members[x], members[y])
     rewritten: list[tuple[int, int]] = []
     if previous is not None:
-        for x, y in _copy_edges(groups, previous, limits):
-            union.union(x, y)
-        rewritten = _rewritten_copy_edges(groups, previous, limits)
-        for x, y in rewritten:
+        copies, rewritten = _copy_edges(groups, previous, limits)
+        for x, y in (*copies, *rewritten):
             union.union(x, y)
     clusters: dict[int, list[_Group]] = defaultdict(list)
     for index, group in enumerate(groups):
@@ -501,7 +499,9 @@ def normalize(
     return Normalized(tuple(notes), tuple(sorted(problems)), comparisons, next_memo)
 
 
-def _copy_edges(groups: Sequence[_Group], previous: Previous, limits: Thresholds) -> list[tuple[int, int]]:
+def _copy_edges(
+    groups: Sequence[_Group], previous: Previous, limits: Thresholds
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Pairs of groups under different topics that are copies of one note of the last build. Near
     duplicates and conflicts merge only within a topic, but an exact copy repeated under another heading (a
     summary file of the most asked questions) was the note's copy until one of them was edited: the latest
@@ -510,7 +510,8 @@ def _copy_edges(groups: Sequence[_Group], previous: Previous, limits: Thresholds
     questions that share an answer must still be alike enough to merge on it (see
     :func:`_alike_questions`). Or the pair shares neither, after one copy's question and later the
     other's answer were edited: see :func:`_lost_topic_edges`; once both wordings are the note's, they
-    stay together whatever they share."""
+    stay together whatever they share. Given apart: the pairs of copies that every one was edited (see
+    :func:`_rewritten_copy_edges`), for the warning they get."""
     by_question: dict[str, list[int]] = defaultdict(list)
     by_answer: dict[str, list[int]] = defaultdict(list)
     wordings = [{_wording(entry) for entry in group.entries} for group in groups]
@@ -532,11 +533,16 @@ def _copy_edges(groups: Sequence[_Group], previous: Previous, limits: Thresholds
             for x, y in _edit_copies(groups, members, owners, known, previous)
             if groups[x].question != groups[y].question and _alike_questions(groups[x], groups[y])
         ]
-    return edges + _lost_topic_edges(groups, owned, known, previous, limits)
+    edges += _lost_topic_edges(groups, owned, known, previous, limits)
+    return edges, _rewritten_copy_edges(groups, owned, known, previous, limits)
 
 
 def _rewritten_copy_edges(
-    groups: Sequence[_Group], previous: Previous, limits: Thresholds
+    groups: Sequence[_Group],
+    owned: Mapping[str, list[int]],
+    known: Sequence[bool],
+    previous: Previous,
+    limits: Thresholds,
 ) -> list[tuple[int, int]]:
     """Pairs of new wordings (edits) under two topics one note of the last build stood under, when no copy
     holds any of that note's wordings any more and the two are as alike as near duplicates within a topic
@@ -544,11 +550,6 @@ def _rewritten_copy_edges(
     another's question reworded), and with nothing left to tie them to the note, each would be a note
     of its own, without a word. (Copies that still ask the same question stay apart: the build names the
     note they split from, see ``build._split_copies``.)"""
-    wordings = [{_wording(entry) for entry in group.entries} for group in groups]
-    known = [not digests.isdisjoint(previous.known) for digests in wordings]
-    owned = {
-        previous.owners[digest] for digests in wordings for digest in digests if digest in previous.owners
-    }
     gone: dict[str, list[str]] = defaultdict(list)
     for owner, topics in previous.topics.items():
         if owner not in owned and len(topics) > 1:
