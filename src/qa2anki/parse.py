@@ -2148,11 +2148,7 @@ def _quoted_answer(block: _Block, patterns: _LabelPatterns, labels: Labels, sour
     label = _split_label(tokens[2], patterns.answer) if tokens[2].type == "inline" else None
     if label is None or label.markdown or "\n" in tokens[2].content.strip():
         return []
-    inner = _quote_lines(source(block.start, block.end))
-
-    def inner_source(start: int, end: int) -> list[str]:
-        return inner[start - block.start : end - block.start]
-
+    inner_source = _quoted_source(block, source)
     first = _blocks(_shown(tokens[1:-1]))
     answer = _Found("answer", QUOTED_ANSWER, block.start, first[0].end, "", tokens[1:4], label=label)
     read = [
@@ -2161,6 +2157,16 @@ def _quoted_answer(block: _Block, patterns: _LabelPatterns, labels: Labels, sour
         for piece in _read_block(child, patterns, labels, inner_source)
     ]
     return [answer, *read] if read else []
+
+
+def _quoted_source(block: _Block, source: _Source) -> _Source:
+    """The lines of a quote as the blocks inside it see them (without its ``>``)."""
+    inner = _quote_lines(source(block.start, block.end))
+
+    def inner_source(start: int, end: int) -> list[str]:
+        return inner[start - block.start : end - block.start]
+
+    return inner_source
 
 
 def _quoted_question(
@@ -2172,11 +2178,7 @@ def _quoted_question(
     tokens = block.tokens
     if len(tokens) != 5 or tokens[2].type != "inline" or _split_label(tokens[2], patterns.question) is None:
         return []
-    inner = _quote_lines(source(block.start, block.end))
-
-    def inner_source(start: int, end: int) -> list[str]:
-        return inner[start - block.start : end - block.start]
-
+    inner_source = _quoted_source(block, source)
     paragraph = _blocks(tokens[1:-1])[0]
     read = _read_block(paragraph, patterns, labels, inner_source)
     if len(read) != 1 or read[0].kind != "question" or read[0].label is None:
