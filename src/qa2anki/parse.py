@@ -3487,9 +3487,9 @@ def ends_asking(text: str) -> bool:
     return _BLANK_RE.search(text) is not None or _TRAILING_TAG_RE.sub("", text).endswith(_QUESTION_MARKS)
 
 
-_BLANK_RE = re.compile(r"(?:[（(][\s\u3000]*[）)]|_{2,}|＿+)$")
+_BLANK_RE = re.compile(r"(?:(?<![A-Za-z0-9_])[（(][\s\u3000]*[）)]|_{2,}|＿+)$")
 """A blank to fill in at the end of a line (``Java中用于定义常量的关键字是（ ）``, ``…的结果是____``): an
-exam question asks so, without a question mark."""
+exam question asks so, without a question mark. Not a call's parentheses (``BLOCKINGQUEUE OFFER()``)."""
 
 
 _CLOSING_QUOTES = ("”", '"', "」", "』", "’")
