@@ -1347,7 +1347,9 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
             return [_Found("question", SUMMARY_QUESTION, start, end, html, block.tokens, label=question)]
         return [_Found(kind, rule, block.start, block.end, html, block.tokens, marker=tag)]
     if block.kind == "paragraph" and inline is not None:
-        runs = _label_lines(block, inline, patterns) or _separated_card(block, inline)
+        runs = (
+            _label_lines(block, inline, patterns) or _separated_card(block, inline) or _question_lines(block)
+        )
         if runs:
             return runs
         found = _read_paragraph(inline, patterns)
@@ -2192,6 +2194,57 @@ def _quoted_question(
 QUESTION_LINE_ITEM = "question-line-item"
 """The rule of a list whose every item is a question on its first line and its answer on the lines below
 it (``1. 什么是进程？`` then ``进程是…``: the answer continues the item's paragraph)."""
+QUESTION_LINES = "question-lines"
+"""The rule of a paragraph of short question lines, each followed by the lines of its answer, two pairs at
+least (``Redis为什么快?`` / ``基于内存，单线程。`` / ``Redis支持事务吗?`` / ``支持 MULTI/EXEC。``, a
+plain-text copy with a newline between lines): each pair is an entry, given after the paragraph whole
+(see :data:`WHOLE_LIST`)."""
+
+
+def _question_lines(block: _Block) -> list[_Found]:
+    """The entries of a :data:`QUESTION_LINES` paragraph; ``[]`` for any other paragraph."""
+    inline = block.inline
+    if inline is None or inline.content.count("\n") < 3:
+        return []
+    children = _children(inline)
+    breaks = _line_breaks(children)
+    lines = inline.content.split("\n")
+    if len(breaks) != len(lines) - 1:
+        return []  # (emphasis or a link spans a line break)
+    cuts = [-1, *breaks, len(children)]
+    tokens = [
+        Token("inline", "", 0, content=line.strip(), children=children[cuts[i] + 1 : cuts[i + 1]])
+        for i, line in enumerate(lines)
+    ]
+    pairs: list[tuple[int, list[int]]] = []
+    for index, token in enumerate(tokens):
+        text = plain_text(token).strip()
+        if ends_asking(text) and len(text) <= QUESTION_LINE_CHARS:
+            if heading_number(text):
+                return []  # (numbered lines are read as a run of them: see _unlabelled_runs)
+            pairs.append((index, []))
+        elif not pairs:
+            return []
+        else:
+            pairs[-1][1].append(index)
+    if len(pairs) < 2 or any(not told for _, told in pairs):
+        return []
+    found = [_whole_list(block)]
+    for asked, told in pairs:
+        answer_children: list[Token] = []
+        for at in told:
+            if answer_children:
+                answer_children.append(Token("softbreak", "br", 0))
+            answer_children.extend(tokens[at].children or ())
+        answer_md = "\n".join(lines[at].strip() for at in told)
+        answer = Token("inline", "", 0, content=answer_md, children=answer_children)
+        start, end = block.start + asked, block.start + told[-1] + 1
+        found += _item_entry(
+            QUESTION_LINES, start, end, (tokens[asked], tokens[asked].content), (answer, answer_md)
+        )
+    return found
+
+
 GLUED_ITEM = "glued-item"
 """The rule of a list whose every item is a question and its answer on one line, after an answer label
 (``1. SSH 默认端口？ 答：22。``)."""
@@ -2207,12 +2260,28 @@ _CARD_LINE_RULES = frozenset(("inline-card", "separated-card"))
 """Obsidian's cards (see :data:`INLINE_CARD`, :data:`SEPARATED_CARD`): a card ends with its line or
 paragraph, as the plugins read it; what follows (a deeper heading too) is not its answer."""
 _ITEM_ANSWER_RULES = frozenset(
-    (BOLD_QUESTION_ITEM, QUESTION_LINE_ITEM, GLUED_ITEM, LABEL_ITEMS, TABLE_ROW, *_CARD_LINE_RULES)
+    (
+        BOLD_QUESTION_ITEM,
+        QUESTION_LINE_ITEM,
+        GLUED_ITEM,
+        LABEL_ITEMS,
+        TABLE_ROW,
+        QUESTION_LINES,
+        *_CARD_LINE_RULES,
+    )
 )
 """The rules of lists (and tables) read as entries whose answers are inside their items (or rows): the
 blocks after the list are none of them."""
 _LIST_ENTRY_RULES = frozenset(
-    (BOLD_QUESTION_ITEM, QUESTION_LINE_ITEM, QUESTION_ITEMS, GLUED_ITEM, LABEL_ITEMS, TABLE_ROW)
+    (
+        BOLD_QUESTION_ITEM,
+        QUESTION_LINE_ITEM,
+        QUESTION_ITEMS,
+        GLUED_ITEM,
+        LABEL_ITEMS,
+        TABLE_ROW,
+        QUESTION_LINES,
+    )
 )
 """The rules that read a list (or a table) as entries (see :data:`WHOLE_LIST`)."""
 
