@@ -2100,12 +2100,14 @@ def _bold_pair(inline: Token, answer_label: re.Pattern[str], labelled: bool = Fa
     inner = Token("inline", "", 0, children=children[1:close])
     if not close or closing < 0 or not content.startswith(markup) or not answer:
         return None
+    asks = ends_asking(question) and ends_asking(plain_text(inner))
+    if not asks and answer_label.match(answer.lstrip("*_ ")) is None:
+        return None  # (a quick test first: most bold openings are neither)
     after = children[close + 1 :]
     while after and after[0].type in ("softbreak", "hardbreak"):
         after = after[1:]  # (the answer on the item's next line)
     rest = Token("inline", "", 0, content=answer, children=_lstrip_children(after))
     label = _split_label(rest, answer_label)
-    asks = ends_asking(question) and ends_asking(plain_text(inner))
     if not asks and (label is None or not label.markdown or len(plain_text(inner)) > QUESTION_LINE_CHARS):
         return None  # (bold that does not ask is a question only over an answer label: ``答：…``)
     if label is not None and label.markdown:
@@ -2439,6 +2441,8 @@ def _line_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
     inner = Token("inline", "", 0, content=question, children=children[:cut])
     if cut < 0 or not answer or len(plain_text(inner).strip()) > QUESTION_LINE_CHARS:
         return None
+    if not ends_asking(question) and answer_label.match(answer.lstrip("*_ ")) is None:
+        return None  # (a quick test first: most paragraphs are neither)
     rest = Token("inline", "", 0, content=answer, children=_lstrip_children(children[cut + 1 :]))
     label = _split_label(rest, answer_label)
     if not ends_asking(question):
