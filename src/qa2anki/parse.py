@@ -1732,6 +1732,13 @@ def _asks_in_every_item(block: _Block, answer_label: re.Pattern[str]) -> bool:
     return (not steps and not worded) or asking >= 2
 
 
+UNREAD_ITEM = "unread-item"
+"""The rule of a break for an outline item that asks nothing and holds text below it that asks nothing
+either (``- memcache和redis的区别`` / ``  - …``, a question without ``？``): on no card, and said so."""
+UNREAD_ITEM_TEXT = N_(
+    "a list item among questions that does not ask (no ？), with text below it: neither is on any card; "
+    "end the item with ？ to make it a question"
+)
 INTERVIEW_STEP = "interview-step"
 """The rule of a break for a list item that is a step of an interview (see :func:`_interview_step`)."""
 
@@ -1821,6 +1828,7 @@ def _read_outline_items(
             continue
         if question is None:
             step = rule == QUESTION_ITEMS and _interview_step(children)
+            at = len(found)
             found.append(
                 _Found("break", INTERVIEW_STEP if step else rule, item.start, item.start + 1, "", [])
             )
@@ -1828,6 +1836,8 @@ def _read_outline_items(
                 if child.kind in ("bullet_list", "ordered_list"):
                     topic_ = _outline_topic(children[0]) or topic
                     _read_outline_items(child, source, found, rule, answer_label, topic_)
+            if len(children) > 1 and not any(piece.kind == "question" for piece in found[at:]):
+                found[at] = found[at]._replace(rule=UNREAD_ITEM)  # (its text is on no card: said so)
             continue
         found.append(
             _Found("question", rule, item.start, children[0].end, "", [], label=question, topic=topic)
@@ -5070,6 +5080,8 @@ def assemble_part(
             close(at_part_end=False)
             if block.rule == INTERVIEW_STEP:
                 hint(block.start + 1, _(INTERVIEW_STEP_SKIPPED))
+            elif block.rule == UNREAD_ITEM:
+                warn(block.start + 1, _(UNREAD_ITEM_TEXT))
         elif block.kind in ("answer", "answer-side") and follow_up and current is not None:
             # A follow-up question's answer is content too (but for one glued to it: its line is in).
             if block.start + 1 != follow_up:
