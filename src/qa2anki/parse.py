@@ -2218,16 +2218,11 @@ def _question_lines(block: _Block) -> list[_Found]:
     inline = block.inline
     if inline is None or inline.content.count("\n") < 3:
         return []
-    children = _children(inline)
-    breaks = _line_breaks(children)
+    runs = _line_runs(inline)
     lines = inline.content.split("\n")
-    if len(breaks) != len(lines) - 1:
-        return []  # (emphasis or a link spans a line break)
-    cuts = [-1, *breaks, len(children)]
-    tokens = [
-        Token("inline", "", 0, content=line.strip(), children=children[cuts[i] + 1 : cuts[i + 1]])
-        for i, line in enumerate(lines)
-    ]
+    if runs is None or len(runs) != len(lines):
+        return []  # (emphasis, a link or code spans a line break)
+    tokens = [_run_line(runs, index, lines) for index in range(len(runs))]
     pairs: list[tuple[int, list[int]]] = []
     for index, token in enumerate(tokens):
         text = plain_text(token).strip()
@@ -2251,9 +2246,8 @@ def _question_lines(block: _Block) -> list[_Found]:
         answer_md = "\n".join(lines[at].strip() for at in told)
         answer = Token("inline", "", 0, content=answer_md, children=answer_children)
         start, end = block.start + asked, block.start + told[-1] + 1
-        found += _item_entry(
-            QUESTION_LINES, start, end, (tokens[asked], tokens[asked].content), (answer, answer_md)
-        )
+        question = (tokens[asked], tokens[asked].content.strip())
+        found += _item_entry(QUESTION_LINES, start, end, question, (answer, answer_md))
     return found
 
 
