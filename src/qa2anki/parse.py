@@ -2436,8 +2436,8 @@ def _question_line_items(block: _Block, answer_label: re.Pattern[str]) -> list[_
 
 
 def _line_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
-    """A paragraph's short first line ending in a question mark, and its other lines (without the answer
-    label they may open with: ``答：``)."""
+    """A paragraph's short first line ending in a question mark, or over a line that opens with an answer
+    label (``答：…``), and its other lines (without that label)."""
     children = _children(inline)
     cut = next(iter(_line_breaks(children)), -1)
     question, _, answer = inline.content.partition("\n")
@@ -2445,18 +2445,19 @@ def _line_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
     inner = Token("inline", "", 0, content=question, children=children[:cut])
     if cut < 0 or not answer or len(plain_text(inner).strip()) > QUESTION_LINE_CHARS:
         return None
-    if not ends_asking(question) and answer_label.match(answer.lstrip("*_ ")) is None:
+    asks = ends_asking(question)
+    if not asks and answer_label.match(answer.lstrip("*_ ")) is None:
         return None  # (a quick test first: most paragraphs are neither)
+    if asks and (options := _options_then_answer(inline, answer_label)) is not None:
+        return options
     rest = Token("inline", "", 0, content=answer, children=_lstrip_children(children[cut + 1 :]))
     label = _split_label(rest, answer_label)
-    if not ends_asking(question):
-        if label is None or not label.markdown:
-            return None  # (a line that does not ask is a question only over an answer label: ``答：…``)
-    elif (options := _options_then_answer(inline, answer_label)) is not None:
-        return options
-    if label is not None:
-        if not label.markdown:
-            return None
+    if label is None:
+        if not asks:
+            return None  # (a line that does not ask is a question only over an answer label)
+    elif not label.markdown:
+        return None
+    else:
         rest = Token("inline", "", 0, content=label.markdown, children=label.children)
         answer = label.markdown
     return (inner, question), (rest, answer)
