@@ -198,20 +198,13 @@ def load_written(folder: Path) -> dict[str, tuple[int, str]] | None:
     if ledger is not None:
         return {note.guid: (note.mod, note.content) for note in ledger.notes}
     stored = load_blob(folder / WRITTEN_NAME, WRITTEN_TAG)
-    if not isinstance(stored, dict):
+    if stored is None:
         return None
-    written: dict[str, tuple[int, str]] = {}
-    for guid, value in stored.items():
-        if not (
-            isinstance(guid, str)
-            and isinstance(value, tuple)
-            and len(value) == 2
-            and isinstance(value[0], int)
-            and isinstance(value[1], str)
-        ):
-            return None
-        written[guid] = (value[0], value[1])
-    return written
+    try:
+        with decoding():
+            return {guid: (mod, content) for guid, (mod, content) in stored.items()}
+    except DamagedCache:
+        return None
 
 
 def save_written(folder: Path, written: Mapping[str, tuple[int, str]] | None) -> None:
