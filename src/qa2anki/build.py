@@ -801,7 +801,10 @@ def _carry(options: Options, config: Config, sources: _Sources) -> _Carried | st
     analysed; or why the ledger cannot be used (then the build is a full one)."""
     for document, sectioned in zip(sources.documents, sources.sectioned, strict=True):
         if not isinstance(sectioned, SectionedDocument):
-            message = _("{path} is read whole (an entry runs on from one section into the next)")
+            message = _(
+                "{path} is read as one piece, since an entry in it runs on from one section into the "
+                "next (a deeper heading inside an answer, say); the deck is the same, only built afresh"
+            )
             return message.format(path=document.path)
     documents = tuple(d for d in sources.sectioned if isinstance(d, SectionedDocument))
     folder = options.cwd / CACHE_FOLDER
