@@ -841,6 +841,60 @@ def test_a_copy_renamed_or_moved_and_edited_in_one_build_stays_on_the_card(tmp_p
     assert (warning.line, warning.message.startswith("stale copy:")) == (3, True)
 
 
+ATTENTION_ANSWER = (
+    "自注意力的计算步骤如下：\n\n1. **线性投影**：将输入分别乘以权重矩阵得到Q、K、V。\n"
+    "2. **打分**：Q与K的转置做点积并除以维度平方根。\n3. **归一化**：对打分做Softmax得到注意力权重。"
+)
+
+
+def test_a_copy_whose_question_alone_is_reworded_stays_on_the_card(tmp_path: Path) -> None:
+    """One copy of a repeated entry gets a new question that shares almost nothing with the old one (0.09
+    alike), its answer untouched: the card shows the new question, the other copy is stale, and no second
+    card appears. (It was a new note; deleting the old copy then retired the studied one.) A build from
+    the lock alone, without the cache, agrees; so does one after the old copy is deleted."""
+    project = tmp_path
+    (project / "source").mkdir()
+    document = project / "source" / "a.md"
+    entry = "## {0}\n\n**面试题：** {1}\n\n**答案：** " + ATTENTION_ANSWER + "\n\n"
+    old, new = "Transformer中的自注意力机制是如何计算的？", "自注意力（Self-Attention）的计算过程是怎样的？"
+    document.write_text(entry.format("注意力机制", old) * 2, encoding="utf-8")
+    (note,) = build(Options(cwd=project, now=NOW)).changed
+    document.write_text(entry.format("注意力机制", new) + entry.format("注意力机制", old), encoding="utf-8")
+    report = build(Options(cwd=project, now=NOW + 10))
+    changed = [(n.guid, n.status, n.note.question_md) for n in report.changed]
+    assert changed == [(note.guid, Status.UPDATED, new)]
+    (warning,) = _not_hints(report.problems)
+    assert (warning.line, warning.message.startswith("stale copy:")) == (13, True)
+    shutil.rmtree(project / "build")
+    again = build(Options(cwd=project, now=NOW + 20))
+    assert (again.changed, again.note_count) == ((), 1)
+    document.write_text(entry.format("注意力机制", new), encoding="utf-8")
+    deleted = build(Options(cwd=project, now=NOW + 30))
+    assert (deleted.changed, deleted.note_count, _not_hints(deleted.problems)) == ((), 1, ())
+
+
+def test_a_new_question_under_a_known_answer_of_two_questions_stays_apart(tmp_path: Path) -> None:
+    """An answer pasted under two different questions from the first build on is two notes, and stays two
+    when one of them is edited elsewhere (only an edit of a copy ties a reworded question to its card)."""
+    project = tmp_path
+    (project / "source").mkdir()
+    document = project / "source" / "a.md"
+    entry = "## {0}\n\n**面试题：** {1}\n\n**答案：** {2}\n\n"
+    first = "int i=(j=4,k=8,l=16,m=32); 输出是多少？"
+    second = '#include <file.h> 与 #include "file.h" 的区别？'
+    document.write_text(
+        entry.format("C", first, ATTENTION_ANSWER) + entry.format("C", second, ATTENTION_ANSWER),
+        encoding="utf-8",
+    )
+    assert build(Options(cwd=project, now=NOW)).note_count == 2
+    document.write_text(
+        entry.format("C", first, ATTENTION_ANSWER) + entry.format("C", second, ATTENTION_ANSWER + "补充。"),
+        encoding="utf-8",
+    )
+    edited = build(Options(cwd=project, now=NOW + 10))
+    assert (edited.note_count, [n.status for n in edited.changed]) == (2, [Status.UPDATED])
+
+
 def test_a_copy_moved_under_another_existing_heading_and_edited_is_warned_of(tmp_path: Path) -> None:
     """A copy moved under a heading that other notes stood under, and edited in the same build, may be the
     note's copy or a question of its own there: it is a note of its own, warned of at its line."""
