@@ -895,6 +895,36 @@ def test_a_new_question_under_a_known_answer_of_two_questions_stays_apart(tmp_pa
     assert (edited.note_count, [n.status for n in edited.changed]) == (2, [Status.UPDATED])
 
 
+def test_two_cards_of_one_question_meet_under_a_renamed_heading_and_keep_both_answers(tmp_path: Path) -> None:
+    """One question under two headings, with two answers: two cards. Renaming the second heading to the
+    first's makes them one note (one question under one heading), which keeps the first card, its answer
+    first and the other below it, with the conflict warned of. The first answer was called a stale copy
+    and left the card (and ``tidy`` offered to delete it): no edit had made it older."""
+    project = tmp_path
+    (project / "source").mkdir()
+    document = project / "source" / "a.md"
+    entry = "## {0}\n\n**面试题：** 量化会带来哪些问题？\n\n**答案：** {1}\n\n"
+    first = "量化可能导致精度下降，低比特表示引入舍入误差。"
+    second = "量化需要硬件支持，部分硬件不支持INT4计算。"
+    document.write_text(entry.format("模型量化", first) + entry.format("推理加速", second), encoding="utf-8")
+    kept, gone = build(Options(cwd=project, now=NOW)).changed
+    document.write_text(entry.format("模型量化", first) + entry.format("模型量化", second), encoding="utf-8")
+    report = build(Options(cwd=project, now=NOW + 10))
+    ((guid, status, note),) = [(n.guid, n.status, n.note) for n in report.changed]
+    assert (guid, status, note.answer_md, [e.answer_md for e in note.alternatives]) == (
+        kept.guid,
+        Status.UPDATED,
+        first,
+        [second],
+    )
+    assert [n.guid for n in report.removed] == [gone.guid]
+    (warning,) = _not_hints(report.problems)
+    assert warning.line == 3 and warning.message.startswith("same question, different answers")
+    shutil.rmtree(project / "build")
+    again = build(Options(cwd=project, now=NOW + 20))
+    assert (again.changed, again.note_count) == ((), 1)
+
+
 def test_a_copy_moved_under_another_existing_heading_and_edited_is_warned_of(tmp_path: Path) -> None:
     """A copy moved under a heading that other notes stood under, and edited in the same build, may be the
     note's copy or a question of its own there: it is a note of its own, warned of at its line."""

@@ -926,6 +926,9 @@ def _choose(members: Sequence[_Group], previous: Previous | None) -> _Choice:
         # Several notes' cards among the members (a cluster that splits): one of the wordings they showed,
         # never an older one of theirs; with none, the copies decide.
         showing = [row for row in known if row[2] in previous.shown] or known
+        # A card still under a heading its note stood under keeps its wording first: two cards whose
+        # headings were renamed alike meet, and the one whose heading it was goes on showing its own.
+        showing = [row for row in showing if _stood(row[1], row[2], previous)] or showing
         groups = [group for group in members if any(row[0] is group for row in showing)]
         canonical = min(groups, key=_Group.rank)
         choice = _Choice(canonical, _pick([entry for group, entry, _ in showing if group is canonical]))
@@ -933,6 +936,11 @@ def _choose(members: Sequence[_Group], previous: Previous | None) -> _Choice:
         edited = tuple(sorted((entry for _, entry, digest in rows if digest in new), key=_sort_key))
         return _Choice(choice.canonical, choice.chosen, edited)
     return choice
+
+
+def _stood(entry: Entry, digest: str, previous: Previous) -> bool:
+    """Whether a copy of a wording a card showed stands under a heading that card's note stood under."""
+    return fold_topic(entry.topic) in previous.topics.get(previous.owners.get(digest, digest), frozenset())
 
 
 def _split(
@@ -1040,6 +1048,14 @@ def _other_notes(members: Sequence[_Group], choice: _Choice, previous: Previous 
     return frozenset(w for w in here & previous.shown if w not in (mine, chosen))
 
 
+def _other_card(digest: str, wording: str, previous: Previous) -> bool:
+    """Whether a wording another card showed meets the wording this card shows, and showed, in one note
+    (their headings renamed alike, or one copy moved under the other's): a conflicting answer, shown
+    below, not an older version of this card's."""
+    owner = previous.owners.get(wording)
+    return owner is not None and previous.owners.get(digest) != owner
+
+
 def _make_note(
     members: list[_Group],
     choice: _Choice,
@@ -1061,7 +1077,7 @@ def _make_note(
         for e, d in digests.items()
         if d != wording
         and previous is not None
-        and (d in previous.older or d in previous.shown)
+        and (d in previous.older or (d in previous.shown and not _other_card(d, wording, previous)))
         and e not in edited
     }
     merges: list[Merge] = []
