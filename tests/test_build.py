@@ -355,6 +355,35 @@ def test_sources_output_and_lock_come_from_options_then_settings(tmp_path: Path)
     assert _lock_guids(project / "locks" / "x.lock") == _lock_guids(project / "docs" / "qa2anki.lock")
 
 
+def test_a_lock_deleted_and_committed_stops_a_build_in_a_fresh_clone(tmp_path: Path) -> None:
+    """A fresh clone has no deck and no cache to show an earlier build: a lock deleted by mistake and
+    committed was a first build's "every note is new", and every re-imported card a duplicate. Git history
+    shows it: the build stops and says which revision to restore it from (``--new-lock`` starts anew)."""
+    project = _seed_project(tmp_path)
+    build(Options(cwd=project, now=NOW))
+    (project / ".gitignore").write_text("build/\n", encoding="utf-8")
+    author = ("-c", "user.name=t", "-c", "user.email=t@example.org")
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *author, "-C", str(project), *args], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "deck")
+    git("rm", "-q", LOCK)
+    git("commit", "-qm", "lock deleted by mistake")
+    shutil.rmtree(project / "build")  # (a fresh clone)
+    revision = git("rev-parse", "HEAD")[:12] + "~1"
+    with pytest.raises(LockError, match="git history has it") as caught:
+        build(Options(cwd=project, now=NOW + 10))
+    assert f"git checkout {revision} -- {LOCK}" in str(caught.value)
+    assert not (project / LOCK).exists() and not (project / "build/qa2anki.apkg").exists()
+    git("checkout", "-q", revision, "--", LOCK)
+    assert build(Options(cwd=project, now=NOW + 20)).changed == ()
+
+
 def test_a_lock_left_behind_by_moved_sources_is_named_not_started_anew(tmp_path: Path) -> None:
     """The documents move from ``source/`` to ``docs/`` and the lock stays behind: a fresh clone (no
     ``build/``) must not start a new lock, whose new GUIDs would bring every card back as a duplicate. The

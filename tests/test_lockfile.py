@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from qa2anki.lockfile import (
     Lock,
     LockedNote,
     LockedNoteType,
+    committed_revision,
     dumps,
     loads,
     read_lock,
@@ -262,3 +264,33 @@ def test_a_carrying_read_keeps_recorded_notes_as_lines(tmp_path: Path) -> None:
     carried = read_lock_carrying(path, "qa2anki.lock", digest, {"c": ("h3", 8)})
     assert carried is not None and set(carried.unparsed) == {"c"}
     assert dumps(carried) == path.read_text(encoding="utf-8")
+
+
+def git(folder: Path, *args: str) -> str:
+    """Run git in ``folder`` as a user would (an author set, nothing from this process's settings)."""
+    command = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-C", str(folder), *args]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_a_missing_file_is_found_in_git_history_where_it_was_committed(tmp_path: Path) -> None:
+    """Deleted in the working tree only: restored from the last commit that has it. Deleted and committed:
+    from the parent of the commit that deleted it. Never committed, or no repository: nothing known."""
+    lock = tmp_path / "source" / "qa2anki.lock"
+    assert committed_revision(lock) is None  # no repository (nor the folder)
+    git(tmp_path, "init", "-q")
+    lock.parent.mkdir()
+    (lock.parent / "a.md").write_text("x\n", encoding="utf-8")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "documents")
+    assert committed_revision(lock) is None  # never committed
+    lock.write_text("{}\n", encoding="utf-8")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "lock")
+    added = git(tmp_path, "rev-parse", "HEAD")[:12]
+    lock.unlink()
+    assert committed_revision(lock) == added
+    git(tmp_path, "commit", "-qam", "lock deleted")
+    deleted = git(tmp_path, "rev-parse", "HEAD")[:12]
+    assert committed_revision(lock) == f"{deleted}~1"
+    git(tmp_path, "checkout", "-q", f"{deleted}~1", "--", "source/qa2anki.lock")
+    assert lock.read_text(encoding="utf-8") == "{}\n"

@@ -44,6 +44,7 @@ from qa2anki.lockfile import (
     MAX_MOD,
     Lock,
     LockedNote,
+    committed_revision,
     json_string,
     lock_bytes,
     lock_digest,
@@ -1351,6 +1352,16 @@ def _refuse_a_missing_lock(options: Options, lock_path: Path, output: Path, note
     ledger = options.cwd / CACHE_FOLDER / carry.LEDGER_NAME
     evidence = output if output.exists() else ledger if ledger.exists() else None
     if evidence is None:
+        if (revision := committed_revision(lock_path)) is not None:
+            raise LockError(
+                _(
+                    "the lock is missing, but git history has it: a new lock would give every note a new "
+                    "GUID, and re-imported cards would come back as duplicates without their history. "
+                    "Restore it (git checkout {revision} -- {lock}), or run qa2anki build --new-lock to "
+                    "start anew"
+                ).format(revision=revision, lock=display),
+                display,
+            )
         return  # a first build
     raise LockError(
         _(

@@ -39,7 +39,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
@@ -507,3 +509,43 @@ def lock_bytes(lock: Lock, size: int = 4096) -> Iterator[bytes]:
         yield (b"  " if first else b",\n  ") + b",\n  ".join(batch)
         first = False
     yield (b"\n" if texts else b"") + _FOOTER
+
+
+GIT_TIMEOUT = 10
+"""Seconds a ``git`` command may take before the history is taken as unknown."""
+
+
+def committed_revision(path: Path) -> str | None:
+    """Where git history still has a file that is missing now: the revision to restore it from (the last
+    commit that touched it, or that commit's parent when the commit deleted it). ``None`` when the file
+    was never committed, or there is no git, no repository or no answer in time (then nothing is known).
+    A fresh clone has no deck and no cache to show an earlier build: a lock deleted by mistake and
+    committed shows only here."""
+    folder = path.parent
+    while not folder.is_dir():
+        if folder.parent == folder:
+            return None
+        folder = folder.parent
+    relative = Path(os.path.relpath(path, folder)).as_posix()
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+    try:
+        found = _git(folder, environment, "rev-list", "-n", "1", "HEAD", "--", relative)
+        if not found:
+            return None
+        deleted = _git(folder, environment, "cat-file", "-e", f"{found}:./{relative}") is None
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{found[:12]}~1" if deleted else found[:12]
+
+
+def _git(folder: Path, environment: dict[str, str], *args: str) -> str | None:
+    """What a git command printed (stripped), or ``None`` when it failed."""
+    done = subprocess.run(
+        ["git", "-C", str(folder), *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=GIT_TIMEOUT,
+        check=False,
+    )
+    return done.stdout.strip() if done.returncode == 0 else None
