@@ -154,6 +154,9 @@ EDITS = st.tuples(
 @example(seed=78, files=1, edits=[(0, ("conflict", 1, 0)), (0, ("edit", 1, 0))])
 # A copy spaced in another style under a new topic, then the first copy edited: one region again.
 @example(seed=5, files=1, edits=[(0, ("respace", 1, 0)), (0, ("edit", 1, 0))])
+# An answer extended in one note's copy, beside another note's copy alike to it: the copy stays its own
+# note's, as a build from the lock alone has it.
+@example(seed=348, files=2, edits=[(1, ("edit", 311, 0)), (0, ("edit", 0, 0))])
 def test_a_carried_build_writes_what_a_full_build_writes(
     tmp_path: Path, seed: int, files: int, edits: list[tuple[int, tuple[str, int, int]]]
 ) -> None:

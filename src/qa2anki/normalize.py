@@ -983,18 +983,34 @@ def _like_the_choice(
     canonical = choice.canonical
     kept: list[_Group] = []
     rest: list[_Group] = []
+    likeness: dict[int, bool] = {}
+
+    def like(group: _Group) -> bool:
+        if id(group) not in likeness:
+            likeness[id(group)] = (
+                group is canonical
+                or _like_the_card(group, canonical, limits, remembered, memo)
+                or _reworded_copy_of(group, canonical, previous)
+            )
+        return likeness[id(group)]
+
     others = _other_notes(members, choice, previous)
+    if previous is not None and _wording(choice.chosen) not in previous.owners:
+        # The card shows an edit. The notes whose cards are unlike it were not edited: their other
+        # wordings stay theirs (else a copy of one, alike to the edit, would leave it for the edit's card
+        # in this build, and go back in the next, by its key).
+        others = frozenset(
+            digest
+            for group in members
+            if not like(group)
+            for digest in {_wording(entry) for entry in group.entries} & previous.shown
+        )
     key = identity_key(choice.chosen.topic, canonical.question)  # the note's (see _note)
     for group in members:
         if group is not canonical and _owner(group, previous) in others and not _same_key(group, key):
             rest.append(group)  # it belonged to another note of this cluster, which is still there
             continue
-        like = (
-            group is canonical
-            or _like_the_card(group, canonical, limits, remembered, memo)
-            or _reworded_copy_of(group, canonical, previous)
-        )
-        (kept if like else rest).append(group)
+        (kept if like(group) else rest).append(group)
     return kept, rest
 
 
@@ -1039,7 +1055,8 @@ def _owner_of(digests: set[str], previous: Previous) -> str | None:
 
 def _other_notes(members: Sequence[_Group], choice: _Choice, previous: Previous | None) -> frozenset[str]:
     """The shown wordings of the lock's other notes whose cards are still among the members (none when
-    the card shows an edit: which note an edit belongs to is what its likeness says)."""
+    the card shows an edit: which note an edit belongs to is what its likeness says, see
+    :func:`_like_the_choice`)."""
     chosen = _wording(choice.chosen)
     if previous is None or chosen not in previous.owners:
         return frozenset()
