@@ -1350,6 +1350,8 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         item = _question_item(block, html)
         if item is not None:
             return [item]
+    if block.kind == "bullet_list" and (bullet := _question_bullet(block, html)) is not None:
+        return [bullet]
     if block.kind == FOLD_TAG or (block.kind == "paragraph" and block.tokens[0].meta.get(FOLD_SUMMARY)):
         tag = str(block.tokens[0].meta.get("tag", ""))
         if block.kind == FOLD_TAG:
@@ -2164,8 +2166,10 @@ def _answer_item(block: _Block, answer_label: re.Pattern[str]) -> _Found | None:
 
 QUOTED_ANSWER = "quoted-answer"
 """The rule of a quote that opens with an answer label alone on its line (``> 参考答案：`` / ``>`` / ``> 用
-Set。``, 渡一-style answers): the label is the answer's, and the quote's other blocks are the answer,
-read as if they stood outside it (the quote only set the answer off)."""
+Set。``, 渡一-style answers), or with the label and its text in a first paragraph of several (``> 参考答
+案：在运行时…`` / ``>`` / ``> 提示：…``): the label is the answer's, and the quote's other blocks are the
+answer, read as if they stood outside it (the quote only set the answer off). (A quote of one labelled
+paragraph is an :data:`ANSWER_ITEM`.)"""
 
 
 def _quoted_answer(block: _Block, patterns: _LabelPatterns, labels: Labels, source: _Source) -> list[_Found]:
@@ -2174,7 +2178,7 @@ def _quoted_answer(block: _Block, patterns: _LabelPatterns, labels: Labels, sour
     if len(tokens) < 6 or tokens[1].type != "paragraph_open" or tokens[3].type != "paragraph_close":
         return []
     label = _split_label(tokens[2], patterns.answer) if tokens[2].type == "inline" else None
-    if label is None or label.markdown or "\n" in tokens[2].content.strip():
+    if label is None or (not label.markdown and "\n" in tokens[2].content.strip()):
         return []
     inner_source = _quoted_source(block, source)
     first = _blocks(_shown(tokens[1:-1]))
@@ -3818,6 +3822,25 @@ def _question_item(block: _Block, html: str) -> _Found | None:
     )
 
 
+QUESTION_BULLET = "question-bullet"
+"""The rule of a bullet list of one item that is one short line ending in a question mark
+(``- 函数没有返回语句时，有返回值吗？``, its answer in a quote after it: ``> 参考答案：有，返回值是
+None。``): a question when an answer label follows it before the next question or heading, as the same
+line without its bullet is (a :data:`PLAIN_QUESTION`); else content. Never one of a run of unlabelled
+questions: a bullet that asks with no label after it is a point of the text around it."""
+
+
+def _question_bullet(block: _Block, html: str) -> _Found | None:
+    """A :data:`QUESTION_BULLET` block, else ``None``."""
+    tokens = block.tokens
+    if len(tokens) != 7 or tokens[3].type != "inline" or tokens[2].type != "paragraph_open":
+        return None
+    inline = tokens[3]
+    if "\n" in inline.content.strip() or (label := _plain_question(inline)) is None:
+        return None
+    return _Found("block", QUESTION_BULLET, block.start, block.end, html, block.tokens, 0, label)
+
+
 def _first_is_bold(inline: Token) -> bool:
     return "strong_close" in _opening_emphasis(_children(inline))[1]
 
@@ -3996,7 +4019,7 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
     waiting_rule = ""
     waiting_level = 0
     for block in blocks:
-        if block.kind == "question" or _bare_line(block):
+        if block.kind == "question" or _bare_line(block) or block.rule == QUESTION_BULLET:
             if (
                 block.rule in _ASKED_RULES
                 and waiting is not None
@@ -4015,7 +4038,7 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
     return answered
 
 
-_ASKED_RULES = frozenset((*QUESTION_LINE_RULES, BARE_QUESTION))
+_ASKED_RULES = frozenset((*QUESTION_LINE_RULES, BARE_QUESTION, QUESTION_BULLET))
 """Rules of lines that are questions when an answer label follows them (see :func:`_answered_questions`)."""
 
 
@@ -4888,7 +4911,11 @@ def assemble_part(
             hint(block.start + 1, _(CODE_LABEL_HINT))
         if block.rule in QUESTION_LINE_RULES and block.start not in answered:
             block = block._replace(kind="block")  # a bold line without an answer label is content
-        elif _bare_line(block) and block.start in answered and (current is None or current.answer):
+        elif (
+            (_bare_line(block) or block.rule == QUESTION_BULLET)
+            and block.start in answered
+            and (current is None or current.answer)
+        ):
             # (Below a question still waiting for its answer, as in a quiz, it is that question's text.)
             block = block._replace(kind="question", rule=PLAIN_QUESTION)
         if block.rule == FOLD_ANSWER and current is None:
