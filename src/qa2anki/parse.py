@@ -966,12 +966,15 @@ def names_genre(title: str) -> bool:
     return any(word in folded for word in GENRE_WORDS)
 
 
-_ASKING_RE = re.compile("|".join(re.escape(word) for word in ASKING_WORDS), re.IGNORECASE)
+_ASKING_RE = re.compile(
+    "|".join((*(re.escape(word) for word in ASKING_WORDS), r"吗(?=[\s*_~。.!！]*$)")), re.IGNORECASE
+)
+"""One of :data:`ASKING_WORDS`, or the yes/no particle 吗 that ends the text (``Redis事务的CAS操作吗``)."""
 
 
 def asks_by_wording(topic: str) -> bool:
     """Whether a heading's topic is worded as a question without a question mark (see
-    :data:`ASKING_WORDS`)."""
+    :data:`ASKING_WORDS`; or it ends with 吗)."""
     return _ASKING_RE.search(f" {topic} ") is not None
 
 
@@ -1805,7 +1808,12 @@ def _read_outline(
     item asks a question that has items below it. With ``answer_label``, items below a question that are
     one item opening with an answer label (``  - 答：…``) are its answer label (see :data:`ANSWER_ITEM`)."""
     found: list[_Found] = []
-    _read_outline_items(block, source, found, rule, answer_label)
+    _read_outline_items(block, source, found, rule, answer_label, worded=rule == QUESTION_ITEMS)
+    if rule == OUTLINE_ITEMS and sum(piece.kind == "question" for piece in found) >= 2:
+        # Among items that ask, one worded as a question (``3. Redis的主键争用问题如何解决``) asks too, as in
+        # a list of questions without an outliner's markers.
+        found = []
+        _read_outline_items(block, source, found, rule, answer_label, worded=True)
     if not any(piece.kind in ("block", "answer") for piece in found):
         return []
     if rule != OUTLINE_ITEMS:
@@ -1821,12 +1829,13 @@ def _read_outline_items(
     rule: str,
     answer_label: re.Pattern[str] | None,
     topic: str = "",
+    worded: bool = False,
 ) -> None:
     """The items of one list of an outline, and the lists nested in those that ask nothing (whose own
-    line is then the topic of the questions below them)."""
+    line is then the topic of the questions below them); ``worded``: see :func:`_item_question`."""
     for item in _blocks(block.tokens[1:-1]):
         children = _blocks(item.tokens[1:-1])
-        question = _item_question(children, answer_label, worded=rule == QUESTION_ITEMS) if children else None
+        question = _item_question(children, answer_label, worded=worded) if children else None
         line_item = (
             _line_item(children, answer_label) if question is None and rule == QUESTION_ITEMS else None
         )
@@ -1851,7 +1860,7 @@ def _read_outline_items(
             for child in children:
                 if child.kind in ("bullet_list", "ordered_list"):
                     topic_ = _outline_topic(children[0]) or topic
-                    _read_outline_items(child, source, found, rule, answer_label, topic_)
+                    _read_outline_items(child, source, found, rule, answer_label, topic_, worded)
             if len(children) > 1 and not any(piece.kind == "question" for piece in found[at:]):
                 found[at] = found[at]._replace(rule=UNREAD_ITEM)  # (its text is on no card: said so)
             continue
