@@ -5051,12 +5051,15 @@ def assemble_part(
                     question=block._replace(kind="question", rule=QUESTION_ANSWER_SECTIONS, text=""),
                 )
             # A heading that is only a number and decoration (``## 第 1 题 🟢``) names no topic, nor does a
-            # table of contents (``## 目录`` over the questions' list of links), nor a numbered question
-            # label (语雀's ``#### 面试题 1`` over each labelled pair).
+            # table of contents (``## 目录`` over the questions' list of links), nor a question label,
+            # numbered (语雀's ``#### 面试题 1`` over each labelled pair) or bare below a section's topic
+            # (``### 面试题`` over the questions on ``## 数组``: they are about arrays; right below the
+            # document's title, ``## 面试题`` is the section's name).
             named = (
                 _undecorated(block.topic)
                 and _undecorated(block.topic).casefold() not in TOC_HEADINGS | ROLE_HEADINGS
                 and block.rule != QUESTION_LABEL_HEADING
+                and not (block.rule == QUESTION_SECTION and headings and not _below_title(headings, context))
             )
             topic = block.topic if named else (headings[-1][1] if headings else "")
             headings.append((block.level, topic))
