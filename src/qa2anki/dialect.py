@@ -581,13 +581,28 @@ def _block_id(state: StateInline, silent: bool) -> bool:
     )
 
 
+ECMASCRIPT_SLOTS = frozenset(
+    (
+        *("Prototype", "Call", "Construct", "Scopes", "Environment", "Realm", "Extensible"),
+        *("PromiseState", "PromiseResult", "PromiseFulfillReactions", "PromiseRejectReactions"),
+        *("GetPrototypeOf", "SetPrototypeOf", "DefineOwnProperty", "GetOwnProperty", "OwnPropertyKeys"),
+        *("HomeObject", "ThisValue", "ThisMode", "FunctionLocation", "FormalParameters", "ECMAScriptCode"),
+        *("BoundThis", "BoundArgs", "BoundArguments", "BoundTargetFunction", "TargetFunction"),
+        *("PrimitiveValue", "ProxyTarget", "ProxyHandler", "IsRevoked", "GeneratorState"),
+        *("Writable", "Enumerable", "Configurable"),
+    )
+)
+"""ECMAScript's internal slots and methods, written ``[[Prototype]]`` in JavaScript's 原型链 answers: the
+brackets are the notation, not an Obsidian link (whose text alone would read ``私有属性(Prototype)``)."""
+
+
 def _wikilink(state: StateInline, silent: bool) -> bool:
     """An Obsidian link to a note (``[[Python 可变对象|可变对象]]``, ``[[GIL]]``): its text, as Obsidian
-    shows it (the note it links to is not in the deck)."""
+    shows it (the note it links to is not in the deck). Not one of :data:`ECMASCRIPT_SLOTS`."""
     if not state.src.startswith("[[", state.pos) or state.src[state.pos - 1 : state.pos] == "!":
         return False  # (``![[另一篇笔记]]`` embeds a note: shown as written, see _obsidian_embed)
     match = _WIKILINK_RE.match(state.src, state.pos, state.posMax)
-    if match is None:
+    if match is None or (not match.group(2) and match.group(1) in ECMASCRIPT_SLOTS):
         return False
     return _shown_part(state, match, 2 if match.group(2) else 1, silent)
 
