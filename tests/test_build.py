@@ -924,6 +924,31 @@ def test_a_new_question_under_a_known_answer_of_two_questions_stays_apart(tmp_pa
     assert (edited.note_count, [n.status for n in edited.changed]) == (2, [Status.UPDATED])
 
 
+def test_copies_that_still_disagree_when_the_card_s_wording_is_gone_are_warned_of(tmp_path: Path) -> None:
+    """Three copies; one build rewords copy 1's question and extends copy 2's answer (the card keeps copy
+    3's wording, warned of); the next deletes copy 3. Copies 1 and 2 still disagree: the card shows one of
+    them, and that build says so (it was silent, and copy 1's question was on no card without a word).
+    Once recorded, the next build is silent, as for copies edited differently under two headings."""
+    project = tmp_path
+    (project / "source").mkdir()
+    document = project / "source" / "a.md"
+    entry = "## 注意力机制\n\n**面试题：** {0}\n\n**答案：** {1}\n\n"
+    old, new = "Transformer中的自注意力机制是如何计算的？", "Transformer的自注意力是怎样计算的？"
+    longer = ATTENTION_ANSWER + "\n4. **加权求和**：用权重对V加权求和。"
+    document.write_text(entry.format(old, ATTENTION_ANSWER) * 3, encoding="utf-8")
+    (note,) = build(Options(cwd=project, now=NOW)).changed
+    edited = entry.format(new, ATTENTION_ANSWER) + entry.format(old, longer)
+    document.write_text(edited + entry.format(old, ATTENTION_ANSWER), encoding="utf-8")
+    (kept,) = _not_hints(build(Options(cwd=project, now=NOW + 10)).problems)
+    assert "copies of one note were changed differently" in kept.message
+    document.write_text(edited, encoding="utf-8")
+    report = build(Options(cwd=project, now=NOW + 20))
+    assert [n.guid for n in report.changed] == [note.guid] and report.note_count == 1
+    (warning,) = _not_hints(report.problems)
+    assert "every copy of one note was changed since the last build, differently" in warning.message
+    assert _not_hints(build(Options(cwd=project, now=NOW + 30)).problems) == ()
+
+
 def test_two_cards_of_one_question_meet_under_a_renamed_heading_and_keep_both_answers(tmp_path: Path) -> None:
     """One question under two headings, with two answers: two cards. Renaming the second heading to the
     first's makes them one note (one question under one heading), which keeps the first card, its answer

@@ -134,9 +134,12 @@ def previous_wordings(lock: Lock) -> Previous | None:
     older: set[str] = set()
     owners: dict[str, str] = {}
     topics: dict[str, frozenset[str]] = {}
+    alone: set[str] = set()
     for locked in lock.notes:
         if locked.wording and locked.present:
             topics[locked.wording] = frozenset(map(fold_topic, locked.topics))
+            if not locked.others:
+                alone.add(locked.key)
             shown.add(locked.wording)
             known.add(locked.wording)
             known.update(locked.others)
@@ -145,7 +148,7 @@ def previous_wordings(lock: Lock) -> Previous | None:
                 owners.setdefault(digest, locked.wording)
     if not known:
         return None
-    return Previous(frozenset(shown), frozenset(known), frozenset(older), owners, topics)
+    return Previous(frozenset(shown), frozenset(known), frozenset(older), owners, topics, frozenset(alone))
 
 
 def reidentify_score(question: str, answer: str, locked: LockedNote) -> float:

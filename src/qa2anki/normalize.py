@@ -229,6 +229,8 @@ class Previous:
     splits along these lines again, so a build after a build changes nothing."""
     topics: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """Each shown wording, to the folded topics its note stood under (see :func:`_copy_edges`)."""
+    alone: frozenset[str] = frozenset()
+    """The identity keys of the notes whose copies all said the same (see :func:`_rewritten_apart`)."""
 
 
 class UnionFind:
@@ -483,6 +485,7 @@ def normalize(
 
     notes: list[Note] = []
     problems: list[Problem] = []
+    rewritten_parts: list[tuple[_Group, _Group]] = []
     for cluster in clusters.values():
         if len(cluster) == 1 and len(cluster[0].entries) == 1:
             notes.append(_single_note(cluster[0]))
@@ -491,7 +494,10 @@ def normalize(
             note, notices = _make_note(part, choice, limits, remembered, next_memo, previous)
             notes.append(note)
             problems.extend(notices)
-    problems += _rewritten_problems(notes, [(groups[x], groups[y]) for x, y in rewritten])
+            if previous is not None and _rewritten_apart(part, previous):
+                rewritten_parts.extend(combinations(part, 2))
+    rewritten_parts += [(groups[x], groups[y]) for x, y in rewritten]
+    problems += _rewritten_problems(notes, rewritten_parts)
     notes.sort(key=lambda n: _sort_key(n.first))
     # The bigram sets of the texts just compared are not asked for again: the rest of a build needs their
     # memory (45 MB at 100,000 entries) more.
@@ -574,6 +580,17 @@ def _rewritten_copy_edges(
             ):
                 edges.append((x, y))
     return edges
+
+
+def _rewritten_apart(part: Sequence[_Group], previous: Previous) -> bool:
+    """Whether a note's wordings are all new and differ, while the lock's note of one of their keys had
+    copies that all said the same: every copy was edited since the last build, differently (the last
+    copy that still said what the card showed deleted since, say). Nothing ties the card to one edit."""
+    if len({(unspaced(g.question), unspaced(g.answer)) for g in part}) < 2:
+        return False
+    if any(_known(group, previous) for group in part):
+        return False
+    return any(identity_key(e.topic, g.question) in previous.alone for g in part for e in g.entries)
 
 
 def _rewritten_problems(notes: Sequence[Note], pairs: Sequence[tuple[_Group, _Group]]) -> list[Problem]:
