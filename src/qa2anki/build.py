@@ -54,7 +54,7 @@ from qa2anki.lockfile import (
     write_lock,
 )
 from qa2anki.media import Media, MediaFile, collect_media, read_media
-from qa2anki.normalize import Normalized, Note, Thresholds, fold_topic, normalize, note_tags
+from qa2anki.normalize import ANSWER_FLOOR, Normalized, Note, Thresholds, fold_topic, normalize, note_tags
 from qa2anki.notetype import NOTE_TYPE
 from qa2anki.parse import DEFAULT_LABELS, Entry, Labels, ParseResult
 from qa2anki.render import RenderedNote, anki_search, render_note
@@ -65,6 +65,7 @@ from qa2anki.scan import (
     scan_sections,
 )
 from qa2anki.sidejob import side_job, side_process
+from qa2anki.similarity import letter_count
 from qa2anki.sources import SOURCE_SUFFIXES, Document, SourceFile, display_path, find_sources, read_document
 
 if TYPE_CHECKING:
@@ -1172,9 +1173,11 @@ def _split_copies(identification: Identification, old_lock: Lock) -> tuple[Probl
         identification.lock.unparsed
     )
     asked: dict[str, list[LockedNote]] = {}
+    answering: dict[str, list[LockedNote]] = {}
     for locked in old_lock.notes:
         if locked.present and locked.guid in now:
             asked.setdefault(locked.question, []).append(locked)
+            answering.setdefault(locked.answer, []).append(locked)
     carried = _CarriedQuestions(old_lock.unparsed)
     problems: list[Problem] = []
     for item in added:
@@ -1182,6 +1185,7 @@ def _split_copies(identification: Identification, old_lock: Lock) -> tuple[Probl
         topic = fold_topic(item.note.topic)
         others = asked.get(question, []) + carried.asking(question)
         if not others:
+            problems += _reworded_copy(item, answering, carried)
             continue
         same = [locked for locked in others if topic in map(fold_topic, locked.topics)]
         if same:
@@ -1205,6 +1209,35 @@ def _split_copies(identification: Identification, old_lock: Lock) -> tuple[Probl
     return tuple(problems)
 
 
+def _reworded_copy(
+    item: IdentifiedNote, answering: Mapping[str, list[LockedNote]], carried: _CarriedQuestions
+) -> list[Problem]:
+    """A warning for an added note that gives, under a question of its own, the whole answer of a note of
+    the lock that goes on under its topic: a copy of that note whose question alone was reworded (the
+    note's other copies still ask the old question, so the card goes on with them, and the reworded copy
+    is a card without history), or a new question over a pasted answer. Which one only the user knows;
+    an answer too short to tell (see :data:`qa2anki.normalize.ANSWER_FLOOR`) says nothing."""
+    answer, topic = item.note.answer_folded, fold_topic(item.note.topic)
+    if letter_count(answer) < ANSWER_FLOOR:
+        return []
+    others = [
+        locked
+        for locked in answering.get(answer, []) + carried.answering(answer)
+        if topic in map(fold_topic, locked.topics)
+    ]
+    if not others:
+        return []
+    locked = min(others, key=attrgetter("guid"))
+    message = _(
+        "this new note has the whole answer of note {guid} ({question}) under a question of its own: if "
+        "you reworded a copy of that note, before importing this deck restore the lock, reword the other "
+        "copies the same way (or delete them) and build again, and the card keeps its history; if it is "
+        "a new question, give it an answer of its own"
+    ).format(guid=locked.guid, question=locked.question_md or locked.question)
+    first = item.note.first
+    return [Problem(first.path, first.line, Severity.WARNING, message)]
+
+
 class _CarriedQuestions:
     """The lock lines of the notes a build carried over (left unparsed), searched by folded question: a
     line holds ``"question": <JSON string>,`` as this program writes it."""
@@ -1215,11 +1248,18 @@ class _CarriedQuestions:
 
     def asking(self, question: str) -> list[LockedNote]:
         """The carried notes whose folded question is ``question``."""
+        return self._holding(f'"question": {json_string(question)}, "answer"')
+
+    def answering(self, answer: str) -> list[LockedNote]:
+        """The carried notes whose folded answer is ``answer``."""
+        return self._holding(f'"answer": {json_string(answer)}, "topics"')
+
+    def _holding(self, text: str) -> list[LockedNote]:
         if not self.lines:
             return []
         if self._joined is None:
             self._joined = b"\n".join(self.lines[guid] for guid in sorted(self.lines))
-        needle = f'"question": {json_string(question)}, "answer"'.encode("utf-8", "surrogatepass")
+        needle = text.encode("utf-8", "surrogatepass")
         found: list[LockedNote] = []
         at = self._joined.find(needle)
         while at >= 0:

@@ -537,7 +537,7 @@ def _copy_edges(
         edges += [
             (x, y)
             for x, y in _edit_copies(groups, members, owners, known, previous)
-            if groups[x].question != groups[y].question and _reworded_copy(groups[x], groups[y])
+            if groups[x].question != groups[y].question and _alike_questions(groups[x], groups[y])
         ]
     edges += _lost_topic_edges(groups, owned, known, previous, limits)
     return edges, _rewritten_copy_edges(groups, owned, known, previous, limits)
@@ -673,14 +673,6 @@ def _edit_copies(
             if any(fold_topic(e.topic) in stood for e in groups[edit].entries):
                 edges.append((x, y))
     return edges
-
-
-def _reworded_copy(x: _Group, y: _Group) -> bool:
-    """Whether an edit (one of two groups with one answer) is the other's copy with its question reworded:
-    an answer long enough to tell (see :data:`ANSWER_FLOOR`) ties them whatever the question says, as it
-    re-identifies a note whose every copy was so reworded (「Transformer中的自注意力机制是如何计算的？」 /
-    「自注意力（Self-Attention）的计算过程是怎样的？」: 0.09); a short one only with alike questions."""
-    return (_telling(x.answer) and _telling(y.answer)) or _alike_questions(x, y)
 
 
 def _alike_questions(x: _Group, y: _Group) -> bool:
@@ -1004,10 +996,8 @@ def _like_the_choice(
 
     def like(group: _Group) -> bool:
         if id(group) not in likeness:
-            likeness[id(group)] = (
-                group is canonical
-                or _like_the_card(group, canonical, limits, remembered, memo)
-                or _reworded_copy_of(group, canonical, previous)
+            likeness[id(group)] = group is canonical or _like_the_card(
+                group, canonical, limits, remembered, memo
             )
         return likeness[id(group)]
 
@@ -1029,21 +1019,6 @@ def _like_the_choice(
             continue
         (kept if like(group) else rest).append(group)
     return kept, rest
-
-
-def _reworded_copy_of(group: _Group, canonical: _Group, previous: Previous | None) -> bool:
-    """Whether one of two wordings is an edit of the other's copy that reworded only its question: their
-    answer is one, long enough to tell (:func:`_reworded_copy`), and the last build had exactly one of
-    them, or had both on one note (the edit, made an earlier build). However little the questions share,
-    the copy stays on its card, as a note whose every copy was so reworded is re-identified by its
-    answer; answers pasted under two questions from the start were two notes, and stay so (see
-    :data:`QUESTION_FLOOR`)."""
-    if previous is None or group.answer != canonical.answer or not _reworded_copy(group, canonical):
-        return False
-    if _known(group, previous) != _known(canonical, previous):
-        return True
-    owner = _owner(group, previous)
-    return owner is not None and owner == _owner(canonical, previous)
 
 
 def _known(group: _Group, previous: Previous) -> bool:

@@ -2175,10 +2175,11 @@ def _answer_item(block: _Block, answer_label: re.Pattern[str]) -> _Found | None:
 
 QUOTED_ANSWER = "quoted-answer"
 """The rule of a quote that opens with an answer label alone on its line (``> 参考答案：`` / ``>`` / ``> 用
-Set。``, 渡一-style answers), or with the label and its text in a first paragraph of several (``> 参考答
-案：在运行时…`` / ``>`` / ``> 提示：…``): the label is the answer's, and the quote's other blocks are the
-answer, read as if they stood outside it (the quote only set the answer off). (A quote of one labelled
-paragraph is an :data:`ANSWER_ITEM`.)"""
+Set。``, 渡一-style answers): the label is the answer's, and the quote's other blocks are the answer,
+read as if they stood outside it (the quote only set the answer off). Not a quote whose label has its
+text on its line and more paragraphs below (``> 参考答案：…`` / ``>`` / ``> 提示：…``): inside a question
+heading's answer that is the answer's own quote, and reading it as the label put the answer above it on
+the front of the card."""
 
 
 def _quoted_answer(block: _Block, patterns: _LabelPatterns, labels: Labels, source: _Source) -> list[_Found]:
@@ -2187,7 +2188,7 @@ def _quoted_answer(block: _Block, patterns: _LabelPatterns, labels: Labels, sour
     if len(tokens) < 6 or tokens[1].type != "paragraph_open" or tokens[3].type != "paragraph_close":
         return []
     label = _split_label(tokens[2], patterns.answer) if tokens[2].type == "inline" else None
-    if label is None or (not label.markdown and "\n" in tokens[2].content.strip()):
+    if label is None or label.markdown or "\n" in tokens[2].content.strip():
         return []
     inner_source = _quoted_source(block, source)
     first = _blocks(_shown(tokens[1:-1]))
