@@ -782,6 +782,12 @@ def test_new_lock_starts_a_damaged_lock_anew_and_keeps_a_sound_one(tmp_path: Pat
         assert "this one is sound, and kept" in warning.message and not kept.lock_changed
 
 
+def _document(project: Path) -> Path:
+    """Where a project's one document goes (``source/a.md``), its folder made."""
+    (project / "source").mkdir(exist_ok=True)
+    return project / "source" / "a.md"
+
+
 def _copies(project: Path, question: str, *copies: tuple[str, str]) -> Callable[..., None]:
     """A project whose document repeats one entry under several headings (``(heading, answer)`` each);
     returns what rewrites the document with other copies."""
@@ -883,8 +889,7 @@ def test_a_copy_whose_question_alone_is_reworded_is_warned_of(tmp_path: Path) ->
     (the lock restored, the other copy reworded too) keeps the card. (It was silent; deleting the old
     copy later retired the studied note.)"""
     project = tmp_path
-    (project / "source").mkdir()
-    document = project / "source" / "a.md"
+    document = _document(project)
     entry = "## {0}\n\n**面试题：** {1}\n\n**答案：** " + ATTENTION_ANSWER + "\n\n"
     old, new = "Transformer中的自注意力机制是如何计算的？", "自注意力（Self-Attention）的计算过程是怎样的？"
     document.write_text(entry.format("注意力机制", old) * 2, encoding="utf-8")
@@ -904,10 +909,9 @@ def test_a_copy_whose_question_alone_is_reworded_is_warned_of(tmp_path: Path) ->
 
 def test_a_new_question_under_a_known_answer_of_two_questions_stays_apart(tmp_path: Path) -> None:
     """An answer pasted under two different questions from the first build on is two notes, and stays two
-    when one of them is edited elsewhere (only an edit of a copy ties a reworded question to its card)."""
+    when one of them is edited (an edit of its answer: no new note, so no word of a reworded copy)."""
     project = tmp_path
-    (project / "source").mkdir()
-    document = project / "source" / "a.md"
+    document = _document(project)
     entry = "## {0}\n\n**面试题：** {1}\n\n**答案：** {2}\n\n"
     first = "int i=(j=4,k=8,l=16,m=32); 输出是多少？"
     second = '#include <file.h> 与 #include "file.h" 的区别？'
@@ -930,8 +934,7 @@ def test_copies_that_still_disagree_when_the_card_s_wording_is_gone_are_warned_o
     them, and that build says so (it was silent, and copy 1's question was on no card without a word).
     Once recorded, the next build is silent, as for copies edited differently under two headings."""
     project = tmp_path
-    (project / "source").mkdir()
-    document = project / "source" / "a.md"
+    document = _document(project)
     entry = "## 注意力机制\n\n**面试题：** {0}\n\n**答案：** {1}\n\n"
     old, new = "Transformer中的自注意力机制是如何计算的？", "Transformer的自注意力是怎样计算的？"
     longer = ATTENTION_ANSWER + "\n4. **加权求和**：用权重对V加权求和。"
@@ -955,8 +958,7 @@ def test_two_cards_of_one_question_meet_under_a_renamed_heading_and_keep_both_an
     first and the other below it, with the conflict warned of. The first answer was called a stale copy
     and left the card (and ``tidy`` offered to delete it): no edit had made it older."""
     project = tmp_path
-    (project / "source").mkdir()
-    document = project / "source" / "a.md"
+    document = _document(project)
     entry = "## {0}\n\n**面试题：** 量化会带来哪些问题？\n\n**答案：** {1}\n\n"
     first = "量化可能导致精度下降，低比特表示引入舍入误差。"
     second = "量化需要硬件支持，部分硬件不支持INT4计算。"
@@ -983,8 +985,7 @@ def test_a_copy_moved_under_another_existing_heading_and_edited_is_warned_of(tmp
     """A copy moved under a heading that other notes stood under, and edited in the same build, may be the
     note's copy or a question of its own there: it is a note of its own, warned of at its line."""
     project = tmp_path
-    (project / "source").mkdir()
-    document = project / "source" / "a.md"
+    document = _document(project)
     entry = "**面试题：** {0}\n\n**答案：** {1}\n\n"
     copy = entry.format("什么是缓存穿透？", "基于内存。")
     other = entry.format("什么是缓存雪崩？", "大量缓存同时失效。")
