@@ -53,7 +53,7 @@ import os
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
@@ -1001,17 +1001,7 @@ def _like_the_choice(
             )
         return likeness[id(group)]
 
-    others = _other_notes(members, choice, previous)
-    if previous is not None and _wording(choice.chosen) not in previous.owners:
-        # The card shows an edit. The notes whose cards are unlike it were not edited: their other
-        # wordings stay theirs (else a copy of one, alike to the edit, would leave it for the edit's card
-        # in this build, and go back in the next, by its key).
-        others = frozenset(
-            digest
-            for group in members
-            if not like(group)
-            for digest in {_wording(entry) for entry in group.entries} & previous.shown
-        )
+    others = _other_notes(members, choice, previous, like)
     key = identity_key(choice.chosen.topic, canonical.question)  # the note's (see _note)
     for group in members:
         if group is not canonical and _owner(group, previous) in others and not _same_key(group, key):
@@ -1045,13 +1035,24 @@ def _owner_of(digests: set[str], previous: Previous) -> str | None:
     return owners.pop() if len(owners) == 1 else None
 
 
-def _other_notes(members: Sequence[_Group], choice: _Choice, previous: Previous | None) -> frozenset[str]:
-    """The shown wordings of the lock's other notes whose cards are still among the members (none when
-    the card shows an edit: which note an edit belongs to is what its likeness says, see
-    :func:`_like_the_choice`)."""
-    chosen = _wording(choice.chosen)
-    if previous is None or chosen not in previous.owners:
+def _other_notes(
+    members: Sequence[_Group], choice: _Choice, previous: Previous | None, like: Callable[[_Group], bool]
+) -> frozenset[str]:
+    """The shown wordings of the lock's other notes whose cards are still among the members. When the card
+    shows an edit, which note the edit belongs to is what its likeness says: the notes whose cards are
+    unlike it (``like``: whether a member stands on the card) were not edited, and their other wordings
+    stay theirs (else a copy of one, alike to the edit, would leave it for the edit's card in this build,
+    and go back in the next, by its key)."""
+    if previous is None:
         return frozenset()
+    chosen = _wording(choice.chosen)
+    if chosen not in previous.owners:
+        return frozenset(
+            digest
+            for group in members
+            if not like(group)
+            for digest in {_wording(entry) for entry in group.entries} & previous.shown
+        )
     here = {_wording(entry) for group in members for entry in group.entries}
     mine = previous.owners[chosen]
     return frozenset(w for w in here & previous.shown if w not in (mine, chosen))
