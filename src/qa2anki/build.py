@@ -1218,14 +1218,12 @@ def _reworded_copy(
     is a card without history), or a new question over a pasted answer. Which one only the user knows;
     an answer too short to tell (see :data:`qa2anki.normalize.ANSWER_FLOOR`) says nothing."""
     answer, topic = item.note.answer_folded, fold_topic(item.note.topic)
-    if letter_count(answer) < ANSWER_FLOOR:
-        return []
     others = [
         locked
         for locked in answering.get(answer, []) + carried.answering(answer)
         if topic in map(fold_topic, locked.topics)
     ]
-    if not others:
+    if not others or letter_count(answer) < ANSWER_FLOOR:
         return []
     locked = min(others, key=attrgetter("guid"))
     message = _(
