@@ -279,20 +279,6 @@ def test_zero_width_spaces_are_removed_so_labels_after_them_are_read(tmp_path: P
     assert (entry.question_md, entry.answer_md) == ("问题？", "是。")
 
 
-def test_a_zero_width_space_opening_a_line_takes_its_tabs_along(tmp_path: Path) -> None:
-    """Typora writes ``\u200b\t\t`` before each answer line: behind the zero-width space the tabs indent
-    nothing, and with it dropped they made each answer an indented code block. They go with it (the
-    line count stays); blanks before a zero-width space, or after one inside a line, stay."""
-    path = tmp_path / "a.md"
-    text = "## 主题\n\n**面试题：** 自我介绍？\n\n**答案：**\n\n\u200b\t\t我叫小明。\n\n"
-    text += "    \u200b代码 \u200b 照旧\n"
-    path.write_text(text, encoding="utf-8")
-    document = read_document(SourceFile(file=path, path="a.md", name="a.md"))
-    assert document.text.split("\n")[6:9] == ["我叫小明。", "", "    代码  照旧"]
-    (entry,) = parse_document(document).entries
-    assert entry.answer_html.startswith("<p>我叫小明。</p>")
-
-
 def test_zero_width_joiners_inside_labels_are_removed_but_emoji_keep_theirs(tmp_path: Path) -> None:
     """A joiner, word joiner or stray byte-order mark inside a label (``**答\\u200d案：**``) hid it, and the
     label went onto the card; reading drops them beside Chinese, ASCII and Markdown. Between two emoji

@@ -19,14 +19,12 @@ _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 """Zero-width characters (space, non-joiner, joiner, word joiner, a byte-order mark inside the text)."""
 _NEAR_CJK_OR_ASCII = "\x00-\x7f\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
 _INVISIBLE_RE = re.compile(
-    f"(?m)^[\u200b\u2060\ufeff]+[ \t]+|[\u200b\u2060\ufeff]"
-    f"|(?<=[{_NEAR_CJK_OR_ASCII}])[\u200c\u200d]|[\u200c\u200d](?=[{_NEAR_CJK_OR_ASCII}])"
+    f"[\u200b\u2060\ufeff]|(?<=[{_NEAR_CJK_OR_ASCII}])[\u200c\u200d]|[\u200c\u200d](?=[{_NEAR_CJK_OR_ASCII}])"
 )
 """The zero-width characters reading drops: all but a joiner or non-joiner between two characters of
 another script or two emoji (a man and a laptop: a technologist), where it means something. Beside
 Chinese, ASCII or Markdown it shows nothing and would only hide a label (``**答\u200d案：**``) or part a
-duplicate from its copy. One that opens a line takes the blanks after it along (Typora's ``\u200b\t\t``
-before each answer): behind it they indented nothing, and left alone they would make the line code."""
+duplicate from its copy."""
 
 SOURCE_SUFFIXES = (".md", ".markdown", ".mdx", ".txt")
 """File endings read from a source folder (a file named on the command line is read whatever its ending)."""
