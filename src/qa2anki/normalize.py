@@ -594,8 +594,10 @@ def _rewritten_apart(part: Sequence[_Group], previous: Previous) -> bool:
 
 
 def _rewritten_problems(notes: Sequence[Note], pairs: Sequence[tuple[_Group, _Group]]) -> list[Problem]:
-    """A warning for each note that holds copies :func:`_rewritten_copy_edges` tied together: every copy
-    was edited, differently, and the card shows one of the edits only."""
+    """A warning for each note that holds copies :func:`_rewritten_copy_edges` tied together, or that
+    :func:`_rewritten_apart` found: no copy says what the card showed (every copy edited, differently, or
+    the last one that did deleted; or a note's one copy edited and another pasted beside it), and the card
+    shows one of the new wordings only."""
     if not pairs:
         return []
     rewritten = {entry for pair in pairs for group in pair for entry in group.entries}
@@ -606,8 +608,8 @@ def _rewritten_problems(notes: Sequence[Note], pairs: Sequence[tuple[_Group, _Gr
             shown = note.shown
             where = ", ".join(f"{e.path}:{e.line}" for e in edited)
             message = _(
-                "every copy of one note was changed since the last build, differently ({where}): the card "
-                "shows the wording at {shown} alone; make the copies say the same"
+                "no copy of one note says what its card showed any more, and the copies differ ({where}): "
+                "the card shows the wording at {shown} alone; make the copies say the same"
             ).format(where=where, shown=f"{shown.path}:{shown.line}")
             problems.append(Problem(edited[0].path, edited[0].line, Severity.WARNING, message))
     return problems
