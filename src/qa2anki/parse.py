@@ -4029,7 +4029,7 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
     waiting_rule = ""
     waiting_level = 0
     for block in blocks:
-        if block.kind == "question" or _bare_line(block) or block.rule == QUESTION_BULLET:
+        if block.kind == "question" or _answerable_line(block):
             if (
                 block.rule in _ASKED_RULES
                 and waiting is not None
@@ -4055,6 +4055,12 @@ _ASKED_RULES = frozenset((*QUESTION_LINE_RULES, BARE_QUESTION, QUESTION_BULLET))
 def _bare_line(block: BlockInfo) -> bool:
     """A paragraph that is a short bare question line."""
     return block.rule == BARE_QUESTION
+
+
+def _answerable_line(block: BlockInfo) -> bool:
+    """A short bare question line, as a paragraph or a bullet of its own: a question when an answer label
+    follows it (see :func:`_answered_questions`)."""
+    return block.rule in (BARE_QUESTION, QUESTION_BULLET)
 
 
 class _Run(NamedTuple):
@@ -4921,11 +4927,7 @@ def assemble_part(
             hint(block.start + 1, _(CODE_LABEL_HINT))
         if block.rule in QUESTION_LINE_RULES and block.start not in answered:
             block = block._replace(kind="block")  # a bold line without an answer label is content
-        elif (
-            (_bare_line(block) or block.rule == QUESTION_BULLET)
-            and block.start in answered
-            and (current is None or current.answer)
-        ):
+        elif _answerable_line(block) and block.start in answered and (current is None or current.answer):
             # (Below a question still waiting for its answer, as in a quiz, it is that question's text.)
             block = block._replace(kind="question", rule=PLAIN_QUESTION)
         if block.rule == FOLD_ANSWER and current is None:
