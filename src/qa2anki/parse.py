@@ -1349,6 +1349,8 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         if items:
             return items
     html = render_tokens(block.tokens)
+    if block.kind in ("bullet_list", "ordered_list") and (labelled := _labelled_item(block, html, patterns)):
+        return [labelled]
     if block.kind == "ordered_list":
         item = _question_item(block, html)
         if item is not None:
@@ -3832,6 +3834,27 @@ def _question_item(block: _Block, html: str) -> _Found | None:
     )
 
 
+LABELLED_ITEM = "labelled-item"
+"""The rule of a list of one item that is one line opening with a question label (``* **面试题：** 简述
+HashMap 的结构``, ``1. 问：什么是 GIL？``), its answer in the paragraphs after the list: the question that
+line is without its bullet or number, the label taken off as from a paragraph. (Read as any other one-item
+list, the label stayed on the card's front, or, without a question mark, the question was lost.)"""
+
+
+def _labelled_item(block: _Block, html: str, patterns: _LabelPatterns) -> _Found | None:
+    """A :data:`LABELLED_ITEM` block, else ``None``."""
+    tokens = block.tokens
+    if len(tokens) != 7 or tokens[3].type != "inline" or tokens[2].type != "paragraph_open":
+        return None
+    inline = tokens[3]
+    if "\n" in inline.content.strip():
+        return None
+    label = _split_label(inline, patterns.question)
+    if label is None or not label.markdown or _options(inline, label):
+        return None
+    return _Found("question", LABELLED_ITEM, block.start, block.end, html, tokens, 0, label)
+
+
 QUESTION_BULLET = "question-bullet"
 """The rule of a bullet list of one item that is one short line ending in a question mark
 (``- 函数没有返回语句时，有返回值吗？``, its answer in a quote after it: ``> 参考答案：有，返回值是
@@ -5481,10 +5504,23 @@ def _quotes_pair(
         and not current.pending_headings
         and bool(block.source)
         and block.start in answered
+        and _answered_inside(blocks, index)
         and not current.question.source
         and current.question.rule not in _ITEM_ANSWER_RULES
         and not current.fold_depth
     )
+
+
+def _answered_inside(blocks: Sequence[BlockInfo], index: int) -> bool:
+    """Whether the answer label that answers the question at ``index`` stands inside a quote or list item
+    too. A quoted question answered below its quote (``> **面试题：** …？`` then ``**答案：** …``) is an
+    entry of its own, not a pair an answer above it cites: that answer ends above the quote."""
+    for block in blocks[index + 1 :]:
+        if block.kind in ("answer", "answer-side"):
+            return bool(block.source)
+        if block.kind in ("question", "heading", "break") or block.level:
+            return False
+    return False
 
 
 def _fold_question(loose: Sequence[BlockInfo], heading_body: bool = False) -> list[BlockInfo]:
