@@ -3552,6 +3552,34 @@ BARE_QUESTION = "bare-question"
 """The rule of a short one-line paragraph that ends in a question mark and is neither numbered nor
 labelled (``i++是原子操作吗?``, or bold as a whole: ``**什么是TCP粘包？**``): a question only in a run of
 such paragraphs (see :func:`_unlabelled_runs`)."""
+WORDED_QUESTION = "worded-question"
+"""The rule of a short one-line paragraph that asks by its wording, without a question mark (``请列举至少 3
+个常用的评估指标。``, ``简述 RLHF 的流程``, ``Redis 和 Memcached 的区别``): a question only when an
+answer label comes right after it (an LLM's follow-up questions inside one answer, which were a second
+answer label in that answer); else content, and never one of a run of unlabelled questions."""
+IMPERATIVE_OPENINGS = (
+    *("请", "简述", "简要", "列举", "说明", "解释", "描述", "比较", "分析", "阐述", "概述", "论述", "试述"),
+    *("写出", "举例", "谈谈", "说说", "聊聊", "讲讲", "介绍"),
+)
+"""How a question without a question mark may open: it asks the reader to do something (``请…``,
+``简述…``, ``列举…``)."""
+
+
+def _worded_question(inline: Token) -> _Label | None:
+    """A :data:`WORDED_QUESTION` line's question, else ``None``."""
+    stripped = inline.content.strip()
+    plain = plain_text(inline).strip()
+    if (
+        not plain
+        or len(plain) > QUESTION_LINE_CHARS
+        or plain.endswith((":", "："))
+        or heading_number(stripped)
+        or not (plain.startswith(IMPERATIVE_OPENINGS) or asks_by_wording(plain))
+    ):
+        return None
+    return _Label(stripped, list(inline.children or ()))
+
+
 UNLABELLED_RULES = (NUMBERED_LINE, BARE_QUESTION)
 """Rules of questions that come from a run of unlabelled lines."""
 QUESTION_LINE_CHARS = 60
@@ -3664,7 +3692,10 @@ def _unlabelled_question(block: _Block, inline: Token, html: str) -> list[_Found
         if label is None and asked is not inline:
             label = _plain_question(asked, worded=True)  # ``**说一下MVCC**``: bold, worded as a question
         if label is None:
-            return []
+            worded = _worded_question(inline) if asked is inline else None
+            if worded is None:
+                return []
+            return [_Found("block", WORDED_QUESTION, block.start, block.end, html, block.tokens, 0, worded)]
         return [_Found("block", BARE_QUESTION, block.start, block.end, html, block.tokens, 0, label)]
     runs = _line_runs(inline)
     if runs is None:
@@ -4064,6 +4095,8 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
             waiting, waiting_rule, waiting_level = block.start, block.rule, block.level
         elif block.kind in ("heading", "break") or block.level:
             waiting = None
+        elif waiting_rule == WORDED_QUESTION and block.kind not in ("answer", "answer-side"):
+            waiting = None  # (only an answer label right after it makes such a line a question)
         elif block.kind in ("answer", "answer-side") and waiting is not None:
             if waiting_rule != BARE_QUESTION or block.rule != FOLD_ANSWER:  # a fold has its own rule
                 answered.add(waiting)
@@ -4071,7 +4104,7 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
     return answered
 
 
-_ASKED_RULES = frozenset((*QUESTION_LINE_RULES, BARE_QUESTION, QUESTION_BULLET))
+_ASKED_RULES = frozenset((*QUESTION_LINE_RULES, BARE_QUESTION, QUESTION_BULLET, WORDED_QUESTION))
 """Rules of lines that are questions when an answer label follows them (see :func:`_answered_questions`)."""
 
 
@@ -4083,7 +4116,7 @@ def _bare_line(block: BlockInfo) -> bool:
 def _answerable_line(block: BlockInfo) -> bool:
     """A short bare question line, as a paragraph or a bullet of its own: a question when an answer label
     follows it (see :func:`_answered_questions`)."""
-    return block.rule in (BARE_QUESTION, QUESTION_BULLET)
+    return block.rule in (BARE_QUESTION, QUESTION_BULLET, WORDED_QUESTION)
 
 
 class _Run(NamedTuple):
