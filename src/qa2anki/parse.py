@@ -1158,7 +1158,7 @@ def _label_paragraphs(found: list[_Found], patterns: _LabelPatterns) -> list[_Fo
         answer = found[at + 1] if at + 1 < len(found) else None
         answered = (
             _paragraph_label(answer, patterns.answer)
-            if answer is not None and (answer.kind, answer.rule) == ("block", "")
+            if answer is not None and answer.kind == "block" and answer.rule in _PLAIN_RULES
             else None
         )
         number = asked[1].number
@@ -2739,7 +2739,12 @@ def _titled(read: list[_Found]) -> list[_Found]:
     ``   **题目：** …``, as AI-written 题库 lists title their items) shown on the question's front, above
     it: it is the item's, not the end of the answer of the item before. Only shown: the question's
     Markdown and folded text, what identifies its note, stay without it."""
-    if len(read) < 2 or (read[0].kind, read[0].rule) != ("block", "") or read[1].kind != "question":
+    if (
+        len(read) < 2
+        or read[0].kind != "block"
+        or read[0].rule not in _PLAIN_RULES
+        or read[1].kind != "question"
+    ):
         return read
     title, question = read[0], read[1]
     tokens, label = title.tokens, question.label
@@ -3557,6 +3562,8 @@ WORDED_QUESTION = "worded-question"
 个常用的评估指标。``, ``简述 RLHF 的流程``, ``Redis 和 Memcached 的区别``): a question only when an
 answer label comes right after it (an LLM's follow-up questions inside one answer, which were a second
 answer label in that answer); else content, and never one of a run of unlabelled questions."""
+_PLAIN_RULES = frozenset(("", WORDED_QUESTION))
+"""Rules of a paragraph that is plain text where it is not a question."""
 IMPERATIVE_OPENINGS = (
     *("请", "简述", "简要", "列举", "说明", "解释", "描述", "比较", "分析", "阐述", "概述", "论述", "试述"),
     *("写出", "举例", "谈谈", "说说", "聊聊", "讲讲", "介绍"),
