@@ -7,7 +7,7 @@ from pathlib import Path
 
 from qa2anki.errors import Severity
 from qa2anki.fold import fold
-from qa2anki.hints import ANSWER_BAND, QUESTION_BAND, near_misses, shape_hints
+from qa2anki.hints import ANSWER_BAND, QUESTION_BAND, asked_differently, near_misses, shape_hints
 from qa2anki.normalize import Thresholds, normalize
 from qa2anki.parse import Entry, parse_document, scan_section
 from qa2anki.similarity import similarity
@@ -47,6 +47,39 @@ def test_a_pair_just_under_the_thresholds_is_a_near_miss() -> None:
     [hint] = near_misses(notes)
     assert (hint.path, hint.line, hint.severity) == ("doc.md", 9, Severity.HINT)
     assert hint.message.startswith("near miss: question 0.75, answer 0.00 alike with doc.md:3")
+
+
+def test_a_copy_merged_by_its_answer_that_asks_differently_gets_a_hint() -> None:
+    """Two questions with one answer (Vue's watch and methods defined as arrow functions) are one note:
+    the later question is on no card, and a hint at it says so, naming the card's entry. A copy that
+    asks the same, and a note of one entry, get none."""
+    answer = "箭头函数绑定父级作用域的上下文，不会绑定 Vue 实例，所以 this 是 undefined。"
+    entries = [
+        _entry(2, "watch 的属性用箭头函数定义结果会怎么样？", answer, "vue"),
+        _entry(5, "在 vue 项目中如果 methods 的方法用箭头函数定义结果会怎么样？", answer, "vue"),
+        _entry(8, "watch 的属性用箭头函数定义结果会怎么样？", answer, "vue"),
+        _entry(11, "什么是过拟合？", "训练集好、测试集差。", "vue"),
+    ]
+    [note, single] = normalize(entries).notes
+    assert len(note.merges) == 3 and len(single.merges) == 1
+    [hint] = asked_differently([note, single])
+    assert (hint.path, hint.line, hint.severity) == ("doc.md", 5, Severity.HINT)
+    assert hint.message.startswith("merged by its answer into the note at doc.md:2, which asks differently")
+    assert asked_differently(normalize(entries[:1] + entries[2:]).notes) == ()
+
+
+def test_a_copy_merged_by_its_answer_shows_in_check(project: Path, run_cli: RunCli) -> None:
+    """``check`` prints that hint with the others."""
+    answer = "箭头函数绑定父级作用域的上下文，不会绑定 Vue 实例，所以 this 是 undefined。"
+    (project / "source" / "vue.md").write_text(
+        f"## vue\n\n#### watch 的属性用箭头函数定义结果会怎么样？\n\n{answer}\n\n"
+        f"#### 在 vue 项目中如果 methods 的方法用箭头函数定义结果会怎么样？\n\n{answer}\n",
+        encoding="utf-8",
+    )
+    result = run_cli("check")
+    assert result.exit_code == 0, result.output
+    hint = "source/vue.md:7: hint: merged by its answer into the note at source/vue.md:3, which asks"
+    assert hint in result.stderr
 
 
 def test_notes_of_other_topics_or_far_apart_are_no_near_miss() -> None:

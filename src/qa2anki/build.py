@@ -528,12 +528,13 @@ class Checked:
 def check(options: Options) -> Checked:
     """Read, parse and cluster the sources (as :func:`analyse`), and find the hints."""
     # Imported here: build and list never pay for it.
-    from qa2anki.hints import near_misses, same_questions, shape_hints, unread_labels
+    from qa2anki.hints import asked_differently, near_misses, same_questions, shape_hints, unread_labels
     from qa2anki.parse import scan_section
 
     analysis = analyse(options)
     notes = analysis.normalized.notes
-    hints = [*near_misses(notes, _thresholds(analysis.config)), *same_questions(notes)]
+    thresholds = _thresholds(analysis.config)
+    hints = [*near_misses(notes, thresholds), *asked_differently(notes, thresholds), *same_questions(notes)]
     hints += unread_labels(analysis.entries)
     found = {entry.path for entry in analysis.entries}
     for document in analysis.documents:

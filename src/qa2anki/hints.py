@@ -6,6 +6,9 @@ under ``--strict`` (see :class:`qa2anki.errors.Severity`).
   under ``near_duplicate_answer`` (with questions at least :data:`qa2anki.normalize.QUESTION_FLOOR`
   alike, as merging on answers needs). Lowering the threshold would merge them; often they are two
   questions that only look alike, so it is the user's call.
+* **Questions merged by their answers**: a copy merged into a note on its answer alone, its question
+  worded differently (under ``near_duplicate_question``): that wording is on no card. Usually the same
+  question reworded; sometimes two questions with one answer, which the user may want as two cards.
 * **Same questions**: notes of different topics that ask the same question (folded) with different
   answers: two cards with one front, which the user may want or not.
 * **Labels no longer read**: most answers of a document open with one bold word that is no answer label
@@ -105,6 +108,32 @@ def near_misses(notes: Sequence[Note], thresholds: Thresholds | None = None) -> 
                     ),
                 )
         hints.extend(problem for _, problem in closest.values())
+    return tuple(sorted(hints))
+
+
+def asked_differently(notes: Sequence[Note], thresholds: Thresholds | None = None) -> tuple[Problem, ...]:
+    """A hint at each copy merged into a note by its answer whose question is worded differently from the
+    card's (see the module's docstring), naming the card's entry; sorted by file and line. Stale copies
+    and copies edited differently have warnings of their own."""
+    limits = thresholds or Thresholds()
+    hints: list[Problem] = []
+    for note in notes:
+        for merge in note.merges:
+            if merge.kind not in ("near", "exact") or merge.question_similarity >= limits.question:
+                continue
+            if merge.entry in note.edited:
+                continue
+            hints.append(
+                Problem(
+                    merge.entry.path,
+                    merge.entry.line,
+                    Severity.HINT,
+                    _(
+                        "merged by its answer into the note at {where}, which asks differently: this "
+                        "question is on no card (give it an answer of its own to make it a card of its own)"
+                    ).format(where=f"{note.shown.path}:{note.shown.line}"),
+                )
+            )
     return tuple(sorted(hints))
 
 
