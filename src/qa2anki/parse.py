@@ -4504,6 +4504,11 @@ def mixed_level_tag(level: int) -> str:
     return f"\x00some questions at level {level}"
 
 
+EMPTY_QUESTION_LEVEL_HEADING = N_(
+    "heading at a level of question headings, with nothing below it: no card (write its answer below it, "
+    "or make it a heading of a deeper level's questions)"
+)
+"""Said of a heading without a question mark among headings that are mostly questions, with no body."""
 MAY_ASK_RULES = ("numbered", "heading")
 """Rules of headings that may ask in the right context (see :func:`_may_ask`)."""
 
@@ -4814,7 +4819,15 @@ def assemble_part(
         answer, answer_blocks = entry.answer, entry.answer_blocks
         question_blocks = entry.question_blocks
         if entry.tentative and answer is None and not question_blocks:
-            return  # a heading that may ask, with nothing below it: a heading
+            # A heading that may ask, with nothing below it: a heading; among headings that ask, one worded
+            # as a task (``### 手写一下快排``) is a question left unanswered, as theirs are warned of.
+            if (
+                rule == "heading-without-mark"
+                and not next_is_question
+                and question_level_tag(entry.question.level) in openers
+            ):
+                hint(entry.line, _(EMPTY_QUESTION_LEVEL_HEADING))  # (a hint: an empty title may stand so)
+            return
         if rule == QUIZ_HEADINGS and answer is None:
             return  # a heading that is only a question label, and no answer label below it: a title
         if rule == QUESTION_ANSWER_SECTIONS and answer is None:
