@@ -160,6 +160,18 @@ def test_verbose_lists_changes_and_removals(project: Path, run_cli: RunCli) -> N
     assert "delete them by hand" in result.output
 
 
+def test_a_fence_left_open_says_why_its_entries_went(project: Path, run_cli: RunCli) -> None:
+    """A code block added to the first answer and never closed swallows the entries below it: the build
+    that reports them removed says, at the fence's line, that it is never closed."""
+    write_doc(project)
+    run_cli("build")
+    write_doc(project, DOC.replace("测试集上差。\n", "测试集上差。\n\n```python\nmodel.fit(x)\n", 1))
+    result = run_cli("build", "-v")
+    assert result.exit_code == 0, result.output
+    assert "1 removed" in result.output
+    assert "source/ml.md:9: warning: this code block is never closed" in result.stderr
+
+
 def test_check_exit_codes(project: Path, run_cli: RunCli) -> None:
     """check exits 0 on clean or warning-only sources, 1 with --strict warnings, 2 on usage errors."""
     write_doc(project)

@@ -1251,6 +1251,32 @@ def _code_label_rule(block: _Block, patterns: _LabelPatterns) -> str:
     return ""
 
 
+UNCLOSED_FENCE = "unclosed-fence"
+"""The rule of a fenced code block never closed (it runs to the end of its document, or of the list item
+or quote it is in) that holds lines starting with a question label or a heading's ``##``: most likely
+entries the fence swallowed, which a build would report removed. A warning says so."""
+UNCLOSED_FENCE_TEXT = N_(
+    "this code block is never closed: it runs on to the end, and the lines in it that look like questions "
+    "or headings are code, on no card (close it with its fence line)"
+)
+_HEADING_LINE_RE = re.compile(r"#{2,6}[ \t]")
+
+
+def _unclosed_fence(block: _Block, source: _Source) -> bool:
+    """Whether a fence block's last line is not a closing fence (markdown-it ends an unclosed one where
+    its container or the document ends)."""
+    fence = block.tokens[0]
+    lines = source(block.end - 1, block.end) if block.end - block.start > 1 else []
+    last = lines[0].strip() if lines else ""
+    mark = fence.markup[:1]
+    return not (mark and len(last) >= len(fence.markup) and last == mark * len(last))
+
+
+def _holds_headings(block: _Block) -> bool:
+    """Whether a code block has lines that read as deeper headings (``## …``)."""
+    return any(_HEADING_LINE_RE.match(line) for line in block.tokens[0].content.split("\n"))
+
+
 class _Found(NamedTuple):
     """What a top-level block, or a run of lines of one, is (see :func:`_read_block`)."""
 
@@ -1401,6 +1427,8 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
     rule = "thematic-break" if block.kind == "hr" else ""
     if block.kind in ("fence", "code_block"):
         rule = _code_label_rule(block, patterns)
+        if block.kind == "fence" and _unclosed_fence(block, source) and (rule or _holds_headings(block)):
+            rule = UNCLOSED_FENCE
     elif inline is not None and block.kind == "paragraph" and _separator_line(inline.content):
         rule, html = "thematic-break", "<hr />\n"  # (``━━━━━━``: a 公众号 article's rule between questions)
     elif block.kind in _CONTAINERS and any(token.meta.get(TOO_DEEP) for token in block.tokens if token.meta):
@@ -5005,6 +5033,8 @@ def assemble_part(
             loose.clear()
         if block.rule == CODE_LABEL:
             hint(block.start + 1, _(CODE_LABEL_HINT))
+        elif block.rule == UNCLOSED_FENCE:
+            warn(block.start + 1, _(UNCLOSED_FENCE_TEXT))
         if block.rule in QUESTION_LINE_RULES and block.start not in answered:
             block = block._replace(kind="block")  # a bold line without an answer label is content
         elif _answerable_line(block) and block.start in answered and (current is None or current.answer):
