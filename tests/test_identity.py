@@ -428,6 +428,59 @@ def test_copies_edited_apart_in_two_steps_stay_one_card() -> None:
     ]
 
 
+def test_a_copy_that_asks_differently_stays_when_another_copy_is_extended() -> None:
+    """The seed's shape: four copies of one entry and a fifth that asks differently, merged by its
+    answer. A point added to one copy's answer makes its answer unlike the fifth's; the fifth stays on
+    the card (the note's own copy, no conflict), never a card of its own. Undoing the edit gives the card
+    its wording back, and the note studied all along goes on."""
+    topic = "模型可解释性"
+    asked, other = "GPT-4.0如何提高模型的可解释性？", "GPT-4.0在模型可解释性方面有哪些技术？"
+    answer = (
+        "GPT-4.0通过以下方法提高模型的可解释性：1. 可视化注意力机制：通过可视化模型中的注意力分布，帮助用户"
+        "理解模型如何处理输入数据。2. 解释性规则提取：帮助用户理解模型的决策过程。"
+    )
+    near = answer.replace("通过以下方法提高模型的可解释性", "在模型可解释性方面采用了以下技术")
+    extended = answer + "3. 特征归因：用积分梯度等方法衡量每个输入的贡献。4. 反事实解释：改动输入看输出。"
+    copies = [(topic, asked, answer)] * 4
+    v1 = _built(EMPTY_LOCK, NOW, (topic, other, near), *copies)
+    (note,) = v1.notes
+    assert len(note.note.merges) == 5
+    v2 = _built(v1.lock, NOW + 5, (topic, other, near), (topic, asked, extended), *copies[1:])
+    (edited,) = v2.notes
+    assert (edited.guid, edited.status, edited.note.answer_md) == (note.guid, Status.UPDATED, extended)
+    assert edited.note.alternatives == ()
+    assert [m.kind for m in edited.note.merges if m.entry.question_md == other] == ["near"]
+    assert not any("different answers" in problem.message for problem in v2.problems)
+    undone = _built(v2.lock, NOW + 10, (topic, other, near), *copies)
+    assert [(n.guid, n.note.answer_md) for n in undone.notes] == [(note.guid, answer)]
+
+
+def test_a_stale_copy_brought_up_to_date_its_own_way_stays_on_the_card() -> None:
+    """Two copies and a third that asks differently; a point added to the third (the card shows it, the
+    two copies are stale); then one stale copy gains a point of its own. The edit is that note's: its
+    copy stood on the card, so it is no new card next to the studied one, however unlike the two points
+    make the answers."""
+    topic, asked, other = "对齐", "DPO相比PPO有什么优点？", "请简要说明：DPO相比PPO有什么优点。"
+    points = (
+        "\n\n1. **无需奖励模型**：省去单独训练奖励模型的步骤。\n2. **训练稳定**：不需要在线采样和复杂的强化"
+        "学习超参数。\n3. **实现简单**：只需一个分类式的损失函数。"
+    )
+    answer, near = "DPO直接用偏好数据优化策略：" + points, "DPO直接用偏好数据优化策略，具体如下：" + points
+    first = "\n5. **补充**：面试时可以结合项目经验举例说明83。"
+    second = "\n5. **补充**：这一点在长文本场景下尤其重要87。"
+    lora = ("微调方法", "什么是LoRA？", "LoRA冻结原始权重，只训练两个低秩矩阵，可训练参数很少。")
+
+    def build(lock: Lock, now: int, one: str, three: str):
+        return _built(lock, now, (topic, asked, one), lora, (topic, asked, answer), (topic, other, three))
+
+    v1 = build(EMPTY_LOCK, NOW, answer, near)
+    (note,) = [n for n in v1.notes if n.note.topic == topic]
+    v2 = build(v1.lock, NOW + 5, answer, near + first)
+    assert [(n.guid, n.note.question_md) for n in v2.notes if n.note.topic == topic] == [(note.guid, other)]
+    v3 = build(v2.lock, NOW + 10, answer + second, near + first)
+    assert [(n.guid, n.status) for n in v3.notes if n.note.topic == topic] == [(note.guid, Status.UPDATED)]
+
+
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from('"\\\x00\x1f\u2028/'))
 
 

@@ -1003,14 +1003,36 @@ def _like_the_choice(
             )
         return likeness[id(group)]
 
-    others = _other_notes(members, choice, previous, like)
+    mine = _card_owner(members, choice, previous, like)
+    # (The note an edit belongs to by the copies on its card is not another note, even when the wording
+    # its card showed is unlike the edit: a stale copy brought up to date in a way of its own.)
+    others = _other_notes(members, choice, previous, like) - {mine}
     key = identity_key(choice.chosen.topic, canonical.question)  # the note's (see _note)
     for group in members:
-        if group is not canonical and _owner(group, previous) in others and not _same_key(group, key):
+        owner = _owner(group, previous)
+        if group is not canonical and owner in others and not _same_key(group, key):
             rest.append(group)  # it belonged to another note of this cluster, which is still there
             continue
-        (kept if like(group) else rest).append(group)
+        # A copy the note had, unchanged, stays on it even when an edit of another copy took the card
+        # away from it (a copy that asks differently, merged by its answer, with one point added to the
+        # card's answer): else it became a card of its own, and took the card's history when the copies
+        # met again.
+        (kept if like(group) or (mine is not None and owner == mine) else rest).append(group)
     return kept, rest
+
+
+def _card_owner(
+    members: Sequence[_Group], choice: _Choice, previous: Previous | None, like: Callable[[_Group], bool]
+) -> str | None:
+    """The note (by the wording its card showed) whose card ``choice`` is: the owner of the wording shown,
+    or, for an edit, the one owner of the recorded wordings that stand on the card."""
+    if previous is None:
+        return None
+    chosen = _wording(choice.chosen)
+    if chosen in previous.owners:
+        return previous.owners[chosen]
+    owners = {owner for group in members if like(group) and (owner := _owner(group, previous)) is not None}
+    return owners.pop() if len(owners) == 1 else None
 
 
 def _known(group: _Group, previous: Previous) -> bool:
@@ -1102,7 +1124,10 @@ def _make_note(
             )
             continue
         q_sim, a_sim = _similarities(group, canonical, remembered, memo)
-        kind = "conflict" if a_sim < limits.answer else "near" if _spaced_apart(group, canonical) else "exact"
+        # (A copy that asks differently and stays on the card only as the note's own copy is no conflict:
+        # see _like_the_choice.)
+        conflicting = a_sim < limits.answer and q_sim >= limits.question
+        kind = "conflict" if conflicting else "near" if _spaced_apart(group, canonical) else "exact"
         fresh = [e for e in group.entries if e not in stale_set]
         if kind == "conflict":
             if _truncated(group.answer, canonical.answer):
