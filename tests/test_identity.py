@@ -481,6 +481,16 @@ def test_a_stale_copy_brought_up_to_date_its_own_way_stays_on_the_card() -> None
     assert [(n.guid, n.status) for n in v3.notes if n.note.topic == topic] == [(note.guid, Status.UPDATED)]
 
 
+def test_a_choice_question_whose_options_move_to_the_front_keeps_its_guid() -> None:
+    """A parser that reads a choice question's options as part of its question, not of its answer (their
+    ``#### 答案`` heading left out), keeps the card: question and answer together are 0.89 alike."""
+    question = "通过指针变量 p 访问其成员变量 name，有哪几种方式？"
+    options = "A. p.name\n\nB. (&p).name\n\nC. (*p).name\n\nD. p->name"
+    v1 = _built(EMPTY_LOCK, NOW, ("选择题", question, f"{options}\n\n#### 答案\n> AC"))
+    v2 = _built(v1.lock, NOW + 5, ("选择题", f"{question}\n\n{options}", "> AC"))
+    assert [(n.guid, n.status) for n in v2.notes] == [(v1.notes[0].guid, Status.REIDENTIFIED)]
+
+
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from('"\\\x00\x1f\u2028/'))
 
 

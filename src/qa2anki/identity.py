@@ -9,8 +9,9 @@
   Chinese works; an answer extended or cut counts by how much of the shorter the longer holds, see
   :func:`_kept`), or either similarity alone when it is at least 0.9 (a reworded question with the same
   answer is the same note), or the similarity of question and answer taken together when that is at
-  least 0.9 (the same text, cut elsewhere between question and answer: an answer line a parser of
-  another version read as part of the question); position and topic play no part. A pair scoring at least
+  least 0.85 (the same text, cut elsewhere between question and answer: an answer line a parser of
+  another version read as part of the question, a choice question's options moved to the front);
+  position and topic play no part. A pair scoring at least
   ``reidentify_threshold`` is the same note, unless another candidate of either side scores within
   ``reidentify_margin`` of it: that is ambiguous, reported, and the note is treated as new. Best pairs
   are taken first, ties broken by document order and GUID, so the result is deterministic.
@@ -114,6 +115,11 @@ class Thresholds:
 
 STRONG_SIMILARITY = 0.9
 """A question or an answer at least this similar identifies a note on its own."""
+WHOLE_SIMILARITY = 0.85
+"""Question and answer taken together at least this similar identify a note on their own: the same text
+cut elsewhere between front and back (a choice question's options moved to the front, its ``#### 答案``
+heading left behind), which loses a few bigrams to the label it leaves. Both sides must hold most of it,
+so it can be lower than :data:`STRONG_SIMILARITY`."""
 NEAR_MISS = 0.15
 """A new note that scores this close below ``reidentify_threshold`` against a note the build removes is
 reported: it may be an edit that changed too much at once (a short question reworded and its answer
@@ -169,8 +175,10 @@ def _scores(question: str, answer: str, old_question: str, old_answer: str) -> t
     q_sim = similarity(question, old_question)
     a_sim = similarity(answer, old_answer)
     mean = (q_sim + max(a_sim, _kept(answer, old_answer))) / 2
-    strongest = max(q_sim, a_sim, similarity(_whole(question, answer), _whole(old_question, old_answer)))
-    return (strongest if strongest >= STRONG_SIMILARITY else mean), mean
+    whole = similarity(_whole(question, answer), _whole(old_question, old_answer))
+    strong = [sim for sim in (q_sim, a_sim) if sim >= STRONG_SIMILARITY]
+    strong += [whole] if whole >= WHOLE_SIMILARITY else []
+    return (max(strong) if strong else mean), mean
 
 
 KEPT_SHARE = 0.9

@@ -5506,9 +5506,28 @@ def _quiz_answer(current: _Open | None, rule: str, level: int) -> bool:
         bool(current.question.level)
         and level > current.level
         and current.answer is None
-        and not current.question_blocks  # after text below the question, that text is the answer
+        # After text below the question, that text is the answer; after its options or code, not.
+        and (not current.question_blocks or _question_material(current.question_blocks))
         and not current.pending_headings
     )
+
+
+def _question_material(blocks: Sequence[BlockInfo]) -> bool:
+    """Whether the blocks below a question heading are what it asks about, not an answer: its options
+    (``A. var x = nil`` …), code or a table, as a choice question gives them before ``#### 答案``."""
+    return all(
+        block.kind == "block" and (block.html.startswith(("<pre", "<table")) or _option_lines(block.html))
+        for block in blocks
+    )
+
+
+_HTML_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def _option_lines(html: str) -> bool:
+    """Whether every line of a paragraph or list (its HTML) is a choice's option (``A. …``, ``B、…``)."""
+    lines = [line for line in _HTML_TAG_RE.sub("\n", html).splitlines() if line.strip()]
+    return bool(lines) and all(_OPTION_RE.match(line) for line in lines)
 
 
 FOLD_QUESTION = "question-before-fold"
