@@ -1354,6 +1354,8 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         return [_Found("epilogue", SIGN_OFF, block.start, block.end, footer, block.tokens)]
     if block.kind in ("bullet_list", "blockquote") and (answer := _answer_item(block, patterns.answer)):
         return [answer]
+    if block.kind == "bullet_list" and (answered := _answer_items(block, patterns.answer)):
+        return answered
     if block.kind == "blockquote" and (answered := _quoted_answer(block, patterns, labels, source)):
         return answered
     if block.kind == "blockquote" and (asked := _quoted_question(block, patterns, labels, source)):
@@ -2201,6 +2203,37 @@ def _answer_item(block: _Block, answer_label: re.Pattern[str]) -> _Found | None:
         return None
     html = render_tokens(tokens)
     return _Found("answer", ANSWER_ITEM, block.start, block.end, html, tokens, label=label)
+
+
+ANSWER_ITEMS = "answer-items"
+"""The rule of a bullet list whose first item is one line that opens with an answer label and whose other
+items explain it (``- 参考答案：AD`` / ``- 全局变量要定义在函数之外…``, as a Go quiz answers its choice
+questions): the first item is the answer label, as if it stood alone, and the other items are the rest
+of the answer, a list of their own. (A list of items that each open with a label is another rule.)"""
+
+
+def _answer_items(block: _Block, answer_label: re.Pattern[str]) -> list[_Found]:
+    """The answer label and the rest of an :data:`ANSWER_ITEMS` list; ``[]`` for any other list."""
+    items = _blocks(block.tokens[1:-1])
+    if len(items) < 2:
+        return []
+    first = items[0].tokens
+    if len(first) != 5 or first[2].type != "inline" or "\n" in first[2].content.strip():
+        return []
+    label = _split_label(first[2], answer_label)
+    if label is None or not label.markdown:
+        return []
+    lines = [item.tokens[2] for item in items[1:] if len(item.tokens) > 2 and item.tokens[2].type == "inline"]
+    if label.marker in ("A", "Ａ") and lines and _opens_second_option(lines[0].content):
+        return []  # (``- A: "null"`` / ``- B: "object"``: a choice question's options)
+    if any(_split_label(inline, answer_label) for inline in lines):
+        return []
+    opened, closed = block.tokens[0], block.tokens[-1]
+    rest = [opened, *(token for item in items[1:] for token in item.tokens), closed]
+    answer = _Found(
+        "answer", ANSWER_ITEMS, block.start, items[0].end, render_tokens(first), first, label=label
+    )
+    return [answer, _Found("block", "", items[1].start, block.end, render_tokens(rest), rest)]
 
 
 QUOTED_ANSWER = "quoted-answer"
@@ -5247,7 +5280,12 @@ def assemble_part(
             # A follow-up question's answer is content too (but for one glued to it: its line is in).
             if block.start + 1 != follow_up:
                 current.add(block._replace(kind="block"))
-        elif block.rule == ANSWER_ITEM and current is not None and current.question_blocks:
+        elif (
+            block.rule in (ANSWER_ITEM, ANSWER_ITEMS)
+            and current is not None
+            and current.question_blocks
+            and not _question_material(current.question_blocks)
+        ):
             current.add(block._replace(kind="block"))  # after text below the question: a list in it
         elif block.kind in ("answer", "answer-side") and (current is None or current.answer_open):
             asked = (
@@ -5522,11 +5560,13 @@ def _question_material(blocks: Sequence[BlockInfo]) -> bool:
 
 
 _HTML_TAG_RE = re.compile(r"<[^>]*>")
+_HTML_BREAK_RE = re.compile(r"</p>|</li>|<br\s*/?>")
 
 
 def _option_lines(html: str) -> bool:
     """Whether every line of a paragraph or list (its HTML) is a choice's option (``A. …``, ``B、…``)."""
-    lines = [line for line in _HTML_TAG_RE.sub("\n", html).splitlines() if line.strip()]
+    text = _HTML_TAG_RE.sub("", _HTML_BREAK_RE.sub("\n", html))
+    lines = [line for line in text.splitlines() if line.strip()]
     return bool(lines) and all(_OPTION_RE.match(line) for line in lines)
 
 
@@ -5755,7 +5795,7 @@ def _answered_below(blocks: Sequence[BlockInfo], index: int) -> bool:
         blocks[index].rule in MAY_ASK_RULES
         and following is not None
         and following.kind == "answer"
-        and following.rule not in (GLUED_LABEL, ANSWER_ITEM)
+        and following.rule not in (GLUED_LABEL, ANSWER_ITEM, ANSWER_ITEMS)
         and not following.level
     )
 
