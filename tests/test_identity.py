@@ -481,6 +481,42 @@ def test_a_stale_copy_brought_up_to_date_its_own_way_stays_on_the_card() -> None
     assert [(n.guid, n.status) for n in v3.notes if n.note.topic == topic] == [(note.guid, Status.UPDATED)]
 
 
+def test_a_copy_given_its_own_answer_as_the_hint_says_is_a_card_of_its_own() -> None:
+    """q2's copies hold q1's answer pasted as a placeholder, so they are on q1's card; one copy given an
+    answer of its own (as the hint at it says) is a card of its own, and q1's card goes on asking q1."""
+    topic = "Transformer"
+    q1, q2 = "Transformer中的自注意力机制是如何计算的？", "Transformer中的位置编码有什么作用？"
+    a1 = "自注意力先把输入乘以三个矩阵得到Q、K、V，再用Q与K的点积除以根号d，经softmax归一化后对V加权求和。"
+    a2 = "Transformer没有循环结构，位置编码把每个位置的正弦余弦向量加到词向量上，使模型区分不同位置的词。"
+    x = (topic, q1, a1)
+    v1 = _built(EMPTY_LOCK, NOW, x, (topic, q2, a1), x, (topic, q2, a1), x)
+    (note,) = v1.notes
+    assert note.note.question_md == q1
+    v2 = _built(v1.lock, NOW + 5, x, (topic, q2, a2), x, (topic, q2, a1), x)
+    by_guid = {n.guid: n for n in v2.notes}
+    assert by_guid[note.guid].note.question_md == q1 and by_guid[note.guid].status == Status.UNCHANGED
+    assert sorted(n.note.question_md for n in v2.notes) == sorted([q1, q2])
+
+
+def test_an_answer_pasted_into_another_notes_copy_does_not_glue_the_notes() -> None:
+    """A's answer pasted by mistake into one copy of B, then one copy of A extended, then the paste fixed:
+    B's note, studied all along, is never removed, and shows B's answer again."""
+    topic = "大模型"
+    qa, qb = "GPT-4.0如何提高模型的可解释性？", "GPT-4.0在模型安全性方面做了哪些工作？"
+    aa = "GPT-4.0通过以下方法提高可解释性：1. 可视化注意力分布，帮助理解模型如何处理输入。2. 提取解释性规则。"
+    ab = "GPT-4.0通过以下方式提高安全性：1. 红队测试：请专家做对抗测试。2. 用人类反馈强化学习拒绝有害请求。"
+    ax = aa + "3. 特征归因：用积分梯度等方法衡量每个输入的贡献。"
+    a, b = (topic, qa, aa), (topic, qb, ab)
+    v1 = _built(EMPTY_LOCK, NOW, a, b, a, b)
+    guid_b = next(n.guid for n in v1.notes if n.note.question_md == qb)
+    v2 = _built(v1.lock, NOW + 5, a, b, a, (topic, qb, aa))
+    v3 = _built(v2.lock, NOW + 10, (topic, qa, ax), b, a, (topic, qb, aa))
+    assert guid_b in {n.guid for n in v3.notes}
+    v4 = _built(v3.lock, NOW + 15, (topic, qa, ax), b, a, b)
+    [shown] = [n for n in v4.notes if n.guid == guid_b]
+    assert (shown.note.question_md, shown.note.answer_md) == (qb, ab)
+
+
 def test_a_choice_question_whose_options_move_to_the_front_keeps_its_guid() -> None:
     """A parser that reads a choice question's options as part of its question, not of its answer (their
     ``#### 答案`` heading left out), keeps the card: question and answer together are 0.89 alike."""

@@ -1003,7 +1003,10 @@ def _like_the_choice(
             )
         return likeness[id(group)]
 
-    mine = _card_owner(members, choice, previous, like)
+    def asks_alike(group: _Group) -> bool:
+        return _similarities(group, canonical, remembered, memo)[0] >= limits.question
+
+    mine = _card_owner(members, choice, previous, asks_alike)
     # (The note an edit belongs to by the copies on its card is not another note, even when the wording
     # its card showed is unlike the edit: a stale copy brought up to date in a way of its own.)
     others = _other_notes(members, choice, previous, like) - {mine}
@@ -1017,22 +1020,47 @@ def _like_the_choice(
         # away from it (a copy that asks differently, merged by its answer, with one point added to the
         # card's answer): else it became a card of its own, and took the card's history when the copies
         # met again.
-        (kept if like(group) or (mine is not None and owner == mine) else rest).append(group)
+        held = mine is not None and owner == mine and not _older(group, previous)
+        (kept if like(group) or held else rest).append(group)
     return kept, rest
 
 
 def _card_owner(
-    members: Sequence[_Group], choice: _Choice, previous: Previous | None, like: Callable[[_Group], bool]
+    members: Sequence[_Group],
+    choice: _Choice,
+    previous: Previous | None,
+    asks_alike: Callable[[_Group], bool],
 ) -> str | None:
     """The note (by the wording its card showed) whose card ``choice`` is: the owner of the wording shown,
-    or, for an edit, the one owner of the recorded wordings that stand on the card."""
+    or, for an edit, the one owner of the wordings that ask what it asks (``asks_alike``) and that its
+    card showed, now or before an edit. Not of a copy merged into a card by its answer (an edit that gives
+    such a copy an answer of its own makes it a card of its own, as the hint at it says), nor of a card
+    alike by its answer alone (another question with this answer pasted in)."""
     if previous is None:
         return None
     chosen = _wording(choice.chosen)
     if chosen in previous.owners:
         return previous.owners[chosen]
-    owners = {owner for group in members if like(group) and (owner := _owner(group, previous)) is not None}
+    owners = {
+        owner
+        for group in members
+        if asks_alike(group)
+        and _shown_before(group, previous)
+        and (owner := _owner(group, previous)) is not None
+    }
     return owners.pop() if len(owners) == 1 else None
+
+
+def _older(group: _Group, previous: Previous | None) -> bool:
+    """Whether a card showed one of the group's wordings before an edit replaced it."""
+    return previous is not None and any(_wording(entry) in previous.older for entry in group.entries)
+
+
+def _shown_before(group: _Group, previous: Previous) -> bool:
+    """Whether a card showed one of the group's wordings, at the last build or before an edit."""
+    return any(
+        (digest := _wording(entry)) in previous.shown or digest in previous.older for entry in group.entries
+    )
 
 
 def _known(group: _Group, previous: Previous) -> bool:
