@@ -281,10 +281,10 @@ def identify(
         slots = [(question, answer, _whole(question, answer)) for question, answer in texts]
         sides = [0] * len(unmatched) + [1] * len(candidates)
         # A pair can only reach the threshold if its question or its answer does, or both together are
-        # nearly identical.
+        # nearly identical (WHOLE_SIMILARITY).
         floor = min(limits.threshold, STRONG_SIMILARITY)
         pairs: list[_Pair] = []
-        for a, b in sorted(candidate_pairs(slots, (floor, floor, STRONG_SIMILARITY), groups=sides)):
+        for a, b in sorted(candidate_pairs(slots, (floor, floor, WHOLE_SIMILARITY), groups=sides)):
             comparisons += 1
             i, locked = unmatched[a], candidates[b - len(unmatched)]
             score, mean = _scores(*texts[a], *texts[b])

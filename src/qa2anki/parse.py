@@ -5535,14 +5535,15 @@ def _quiz_body(block: BlockInfo, current: _Open) -> bool:
 def _quiz_answer(current: _Open | None, rule: str, level: int) -> bool:
     """Whether a heading is a bare answer label (``### 📖 参考答案``) that belongs to the open entry: one
     whose question is a bare question-label heading (``### 题目``) at its level or above, or a question
-    heading above it still without an answer (``### 1. 什么是服务熔断？`` then ``#### 答案``)."""
+    heading at its level or above still without an answer (``### 1. 什么是服务熔断？`` then ``#### 答案``,
+    or ``### 答案`` as a Go quiz writes it)."""
     if current is None or rule not in (BARE_ANSWER, ANSWER_SECTION):
         return False
     if current.question.rule in _QUIZ_RULES:
         return level >= current.level
     return (
         bool(current.question.level)
-        and level > current.level
+        and level >= current.level
         and current.answer is None
         # After text below the question, that text is the answer; after its options or code, not.
         and (not current.question_blocks or _question_material(current.question_blocks))
