@@ -56,7 +56,8 @@ from qa2anki.sources import Document
 EPILOGUE_OPENINGS = (
     *("通过以上", "综上所述", "综上", "总之", "总而言之", "总的来说", "以上就是", "以上是"),
     *("希望这些", "希望以上", "希望本文", "希望对你", "希望能帮", "祝你面试", "祝面试", "祝大家"),
-    *("觉得有用", "觉得有帮助", "这些问题涵盖", "这些题目涵盖"),
+    *("觉得有用", "觉得有帮助", "这些问题涵盖", "这些题目涵盖", "这些问题和答案涵盖", "这些面试题涵盖"),
+    "以下是更多",  # (a chat model's next batch, after the last answer of the one before)
 )
 """How the genre's closing paragraphs start, after any decorating symbol (``🎉 祝你面试顺利``; the last
 rows: a chat model's or a blog's sign-off). Not ``总结：以上…``, ``以上题目…`` or ``以上内容…``: a last answer
