@@ -172,6 +172,20 @@ def test_a_fence_left_open_says_why_its_entries_went(project: Path, run_cli: Run
     assert "source/ml.md:9: warning: this code block is never closed" in result.stderr
 
 
+def test_list_shows_each_question_as_its_card_does(project: Path, run_cli: RunCli) -> None:
+    """A 语雀 export's heading (an empty anchor link, a ``<font>`` tag) is listed as the text the card
+    shows, not as its Markdown."""
+    write_doc(
+        project,
+        '## HR\n\n### [](https://example.com/docs#offer)<font style="color:rgb(44, 62, 80);">'
+        "你还有其他公司的Offer吗?</font>\n\n+ 表明自己有确认过的 offer。\n",
+    )
+    result = run_cli("list")
+    assert result.exit_code == 0, result.output
+    assert "[HR]  你还有其他公司的Offer吗?" in result.stdout
+    assert "example.com" not in result.stdout
+
+
 def test_check_exit_codes(project: Path, run_cli: RunCli) -> None:
     """check exits 0 on clean or warning-only sources, 1 with --strict warnings, 2 on usage errors."""
     write_doc(project)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import copy as _copy
+import html
 import json
 import os
+import re
 import sys
 import time
 import unicodedata
@@ -29,6 +31,7 @@ from qa2anki.i18n import gettext as _
 
 if TYPE_CHECKING:
     from qa2anki.build import BuildReport, Listing, Options
+    from qa2anki.normalize import Note
 
 LIST_FORMAT = 1
 """Version of ``qa2anki list --json`` output; bumped only for incompatible changes."""
@@ -395,7 +398,8 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
         click.echo(str(report.reuse))
         scored = False
         for item in report.changed:
-            line = f"  {_padded(_(item.status.value), 12)} {item.guid}  {_one_line(item.note.question_md)}"
+            question = _one_line(_question_text(item.note))
+            line = f"  {_padded(_(item.status.value), 12)} {item.guid}  {question}"
             notes = []
             if item.status == Status.REIDENTIFIED and item.previous is not None:
                 notes.append(
@@ -467,6 +471,15 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
     else:
         message = _("dry run: nothing written (would write {output}; {lock} would stay as it is)")
         click.echo(message.format(output=output, lock=lock))
+
+
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def _question_text(note: Note) -> str:
+    """A note's question as its card shows it, as text: without Markdown and HTML (``[](…)`` anchors,
+    ``<font>`` tags from a 语雀 export, ``**`` around a bold question)."""
+    return html.unescape(_TAG_RE.sub(" ", note.question_html)).strip() or note.question_md
 
 
 def _one_line(text: str, limit: int = 60) -> str:
@@ -572,7 +585,7 @@ def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None, remo
         return
     for item in report.notes:
         note = item.note
-        click.echo(f"{item.guid}  [{' / '.join(note.topics)}]  {_one_line(note.question_md, 80)}")
+        click.echo(f"{item.guid}  [{' / '.join(note.topics)}]  {_one_line(_question_text(note), 80)}")
         for merge in note.merges:
             entry = merge.entry
             click.echo(f"    {entry.path}:{entry.line}  {_(merge.kind)}")
