@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import copy as _copy
-import html
 import json
 import os
-import re
 import sys
 import time
 import unicodedata
@@ -473,13 +471,12 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
         click.echo(message.format(output=output, lock=lock))
 
 
-_TAG_RE = re.compile(r"<[^>]*>")
-
-
 def _question_text(note: Note) -> str:
     """A note's question as its card shows it, as text: without Markdown and HTML (``[](…)`` anchors,
     ``<font>`` tags from a 语雀 export, ``**`` around a bold question)."""
-    return html.unescape(_TAG_RE.sub(" ", note.question_html)).strip() or note.question_md
+    from qa2anki.render import html_text
+
+    return html_text(note.question_html) or note.question_md
 
 
 def _one_line(text: str, limit: int = 60) -> str:

@@ -1053,19 +1053,22 @@ def _card_owner(
 
 def _older(group: _Group, previous: Previous | None) -> bool:
     """Whether a card showed one of the group's wordings before an edit replaced it."""
-    return previous is not None and any(_wording(entry) in previous.older for entry in group.entries)
+    return previous is not None and _holds(group, previous.older)
 
 
 def _shown_before(group: _Group, previous: Previous) -> bool:
     """Whether a card showed one of the group's wordings, at the last build or before an edit."""
-    return any(
-        (digest := _wording(entry)) in previous.shown or digest in previous.older for entry in group.entries
-    )
+    return _holds(group, previous.shown) or _holds(group, previous.older)
 
 
 def _known(group: _Group, previous: Previous) -> bool:
     """Whether the last build had one of the group's wordings."""
-    return any(_wording(entry) in previous.known for entry in group.entries)
+    return _holds(group, previous.known)
+
+
+def _holds(group: _Group, digests: frozenset[str]) -> bool:
+    """Whether one of the group's wordings is among ``digests``."""
+    return any(_wording(entry) in digests for entry in group.entries)
 
 
 def _same_key(group: _Group, key: str) -> bool:

@@ -3943,16 +3943,19 @@ list, the label stayed on the card's front, or, without a question mark, the que
 
 def _labelled_item(block: _Block, html: str, patterns: _LabelPatterns) -> _Found | None:
     """A :data:`LABELLED_ITEM` block, else ``None``."""
+    inline = _one_line_item(block)
+    label = _split_label(inline, patterns.question) if inline is not None else None
+    if inline is None or label is None or not label.markdown or _options(inline, label):
+        return None
+    return _Found("question", LABELLED_ITEM, block.start, block.end, html, block.tokens, 0, label)
+
+
+def _one_line_item(block: _Block) -> Token | None:
+    """The inline token of a list of one item that is one line of text, else ``None``."""
     tokens = block.tokens
     if len(tokens) != 7 or tokens[3].type != "inline" or tokens[2].type != "paragraph_open":
         return None
-    inline = tokens[3]
-    if "\n" in inline.content.strip():
-        return None
-    label = _split_label(inline, patterns.question)
-    if label is None or not label.markdown or _options(inline, label):
-        return None
-    return _Found("question", LABELLED_ITEM, block.start, block.end, html, tokens, 0, label)
+    return None if "\n" in tokens[3].content.strip() else tokens[3]
 
 
 QUESTION_BULLET = "question-bullet"
@@ -3965,11 +3968,8 @@ questions: a bullet that asks with no label after it is a point of the text arou
 
 def _question_bullet(block: _Block, html: str) -> _Found | None:
     """A :data:`QUESTION_BULLET` block, else ``None``."""
-    tokens = block.tokens
-    if len(tokens) != 7 or tokens[3].type != "inline" or tokens[2].type != "paragraph_open":
-        return None
-    inline = tokens[3]
-    if "\n" in inline.content.strip() or (label := _plain_question(inline)) is None:
+    inline = _one_line_item(block)
+    if inline is None or (label := _plain_question(inline)) is None:
         return None
     return _Found("block", QUESTION_BULLET, block.start, block.end, html, block.tokens, 0, label)
 

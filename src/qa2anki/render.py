@@ -75,6 +75,11 @@ _TAG_RE = re.compile(r"<[^>]*>")
 _SEARCH_UNSAFE = ("<", ">", "&", "\n", "\r", "\t")
 
 
+def html_text(field: str) -> str:
+    """A field's text as Anki reads it without HTML: tags left out, entities decoded."""
+    return html.unescape(_TAG_RE.sub("", field)).strip()
+
+
 def _escaped(text: str) -> str:
     """Text for inside a quoted Anki search term: its backslashes and quotes escaped."""
     return text.replace("\\", "\\\\").replace('"', '\\"')
@@ -96,7 +101,7 @@ def anki_search(
     read as HTML, or spans lines, is found by a field search for its longest run of text on one line
     instead."""
     field = render_markdown(question_md)
-    text = html.unescape(_TAG_RE.sub("", field)).strip()
+    text = html_text(field)
     terms = [f'"deck:{_literal(deck)}"']
     if text and not any(c in text for c in _SEARCH_UNSAFE):
         # dupe: takes its text as it is: only quotes and backslashes are escaped.
