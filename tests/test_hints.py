@@ -145,6 +145,20 @@ def test_shape_hint_for_too_few_question_lines() -> None:
     assert shape_hints(Document("d.md", "d.md", steps), scan_section(steps)) == ()
 
 
+def test_shape_hint_for_an_outline_of_questions_without_question_marks() -> None:
+    """A document that is a numbered outline (a short line per item, points below it) and nothing else
+    gets one hint at the list; a list whose items have no points below them gets none."""
+    text = (
+        "1. 说下Linux进程和线程的区别。\n   * 进程是资源分配的单位。\n   * 线程是调度的单位。\n"
+        "2. 硬连接和软连接。\n   * 硬连接指向同一索引节点。\n   * 软连接是一个特殊文件。\n"
+    )
+    [hint] = shape_hints(Document("os.md", "os.md", text), scan_section(text))
+    assert (hint.line, hint.severity) == (1, Severity.HINT)
+    assert hint.message.startswith("1 numbered list(s) of short lines, each with points below it")
+    plain = "1. 安装\n2. 配置\n"
+    assert shape_hints(Document("d.md", "d.md", plain), scan_section(plain)) == ()
+
+
 def test_shape_hint_for_questions_listed_apart_from_their_answers() -> None:
     """A document that lists its questions first and their answers in a list of their own below gets one
     hint at the list of questions; a list of points that ask nothing gets none."""

@@ -33,6 +33,7 @@ from qa2anki.errors import Problem, Severity
 from qa2anki.i18n import gettext as _
 from qa2anki.normalize import EXHAUSTIVE_TOPIC, QUESTION_FLOOR, Note, Thresholds, fold_topic
 from qa2anki.parse import (
+    OUTLINE_LIST,
     QUESTION_LINE_RULES,
     QUESTION_LIST,
     UNLABELLED_RULES,
@@ -214,6 +215,7 @@ def shape_hints(document: Document, blocks: Sequence[BlockInfo]) -> tuple[Proble
         if (b.rule in QUESTION_LINE_RULES or b.rule in UNLABELLED_RULES) and ends_asking(b.text)
     ]
     listed = [b for b in blocks if b.rule == QUESTION_LIST]
+    outlines = [b for b in blocks if b.rule == OUTLINE_LIST]
     # Each shape found: its blocks (the hint stands at the first) and what to say of them.
     shapes: list[tuple[list[BlockInfo], str]] = []
     if lines and len(asking) < QUESTION_MARK_PARAGRAPHS and not answers:
@@ -235,6 +237,12 @@ def shape_hints(document: Document, blocks: Sequence[BlockInfo]) -> tuple[Proble
             "its answer; if the answers are listed apart (参考答案), put each below its question"
         )
         shapes.append((listed, said.format(count=len(listed))))
+    if outlines:
+        said = _(
+            "{count} numbered list(s) of short lines, each with points below it: if each line is a "
+            "question, end it with ？ (or start it with **面试题：**) to make the points its answer"
+        )
+        shapes.append((outlines, said.format(count=len(outlines))))
     if answers:
         said = _(
             "{count} answer label(s) but no question label: if the questions carry another "

@@ -1440,6 +1440,8 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         rule = ANSWER_LINK
     elif block.kind in ("bullet_list", "ordered_list") and _lists_questions(block):
         rule = QUESTION_LIST
+    elif block.kind == "ordered_list" and _outline(block):
+        rule = OUTLINE_LIST
     return [_Found("block", rule, block.start, block.end, html, block.tokens)]
 
 
@@ -1451,6 +1453,28 @@ TOO_DEEP_TEXT = N_(
     "show as plain text on the card (indent less)"
 )
 _CONTAINERS = frozenset(("bullet_list", "ordered_list", "blockquote"))
+
+
+OUTLINE_LIST = "outline-list"
+"""The rule of a numbered list of two or more items that each hold a short line and a list of points below
+it, but do not ask (``2. 硬连接和软连接。`` / ``   * 硬连接指…``): a note's outline, or questions without
+their question marks. Content; ``check`` names it in a document without entries (see
+:func:`qa2anki.hints.shape_hints`)."""
+
+
+def _outline(block: _Block) -> bool:
+    """Whether a list is an :data:`OUTLINE_LIST`."""
+    items = _blocks(block.tokens[1:-1])
+    if len(items) < 2:
+        return False
+    for item in items:
+        children = _blocks(item.tokens[1:-1])
+        inline = children[0].inline if len(children) == 2 and children[0].kind == "paragraph" else None
+        if inline is None or "\n" in inline.content or len(plain_text(inline)) > QUESTION_LINE_CHARS:
+            return False
+        if children[1].kind not in ("bullet_list", "ordered_list"):
+            return False
+    return True
 
 
 QUESTION_LIST = "question-list"
