@@ -4928,10 +4928,6 @@ def assemble_part(
             headings.append(
                 (entry.question.level, headings[-1][1] if headings else entry.topic or entry.question.topic)
             )
-        elif title and entry.question.number and _titled_above(headings, entry.question.level):
-            # A numbered question heading over a labelled question (``##### 1. 什么是过拟合？`` / ``**题目：**
-            # 请解释…``) is one question of a series, titled twice: no topic of its own either.
-            headings[-1] = (entry.question.level, headings[-2][1])
         if answer is None:
             # Documents that label only their questions: what follows the question is the answer.
             if entry.question.text and question_blocks:
@@ -5641,12 +5637,6 @@ def _answer_fold_at(blocks: Sequence[BlockInfo], index: int) -> bool:
         and blocks[index].rule in FOLD_RULES
         and blocks[index + 1].rule == FOLD_ANSWER
     )
-
-
-def _titled_above(headings: Sequence[tuple[int, str]], level: int) -> bool:
-    """Whether the heading on top of the stack, of ``level``, stands below a heading whose topic does not
-    ask (a question heading's topic is no better than its own)."""
-    return len(headings) > 1 and headings[-1][0] == level and not ends_asking(headings[-2][1])
 
 
 def _title_above(block: BlockInfo, headings: Sequence[tuple[int, str]], context: _Context) -> str:
