@@ -57,7 +57,6 @@ EPILOGUE_OPENINGS = (
     *("通过以上", "综上所述", "综上", "总之", "总而言之", "总的来说", "以上就是", "以上是"),
     *("希望这些", "希望以上", "希望本文", "希望对你", "希望能帮", "祝你面试", "祝面试", "祝大家"),
     *("觉得有用", "觉得有帮助", "这些问题涵盖", "这些题目涵盖", "这些问题和答案涵盖", "这些面试题涵盖"),
-    "以下是更多",  # (a chat model's next batch, after the last answer of the one before)
 )
 """How the genre's closing paragraphs start, after any decorating symbol (``🎉 祝你面试顺利``; the last
 rows: a chat model's or a blog's sign-off). Not ``总结：以上…``, ``以上题目…`` or ``以上内容…``: a last answer
@@ -1254,13 +1253,13 @@ def _code_label_rule(block: _Block, patterns: _LabelPatterns) -> str:
 
 UNCLOSED_FENCE = "unclosed-fence"
 """The rule of a fenced code block never closed (it runs to the end of its document, or of the list item
-or quote it is in) that holds lines starting with a question label or a heading's ``##``: most likely
-entries the fence swallowed, which a build would report removed. A warning says so."""
+or quote it is in) that holds lines starting with a question label, or question headings (``### 3. 什么是
+重排？``): most likely entries the fence swallowed, which a build would report removed. A warning says so."""
 UNCLOSED_FENCE_TEXT = N_(
     "this code block is never closed: it runs on to the end, and the lines in it that look like questions "
     "or headings are code, on no card (close it with its fence line)"
 )
-_HEADING_LINE_RE = re.compile(r"#{2,6}[ \t]")
+_HEADING_LINE_RE = re.compile(r"#{2,6}[ \t].*[？?]\s*$")
 
 
 def _unclosed_fence(block: _Block, source: _Source) -> bool:
@@ -1274,7 +1273,7 @@ def _unclosed_fence(block: _Block, source: _Source) -> bool:
 
 
 def _holds_headings(block: _Block) -> bool:
-    """Whether a code block has lines that read as deeper headings (``## …``)."""
+    """Whether a code block has lines that read as question headings (``### 3. 什么是重排？``)."""
     return any(_HEADING_LINE_RE.match(line) for line in block.tokens[0].content.split("\n"))
 
 
@@ -2255,9 +2254,8 @@ def _answer_items(block: _Block, answer_label: re.Pattern[str]) -> list[_Found]:
         return []
     opened, closed = block.tokens[0], block.tokens[-1]
     rest = [opened, *(token for item in items[1:] for token in item.tokens), closed]
-    answer = _Found(
-        "answer", ANSWER_ITEMS, block.start, items[0].end, render_tokens(first), first, label=label
-    )
+    shown = render_tokens([opened, *first, closed])  # (its own list, when it turns out to be content)
+    answer = _Found("answer", ANSWER_ITEMS, block.start, items[0].end, shown, first, label=label)
     return [answer, _Found("block", "", items[1].start, block.end, render_tokens(rest), rest)]
 
 
@@ -3651,8 +3649,8 @@ answer label in that answer); else content, and never one of a run of unlabelled
 _PLAIN_RULES = frozenset(("", WORDED_QUESTION))
 """Rules of a paragraph that is plain text where it is not a question."""
 IMPERATIVE_OPENINGS = (
-    *("请", "简述", "简要", "列举", "说明", "解释", "描述", "比较", "分析", "阐述", "概述", "论述", "试述"),
-    *("写出", "举例", "谈谈", "说说", "聊聊", "讲讲", "介绍"),
+    *("请列举", "请说明", "请解释", "请简述", "请简要", "请描述", "请比较", "请分析", "请阐述", "请写出"),
+    *("请谈谈", "请介绍", "请给出", "简述", "列举", "阐述", "概述", "论述", "试述", "谈谈", "说说", "聊聊"),
 )
 """How a question without a question mark may open: it asks the reader to do something (``请…``,
 ``简述…``, ``列举…``)."""
@@ -3666,6 +3664,7 @@ def _worded_question(inline: Token) -> _Label | None:
         not plain
         or len(plain) > QUESTION_LINE_CHARS
         or plain.endswith((":", "："))
+        or any(mark in plain[:6] for mark in (":", "："))  # (``说明：下面是加分项``: a note, labelled)
         or heading_number(stripped)
         or not (plain.startswith(IMPERATIVE_OPENINGS) or asks_by_wording(plain))
     ):
@@ -3971,6 +3970,8 @@ def _labelled_item(block: _Block, html: str, patterns: _LabelPatterns) -> _Found
     label = _split_label(inline, patterns.question) if inline is not None else None
     if inline is None or label is None or not label.markdown or _options(inline, label):
         return None
+    if not (ends_asking(label.markdown) or asks_by_wording(label.markdown)):
+        return None  # (``- 问题：缓存击穿导致数据库压力骤增``: a point of an answer, stating a problem)
     return _Found("question", LABELLED_ITEM, block.start, block.end, html, block.tokens, 0, label)
 
 
@@ -4176,6 +4177,8 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
     waiting_rule = ""
     waiting_level = 0
     for block in blocks:
+        if block.rule == WORDED_QUESTION and waiting is not None:
+            continue  # (``请举例说明`` below a question still waiting for its answer: that question's text)
         if block.kind == "question" or _answerable_line(block):
             if (
                 block.rule in _ASKED_RULES
@@ -5305,7 +5308,7 @@ def assemble_part(
             block.rule in (ANSWER_ITEM, ANSWER_ITEMS)
             and current is not None
             and current.question_blocks
-            and not _question_material(current.question_blocks)
+            and not _question_material(current.question.text, current.question_blocks)
         ):
             current.add(block._replace(kind="block"))  # after text below the question: a list in it
         elif block.kind in ("answer", "answer-side") and (current is None or current.answer_open):
@@ -5556,27 +5559,32 @@ def _quiz_body(block: BlockInfo, current: _Open) -> bool:
 def _quiz_answer(current: _Open | None, rule: str, level: int) -> bool:
     """Whether a heading is a bare answer label (``### 📖 参考答案``) that belongs to the open entry: one
     whose question is a bare question-label heading (``### 题目``) at its level or above, or a question
-    heading at its level or above still without an answer (``### 1. 什么是服务熔断？`` then ``#### 答案``,
-    or ``### 答案`` as a Go quiz writes it)."""
+    heading above it still without an answer (``### 1. 什么是服务熔断？`` then ``#### 答案``)."""
     if current is None or rule not in (BARE_ANSWER, ANSWER_SECTION):
         return False
     if current.question.rule in _QUIZ_RULES:
         return level >= current.level
     return (
         bool(current.question.level)
-        and level >= current.level
+        and level > current.level
         and current.answer is None
         # After text below the question, that text is the answer; after its options or code, not.
-        and (not current.question_blocks or _question_material(current.question_blocks))
+        and (
+            not current.question_blocks or _question_material(current.question.text, current.question_blocks)
+        )
         and not current.pending_headings
     )
 
 
-def _question_material(blocks: Sequence[BlockInfo]) -> bool:
-    """Whether the blocks below a question heading are what it asks about, not an answer: its options
-    (``A. var x = nil`` …), code or a table, as a choice question gives them before ``#### 答案``."""
+def _question_material(question: str, blocks: Sequence[BlockInfo]) -> bool:
+    """Whether the blocks below a question are what it asks about, not an answer: a choice question's
+    options (short ``A. var x = nil`` lines), or the code or table it points at (``下面代码输出什么？``,
+    see :data:`_CODE_BELOW_RE`), as a quiz gives them before ``#### 答案``. (Code below ``手写一个单例？``
+    is its answer, and so are ``A. 优点：…`` / ``B. 缺点：…`` paragraphs.)"""
+    pointed = _CODE_BELOW_RE.search(question) is not None
     return all(
-        block.kind == "block" and (block.html.startswith(("<pre", "<table")) or _option_lines(block.html))
+        block.kind == "block"
+        and ((pointed and block.html.startswith(("<pre", "<table"))) or _option_lines(block.html))
         for block in blocks
     )
 
@@ -5589,7 +5597,18 @@ def _option_lines(html: str) -> bool:
     """Whether every line of a paragraph or list (its HTML) is a choice's option (``A. …``, ``B、…``)."""
     text = _HTML_TAG_RE.sub("", _HTML_BREAK_RE.sub("\n", html))
     lines = [line for line in text.splitlines() if line.strip()]
-    return bool(lines) and all(_OPTION_RE.match(line) for line in lines)
+    return bool(lines) and all(_option(line) for line in lines)
+
+
+OPTION_CHARS = 40
+"""A choice's option is at most this long (``A. var x interface{} = nil``); longer lines lettered ``A.``
+/ ``B.`` are points of an answer."""
+
+
+def _option(line: str) -> bool:
+    """Whether a line is a choice's option: lettered, short, and no labelled point (``A. 优点：…``)."""
+    match = _OPTION_RE.match(line)
+    return match is not None and len(line) <= OPTION_CHARS and "：" not in line[match.end() :]
 
 
 FOLD_QUESTION = "question-before-fold"
@@ -5944,8 +5963,9 @@ def _without_trailing_rules(blocks: list[BlockInfo]) -> list[BlockInfo]:
 
 _CODE_BELOW_RE = re.compile(
     r"(?:下面|以下|如下|下列|下述)的?(?:这段|这个|这些|这几行)?(?:代码|程序|语句|函数|sql|SQL)"
+    r"|输出(?:的)?(?:是什么|什么|结果)"
 )
-"""A question that points at code below it (``下面代码的输出结果将是什么？``)."""
+"""A question that points at code below it (``下面代码的输出结果将是什么？``, ``输出是什么？``)."""
 
 
 def _asks_about_code_below(question: str, blocks: Sequence[BlockInfo]) -> bool:
