@@ -1007,9 +1007,7 @@ def _like_the_choice(
         return _similarities(group, canonical, remembered, memo)[0] >= limits.question
 
     mine = _card_owner(members, choice, previous, asks_alike)
-    # (The note an edit belongs to by the copies on its card is not another note, even when the wording
-    # its card showed is unlike the edit: a stale copy brought up to date in a way of its own.)
-    others = _other_notes(members, choice, previous, like) - {mine}
+    others = _other_notes(members, choice, previous, like, mine)
     key = identity_key(choice.chosen.topic, canonical.question)  # the note's (see _note)
     for group in members:
         owner = _owner(group, previous)
@@ -1091,26 +1089,32 @@ def _owner_of(digests: set[str], previous: Previous) -> str | None:
 
 
 def _other_notes(
-    members: Sequence[_Group], choice: _Choice, previous: Previous | None, like: Callable[[_Group], bool]
+    members: Sequence[_Group],
+    choice: _Choice,
+    previous: Previous | None,
+    like: Callable[[_Group], bool],
+    mine: str | None,
 ) -> frozenset[str]:
-    """The shown wordings of the lock's other notes whose cards are still among the members. When the card
-    shows an edit, which note the edit belongs to is what its likeness says: the notes whose cards are
-    unlike it (``like``: whether a member stands on the card) were not edited, and their other wordings
-    stay theirs (else a copy of one, alike to the edit, would leave it for the edit's card in this build,
-    and go back in the next, by its key)."""
+    """The shown wordings of the lock's other notes whose cards are still among the members: never the
+    card's own (``mine``, see :func:`_card_owner`). When the card shows an edit, which note the edit
+    belongs to is what its likeness says: the notes whose cards are unlike it (``like``: whether a member
+    stands on the card) were not edited, and their other wordings stay theirs (else a copy of one, alike
+    to the edit, would leave it for the edit's card in this build, and go back in the next, by its key).
+    The note an edit belongs to is not another note even when its card is unlike the edit: a stale copy
+    brought up to date in a way of its own."""
     if previous is None:
         return frozenset()
     chosen = _wording(choice.chosen)
     if chosen not in previous.owners:
-        return frozenset(
+        shown = {
             digest
             for group in members
             if not like(group)
             for digest in {_wording(entry) for entry in group.entries} & previous.shown
-        )
-    here = {_wording(entry) for group in members for entry in group.entries}
-    mine = previous.owners[chosen]
-    return frozenset(w for w in here & previous.shown if w not in (mine, chosen))
+        }
+    else:
+        shown = {_wording(entry) for group in members for entry in group.entries} & previous.shown
+    return frozenset(shown - {mine, chosen})
 
 
 def _other_card(digest: str, wording: str, previous: Previous) -> bool:

@@ -3644,8 +3644,9 @@ such paragraphs (see :func:`_unlabelled_runs`)."""
 WORDED_QUESTION = "worded-question"
 """The rule of a short one-line paragraph that asks by its wording, without a question mark (``请列举至少 3
 个常用的评估指标。``, ``简述 RLHF 的流程``, ``Redis 和 Memcached 的区别``): a question only when an
-answer label comes right after it (an LLM's follow-up questions inside one answer, which were a second
-answer label in that answer); else content, and never one of a run of unlabelled questions."""
+answer label comes right after it and no question above it still waits for its answer (``请举例说明``
+below ``什么是闭包？`` is that question's text); else content, and never one of a run of unlabelled
+questions. Inside a labelled question's answer it is a follow-up, as a :data:`PLAIN_QUESTION` is."""
 _PLAIN_RULES = frozenset(("", WORDED_QUESTION))
 """Rules of a paragraph that is plain text where it is not a question."""
 IMPERATIVE_OPENINGS = (
@@ -4200,7 +4201,9 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
     return answered
 
 
-_ASKED_RULES = frozenset((*QUESTION_LINE_RULES, BARE_QUESTION, QUESTION_BULLET, WORDED_QUESTION))
+_ANSWERABLE_RULES = frozenset((BARE_QUESTION, QUESTION_BULLET, WORDED_QUESTION))
+"""Rules of short bare lines that are questions when an answer label follows them."""
+_ASKED_RULES = frozenset((*QUESTION_LINE_RULES, *_ANSWERABLE_RULES))
 """Rules of lines that are questions when an answer label follows them (see :func:`_answered_questions`)."""
 
 
@@ -4212,7 +4215,7 @@ def _bare_line(block: BlockInfo) -> bool:
 def _answerable_line(block: BlockInfo) -> bool:
     """A short bare question line, as a paragraph or a bullet of its own: a question when an answer label
     follows it (see :func:`_answered_questions`)."""
-    return block.rule in (BARE_QUESTION, QUESTION_BULLET, WORDED_QUESTION)
+    return block.rule in _ANSWERABLE_RULES
 
 
 class _Run(NamedTuple):
