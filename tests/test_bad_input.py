@@ -456,7 +456,8 @@ LOCK_MANGLERS: dict[str, Callable[[str], bytes]] = {
     "truncated-inside-a-character": _truncate_in_character,
     "not-utf-8": lambda text: text.encode("utf-8").replace("过".encode(), b"\xff\xfe"),
     "nul-bytes": lambda text: text.encode("utf-8").replace(b'"notes"', b'"no\x00tes"'),
-    "merge-conflict-markers": lambda text: f"<<<<<<< HEAD\n{text}=======\n{text}>>>>>>> branch\n".encode(),
+    # (Markers that pair up are read side by side: tests/test_lockfile.py.)
+    "merge-conflict-markers-unpaired": lambda text: f"<<<<<<< HEAD\n{text}=======\n{text}".encode(),
     "json-null": lambda text: b"null",
     "json-list": lambda text: b"[]",
     "json-string": lambda text: b'"qa2anki"',

@@ -422,6 +422,47 @@ def test_forget_needs_a_removed_note(project: Path, run_cli: RunCli) -> None:
     assert result.exit_code == 1 and "is still in the sources" in result.output
 
 
+def test_a_lock_holding_a_merge_conflict_is_read_side_by_side(project: Path, run_cli: RunCli) -> None:
+    """After ``git merge`` left conflict markers in the lock: ``list`` and ``build --dry-run`` warn at the
+    first marker and write nothing; ``forget`` refuses until a build; the build keeps both sides' notes
+    and writes the lock without markers."""
+    write_doc(project)
+    assert run_cli("build").exit_code == 0
+    lock = project / "source/qa2anki.lock"
+    lines = lock.read_text(encoding="utf-8").split("\n")
+    at = next(n for n, line in enumerate(lines) if line.startswith('  {"guid"'))
+    note = json.loads(lines[at].rstrip(","))
+    theirs = dict(note, guid="zzzzzzzzzzz", key="其他\x1f别的问题", present=False)
+    conflicted = [
+        *lines[:at],
+        "<<<<<<< HEAD",
+        lines[at],
+        "=======",
+        lines[at] + ("" if lines[at].endswith(",") else ","),
+        "  " + json.dumps(theirs, ensure_ascii=False) + ("," if lines[at].endswith(",") else ""),
+        ">>>>>>> theirs",
+        *lines[at + 1 :],
+    ]
+    lock.write_text("\n".join(conflicted), encoding="utf-8")
+    marker = f"source/qa2anki.lock:{at + 1}: warning: the lock holds a git merge conflict"
+    for args in (("list",), ("build", "--dry-run")):
+        result = run_cli(*args)
+        assert result.exit_code == 0 and marker in result.output and "1 only on theirs" in result.output
+    assert "<<<<<<<" in lock.read_text(encoding="utf-8")
+    result = run_cli("forget", "zzzzzzzzzzz")
+    assert (
+        result.exit_code == 1
+        and f"qa2anki.lock:{at + 1}: the lock holds a git merge conflict" in result.output
+    )
+    result = run_cli("build")
+    assert result.exit_code == 0 and marker in result.output
+    assert "<<<<<<<" not in lock.read_text(encoding="utf-8") and "zzzzzzzzzzz" in lock.read_text(
+        encoding="utf-8"
+    )
+    assert run_cli("forget", "zzzzzzzzzzz").exit_code == 0
+    assert run_cli("build", "--locked").exit_code == 0
+
+
 def test_list_removed_with_nothing_removed_says_so(project: Path, run_cli: RunCli) -> None:
     """With no removed note, list --removed says there is none, instead of instructions for 0 of them."""
     write_doc(project)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from qa2anki.lockfile import (
     Lock,
     LockedNote,
     LockedNoteType,
+    MergedConflict,
     committed_revision,
     dumps,
     loads,
@@ -103,21 +106,174 @@ def test_a_lone_surrogate_escape_in_the_lock_is_named_by_its_line(tmp_path: Path
     assert read_lock(path, "source/qa2anki.lock").notes
 
 
-def test_a_merge_conflict_in_the_lock_says_so(tmp_path: Path) -> None:
-    """A lock with git's conflict markers (two branches built and merged) is named as a merge conflict at
-    the first marker's line, with what to do, not as a corrupt file."""
-    lines = dumps(LOCK).splitlines()
-    at = next(n for n, row in enumerate(lines) if '"问题一"' in row)
-    ours, theirs = lines[at], lines[at].replace("答案一", "答案一（改）")
-    text = "\n".join(
-        [*lines[:at], "<<<<<<< HEAD", ours, "=======", theirs, ">>>>>>> other", *lines[at + 1 :]]
+def _conflicted(ours: Lock, theirs: Lock, marker: str = "") -> str:
+    """A lock as ``git merge`` leaves it when both sides changed the lines of the notes whose GUIDs differ
+    between them or whose records do: one conflict around the notes' lines (git's own layout is tried
+    against real merges in :func:`test_a_real_git_merge_conflict_keeps_every_note_of_both_branches`)."""
+    mine, other = dumps(ours).split("\n"), dumps(theirs).split("\n")
+    begin = mine.index(' "notes": [') + 1
+    ending, other_ending = mine.index(" ]"), other.index(" ]")
+    base = [f"||||||| base{marker}", *mine[begin:ending][:1]] if marker else []
+    return "\n".join(
+        [
+            *mine[:begin],
+            "<<<<<<< HEAD",
+            *mine[begin:ending],
+            *base,
+            "=======",
+            *other[begin:other_ending],
+            ">>>>>>> theirs",
+            *mine[ending:],
+        ]
     )
+
+
+THEIRS = Lock(
+    notetype=LOCK.notetype,
+    notes=(
+        LockedNote("a", "k1", "问题一", "答案一（改）", ("主题", "其他"), "h1b", 9, True),
+        LockedNote("b", "k2", "问题二", "答案二", ("主题",), "h2", 7, False),
+        LockedNote("c", "k3", "问题三", "答案三", ("主题",), "h3", 8, True),
+    ),
+)
+
+
+@pytest.mark.parametrize("marker", ["", " (diff3)"])
+def test_a_merge_conflict_in_the_lock_keeps_both_sides(tmp_path: Path, marker: str) -> None:
+    """A lock with git's conflict markers (two branches built and merged) is read side by side: every GUID
+    of either side, a note both changed as the side that changed it later has it, and what was done is
+    told (the first marker's line, how many notes came from where). A ``diff3`` base section is read as
+    neither side."""
+    text = _conflicted(LOCK, THEIRS, marker)
     path = tmp_path / "qa2anki.lock"
     path.write_text(text + "\n", encoding="utf-8")
-    with pytest.raises(LockError, match="merge conflict") as caught:
+    lock = read_lock(path, "source/qa2anki.lock")
+    assert [n.guid for n in lock.notes] == ["a", "b", "c"]
+    assert lock.notes[0] == THEIRS.notes[0]  # changed later (mod 9 > 6)
+    assert lock.conflict == MergedConflict(text.split("\n").index("<<<<<<< HEAD") + 1, 0, 1, 1)
+    assert "<<<<<<<" not in dumps(lock)
+    assert loads(dumps(lock)) == replace(lock, conflict=None)
+
+
+def test_a_key_both_sides_gave_to_two_notes_stays_with_one(tmp_path: Path) -> None:
+    """One side reworded a note into a question the other side added as a new note: two GUIDs, one key.
+    The key stays with the note changed later; the other's gets its GUID appended (as a tombstone's does
+    in identity), so a key still names one note and the other is found by its question and answer."""
+    ours = Lock(LOCK.notetype, (*LOCK.notes, LockedNote("c", "k3", "问题三", "答案三", (), "h3", 8, True)))
+    theirs = Lock(LOCK.notetype, (*LOCK.notes, LockedNote("d", "k3", "问题三", "答案三", (), "h4", 9, True)))
+    lock = loads(_conflicted(ours, theirs))
+    keys = {note.guid: note.key for note in lock.notes}
+    assert keys["d"] == "k3" and keys["c"] == "k3\x1fc"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda text: text.replace(">>>>>>> theirs\n", ""), id="no end marker"),
+        pytest.param(lambda text: text.replace('"h3"', '"h3'), id="a side that is not JSON"),
+    ],
+)
+def test_a_merge_conflict_that_cannot_be_read_side_by_side_says_what_to_do(
+    tmp_path: Path, damage: Callable[[str], str]
+) -> None:
+    """Markers that do not pair up, or a side that is no lock, stop the build at the first marker's line
+    with what to do (keep one side whole), not as a corrupt file."""
+    text = damage(_conflicted(LOCK, THEIRS) + "\n")
+    path = tmp_path / "qa2anki.lock"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LockError, match="merge conflict that cannot be read side by side") as caught:
         read_lock(path, "source/qa2anki.lock")
-    assert caught.value.line == at + 1
+    assert caught.value.line == text.split("\n").index("<<<<<<< HEAD") + 1
     assert "--theirs" in str(caught.value)
+
+
+_EDITS = st.lists(st.tuples(st.sampled_from("aerx"), st.integers(0, 5)), max_size=5)
+"""One branch's changes to a lock of six notes: add a note, edit one's answer, remove one (tombstone),
+reword one's question (its key)."""
+
+
+def _branch(lock: Lock, edits: list[tuple[str, int]], side: str, mod: int) -> Lock:
+    notes = {note.guid: note for note in lock.notes}
+    for number, (kind, index) in enumerate(edits):
+        guid = sorted(notes)[index % len(notes)]
+        note = notes[guid]
+        mod += 1
+        if kind == "a":
+            guid = f"{side}{number}"
+            notes[guid] = LockedNote(guid, f"{side}键{number}", "新问题", "新答案", ("主题",), "c", mod, True)
+        elif kind == "e":
+            notes[guid] = replace(note, answer=f"{note.answer}+{side}", content=f"{side}{number}", mod=mod)
+        elif kind == "r":
+            notes[guid] = replace(note, present=False, mod=mod)
+        else:
+            notes[guid] = replace(note, key=f"{note.key}·{side}", question=f"{note.question}?", mod=mod)
+    return Lock(lock.notetype, tuple(notes.values()), deck=lock.deck)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(ours=_EDITS, theirs=_EDITS, diff3=st.booleans())
+def test_a_real_git_merge_conflict_keeps_every_note_of_both_branches(
+    tmp_path_factory: pytest.TempPathFactory,
+    ours: list[tuple[str, int]],
+    theirs: list[tuple[str, int]],
+    diff3: bool,
+) -> None:
+    """Both branches change a lock; ``git merge`` leaves what it leaves. Read, the lock has every GUID of
+    either branch, a note both changed as the later change has it, one note per key, and it is told when
+    there was a conflict. (Git's own conflict layout: the test above builds one by hand.)"""
+    folder = tmp_path_factory.mktemp("merge")
+    base = Lock(
+        LOCK.notetype,
+        tuple(LockedNote(g, f"键{g}", f"问题{g}", f"答案{g}", ("主题",), "h", 10, True) for g in "ABCDEF"),
+        deck="面试题",
+    )
+    path = folder / "qa2anki.lock"
+    write_lock(path, base)
+    git(folder, "init", "-q", "-b", "main")
+    git(folder, "add", "-A")
+    git(folder, "commit", "-qm", "base")
+    git(folder, "checkout", "-qb", "theirs")
+    their_lock = _branch(base, theirs, "t", 100)
+    write_lock(path, their_lock)
+    git(folder, "commit", "-qam", "theirs", "--allow-empty")
+    git(folder, "checkout", "-q", "main")
+    our_lock = _branch(base, ours, "o", 200)
+    write_lock(path, our_lock)
+    git(folder, "commit", "-qam", "ours", "--allow-empty")
+    style = ["-c", "merge.conflictStyle=diff3"] if diff3 else []
+    subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.org",
+            *style,
+            "-C",
+            str(folder),
+            "merge",
+            "-q",
+            "theirs",
+            "-m",
+            "merge",
+        ],
+        capture_output=True,
+        check=False,
+    )
+    text = path.read_text(encoding="utf-8")
+    lock = read_lock(path, "qa2anki.lock")
+    assert (lock.conflict is not None) == ("<<<<<<<" in text)
+    mine = {note.guid: note for note in our_lock.notes}
+    other = {note.guid: note for note in their_lock.notes}
+    got = {note.guid: note for note in lock.notes}
+    assert got.keys() == mine.keys() | other.keys()
+    assert len({note.key for note in lock.notes}) == len(lock.notes)
+    if lock.conflict is not None:
+        for guid, note in got.items():
+            records = [side[guid] for side in (mine, other) if guid in side]
+            latest = max(records, key=lambda r: r.mod)
+            assert replace(note, key=latest.key) == latest
+            assert note.key in (latest.key, f"{latest.key}\x1f{guid}")
 
 
 def test_write_is_atomic(tmp_path: Path) -> None:

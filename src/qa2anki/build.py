@@ -733,11 +733,13 @@ def listing(options: Options, documents: Sequence[Document] | None = None) -> Li
         analysis = _analysed(options, config, sources, save_scans=False, previous=previous)
         _stop_on(analysis.problems, options.strict)
         lock_path = _lock_path(options, config)
-        old_lock, _ = previous or read_lock_and_digest(lock_path, display_path(lock_path, options.cwd))
+        lock_display = display_path(lock_path, options.cwd)
+        old_lock, _ = previous or read_lock_and_digest(lock_path, lock_display)
         contents = _contents(_rendered(analysis))
         identification = _identified(options, config, analysis, contents, old_lock, frozenset())
-        _stop_on(identification.problems, options.strict)
-        return Listing(analysis, identification, (*analysis.problems, *identification.problems))
+        merged = _conflict_merged(old_lock, lock_display)
+        _stop_on((*identification.problems, *merged), options.strict)
+        return Listing(analysis, identification, (*analysis.problems, *identification.problems, *merged))
 
 
 def _build_locked(
@@ -1113,6 +1115,9 @@ def forget(options: Options, guids: Sequence[str]) -> Forgotten:
         if not lock_path.exists():
             raise LockError(_("there is no lock: nothing was removed"), display)
         lock, _digest = read_lock_and_digest(lock_path, display)
+        if lock.conflict is not None:
+            conflict = _("the lock holds a git merge conflict: build first (it keeps both sides' notes)")
+            raise LockError(conflict, display, lock.conflict.line)
         by_guid = {note.guid: note for note in lock.notes}
         unknown = [guid for guid in guids if guid not in by_guid]
         if unknown:
@@ -1361,7 +1366,22 @@ def _lock_or_anew(
             raise
         message = _("the lock was damaged ({damage}); --new-lock starts it anew: edited notes get new GUIDs")
         return EMPTY_LOCK, "", (Problem(display, 0, Severity.WARNING, message.format(damage=damage.message)),)
-    return lock, digest, _new_lock_kept(display) if options.new_lock and digest else ()
+    kept = _new_lock_kept(display) if options.new_lock and digest else ()
+    return lock, digest, kept + _conflict_merged(lock, display)
+
+
+def _conflict_merged(lock: Lock, display: str) -> tuple[Problem, ...]:
+    """The warning that the lock held a merge conflict and both sides were read."""
+    if lock.conflict is None:
+        return ()
+    merged = _(
+        "the lock holds a git merge conflict: both sides' notes are kept ({ours} only on ours, {theirs} only "
+        "on theirs, {differing} on both but recorded differently: the later change taken); a build writes "
+        "the lock whole again, then git add it"
+    )
+    conflict = lock.conflict
+    text = merged.format(ours=conflict.ours, theirs=conflict.theirs, differing=conflict.differing)
+    return (Problem(display, conflict.line, Severity.WARNING, text),)
 
 
 def _new_lock_kept(display: str) -> tuple[Problem, ...]:

@@ -43,7 +43,7 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
@@ -129,6 +129,23 @@ class Lock:
     carries over unchanged (see :func:`read_lock_carrying`), written back as they were, byte for byte."""
     deck: str | None = None
     """The deck the notes were last built into (``None`` in a lock written before it was recorded)."""
+    conflict: MergedConflict | None = None
+    """Set when the file held a git merge conflict and both sides were read into this one lock."""
+
+
+@dataclass(frozen=True)
+class MergedConflict:
+    """How a lock that held a git merge conflict was read: both sides' notes, so that no GUID either
+    branch gave out is lost (keeping one side whole would give the other side's new notes new GUIDs)."""
+
+    line: int
+    """The line of the first conflict marker."""
+    ours: int
+    """Notes only our side had."""
+    theirs: int
+    """Notes only their side had."""
+    differing: int
+    """Notes both sides had, recorded differently: the one whose content changed later is kept."""
 
 
 EMPTY_LOCK = Lock(notetype=None, notes=())
@@ -196,6 +213,104 @@ def _conflict_line(text: str) -> int | None:
     return None
 
 
+def _sides(text: str) -> tuple[str, str] | None:
+    """Our side's and their side's text of a lock that holds git conflict markers (lines outside the
+    conflicts go to both; a ``diff3`` base section to neither); ``None`` when the markers do not pair up."""
+    sides: tuple[list[str], list[str]] = ([], [])
+    state = ""
+    for line in text.split("\n"):
+        marker = line[:7]
+        if marker == "<<<<<<<" and not state:
+            state = "ours"
+        elif marker == "|||||||" and state == "ours":
+            state = "base"
+        elif marker == "=======" and state in ("ours", "base"):
+            state = "theirs"
+        elif marker == ">>>>>>>" and state == "theirs":
+            state = ""
+        elif state in ("", "ours"):
+            sides[0].append(line)
+            if not state:
+                sides[1].append(line)
+        elif state == "theirs":
+            sides[1].append(line)
+    if state:
+        return None
+    return _relaid(sides[0]), _relaid(sides[1])
+
+
+def _relaid(lines: list[str]) -> str:
+    """A side of a conflicted lock with a comma after every note line but the last: git may have taken
+    one side's last line and the other's next one."""
+    try:
+        begin = lines.index(' "notes": [')
+        end = lines.index(" ]", begin)
+    except ValueError:
+        return "\n".join(lines)
+    body = [line.rstrip().rstrip(",") for line in lines[begin + 1 : end] if line.strip()]
+    return "\n".join([*lines[: begin + 1], ",\n".join(body), *lines[end:]])
+
+
+def _merged(text: str, path: str, line: int) -> Lock:
+    """Both sides of a lock that holds a merge conflict, read into one: every GUID either side has. A note
+    both have, recorded differently, is taken as the side whose content changed later recorded it; a key
+    two GUIDs now share stays with the live (or later) one, the other's gets its GUID appended, as
+    :mod:`qa2anki.identity` does for a tombstone."""
+    sides = _sides(text)
+    unreadable = LockError(
+        _(
+            "the lock holds a merge conflict that cannot be read side by side: keep one side's lock whole "
+            "(git checkout --ours or --theirs on it), then build again: notes the other side added or "
+            "changed are matched again by their questions and answers"
+        ),
+        path,
+        line,
+    )
+    if sides is None:
+        raise unreadable
+    try:
+        ours, theirs = loads(sides[0], path), loads(sides[1], path)
+    except LockError:
+        raise unreadable from None
+    if ours.conflict or theirs.conflict:
+        raise unreadable
+    mine = {note.guid: note for note in ours.notes}
+    other = {note.guid: note for note in theirs.notes}
+    chosen = dict(mine)
+    differing = 0
+    for guid, note in other.items():
+        held = mine.get(guid)
+        if held is None:
+            chosen[guid] = note
+        elif held != note:
+            differing += 1
+            if _later(note) > _later(held):
+                chosen[guid] = note
+    by_key: dict[str, LockedNote] = {}
+    for note in sorted(chosen.values(), key=_later, reverse=True):
+        if note.key in by_key:
+            note = replace(note, key=f"{note.key}\x1f{note.guid}")
+            chosen[note.guid] = note
+        by_key[note.key] = note
+    notetype = ours.notetype
+    if theirs.notetype is not None and (notetype is None or theirs.notetype.mod > notetype.mod):
+        notetype = theirs.notetype
+    return Lock(
+        notetype=notetype,
+        notes=tuple(sorted(chosen.values(), key=lambda n: n.guid)),
+        deck=ours.deck if ours.deck is not None else theirs.deck,
+        conflict=MergedConflict(
+            line, len(mine.keys() - other.keys()), len(other.keys() - mine.keys()), differing
+        ),
+    )
+
+
+def _later(note: LockedNote) -> tuple[int, bool, bool, str]:
+    """Which of two records of a note, or of two notes with one key, goes first: the later content, a live
+    note, a forgotten tombstone, then the GUID (so the order is fixed)."""
+    return note.mod, note.present, note.forgotten, note.guid
+
+
 def loads(text: str, path: str = LOCK_NAME) -> Lock:
     """Parse and validate a lock; any defect is a :class:`LockError` naming the file (and line)."""
     try:
@@ -208,15 +323,7 @@ def loads(text: str, path: str = LOCK_NAME) -> Lock:
     except json.JSONDecodeError as exc:
         conflict = _conflict_line(text)
         if conflict is not None:
-            raise LockError(
-                _(
-                    "the lock holds a merge conflict: keep one side's lock whole (git checkout --ours or "
-                    "--theirs on it), then build again: notes the other side added or changed are matched "
-                    "again by their questions and answers"
-                ),
-                path,
-                conflict,
-            ) from None
+            return _merged(text, path, conflict)
         raise LockError(
             _(
                 "corrupt lock file ({detail}); restore it from version control, do not delete it "

@@ -8,6 +8,7 @@ still be there with the same id, GUID, cards, scheduling and review log, showing
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,9 @@ from tests.anki.conftest import (
     LORA,
     MOE,
     NORMALIZATION,
+    POSITION,
+    QUANT,
+    RAG,
     NoteState,
     Section,
     answer_all,
@@ -515,3 +519,87 @@ def test_a_lock_deleted_after_a_build_is_refused(
     assert after.keys() == before.keys()  # no duplicate: every note updated in place
     assert all([c.revlog for c in after[i].cards] == [c.revlog for c in before[i].cards] for i in before)
     assert sum(after[i].fields != before[i].fields for i in before) == 1  # the fixed typo landed
+
+
+def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """git as a user runs it (an author set, nothing from this process's settings)."""
+    command = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-C", str(folder), *args]
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+def test_a_lock_merge_conflict_keeps_both_branches_notes(
+    project: Path, run_cli: RunCli, collection: Collection, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Two people build on two branches and import into their own Anki; the lock conflicts on merge. On
+    one branch a new entry got its GUID from a question with a typo, fixed later: keeping one side's lock
+    whole gave that note a new GUID, and its studier a duplicate without history. The build reads both
+    sides, says so at the first marker, and writes the lock whole: both people's Anki update in place."""
+    sections = [ATTENTION, POSITION, LORA, RAG, QUANT]
+    (project / ".gitignore").write_text("*.apkg\nanki-profile/\nbuild/\n", encoding="utf-8")
+    write_document(project, sections)
+    base, _ = build_deck(run_cli)
+    theirs_profile = tmp_path_factory.mktemp("theirs") / "collection.anki2"
+    theirs = Collection(str(theirs_profile))
+    try:
+        for col in (collection, theirs):
+            import_apkg(col, base)
+            answer_all(col)
+        assert _git(project, "init", "-q", "-b", "main").returncode == 0
+        _git(project, "add", "-A")
+        _git(project, "commit", "-qm", "base")
+        # Their branch: a new entry, its typo fixed after a build; the RAG question reworded.
+        _git(project, "checkout", "-qb", "theirs")
+        typo = MOE.with_(question=MOE.question.replace("优势", "优事"))
+        for added in (typo, MOE):
+            write_document(project, [*sections, added])
+            import_apkg(theirs, build_deck(run_cli)[0])
+            answer_all(theirs)
+        reworded = [
+            RAG.with_(question="检索增强生成（RAG）的基本流程是怎样的？") if s is RAG else s for s in sections
+        ]
+        write_document(project, [*reworded, MOE])
+        import_apkg(theirs, build_deck(run_cli)[0])
+        _git(project, "commit", "-qam", "theirs")
+        studied = snapshot(theirs)
+        # Our branch: the RAG answer extended.
+        _git(project, "checkout", "-q", "main")
+        extended = RAG.with_(items=(*RAG.items, "**重排序**：用交叉编码器对检索结果重新排序。"))
+        write_document(project, [extended if s is RAG else s for s in sections])
+        import_apkg(collection, build_deck(run_cli)[0])
+        _git(project, "commit", "-qam", "ours")
+        ours_before = snapshot(collection)
+        merge = _git(project, "merge", "theirs", "-m", "merge")
+        lock = project / "source" / "qa2anki.lock"
+        assert merge.returncode != 0 and "<<<<<<<" in lock.read_text(encoding="utf-8"), merge.stdout
+        assert _git(project, "diff", "--name-only", "--diff-filter=U").stdout.split() == [
+            "source/qa2anki.lock"
+        ]
+        marker = (
+            lock.read_text(encoding="utf-8")
+            .splitlines()
+            .index(
+                next(
+                    line
+                    for line in lock.read_text(encoding="utf-8").splitlines()
+                    if line.startswith("<<<<<<<")
+                )
+            )
+        )
+
+        merged, result = build_deck(run_cli)
+        assert (
+            f"source/qa2anki.lock:{marker + 1}: warning: the lock holds a git merge conflict" in result.output
+        )
+        assert "1 only on theirs" in result.output, result.output
+        assert "<<<<<<<" not in lock.read_text(encoding="utf-8")
+        for col, before, new in ((theirs, studied, 0), (collection, ours_before, 1)):
+            response = import_apkg(col, merged)
+            assert len(response.log.new) == new
+            after = snapshot(col)
+            assert before.keys() <= after.keys() and len(after) == len(before) + new
+            assert all(after[i].guid == before[i].guid and after[i].cards == before[i].cards for i in before)
+            (rag,) = [state for state in after.values() if "RAG" in state.question]
+            assert "怎样的" in rag.question and "重排序" in rag.fields["Answer"]
+        assert run_cli("build", "-o", "deck.apkg", "--locked").exit_code == 0
+    finally:
+        theirs.close()
