@@ -517,6 +517,49 @@ def test_an_answer_pasted_into_another_notes_copy_does_not_glue_the_notes() -> N
     assert (shown.note.question_md, shown.note.answer_md) == (qb, ab)
 
 
+def test_an_answer_pasted_into_one_copy_of_another_note_keeps_both_notes() -> None:
+    """A's answer pasted by mistake into one copy of B: the copy is B's edit (it asks B's question), so A,
+    whose copies are untouched, stays a note of its own; it was removed, its copies called stale."""
+    topic = "大模型"
+    qa, qb = "GPT-4.0如何提高模型的可解释性？", "GPT-4.0在模型安全性方面做了哪些工作？"
+    aa = "GPT-4.0通过以下方法提高可解释性：1. 可视化注意力分布，帮助理解模型如何处理输入。2. 提取解释性规则。"
+    ab = "GPT-4.0通过以下方式提高安全性：1. 红队测试：请专家做对抗测试。2. 用人类反馈强化学习拒绝有害请求。"
+    a, b = (topic, qa, aa), (topic, qb, ab)
+    v1 = _built(EMPTY_LOCK, NOW, a, b, a, b)
+    guids = {n.note.question_md: n.guid for n in v1.notes}
+    v2 = _built(v1.lock, NOW + 5, a, b, a, (topic, qb, aa))
+    assert not v2.removed
+    assert {n.note.question_md: n.guid for n in v2.notes} == guids
+    assert not next(n.note.stale for n in v2.notes if n.note.question_md == qa)
+
+
+def test_copies_that_agree_again_keep_the_note_studied_first() -> None:
+    """A copy that asks differently, merged by its answer, is edited unlike the card in the build that
+    edits the card: it splits off as a card of its own. When the copies agree again, the two notes stay
+    (each card keeps its key); the first note was removed, its copies called stale."""
+    topic = "模型可解释性"
+    asked, other = "GPT-4.0如何提高模型的可解释性？", "GPT-4.0在模型可解释性方面有哪些技术？"
+    answer = (
+        "GPT-4.0通过以下方法提高模型的可解释性：1. 可视化注意力机制：通过可视化模型中的注意力分布，帮助用户"
+        "理解模型如何处理输入数据。2. 解释性规则提取：帮助用户理解模型的决策过程。"
+    )
+    near = answer.replace("通过以下方法提高模型的可解释性", "在模型可解释性方面采用了以下技术")
+    p3 = "3. 特征归因：用积分梯度等方法衡量每个输入的贡献。4. 反事实解释：改动输入看输出。"
+    p5 = "5. 概念激活向量：用人类可理解的概念解释内部表示。6. 探针分类器：训练线性探针读出中间层信息。"
+    x, xp = (topic, asked, answer), (topic, asked, answer + p3)
+    v1 = _built(EMPTY_LOCK, NOW, (topic, other, near), x, x, x, x)
+    (studied,) = v1.notes
+    v2 = _built(v1.lock, NOW + 5, (topic, other, near + p5), xp, x, x, x)
+    assert studied.guid in {n.guid for n in v2.notes}
+    v3 = _built(v2.lock, NOW + 10, (topic, other, near + p5), xp, xp, xp, xp)
+    v4 = _built(v3.lock, NOW + 15, (topic, other, near + p3), xp, xp, xp, xp)
+    assert not v4.removed
+    assert {n.guid for n in v4.notes} == {n.guid for n in v3.notes} and studied.guid in {
+        n.guid for n in v4.notes
+    }
+    assert not any(n.note.stale for n in v4.notes)
+
+
 def test_a_choice_question_whose_options_move_to_the_front_keeps_its_guid() -> None:
     """A parser that reads a choice question's options as part of its question, not of its answer (their
     ``#### 答案`` heading left out), keeps the card: question and answer together are 0.89 alike."""

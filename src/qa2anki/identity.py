@@ -141,8 +141,10 @@ def previous_wordings(lock: Lock) -> Previous | None:
     owners: dict[str, str] = {}
     topics: dict[str, frozenset[str]] = {}
     alone: set[str] = set()
+    keys: dict[str, str] = {}
     for locked in lock.notes:
         if locked.wording and locked.present:
+            keys[locked.key] = locked.wording
             topics[locked.wording] = frozenset(map(fold_topic, locked.topics))
             if not locked.others:
                 alone.add(locked.key)
@@ -154,7 +156,9 @@ def previous_wordings(lock: Lock) -> Previous | None:
                 owners.setdefault(digest, locked.wording)
     if not known:
         return None
-    return Previous(frozenset(shown), frozenset(known), frozenset(older), owners, topics, frozenset(alone))
+    return Previous(
+        frozenset(shown), frozenset(known), frozenset(older), owners, topics, frozenset(alone), keys
+    )
 
 
 def reidentify_score(question: str, answer: str, locked: LockedNote) -> float:

@@ -231,6 +231,9 @@ class Previous:
     """Each shown wording, to the folded topics its note stood under (see :func:`_copy_edges`)."""
     alone: frozenset[str] = frozenset()
     """The identity keys of the notes whose copies all said the same (see :func:`_rewritten_apart`)."""
+    keys: Mapping[str, str] = field(default_factory=dict)
+    """Each live note's identity key, to the wording its card showed: the note a card of that key is,
+    whatever its copies say now (see :func:`_card_owner`)."""
 
 
 class UnionFind:
@@ -1046,6 +1049,10 @@ def _card_owner(
         and _shown_before(group, previous)
         and (owner := _owner(group, previous)) is not None
     }
+    if not owners:
+        # No copy of that note's card is left (a copy merged by its answer split off as a card of its own,
+        # then edited again): the note with the card's key is the card, as identity will say.
+        return previous.keys.get(identity_key(choice.chosen.topic, choice.canonical.question))
     return owners.pop() if len(owners) == 1 else None
 
 
@@ -1105,7 +1112,7 @@ def _other_notes(
     if previous is None:
         return frozenset()
     chosen = _wording(choice.chosen)
-    if chosen not in previous.owners:
+    if chosen not in previous.owners and mine is None:
         shown = {
             digest
             for group in members
