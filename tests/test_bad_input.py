@@ -486,7 +486,7 @@ LOCK_MANGLERS: dict[str, Callable[[str], bytes]] = {
     "notetype-mod-missing": _delete("notetype.mod"),
     "duplicated-guid": _edit(_same_guid),
     "duplicated-guid-line": _duplicate_line,
-    "duplicated-key": _edit(_same_key),
+    # (Two notes with one key read: a merge of two branches leaves them so; see tests/test_lockfile.py.)
 }
 
 
@@ -511,6 +511,18 @@ def test_broken_lock_is_refused_and_kept(
         "merge conflict" if b"<<<<<<<" in (project / LOCK).read_bytes() else "restore it from version control"
     ) in line
     assert snapshot(project) == before
+
+
+def test_a_lock_with_one_key_to_two_notes_builds_and_says_so(project: Path, run_cli: RunCli) -> None:
+    """Two notes with one key (a merge of two branches that each added the entry leaves them so) are no
+    broken lock: the build names the note that gave up the key and writes a lock whose keys are unique."""
+    build_good(project, run_cli)
+    lock = project / LOCK
+    lock.write_bytes(_edit(_same_key)(lock.read_text(encoding="utf-8")))
+    result = run_cli("build")
+    assert result.exit_code == 0 and "each had a key another note of the lock has too" in result.output
+    keys = [note["key"] for note in json.loads(lock.read_text(encoding="utf-8"))["notes"]]
+    assert len(keys) == len(set(keys))
 
 
 def test_lock_that_is_a_folder_is_refused(project: Path, run_cli: RunCli) -> None:

@@ -461,6 +461,45 @@ def test_a_lock_holding_a_merge_conflict_is_read_side_by_side(project: Path, run
     )
     assert run_cli("forget", "zzzzzzzzzzz").exit_code == 0
     assert run_cli("build", "--locked").exit_code == 0
+    lock.write_text("\n".join(conflicted), encoding="utf-8")
+    result = run_cli("build", "--locked")  # (CI, or the pre-commit hook, on a lock committed in conflict)
+    assert (
+        result.exit_code == 1
+        and f"qa2anki.lock:{at + 1}: the lock holds a git merge conflict" in result.output
+    )
+
+
+def test_a_document_git_left_in_conflict_stops_the_build(project: Path, run_cli: RunCli) -> None:
+    """Two branches edited one entry; after ``git merge`` the document holds git's markers. Its cards would
+    show them and both sides' text: the build stops at the first marker, writing nothing. Resolved (not
+    yet added), it builds; so does a marker line in a document git has no conflict in."""
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        command = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args]
+        return subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+
+    document = write_doc(project)
+    assert run_cli("build").exit_code == 0
+    (project / ".gitignore").write_text("build/\n", encoding="utf-8")
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    git("checkout", "-qb", "other")
+    document.write_text(DOC.replace("权重衰减。", "权重衰减，防过拟合。"), encoding="utf-8")
+    git("commit", "-qam", "other")
+    git("checkout", "-q", "main")
+    document.write_text(DOC.replace("权重衰减。", "即权重衰减。"), encoding="utf-8")
+    git("commit", "-qam", "main")
+    assert git("merge", "other").returncode != 0
+    marker = document.read_text(encoding="utf-8").split("\n").index("<<<<<<< HEAD") + 1
+    before = (project / "source/qa2anki.lock").read_bytes()
+    result = run_cli("build")
+    assert result.exit_code == 1
+    assert f"source/ml.md:{marker}: error: this document still holds git's conflict markers" in result.output
+    assert (project / "source/qa2anki.lock").read_bytes() == before
+    assert "conflict markers" in run_cli("check").output
+    git("checkout", "--ours", "source/ml.md")  # resolved, not added yet
+    assert run_cli("build").exit_code == 0
 
 
 def test_list_removed_with_nothing_removed_says_so(project: Path, run_cli: RunCli) -> None:

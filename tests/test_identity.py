@@ -560,6 +560,69 @@ def test_copies_that_agree_again_keep_the_note_studied_first() -> None:
     assert not any(n.note.stale for n in v4.notes)
 
 
+def _merged_lock(ours: Lock, theirs: Lock) -> Lock:
+    """The lock ``build`` reads when git left both sides of ``ours`` and ``theirs`` in conflict."""
+    mine, other = lock_bytes_text(ours).split("\n"), lock_bytes_text(theirs).split("\n")
+    begin, end, other_end = mine.index(' "notes": [') + 1, mine.index(" ]"), other.index(" ]")
+    text = "\n".join(
+        [
+            *mine[:begin],
+            "<<<<<<< HEAD",
+            *mine[begin:end],
+            "=======",
+            *other[begin:other_end],
+            ">>>>>>> b",
+            *mine[end:],
+        ]
+    )
+    merged = loads(text)
+    assert merged.conflict is not None
+    return merged
+
+
+def lock_bytes_text(lock: Lock) -> str:
+    return b"".join(lock_bytes(lock)).decode("utf-8")
+
+
+def test_a_note_one_branch_reworded_and_the_other_moved_keeps_its_guid() -> None:
+    """One branch rewords a note's question, then rewrites its answer; the other moves it under a renamed
+    heading later (its record has the later mod, and the old texts). The merged sources have both: the
+    note is found by the first branch's record, kept in the merged lock beside the later one."""
+    question, answer = (
+        "什么是LoRA？它为什么能降低微调成本？",
+        "LoRA冻结原始权重，只训练两个低秩矩阵A和B，用乘积近似更新。",
+    )
+    reworded, rewritten = (
+        "LoRA的原理是什么，为何省显存？",
+        "低秩适配：冻结预训练权重，在旁路训练秩很小的两个矩阵，参数量小。",
+    )
+    base = _built(EMPTY_LOCK, NOW, ("微调", question, answer))
+    (note,) = base.notes
+    a1 = _built(base.lock, NOW + 10, ("微调", reworded, answer))
+    a2 = _built(a1.lock, NOW + 20, ("微调", reworded, rewritten))
+    b = _built(base.lock, NOW + 30, ("微调方法", question, answer))
+    assert [n.guid for n in a2.notes] == [n.guid for n in b.notes] == [note.guid]
+    merged = _built(_merged_lock(a2.lock, b.lock), NOW + 40, ("微调方法", reworded, rewritten))
+    assert [(n.guid, n.status) for n in merged.notes] == [(note.guid, Status.REIDENTIFIED)]
+    assert not merged.removed
+
+
+def test_a_note_both_branches_changed_in_one_second_is_updated_for_both() -> None:
+    """Both branches change one note in builds of the same second (a pinned SOURCE_DATE_EPOCH), so both
+    records have one mod. The merge keeps one side's text: the note still gets a newer mod, or the other
+    side's Anki, which has that mod, would keep its own text."""
+    question = "什么是KV Cache？"
+    base = _built(EMPTY_LOCK, NOW, ("推理", question, "缓存键和值。"))
+    ours = _built(base.lock, NOW + 10, ("推理", question, "缓存已生成词元的键和值，避免重复计算。"))
+    theirs = _built(base.lock, NOW + 10, ("推理", question, "缓存键和值，显存随长度线性增长。"))
+    (mine,) = ours.notes
+    (other,) = theirs.notes
+    assert mine.mod == other.mod == NOW + 10
+    merged = _built(_merged_lock(ours.lock, theirs.lock), NOW + 10, ("推理", question, mine.note.answer_md))
+    ((guid, status, mod),) = [(n.guid, n.status, n.mod) for n in merged.notes]
+    assert (guid, status) == (mine.guid, Status.UPDATED) and mod > NOW + 10
+
+
 def test_a_choice_question_whose_options_move_to_the_front_keeps_its_guid() -> None:
     """A parser that reads a choice question's options as part of its question, not of its answer (their
     ``#### 答案`` heading left out), keeps the card: question and answer together are 0.89 alike."""

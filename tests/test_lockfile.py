@@ -151,8 +151,36 @@ def test_a_merge_conflict_in_the_lock_keeps_both_sides(tmp_path: Path, marker: s
     assert [n.guid for n in lock.notes] == ["a", "b", "c"]
     assert lock.notes[0] == THEIRS.notes[0]  # changed later (mod 9 > 6)
     assert lock.conflict == MergedConflict(text.split("\n").index("<<<<<<< HEAD") + 1, 0, 1, 1)
+    assert lock.variants == {"a": LOCK.notes[1]}  # the other side's record, to find the note by
     assert "<<<<<<<" not in dumps(lock)
-    assert loads(dumps(lock)) == replace(lock, conflict=None)
+    assert loads(dumps(lock)) == replace(lock, conflict=None, variants={})
+
+
+def test_the_longer_markers_of_a_criss_cross_base_are_the_bases_text() -> None:
+    """In ``diff3`` style a criss-cross merge writes the base it merged first with its own conflicts, marked
+    with nine characters: text of the base, read as neither side, not as markers that do not pair up."""
+    lines = _conflicted(LOCK, THEIRS).split("\n")
+    at = lines.index("=======")
+    inner = [
+        "||||||| merged common ancestors",
+        "<<<<<<<<< Temporary merge branch 1",
+        "=========",
+        ">>>>>>>>>",
+    ]
+    lock = loads("\n".join([*lines[:at], *inner, *lines[at:]]))
+    assert [n.guid for n in lock.notes] == ["a", "b", "c"] and lock.conflict is not None
+
+
+def test_a_clean_merge_that_left_one_key_to_two_notes_reads() -> None:
+    """Two branches each added one entry, one of them with a typo fixed in a later build: two GUIDs, one
+    key, on lines git merged without a conflict. The lock reads (it was refused as invalid, with advice to
+    restore it that could not help): the key stays with the note changed later, the other is named."""
+    text = dumps(
+        Lock(LOCK.notetype, (*LOCK.notes, LockedNote("z", "k1", "问题一", "答案一", (), "h", 9, True)))
+    )
+    lock = loads(text)
+    keys = {note.guid: note.key for note in lock.notes}
+    assert keys == {"a": "k1\x1fa", "b": "k2", "z": "k1"} and lock.shared_keys == ("a",)
 
 
 def test_a_key_both_sides_gave_to_two_notes_stays_with_one(tmp_path: Path) -> None:

@@ -48,9 +48,11 @@ from qa2anki.lockfile import (
     json_string,
     lock_bytes,
     lock_digest,
+    marker_line,
     note_from_line,
     read_lock_and_digest,
     read_lock_carrying,
+    unmerged,
     write_lock,
 )
 from qa2anki.media import Media, MediaFile, collect_media, read_media
@@ -532,6 +534,9 @@ def check(options: Options) -> Checked:
     from qa2anki.parse import scan_section
 
     analysis = analyse(options)
+    unresolved = _unmerged_documents(options.cwd, analysis.documents)
+    if unresolved:
+        analysis = replace(analysis, problems=tuple(sorted((*analysis.problems, *unresolved))))
     notes = analysis.normalized.notes
     thresholds = _thresholds(analysis.config)
     hints = [*near_misses(notes, thresholds), *asked_differently(notes, thresholds), *same_questions(notes)]
@@ -963,7 +968,8 @@ def _finish(
     contents = _contents(rendered)
     identification = _identified(options, config, analysis, contents, old_lock, kept)
     partial = _part_of_the_sources(options, config, lock_display)
-    warnings = _deck_renamed(options, config, old_lock) + partial
+    warnings = _unmerged_documents(options.cwd, analysis.documents)
+    warnings += _deck_renamed(options, config, old_lock) + partial
     warnings += anew + _split_copies(identification, old_lock) + _reverted(identification)
     if write and not isinstance(carried, _Carried):
         warnings += _went_back(options, identification, contents, output)
@@ -971,6 +977,11 @@ def _finish(
     # Compared as data: two text dumps of a large lock cost seconds, and only its content matters.
     lock_started = not lock_path.exists()
     lock_changed = lock_started or identification.lock != old_lock
+    if options.locked and (old_lock.conflict is not None or old_lock.shared_keys):
+        conflict = _(
+            "the lock holds a git merge conflict (run qa2anki build without --locked and commit the lock)"
+        )
+        raise LockError(conflict, lock_display, old_lock.conflict.line if old_lock.conflict else None)
     if options.locked and lock_changed and not _only_recorded(identification.lock, old_lock):
         would = _("the lock would change ({changes}; run qa2anki build without --locked and commit the lock)")
         raise LockError(would.format(changes=_lock_changes(identification)), lock_display)
@@ -1370,10 +1381,36 @@ def _lock_or_anew(
     return lock, digest, kept + _conflict_merged(lock, display)
 
 
-def _conflict_merged(lock: Lock, display: str) -> tuple[Problem, ...]:
-    """The warning that the lock held a merge conflict and both sides were read."""
-    if lock.conflict is None:
+def _unmerged_documents(cwd: Path, documents: Sequence[Document]) -> tuple[Problem, ...]:
+    """An error for each document git has in an unresolved merge conflict that still holds its markers: its
+    cards would hold them and both sides' text, and the entries the conflict cut would be reported removed.
+    (A lock in conflict is read side by side; a document cannot be. One resolved but not added yet is
+    built; a marker line in a document git has no conflict in is text, a tutorial's example.)"""
+    if not documents:
         return ()
+    conflicted = unmerged(cwd)
+    if not conflicted:
+        return ()
+    message = _("this document still holds git's conflict markers: resolve the conflict, then build")
+    return tuple(
+        Problem(document.path, line, Severity.ERROR, message)
+        for document in documents
+        if (cwd / document.path).resolve() in conflicted and (line := marker_line(document.text))
+    )
+
+
+def _conflict_merged(lock: Lock, display: str) -> tuple[Problem, ...]:
+    """The warnings that the lock held a merge conflict and both sides were read, or that two of its notes
+    had one key."""
+    shared: tuple[Problem, ...] = ()
+    if lock.shared_keys:
+        rekeyed = _(
+            "notes {guids} each had a key another note of the lock has too (two branches each added the "
+            "entry): the note changed later keeps it, these are matched by their questions and answers"
+        )
+        shared = (Problem(display, 0, Severity.WARNING, rekeyed.format(guids=", ".join(lock.shared_keys))),)
+    if lock.conflict is None:
+        return shared
     merged = _(
         "the lock holds a git merge conflict: both sides' notes are kept ({ours} only on ours, {theirs} only "
         "on theirs, {differing} on both but recorded differently: the later change taken); a build writes "
@@ -1381,7 +1418,7 @@ def _conflict_merged(lock: Lock, display: str) -> tuple[Problem, ...]:
     )
     conflict = lock.conflict
     text = merged.format(ours=conflict.ours, theirs=conflict.theirs, differing=conflict.differing)
-    return (Problem(display, conflict.line, Severity.WARNING, text),)
+    return (Problem(display, conflict.line, Severity.WARNING, text), *shared)
 
 
 def _new_lock_kept(display: str) -> tuple[Problem, ...]:

@@ -142,22 +142,27 @@ def previous_wordings(lock: Lock) -> Previous | None:
     topics: dict[str, frozenset[str]] = {}
     alone: set[str] = set()
     keys: dict[str, str] = {}
-    for locked in lock.notes:
-        if locked.wording and locked.present:
-            keys[locked.key] = locked.wording
-            topics[locked.wording] = frozenset(map(fold_topic, locked.topics))
-            if not locked.others:
+    aliases: dict[str, str] = {}
+    # The other side's record of a note a merged lock holds goes with its note (after every note's own).
+    variants = [(v, n) for n in lock.notes if (v := lock.variants.get(n.guid)) is not None and n.wording]
+    for locked, note in (*((n, n) for n in lock.notes), *variants):
+        if locked.wording and note.present:
+            keys.setdefault(locked.key, note.wording)
+            topics.setdefault(locked.wording, frozenset(map(fold_topic, locked.topics)))
+            if not locked.others and locked is note:
                 alone.add(locked.key)
             shown.add(locked.wording)
             known.add(locked.wording)
             known.update(locked.others)
             older.update(locked.older)
             for digest in (locked.wording, *locked.others):
-                owners.setdefault(digest, locked.wording)
+                owners.setdefault(digest, note.wording)
+            if locked is not note and locked.wording != note.wording:
+                aliases[locked.wording] = note.wording
     if not known:
         return None
     return Previous(
-        frozenset(shown), frozenset(known), frozenset(older), owners, topics, frozenset(alone), keys
+        frozenset(shown), frozenset(known), frozenset(older), owners, topics, frozenset(alone), aliases, keys
     )
 
 
@@ -245,6 +250,9 @@ def identify(
     limits = thresholds or Thresholds()
     notetype_mod = _notetype_mod(lock.notetype, notetype, now)
     by_key = {locked.key: locked for locked in lock.notes}
+    for guid, variant in lock.variants.items():
+        # (The other side's record of a note a merged lock holds: its key finds the note too.)
+        by_key.setdefault(variant.key, next(n for n in lock.notes if n.guid == guid))
     showing = _showing(lock)
     matched: dict[int, tuple[LockedNote, float | None]] = {}
     claimed: set[str] = set(kept)
@@ -273,6 +281,8 @@ def identify(
     # A forgotten note was deleted in Anki: its key still brings its GUID back, but no likeness does (it
     # would only rival the live notes it resembles).
     candidates = [locked for locked in lock.notes if locked.guid not in claimed and not locked.forgotten]
+    recorded = {locked.guid: locked for locked in candidates}
+    candidates += [v for guid, v in sorted(lock.variants.items()) if guid in recorded]
     problems: list[Problem] = []
     comparisons = 0
     near: list[tuple[float, int, str, LockedNote]] = []
@@ -293,9 +303,9 @@ def identify(
             i, locked = unmatched[a], candidates[b - len(unmatched)]
             score, mean = _scores(*texts[a], *texts[b])
             if score >= limits.threshold:
-                pairs.append(_Pair(score, mean, i, locked.guid, locked))
+                pairs.append(_Pair(score, mean, i, locked.guid, recorded[locked.guid]))
             elif score >= limits.threshold - NEAR_MISS:
-                near.append((score, i, locked.guid, locked))
+                near.append((score, i, locked.guid, recorded[locked.guid]))
         # Best first; of equal scores, the pair whose question and answer are both closer.
         pairs.sort(key=lambda p: (-p.score, -p.mean, p.place, p.guid))
         by_note: dict[int, list[_Pair]] = defaultdict(list)
@@ -351,15 +361,19 @@ def identify(
         content = contents[note.key]
         if index in matched:
             locked, match_score = matched[index]
+            # A note both sides of a merged lock changed: the Anki of the side whose content it does not
+            # have must take it, though the mod is that side's too.
+            other_side = lock.variants.get(locked.guid)
+            same = locked.content == content and (other_side is None or other_side.content == content)
             if match_score is not None:
                 status = Status.REIDENTIFIED
             elif not locked.present:
                 status = Status.REVIVED
-            elif locked.content != content:
+            elif not same:
                 status = Status.UPDATED
             else:
                 status = Status.UNCHANGED
-            mod = locked.mod if locked.content == content and locked.present else max(now, locked.mod + 1)
+            mod = locked.mod if same and locked.present else max(now, locked.mod + 1)
             identified.append(IdentifiedNote(note, locked.guid, mod, status, locked, match_score))
         else:
             guid = _fresh_guid(note.key, deck, used_guids)

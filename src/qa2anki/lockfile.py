@@ -42,7 +42,7 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from operator import itemgetter
@@ -131,6 +131,13 @@ class Lock:
     """The deck the notes were last built into (``None`` in a lock written before it was recorded)."""
     conflict: MergedConflict | None = None
     """Set when the file held a git merge conflict and both sides were read into this one lock."""
+    variants: Mapping[str, LockedNote] = field(default_factory=dict)
+    """For a lock read from a merge conflict: GUID → the other side's record of a note both sides recorded
+    differently (``notes`` has the one changed later). Its key, texts and wordings find the note too: one
+    side reworded the note, the other moved it, and the merged sources have both."""
+    shared_keys: tuple[str, ...] = ()
+    """GUIDs whose key another note of the lock had too (two branches each added one entry, and git
+    merged both lines): they were given a key of their own, their GUID appended (see :func:`_own_keys`)."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +152,8 @@ class MergedConflict:
     theirs: int
     """Notes only their side had."""
     differing: int
-    """Notes both sides had, recorded differently: the one whose content changed later is kept."""
+    """Notes both sides had, recorded differently: the one whose content changed later is kept (the other
+    is in :attr:`Lock.variants`)."""
 
 
 EMPTY_LOCK = Lock(notetype=None, notes=())
@@ -205,10 +213,23 @@ def _header(lock: Lock) -> Iterator[str]:
 _FOOTER = b" ]\n}\n"
 
 
+def _marker(line: str) -> str:
+    """The git conflict marker a line is (``<<<<<<<``, ``|||||||``, ``=======``, ``>>>>>>>``), or ``""``.
+    Exactly seven characters, then a space or the line's end: git marks the conflicts of the base it
+    merges first (a criss-cross merge in ``diff3`` style) with longer ones, which are that base's text."""
+    head = line[:7]
+    if head in _MARKERS and (len(line) == 7 or line[7] == " "):
+        return head
+    return ""
+
+
+_MARKERS = frozenset(("<<<<<<<", "|||||||", "=======", ">>>>>>>"))
+
+
 def _conflict_line(text: str) -> int | None:
-    """The line of the first git conflict marker (``<<<<<<< ours``) in a lock, if it has one."""
+    """The line of the first git conflict marker in a lock, if it has one."""
     for number, line in enumerate(text.splitlines(), 1):
-        if line.startswith("<<<<<<<"):
+        if _marker(line.rstrip("\r")):
             return number
     return None
 
@@ -219,7 +240,7 @@ def _sides(text: str) -> tuple[str, str] | None:
     sides: tuple[list[str], list[str]] = ([], [])
     state = ""
     for line in text.split("\n"):
-        marker = line[:7]
+        marker = _marker(line)
         if marker == "<<<<<<<" and not state:
             state = "ours"
         elif marker == "|||||||" and state == "ours":
@@ -277,32 +298,44 @@ def _merged(text: str, path: str, line: int) -> Lock:
     mine = {note.guid: note for note in ours.notes}
     other = {note.guid: note for note in theirs.notes}
     chosen = dict(mine)
-    differing = 0
+    variants: dict[str, LockedNote] = {}
     for guid, note in other.items():
         held = mine.get(guid)
         if held is None:
             chosen[guid] = note
         elif held != note:
-            differing += 1
-            if _later(note) > _later(held):
-                chosen[guid] = note
-    by_key: dict[str, LockedNote] = {}
-    for note in sorted(chosen.values(), key=_later, reverse=True):
-        if note.key in by_key:
-            note = replace(note, key=f"{note.key}\x1f{note.guid}")
-            chosen[note.guid] = note
-        by_key[note.key] = note
+            chosen[guid], variants[guid] = (note, held) if _later(note) > _later(held) else (held, note)
+    notes, shared = _own_keys(chosen.values())
     notetype = ours.notetype
     if theirs.notetype is not None and (notetype is None or theirs.notetype.mod > notetype.mod):
         notetype = theirs.notetype
     return Lock(
         notetype=notetype,
-        notes=tuple(sorted(chosen.values(), key=lambda n: n.guid)),
+        notes=notes,
         deck=ours.deck if ours.deck is not None else theirs.deck,
         conflict=MergedConflict(
-            line, len(mine.keys() - other.keys()), len(other.keys() - mine.keys()), differing
+            line, len(mine.keys() - other.keys()), len(other.keys() - mine.keys()), len(variants)
         ),
+        variants=variants,
+        shared_keys=tuple(sorted({*ours.shared_keys, *theirs.shared_keys, *shared})),
     )
+
+
+def _own_keys(notes: Iterable[LockedNote]) -> tuple[tuple[LockedNote, ...], tuple[str, ...]]:
+    """The notes sorted by GUID, each key with one note: a key two GUIDs share (two branches each added
+    the entry, one of them with a typo fixed later) stays with the note changed later (a live one before a
+    tombstone); the other's gets its GUID appended, as :mod:`qa2anki.identity` does for a tombstone, and
+    is found by its question and answer. Also the GUIDs so re-keyed."""
+    by_key: dict[str, LockedNote] = {}
+    kept: list[LockedNote] = []
+    shared: list[str] = []
+    for note in sorted(notes, key=_later, reverse=True):
+        if note.key in by_key:
+            note = replace(note, key=f"{note.key}\x1f{note.guid}")
+            shared.append(note.guid)
+        by_key[note.key] = note
+        kept.append(note)
+    return tuple(sorted(kept, key=lambda n: n.guid)), tuple(sorted(shared))
 
 
 def _later(note: LockedNote) -> tuple[int, bool, bool, str]:
@@ -443,9 +476,10 @@ def _from_data(data: Any) -> Lock:
             if not note.guid or note.guid in counted:
                 raise ValueError(f"GUID {note.guid!r} is empty or appears twice")
             counted.add(note.guid)
-    if len({n.key for n in notes}) != len(notes):
-        raise ValueError("two notes share one key")
     deck = _require(data["deck"], str, "deck") if "deck" in data else None
+    if len({n.key for n in notes}) != len(notes):
+        own, shared = _own_keys(notes)
+        return Lock(notetype=notetype, notes=own, deck=deck, shared_keys=shared)
     return Lock(notetype=notetype, notes=tuple(sorted(notes, key=lambda n: n.guid)), deck=deck)
 
 
@@ -643,6 +677,28 @@ def committed_revision(path: Path) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return f"{found[:12]}~1" if deleted else found[:12]
+
+
+def unmerged(folder: Path) -> frozenset[Path] | None:
+    """The files git has in an unresolved merge conflict (``git ls-files -u``) in the repository around
+    ``folder``, resolved; ``None`` when there is no git, no repository or no answer in time."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+    try:
+        listed = _git(folder, environment, "ls-files", "-u", "-z", "--full-name")
+        top = _git(folder, environment, "rev-parse", "--show-toplevel") if listed else listed
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if not listed or not top:
+        return None if listed is None else frozenset()
+    # Each record: mode, object and stage, a tab, the path from the top of the repository.
+    return frozenset(
+        (Path(top) / record.split("\t", 1)[1]).resolve() for record in listed.split("\0") if "\t" in record
+    )
+
+
+def marker_line(text: str) -> int:
+    """The line of the first git conflict marker in a text (1-based), or 0."""
+    return _conflict_line(text) or 0
 
 
 def _git(folder: Path, environment: dict[str, str], *args: str) -> str | None:

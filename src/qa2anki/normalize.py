@@ -231,6 +231,9 @@ class Previous:
     """Each shown wording, to the folded topics its note stood under (see :func:`_copy_edges`)."""
     alone: frozenset[str] = frozenset()
     """The identity keys of the notes whose copies all said the same (see :func:`_rewritten_apart`)."""
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    """For a lock read from a merge conflict: the wording the other side's record of a note showed, to
+    the one its record in the lock showed (see ``Lock.variants``): both are that note's card."""
     keys: Mapping[str, str] = field(default_factory=dict)
     """Each live note's identity key, to the wording its card showed: the note a card of that key is,
     whatever its copies say now (see :func:`_card_owner`)."""
@@ -1121,7 +1124,9 @@ def _other_notes(
         }
     else:
         shown = {_wording(entry) for group in members for entry in group.entries} & previous.shown
-    return frozenset(shown - {mine, chosen})
+    # A note a merged lock holds two records of showed two wordings: one note (see Lock.variants).
+    aliases = previous.aliases
+    return frozenset(aliases.get(d, d) for d in shown) - {mine, aliases.get(chosen, chosen)}
 
 
 def _other_card(digest: str, wording: str, previous: Previous) -> bool:
