@@ -428,18 +428,25 @@ def test_copies_edited_apart_in_two_steps_stay_one_card() -> None:
     ]
 
 
+SEED_SHAPE = (
+    "模型可解释性",
+    "GPT-4.0如何提高模型的可解释性？",
+    "GPT-4.0在模型可解释性方面有哪些技术？",
+    "GPT-4.0通过以下方法提高模型的可解释性：1. 可视化注意力机制：通过可视化模型中的注意力分布，帮助用户"
+    "理解模型如何处理输入数据。2. 解释性规则提取：帮助用户理解模型的决策过程。",
+    "GPT-4.0在模型可解释性方面采用了以下技术：1. 可视化注意力机制：通过可视化模型中的注意力分布，帮助用户"
+    "理解模型如何处理输入数据。2. 解释性规则提取：帮助用户理解模型的决策过程。",
+)
+"""The seed's shape: a topic, the question its copies ask, another question merged by its answer, the
+answer, and the other question's near answer."""
+
+
 def test_a_copy_that_asks_differently_stays_when_another_copy_is_extended() -> None:
     """The seed's shape: four copies of one entry and a fifth that asks differently, merged by its
     answer. A point added to one copy's answer makes its answer unlike the fifth's; the fifth stays on
     the card (the note's own copy, no conflict), never a card of its own. Undoing the edit gives the card
     its wording back, and the note studied all along goes on."""
-    topic = "模型可解释性"
-    asked, other = "GPT-4.0如何提高模型的可解释性？", "GPT-4.0在模型可解释性方面有哪些技术？"
-    answer = (
-        "GPT-4.0通过以下方法提高模型的可解释性：1. 可视化注意力机制：通过可视化模型中的注意力分布，帮助用户"
-        "理解模型如何处理输入数据。2. 解释性规则提取：帮助用户理解模型的决策过程。"
-    )
-    near = answer.replace("通过以下方法提高模型的可解释性", "在模型可解释性方面采用了以下技术")
+    topic, asked, other, answer, near = SEED_SHAPE
     extended = answer + "3. 特征归因：用积分梯度等方法衡量每个输入的贡献。4. 反事实解释：改动输入看输出。"
     copies = [(topic, asked, answer)] * 4
     v1 = _built(EMPTY_LOCK, NOW, (topic, other, near), *copies)
@@ -537,13 +544,7 @@ def test_copies_that_agree_again_keep_the_note_studied_first() -> None:
     """A copy that asks differently, merged by its answer, is edited unlike the card in the build that
     edits the card: it splits off as a card of its own. When the copies agree again, the two notes stay
     (each card keeps its key); the first note was removed, its copies called stale."""
-    topic = "模型可解释性"
-    asked, other = "GPT-4.0如何提高模型的可解释性？", "GPT-4.0在模型可解释性方面有哪些技术？"
-    answer = (
-        "GPT-4.0通过以下方法提高模型的可解释性：1. 可视化注意力机制：通过可视化模型中的注意力分布，帮助用户"
-        "理解模型如何处理输入数据。2. 解释性规则提取：帮助用户理解模型的决策过程。"
-    )
-    near = answer.replace("通过以下方法提高模型的可解释性", "在模型可解释性方面采用了以下技术")
+    topic, asked, other, answer, near = SEED_SHAPE
     p3 = "3. 特征归因：用积分梯度等方法衡量每个输入的贡献。4. 反事实解释：改动输入看输出。"
     p5 = "5. 概念激活向量：用人类可理解的概念解释内部表示。6. 探针分类器：训练线性探针读出中间层信息。"
     x, xp = (topic, asked, answer), (topic, asked, answer + p3)
