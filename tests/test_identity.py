@@ -608,6 +608,26 @@ def test_a_note_one_branch_reworded_and_the_other_moved_keeps_its_guid() -> None
     assert not merged.removed
 
 
+def test_a_merged_lock_keeps_the_edit_one_branch_showed() -> None:
+    """One branch edits one copy of a repeated entry, then the other copy further (its card shows the
+    latest edit); the other branch renames the heading later (its record has the later mod and the old
+    wordings). After the merge the card goes on showing the latest edit, found in the first branch's
+    record: it went back to the older wording, whose copy was left."""
+    topic, question = "微调方法", "什么是LoRA？它为什么能降低微调成本？"
+    answer = "LoRA冻结原始权重，只训练两个低秩矩阵，用它们的乘积近似权重更新，可训练参数很少。"
+    first, latest = answer + "常用的秩一般取8或16，alpha一般取秩的两倍。", answer + "常用的秩取8，alpha取16。"
+    base = _built(EMPTY_LOCK, NOW, (topic, question, answer), (topic, question, answer))
+    a1 = _built(base.lock, NOW + 10, (topic, question, first), (topic, question, answer))
+    a2 = _built(a1.lock, NOW + 20, (topic, question, first), (topic, question, latest))
+    assert [n.note.answer_md for n in a2.notes] == [latest]
+    b = _built(base.lock, NOW + 30, ("微调", question, answer), ("微调", question, answer))
+    merged = _built(
+        _merged_lock(a2.lock, b.lock), NOW + 40, ("微调", question, first), ("微调", question, latest)
+    )
+    ((guid, shown),) = [(n.guid, n.note.answer_md) for n in merged.notes]
+    assert (guid, shown) == (a2.notes[0].guid, latest)
+
+
 def test_a_note_both_branches_changed_in_one_second_is_updated_for_both() -> None:
     """Both branches change one note in builds of the same second (a pinned SOURCE_DATE_EPOCH), so both
     records have one mod. The merge keeps one side's text: the note still gets a newer mod, or the other
