@@ -540,6 +540,30 @@ def test_an_answer_pasted_into_one_copy_of_another_note_keeps_both_notes() -> No
     assert not next(n.note.stale for n in v2.notes if n.note.question_md == qa)
 
 
+def test_a_rewritten_card_does_not_hold_a_copy_that_asks_differently() -> None:
+    """Both copies that showed a card get a rewritten answer; a copy that asks differently, merged by the
+    old answer, is unlike the card now: a card of its own, not held on the card it no longer is like (its
+    question and answer were on no card, without a word)."""
+    topic, b0, b1 = "模型安全", "GPT-4.0如何提高模型的安全性？", "GPT-4.0在模型安全性方面做了哪些工作？"
+    answer = "GPT-4.0通过以下方式提高安全性：1. 红队测试：请专家做对抗测试，发现风险。2. 人类反馈强化学习。"
+    rewritten = "安全性依赖多层防护：预训练数据过滤、对齐训练、上线后的内容审核与监控。"
+    extended = answer + "3. 输入过滤：拦截提示注入与越狱攻击。"
+    v1 = _built(
+        EMPTY_LOCK, NOW, (topic, b0, answer), (topic, b0, extended), (topic, b1, answer), (topic, b0, answer)
+    )
+    (note,) = v1.notes
+    v2 = _built(
+        v1.lock,
+        NOW + 5,
+        (topic, b0, rewritten),
+        (topic, b0, extended),
+        (topic, b1, answer),
+        (topic, b0, rewritten),
+    )
+    assert sorted(n.note.question_md for n in v2.notes) == sorted([b0, b1])
+    assert note.guid in {n.guid for n in v2.notes}
+
+
 def test_copies_that_agree_again_keep_the_note_studied_first() -> None:
     """A copy that asks differently, merged by its answer, is edited unlike the card in the build that
     edits the card: it splits off as a card of its own. When the copies agree again, the two notes stay

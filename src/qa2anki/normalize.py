@@ -1013,7 +1013,7 @@ def _like_the_choice(
         return _similarities(group, canonical, remembered, memo)[0] >= limits.question
 
     mine = _card_owner(members, choice, previous, asks_alike)
-    others = _other_notes(members, choice, previous, like, mine)
+    others = _other_notes(members, choice, previous, like, mine or _keyed_owner(choice, previous))
     key = identity_key(choice.chosen.topic, canonical.question)  # the note's (see _note)
     for group in members:
         owner = _owner(group, previous)
@@ -1052,11 +1052,16 @@ def _card_owner(
         and _shown_before(group, previous)
         and (owner := _owner(group, previous)) is not None
     }
-    if not owners:
-        # No copy of that note's card is left (a copy merged by its answer split off as a card of its own,
-        # then edited again): the note with the card's key is the card, as identity will say.
-        return previous.keys.get(identity_key(choice.chosen.topic, choice.canonical.question))
     return owners.pop() if len(owners) == 1 else None
+
+
+def _keyed_owner(choice: _Choice, previous: Previous | None) -> str | None:
+    """The note whose identity key the card has (by the wording its card showed), as identity will find
+    it: the card's note when no copy of its card is left to tell (a copy merged by its answer split off
+    as a card of its own, then edited to agree again). It keeps other notes apart; it holds no copy."""
+    if previous is None:
+        return None
+    return previous.keys.get(identity_key(choice.chosen.topic, choice.canonical.question))
 
 
 def _older(group: _Group, previous: Previous | None) -> bool:
