@@ -45,10 +45,10 @@ from qa2anki.lockfile import (
     Lock,
     LockedNote,
     committed_revision,
+    conflict_line,
     json_string,
     lock_bytes,
     lock_digest,
-    marker_line,
     note_from_line,
     read_lock_and_digest,
     read_lock_carrying,
@@ -1395,7 +1395,7 @@ def _unmerged_documents(cwd: Path, documents: Sequence[Document]) -> tuple[Probl
     return tuple(
         Problem(document.path, line, Severity.ERROR, message)
         for document in documents
-        if (cwd / document.path).resolve() in conflicted and (line := marker_line(document.text))
+        if (cwd / document.path).resolve() in conflicted and (line := conflict_line(document.text))
     )
 
 

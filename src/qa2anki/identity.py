@@ -250,9 +250,11 @@ def identify(
     limits = thresholds or Thresholds()
     notetype_mod = _notetype_mod(lock.notetype, notetype, now)
     by_key = {locked.key: locked for locked in lock.notes}
-    for guid, variant in lock.variants.items():
+    if lock.variants:
         # (The other side's record of a note a merged lock holds: its key finds the note too.)
-        by_key.setdefault(variant.key, next(n for n in lock.notes if n.guid == guid))
+        recorded_by_guid = {locked.guid: locked for locked in lock.notes}
+        for guid, variant in lock.variants.items():
+            by_key.setdefault(variant.key, recorded_by_guid[guid])
     showing = _showing(lock)
     matched: dict[int, tuple[LockedNote, float | None]] = {}
     claimed: set[str] = set(kept)

@@ -226,8 +226,8 @@ def _marker(line: str) -> str:
 _MARKERS = frozenset(("<<<<<<<", "|||||||", "=======", ">>>>>>>"))
 
 
-def _conflict_line(text: str) -> int | None:
-    """The line of the first git conflict marker in a lock, if it has one."""
+def conflict_line(text: str) -> int | None:
+    """The line of the first git conflict marker in a text (a lock, a document), if it has one."""
     for number, line in enumerate(text.splitlines(), 1):
         if _marker(line.rstrip("\r")):
             return number
@@ -354,7 +354,7 @@ def loads(text: str, path: str = LOCK_NAME) -> Lock:
             path,
         ) from None
     except json.JSONDecodeError as exc:
-        conflict = _conflict_line(text)
+        conflict = conflict_line(text)
         if conflict is not None:
             return _merged(text, path, conflict)
         raise LockError(
@@ -668,12 +668,11 @@ def committed_revision(path: Path) -> str | None:
             return None
         folder = folder.parent
     relative = Path(os.path.relpath(path, folder)).as_posix()
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
     try:
-        found = _git(folder, environment, "rev-list", "-n", "1", "HEAD", "--", relative)
+        found = _git(folder, "rev-list", "-n", "1", "HEAD", "--", relative)
         if not found:
             return None
-        deleted = _git(folder, environment, "cat-file", "-e", f"{found}:./{relative}") is None
+        deleted = _git(folder, "cat-file", "-e", f"{found}:./{relative}") is None
     except (OSError, subprocess.SubprocessError):
         return None
     return f"{found[:12]}~1" if deleted else found[:12]
@@ -682,27 +681,23 @@ def committed_revision(path: Path) -> str | None:
 def unmerged(folder: Path) -> frozenset[Path] | None:
     """The files git has in an unresolved merge conflict (``git ls-files -u``) in the repository around
     ``folder``, resolved; ``None`` when there is no git, no repository or no answer in time."""
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
     try:
-        listed = _git(folder, environment, "ls-files", "-u", "-z", "--full-name")
-        top = _git(folder, environment, "rev-parse", "--show-toplevel") if listed else listed
+        listed = _git(folder, "ls-files", "-u", "-z", "--full-name")
+        top = _git(folder, "rev-parse", "--show-toplevel") if listed else ""
     except (OSError, subprocess.SubprocessError):
         return None
-    if not listed or not top:
-        return None if listed is None else frozenset()
+    if listed is None or top is None:
+        return None
     # Each record: mode, object and stage, a tab, the path from the top of the repository.
     return frozenset(
         (Path(top) / record.split("\t", 1)[1]).resolve() for record in listed.split("\0") if "\t" in record
     )
 
 
-def marker_line(text: str) -> int:
-    """The line of the first git conflict marker in a text (1-based), or 0."""
-    return _conflict_line(text) or 0
-
-
-def _git(folder: Path, environment: dict[str, str], *args: str) -> str | None:
-    """What a git command printed (stripped), or ``None`` when it failed."""
+def _git(folder: Path, *args: str) -> str | None:
+    """What a git command printed (stripped), or ``None`` when it failed. Run without this process's
+    ``GIT_`` variables (a hook's ``GIT_DIR`` would name another repository)."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
     done = subprocess.run(
         ["git", "-C", str(folder), *args],
         capture_output=True,

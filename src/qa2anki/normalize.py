@@ -236,7 +236,7 @@ class Previous:
     the one its record in the lock showed (see ``Lock.variants``): both are that note's card."""
     keys: Mapping[str, str] = field(default_factory=dict)
     """Each live note's identity key, to the wording its card showed: the note a card of that key is,
-    whatever its copies say now (see :func:`_card_owner`)."""
+    whatever its copies say now (see :func:`_keyed_owner`)."""
 
 
 class UnionFind:
