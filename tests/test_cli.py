@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -500,6 +501,78 @@ def test_a_document_git_left_in_conflict_stops_the_build(project: Path, run_cli:
     assert "conflict markers" in run_cli("check").output
     git("checkout", "--ours", "source/ml.md")  # resolved, not added yet
     assert run_cli("build").exit_code == 0
+
+
+SECTIONS = """\
+### 1. 过拟合
+
+**面试题：** 什么是过拟合？
+
+**答案：** 训练集上表现很好，但在测试集上表现明显变差的现象。
+
+### 2. 正则化
+
+**面试题：** 常见的正则化方法有哪些？
+
+**答案：** L1 正则化让权重稀疏，L2 正则化即权重衰减。
+"""
+KV = """
+### {number}. 推理加速
+
+**面试题：** {question}
+
+**答案：** 自回归生成时把之前词元的键和值缓存起来，生成新词元时只计算新位置的查询、键和值，避免重复计算。
+"""
+
+
+def test_one_entry_both_branches_added_stays_two_cards_and_says_so(project: Path, run_cli: RunCli) -> None:
+    """Two branches add the same entry, worded a little differently, and each builds and studies it. The
+    merge keeps both copies: each card has its history in the merged lock, so both stay, and the build
+    names the pair (one side's lock alone would have made them one note); so does a build that carries
+    the notes over, and one without caches."""
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        command = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args]
+        return subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+
+    document = write_doc(project, SECTIONS)
+    assert run_cli("build").exit_code == 0
+    (project / ".gitignore").write_text("build/\n", encoding="utf-8")
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    git("checkout", "-qb", "other")
+    document.write_text(SECTIONS + KV.format(number=3, question="KV缓存是什么？"), encoding="utf-8")
+    assert run_cli("build").exit_code == 0
+    git("commit", "-qam", "other")
+    git("checkout", "-q", "main")
+    document.write_text(SECTIONS + KV.format(number=3, question="什么是KV缓存？"), encoding="utf-8")
+    assert run_cli("build").exit_code == 0
+    assert "warning" not in run_cli("check").output.replace("0 warning(s)", "")
+    git("commit", "-qam", "main")
+    assert git("merge", "other").returncode != 0
+    both = (
+        SECTIONS
+        + KV.format(number=3, question="什么是KV缓存？")
+        + KV.format(number=4, question="KV缓存是什么？")
+    )
+    document.write_text(both, encoding="utf-8")
+    result = run_cli("build")
+    assert result.exit_code == 0
+    first = both.split("\n").index("**面试题：** 什么是KV缓存？") + 1
+    second = both.split("\n").index("**面试题：** KV缓存是什么？") + 1
+    warning = (
+        f"source/ml.md:{second}: warning: asks and answers like the card at source/ml.md:{first}, "
+        "but is a card of its own"
+    )
+    assert warning in result.output
+    assert warning in run_cli("build", "-v").output  # (building the ledger)
+    carried = run_cli("build", "-v")
+    assert "carried 4 note(s) over" in carried.output and warning in carried.output
+    shutil.rmtree(project / "build")
+    assert warning in run_cli("build", "--dry-run").output
+    listed = json.loads(run_cli("list", "--json").output)["notes"]
+    assert len([note for note in listed if "KV" in note["question"]]) == 2
 
 
 def test_list_removed_with_nothing_removed_says_so(project: Path, run_cli: RunCli) -> None:

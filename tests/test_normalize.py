@@ -340,6 +340,29 @@ def test_the_latest_edit_of_one_copy_wins_and_the_stale_copies_are_named() -> No
     assert tidy.question_md == NEW_Q and tidy.stale == () and tidy.older == ()
 
 
+def test_two_cards_that_ask_alike_stay_apart_and_are_named() -> None:
+    """Two entries the lock holds as notes of their own (both branches of a merge added one entry) ask
+    and answer alike: each card keeps its note, and the later one is named with the earlier. Without the
+    lock they are one note; whatever their order, the same."""
+    first = entry(OLD_Q, ANSWER, line=10)
+    second = entry("模型过拟合如何防止？", ANSWER, line=30)
+    assert len(normalize([first, second]).notes) == 1
+    digests = [normalize_module.wording_digest(e.question_md, e.answer_md) for e in (first, second)]
+    previous = normalize_module.Previous(
+        shown=frozenset(digests), known=frozenset(digests), owners={d: d for d in digests}, older=frozenset()
+    )
+    result = normalize([first, second], previous=previous)
+    assert [note.shown.line for note in result.notes] == [10, 30]
+    (problem,) = result.problems
+    assert problem.line == 30 and "asks and answers like the card at a.md:10" in problem.message
+    assert normalize([second, first], previous=previous) == result
+    # One record of both (the other side's, see Lock.variants): one note, nothing to say.
+    aliased = replace(previous, aliases={digests[1]: digests[0]})
+    assert not any(
+        "asks and answers like" in p.message for p in normalize([first, second], previous=aliased).problems
+    )
+
+
 def test_copies_changed_differently_keep_the_card_and_stay_new() -> None:
     """Two copies edited two ways: the card keeps the wording it showed, the edits are reported, and
     they are not recorded as known (the next build reports them again)."""

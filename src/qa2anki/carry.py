@@ -48,6 +48,7 @@ from qa2anki.media import ImageSource
 from qa2anki.normalize import (
     Note,
     UnionFind,
+    alike_problem,
     conflict_problem,
     fold_topic,
     stale_problems,
@@ -90,6 +91,9 @@ class CarriedNote(NamedTuple):
     edited: tuple[Ref, ...] = ()
     """For a note whose copies were changed differently: the entry shown, then those copies (its region is
     built afresh by the next carried build, see :func:`plan`)."""
+    alike: tuple[Ref, ...] = ()
+    """For a note whose card asks and answers like another card (see ``Note.alike``): the entry shown, then
+    the other card's (``()`` otherwise)."""
 
 
 @dataclass(frozen=True)
@@ -255,7 +259,7 @@ def encode(ledger: Ledger) -> Any:
         ledger.regions,
         ledger.groups,
         tuple(
-            (n.region, n.guid, n.mod, n.content, n.first, n.conflict, n.media, n.stale, n.edited)
+            (n.region, n.guid, n.mod, n.content, n.first, n.conflict, n.media, n.stale, n.edited, n.alike)
             for n in ledger.notes
         ),
         ledger.media,
@@ -267,8 +271,8 @@ def decode(data: Any, rows: dict[str, Any]) -> Ledger:
     with decoding():
         signature_, lock, documents, topics, names, regions, groups, notes, media = data
         ledger_documents = tuple(starmap(LedgerDocument, documents))
-        regions_, guids, mods, contents, firsts, conflicts, images, stale, edited = (
-            zip(*notes, strict=True) if notes else ((),) * 9
+        regions_, guids, mods, contents, firsts, conflicts, images, stale, edited, alike = (
+            zip(*notes, strict=True) if notes else ((),) * 10
         )
         fields, tags = zip(*map(rows.__getitem__, contents), strict=True) if notes else ((), ())
         carried = tuple(
@@ -285,6 +289,7 @@ def decode(data: Any, rows: dict[str, Any]) -> Ledger:
                 images,
                 stale,
                 edited,
+                alike,
             )
         )
         return Ledger(signature_, lock, ledger_documents, topics, names, regions, groups, carried, media)
@@ -381,7 +386,7 @@ def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None
         if note.region in touched_regions:
             continue
         number, index, _ = note.first
-        if not (note.conflict or note.stale) and 0 <= number < len(still):
+        if not (note.conflict or note.stale or note.alike) and 0 <= number < len(still):
             start, stop, count = still[number]
             if 0 <= index < start or stop <= index < count:
                 carried.append(note)  # most notes: one entry, in a section that stands still
@@ -389,14 +394,19 @@ def plan(ledger: Ledger, documents: Sequence[SectionedDocument]) -> Carry | None
         first = moved(note.first)
         conflict = tuple(ref for ref in map(moved, note.conflict) if ref is not None)
         stale = tuple(ref for ref in map(moved, note.stale) if ref is not None)
-        if first is None or len(conflict) != len(note.conflict) or len(stale) != len(note.stale):
+        alike = tuple(ref for ref in map(moved, note.alike) if ref is not None)
+        if first is None or (len(conflict), len(stale), len(alike)) != (
+            len(note.conflict),
+            len(note.stale),
+            len(note.alike),
+        ):
             return None  # an untouched note in a changed section: the ledger does not fit
         # Most notes stand where they stood: the same tuple.
-        unmoved = first is note.first and conflict == note.conflict and stale == note.stale
+        unmoved = first is note.first and (conflict, stale, alike) == (note.conflict, note.stale, note.alike)
         if unmoved:
             carried.append(note)
         else:
-            carried.append(note._replace(first=first, conflict=conflict, stale=stale))
+            carried.append(note._replace(first=first, conflict=conflict, stale=stale, alike=alike))
     # Every entry of the touched topics: from the new sections, and from the others that have any.
     entries: list[Entry] = []
     for number, document in enumerate(documents):
@@ -428,8 +438,8 @@ def ref_of(entry: Entry, number: int, lines: Sequence[int]) -> Ref:
 def notices(
     carried: Sequence[CarriedNote], documents: Sequence[tuple[str, tuple[int, ...]]]
 ) -> list[Problem]:
-    """The warnings of carried notes (conflicts, stale copies), at their entries' current lines (a note
-    with copies changed differently is never carried)."""
+    """The warnings of carried notes (conflicts, stale copies, cards alike), at their entries' current lines
+    (a note with copies changed differently is never carried)."""
     problems = []
     for note in carried:
         if note.conflict:
@@ -438,6 +448,9 @@ def notices(
         if note.stale:
             shown, *stale = (position(ref, documents) for ref in note.stale)
             problems.extend(stale_problems(shown, stale))
+        if note.alike:
+            shown, other = (position(ref, documents) for ref in note.alike)
+            problems.append(alike_problem(shown, other))
     return problems
 
 
@@ -570,6 +583,7 @@ def next_ledger(
                 item.media,
                 refs(note.shown, note.stale),
                 refs(note.shown, note.edited),
+                refs(note.shown, note.alike),
             )
         )
     return Ledger(

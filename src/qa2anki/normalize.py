@@ -54,7 +54,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import combinations
 from typing import TypeGuard
@@ -157,6 +157,9 @@ class Note:
     """Copies that still hold such an older wording, in file and line order."""
     edited: tuple[Entry, ...] = ()
     """Copies changed differently since the last build (the card kept its wording), in order."""
+    alike: tuple[Entry, ...] = ()
+    """The entry shown by an earlier card of its cluster that this card asks and answers like, when the
+    lock holds both as notes of their own (see :func:`_alike_cards`); ``()`` otherwise."""
 
     @property
     def first(self) -> Entry:
@@ -496,12 +499,18 @@ def normalize(
         if len(cluster) == 1 and len(cluster[0].entries) == 1:
             notes.append(_single_note(cluster[0]))
             continue
+        made: list[tuple[_Choice, Note]] = []
         for part, choice in _split(cluster, limits, remembered, next_memo, previous):
             note, notices = _make_note(part, choice, limits, remembered, next_memo, previous)
             notes.append(note)
+            made.append((choice, note))
             problems.extend(notices)
             if previous is not None and _rewritten_apart(part, previous):
                 rewritten_parts.extend(combinations(part, 2))
+        if previous is not None and len(made) > 1:
+            for note, other in _alike_cards(made, previous, limits):
+                notes[notes.index(note)] = replace(note, alike=(other,))
+                problems.append(alike_problem((note.shown.path, note.shown.line), (other.path, other.line)))
     rewritten_parts += [(groups[x], groups[y]) for x, y in rewritten]
     problems += _rewritten_problems(notes, rewritten_parts)
     notes.sort(key=lambda n: _sort_key(n.first))
@@ -619,6 +628,30 @@ def _rewritten_problems(notes: Sequence[Note], pairs: Sequence[tuple[_Group, _Gr
             ).format(where=where, shown=f"{shown.path}:{shown.line}")
             problems.append(Problem(edited[0].path, edited[0].line, Severity.WARNING, message))
     return problems
+
+
+def _alike_cards(
+    made: Sequence[tuple[_Choice, Note]], previous: Previous, limits: Thresholds
+) -> list[tuple[Note, Entry]]:
+    """Each note of a cluster whose card asks and answers like the card of a note before it, with that
+    card's entry shown, when the lock holds both as notes of their own: both branches of a merge added the
+    entry, or a renamed heading made two topics' copies meet. Each card has its own review history, so
+    both stay (see :func:`_like_the_choice`); without a word, the deck would hold the fact twice for good."""
+    made = sorted(made, key=lambda pair: _sort_key(pair[1].shown))  # (named at the later card)
+    owners = [_owner(choice.canonical, previous) for choice, _ in made]
+    found = []
+    for later in range(1, len(made)):
+        mine = owners[later]
+        if mine is None:
+            continue
+        for earlier in range(later):
+            theirs = owners[earlier]
+            if theirs is None or previous.aliases.get(theirs, theirs) == previous.aliases.get(mine, mine):
+                continue
+            if _near_copies(made[later][0].canonical, made[earlier][0].canonical, limits):
+                found.append((made[later][1], made[earlier][1].shown))
+                break
+    return found
 
 
 def _lost_topic_edges(
@@ -1252,6 +1285,20 @@ def edited_problem(shown: tuple[str, int], edited: Sequence[tuple[str, int]]) ->
             "copies of one note were changed differently since the last build ({where}); the card keeps "
             "the wording at {shown} until the changed copies agree"
         ).format(where=where, shown=f"{shown[0]}:{shown[1]}"),
+    )
+
+
+def alike_problem(shown: tuple[str, int], other: tuple[str, int]) -> Problem:
+    """The warning at a card (its entry at ``shown``) that asks and answers like the card at ``other``."""
+    return Problem(
+        shown[0],
+        shown[1],
+        Severity.WARNING,
+        _(
+            "asks and answers like the card at {other}, but is a card of its own: the lock keeps "
+            "each one's review history, so both stay; to keep one card, delete one of the copies "
+            "(its card is then listed by qa2anki list --removed)"
+        ).format(other=f"{other[0]}:{other[1]}"),
     )
 
 
