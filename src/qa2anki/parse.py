@@ -3988,8 +3988,9 @@ QUESTION_BULLET = "question-bullet"
 """The rule of a bullet list of one item that is one short line ending in a question mark
 (``- 函数没有返回语句时，有返回值吗？``, its answer in a quote after it: ``> 参考答案：有，返回值是
 None。``): a question when an answer label follows it before the next question or heading, as the same
-line without its bullet is (a :data:`PLAIN_QUESTION`); else content. Never one of a run of unlabelled
-questions: a bullet that asks with no label after it is a point of the text around it."""
+line without its bullet is (a :data:`PLAIN_QUESTION`), or in a run of bare question lines, as the same
+line without its bullet would be (``* Handler的机制原理是什么?`` over a fenced answer, three or more in a
+row: see :func:`_unlabelled_runs`); else content, a point of the text around it."""
 
 
 def _question_bullet(block: _Block, html: str) -> _Found | None:
@@ -4208,8 +4209,8 @@ _ASKED_RULES = frozenset((*QUESTION_LINE_RULES, *_ANSWERABLE_RULES))
 
 
 def _bare_line(block: BlockInfo) -> bool:
-    """A paragraph that is a short bare question line."""
-    return block.rule == BARE_QUESTION
+    """A short bare question line, as a paragraph or a bullet of its own."""
+    return block.rule in _BARE_RULES
 
 
 def _answerable_line(block: BlockInfo) -> bool:
@@ -4246,7 +4247,9 @@ class _Run(NamedTuple):
         return _mostly(self.marked, len(self.members))
 
 
-_RUN_RULES = frozenset((NUMBERED_LINE, BARE_QUESTION, *QUESTION_LINE_RULES))
+_BARE_RULES = frozenset((BARE_QUESTION, QUESTION_BULLET))
+"""Rules of the lines of a bare run (see :func:`_unlabelled_runs`)."""
+_RUN_RULES = frozenset((NUMBERED_LINE, *_BARE_RULES, *QUESTION_LINE_RULES))
 UNLABELLED_RUN = 3
 """At least this many unlabelled question lines in a row, most with an answer after them, make a run of
 questions (see :func:`_unlabelled_runs`)."""
@@ -4286,11 +4289,12 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
 
     Numbered lines (:data:`NUMBERED_LINE`, and :data:`QUESTION_LINE_RULES` lines without an answer label:
     ``**1. 什么是…？**``, one-item ordered lists ``2. 如何…？``) run while each one counts on from the one
-    before (see :func:`_counts_on`); bare lines (:data:`BARE_QUESTION`) run to the end of their section. A
-    labelled question or answer ends both. A run of questions that asks and meets a line numbered 1 is
-    paused, not ended: an answer may number its own points (``**1. RDB**``, ``**2. AOF**``), and the next
-    line that asks and counts on from the paused run (``**3. 数据类型有哪些？**``) takes it up again, the
-    points left as that answer's content (see :func:`_resumes`)."""
+    before (see :func:`_counts_on`); bare lines (:data:`BARE_QUESTION`, and :data:`QUESTION_BULLET` bullets
+    of their own) run to the end of their section. A labelled question or answer ends both. A run of
+    questions that asks and meets a line numbered 1 is paused, not ended: an answer may number its own
+    points (``**1. RDB**``, ``**2. AOF**``), and the next line that asks and counts on from the paused run
+    (``**3. 数据类型有哪些？**``) takes it up again, the points left as that answer's content (see
+    :func:`_resumes`)."""
     runs: list[_Run] = []
     numbered: list[tuple[int, bool, bool]] = []  # (start, bodied, marked)
     # A paused run (see above): its members, count, opens and passed.
@@ -4367,11 +4371,11 @@ def _unlabelled_runs(blocks: Sequence[BlockInfo], answered: set[int]) -> list[_R
             flush(bare, BARE_QUESTION)
             first_numbered = bool(block.level) or first_numbered
             continue
-        if not is_numbered and rule != BARE_QUESTION:
+        if not is_numbered and rule not in _BARE_RULES:
             continue
         bodied = _bodied(blocks, index)
         marked = ends_asking(block.text.rstrip().rstrip("*"))  # (``2. **如何…？**``: bold, still asks)
-        if rule == BARE_QUESTION:
+        if rule in _BARE_RULES:
             bare.append((block.start, bodied, marked))
             continue
         if paused is not None and _resumes(numbered, number, paused[1], bodied, marked):
