@@ -573,6 +573,66 @@ def test_one_entry_both_branches_added_stays_two_cards_and_says_so(project: Path
     assert warning in run_cli("build", "--dry-run").output
     listed = json.loads(run_cli("list", "--json").output)["notes"]
     assert len([note for note in listed if "KV" in note["question"]]) == 2
+    # An edit of one card, still alike: the build of the edit says it, and so do the warm and cold
+    # builds after it (the lock knows the new wording only then).
+    head, tail = both.rsplit("避免重复计算。", 1)
+    document.write_text(head + "避免了重复计算。" + tail, encoding="utf-8")
+    assert warning in run_cli("build").output
+    assert warning in run_cli("build", "-v").output
+    assert warning in run_cli("build", "-v").output
+    shutil.rmtree(project / "build")
+    assert warning in run_cli("build", "--dry-run").output
+
+
+def test_cards_alike_across_headings_are_named_by_a_warm_build_too(project: Path, run_cli: RunCli) -> None:
+    """Two cards alike under two headings (copies apart only in spacing), kept apart by a merged lock: a
+    build that carries notes over and rebuilds only the later card's heading still names the pair; and a
+    card answered otherwise is no copy of the other, whatever it asks."""
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        command = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args]
+        return subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+
+    answer = "I/O多路复用让单个线程同时监视多个文件描述符，常见实现有select、poll和epoll。"
+    write_doc(
+        project, "### 1. 网络\n\n**面试题：** 什么是TCP？\n\n**答案：** 面向连接的可靠传输协议。\n", "a.md"
+    )
+    write_doc(
+        project, "### 1. 操作系统\n\n**面试题：** 什么是进程？\n\n**答案：** 资源分配的基本单位。\n", "b.md"
+    )
+    write_doc(
+        project, "### 1. 操作系统\n\n**面试题：** 什么是线程？\n\n**答案：** CPU调度的基本单位。\n", "c.md"
+    )
+    assert run_cli("build").exit_code == 0
+    (project / ".gitignore").write_text("build/\n", encoding="utf-8")
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    for branch, name, question in (
+        ("one", "b.md", "什么是IO 多路复用？"),
+        ("two", "a.md", "什么是IO多路复用？"),
+    ):
+        git("checkout", "-q", "-b", branch, "main")
+        path = project / "source" / name
+        path.write_text(
+            path.read_text(encoding="utf-8") + f"\n**面试题：** {question}\n\n**答案：** {answer}\n"
+        )
+        assert run_cli("build").exit_code == 0
+        git("commit", "-qam", branch)
+    git("merge", "one")
+    assert run_cli("build").exit_code == 0
+    cold = run_cli("build", "--dry-run").output
+    assert "asks and answers like the card at source/a.md" in cold
+    # An unrelated edit under the later card's heading, in another file: only that heading is rebuilt.
+    path = project / "source" / "c.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("基本单位。", "基本单位，共享地址空间。"), encoding="utf-8"
+    )
+    assert run_cli("build").exit_code == 0
+    warm = run_cli("build", "-v").output
+    assert "carried" in warm and "carried no notes" not in warm
+    warned = [line for line in warm.splitlines() if "asks and answers like" in line]
+    assert warned == [line for line in cold.splitlines() if "asks and answers like" in line]
 
 
 def test_list_removed_with_nothing_removed_says_so(project: Path, run_cli: RunCli) -> None:

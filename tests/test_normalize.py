@@ -356,6 +356,20 @@ def test_two_cards_that_ask_alike_stay_apart_and_are_named() -> None:
     (problem,) = result.problems
     assert problem.line == 30 and "asks and answers like the card at a.md:10" in problem.message
     assert normalize([second, first], previous=previous) == result
+    # The same question answered otherwise is no copy (a conflict, were the two one note).
+    other = entry(
+        "如何防止模型过拟合呢？",
+        "早停：验证集上的损失不再下降时就停止训练，保存效果最好的那一轮模型。",
+        line=30,
+    )
+    owned = [normalize_module.wording_digest(e.question_md, e.answer_md) for e in (first, other)]
+    apart = normalize_module.Previous(
+        shown=frozenset(owned), known=frozenset(owned), owners={d: d for d in owned}, older=frozenset()
+    )
+    assert len(normalize([first, other]).notes) == 1
+    kept_apart = normalize([first, other], previous=apart)
+    assert len(kept_apart.notes) == 2
+    assert not any("asks and answers like" in p.message for p in kept_apart.problems)
     # One record of both (the other side's, see Lock.variants): one note, nothing to say.
     aliased = replace(previous, aliases={digests[1]: digests[0]})
     assert not any(

@@ -518,7 +518,10 @@ def next_ledger(
         names[topic_index[folded]].add(entry.topic)
     touched_indices = frozenset(topic_index[t] for t in touched if t in topic_index)
     # Regions: the carried ones stay together; the built notes link the topics they stand under.
-    linked: list[list[str]] = [[fold_topic(t) for t in item.note.topics] for item in built]
+    # (A card and the alike card it is warned of stay in one region: the warning needs both.)
+    linked: list[list[str]] = [
+        [fold_topic(t) for t in (*item.note.topics, *(e.topic for e in item.note.alike))] for item in built
+    ]
     old_regions: dict[int, list[str]] = {}
     if previous is not None and carried:
         for topic, region in zip(previous.topics, previous.regions, strict=True):

@@ -633,22 +633,29 @@ def _rewritten_problems(notes: Sequence[Note], pairs: Sequence[tuple[_Group, _Gr
 def _alike_cards(
     made: Sequence[tuple[_Choice, Note]], previous: Previous, limits: Thresholds
 ) -> list[tuple[Note, Entry]]:
-    """Each note of a cluster whose card asks and answers like the card of a note before it, with that
-    card's entry shown, when the lock holds both as notes of their own: both branches of a merge added the
-    entry, or a renamed heading made two topics' copies meet. Each card has its own review history, so
-    both stay (see :func:`_like_the_choice`); without a word, the deck would hold the fact twice for good."""
+    """Each note of a cluster whose card asks and answers like the card of a note before it (answers alike
+    too: a question answered two ways is a conflict, not a copy), with that card's entry shown. A cluster
+    splits so only when the lock holds both as notes of their own (see :func:`_like_the_choice`): both
+    branches of a merge added the entry, a renamed heading made two topics' copies meet, or one card's
+    answer was pasted into another's. Each card has its own review history, so both stay; without a
+    word, the deck would hold the fact twice for good. Whether an edit made a card's wording new does not
+    matter: the next build, which knows the wording, says the same."""
     made = sorted(made, key=lambda pair: _sort_key(pair[1].shown))  # (named at the later card)
+    aliases = previous.aliases
     owners = [_owner(choice.canonical, previous) for choice, _ in made]
     found = []
     for later in range(1, len(made)):
         mine = owners[later]
-        if mine is None:
-            continue
         for earlier in range(later):
             theirs = owners[earlier]
-            if theirs is None or previous.aliases.get(theirs, theirs) == previous.aliases.get(mine, mine):
-                continue
-            if _near_copies(made[later][0].canonical, made[earlier][0].canonical, limits):
+            if (
+                mine is not None
+                and theirs is not None
+                and aliases.get(theirs, theirs) == aliases.get(mine, mine)
+            ):
+                continue  # (two records of one note: see Lock.variants)
+            x, y = made[later][0].canonical, made[earlier][0].canonical
+            if similarity(x.answer, y.answer) >= limits.answer and _near_copies(x, y, limits):
                 found.append((made[later][1], made[earlier][1].shown))
                 break
     return found
