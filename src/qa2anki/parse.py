@@ -28,6 +28,7 @@ from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from html import unescape
 from itertools import accumulate, pairwise
 from typing import Any, NamedTuple
 
@@ -5566,14 +5567,15 @@ def _quiz_body(block: BlockInfo, current: _Open) -> bool:
 def _quiz_answer(current: _Open | None, rule: str, level: int) -> bool:
     """Whether a heading is a bare answer label (``### 📖 参考答案``) that belongs to the open entry: one
     whose question is a bare question-label heading (``### 题目``) at its level or above, or a question
-    heading above it still without an answer (``### 1. 什么是服务熔断？`` then ``#### 答案``)."""
+    heading above it still without an answer (``### 1. 什么是服务熔断？`` then ``#### 答案``), or at its
+    level (``### 答案``) when it stands right below the question or its options or code."""
     if current is None or rule not in (BARE_ANSWER, ANSWER_SECTION):
         return False
     if current.question.rule in _QUIZ_RULES:
         return level >= current.level
     return (
         bool(current.question.level)
-        and level > current.level
+        and level >= current.level
         and current.answer is None
         # After text below the question, that text is the answer; after its options or code, not.
         and (
@@ -5601,8 +5603,9 @@ _HTML_BREAK_RE = re.compile(r"</p>|</li>|<br\s*/?>")
 
 
 def _option_lines(html: str) -> bool:
-    """Whether every line of a paragraph or list (its HTML) is a choice's option (``A. …``, ``B、…``)."""
-    text = _HTML_TAG_RE.sub("", _HTML_BREAK_RE.sub("\n", html))
+    """Whether every line of a paragraph or list (its HTML) is a choice's option (``A. …``, ``B、…``), as
+    the card shows it (``B. str := "abc" + "123"``, not its HTML's ``&quot;``)."""
+    text = unescape(_HTML_TAG_RE.sub("", _HTML_BREAK_RE.sub("\n", html)))
     lines = [line for line in text.splitlines() if line.strip()]
     return bool(lines) and all(_option(line) for line in lines)
 
