@@ -5064,7 +5064,7 @@ def assemble_part(
     # its own, is a sub-question or exercise of that answer, not a new entry.
     titles = _asking_titles(blocks, runs, context, next_opening, answered)
     for index, block in enumerate(blocks):
-        if block.start in titles:
+        if block.start in titles or _answer_subheading(block, current, openers):
             block = block._replace(kind="heading", rule="heading")
         if (block.kind == "heading" or block.level) and first_heading[0] > block.start:
             first_heading[0] = block.start
@@ -5501,6 +5501,24 @@ def _answers_follow_up(current: _Open) -> bool:
         and current.answer is None
         and len(blocks) > 1
         and blocks[-1].folded.startswith(FOLLOW_UP_OPENINGS)
+    )
+
+
+def _answer_subheading(block: BlockInfo, current: _Open | None, openers: frozenset[str]) -> bool:
+    """Whether a deeper question heading right below a question heading opens that question's answer, as
+    a sub-heading of it (``## 3. 用过 LiteLLM 吗？它做什么？`` / ``### LiteLLM 是什么？`` /
+    ``### 能力包括：``): its level is no level of questions in the document (most of its headings ask
+    nothing)."""
+    return (
+        block.kind == "question"
+        and block.level > 0
+        and current is not None
+        and current.question.rule == "heading-question"
+        and block.level > current.question.level
+        and current.answer is None
+        and not current.question_blocks
+        and not current.pending_headings
+        and question_level_tag(block.level) not in openers
     )
 
 
