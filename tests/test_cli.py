@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -470,21 +471,31 @@ def test_a_lock_holding_a_merge_conflict_is_read_side_by_side(project: Path, run
     )
 
 
-def test_a_document_git_left_in_conflict_stops_the_build(project: Path, run_cli: RunCli) -> None:
-    """Two branches edited one entry; after ``git merge`` the document holds git's markers. Its cards would
-    show them and both sides' text: the build stops at the first marker, writing nothing. Resolved (not
-    yet added), it builds; so does a marker line in a document git has no conflict in."""
+Git = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def committed(project: Path, run_cli: RunCli) -> Git:
+    """Build the project, make it a git repository with one commit, and give a git runner for it."""
 
     def git(*args: str) -> subprocess.CompletedProcess[str]:
         command = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args]
         return subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
 
-    document = write_doc(project)
     assert run_cli("build").exit_code == 0
     (project / ".gitignore").write_text("build/\n", encoding="utf-8")
     git("init", "-q", "-b", "main")
     git("add", "-A")
     git("commit", "-qm", "base")
+    return git
+
+
+def test_a_document_git_left_in_conflict_stops_the_build(project: Path, run_cli: RunCli) -> None:
+    """Two branches edited one entry; after ``git merge`` the document holds git's markers. Its cards would
+    show them and both sides' text: the build stops at the first marker, writing nothing. Resolved (not
+    yet added), it builds; so does a marker line in a document git has no conflict in."""
+
+    document = write_doc(project)
+    git = committed(project, run_cli)
     git("checkout", "-qb", "other")
     document.write_text(DOC.replace("权重衰减。", "权重衰减，防过拟合。"), encoding="utf-8")
     git("commit", "-qam", "other")
@@ -531,16 +542,8 @@ def test_one_entry_both_branches_added_stays_two_cards_and_says_so(project: Path
     names the pair (one side's lock alone would have made them one note); so does a build that carries
     the notes over, and one without caches."""
 
-    def git(*args: str) -> subprocess.CompletedProcess[str]:
-        command = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args]
-        return subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
-
     document = write_doc(project, SECTIONS)
-    assert run_cli("build").exit_code == 0
-    (project / ".gitignore").write_text("build/\n", encoding="utf-8")
-    git("init", "-q", "-b", "main")
-    git("add", "-A")
-    git("commit", "-qm", "base")
+    git = committed(project, run_cli)
     git("checkout", "-qb", "other")
     document.write_text(SECTIONS + KV.format(number=3, question="KV缓存是什么？"), encoding="utf-8")
     assert run_cli("build").exit_code == 0
@@ -589,10 +592,6 @@ def test_cards_alike_across_headings_are_named_by_a_warm_build_too(project: Path
     build that carries notes over and rebuilds only the later card's heading still names the pair; and a
     card answered otherwise is no copy of the other, whatever it asks."""
 
-    def git(*args: str) -> subprocess.CompletedProcess[str]:
-        command = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args]
-        return subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
-
     answer = "I/O多路复用让单个线程同时监视多个文件描述符，常见实现有select、poll和epoll。"
     write_doc(
         project, "### 1. 网络\n\n**面试题：** 什么是TCP？\n\n**答案：** 面向连接的可靠传输协议。\n", "a.md"
@@ -603,11 +602,7 @@ def test_cards_alike_across_headings_are_named_by_a_warm_build_too(project: Path
     write_doc(
         project, "### 1. 操作系统\n\n**面试题：** 什么是线程？\n\n**答案：** CPU调度的基本单位。\n", "c.md"
     )
-    assert run_cli("build").exit_code == 0
-    (project / ".gitignore").write_text("build/\n", encoding="utf-8")
-    git("init", "-q", "-b", "main")
-    git("add", "-A")
-    git("commit", "-qm", "base")
+    git = committed(project, run_cli)
     for branch, name, question in (
         ("one", "b.md", "什么是IO 多路复用？"),
         ("two", "a.md", "什么是IO多路复用？"),
