@@ -986,9 +986,6 @@ def _choose(members: Sequence[_Group], previous: Previous | None) -> _Choice:
         # A card still under a heading its note stood under keeps its wording first: two cards whose
         # headings were renamed alike meet, and the one whose heading it was goes on showing its own.
         showing = [row for row in showing if _stood(row[1], row[2], previous)] or showing
-        # Of those, the copy under the heading the card's key names: once the note stands under both
-        # headings, either stood there, and the build after would pick another copy (and key) than this.
-        showing = [row for row in showing if _keyed(row[0], row[1], previous)] or showing
         groups = [group for group in members if any(row[0] is group for row in showing)]
         canonical = min(groups, key=_Group.rank)
         choice = _Choice(canonical, _pick([entry for group, entry, _ in showing if group is canonical]))
@@ -1001,11 +998,6 @@ def _choose(members: Sequence[_Group], previous: Previous | None) -> _Choice:
 def _stood(entry: Entry, digest: str, previous: Previous) -> bool:
     """Whether a copy of a wording a card showed stands under a heading that card's note stood under."""
     return fold_topic(entry.topic) in previous.topics.get(previous.owners.get(digest, digest), frozenset())
-
-
-def _keyed(group: _Group, entry: Entry, previous: Previous) -> bool:
-    """Whether a copy has the identity key of a card the lock holds (see :attr:`Previous.keys`)."""
-    return identity_key(entry.topic, group.question) in previous.keys
 
 
 def _split(
