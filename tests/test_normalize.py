@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -375,6 +376,38 @@ def test_two_cards_that_ask_alike_stay_apart_and_are_named() -> None:
     assert not any(
         "asks and answers like" in p.message for p in normalize([first, second], previous=aliased).problems
     )
+
+
+def lock_of(notes: Sequence[normalize_module.Note]) -> normalize_module.Previous:
+    """What the lock records of several notes' wordings, each note its own card."""
+    owners = {digest: note.wording for note in notes for digest in (note.wording, *note.others)}
+    return normalize_module.Previous(
+        shown=frozenset(note.wording for note in notes),
+        known=frozenset(owners),
+        older=frozenset(digest for note in notes for digest in note.older),
+        owners=owners,
+        keys={note.key: note.wording for note in notes},
+    )
+
+
+def test_an_undone_edit_gives_the_card_its_wording_back_beside_an_alike_card() -> None:
+    """A card with two copies, and another card alike to it (a merge kept both): one copy's answer is
+    extended and built, then the edit is undone. The first card shows its old wording again; its copies
+    do not become stale copies of the other card, which would remove the first."""
+    first, second = entry(OLD_Q, ANSWER, line=10), entry(OLD_Q, ANSWER, line=20)
+    other = entry("如何防止模型过拟合呢？", ANSWER, line=30)
+    (one,) = normalize([first, second]).notes
+    (two,) = normalize([other]).notes
+    previous = lock_of([one, two])
+    edited = replace(first, answer_md=ANSWER + "还可以用早停。")
+    cards = normalize([edited, second, other], previous=previous).notes
+    assert [note.shown.line for note in cards] == [10, 30]
+    undone = normalize([first, second, other], previous=lock_of(cards))
+    assert [(note.shown.line, note.wording) for note in undone.notes] == [
+        (10, one.wording),
+        (30, two.wording),
+    ]
+    assert not any("stale copy" in problem.message for problem in undone.problems)
 
 
 def test_copies_changed_differently_keep_the_card_and_stay_new() -> None:

@@ -1168,7 +1168,15 @@ def _other_notes(
             for digest in {_wording(entry) for entry in group.entries} & previous.shown
         }
     else:
-        shown = {_wording(entry) for group in members for entry in group.entries} & previous.shown
+        present = {_wording(entry) for group in members for entry in group.entries}
+        shown = present & previous.shown
+        # A card whose copies all went back to a wording it showed before its last edit (the edit undone)
+        # is among them too, by that wording: else its copies joined this card as stale ones.
+        shown |= {
+            owner
+            for digest in present & previous.older
+            if (owner := previous.owners.get(digest)) is not None and owner not in present
+        }
     # A note a merged lock holds two records of showed two wordings: one note (see Lock.variants).
     aliases = previous.aliases
     return frozenset(aliases.get(d, d) for d in shown) - {mine, aliases.get(chosen, chosen)}
