@@ -655,7 +655,8 @@ def _alike_cards(
             ):
                 continue  # (two records of one note: see Lock.variants)
             x, y = made[later][0].canonical, made[earlier][0].canonical
-            if similarity(x.answer, y.answer) >= limits.answer and _near_copies(x, y, limits):
+            q_sim, a_sim = similarity(x.question, y.question), similarity(x.answer, y.answer)
+            if a_sim >= limits.answer and _near(q_sim, a_sim, x, y, limits):
                 found.append((made[later][1], made[earlier][1].shown))
                 break
     return found
