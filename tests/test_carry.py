@@ -157,6 +157,9 @@ EDITS = st.tuples(
 # An answer extended in one note's copy, beside another note's copy alike to it: the copy stays its own
 # note's, as a build from the lock alone has it.
 @example(seed=348, files=2, edits=[(1, ("edit", 311, 0)), (0, ("edit", 0, 0))])
+# An exact copy added under a new heading, then an unrelated edit: the note keeps the key it had (a full
+# build picked the copy under the other heading once the note stood under both).
+@example(seed=156, files=2, edits=[(1, ("retopic", 1507, 0)), (0, ("edit", 0, 0))])
 def test_a_carried_build_writes_what_a_full_build_writes(
     tmp_path: Path, seed: int, files: int, edits: list[tuple[int, tuple[str, int, int]]]
 ) -> None:

@@ -536,12 +536,15 @@ KV = """
 """
 
 
-def test_one_entry_both_branches_added_stays_two_cards_and_says_so(project: Path, run_cli: RunCli) -> None:
-    """Two branches add the same entry, worded a little differently, and each builds and studies it. The
-    merge keeps both copies: each card has its history in the merged lock, so both stay, and the build
-    names the pair (one side's lock alone would have made them one note); so does a build that carries
-    the notes over, and one without caches."""
+ALIKE_PAIR = (
+    SECTIONS + KV.format(number=3, question="什么是KV缓存？") + KV.format(number=4, question="KV缓存是什么？")
+)
+"""The document after the merge of :func:`merged_alike_pair`: both branches' copies of one entry."""
 
+
+def merged_alike_pair(project: Path, run_cli: RunCli) -> Path:
+    """Two branches add the same entry, worded a little differently, and each builds and studies it; the
+    merge keeps both copies (:data:`ALIKE_PAIR`), and the lock holds each side's card. Gives the document."""
     document = write_doc(project, SECTIONS)
     git = committed(project, run_cli)
     git("checkout", "-qb", "other")
@@ -554,12 +557,17 @@ def test_one_entry_both_branches_added_stays_two_cards_and_says_so(project: Path
     assert "warning" not in run_cli("check").output.replace("0 warning(s)", "")
     git("commit", "-qam", "main")
     assert git("merge", "other").returncode != 0
-    both = (
-        SECTIONS
-        + KV.format(number=3, question="什么是KV缓存？")
-        + KV.format(number=4, question="KV缓存是什么？")
-    )
-    document.write_text(both, encoding="utf-8")
+    document.write_text(ALIKE_PAIR, encoding="utf-8")
+    return document
+
+
+def test_one_entry_both_branches_added_stays_two_cards_and_says_so(project: Path, run_cli: RunCli) -> None:
+    """After the merge of :func:`merged_alike_pair`, each card has its history in the merged lock, so both
+    stay, and the build names the pair (one side's lock alone would have made them one note); so does a
+    build that carries the notes over, and one without caches."""
+
+    document = merged_alike_pair(project, run_cli)
+    both = ALIKE_PAIR
     result = run_cli("build")
     assert result.exit_code == 0
     first = both.split("\n").index("**面试题：** 什么是KV缓存？") + 1
@@ -585,6 +593,32 @@ def test_one_entry_both_branches_added_stays_two_cards_and_says_so(project: Path
     assert warning in run_cli("build", "-v").output
     shutil.rmtree(project / "build")
     assert warning in run_cli("build", "--dry-run").output
+
+
+def test_rewording_one_of_two_alike_cards_keeps_each_card(project: Path, run_cli: RunCli) -> None:
+    """After the merge of :func:`merged_alike_pair`, one card's question is reworded (its only copy): that
+    card shows the new question and keeps its history; the other card, whose copy is still there, keeps
+    its own. (The edit went to the other card, as an edit of it, and the reworded card was removed.)"""
+
+    document = merged_alike_pair(project, run_cli)
+    assert run_cli("build").exit_code == 0
+    before = {
+        note["question"]: note["guid"] for note in json.loads(run_cli("list", "--json").output)["notes"]
+    }
+    document.write_text(ALIKE_PAIR.replace("什么是KV缓存？", "KV缓存指的是什么？"), encoding="utf-8")
+    result = run_cli("build")
+    assert result.exit_code == 0
+    assert "0 removed" in result.output and "stale copy" not in result.output
+    after = {note["question"]: note["guid"] for note in json.loads(run_cli("list", "--json").output)["notes"]}
+    assert after["KV缓存指的是什么？"] == before["什么是KV缓存？"]
+    assert after["KV缓存是什么？"] == before["KV缓存是什么？"]
+    assert "asks and answers like the card" in result.output
+    # The next build, warm or cold, changes nothing.
+    lock = (project / "source/qa2anki.lock").read_bytes()
+    assert "0 updated" in run_cli("build").output
+    shutil.rmtree(project / "build")
+    assert run_cli("build").exit_code == 0
+    assert (project / "source/qa2anki.lock").read_bytes() == lock
 
 
 def test_cards_alike_across_headings_are_named_by_a_warm_build_too(project: Path, run_cli: RunCli) -> None:

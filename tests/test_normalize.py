@@ -386,7 +386,9 @@ def lock_of(notes: Sequence[normalize_module.Note]) -> normalize_module.Previous
         known=frozenset(owners),
         older=frozenset(digest for note in notes for digest in note.older),
         owners=owners,
+        topics={note.wording: frozenset(map(normalize_module.fold_topic, note.topics)) for note in notes},
         keys={note.key: note.wording for note in notes},
+        texts={note.wording: (note.question_folded, note.answer_folded) for note in notes},
     )
 
 
@@ -408,6 +410,41 @@ def test_an_undone_edit_gives_the_card_its_wording_back_beside_an_alike_card() -
         (30, two.wording),
     ]
     assert not any("stale copy" in problem.message for problem in undone.problems)
+
+
+def test_a_card_copied_under_another_heading_keeps_its_key_on_the_build_after() -> None:
+    """Two cards alike (a merge kept both); one entry is copied exactly under a new heading that sorts
+    first. The card keeps the copy under its own heading, and its key; so does the build after, when
+    the note stands under both headings (it took the new heading's copy then, so the lock changed again
+    and a build that carried the note over wrote another lock)."""
+    first = entry(OLD_Q, ANSWER, topic="混合精度训练", line=10)
+    other = entry("如何防止模型过拟合呢？", ANSWER, topic="混合精度训练", line=30)
+    (one,) = normalize([first]).notes
+    (two,) = normalize([other]).notes
+    copied = [replace(first, topic="另一个主题", line=1), first, other]
+    built = normalize(copied, previous=lock_of([one, two])).notes
+    assert [note.key for note in built] == [one.key, two.key]
+    again = normalize(copied, previous=lock_of(built)).notes
+    assert again == built
+
+
+def test_a_card_reworded_beside_an_alike_card_is_no_edit_of_that_card() -> None:
+    """Two alike cards (a merge kept both); either one's only copy is reworded. The edit is a note of its
+    own (identity finds its card by the texts), and the other card keeps its copy: not a stale copy of
+    the edit, which would give that card the edit and remove the reworded one."""
+    first = entry(OLD_Q, ANSWER, line=10)
+    other = entry("如何防止模型过拟合呢？", ANSWER + "还可以用早停。", line=30)
+    (one,) = normalize([first]).notes
+    (two,) = normalize([other]).notes
+    previous = lock_of([one, two])
+    for reworded, kept in ((first, other), (other, first)):
+        edit = replace(reworded, question_md="模型过拟合该怎么防止？", question_folded="")
+        result = normalize([edit if e is reworded else e for e in (first, other)], previous=previous)
+        shown = {note.shown.line: note for note in result.notes}
+        assert set(shown) == {10, 30}
+        assert shown[edit.line].question_md == "模型过拟合该怎么防止？"
+        assert shown[kept.line].question_md == kept.question_md and shown[kept.line].stale == ()
+        assert not any("stale copy" in problem.message for problem in result.problems)
 
 
 def test_copies_changed_differently_keep_the_card_and_stay_new() -> None:

@@ -142,6 +142,7 @@ def previous_wordings(lock: Lock) -> Previous | None:
     topics: dict[str, frozenset[str]] = {}
     alone: set[str] = set()
     keys: dict[str, str] = {}
+    texts: dict[str, tuple[str, str]] = {}
     aliases: dict[str, str] = {}
     # The other side's record of a note a merged lock holds goes with its note (after every note's own).
     variants = [(v, n) for n in lock.notes if (v := lock.variants.get(n.guid)) is not None and n.wording]
@@ -149,6 +150,8 @@ def previous_wordings(lock: Lock) -> Previous | None:
         if locked.wording and note.present:
             keys.setdefault(locked.key, note.wording)
             topics.setdefault(locked.wording, frozenset(map(fold_topic, locked.topics)))
+            if locked is note:
+                texts.setdefault(locked.wording, (locked.question, locked.answer))
             if not locked.others and locked is note:
                 alone.add(locked.key)
             shown.add(locked.wording)
@@ -162,7 +165,15 @@ def previous_wordings(lock: Lock) -> Previous | None:
     if not known:
         return None
     return Previous(
-        frozenset(shown), frozenset(known), frozenset(older), owners, topics, frozenset(alone), aliases, keys
+        frozenset(shown),
+        frozenset(known),
+        frozenset(older),
+        owners,
+        topics,
+        frozenset(alone),
+        aliases,
+        keys,
+        texts,
     )
 
 

@@ -240,6 +240,9 @@ class Previous:
     keys: Mapping[str, str] = field(default_factory=dict)
     """Each live note's identity key, to the wording its card showed: the note a card of that key is,
     whatever its copies say now (see :func:`_keyed_owner`)."""
+    texts: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """Each live note's shown wording, to its folded question and answer: what a card none of whose copies
+    is left said, which an edit may be of (see :func:`_edits_a_gone_card`)."""
 
 
 class UnionFind:
@@ -491,6 +494,7 @@ def normalize(
     clusters: dict[int, list[_Group]] = defaultdict(list)
     for index, group in enumerate(groups):
         clusters[union.find(index)].append(group)
+    vanished = _gone_cards(groups, previous) if previous is not None else {}
 
     notes: list[Note] = []
     problems: list[Problem] = []
@@ -500,7 +504,7 @@ def normalize(
             notes.append(_single_note(cluster[0]))
             continue
         made: list[tuple[_Choice, Note]] = []
-        for part, choice in _split(cluster, limits, remembered, next_memo, previous):
+        for part, choice in _split(cluster, limits, remembered, next_memo, previous, vanished):
             note, notices = _make_note(part, choice, limits, remembered, next_memo, previous)
             notes.append(note)
             made.append((choice, note))
@@ -979,7 +983,7 @@ def _choose(members: Sequence[_Group], previous: Previous | None) -> _Choice:
         return _among(rows, new[0])
     shown = sorted({digest for _, _, digest in known if digest in previous.shown})
     if len(shown) == 1:
-        choice = _among(known, shown[0])
+        choice = _among(_keyed_rows([row for row in known if row[2] == shown[0]], previous), shown[0])
     else:
         # Several notes' cards among the members (a cluster that splits): one of the wordings they showed,
         # never an older one of theirs; with none, the copies decide.
@@ -987,6 +991,8 @@ def _choose(members: Sequence[_Group], previous: Previous | None) -> _Choice:
         # A card still under a heading its note stood under keeps its wording first: two cards whose
         # headings were renamed alike meet, and the one whose heading it was goes on showing its own.
         showing = [row for row in showing if _stood(row[1], row[2], previous)] or showing
+        if shown:
+            showing = _keyed_rows(showing, previous)
         groups = [group for group in members if any(row[0] is group for row in showing)]
         canonical = min(groups, key=_Group.rank)
         choice = _Choice(canonical, _pick([entry for group, entry, _ in showing if group is canonical]))
@@ -1001,25 +1007,43 @@ def _stood(entry: Entry, digest: str, previous: Previous) -> bool:
     return fold_topic(entry.topic) in previous.topics.get(previous.owners.get(digest, digest), frozenset())
 
 
+def _keyed_rows(rows: list[tuple[_Group, Entry, str]], previous: Previous) -> list[tuple[_Group, Entry, str]]:
+    """Of copies of wordings cards showed, those under the heading their card's key names (see
+    :attr:`Previous.keys`), else all. The key is the card's copy to keep: picked by heading instead, a copy
+    added under a heading that sorts first, or the other heading once the note stands under both, would
+    change the card's key on the build after (and a carried build would keep the old one). Only for
+    shown wordings: a key their note had is no sign of copies no card showed, and another card's key is
+    none of a copy moved under that card's heading."""
+    keyed = [
+        row
+        for row in rows
+        if previous.keys.get(identity_key(row[1].topic, row[0].question), "")
+        == previous.owners.get(row[2], row[2])
+    ]
+    return keyed or rows
+
+
 def _split(
     members: list[_Group],
     limits: Thresholds,
     remembered: Memo,
     memo: dict[str, MemoValue],
     previous: Previous | None = None,
+    vanished: Mapping[str, list[str]] | None = None,
 ) -> list[tuple[list[_Group], _Choice]]:
-    """A cluster as notes: the members like its surviving wording, then the rest clustered the same way."""
+    """A cluster as notes: the members like its surviving wording, then the rest clustered the same way
+    (``vanished``: see :func:`_gone_cards`)."""
     notes: list[tuple[list[_Group], _Choice]] = []
     while members:
         choice = _choose(members, previous)
-        kept, rest = _like_the_choice(members, choice, limits, remembered, memo, previous)
+        kept, rest = _like_the_choice(members, choice, limits, remembered, memo, previous, vanished or {})
         gone = [group for group in rest if any(e in group.entries for e in choice.edited)]
         if gone:
             # Copies changed differently keep the card as it was; but an edit unlike that card is another
             # note's wording, which the next build knows: the card is chosen again without it, as the next
             # build chooses it (else that build would see one edit left, and show it).
             choice = _choose([group for group in members if group not in gone], previous)
-            kept, rest = _like_the_choice(members, choice, limits, remembered, memo, previous)
+            kept, rest = _like_the_choice(members, choice, limits, remembered, memo, previous, vanished or {})
         if choice.edited:
             # Edits that went to another note are that note's.
             edited = tuple(e for e in choice.edited if any(e in group.entries for group in kept))
@@ -1036,6 +1060,7 @@ def _like_the_choice(
     remembered: Memo,
     memo: dict[str, MemoValue],
     previous: Previous | None,
+    vanished: Mapping[str, list[str]],
 ) -> tuple[list[_Group], list[_Group]]:
     """The members that stand on the card ``choice`` shows, and the others."""
     canonical = choice.canonical
@@ -1054,7 +1079,9 @@ def _like_the_choice(
         return _similarities(group, canonical, remembered, memo)[0] >= limits.question
 
     mine = _card_owner(members, choice, previous, asks_alike)
-    others = _other_notes(members, choice, previous, like, mine or _keyed_owner(choice, previous))
+    others = _other_notes(
+        members, choice, previous, like, mine or _keyed_owner(choice, previous), vanished, limits
+    )
     key = identity_key(choice.chosen.topic, canonical.question)  # the note's (see _note)
     for group in members:
         owner = _owner(group, previous)
@@ -1150,6 +1177,8 @@ def _other_notes(
     previous: Previous | None,
     like: Callable[[_Group], bool],
     mine: str | None,
+    vanished: Mapping[str, list[str]],
+    limits: Thresholds,
 ) -> frozenset[str]:
     """The shown wordings of the lock's other notes whose cards are still among the members: never the
     card's own (``mine``, see :func:`_card_owner`). When the card shows an edit, which note the edit
@@ -1157,11 +1186,16 @@ def _other_notes(
     stands on the card) were not edited, and their other wordings stay theirs (else a copy of one, alike
     to the edit, would leave it for the edit's card in this build, and go back in the next, by its key).
     The note an edit belongs to is not another note even when its card is unlike the edit: a stale copy
-    brought up to date in a way of its own."""
+    brought up to date in a way of its own. But an edit like a card none of whose copies is left is that
+    card's (see :func:`_edits_a_gone_card`): the cards whose copies are still there were not edited."""
     if previous is None:
         return frozenset()
     chosen = _wording(choice.chosen)
-    if chosen not in previous.owners and mine is None:
+    if (
+        chosen not in previous.owners
+        and mine is None
+        and not _edits_a_gone_card(choice, previous, vanished, limits)
+    ):
         shown = {
             digest
             for group in members
@@ -1181,6 +1215,42 @@ def _other_notes(
     # A note a merged lock holds two records of showed two wordings: one note (see Lock.variants).
     aliases = previous.aliases
     return frozenset(aliases.get(d, d) for d in shown) - {mine, aliases.get(chosen, chosen)}
+
+
+def _gone_cards(groups: Sequence[_Group], previous: Previous) -> dict[str, list[str]]:
+    """The cards of the last build none of whose copies is left (by the wording each showed), under each
+    topic they stood under. Cards stand under topics whole in a carried build too (a note links its
+    topics into one region), so a card gone under a topic it rebuilds is gone in a full build too."""
+    standing = {previous.owners.get(_wording(entry)) for group in groups for entry in group.entries}
+    gone: dict[str, list[str]] = defaultdict(list)
+    for owner, topics in previous.topics.items():
+        if owner not in standing and owner in previous.texts:
+            for topic in topics:
+                gone[topic].append(owner)
+    return gone
+
+
+def _edits_a_gone_card(
+    choice: _Choice, previous: Previous, vanished: Mapping[str, list[str]], limits: Thresholds
+) -> bool:
+    """Whether an edit no card owns is like a card none of whose copies is left, under a topic the edit
+    stands under: two alike cards (a merge kept both), one of them reworded. The edit replaced that
+    card's copy; another card alike to it, whose copies are all still there, was not edited, and keeps
+    them (else its card showed the edit and the reworded card was removed, with its history)."""
+    canonical = choice.canonical
+    owners = {owner for entry in canonical.entries for owner in vanished.get(fold_topic(entry.topic), ())}
+    for owner in owners:
+        question, answer = (fold(text) for text in previous.texts[owner])
+        card = _Group(question, answer, ())
+        if _near(
+            similarity(canonical.question, question),
+            similarity(canonical.answer, answer),
+            canonical,
+            card,
+            limits,
+        ):
+            return True
+    return False
 
 
 def _other_card(digest: str, wording: str, previous: Previous) -> bool:
