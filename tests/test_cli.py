@@ -621,6 +621,26 @@ def test_rewording_one_of_two_alike_cards_keeps_each_card(project: Path, run_cli
     assert (project / "source/qa2anki.lock").read_bytes() == lock
 
 
+def test_a_deleted_alike_copy_put_back_leaves_the_kept_card(project: Path, run_cli: RunCli) -> None:
+    """After the merge of :func:`merged_alike_pair`, the later copy is deleted, as the warning advises (its
+    card is removed), then put back (a revert): the card kept all along goes on, and the copy joins it.
+    (The copy was taken for an edit of that card: its card came back and the kept one was removed.)"""
+
+    document = merged_alike_pair(project, run_cli)
+    assert run_cli("build").exit_code == 0
+    kept = {note["question"]: note["guid"] for note in json.loads(run_cli("list", "--json").output)["notes"]}
+    document.write_text(ALIKE_PAIR.split("\n### 4.")[0], encoding="utf-8")
+    assert "1 removed" in run_cli("build").output
+    document.write_text(ALIKE_PAIR, encoding="utf-8")
+    result = run_cli("build")
+    assert result.exit_code == 0
+    assert "0 revived" in result.output and "0 removed" in result.output and "stale copy" not in result.output
+    (card,) = [
+        note for note in json.loads(run_cli("list", "--json").output)["notes"] if "KV" in note["question"]
+    ]
+    assert card["guid"] == kept["什么是KV缓存？"] and len(card["sources"]) == 2
+
+
 def test_cards_alike_across_headings_are_named_by_a_warm_build_too(project: Path, run_cli: RunCli) -> None:
     """Two cards alike under two headings (copies apart only in spacing), kept apart by a merged lock: a
     build that carries notes over and rebuilds only the later card's heading still names the pair; and a

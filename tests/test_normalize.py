@@ -447,6 +447,20 @@ def test_a_card_reworded_beside_an_alike_card_is_no_edit_of_that_card() -> None:
         assert not any("stale copy" in problem.message for problem in result.problems)
 
 
+def test_a_removed_card_put_back_beside_an_alike_card_is_no_edit_of_it() -> None:
+    """Of two alike cards, one was deleted (the lock holds it as removed); its entry put back is that
+    entry again, not an edit of the other card: the card keeps its wording, and the copy joins it."""
+    first = entry(OLD_Q, ANSWER, line=10)
+    other = entry("如何防止模型过拟合呢？", ANSWER + "还可以用早停。", line=30)
+    (one,) = normalize([first]).notes
+    (two,) = normalize([other]).notes
+    previous = replace(lock_of([one]), removed=frozenset({two.wording}))
+    result = normalize([first, other], previous=previous)
+    (note,) = result.notes
+    assert note.shown.line == 10 and note.edited == () and note.stale == ()
+    assert not any("stale copy" in problem.message for problem in result.problems)
+
+
 def test_copies_changed_differently_keep_the_card_and_stay_new() -> None:
     """Two copies edited two ways: the card keeps the wording it showed, the edits are reported, and
     they are not recorded as known (the next build reports them again)."""

@@ -143,6 +143,7 @@ def previous_wordings(lock: Lock) -> Previous | None:
     alone: set[str] = set()
     keys: dict[str, str] = {}
     texts: dict[str, tuple[str, str]] = {}
+    removed: set[str] = set()
     aliases: dict[str, str] = {}
     # The other side's record of a note a merged lock holds goes with its note (after every note's own).
     variants = [(v, n) for n in lock.notes if (v := lock.variants.get(n.guid)) is not None and n.wording]
@@ -162,6 +163,8 @@ def previous_wordings(lock: Lock) -> Previous | None:
                 owners.setdefault(digest, note.wording)
             if locked is not note and locked.wording != note.wording:
                 aliases[locked.wording] = note.wording
+        elif locked.wording and locked is note:
+            removed.update((locked.wording, *locked.others))
     if not known:
         return None
     return Previous(
@@ -174,6 +177,7 @@ def previous_wordings(lock: Lock) -> Previous | None:
         aliases,
         keys,
         texts,
+        frozenset(removed - known),
     )
 
 

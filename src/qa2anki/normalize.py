@@ -243,6 +243,9 @@ class Previous:
     texts: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     """Each live note's shown wording, to its folded question and answer: what a card none of whose copies
     is left said, which an edit may be of (see :func:`_edits_a_gone_card`)."""
+    removed: frozenset[str] = frozenset()
+    """The wordings of the notes the lock holds as removed (and no live note has): a copy that says one
+    again is that entry put back (a deletion undone), not an edit of a card it is alike to."""
 
 
 class UnionFind:
@@ -978,7 +981,10 @@ def _choose(members: Sequence[_Group], previous: Previous | None) -> _Choice:
     known = [row for row in rows if row[2] in previous.known]
     if not known:
         return _ranked(members)  # a new note (or every copy changed): nothing to go by but the copies
-    new = sorted({digest for _, _, digest in rows if digest not in previous.known})
+    # (A wording of a removed note is that entry put back, a deletion undone: no edit of this card.)
+    new = sorted(
+        {digest for _, _, digest in rows if digest not in previous.known and digest not in previous.removed}
+    )
     if len(new) == 1:
         return _among(rows, new[0])
     shown = sorted({digest for _, _, digest in known if digest in previous.shown})
