@@ -641,6 +641,39 @@ def test_a_deleted_alike_copy_put_back_leaves_the_kept_card(project: Path, run_c
     assert card["guid"] == kept["什么是KV缓存？"] and len(card["sources"]) == 2
 
 
+def test_one_entry_both_branches_added_under_two_headings_names_the_removed_card(
+    project: Path, run_cli: RunCli
+) -> None:
+    """Two branches add the very same entry under two headings, and each builds and studies it. After the
+    merge one note holds both copies (a note's wording is its own), so one card is removed, though its
+    entry is still there: the build says so at that copy, naming the card, not only that it is gone."""
+
+    document = write_doc(project, SECTIONS)
+    git = committed(project, run_cli)
+    git("checkout", "-qb", "other")
+    hot = write_doc(
+        project, KV.format(number=1, question="什么是KV缓存？").replace("推理加速", "高频题"), "hot.md"
+    )
+    assert run_cli("build").exit_code == 0
+    git("add", "-A")
+    git("commit", "-qm", "other")
+    theirs = json.loads(run_cli("list", "--json").output)["notes"]
+    git("checkout", "-q", "main")
+    document.write_text(SECTIONS + KV.format(number=3, question="什么是KV缓存？"), encoding="utf-8")
+    assert run_cli("build").exit_code == 0
+    git("commit", "-qam", "main")
+    assert git("merge", "other").returncode != 0  # (the lock)
+    (guid,) = [note["guid"] for note in theirs if "KV" in note["question"]]
+    result = run_cli("build")
+    assert result.exit_code == 0 and "1 removed" in result.output
+    line = hot.read_text(encoding="utf-8").split("\n").index("**面试题：** 什么是KV缓存？") + 1
+    assert (
+        f"source/hot.md:{line}: warning: note {guid} (under 高频题) is removed, though its entry"
+        in result.output
+    )
+    assert "is removed, though its entry" not in run_cli("build").output  # (said once, when it goes)
+
+
 def test_cards_alike_across_headings_are_named_by_a_warm_build_too(project: Path, run_cli: RunCli) -> None:
     """Two cards alike under two headings (copies apart only in spacing), kept apart by a merged lock: a
     build that carries notes over and rebuilds only the later card's heading still names the pair; and a

@@ -971,6 +971,7 @@ def _finish(
     warnings = _unmerged_documents(options.cwd, analysis.documents)
     warnings += _deck_renamed(options, config, old_lock) + partial
     warnings += anew + _split_copies(identification, old_lock) + _reverted(identification)
+    warnings += _joined_cards(identification)
     if write and not isinstance(carried, _Carried):
         warnings += _went_back(options, identification, contents, output)
     _stop_on((*identification.problems, *warnings), options.strict)
@@ -1305,6 +1306,35 @@ def _reverted(identification: Identification) -> tuple[Problem, ...]:
             "any more (its copy was deleted?); make this copy say what the card should show"
         )
         problems.append(Problem(first.path, first.line, Severity.WARNING, message))
+    return tuple(problems)
+
+
+def _joined_cards(identification: Identification) -> tuple[Problem, ...]:
+    """A warning for each note this build removes that says exactly what a note that goes on says, under
+    another heading: the same entry added on two branches, each built and studied, and one note holds
+    both copies after the merge (a note's wording is its own). Its card is no longer in the deck, but
+    its entry is: "no longer in the sources" would not say why."""
+    if not identification.removed:
+        return ()
+    # (Only the wording a card shows: a removed note's wording among another's others is a conflicting
+    # answer or an older wording, which the build says otherwise.)
+    holders = {item.note.wording: item for item in identification.notes}
+    problems: list[Problem] = []
+    for removed in identification.removed:
+        if not removed.wording or (holder := holders.get(removed.wording)) is None:
+            continue
+        topics = {fold_topic(topic) for topic in removed.topics}
+        entry = next(
+            (m.entry for m in holder.note.merges if fold_topic(m.entry.topic) in topics), holder.note.first
+        )
+        shown = holder.note.shown
+        message = _(
+            "note {guid} (under {topics}) is removed, though its entry is still here: it says exactly what "
+            "the card at {shown} says, and one note holds both copies (the same entry added on two "
+            "branches?); Anki keeps the removed card and its review history on import: delete it there by "
+            "hand (qa2anki list --removed finds it)"
+        ).format(guid=removed.guid, topics=" / ".join(removed.topics), shown=f"{shown.path}:{shown.line}")
+        problems.append(Problem(entry.path, entry.line, Severity.WARNING, message))
     return tuple(problems)
 
 
