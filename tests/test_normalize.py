@@ -454,11 +454,16 @@ def test_a_removed_card_put_back_beside_an_alike_card_is_no_edit_of_it() -> None
     other = entry("如何防止模型过拟合呢？", ANSWER + "还可以用早停。", line=30)
     (one,) = normalize([first]).notes
     (two,) = normalize([other]).notes
-    previous = replace(lock_of([one]), removed=frozenset({two.wording}))
+    previous = replace(lock_of([one]), removed={two.wording: frozenset({"主题"})})
     result = normalize([first, other], previous=previous)
     (note,) = result.notes
     assert note.shown.line == 10 and note.edited == () and note.stale == ()
     assert not any("stale copy" in problem.message for problem in result.problems)
+    # Under a heading the removed note never stood under, the same wording is an edit (an answer pasted
+    # over the card's copy, which happens to be the removed card's): the latest edit wins.
+    elsewhere = replace(lock_of([one]), removed={two.wording: frozenset({"其他"})})
+    (edited,) = normalize([first, other], previous=elsewhere).notes
+    assert edited.shown.line == 30 and [entry.line for entry in edited.stale] == [10]
 
 
 def test_copies_changed_differently_keep_the_card_and_stay_new() -> None:

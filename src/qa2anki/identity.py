@@ -143,7 +143,7 @@ def previous_wordings(lock: Lock) -> Previous | None:
     alone: set[str] = set()
     keys: dict[str, str] = {}
     texts: dict[str, tuple[str, str]] = {}
-    removed: set[str] = set()
+    removed: dict[str, frozenset[str]] = {}
     aliases: dict[str, str] = {}
     # The other side's record of a note a merged lock holds goes with its note (after every note's own).
     variants = [(v, n) for n in lock.notes if (v := lock.variants.get(n.guid)) is not None and n.wording]
@@ -164,7 +164,8 @@ def previous_wordings(lock: Lock) -> Previous | None:
             if locked is not note and locked.wording != note.wording:
                 aliases[locked.wording] = note.wording
         elif locked.wording and locked is note:
-            removed.update((locked.wording, *locked.others))
+            for digest in (locked.wording, *locked.others):
+                removed.setdefault(digest, frozenset(map(fold_topic, locked.topics)))
     if not known:
         return None
     return Previous(
@@ -177,7 +178,7 @@ def previous_wordings(lock: Lock) -> Previous | None:
         aliases,
         keys,
         texts,
-        frozenset(removed - known),
+        {digest: topics for digest, topics in removed.items() if digest not in known},
     )
 
 

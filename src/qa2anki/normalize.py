@@ -243,9 +243,10 @@ class Previous:
     texts: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     """Each live note's shown wording, to its folded question and answer: what a card none of whose copies
     is left said, which an edit may be of (see :func:`_edits_a_gone_card`)."""
-    removed: frozenset[str] = frozenset()
-    """The wordings of the notes the lock holds as removed (and no live note has): a copy that says one
-    again is that entry put back (a deletion undone), not an edit of a card it is alike to."""
+    removed: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """The wordings of the notes the lock holds as removed (and no live note has), to the folded topics
+    the note stood under: a copy that says one again under one of them is that entry put back (a
+    deletion undone), not an edit of a card it is alike to (see :func:`_put_back`)."""
 
 
 class UnionFind:
@@ -981,9 +982,12 @@ def _choose(members: Sequence[_Group], previous: Previous | None) -> _Choice:
     known = [row for row in rows if row[2] in previous.known]
     if not known:
         return _ranked(members)  # a new note (or every copy changed): nothing to go by but the copies
-    # (A wording of a removed note is that entry put back, a deletion undone: no edit of this card.)
     new = sorted(
-        {digest for _, _, digest in rows if digest not in previous.known and digest not in previous.removed}
+        {
+            digest
+            for _, entry, digest in rows
+            if digest not in previous.known and not _put_back(entry, digest, previous)
+        }
     )
     if len(new) == 1:
         return _among(rows, new[0])
@@ -1006,6 +1010,13 @@ def _choose(members: Sequence[_Group], previous: Previous | None) -> _Choice:
         edited = tuple(sorted((entry for _, entry, digest in rows if digest in new), key=_sort_key))
         return _Choice(choice.canonical, choice.chosen, edited)
     return choice
+
+
+def _put_back(entry: Entry, digest: str, previous: Previous) -> bool:
+    """Whether a copy says what a removed note said, under a heading that note stood under: that entry put
+    back (a deletion undone), no edit of a card. Under another heading it is one: the answer of a card
+    pasted into another, which happens to be a removed card's."""
+    return fold_topic(entry.topic) in previous.removed.get(digest, frozenset())
 
 
 def _stood(entry: Entry, digest: str, previous: Previous) -> bool:
