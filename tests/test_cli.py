@@ -641,13 +641,10 @@ def test_a_deleted_alike_copy_put_back_leaves_the_kept_card(project: Path, run_c
     assert card["guid"] == kept["什么是KV缓存？"] and len(card["sources"]) == 2
 
 
-def test_one_entry_both_branches_added_under_two_headings_names_the_removed_card(
-    project: Path, run_cli: RunCli
-) -> None:
-    """Two branches add the very same entry under two headings, and each builds and studies it. After the
-    merge one note holds both copies (a note's wording is its own), so one card is removed, though its
-    entry is still there: the build says so at that copy, naming the card, not only that it is gone."""
-
+def merged_under_two_headings(project: Path, run_cli: RunCli) -> tuple[Path, str]:
+    """Two branches add the very same entry under two headings (推理加速 in ml.md, 高频题 in hot.md), and
+    each builds and studies it; the merge leaves the lock in conflict. Gives hot.md and the GUID of the
+    card its branch built."""
     document = write_doc(project, SECTIONS)
     git = committed(project, run_cli)
     git("checkout", "-qb", "other")
@@ -657,13 +654,27 @@ def test_one_entry_both_branches_added_under_two_headings_names_the_removed_card
     assert run_cli("build").exit_code == 0
     git("add", "-A")
     git("commit", "-qm", "other")
-    theirs = json.loads(run_cli("list", "--json").output)["notes"]
+    (guid,) = [
+        note["guid"]
+        for note in json.loads(run_cli("list", "--json").output)["notes"]
+        if "KV" in note["question"]
+    ]
     git("checkout", "-q", "main")
     document.write_text(SECTIONS + KV.format(number=3, question="什么是KV缓存？"), encoding="utf-8")
     assert run_cli("build").exit_code == 0
     git("commit", "-qam", "main")
     assert git("merge", "other").returncode != 0  # (the lock)
-    (guid,) = [note["guid"] for note in theirs if "KV" in note["question"]]
+    return hot, guid
+
+
+def test_one_entry_both_branches_added_under_two_headings_names_the_removed_card(
+    project: Path, run_cli: RunCli
+) -> None:
+    """After the merge of :func:`merged_under_two_headings` one note holds both copies (a note's wording is
+    its own), so one card is removed, though its entry is still there: the build says so at that copy,
+    naming the card, not only that it is gone. With that copy deleted while merging, it is gone indeed,
+    and nothing more is said."""
+    hot, guid = merged_under_two_headings(project, run_cli)
     result = run_cli("build")
     assert result.exit_code == 0 and "1 removed" in result.output
     line = hot.read_text(encoding="utf-8").split("\n").index("**面试题：** 什么是KV缓存？") + 1
@@ -672,6 +683,18 @@ def test_one_entry_both_branches_added_under_two_headings_names_the_removed_card
         in result.output
     )
     assert "is removed, though its entry" not in run_cli("build").output  # (said once, when it goes)
+
+
+def test_one_entry_both_branches_added_and_one_copy_deleted_says_nothing_more(
+    project: Path, run_cli: RunCli
+) -> None:
+    """After the merge of :func:`merged_under_two_headings`, either copy deleted while merging: its card
+    is removed, as any deleted entry's, with no claim that its entry is still there."""
+    hot, _ = merged_under_two_headings(project, run_cli)
+    hot.unlink()
+    first = run_cli("build")
+    assert first.exit_code == 0 and "1 removed" in first.output
+    assert "is removed, though its entry" not in first.output
 
 
 def test_cards_alike_across_headings_are_named_by_a_warm_build_too(project: Path, run_cli: RunCli) -> None:

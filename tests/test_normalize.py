@@ -447,6 +447,22 @@ def test_a_card_reworded_beside_an_alike_card_is_no_edit_of_that_card() -> None:
         assert not any("stale copy" in problem.message for problem in result.problems)
 
 
+def test_a_reworded_copy_is_its_card_s_edit_when_an_unlike_card_goes() -> None:
+    """A card with two copies and another card under the heading, unlike it (its own answer): in one build
+    that card is deleted and one copy of the first reworded. The edit is the first card's (the latest
+    edit wins, the other copy is stale): a card gone that was alike to none still there is no sign that
+    the edit was its."""
+    copies = [entry(OLD_Q, ANSWER, line=10), entry(OLD_Q, ANSWER, line=20)]
+    unlike = entry(
+        "模型过拟合是什么意思呢？", "模型把训练集里的噪声也当成了规律，泛化能力因此变差。", line=30
+    )
+    (one,) = normalize(copies).notes
+    (two,) = normalize([unlike]).notes
+    edit = replace(copies[1], question_md="模型过拟合是什么意思？", question_folded="")
+    (note,) = normalize([copies[0], edit], previous=lock_of([one, two])).notes
+    assert note.shown.line == 20 and [e.line for e in note.stale] == [10]
+
+
 def test_a_removed_card_put_back_beside_an_alike_card_is_no_edit_of_it() -> None:
     """Of two alike cards, one was deleted (the lock holds it as removed); its entry put back is that
     entry again, not an edit of the other card: the card keeps its wording, and the copy joins it."""

@@ -1324,9 +1324,10 @@ def _joined_cards(identification: Identification) -> tuple[Problem, ...]:
         if not removed.wording or (holder := holders.get(removed.wording)) is None:
             continue
         topics = {fold_topic(topic) for topic in removed.topics}
-        entry = next(
-            (m.entry for m in holder.note.merges if fold_topic(m.entry.topic) in topics), holder.note.first
-        )
+        copies = [m.entry for m in holder.note.merges if fold_topic(m.entry.topic) in topics]
+        if not copies or holder.note.shown in copies:
+            continue  # (its copy was deleted: it is gone indeed)
+        entry = copies[0]
         shown = holder.note.shown
         message = _(
             "note {guid} (under {topics}) is removed, though its entry is still here: it says exactly what "

@@ -1211,7 +1211,7 @@ def _other_notes(
     if (
         chosen not in previous.owners
         and mine is None
-        and not _edits_a_gone_card(choice, previous, vanished, limits)
+        and not _edits_a_gone_card(members, choice, previous, vanished, limits)
     ):
         shown = {
             digest
@@ -1248,23 +1248,28 @@ def _gone_cards(groups: Sequence[_Group], previous: Previous) -> dict[str, list[
 
 
 def _edits_a_gone_card(
-    choice: _Choice, previous: Previous, vanished: Mapping[str, list[str]], limits: Thresholds
+    members: Sequence[_Group],
+    choice: _Choice,
+    previous: Previous,
+    vanished: Mapping[str, list[str]],
+    limits: Thresholds,
 ) -> bool:
     """Whether an edit no card owns is like a card none of whose copies is left, under a topic the edit
-    stands under: two alike cards (a merge kept both), one of them reworded. The edit replaced that
-    card's copy; another card alike to it, whose copies are all still there, was not edited, and keeps
-    them (else its card showed the edit and the reworded card was removed, with its history)."""
+    stands under, which was alike to a card whose copies are among the members: two alike cards (a merge
+    kept both), one of them reworded. The edit replaced that card's copy; the other card, whose wording
+    is still there, was not edited, and keeps its copies (else its card showed the edit and the reworded
+    card was removed, with its history). A card gone that was unlike the cards still there (a question
+    deleted while another's copy is reworded) is no sign: the edit goes by likeness, as before."""
     canonical = choice.canonical
     owners = {owner for entry in canonical.entries for owner in vanished.get(fold_topic(entry.topic), ())}
-    for owner in owners:
-        question, answer = (fold(text) for text in previous.texts[owner])
-        card = _Group(question, answer, ())
-        if _near(
-            similarity(canonical.question, question),
-            similarity(canonical.answer, answer),
-            canonical,
-            card,
-            limits,
+    if not owners:
+        return False
+    standing = [group for group in members if _holds(group, previous.shown)]
+    for owner in sorted(owners):
+        question, answer = previous.texts[owner]
+        card = _Group(fold(question), fold(answer), ())
+        if _near_copies(canonical, card, limits) and any(
+            _near_copies(group, card, limits) for group in standing
         ):
             return True
     return False
