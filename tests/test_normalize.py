@@ -463,6 +463,24 @@ def test_a_reworded_copy_is_its_card_s_edit_when_an_unlike_card_goes() -> None:
     assert note.shown.line == 20 and [e.line for e in note.stale] == [10]
 
 
+def test_an_edit_beside_two_alike_cards_is_the_one_it_is_most_like() -> None:
+    """Two alike cards (a merge kept both), the first with two copies; one of its copies is reworded. The
+    edit is that card's, the one it is most like (its answer): the other card keeps its copy (it was
+    taken as a stale copy of the edit, and its card removed). So it is when the other card is deleted in
+    the same build: a card gone whose answer the edit has less of is no sign that the edit was its."""
+    first, second = entry(OLD_Q, ANSWER, line=10), entry(OLD_Q, ANSWER, line=20)
+    other = entry("如何防止模型过拟合呢？", ANSWER + "还可以用早停。", line=30)
+    (one,) = normalize([first, second]).notes
+    (two,) = normalize([other]).notes
+    previous = lock_of([one, two])
+    edit = replace(second, question_md=NEW_Q, question_folded="")
+    shown = {note.shown.line: note for note in normalize([first, edit, other], previous=previous).notes}
+    assert set(shown) == {20, 30}
+    assert [e.line for e in shown[20].stale] == [10] and shown[30].stale == ()
+    (alone,) = normalize([first, edit], previous=previous).notes
+    assert alone.shown.line == 20 and [e.line for e in alone.stale] == [10]
+
+
 def test_a_removed_card_put_back_beside_an_alike_card_is_no_edit_of_it() -> None:
     """Of two alike cards, one was deleted (the lock holds it as removed); its entry put back is that
     entry again, not an edit of the other card: the card keeps its wording, and the copy joins it."""

@@ -57,7 +57,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import combinations
-from typing import TypeGuard
+from typing import NamedTuple, TypeGuard
 
 from qa2anki.errors import Problem, Severity
 from qa2anki.fold import fold, unspaced
@@ -1095,9 +1095,13 @@ def _like_the_choice(
     def asks_alike(group: _Group) -> bool:
         return _similarities(group, canonical, remembered, memo)[0] >= limits.question
 
+    def similarities(group: _Group) -> tuple[float, float]:
+        return _similarities(group, canonical, remembered, memo)
+
     mine = _card_owner(members, choice, previous, asks_alike)
+    likeness_of = _Likeness(like, similarities)
     others = _other_notes(
-        members, choice, previous, like, mine or _keyed_owner(choice, previous), vanished, limits
+        members, choice, previous, likeness_of, mine or _keyed_owner(choice, previous), vanished, limits
     )
     key = identity_key(choice.chosen.topic, canonical.question)  # the note's (see _note)
     for group in members:
@@ -1188,11 +1192,20 @@ def _owner_of(digests: set[str], previous: Previous) -> str | None:
     return owners.pop() if len(owners) == 1 else None
 
 
+class _Likeness(NamedTuple):
+    """How a member stands to the card a choice shows."""
+
+    like: Callable[[_Group], bool]
+    """Whether it stands on the card (see :func:`_like_the_card`)."""
+    similarities: Callable[[_Group], tuple[float, float]]
+    """Its question and answer similarity to the card's."""
+
+
 def _other_notes(
     members: Sequence[_Group],
     choice: _Choice,
     previous: Previous | None,
-    like: Callable[[_Group], bool],
+    likeness: _Likeness,
     mine: str | None,
     vanished: Mapping[str, list[str]],
     limits: Thresholds,
@@ -1203,22 +1216,36 @@ def _other_notes(
     stands on the card) were not edited, and their other wordings stay theirs (else a copy of one, alike
     to the edit, would leave it for the edit's card in this build, and go back in the next, by its key).
     The note an edit belongs to is not another note even when its card is unlike the edit: a stale copy
-    brought up to date in a way of its own. But an edit like a card none of whose copies is left is that
-    card's (see :func:`_edits_a_gone_card`): the cards whose copies are still there were not edited."""
+    brought up to date in a way of its own. Of several cards like the edit, it is the one it is most
+    like (question and answer similarity summed): the others were not edited (else their cards were
+    removed, their copies called stale). And an edit like a card none of whose copies is left is that
+    card's, unless a card still there answers more like it (see :func:`_edits_a_gone_card`): the cards
+    whose copies are still there were not edited."""
     if previous is None:
         return frozenset()
     chosen = _wording(choice.chosen)
+    cards: dict[str, tuple[float, float]] = {}  # each card like the edit: closeness, answer similarity
+    if chosen not in previous.owners and mine is None:
+        for group in members:
+            if group is not choice.canonical and likeness.like(group):
+                q_sim, a_sim = likeness.similarities(group)
+                for digest in {_wording(entry) for entry in group.entries} & previous.shown:
+                    cards[digest] = max(cards.get(digest, (0.0, 0.0)), (q_sim + a_sim, a_sim))
+    answered = max((a_sim for _, a_sim in cards.values()), default=0.0)
     if (
         chosen not in previous.owners
         and mine is None
-        and not _edits_a_gone_card(members, choice, previous, vanished, limits)
+        and not _edits_a_gone_card(members, choice, previous, vanished, limits, answered)
     ):
         shown = {
             digest
             for group in members
-            if not like(group)
+            if not likeness.like(group)
             for digest in {_wording(entry) for entry in group.entries} & previous.shown
         }
+        closest = max((value for value, _ in cards.values()), default=0.0)
+        edited = [digest for digest, (value, _) in cards.items() if value == closest]
+        shown |= {digest for digest in cards if len(edited) > 1 or digest != edited[0]}
     else:
         present = {_wording(entry) for group in members for entry in group.entries}
         shown = present & previous.shown
@@ -1253,13 +1280,16 @@ def _edits_a_gone_card(
     previous: Previous,
     vanished: Mapping[str, list[str]],
     limits: Thresholds,
+    answered: float,
 ) -> bool:
-    """Whether an edit no card owns is like a card none of whose copies is left, under a topic the edit
-    stands under, which was alike to a card whose copies are among the members: two alike cards (a merge
-    kept both), one of them reworded. The edit replaced that card's copy; the other card, whose wording
-    is still there, was not edited, and keeps its copies (else its card showed the edit and the reworded
-    card was removed, with its history). A card gone that was unlike the cards still there (a question
-    deleted while another's copy is reworded) is no sign: the edit goes by likeness, as before."""
+    """Whether an edit no card owns is like a card none of whose copies is left, under a topic the edit stands
+    under, which was alike to a card whose copies are among the members, and answers at least as like the edit
+    as those like it do (``answered``, see :func:`_other_notes`): two alike cards (a merge kept both), one of
+    them reworded. (A card still there whose answer the edit has, more than the gone one's, is the edited one:
+    its other copy reworded while the gone card was deleted.) The edit replaced that card's copy; the other
+    card, whose wording is still there, was not edited, and keeps its copies (else its card showed the edit
+    and the reworded card was removed, with its history). A card gone that was unlike the cards still there (a
+    question deleted while another's copy is reworded) is no sign: the edit goes by likeness, as before."""
     canonical = choice.canonical
     owners = {owner for entry in canonical.entries for owner in vanished.get(fold_topic(entry.topic), ())}
     if not owners:
@@ -1268,8 +1298,11 @@ def _edits_a_gone_card(
     for owner in sorted(owners):
         question, answer = previous.texts[owner]
         card = _Group(fold(question), fold(answer), ())
-        if _near_copies(canonical, card, limits) and any(
-            _near_copies(group, card, limits) for group in standing
+        q_sim, a_sim = similarity(canonical.question, question), similarity(canonical.answer, answer)
+        if (
+            round(a_sim, 3) >= answered
+            and _near(q_sim, a_sim, canonical, card, limits)
+            and any(_near_copies(group, card, limits) for group in standing)
         ):
             return True
     return False
