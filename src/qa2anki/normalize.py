@@ -1210,17 +1210,17 @@ def _other_notes(
     vanished: Mapping[str, list[str]],
     limits: Thresholds,
 ) -> frozenset[str]:
-    """The shown wordings of the lock's other notes whose cards are still among the members: never the
-    card's own (``mine``, see :func:`_card_owner`). When the card shows an edit, which note the edit
-    belongs to is what its likeness says: the notes whose cards are unlike it (``like``: whether a member
-    stands on the card) were not edited, and their other wordings stay theirs (else a copy of one, alike
-    to the edit, would leave it for the edit's card in this build, and go back in the next, by its key).
-    The note an edit belongs to is not another note even when its card is unlike the edit: a stale copy
-    brought up to date in a way of its own. Of several cards like the edit, it is the one it is most
-    like (question and answer similarity summed): the others were not edited (else their cards were
-    removed, their copies called stale). And an edit like a card none of whose copies is left is that
-    card's, unless a card still there answers more like it (see :func:`_edits_a_gone_card`): the cards
-    whose copies are still there were not edited."""
+    """The shown wordings of the lock's other notes whose cards are still among the members: never the card's
+    own (``mine``, see :func:`_card_owner`). When the card shows an edit, which note the edit belongs to is
+    what its likeness says: the notes whose cards are unlike it (``like``: whether a member stands on the
+    card) were not edited, and their other wordings stay theirs (else a copy of one, alike to the edit, would
+    leave it for the edit's card in this build, and go back in the next, by its key). The note an edit belongs
+    to is not another note even when its card is unlike the edit: a stale copy brought up to date in a way of
+    its own. Of several cards like the edit that answer alike, it is the one it is most like (question and
+    answer similarity summed): the others were not edited (else their cards were removed, their copies called
+    stale). And an edit like a card none of whose copies is left is that card's, unless a card still there
+    answers more like it (see :func:`_edits_a_gone_card`): the cards whose copies are still there were not
+    edited."""
     if previous is None:
         return frozenset()
     chosen = _wording(choice.chosen)
@@ -1229,6 +1229,8 @@ def _other_notes(
         for group in members:
             if group is not choice.canonical and likeness.like(group):
                 q_sim, a_sim = likeness.similarities(group)
+                if a_sim < limits.answer:
+                    continue  # (a card asking alike with another answer: a conflict, not a copy)
                 for digest in {_wording(entry) for entry in group.entries} & previous.shown:
                     cards[digest] = max(cards.get(digest, (0.0, 0.0)), (q_sim + a_sim, a_sim))
     answered = max((a_sim for _, a_sim in cards.values()), default=0.0)
@@ -1298,7 +1300,10 @@ def _edits_a_gone_card(
     for owner in sorted(owners):
         question, answer = previous.texts[owner]
         card = _Group(fold(question), fold(answer), ())
-        q_sim, a_sim = similarity(canonical.question, question), similarity(canonical.answer, answer)
+        q_sim, a_sim = (
+            similarity(canonical.question, card.question),
+            similarity(canonical.answer, card.answer),
+        )
         if (
             round(a_sim, 3) >= answered
             and _near(q_sim, a_sim, canonical, card, limits)
