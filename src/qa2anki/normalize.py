@@ -491,14 +491,16 @@ def normalize(
         for x, y in edges:
             union.union(members[x], members[y])
     rewritten: list[tuple[int, int]] = []
+    vanished: dict[str, list[str]] = {}
     if previous is not None:
-        copies, rewritten = _copy_edges(groups, previous, limits)
+        wordings = [{_wording(entry) for entry in group.entries} for group in groups]
+        copies, rewritten = _copy_edges(groups, wordings, previous, limits)
         for x, y in (*copies, *rewritten):
             union.union(x, y)
+        vanished = _gone_cards(wordings, previous)
     clusters: dict[int, list[_Group]] = defaultdict(list)
     for index, group in enumerate(groups):
         clusters[union.find(index)].append(group)
-    vanished = _gone_cards(groups, previous) if previous is not None else {}
 
     notes: list[Note] = []
     problems: list[Problem] = []
@@ -529,7 +531,7 @@ def normalize(
 
 
 def _copy_edges(
-    groups: Sequence[_Group], previous: Previous, limits: Thresholds
+    groups: Sequence[_Group], wordings: Sequence[set[str]], previous: Previous, limits: Thresholds
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Pairs of groups under different topics that are copies of one note of the last build. Near
     duplicates and conflicts merge only within a topic, but an exact copy repeated under another heading (a
@@ -540,10 +542,9 @@ def _copy_edges(
     :func:`_alike_questions`). Or the pair shares neither, after one copy's question and later the
     other's answer were edited: see :func:`_lost_topic_edges`; once both wordings are the note's, they
     stay together whatever they share. Given apart: the pairs of copies that every one was edited (see
-    :func:`_rewritten_copy_edges`), for the warning they get."""
+    :func:`_rewritten_copy_edges`), for the warning they get. (``wordings``: each group's digests.)"""
     by_question: dict[str, list[int]] = defaultdict(list)
     by_answer: dict[str, list[int]] = defaultdict(list)
-    wordings = [{_wording(entry) for entry in group.entries} for group in groups]
     owners = [_owner_of(digests, previous) for digests in wordings]
     known = [not digests.isdisjoint(previous.known) for digests in wordings]
     owned: dict[str, list[int]] = defaultdict(list)
@@ -1263,11 +1264,12 @@ def _other_notes(
     return frozenset(aliases.get(d, d) for d in shown) - {mine, aliases.get(chosen, chosen)}
 
 
-def _gone_cards(groups: Sequence[_Group], previous: Previous) -> dict[str, list[str]]:
-    """The cards of the last build none of whose copies is left (by the wording each showed), under each
-    topic they stood under. Cards stand under topics whole in a carried build too (a note links its
-    topics into one region), so a card gone under a topic it rebuilds is gone in a full build too."""
-    standing = {previous.owners.get(_wording(entry)) for group in groups for entry in group.entries}
+def _gone_cards(wordings: Sequence[set[str]], previous: Previous) -> dict[str, list[str]]:
+    """The cards of the last build none of whose copies is left (by the wording each showed; ``wordings``:
+    each group's digests), under each topic they stood under. Cards stand under topics whole in a carried
+    build too (a note links its topics into one region), so a card gone under a topic it rebuilds is gone in a
+    full build too."""
+    standing = {previous.owners.get(digest) for digests in wordings for digest in digests}
     gone: dict[str, list[str]] = defaultdict(list)
     for owner, topics in previous.topics.items():
         if owner not in standing and owner in previous.texts:
