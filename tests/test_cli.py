@@ -635,6 +635,8 @@ def test_a_deleted_alike_copy_put_back_leaves_the_kept_card(project: Path, run_c
     result = run_cli("build")
     assert result.exit_code == 0
     assert "0 revived" in result.output and "0 removed" in result.output and "stale copy" not in result.output
+    assert "read as that entry put back" in result.output
+    assert "put back" not in run_cli("build").output  # (said once: the lock records the copy now)
     (card,) = [
         note for note in json.loads(run_cli("list", "--json").output)["notes"] if "KV" in note["question"]
     ]

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa2anki import normalize as normalize_module
+from qa2anki.errors import Severity
 from qa2anki.normalize import fold, normalize
 from qa2anki.parse import Entry, parse_document
 from qa2anki.similarity import bigrams, letter_count, similarity
@@ -493,6 +494,10 @@ def test_a_removed_card_put_back_beside_an_alike_card_is_no_edit_of_it() -> None
     (note,) = result.notes
     assert note.shown.line == 10 and note.edited == () and note.stale == ()
     assert not any("stale copy" in problem.message for problem in result.problems)
+    (hint,) = [problem for problem in result.problems if "put back" in problem.message]
+    assert (
+        hint.line == 30 and hint.severity == Severity.WARNING and "joins the card at a.md:10" in hint.message
+    )
     # Under a heading the removed note never stood under, the same wording is an edit (an answer pasted
     # over the card's copy, which happens to be the removed card's): the latest edit wins.
     elsewhere = replace(lock_of([one]), removed={two.wording: frozenset({"其他"})})

@@ -515,6 +515,8 @@ def normalize(
             notes.append(note)
             made.append((choice, note))
             problems.extend(notices)
+            if previous is not None and previous.removed:
+                problems.extend(_put_back_problems(note, previous))
             if previous is not None and _rewritten_apart(part, previous):
                 rewritten_parts.extend(combinations(part, 2))
         if previous is not None and len(made) > 1:
@@ -1018,6 +1020,25 @@ def _put_back(entry: Entry, digest: str, previous: Previous) -> bool:
     back (a deletion undone), no edit of a card. Under another heading it is one: the answer of a card
     pasted into another, which happens to be a removed card's."""
     return fold_topic(entry.topic) in previous.removed.get(digest, frozenset())
+
+
+def _put_back_problems(note: Note, previous: Previous) -> list[Problem]:
+    """A warning at each copy of a note that says what a removed note said, under a heading it stood under
+    (see :func:`_put_back`): read as that entry put back, it joins this card; said once, in the build
+    that finds it (the lock then records its wording as this note's). An edit of this card that happens
+    to say so is read the same way, and only this line tells."""
+    shown = f"{note.shown.path}:{note.shown.line}"
+    hints = []
+    for merge in note.merges:
+        entry = merge.entry
+        digest = _wording(entry)
+        if entry is not note.shown and digest not in previous.known and _put_back(entry, digest, previous):
+            message = _(
+                "this copy says exactly what a card removed earlier said under this heading: read as that "
+                "entry put back, it joins the card at {shown} (qa2anki list --removed shows the removed card)"
+            ).format(shown=shown)
+            hints.append(Problem(entry.path, entry.line, Severity.WARNING, message))
+    return hints
 
 
 def _stood(entry: Entry, digest: str, previous: Previous) -> bool:
