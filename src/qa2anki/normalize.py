@@ -1028,7 +1028,7 @@ def _put_back_problems(note: Note, previous: Previous) -> list[Problem]:
     that finds it (the lock then records its wording as this note's). An edit of this card that happens
     to say so is read the same way, and only this line tells."""
     shown = f"{note.shown.path}:{note.shown.line}"
-    hints = []
+    warnings = []
     for merge in note.merges:
         entry = merge.entry
         digest = _wording(entry)
@@ -1037,8 +1037,8 @@ def _put_back_problems(note: Note, previous: Previous) -> list[Problem]:
                 "this copy says exactly what a card removed earlier said under this heading: read as that "
                 "entry put back, it joins the card at {shown} (qa2anki list --removed shows the removed card)"
             ).format(shown=shown)
-            hints.append(Problem(entry.path, entry.line, Severity.WARNING, message))
-    return hints
+            warnings.append(Problem(entry.path, entry.line, Severity.WARNING, message))
+    return warnings
 
 
 def _stood(entry: Entry, digest: str, previous: Previous) -> bool:
@@ -1246,8 +1246,9 @@ def _other_notes(
     if previous is None:
         return frozenset()
     chosen = _wording(choice.chosen)
+    unowned = chosen not in previous.owners and mine is None  # (an edit no card owns)
     cards: dict[str, tuple[float, float]] = {}  # each card like the edit: closeness, answer similarity
-    if chosen not in previous.owners and mine is None:
+    if unowned:
         for group in members:
             if group is not choice.canonical and likeness.like(group):
                 q_sim, a_sim = likeness.similarities(group)
@@ -1256,11 +1257,7 @@ def _other_notes(
                 for digest in {_wording(entry) for entry in group.entries} & previous.shown:
                     cards[digest] = max(cards.get(digest, (0.0, 0.0)), (q_sim + a_sim, a_sim))
     answered = max((a_sim for _, a_sim in cards.values()), default=0.0)
-    if (
-        chosen not in previous.owners
-        and mine is None
-        and not _edits_a_gone_card(members, choice, previous, vanished, limits, answered)
-    ):
+    if unowned and not _edits_a_gone_card(members, choice, previous, vanished, limits, answered):
         shown = {
             digest
             for group in members
