@@ -304,3 +304,12 @@ def test_every_option_the_rules_look_up_is_set(monkeypatch: pytest.MonkeyPatch) 
 def test_a_callout_shows_its_title_not_its_header(markdown: str, html: str) -> None:
     """Obsidian callouts: the ``[!type]`` header is never on a card; a title shows on a line of its own."""
     assert render_markdown(markdown) == html
+
+
+def test_every_hidden_block_opener_passes_the_comment_rule_s_first_test() -> None:
+    # The rule turns a line away on its first character before it looks for an opener.
+    from qa2anki.dialect import _COMMENT_STARTS, _HIDDEN_BLOCKS
+
+    assert {opener[0] for opener in _HIDDEN_BLOCKS} <= _COMMENT_STARTS
+    for text in ("<!-- 待补充 -->", "<think>\n想一想\n</think>", "%% 草稿 %%"):
+        assert render_markdown(f"前\n\n{text}\n\n后") == "<p>前</p>\n<p>后</p>"

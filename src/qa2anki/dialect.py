@@ -379,13 +379,18 @@ def _softbreak(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDic
     return str(RendererHTML.hardbreak(self, tokens, idx, options, env)) if shown else ""
 
 
+_MATH_OPENERS = ("$$", "\\[")
+
+
 def _math_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """Display math on lines of its own: ``$$`` or ``\\[`` at the start of a line, up to a line ending in
     ``$$`` or ``\\]``. A blank line or a heading before the end means it is not a block after all (the
     inline rules then have their say), so a stray ``$$`` never swallows the rest of a document."""
-    if state.sCount[start_line] - state.blkIndent >= 4:
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    # (every line of a paragraph asks: the cheapest test first)
+    if state.src[begin : begin + 2] not in _MATH_OPENERS or state.sCount[start_line] - state.blkIndent >= 4:
         return False
-    first = state.src[state.bMarks[start_line] + state.tShift[start_line] : state.eMarks[start_line]].rstrip()
+    first = state.src[begin : state.eMarks[start_line]].rstrip()
     opener = first[:2]
     closer = {"$$": "$$", "\\[": "\\]"}.get(opener)
     if closer is None:
@@ -472,10 +477,11 @@ def _comment_block(state: StateBlock, start_line: int, end_line: int, silent: bo
     reads one (it may interrupt a paragraph), though raw HTML is off: authors hide notes and Hexo's
     ``<!-- more -->`` so, and shown as text they fell on cards, or hid the question on the next line. One
     that does not close before a heading, or at all, is text (it never swallows what follows)."""
-    if state.sCount[start_line] - state.blkIndent >= 4:
-        return False
     begin = state.bMarks[start_line] + state.tShift[start_line]
     first = state.src[begin : begin + 1]
+    # (every line of a paragraph asks: the cheapest test first)
+    if first not in _COMMENT_STARTS or state.sCount[start_line] - state.blkIndent >= 4:
+        return False
     if (
         state.src.startswith(("<a", "<A"), begin)
         and _ANCHOR_LINE_RE.fullmatch(state.src, begin, state.eMarks[start_line])
@@ -518,6 +524,9 @@ _DIRECTIVES = frozenset(
 
 _NOTE_MARK_STARTS = frozenset("{}<#")
 """The first characters of the lines :func:`_marks_a_note` may hide (it is tried at every line)."""
+_COMMENT_STARTS = _NOTE_MARK_STARTS | frozenset("<%")
+"""The first characters of the lines :func:`_comment_block` takes: a note mark, an anchor, or what opens
+one of :data:`_HIDDEN_BLOCKS`."""
 
 
 def _marks_a_note(line: str) -> bool:
