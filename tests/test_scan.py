@@ -436,14 +436,20 @@ def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
 
     def wrong_shape(data: Any) -> None:
         if isinstance(data, dict):
-            data[next(iter(data))] = (("heading", "x"),)
+            data[next(iter(data))] = marshal.dumps((("heading", "x"),))
 
     def wrong_part(data: Any) -> None:
         data[0] = (("heading", "x"), (), (), True)
 
     _rewrite(chunks[1], wrong_part, list)
     assert scan_documents(documents, tmp_path)[0] == expected
+
+    def not_marshal(data: Any) -> None:
+        if isinstance(data, dict):
+            data[next(iter(data))] = b"\xff not marshal"
+
     _rewrite(blocks[1], wrong_shape)
+    _rewrite(blocks[2], not_marshal)
     for path in chunks:
         _rewrite(path, list.clear, list)  # every section must be assembled from its blocks again
     assert scan_documents(documents, tmp_path)[0] == expected

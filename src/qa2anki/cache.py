@@ -42,7 +42,7 @@ class DamagedCache(Exception):
     there were no cache."""
 
 
-_DECODE_ERRORS = (TypeError, ValueError, IndexError, KeyError, AttributeError)
+_DECODE_ERRORS = (TypeError, ValueError, IndexError, KeyError, AttributeError, EOFError)
 
 
 class _Decoding:

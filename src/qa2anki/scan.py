@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
+import marshal
 import os
 import shutil
 from array import array
@@ -179,13 +180,23 @@ class _Shards:
 def _blocks(stored: Any, offset: int) -> list[BlockInfo]:
     """A section's stored blocks, moved to the section's place in its document."""
     with decoding():
+        plain = _plain_blocks(stored)
         if not offset:
-            return list(map(BlockInfo._make, stored))
-        return [BlockInfo(kind, start + offset, end + offset, *rest) for kind, start, end, *rest in stored]
+            return list(map(BlockInfo._make, plain))
+        return [BlockInfo(kind, start + offset, end + offset, *rest) for kind, start, end, *rest in plain]
 
 
-_ScannedText = tuple[tuple[tuple[Any, ...], ...], Definitions, SectionFacts]
-"""A text's blocks as plain data, the link references it defines, and its facts."""
+def _plain_blocks(stored: Any) -> Any:
+    """A section's stored blocks (see :data:`_ScannedText`) as the plain tuples they were."""
+    if type(stored) is not bytes:
+        raise TypeError("stored blocks are not bytes")
+    return marshal.loads(stored)
+
+
+_ScannedText = tuple[bytes, Definitions, SectionFacts]
+"""A text's blocks as plain data, marshalled, the link references it defines, and its facts. Blocks stay
+marshalled from the worker that scanned them to the cache file: they cross from process to process as one
+string of bytes each, the build holds them in a fraction of the memory, and saving them copies bytes."""
 
 
 def _scan_batch(job: tuple[Labels, list[str], Definitions]) -> list[_ScannedText]:
@@ -194,7 +205,7 @@ def _scan_batch(job: tuple[Labels, list[str], Definitions]) -> list[_ScannedText
     workers, from the blocks at hand: the build's own process would convert every block to find them."""
     labels, texts, table = job
     return [
-        (tuple(tuple(block) for block in blocks), references, section_facts(blocks, references))
+        (marshal.dumps(tuple(map(tuple, blocks))), references, section_facts(blocks, references))
         for blocks, references in scan_texts(texts, labels, table)
     ]
 
@@ -754,9 +765,13 @@ def _join_bodies(
         if body.old and _shard(body.key) != done:
             store.blocks.shards.pop(done, None)
             done = _shard(body.key)
-        heading = fresh[key]
-        rest = store.blocks.get(body.key) if body.old else fresh.get(body.key)
-        joined = None
+        heading = marshal.loads(fresh[key])  # (scanned just now)
+        try:
+            with decoding():
+                rest = _plain_blocks(store.blocks.get(body.key) if body.old else fresh.get(body.key))
+        except DamagedCache:
+            rest = None
+        joined: bytes | None = None
         if (
             type(heading) is tuple
             and len(heading) == 1
@@ -765,7 +780,7 @@ def _join_bodies(
             and all(type(block) is tuple and len(block) > 2 for block in (heading[0], rest[0]))
             and heading[0][1:3] == rest[0][1:3] == (0, 1)
         ):
-            joined = heading + rest[1:]
+            joined = marshal.dumps(heading + rest[1:])
         defines: Definitions = store.facts[body.key].references if body.old else references.get(body.key, ())
         if joined is None:
             [(joined, defines, _)] = _scan_batch((labels, [body.text], ()))
