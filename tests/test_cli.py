@@ -52,7 +52,7 @@ def test_build_writes_one_deck_and_a_summary(project: Path, run_cli: RunCli) -> 
     write_doc(project)
     result = run_cli("build")
     assert result.exit_code == 0, result.output
-    assert "1 document(s), 3 entries → 2 unique notes (1 duplicates merged), 2 topics" in result.output
+    assert "1 document(s), 3 entries → 2 unique notes (1 duplicate merged), 2 topics" in result.output
     assert "2 added" in result.output
     assert [p.name for p in (project / "build").glob("*.apkg")] == ["qa2anki.apkg"]
     assert (project / "source" / "qa2anki.lock").is_file()

@@ -74,8 +74,21 @@ def test_build_speaks_english_in_the_c_locale(project: Path) -> None:
     write_doc(project)
     result = run("build", LANG="C")
     assert result.exit_code == 0, result.output
-    assert "1 document(s), 3 entries → 2 unique notes (1 duplicates merged), 2 topics" in result.output
+    assert "1 document(s), 3 entries → 2 unique notes (1 duplicate merged), 2 topics" in result.output
     assert not CHINESE.search(result.output)
+
+
+def test_counts_agree_with_their_nouns(project: Path) -> None:
+    """One entry is "1 entry" and one note "1 unique note"; Chinese reads the counts as one sentence."""
+    write_doc(project, "## 基础\n\n**面试题：** 什么是过拟合？\n\n**答案：** 训练集好，测试集差。\n")
+    result = run("check", LANG="C")
+    assert result.exit_code == 0, result.output
+    assert "source/ml.md: 1 entry (bold-label 1)" in result.output
+    assert "1 document(s), 1 entry, 1 unique note; 0 error(s), 0 warning(s)" in result.output
+    write_doc(project)
+    result = run("--lang", "zh", "build", LANG="C")
+    assert result.exit_code == 0, result.output
+    assert "1 个文档，3 个条目 → 2 条唯一笔记（合并了 1 个重复条目），2 个主题" in result.output
 
 
 @pytest.mark.parametrize(

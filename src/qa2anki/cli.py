@@ -24,7 +24,7 @@ import click
 
 from qa2anki import __version__, i18n
 from qa2anki.errors import Problem, ProblemsFound, Qa2AnkiError, Severity
-from qa2anki.i18n import N_
+from qa2anki.i18n import N_, ngettext
 from qa2anki.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -379,15 +379,14 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
     )
     click.echo(_("deck {name} ({settings})").format(name=report.config.deck_name, settings=settings))
     click.echo(
-        _(
-            "{documents} document(s), {entries} entries → {notes} unique notes "
-            "({merged} duplicates merged), {topics} topics"
-        ).format(
+        _("{documents} document(s), {entries} → {notes} ({merged}), {topics}").format(
             documents=report.document_count,
-            entries=report.entry_count,
-            notes=report.note_count,
-            merged=report.merged,
-            topics=report.topics,
+            entries=_entries(report.entry_count),
+            notes=_unique_notes(report.note_count),
+            merged=ngettext("{count} duplicate merged", "{count} duplicates merged", report.merged).format(
+                count=report.merged
+            ),
+            topics=ngettext("{count} topic", "{count} topics", report.topics).format(count=report.topics),
         )
     )
     click.echo(changes_line(report.count, len(report.removed)))
@@ -502,8 +501,8 @@ def check_command(sources: tuple[str, ...], strict: bool) -> None:
     for document in analysis.documents:
         styles = Counter(e.rule for e in analysis.entries if e.path == document.path)
         found = ", ".join(f"{rule} {count}" for rule, count in sorted(styles.items()))
-        entries = _("{path}: {count} entries").format(path=document.path, count=sum(styles.values()))
-        click.echo(entries + (f" ({found})" if found else ""))
+        entries = _entries(sum(styles.values()))
+        click.echo(f"{document.path}: {entries}" + (f" ({found})" if found else ""))
     errors = sum(1 for p in analysis.problems if p.severity == Severity.ERROR)
     warnings = sum(1 for p in analysis.problems if p.severity == Severity.WARNING)
     hints = len(checked.hints) + len(analysis.problems) - errors - warnings
@@ -514,13 +513,10 @@ def check_command(sources: tuple[str, ...], strict: bool) -> None:
             )
         )
     click.echo(
-        _(
-            "{documents} document(s), {entries} entries, {notes} unique notes; "
-            "{errors} error(s), {warnings} warning(s)"
-        ).format(
+        _("{documents} document(s), {entries}, {notes}; {errors} error(s), {warnings} warning(s)").format(
             documents=len(analysis.documents),
-            entries=len(analysis.entries),
-            notes=len(analysis.normalized.notes),
+            entries=_entries(len(analysis.entries)),
+            notes=_unique_notes(len(analysis.normalized.notes)),
             errors=errors,
             warnings=warnings,
         )
@@ -586,6 +582,14 @@ def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None, remo
         for merge in note.merges:
             entry = merge.entry
             click.echo(f"    {entry.path}:{entry.line}  {_(merge.kind)}")
+
+
+def _entries(count: int) -> str:
+    return ngettext("{count} entry", "{count} entries", count).format(count=count)
+
+
+def _unique_notes(count: int) -> str:
+    return ngettext("{count} unique note", "{count} unique notes", count).format(count=count)
 
 
 def list_document(report: Listing) -> dict[str, Any]:
