@@ -5311,8 +5311,11 @@ def assemble_part(
                 # It may also be the title of a section of labelled entries: those take it as topic. Over
                 # one labelled entry alone it is that entry's title (``##### 1. 什么是过拟合？`` over
                 # ``**题目：** 请解释过拟合…``), and a question heading names no topic: the entry takes the
-                # heading's own.
-                headings.append((block.level, inherited if _titles_one_entry(blocks, index) else block.topic))
+                # one above, unless that too is a question (``## 12. 什么是蒸馏？`` / ``### 13. …？``).
+                if _titles_one_entry(blocks, index):
+                    headings.append((block.level, "" if ends_asking(inherited) else inherited))
+                else:
+                    headings.append((block.level, block.topic))
         elif block.kind == "break":
             close(at_part_end=False)
             if block.rule == INTERVIEW_STEP:
