@@ -5288,13 +5288,6 @@ def assemble_part(
             while heading_question and headings and headings[-1][0] >= block.level:
                 headings.pop()
             level, topic = headings[-1] if headings else (0, title)
-            if heading_question:
-                # A question heading above is no topic of this one (``## redux的工作流？`` / ``### react
-                # fiber原理？``): the heading above both is, if any. (A ``#`` one may title a page of
-                # questions: see _asking_titles.)
-                topic = next(
-                    (above for at, above in reversed(headings) if at == 1 or not ends_asking(above)), title
-                )
             inherited = topic
             if host is not None:
                 topic = host.topic  # (not the citing question's, which a question heading puts above it)
