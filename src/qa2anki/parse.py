@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from html import unescape
-from itertools import accumulate, islice, pairwise
+from itertools import accumulate, pairwise
 from typing import Any, NamedTuple
 
 from markdown_it.token import Token
@@ -5288,7 +5288,6 @@ def assemble_part(
             while heading_question and headings and headings[-1][0] >= block.level:
                 headings.pop()
             level, topic = headings[-1] if headings else (0, title)
-            inherited = topic
             if host is not None:
                 topic = host.topic  # (not the citing question's, which a question heading puts above it)
             if block.rule in (OUTLINE_ITEMS, QUESTION_ITEMS) and block.topic:
@@ -5301,14 +5300,8 @@ def assemble_part(
                 fold_depth=1 if block.rule == SUMMARY_QUESTION else 0,  # its answer ends with its fold
             )
             if heading_question:
-                # It may also be the title of a section of labelled entries: those take it as topic. Over
-                # one labelled entry alone it is that entry's title (``##### 1. 什么是过拟合？`` over
-                # ``**题目：** 请解释过拟合…``), and a question heading names no topic: the entry takes the
-                # one above, unless that too is a question (``## 12. 什么是蒸馏？`` / ``### 13. …？``).
-                if _titles_one_entry(blocks, index):
-                    headings.append((block.level, "" if ends_asking(inherited) else inherited))
-                else:
-                    headings.append((block.level, block.topic))
+                # It may also be the title of a section of labelled entries: those take it as topic.
+                headings.append((block.level, block.topic))
         elif block.kind == "break":
             close(at_part_end=False)
             if block.rule == INTERVIEW_STEP:
@@ -5541,20 +5534,6 @@ def _follow_up(block: BlockInfo, current: _Open) -> bool:
         # ``**4. …？**`` / ``答：``), as it always was; one glued to its answer, or unnumbered, follows up.
         return block.rule in _UNNUMBERED_LINES and current.question.rule not in _QUIZ_RULES
     return bool(current.question.marker) and current.answer is not None
-
-
-def _titles_one_entry(blocks: Sequence[BlockInfo], index: int) -> bool:
-    """Whether exactly one labelled question stands between a question heading (``blocks[index]``) and the
-    next heading."""
-    labelled = 0
-    for block in islice(blocks, index + 1, None):
-        if block.level:
-            break
-        if block.kind == "question" and block.marker:
-            labelled += 1
-            if labelled > 1:
-                return False
-    return labelled == 1
 
 
 def _titles_a_pair(current: _Open | None, block: BlockInfo, answered: set[int]) -> bool:
