@@ -13,8 +13,7 @@
   another version read as part of the question, a choice question's options moved to the front);
   position and topic play no part. A pair scoring at least
   ``reidentify_threshold`` is the same note, unless another candidate of either side scores within
-  ``reidentify_margin`` of it: that is ambiguous, reported, and the note is treated as new. A candidate
-  that changed both question and answer does not rival a pair that left one of them as it was. Best pairs
+  ``reidentify_margin`` of it: that is ambiguous, reported, and the note is treated as new. Best pairs
   are taken first, ties broken by document order and GUID, so the result is deterministic.
 * **New notes** get ``guid_for(key, deck)``: a hash of the key namespaced by qa2anki and the deck name,
   so that without a lock the same sources still give the same GUIDs, and the same question in two decks
@@ -245,8 +244,6 @@ class _Pair(NamedTuple):
     """The lock note's GUID."""
     locked: LockedNote
     """The lock note."""
-    exact: bool
-    """Whether the question or the answer is the lock note's, as it was (folded)."""
 
 
 def identify(
@@ -324,8 +321,7 @@ def identify(
             i, locked = unmatched[a], candidates[b - len(unmatched)]
             score, mean = _scores(*texts[a], *texts[b])
             if score >= limits.threshold:
-                exact = texts[a][0] == texts[b][0] or texts[a][1] == texts[b][1]
-                pairs.append(_Pair(score, mean, i, locked.guid, recorded[locked.guid], exact))
+                pairs.append(_Pair(score, mean, i, locked.guid, recorded[locked.guid]))
             elif score >= limits.threshold - NEAR_MISS:
                 near.append((score, i, locked.guid, recorded[locked.guid]))
         # Best first; of equal scores, the pair whose question and answer are both closer.
@@ -335,12 +331,10 @@ def identify(
         for pair in pairs:
             by_note[pair.place].append(pair)
             by_guid[pair.guid].append(pair)
-        for score, mean, i, guid, locked, exact in pairs:
+        for score, mean, i, guid, locked in pairs:
             if i in taken_notes or guid in claimed:
                 continue
-            # A rival is as likely by both measures: one that only the score makes as likely is not. Nor
-            # is one that changed both sides, beside a pair with one side left as it was (one of two alike
-            # cards reworded, the other deleted: the answer says which card it is).
+            # A rival is as likely by both measures: one that only the score makes as likely is not.
             rivals = [
                 p
                 for p in (*by_note[i], *by_guid[guid])
@@ -349,7 +343,6 @@ def identify(
                 and p.guid not in claimed
                 and p.score > score - limits.margin
                 and p.mean > mean - limits.margin
-                and (p.exact or not exact)
             ]
             if rivals:
                 rival = rivals[0]
