@@ -595,6 +595,44 @@ def test_one_entry_both_branches_added_stays_two_cards_and_says_so(project: Path
     assert warning in run_cli("build", "--dry-run").output
 
 
+PROS_AND_CONS = """\
+### 1. {redis}
+
+**面试题：** 有哪些优缺点？
+
+**答案：** 优点：基于内存读写极快，支持丰富的数据结构和持久化；缺点：数据量受内存限制，大key会阻塞{thread}。
+
+### 2. {mysql}
+
+**面试题：** 有哪些优缺点？
+
+**答案：** 优点：支持事务和复杂查询，生态成熟；缺点：高并发写入时性能有限，水平扩展需要分库分表。
+"""
+
+
+def test_renaming_both_headings_of_one_question_keeps_both_cards(project: Path, run_cli: RunCli) -> None:
+    """Two cards ask 有哪些优缺点？ under two headings; one build renames both headings and edits one
+    answer. Each card keeps its GUID (the unedited one was taken for a stale copy of the edit, and
+    removed), and the next build, warm or cold, changes nothing."""
+    document = write_doc(project, PROS_AND_CONS.format(redis="Redis", mysql="MySQL", thread="单线程"))
+    assert run_cli("build").exit_code == 0
+    before = [note["guid"] for note in json.loads(run_cli("list", "--json").output)["notes"]]
+    document.write_text(
+        PROS_AND_CONS.format(redis="Redis缓存", mysql="MySQL数据库", thread="主线程"), encoding="utf-8"
+    )
+    result = run_cli("build")
+    assert result.exit_code == 0
+    assert "0 added" in result.output and "0 removed" in result.output and "stale copy" not in result.output
+    after = json.loads(run_cli("list", "--json").output)["notes"]
+    assert [note["guid"] for note in after] == before
+    assert [note["topic"] for note in after] == ["Redis缓存", "MySQL数据库"]
+    lock = (project / "source/qa2anki.lock").read_bytes()
+    assert "0 updated" in run_cli("build").output
+    shutil.rmtree(project / "build")
+    assert run_cli("build").exit_code == 0
+    assert (project / "source/qa2anki.lock").read_bytes() == lock
+
+
 def test_rewording_one_of_two_alike_cards_keeps_each_card(project: Path, run_cli: RunCli) -> None:
     """After the merge of :func:`merged_alike_pair`, one card's question is reworded (its only copy): that
     card shows the new question and keeps its history; the other card, whose copy is still there, keeps

@@ -464,6 +464,22 @@ def test_a_reworded_copy_is_its_card_s_edit_when_an_unlike_card_goes() -> None:
     assert note.shown.line == 20 and [e.line for e in note.stale] == [10]
 
 
+def test_two_cards_of_one_question_keep_apart_when_both_headings_are_renamed() -> None:
+    """Two cards ask 有哪些优缺点？ under two headings, each with its own answer. In one build both headings
+    are renamed and one answer is edited: the other card's copy moved unedited, so the edit is no copy of
+    it (the two were merged into one note, and the unedited card removed)."""
+    redis = "优点：基于内存读写极快，支持丰富的数据结构和持久化；缺点：数据量受内存限制，大key会阻塞单线程。"
+    mysql = "优点：支持事务和复杂查询，生态成熟；缺点：高并发写入时性能有限，水平扩展需要分库分表。"
+    (one,) = normalize([entry("有哪些优缺点？", redis, topic="Redis", line=3)]).notes
+    (two,) = normalize([entry("有哪些优缺点？", mysql, topic="MySQL", line=9)]).notes
+    renamed = [
+        entry("有哪些优缺点？", redis.replace("单线程", "主线程"), topic="Redis缓存", line=3),
+        entry("有哪些优缺点？", mysql, topic="MySQL数据库", line=9),
+    ]
+    notes = normalize(renamed, previous=lock_of([one, two])).notes
+    assert [(note.shown.line, len(note.merges), note.stale) for note in notes] == [(3, 1, ()), (9, 1, ())]
+
+
 def test_an_edit_beside_two_alike_cards_is_the_one_it_is_most_like() -> None:
     """Two alike cards (a merge kept both), the first with two copies; one of its copies is reworded. The
     edit is that card's, the one it is most like (its answer): the other card keeps its copy (it was

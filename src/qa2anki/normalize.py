@@ -687,17 +687,23 @@ def _lost_topic_edges(
     other copy's answer extended): within one topic the two would still be near duplicates, and the edit
     would win. So is a new wording under a new topic, of a note that lost a topic in this build: the copy
     moved under another heading (or its heading was renamed) and was edited in one go."""
-    lost_by: dict[str, list[str]] = defaultdict(list)
-    for owner, members in owned.items():
-        standing = {fold_topic(e.topic) for index in members for e in groups[index].entries}
-        for topic in previous.topics.get(owner, frozenset()) - standing:
-            lost_by[topic].append(owner)
-    if not lost_by:
-        return []
     # A topic no note stood under is new (a heading renamed, or the copy moved under another): the copy
     # there may be the one that left a note's lost topic.
     known_topics = {topic for topics in previous.topics.values() for topic in topics}
-    moved = sorted({owner for owners in lost_by.values() for owner in owners})
+    lost_by: dict[str, list[str]] = defaultdict(list)
+    moved: set[str] = set()
+    for owner, members in owned.items():
+        standing = {fold_topic(e.topic) for index in members for e in groups[index].entries}
+        lost = previous.topics.get(owner, frozenset()) - standing
+        for topic in lost:
+            lost_by[topic].append(owner)
+        # A copy of the note's own wording under a new topic is a lost topic's copy, moved unedited (both
+        # headings of two cards that ask 有哪些优缺点？ renamed, one answer edited: the edit is no copy
+        # of the other card). Only the lost topics left over may have moved with an edit.
+        if len(lost) > len(standing - known_topics):
+            moved.add(owner)
+    if not lost_by:
+        return []
     edges: list[tuple[int, int]] = []
     for index, group in enumerate(groups):
         if known[index]:
@@ -705,7 +711,7 @@ def _lost_topic_edges(
         topics = {fold_topic(e.topic) for e in group.entries}
         owners = sorted({owner for topic in topics for owner in lost_by.get(topic, ())})
         if not owners and topics - known_topics:
-            owners = moved
+            owners = sorted(moved)
         edges += [
             (index, other)
             for owner in owners
