@@ -691,32 +691,40 @@ def _lost_topic_edges(
     # there may be the one that left a note's lost topic.
     known_topics = {topic for topics in previous.topics.values() for topic in topics}
     lost_by: dict[str, list[str]] = defaultdict(list)
-    moved: set[str] = set()
+    # Notes whose own wording stands under as many new topics as they lost (a heading renamed, the copy
+    # unedited): an edit under a new topic is theirs only when it answers alike, not when it only asks
+    # the same (有哪些优缺点？ under Redis and under MySQL, both headings renamed and the Redis answer
+    # edited: the edit is no copy of the MySQL card).
+    moved_whole: set[str] = set()
     for owner, members in owned.items():
         standing = {fold_topic(e.topic) for index in members for e in groups[index].entries}
         lost = previous.topics.get(owner, frozenset()) - standing
         for topic in lost:
             lost_by[topic].append(owner)
-        # A copy of the note's own wording under a new topic is a lost topic's copy, moved unedited (both
-        # headings of two cards that ask 有哪些优缺点？ renamed, one answer edited: the edit is no copy
-        # of the other card). Only the lost topics left over may have moved with an edit.
-        if len(lost) > len(standing - known_topics):
-            moved.add(owner)
+        if lost and len(lost) <= len(standing - known_topics):
+            moved_whole.add(owner)
     if not lost_by:
         return []
+    moved = sorted({owner for owners in lost_by.values() for owner in owners})
     edges: list[tuple[int, int]] = []
     for index, group in enumerate(groups):
         if known[index]:
             continue
         topics = {fold_topic(e.topic) for e in group.entries}
         owners = sorted({owner for topic in topics for owner in lost_by.get(topic, ())})
-        if not owners and topics - known_topics:
-            owners = sorted(moved)
+        guessed = not owners and bool(topics - known_topics)
+        if guessed:
+            owners = moved
         edges += [
             (index, other)
             for owner in owners
             for other in owned[owner]
             if _near_copies(group, groups[other], limits)
+            and not (
+                guessed
+                and owner in moved_whole
+                and similarity(group.answer, groups[other].answer) < limits.answer
+            )
         ]
     return edges
 
