@@ -595,6 +595,15 @@ def test_one_entry_both_branches_added_stays_two_cards_and_says_so(project: Path
     assert warning in run_cli("build", "--dry-run").output
 
 
+def assert_settled(project: Path, run_cli: RunCli) -> None:
+    """The next build, warm or cold (without ``build/``), changes nothing: not a note, not the lock."""
+    lock = (project / "source/qa2anki.lock").read_bytes()
+    assert "0 updated" in run_cli("build").output
+    shutil.rmtree(project / "build")
+    assert run_cli("build").exit_code == 0
+    assert (project / "source/qa2anki.lock").read_bytes() == lock
+
+
 PROS_AND_CONS = """\
 ### 1. {redis}
 
@@ -626,11 +635,7 @@ def test_renaming_both_headings_of_one_question_keeps_both_cards(project: Path, 
     after = json.loads(run_cli("list", "--json").output)["notes"]
     assert [note["guid"] for note in after] == before
     assert [note["topic"] for note in after] == ["Redis缓存", "MySQL数据库"]
-    lock = (project / "source/qa2anki.lock").read_bytes()
-    assert "0 updated" in run_cli("build").output
-    shutil.rmtree(project / "build")
-    assert run_cli("build").exit_code == 0
-    assert (project / "source/qa2anki.lock").read_bytes() == lock
+    assert_settled(project, run_cli)
 
 
 def test_rewording_one_of_two_alike_cards_keeps_each_card(project: Path, run_cli: RunCli) -> None:
@@ -651,12 +656,7 @@ def test_rewording_one_of_two_alike_cards_keeps_each_card(project: Path, run_cli
     assert after["KV缓存指的是什么？"] == before["什么是KV缓存？"]
     assert after["KV缓存是什么？"] == before["KV缓存是什么？"]
     assert "asks and answers like the card" in result.output
-    # The next build, warm or cold, changes nothing.
-    lock = (project / "source/qa2anki.lock").read_bytes()
-    assert "0 updated" in run_cli("build").output
-    shutil.rmtree(project / "build")
-    assert run_cli("build").exit_code == 0
-    assert (project / "source/qa2anki.lock").read_bytes() == lock
+    assert_settled(project, run_cli)
 
 
 def test_a_deleted_alike_copy_put_back_leaves_the_kept_card(project: Path, run_cli: RunCli) -> None:
