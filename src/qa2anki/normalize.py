@@ -687,25 +687,28 @@ def _lost_topic_edges(
     other copy's answer extended): within one topic the two would still be near duplicates, and the edit
     would win. So is a new wording under a new topic, of a note that lost a topic in this build: the copy
     moved under another heading (or its heading was renamed) and was edited in one go."""
-    # A topic no note stood under is new (a heading renamed, or the copy moved under another): the copy
-    # there may be the one that left a note's lost topic.
-    known_topics = {topic for topics in previous.topics.values() for topic in topics}
     lost_by: dict[str, list[str]] = defaultdict(list)
-    # Notes whose own wording stands under as many new topics as they lost (a heading renamed, the copy
-    # unedited): an edit under a new topic is theirs only when it answers alike, not when it only asks
-    # the same (有哪些优缺点？ under Redis and under MySQL, both headings renamed and the Redis answer
-    # edited: the edit is no copy of the MySQL card).
-    moved_whole: set[str] = set()
+    standing_of: dict[str, tuple[set[str], int]] = {}
     for owner, members in owned.items():
         standing = {fold_topic(e.topic) for index in members for e in groups[index].entries}
         lost = previous.topics.get(owner, frozenset()) - standing
         for topic in lost:
             lost_by[topic].append(owner)
-        if lost and len(lost) <= len(standing - known_topics):
-            moved_whole.add(owner)
+        if lost:
+            standing_of[owner] = (standing, len(lost))
     if not lost_by:
         return []
-    moved = sorted({owner for owners in lost_by.values() for owner in owners})
+    # A topic no note stood under is new (a heading renamed, or the copy moved under another): the copy
+    # there may be the one that left a note's lost topic.
+    known_topics = {topic for topics in previous.topics.values() for topic in topics}
+    moved = sorted(standing_of)
+    # Notes whose own wording stands under as many new topics as they lost (a heading renamed, the copy
+    # unedited): an edit under a new topic is theirs only when it answers alike, not when it only asks
+    # the same (有哪些优缺点？ under Redis and under MySQL, both headings renamed and the Redis answer
+    # edited: the edit is no copy of the MySQL card).
+    moved_whole = {
+        owner for owner, (standing, lost) in standing_of.items() if lost <= len(standing - known_topics)
+    }
     edges: list[tuple[int, int]] = []
     for index, group in enumerate(groups):
         if known[index]:
