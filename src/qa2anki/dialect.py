@@ -379,7 +379,8 @@ def _softbreak(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDic
     return str(RendererHTML.hardbreak(self, tokens, idx, options, env)) if shown else ""
 
 
-_MATH_OPENERS = ("$$", "\\[")
+_MATH_CLOSERS = {"$$": "$$", "\\[": "\\]"}
+"""What closes display math, by what opens it."""
 
 
 def _math_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
@@ -388,13 +389,11 @@ def _math_block(state: StateBlock, start_line: int, end_line: int, silent: bool)
     inline rules then have their say), so a stray ``$$`` never swallows the rest of a document."""
     begin = state.bMarks[start_line] + state.tShift[start_line]
     # (every line of a paragraph asks: the cheapest test first)
-    if state.src[begin : begin + 2] not in _MATH_OPENERS or state.sCount[start_line] - state.blkIndent >= 4:
+    opener = state.src[begin : begin + 2]
+    closer = _MATH_CLOSERS.get(opener)
+    if closer is None or state.sCount[start_line] - state.blkIndent >= 4:
         return False
     first = state.src[begin : state.eMarks[start_line]].rstrip()
-    opener = first[:2]
-    closer = {"$$": "$$", "\\[": "\\]"}.get(opener)
-    if closer is None:
-        return False
     rest = first[len(opener) :]
     if closer in rest:
         at = rest.index(closer)
