@@ -65,11 +65,9 @@ def test_a_build_that_misreads_the_generated_entries_fails_the_benchmark() -> No
     def build(stdout: str) -> run.Run:
         return run.Run(1.0, 1.0, 1.0, None, 0, stdout, "")
 
-    whole = run.SizeResult(
-        100, [build("1 document(s), 100 entries, 90 unique notes\n")], [], [], [], [], [], []
-    )
+    whole = run.SizeResult(100, [build("1 document, 100 entries, 90 unique notes\n")], [], [], [], [], [], [])
     cut = run.SizeResult(
-        1000, [build("deck x\n1 document(s), 394 entries, 130 unique notes\n")], [], [], [], [], [], []
+        1000, [build("deck x\n1 document, 394 entries, 130 unique notes\n")], [], [], [], [], [], []
     )
     assert run.misread([whole]) == []
     assert run.misread([whole, cut]) == ["**Misread**: N=1,000: the cold build read 394 entries"]

@@ -20,9 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from qa2anki import i18n
 from qa2anki.build import (
     BuildReport,
     Options,
+    _problems_message,
     analyse,
     blocking,
     build,
@@ -272,7 +274,7 @@ def test_a_build_that_finds_an_error_leaves_the_last_deck_and_lock_untouched(tmp
     assert [(p.path, p.line, p.severity) for p in caught.value.problems] == [
         ("source/more.md", 5, Severity.ERROR)
     ]
-    assert str(caught.value) == "1 error(s) found; nothing was written"
+    assert str(caught.value) == "1 error found; nothing was written"
     assert _user_files(project) == before
     assert not [p for p in project.rglob("*.tmp")]
 
@@ -293,13 +295,34 @@ def test_a_strict_build_stops_on_warnings_and_writes_nothing(tmp_path: Path) -> 
     assert [(p.path, p.line, p.severity) for p in _not_hints(caught.value.problems)] == [
         ("source/more.md", 9, Severity.WARNING)
     ]
-    assert str(caught.value) == "1 warning(s) (--strict) found; nothing was written"
+    assert str(caught.value) == "1 warning (--strict) found; nothing was written"
     assert _user_files(project) == before
     report = build(Options(cwd=project, now=NOW + 10))
     assert [(p.path, p.line, p.severity) for p in _not_hints(report.problems)] == [
         ("source/more.md", 9, Severity.WARNING)
     ]
     assert report.note_count == 13
+
+
+@pytest.mark.parametrize(
+    ("errors", "warnings", "english", "chinese"),
+    [
+        (1, 0, "1 error found", "发现 1 个错误"),
+        (2, 0, "2 errors found", "发现 2 个错误"),
+        (0, 1, "1 warning (--strict) found", "发现 1 个警告（--strict）"),
+        (2, 1, "2 errors and 1 warning (--strict) found", "发现 2 个错误和 1 个警告（--strict）"),
+    ],
+)
+def test_the_stopping_message_counts_in_words(errors: int, warnings: int, english: str, chinese: str) -> None:
+    """The message of a build stopped by problems says "1 error" and "2 errors", and reads as one
+    sentence in Chinese."""
+    problems = tuple(
+        Problem("source/a.md", line, severity, "x")
+        for line, severity in enumerate([Severity.ERROR] * errors + [Severity.WARNING] * warnings, 1)
+    )
+    assert _problems_message(problems, strict=True) == english + "; nothing was written"
+    with i18n.speaking("zh"):
+        assert _problems_message(problems, strict=True) == chinese + "；未写入任何文件"
 
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc, where files cannot be made")

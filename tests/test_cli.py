@@ -52,7 +52,7 @@ def test_build_writes_one_deck_and_a_summary(project: Path, run_cli: RunCli) -> 
     write_doc(project)
     result = run_cli("build")
     assert result.exit_code == 0, result.output
-    assert "1 document(s), 3 entries → 2 unique notes (1 duplicate merged), 2 topics" in result.output
+    assert "1 document, 3 entries → 2 unique notes (1 duplicate merged), 2 topics" in result.output
     assert "2 added" in result.output
     assert [p.name for p in (project / "build").glob("*.apkg")] == ["qa2anki.apkg"]
     assert (project / "source" / "qa2anki.lock").is_file()
@@ -74,7 +74,7 @@ def test_a_build_that_finds_nothing_says_why_at_each_line(project: Path, run_cli
     assert result.exit_code == 1
     assert "source/a.md:3: warning: a question line with text below it, in no entry" in result.output
     assert "source: error: no 面试题/答案 entries in the sources; nothing to build" in result.output
-    assert result.output.rstrip().endswith("Error: 1 error(s) found; nothing was written")
+    assert result.output.rstrip().endswith("Error: 1 error found; nothing was written")
 
 
 def test_deck_name_and_output_from_pyproject(project: Path, run_cli: RunCli) -> None:
@@ -159,7 +159,7 @@ def test_verbose_lists_changes_and_removals(project: Path, run_cli: RunCli) -> N
     assert result.exit_code == 0, result.output
     assert "1 updated" in result.output and "1 removed" in result.output
     assert "removed" in result.output and "常见的正则化方法有哪些" in result.output
-    assert "delete them by hand" in result.output
+    assert "1 note is no longer in the sources; Anki keeps it on import: delete it by hand" in result.output
 
 
 def test_a_fence_left_open_says_why_its_entries_went(project: Path, run_cli: RunCli) -> None:
@@ -192,7 +192,7 @@ def test_check_exit_codes(project: Path, run_cli: RunCli) -> None:
     """check exits 0 on clean or warning-only sources, 1 with --strict warnings, 2 on usage errors."""
     write_doc(project)
     result = run_cli("check")
-    assert result.exit_code == 0 and "0 error(s), 0 warning(s)" in result.output
+    assert result.exit_code == 0 and "0 errors, 0 warnings" in result.output
     assert "source/ml.md: 3 entries (bold-label 3)" in result.output
     write_doc(project, DOC + "\n**面试题：** 没有答案？\n", "b.md")
     result = run_cli("check")
@@ -385,7 +385,7 @@ def test_tidy_removes_the_extra_copy_and_the_next_build_changes_nothing(
         "",
         "**答案：** 训练集上好，测试集上差。",
     ]
-    assert "1 copies to remove from 1 document(s)" in result.stderr
+    assert "1 copy to remove from 1 document" in result.stderr
     assert path.read_text(encoding="utf-8") == DOC  # nothing written without --write
     assert run_cli("tidy", "--write").exit_code == 0
     assert path.read_text(encoding="utf-8") == DOC.split("\n\n### 3.")[0] + "\n"
@@ -554,7 +554,7 @@ def merged_alike_pair(project: Path, run_cli: RunCli) -> Path:
     git("checkout", "-q", "main")
     document.write_text(SECTIONS + KV.format(number=3, question="什么是KV缓存？"), encoding="utf-8")
     assert run_cli("build").exit_code == 0
-    assert "warning" not in run_cli("check").output.replace("0 warning(s)", "")
+    assert "warning" not in run_cli("check").output.replace("0 warnings", "")
     git("commit", "-qam", "main")
     assert git("merge", "other").returncode != 0
     document.write_text(ALIKE_PAIR, encoding="utf-8")
@@ -579,7 +579,7 @@ def test_one_entry_both_branches_added_stays_two_cards_and_says_so(project: Path
     assert warning in result.output
     assert warning in run_cli("build", "-v").output  # (building the ledger)
     carried = run_cli("build", "-v")
-    assert "carried 4 note(s) over" in carried.output and warning in carried.output
+    assert "carried 4 notes over" in carried.output and warning in carried.output
     shutil.rmtree(project / "build")
     assert warning in run_cli("build", "--dry-run").output
     listed = json.loads(run_cli("list", "--json").output)["notes"]
@@ -921,7 +921,7 @@ def test_a_build_of_part_of_the_sources_asks_to_delete_nothing(project: Path, ru
     assert run_cli("build").exit_code == 0
     part = run_cli("build", "source/b.md")
     assert part.exit_code == 0, part.output
-    assert "1 note(s) are not in the documents this build read (part of the sources)" in part.output
+    assert "1 note is not in the documents this build read (part of the sources)" in part.output
     assert "delete them by hand" not in part.output
 
 

@@ -206,7 +206,7 @@ def test_a_wrong_value_is_an_error_naming_the_key(tmp_path: Path, key: str, valu
 def test_unknown_keys_are_named_sorted(tmp_path: Path) -> None:
     """A misspelt key is not silently ignored: every unknown key is named, sorted."""
     _write(tmp_path, '[tool.qa2anki]\ndeck_name = "d"\nsource = ["a"]\ndeck-id = 5\n')
-    with pytest.raises(ConfigError, match=r"unknown key\(s\) in \[tool.qa2anki\]: deck-id, source$"):
+    with pytest.raises(ConfigError, match=r"unknown keys in \[tool.qa2anki\]: deck-id, source$"):
         load_config(tmp_path)
 
 

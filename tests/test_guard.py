@@ -160,7 +160,7 @@ def test_many_runs_are_reported_once_each_up_to_a_limit() -> None:
     headings = (MAX_REPORTED + 5) * (BLOCK_COST + MARKER_COSTS["#"]) + (MAX_REPORTED + 4) * BLANK_COST
     document, problems = guard_document(Document("doc.md", "doc.md", text), budget=headings)
     assert len(problems) == MAX_REPORTED + 1
-    assert problems[-1].message == "5 more run(s) of lines after this one left out for the same reason"
+    assert problems[-1].message == "5 more runs of lines after this one left out for the same reason"
     assert document.text.count("[") == 0 and document.text.count("\n") == text.count("\n")
 
 
@@ -251,7 +251,7 @@ def test_pathological_parts_are_refused_and_the_rest_builds(pieces: list[str]) -
             # Neighbouring parts may be reported as one run; each run starts at a pathological part.
             assert refused and set(refused) <= set(expected_lines)
             assert expected_lines[0] in refused
-            assert f"1 document(s), {entries} entries" in build.stdout
+            assert f"1 document, {entries} entries" in build.stdout
             questions = sorted(fields[0] for fields in deck_notes(Path(tmp)))
             assert questions == sorted(f"<p>第{n}题是什么？</p>" for n in range(1, entries + 1))
         finally:

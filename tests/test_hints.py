@@ -128,7 +128,7 @@ def test_shape_hints_for_unlabelled_questions_and_lone_answer_labels() -> None:
     hints = shape_hints(document, scan_section(text))
     assert [(h.line, h.message.split(":")[0]) for h in hints] == [
         (3, "3 paragraphs end with a question mark, but none is labelled"),
-        (13, "1 answer label(s) but no question label"),
+        (13, "1 answer label but no question label"),
     ]
     labelled = "**面试题：** 什么？\n\n什么？\n\n什么？\n\n什么？\n"
     assert shape_hints(Document("d.md", "d.md", labelled), scan_section(labelled)) == ()
@@ -140,7 +140,7 @@ def test_shape_hint_for_too_few_question_lines() -> None:
     text = "# 网络面试题\n\n**什么是粘包？**\n\n字节流。\n\n1. 如何解决粘包？\n\n加长度字段。\n"
     [hint] = shape_hints(Document("doc.md", "doc.md", text), scan_section(text))
     assert (hint.line, hint.severity) == (3, Severity.HINT)
-    assert hint.message.startswith("2 question line(s) without answer labels")
+    assert hint.message.startswith("2 question lines without answer labels")
     steps = "# 步骤\n\n1.安装\n\n运行安装包。\n\n2.配置\n\n改配置文件。\n"
     assert shape_hints(Document("d.md", "d.md", steps), scan_section(steps)) == ()
 
@@ -154,7 +154,7 @@ def test_shape_hint_for_an_outline_of_questions_without_question_marks() -> None
     )
     [hint] = shape_hints(Document("os.md", "os.md", text), scan_section(text))
     assert (hint.line, hint.severity) == (1, Severity.HINT)
-    assert hint.message.startswith("1 numbered list(s) of short lines, each with points below it")
+    assert hint.message.startswith("1 numbered list of short lines, each with points below it")
     plain = "1. 安装\n2. 配置\n"
     assert shape_hints(Document("d.md", "d.md", plain), scan_section(plain)) == ()
 
@@ -168,7 +168,7 @@ def test_shape_hint_for_questions_listed_apart_from_their_answers() -> None:
     )
     hints = shape_hints(Document("doc.md", "doc.md", text), scan_section(text))
     assert [(hint.line, hint.severity) for hint in hints] == [(3, Severity.HINT)]
-    assert hints[0].message.startswith("1 list(s) of questions without answers")
+    assert hints[0].message.startswith("1 list of questions without answers")
     points = "## Java\n\n1. 虚拟机。\n2. 工具包。\n"
     assert shape_hints(Document("d.md", "d.md", points), scan_section(points)) == ()
 
@@ -186,8 +186,8 @@ def test_check_prints_hints_and_strict_does_not_fail_on_them(project: Path, run_
     assert "source/doc.md:7: hint: near miss: question 0.75" in check.stderr
     assert "source/doc.md:11: hint: a code block holds lines that start with a question label" in check.stderr
     lines = check.stdout.splitlines()
-    assert lines[-2] == "2 hint(s): for you to decide; they never fail check, not even with --strict"
-    assert lines[-1] == "1 document(s), 2 entries, 2 unique notes; 0 error(s), 0 warning(s)"
+    assert lines[-2] == "2 hints: for you to decide; they never fail check, not even with --strict"
+    assert lines[-1] == "1 document, 2 entries, 2 unique notes; 0 errors, 0 warnings"
     build = run_cli("build", "--strict")
     assert build.exit_code == 0, build.output
     assert "hint" not in build.stderr

@@ -142,7 +142,7 @@ def test_scaffold_writes_a_project_whose_example_builds(
     result = run_cli("check", "--strict")
     assert result.exit_code == 0, result.output
     assert "source/example.md: 2 entries (bold-label 2)" in result.output
-    assert "0 error(s), 0 warning(s)" in result.output
+    assert "0 errors, 0 warnings" in result.output
     result = run_cli("build", "--strict")
     assert result.exit_code == 0, result.output
     assert len(read_apkg(target / "build" / "面试题-示例.apkg")) == 2

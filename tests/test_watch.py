@@ -166,7 +166,7 @@ def test_a_rebuild_that_finds_problems_says_which_and_where(seed_project: Path) 
 
     def rebuild(build: str) -> bytes:
         if (seed_project / "source" / "broken").exists():
-            raise ProblemsFound("1 error(s) found; nothing was written", (problem,), (problem,))
+            raise ProblemsFound("1 error found; nothing was written", (problem,), (problem,))
         return good(build)  # type: ignore[operator,no-any-return]
 
     watcher = _Watching(seed_project, rebuild)
@@ -174,8 +174,8 @@ def test_a_rebuild_that_finds_problems_says_which_and_where(seed_project: Path) 
         (seed_project / "source" / "broken").write_text("", "utf-8")
         assert watcher.wait_for("source/a.md") == "source/a.md:7: error: image not found: x.png"
         assert (
-            watcher.wait_for("1 error(s)")
-            == "1 error(s) found; nothing was written (the page still shows the last build)"
+            watcher.wait_for("1 error")
+            == "1 error found; nothing was written (the page still shows the last build)"
         )
     finally:
         watcher.close()

@@ -34,7 +34,7 @@ from qa2anki.errors import (
     SourceError,
 )
 from qa2anki.guard import guard_document
-from qa2anki.i18n import N_
+from qa2anki.i18n import N_, ngettext
 from qa2anki.i18n import gettext as _
 from qa2anki.identity import Identification, IdentifiedNote, Status, identify, previous_wordings
 from qa2anki.identity import Thresholds as ReidentifyThresholds
@@ -194,22 +194,31 @@ class Reuse:
     def parsing(self) -> str:
         """What the parse cache saved, in a line."""
         if self.damaged:
-            return _(
-                "parsed all {sections} section(s) afresh: the parse cache was damaged (rewritten)"
+            return ngettext(
+                "parsed {sections} section afresh: the parse cache was damaged (rewritten)",
+                "parsed all {sections} sections afresh: the parse cache was damaged (rewritten)",
+                self.sections,
             ).format(sections=f"{self.sections:,}")
         if self.scanned >= self.sections:
-            return _("parsed all {sections} section(s) afresh: the parse cache held none of them").format(
-                sections=f"{self.sections:,}"
-            )
-        return _("parsed {scanned} of {sections} section(s) afresh; the rest came from the cache").format(
-            scanned=f"{self.scanned:,}", sections=f"{self.sections:,}"
-        )
+            return ngettext(
+                "parsed {sections} section afresh: the parse cache did not hold it",
+                "parsed all {sections} sections afresh: the parse cache held none of them",
+                self.sections,
+            ).format(sections=f"{self.sections:,}")
+        return ngettext(
+            "parsed {scanned} of {sections} section afresh; the rest came from the cache",
+            "parsed {scanned} of {sections} sections afresh; the rest came from the cache",
+            self.sections,
+        ).format(scanned=f"{self.scanned:,}", sections=f"{self.sections:,}")
 
     def __str__(self) -> str:
         if self.carried:
-            return _(
-                "carried {carried} note(s) over from the last build; built {built} afresh "
-                "in the topics the changes touch"
+            return ngettext(
+                "carried {carried} note over from the last build; built {built} afresh "
+                "in the topics the changes touch",
+                "carried {carried} notes over from the last build; built {built} afresh "
+                "in the topics the changes touch",
+                self.carried,
             ).format(carried=f"{self.carried:,}", built=f"{self.built:,}")
         return _("carried no notes over: {reason}").format(reason=self.reason)
 
@@ -1787,9 +1796,19 @@ def _problems_message(problems: tuple[Problem, ...], strict: bool) -> str:
     errors = sum(1 for p in problems if p.severity == Severity.ERROR)
     warnings = sum(1 for p in problems if p.severity == Severity.WARNING)
     if errors and warnings:
-        message = _("{errors} error(s) and {warnings} warning(s) (--strict) found; nothing was written")
+        message = _("{errors} and {warnings} (--strict) found; nothing was written")
     elif errors:
-        message = _("{errors} error(s) found; nothing was written")
+        message = _("{errors} found; nothing was written")
     else:
-        message = _("{warnings} warning(s) (--strict) found; nothing was written")
-    return message.format(errors=errors, warnings=warnings)
+        message = _("{warnings} (--strict) found; nothing was written")
+    return message.format(errors=count_of_errors(errors), warnings=count_of_warnings(warnings))
+
+
+def count_of_errors(count: int) -> str:
+    """``1 error``, ``2 errors``: a piece of the sentences that count problems."""
+    return ngettext("{count} error", "{count} errors", count).format(count=count)
+
+
+def count_of_warnings(count: int) -> str:
+    """``1 warning``, ``2 warnings``."""
+    return ngettext("{count} warning", "{count} warnings", count).format(count=count)

@@ -379,8 +379,8 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
     )
     click.echo(_("deck {name} ({settings})").format(name=report.config.deck_name, settings=settings))
     click.echo(
-        _("{documents} document(s), {entries} → {notes} ({merged}), {topics}").format(
-            documents=report.document_count,
+        _("{documents}, {entries} → {notes} ({merged}), {topics}").format(
+            documents=_documents(report.document_count),
             entries=_entries(report.entry_count),
             notes=_unique_notes(report.note_count),
             merged=ngettext("{count} duplicate merged", "{count} duplicates merged", report.merged).format(
@@ -431,16 +431,22 @@ def _print_summary(report: BuildReport, root: Path, verbose: bool) -> None:
             click.echo(f"  {_padded(removed, 12)} {locked.guid}  {_one_line(locked.written)}")
     if report.awaiting and report.partial:
         click.echo(
-            _(
-                "{count} note(s) are not in the documents this build read (part of the sources): a build of "
-                "all the sources brings back those of the other documents, so delete none of them in Anki"
+            ngettext(
+                "{count} note is not in the documents this build read (part of the sources): a build of "
+                "all the sources brings it back, so do not delete it in Anki",
+                "{count} notes are not in the documents this build read (part of the sources): a build of "
+                "all the sources brings back those of the other documents, so delete none of them in Anki",
+                len(report.awaiting),
             ).format(count=len(report.awaiting))
         )
     elif report.awaiting:
         click.echo(
-            _(
-                "{count} note(s) are no longer in the sources; Anki keeps them on import: delete them by "
-                "hand (qa2anki list --removed finds them; qa2anki forget GUID… marks them done)"
+            ngettext(
+                "{count} note is no longer in the sources; Anki keeps it on import: delete it by "
+                "hand (qa2anki list --removed finds it; qa2anki forget GUID… marks it done)",
+                "{count} notes are no longer in the sources; Anki keeps them on import: delete them by "
+                "hand (qa2anki list --removed finds them; qa2anki forget GUID… marks them done)",
+                len(report.awaiting),
             ).format(count=len(report.awaiting))
         )
     # Where the files are from here, as the settings line and the preview say (problems name files from
@@ -491,7 +497,7 @@ def _one_line(text: str, limit: int = 60) -> str:
 @domain_errors
 def check_command(sources: tuple[str, ...], strict: bool) -> None:
     # Imported here: `qa2anki --help` must not pay for the pipeline's imports.
-    from qa2anki.build import Options, blocking, check
+    from qa2anki.build import Options, blocking, check, count_of_errors, count_of_warnings
 
     root = _project()
     checked = _keep(check(Options(cwd=root, now=0, sources=_sources(root, sources))))
@@ -508,17 +514,19 @@ def check_command(sources: tuple[str, ...], strict: bool) -> None:
     hints = len(checked.hints) + len(analysis.problems) - errors - warnings
     if hints:
         click.echo(
-            _("{count} hint(s): for you to decide; they never fail check, not even with --strict").format(
-                count=hints
-            )
+            ngettext(
+                "{count} hint: for you to decide; it never fails check, not even with --strict",
+                "{count} hints: for you to decide; they never fail check, not even with --strict",
+                hints,
+            ).format(count=hints)
         )
     click.echo(
-        _("{documents} document(s), {entries}, {notes}; {errors} error(s), {warnings} warning(s)").format(
-            documents=len(analysis.documents),
+        _("{documents}, {entries}, {notes}; {errors}, {warnings}").format(
+            documents=_documents(len(analysis.documents)),
             entries=_entries(len(analysis.entries)),
             notes=_unique_notes(len(analysis.normalized.notes)),
-            errors=errors,
-            warnings=warnings,
+            errors=count_of_errors(errors),
+            warnings=count_of_warnings(warnings),
         )
     )
     if blocking(analysis.problems, strict):
@@ -570,9 +578,12 @@ def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None, remo
             click.echo(_("no removed notes to delete in Anki"))
             return
         click.echo(
-            _(
-                "{count} removed note(s) to delete in Anki (Browse, paste the search, delete); "
-                "then qa2anki forget GUID… marks them done"
+            ngettext(
+                "{count} removed note to delete in Anki (Browse, paste the search, delete); "
+                "then qa2anki forget GUID… marks it done",
+                "{count} removed notes to delete in Anki (Browse, paste the search, delete); "
+                "then qa2anki forget GUID… marks them done",
+                len(report.awaiting),
             ).format(count=len(report.awaiting))
         )
         return
@@ -582,6 +593,10 @@ def list_command(sources: tuple[str, ...], as_json: bool, lock: str | None, remo
         for merge in note.merges:
             entry = merge.entry
             click.echo(f"    {entry.path}:{entry.line}  {_(merge.kind)}")
+
+
+def _documents(count: int) -> str:
+    return ngettext("{count} document", "{count} documents", count).format(count=count)
 
 
 def _entries(count: int) -> str:
@@ -670,14 +685,15 @@ def tidy_command(sources: tuple[str, ...], write: bool) -> None:
         click.echo(str(left), err=True)
     documents = len(report.documents)
     if report.written:
-        message = _("removed {count} copies from {documents} document(s)")
+        message = _("removed {copies} from {documents}")
     elif report.removed:
-        message = _("{count} copies to remove from {documents} document(s) (qa2anki tidy --write does it)")
+        message = _("{copies} to remove from {documents} (qa2anki tidy --write does it)")
     elif report.left:
         message = _("nothing to tidy: no copy can go (those above are left on purpose)")
     else:
         message = _("nothing to tidy: no note has a redundant copy")
-    click.echo(message.format(count=report.removed, documents=documents), err=True)
+    copies = ngettext("{count} copy", "{count} copies", report.removed).format(count=report.removed)
+    click.echo(message.format(copies=copies, documents=_documents(documents)), err=True)
 
 
 @cli.command(
@@ -700,11 +716,14 @@ def forget_command(guids: tuple[str, ...], lock: str | None) -> None:
         click.echo(_("forgot {guid}  {question}").format(guid=note.guid, question=_one_line(note.written)))
     for note in done.already:
         click.echo(_("{guid} was forgotten before").format(guid=note.guid))
+    count = len(done.forgotten)
     if done.forgotten:
-        message = _("{count} note(s) forgotten; wrote {lock}")
+        message = ngettext(
+            "{count} note forgotten; wrote {lock}", "{count} notes forgotten; wrote {lock}", count
+        )
     else:
-        message = _("{count} note(s) forgotten; {lock} unchanged")
-    click.echo(message.format(count=len(done.forgotten), lock=done.lock_path))
+        message = _("no note forgotten; {lock} unchanged")
+    click.echo(message.format(count=count, lock=done.lock_path))
 
 
 @cli.command(

@@ -12,6 +12,7 @@ from typing import Any
 
 from qa2anki.errors import ConfigError
 from qa2anki.i18n import gettext as _
+from qa2anki.i18n import ngettext
 
 DEFAULT_DECK_NAME = "qa2anki"
 
@@ -163,7 +164,12 @@ def config_from_table(table: dict[str, Any], display: str = "pyproject.toml") ->
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(
-            _("unknown key(s) in [tool.qa2anki]: {keys}").format(keys=", ".join(unknown)), display
+            ngettext(
+                "unknown key in [tool.qa2anki]: {keys}",
+                "unknown keys in [tool.qa2anki]: {keys}",
+                len(unknown),
+            ).format(keys=", ".join(unknown)),
+            display,
         )
     values: dict[str, Any] = {}
     for key, value in table.items():

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 from qa2anki.errors import Problem, Severity
 from qa2anki.i18n import gettext as _
+from qa2anki.i18n import ngettext
 from qa2anki.sources import Document
 
 BLOCK_COST = 60.0
@@ -281,9 +282,11 @@ def guard_document(document: Document, budget: float | None = None) -> tuple[Doc
                 document.path,
                 guarded.refused[-1].end + 1,
                 Severity.WARNING,
-                _("{count} more run(s) of lines after this one left out for the same reason").format(
-                    count=f"{more:,}"
-                ),
+                ngettext(
+                    "{count} more run of lines after this one left out for the same reason",
+                    "{count} more runs of lines after this one left out for the same reason",
+                    more,
+                ).format(count=f"{more:,}"),
             )
         )
     return Document(document.path, document.name, guarded.text), tuple(problems)

@@ -31,6 +31,7 @@ from itertools import combinations
 
 from qa2anki.errors import Problem, Severity
 from qa2anki.i18n import gettext as _
+from qa2anki.i18n import ngettext
 from qa2anki.normalize import EXHAUSTIVE_TOPIC, QUESTION_FLOOR, Note, Thresholds, fold_topic
 from qa2anki.parse import (
     OUTLINE_LIST,
@@ -219,9 +220,12 @@ def shape_hints(document: Document, blocks: Sequence[BlockInfo]) -> tuple[Proble
     # Each shape found: its blocks (the hint stands at the first) and what to say of them.
     shapes: list[tuple[list[BlockInfo], str]] = []
     if lines and len(asking) < QUESTION_MARK_PARAGRAPHS and not answers:
-        said = _(
-            "{count} question line(s) without answer labels: such lines are questions only "
-            "{run} or more in a row, each followed by its answer; start each answer with **答案：**"
+        said = ngettext(
+            "{count} question line without answer labels: such lines are questions only "
+            "{run} or more in a row, each followed by its answer; start each answer with **答案：**",
+            "{count} question lines without answer labels: such lines are questions only "
+            "{run} or more in a row, each followed by its answer; start each answer with **答案：**",
+            len(lines),
         )
         shapes.append((lines, said.format(count=len(lines), run=UNLABELLED_RUN)))
     if len(asking) >= QUESTION_MARK_PARAGRAPHS:
@@ -232,21 +236,30 @@ def shape_hints(document: Document, blocks: Sequence[BlockInfo]) -> tuple[Proble
         )
         shapes.append((asking, said.format(count=len(asking))))
     if listed:
-        said = _(
-            "{count} list(s) of questions without answers: qa2anki takes what follows a question as "
-            "its answer; if the answers are listed apart (参考答案), put each below its question"
+        said = ngettext(
+            "{count} list of questions without answers: qa2anki takes what follows a question as "
+            "its answer; if the answers are listed apart (参考答案), put each below its question",
+            "{count} lists of questions without answers: qa2anki takes what follows a question as "
+            "its answer; if the answers are listed apart (参考答案), put each below its question",
+            len(listed),
         )
         shapes.append((listed, said.format(count=len(listed))))
     if outlines:
-        said = _(
-            "{count} numbered list(s) of short lines, each with points below it: if each line is a "
-            "question, end it with ？ (or start it with **面试题：**) to make the points its answer"
+        said = ngettext(
+            "{count} numbered list of short lines, each with points below it: if each line is a "
+            "question, end it with ？ (or start it with **面试题：**) to make the points its answer",
+            "{count} numbered lists of short lines, each with points below it: if each line is a "
+            "question, end it with ？ (or start it with **面试题：**) to make the points its answer",
+            len(outlines),
         )
         shapes.append((outlines, said.format(count=len(outlines))))
     if answers:
-        said = _(
-            "{count} answer label(s) but no question label: if the questions carry another "
-            "label, add it to question_labels in [tool.qa2anki]"
+        said = ngettext(
+            "{count} answer label but no question label: if the questions carry another "
+            "label, add it to question_labels in [tool.qa2anki]",
+            "{count} answer labels but no question label: if the questions carry another "
+            "label, add it to question_labels in [tool.qa2anki]",
+            len(answers),
         )
         shapes.append((answers, said.format(count=len(answers))))
     return tuple(Problem(document.path, found[0].start + 1, Severity.HINT, said) for found, said in shapes)

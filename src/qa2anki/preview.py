@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from qa2anki.build import Listing
 from qa2anki.errors import Problem
 from qa2anki.i18n import gettext as _
+from qa2anki.i18n import ngettext
 from qa2anki.notetype import NOTE_TYPE, NoteType
 from qa2anki.render import location_label, render_note
 
@@ -278,7 +279,10 @@ def render_page(
     build_attribute = "" if live_build is None else f' data-build="{esc(live_build)}"'
     media = files or {}
     sources = {s.path for n in notes for s in n.sources}
-    summary = _("{notes} notes from {documents} document(s)").format(notes=len(notes), documents=len(sources))
+    summary = _("{notes} from {documents}").format(
+        notes=ngettext("{count} note", "{count} notes", len(notes)).format(count=len(notes)),
+        documents=ngettext("{count} document", "{count} documents", len(sources)).format(count=len(sources)),
+    )
     search, searching = _("Search"), _("Search questions, answers, tags, files…")
     night, math = _("night mode"), _("Math shows as TeX here; Anki typesets it.")
     head = [
@@ -304,7 +308,7 @@ def render_page(
     ]
     body = []
     if problems:
-        counted = _("{count} problem(s):").format(count=len(problems))
+        counted = ngettext("{count} problem:", "{count} problems:", len(problems)).format(count=len(problems))
         body.append(f'<div class="pv-problems">{esc(counted)}<ul>')
         body.extend(f"<li>{esc(problem.shown())}</li>" for problem in problems)
         body.append("</ul></div>")

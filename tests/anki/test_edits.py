@@ -188,7 +188,7 @@ def test_a_removed_note_stays_listed_and_its_search_finds_it(
     for clock in ("1700086400", "1700172800"):
         monkeypatch.setenv("SOURCE_DATE_EPOCH", clock)
         _, result = build_deck(run_cli)
-        assert ", 0 removed" in result.output and "1 note(s) are no longer in the sources" in result.output
+        assert ", 0 removed" in result.output and "1 note is no longer in the sources" in result.output
 
     listed = run_cli("list", "--removed")
     assert listed.exit_code == 0, listed.output
