@@ -979,6 +979,14 @@ def asks_by_wording(topic: str) -> bool:
     return _ASKING_RE.search(f" {topic} ") is not None
 
 
+CODE_SAMPLE = "code-sample"
+"""A bold ``**代码示例：**`` paragraph: the answer's code in AI-written 编程题 posts
+(``**编程题：** 用 Python 实现…`` / ``**代码示例：**`` / code / ``**解析：**``), where it opens the answer;
+but the question's code where an answer label of its own follows (``下面的代码输出什么？`` /
+``**代码示例：**`` / code / ``**答案：** 2``): see :func:`_code_samples`."""
+_CODE_SAMPLE_RE = _label_re(("代码示例", "示例代码"))
+
+
 def _answer_side(inline: Token, pattern: re.Pattern[str]) -> bool:
     """A paragraph that opens with a bold answer-side label (``**解题思路**``)."""
     children = _children(inline)
@@ -3158,6 +3166,8 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
         return "question", "bold-label", titled
     if _answer_side(inline, patterns.answer_side):
         return "answer-side", "bold-label", None
+    if _answer_side(inline, _CODE_SAMPLE_RE):
+        return "answer-side", CODE_SAMPLE, None
     opening = _undecorated(plain_text(inline))
     if inline.children and inline.children[0].type in _LINK_STARTS and _answer_link(inline):
         return "block", ANSWER_LINK, None  # (``[点击查看答案](…)``: no answer label, though it says 答案)
@@ -4758,6 +4768,25 @@ def _is_title(
     return not current.question_blocks or not asks_by_wording(current.question.topic)
 
 
+def _code_samples(blocks: Sequence[BlockInfo]) -> Sequence[BlockInfo]:
+    """The blocks, with each :data:`CODE_SAMPLE` paragraph that an answer label of its entry's own follows
+    (before the next question or heading; an explaining label such as ``解析`` is none) made content: the
+    code is then the question's."""
+    if not any(block.rule == CODE_SAMPLE for block in blocks):
+        return blocks
+    changed = list(blocks)
+    for index, block in enumerate(blocks):
+        if block.rule != CODE_SAMPLE or block.kind != "answer-side":
+            continue
+        for after in blocks[index + 1 :]:
+            if after.kind in ("question", "heading") or after.level:
+                break
+            if after.kind == "answer" and after.marker not in EXPLAINING_LABELS:
+                changed[index] = block._replace(kind="block", rule="")
+                break
+    return changed
+
+
 def section_context(
     headings: tuple[tuple[int, str], ...], facts: SectionFacts
 ) -> tuple[tuple[int, str], ...]:
@@ -4800,6 +4829,7 @@ def assemble_part(
     the result is :attr:`Part.clean`. ``starts`` are the document's :func:`line_starts`, if known."""
     text = document.text
     starts = line_starts(text) if starts is None else starts
+    blocks = _code_samples(blocks)
     entries: list[Entry] = []
     problems: list[Problem] = []
     headings: list[tuple[int, str]] = list(headings_before)
