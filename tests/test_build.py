@@ -304,6 +304,23 @@ def test_a_strict_build_stops_on_warnings_and_writes_nothing(tmp_path: Path) -> 
     assert report.note_count == 13
 
 
+def test_an_entry_added_below_the_seed_s_closing_paragraph_changes_no_other_card(tmp_path: Path) -> None:
+    """Appending an entry after the seed's last paragraph (``通过以上技术亮点，…``, which sums up the
+    document) adds one card: the paragraph stays off the answer above it, now that an entry follows it."""
+    project = _seed_project(tmp_path)
+    first = build(Options(cwd=project, now=NOW))
+    seed = project / "source" / SEED_NAME
+    seed.write_text(
+        seed.read_text(encoding="utf-8")
+        + "\n### 31. 长上下文\n\n**面试题：** GPT-4.0如何支持更长的上下文？\n\n**答案：** 改进位置编码。\n",
+        encoding="utf-8",
+    )
+    report = build(Options(cwd=project, now=NOW + 10))
+    assert report.count(Status.ADDED) == 1
+    assert report.count(Status.UNCHANGED) == first.note_count
+    assert not _not_hints(report.problems)
+
+
 @pytest.mark.parametrize(
     ("errors", "warnings", "english", "chinese"),
     [

@@ -63,7 +63,7 @@ def _edited_package(root: Path, edit: Callable[[str], str]) -> Path:
 
 def _drop_epilogue_opening(text: str) -> str:
     # A parse rule: the seed's closing paragraph starts with 通过以上, and without it joins the last answer.
-    return text.replace('*("通过以上", ', "*(")
+    return text.replace('SUMMING_UP_OPENINGS = ("通过以上", ', "SUMMING_UP_OPENINGS = (")
 
 
 def _relabel_locations(text: str) -> str:

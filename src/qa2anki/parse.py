@@ -54,14 +54,25 @@ from qa2anki.i18n import N_
 from qa2anki.i18n import gettext as _
 from qa2anki.sources import Document
 
-EPILOGUE_OPENINGS = (
-    *("通过以上", "综上所述", "综上", "总之", "总而言之", "总的来说", "以上就是", "以上是"),
+SUMMING_UP_OPENINGS = ("通过以上", "以上就是", "以上是")
+"""Closing paragraphs that sum up what is above them: the document (``通过以上技术亮点，GPT-4.0…`` below
+the last answer of ``## GPT-4.0展示的技术亮点``) or an answer (``通过以上三步，…``)."""
+READER_CLOSING_OPENINGS = (
     *("希望这些", "希望以上", "希望本文", "希望对你", "希望能帮", "祝你面试", "祝面试", "祝大家"),
     *("觉得有用", "觉得有帮助", "这些问题涵盖", "这些题目涵盖", "这些问题和答案涵盖", "这些面试题涵盖"),
 )
-"""How the genre's closing paragraphs start, after any decorating symbol (``🎉 祝你面试顺利``; the last
-rows: a chat model's or a blog's sign-off). Not ``总结：以上…``, ``以上题目…`` or ``以上内容…``: a last answer
-may end so (``以上题目考察的是 defer 的栈结构…``, ``以上内容基于 JDK 8``)."""
+"""Closing paragraphs that speak to the reader of the whole document (a chat model's or a blog's
+sign-off): no answer ends so."""
+EPILOGUE_OPENINGS = (
+    *SUMMING_UP_OPENINGS,
+    *("综上所述", "综上", "总之", "总而言之", "总的来说"),
+    *READER_CLOSING_OPENINGS,
+)
+"""How the genre's closing paragraphs start, after any decorating symbol (``🎉 祝你面试顺利``). Not
+``总结：以上…``, ``以上题目…`` or ``以上内容…``: a last answer may end so (``以上内容基于 JDK 8``,
+``以上题目考察的是 defer 的栈结构…``). Such a paragraph is left off the document's last answer, and off one
+that a higher heading ends; off any other answer only when it closes the document (see
+:func:`_closes_document`)."""
 SIGN_OFF_OPENINGS = (
     *("如果你有其他问题", "如果您有其他问题", "如果你还有其他问题", "如果您还有其他问题"),
     *("如果还有其他问题", "如果需要更详细", "如果需要进一步", "如果你需要更详细", "如果你需要进一步"),
@@ -4787,6 +4798,32 @@ def _code_samples(blocks: Sequence[BlockInfo]) -> Sequence[BlockInfo]:
     return changed
 
 
+def _paragraph_text(text: str, starts: array[int], block: BlockInfo) -> str:
+    """A paragraph's source text on one line, without emphasis marks or decorating symbols."""
+    source = text[starts[block.start] : starts[min(block.end, len(starts) - 1)]]
+    return _undecorated(" ".join(source.replace("*", "").split()))
+
+
+_REFERENT_END_RE = re.compile(r"[，,。；;：:、！!？?\s]")
+
+
+def _closes_document(paragraph: str, context: _Context) -> bool:
+    """Whether a closing paragraph (see :data:`EPILOGUE_OPENINGS`) closes the document rather than the answer
+    above it: it speaks to the reader (:data:`READER_CLOSING_OPENINGS`), or it sums up what the document's
+    title names (``通过以上技术亮点，…`` under ``## OpenAI的GPT-4.0展示的技术亮点``) or the questions
+    (``通过以上面试题的解析，…``). Then it is on no card wherever it stands, so an entry added below the last
+    one leaves that one's card as it was."""
+    if paragraph.startswith(READER_CLOSING_OPENINGS):
+        return True
+    opening = next((o for o in SUMMING_UP_OPENINGS if paragraph.startswith(o)), None)
+    if opening is None:
+        return False
+    referent = _REFERENT_END_RE.split(paragraph[len(opening) :], maxsplit=1)[0]
+    prefix = title_tag("")
+    title = next((o[len(prefix) :] for o in context.openers if o.startswith(prefix)), "")
+    return len(referent) >= 2 and (referent in title or names_genre(referent))
+
+
 def section_context(
     headings: tuple[tuple[int, str], ...], facts: SectionFacts
 ) -> tuple[tuple[int, str], ...]:
@@ -5018,7 +5055,11 @@ def assemble_part(
             elif (
                 len(answer_blocks) > kept
                 and answer_blocks[-1].kind == "epilogue"
-                and (at_part_end or answer_blocks[-1].rule == SIGN_OFF)
+                and (
+                    at_part_end
+                    or answer_blocks[-1].rule == SIGN_OFF
+                    or _closes_document(_paragraph_text(text, starts, answer_blocks[-1]), context)
+                )
             ):
                 answer_blocks = _without_trailing_rules(answer_blocks[:-1])
             else:
