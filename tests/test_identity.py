@@ -134,6 +134,32 @@ def test_unrelated_replacement_is_not_reidentified() -> None:
     assert tombstone.present is False
 
 
+def test_a_quiz_question_replaced_by_another_with_the_same_short_answer_is_a_new_note() -> None:
+    """A true/false quiz: one statement deleted and an unrelated one added, both answered ``F``. The
+    short answer is in many notes and identifies none on its own: the new statement is a new note and
+    the deleted one is removed (not given the new statement's text with its history)."""
+    quiz = (
+        ("判断题", "指针是基础类型（）", "F"),
+        ("判断题", "数组是一个值类型（）", "T"),
+        ("判断题", "Go语言支持goto语句（）", "T"),
+    )
+    v1 = run(notes(*quiz))
+    added = ("判断题", "Go语言内置的map是并发安全的，多个goroutine可以同时读写（）", "F")
+    v2 = run(notes(quiz[1], quiz[2], added), v1.lock, now=NOW + 60)
+    new = next(n for n in v2.notes if n.note.question_md == added[1])
+    assert new.status == Status.ADDED
+    assert [r.guid for r in v2.removed] == [v1.notes[0].guid]
+
+
+def test_a_quiz_question_reworded_with_its_short_answer_keeps_the_note() -> None:
+    """A short answer still counts in the mean: the same statement reworded a little keeps its GUID."""
+    quiz = (("判断题", "数组是一个值类型（）", "T"), ("判断题", "Go语言支持goto语句（）", "T"))
+    v1 = run(notes(*quiz))
+    v2 = run(notes(("判断题", "数组是值类型（）", "T"), quiz[1]), v1.lock, now=NOW + 60)
+    assert v2.notes[0].status == Status.REIDENTIFIED
+    assert v2.notes[0].guid == v1.notes[0].guid
+
+
 def test_returning_entry_gets_its_old_guid_back() -> None:
     """A removed note that comes back is revived under its old GUID, with its old mod if unchanged."""
     v1 = run(notes(*V1))

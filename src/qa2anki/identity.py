@@ -8,7 +8,8 @@
   tombstones). The score is the mean of the question and the answer similarity (character bigrams, so
   Chinese works; an answer extended or cut counts by how much of the shorter the longer holds, see
   :func:`_kept`), or either similarity alone when it is at least 0.9 (a reworded question with the same
-  answer is the same note), or the similarity of question and answer taken together when that is at
+  answer is the same note; an answer only when it is not a short one many questions share, ``F``), or the
+  similarity of question and answer taken together when that is at
   least 0.85 (the same text, cut elsewhere between question and answer: an answer line a parser of
   another version read as part of the question, a choice question's options moved to the front);
   position and topic play no part. A pair scoring at least
@@ -115,6 +116,10 @@ class Thresholds:
 
 STRONG_SIMILARITY = 0.9
 """A question or an answer at least this similar identifies a note on its own."""
+STRONG_ANSWER_LETTERS = 6
+"""How long (letters) the shorter of two answers must be to identify a note on its own: a quiz's ``F``,
+``BD`` or ``不是。`` answers many questions, and a question deleted and another added with the same one
+are two notes."""
 WHOLE_SIMILARITY = 0.85
 """Question and answer taken together at least this similar identify a note on their own: the same text
 cut elsewhere between front and back (a choice question's options moved to the front, its ``#### 答案``
@@ -201,7 +206,8 @@ def _scores(question: str, answer: str, old_question: str, old_answer: str) -> t
     a_sim = similarity(answer, old_answer)
     mean = (q_sim + max(a_sim, _kept(answer, old_answer))) / 2
     whole = similarity(_whole(question, answer), _whole(old_question, old_answer))
-    strong = [sim for sim in (q_sim, a_sim) if sim >= STRONG_SIMILARITY]
+    distinct = letter_count(min(answer, old_answer, key=len)) >= STRONG_ANSWER_LETTERS
+    strong = [sim for sim in (q_sim, a_sim if distinct else 0.0) if sim >= STRONG_SIMILARITY]
     strong += [whole] if whole >= WHOLE_SIMILARITY else []
     return (max(strong) if strong else mean), mean
 
