@@ -148,6 +148,54 @@ def test_locked_fails_when_the_lock_would_change(project: Path, run_cli: RunCli)
     assert "; the first at source/" in drift.output
 
 
+NETWORK = """\
+## 网络
+
+### 1. TCP 三次握手
+
+为了确认双方的收发能力都正常。
+
+### 2. UDP 的特点
+
+无连接，不可靠，开销小。
+
+### 3. 什么是 DNS？
+
+把域名解析为 IP 地址的系统。
+"""
+
+
+def test_a_question_no_longer_read_as_one_is_named_where_it_stands(project: Path, run_cli: RunCli) -> None:
+    """Numbered headings are questions in 网络面试题.md (the file name names the genre), and not once it
+    is renamed 网络.md: each removed card gets a warning at the line where its question still stands,
+    printed past the limit of the sources' problems; making the heading ask brings the cards back."""
+    write_doc(project, NETWORK, "网络面试题.md")
+    first = run_cli("build")
+    assert first.exit_code == 0 and "3 added" in first.output, first.output
+    (project / "source" / "网络面试题.md").rename(project / "source" / "网络.md")
+    for number in range(25):  # more problems of the sources than build prints
+        write_doc(
+            project,
+            f"## 笔记{number}\n\n一段没有问题的文字。\n\n**面试题：** 问题{number}？\n",
+            f"n{number}.md",
+        )
+    renamed = run_cli("build")
+    assert renamed.exit_code == 0, renamed.output
+    assert "2 removed" in renamed.output
+    removed = [
+        line
+        for line in renamed.stderr.splitlines()
+        if "is removed, though its question is still here" in line
+    ]
+    assert [line.split(": warning: ")[0] for line in removed] == ["source/网络.md:3", "source/网络.md:7"]
+    assert "(TCP 三次握手)" in removed[0] and "(UDP 的特点)" in removed[1]
+    (project / "source" / "网络.md").write_text(
+        NETWORK.replace("TCP 三次握手", "TCP 三次握手？"), encoding="utf-8"
+    )
+    back = run_cli("build")
+    assert "1 re-identified, 1 revived" in back.output and "0 removed" in back.output, back.output
+
+
 def test_verbose_lists_changes_and_removals(project: Path, run_cli: RunCli) -> None:
     """-v names each added, updated and removed note; removals tell the user to delete by hand."""
     write_doc(project)

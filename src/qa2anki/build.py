@@ -10,6 +10,7 @@ import contextlib
 import gc
 import hashlib
 import os
+import re
 import tempfile
 import time
 from collections import Counter
@@ -263,6 +264,9 @@ class BuildReport:
     partial: bool = False
     """Whether the build read part of the project's sources into its lock: the notes of the other
     documents count as removed until a build of all of them (so none is for the user to delete)."""
+    card_problems: tuple[Problem, ...] = ()
+    """Those of :attr:`problems` that compare the cards with the lock (a card removed, re-identified or
+    kept from an edit): ``check`` never says them, so the command line prints them all."""
     held: object = field(default=None, repr=False, compare=False)
     """The build's own data (entries, notes, the lock read), held as long as the report: the command
     line keeps the report to its end and then exits without freeing anything (see
@@ -980,7 +984,7 @@ def _finish(
     warnings = _unmerged_documents(options.cwd, analysis.documents)
     warnings += _deck_renamed(options, config, old_lock) + partial
     warnings += anew + _split_copies(identification, old_lock) + _reverted(identification)
-    warnings += _joined_cards(identification)
+    warnings += _joined_cards(identification) + _unread_questions(identification, analysis.documents)
     if write and not isinstance(carried, _Carried):
         warnings += _went_back(options, identification, contents, output)
     _stop_on((*identification.problems, *warnings), options.strict)
@@ -1030,6 +1034,7 @@ def _finish(
             analysis.scan.damaged,
         ),
         partial=bool(partial),
+        card_problems=(*identification.problems, *warnings),
         held=(built, old_lock, previous),
     )
 
@@ -1345,6 +1350,69 @@ def _joined_cards(identification: Identification) -> tuple[Problem, ...]:
             "hand (qa2anki list --removed finds it)"
         ).format(guid=removed.guid, topics=" / ".join(removed.topics), shown=f"{shown.path}:{shown.line}")
         problems.append(Problem(entry.path, entry.line, Severity.WARNING, message))
+    return tuple(problems)
+
+
+_MARKUP_RE = re.compile(r"[#*_>`\s]+")
+_NUMBERING_RE = re.compile(r"^(?:[-+]|(?:[QqＱ]|问题|题目)?\d{1,4}[.、．:：)）]?)")
+QUESTION_KEY_LETTERS = 4
+"""How long a question must be (after its markup and numbering) to be looked for in the sources."""
+QUESTION_SHOWN = 60
+"""How much of a question a warning quotes."""
+
+
+def _question_key(line: str) -> str:
+    """A line's words, to find a card's question among the sources' lines: markup, a list marker or
+    heading number and white space dropped (``### 3. 事务的隔离级别`` and ``事务的隔离级别`` are one)."""
+    return _NUMBERING_RE.sub("", _MARKUP_RE.sub("", line), count=1)
+
+
+def _question_lines(documents: Sequence[Document]) -> dict[str, tuple[str, int]]:
+    """Where each line of the sources stands (the first time), by :func:`_question_key`; a table row's
+    cells each on their own."""
+    found: dict[str, tuple[str, int]] = {}
+    for document in documents:
+        for number, line in enumerate(document.text.split("\n"), 1):
+            stripped = line.strip()
+            cells = stripped.strip("|").split("|") if stripped.startswith("|") else (stripped,)
+            for cell in cells:
+                found.setdefault(_question_key(cell), (document.path, number))
+    return found
+
+
+def _unread_questions(identification: Identification, documents: Sequence[Document]) -> tuple[Problem, ...]:
+    """A warning for each note this build removes whose question still stands in the sources, as a line
+    (or table cell) of its own that is in no entry now: the document around it changed how it reads (its
+    title or file name, how many headings of its level ask: a file split, merged or renamed, questions
+    added). Without it, only "no longer in the sources" would be said, of a card studied for months."""
+    removed = [
+        (note, key)
+        for note in identification.removed
+        if len(key := _question_key(note.question_md.strip().split("\n", 1)[0])) >= QUESTION_KEY_LETTERS
+    ]
+    if not removed:
+        return ()
+    asked = {
+        _question_key(merge.entry.question_md.strip().split("\n", 1)[0])
+        for item in identification.notes
+        for merge in item.note.merges
+    }
+    lines = _question_lines(documents)
+    problems: list[Problem] = []
+    for note, key in sorted(removed, key=lambda found: lines.get(found[1], ("", 0))):
+        if key in asked or (place := lines.get(key)) is None:
+            continue
+        question = " ".join(note.question_md.split())
+        question = question if len(question) <= QUESTION_SHOWN else question[: QUESTION_SHOWN - 1] + "…"
+        message = _(
+            "note {guid} ({question}) is removed, though its question is still here: it is no longer read "
+            "as a question (did the document's title, its file name, or how many headings of its level "
+            "ask change?); to keep the card and its review history, make it ask again (end it with ？, or "
+            "label it **面试题：**)"
+        )
+        problems.append(
+            Problem(place[0], place[1], Severity.WARNING, message.format(guid=note.guid, question=question))
+        )
     return tuple(problems)
 
 

@@ -56,6 +56,15 @@ def _print_problems(problems: Sequence[Problem], limit: int | None = None, hints
         click.echo(_("… and {count} more (qa2anki check lists them all)").format(count=more), err=True)
 
 
+def _print_report_problems(report: BuildReport) -> None:
+    """A build's problems: those of the sources up to :data:`SHOWN_PROBLEMS` (``check`` lists them all),
+    then every one about the cards against the lock (a studied card at stake; no other command says
+    them)."""
+    cards = set(report.card_problems)
+    _print_problems([p for p in report.problems if p not in cards], SHOWN_PROBLEMS)
+    _print_problems(report.card_problems)
+
+
 class TerminalProgress:
     """A one-line progress display on stderr, shown only on a terminal and only once a build has taken
     more than a second (quiet in CI and in pipes)."""
@@ -355,7 +364,7 @@ def build_command(
     finally:
         if progress:
             progress.finish()
-    _print_problems(report.problems, SHOWN_PROBLEMS)
+    _print_report_problems(report)
     _print_summary(report, root, verbose)
 
 
