@@ -59,14 +59,14 @@ SUMMING_UP_OPENINGS = ("通过以上", "以上就是", "以上是")
 the last answer of ``## GPT-4.0展示的技术亮点``) or an answer (``通过以上三步，…``)."""
 READER_CLOSING_OPENINGS = (
     *("希望这些", "希望以上", "希望本文", "希望对你", "希望能帮", "祝你面试", "祝面试", "祝大家"),
-    *("觉得有用", "觉得有帮助", "这些问题涵盖", "这些题目涵盖", "这些问题和答案涵盖", "这些面试题涵盖"),
+    *("觉得有用", "觉得有帮助"),
 )
-"""Closing paragraphs that speak to the reader of the whole document (a chat model's or a blog's
-sign-off): no answer ends so."""
+"""Closing paragraphs that speak to the reader (a chat model's or a blog's sign-off): no answer ends so."""
 EPILOGUE_OPENINGS = (
     *SUMMING_UP_OPENINGS,
     *("综上所述", "综上", "总之", "总而言之", "总的来说"),
     *READER_CLOSING_OPENINGS,
+    *("这些问题涵盖", "这些题目涵盖", "这些问题和答案涵盖", "这些面试题涵盖"),
 )
 """How the genre's closing paragraphs start, after any decorating symbol (``🎉 祝你面试顺利``). Not
 ``总结：以上…``, ``以上题目…`` or ``以上内容…``: a last answer may end so (``以上内容基于 JDK 8``,
@@ -988,14 +988,6 @@ def asks_by_wording(topic: str) -> bool:
     """Whether a heading's topic is worded as a question without a question mark (see
     :data:`ASKING_WORDS`; or it ends with 吗)."""
     return _ASKING_RE.search(f" {topic} ") is not None
-
-
-CODE_SAMPLE = "code-sample"
-"""A bold ``**代码示例：**`` paragraph: the answer's code in AI-written 编程题 posts
-(``**编程题：** 用 Python 实现…`` / ``**代码示例：**`` / code / ``**解析：**``), where it opens the answer;
-but the question's code where an answer label of its own follows (``下面的代码输出什么？`` /
-``**代码示例：**`` / code / ``**答案：** 2``): see :func:`_code_samples`."""
-_CODE_SAMPLE_RE = _label_re(("代码示例", "示例代码"))
 
 
 def _answer_side(inline: Token, pattern: re.Pattern[str]) -> bool:
@@ -3177,8 +3169,6 @@ def _read_paragraph(inline: Token, patterns: _LabelPatterns) -> tuple[str, str, 
         return "question", "bold-label", titled
     if _answer_side(inline, patterns.answer_side):
         return "answer-side", "bold-label", None
-    if _answer_side(inline, _CODE_SAMPLE_RE):
-        return "answer-side", CODE_SAMPLE, None
     opening = _undecorated(plain_text(inline))
     if inline.children and inline.children[0].type in _LINK_STARTS and _answer_link(inline):
         return "block", ANSWER_LINK, None  # (``[点击查看答案](…)``: no answer label, though it says 答案)
@@ -4779,25 +4769,6 @@ def _is_title(
     return not current.question_blocks or not asks_by_wording(current.question.topic)
 
 
-def _code_samples(blocks: Sequence[BlockInfo]) -> Sequence[BlockInfo]:
-    """The blocks, with each :data:`CODE_SAMPLE` paragraph that an answer label of its entry's own follows
-    (before the next question or heading; an explaining label such as ``解析`` is none) made content: the
-    code is then the question's."""
-    if not any(block.rule == CODE_SAMPLE for block in blocks):
-        return blocks
-    changed = list(blocks)
-    for index, block in enumerate(blocks):
-        if block.rule != CODE_SAMPLE or block.kind != "answer-side":
-            continue
-        for after in blocks[index + 1 :]:
-            if after.kind in ("question", "heading") or after.level:
-                break
-            if after.kind == "answer" and after.marker not in EXPLAINING_LABELS:
-                changed[index] = block._replace(kind="block", rule="")
-                break
-    return changed
-
-
 def _paragraph_text(text: str, starts: array[int], block: BlockInfo) -> str:
     """A paragraph's source text on one line, without emphasis marks or decorating symbols."""
     source = text[starts[block.start] : starts[min(block.end, len(starts) - 1)]]
@@ -4807,12 +4778,16 @@ def _paragraph_text(text: str, starts: array[int], block: BlockInfo) -> str:
 _REFERENT_END_RE = re.compile(r"[，,。；;：:、！!？?\s]")
 
 
+TITLE_REFERENT_LETTERS = 3
+"""How long the words after ``通过以上`` that the title holds must be for :func:`_closes_document`: the
+two of ``通过以上分析``, ``通过以上配置`` or ``通过以上优化`` sum up an answer as often as a document."""
+
+
 def _closes_document(paragraph: str, context: _Context) -> bool:
     """Whether a closing paragraph (see :data:`EPILOGUE_OPENINGS`) closes the document rather than the answer
     above it: it speaks to the reader (:data:`READER_CLOSING_OPENINGS`), or it sums up what the document's
-    title names (``通过以上技术亮点，…`` under ``## OpenAI的GPT-4.0展示的技术亮点``) or the questions
-    (``通过以上面试题的解析，…``). Then it is on no card wherever it stands, so an entry added below the last
-    one leaves that one's card as it was."""
+    title names (``通过以上技术亮点，…`` under ``## OpenAI的GPT-4.0展示的技术亮点``). Then it is on no card
+    wherever it stands, so an entry added below the last one leaves that one's card as it was."""
     if paragraph.startswith(READER_CLOSING_OPENINGS):
         return True
     opening = next((o for o in SUMMING_UP_OPENINGS if paragraph.startswith(o)), None)
@@ -4821,7 +4796,7 @@ def _closes_document(paragraph: str, context: _Context) -> bool:
     referent = _REFERENT_END_RE.split(paragraph[len(opening) :], maxsplit=1)[0]
     prefix = title_tag("")
     title = next((o[len(prefix) :] for o in context.openers if o.startswith(prefix)), "")
-    return len(referent) >= 2 and (referent in title or names_genre(referent))
+    return len(referent) >= TITLE_REFERENT_LETTERS and referent in title
 
 
 def section_context(
@@ -4866,7 +4841,6 @@ def assemble_part(
     the result is :attr:`Part.clean`. ``starts`` are the document's :func:`line_starts`, if known."""
     text = document.text
     starts = line_starts(text) if starts is None else starts
-    blocks = _code_samples(blocks)
     entries: list[Entry] = []
     problems: list[Problem] = []
     headings: list[tuple[int, str]] = list(headings_before)
