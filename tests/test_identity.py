@@ -357,6 +357,27 @@ def test_a_lone_rewrite_under_a_topic_is_reported() -> None:
     assert problem.severity == Severity.WARNING and old in problem.message
 
 
+def test_a_few_rewrites_under_one_topic_are_each_reported() -> None:
+    """Two quiz statements each shortened by a word, their ``T`` explained, in one build: both start
+    over, as one would, and each gets the warning one would get, naming its own removed note."""
+    quiz = (
+        ("判断题", "数组是一个值类型（）", "T"),
+        ("判断题", "使用map不需要引入任何库（）", "T"),
+        ("判断题", "Go语言支持goto语句（）", "T"),
+    )
+    v1 = run(notes(*quiz))
+    guids = {n.note.question_md: n.guid for n in v1.notes}
+    edited = (
+        ("判断题", "数组是值类型（）", "T（注意：切片不是）"),
+        ("判断题", "使用map不需要引入库（）", "T（map是内置类型）"),
+        quiz[2],
+    )
+    v2 = run(notes(*edited), v1.lock, now=NOW + 5)
+    assert len(v2.removed) == 2
+    said = {p.line: p.message for p in v2.problems}
+    assert guids[quiz[0][1]] in said[1] and guids[quiz[1][1]] in said[11]
+
+
 def test_a_question_changed_a_little_with_its_answer_extended_keeps_the_note() -> None:
     """One character of the question changed and a sentence appended to the answer in one build: the
     answer, which holds all of the old one, counts by that share, and the note is found again. A short

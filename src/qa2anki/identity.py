@@ -132,9 +132,13 @@ extended), and then a studied card would start over."""
 
 
 LONE_SWAP = 0.2
-"""How alike (at least) the one note a build adds under a topic and the one it removes there must be to be
-reported as a possible rewrite (see :func:`_lone_swaps`): they share some of their wording. A replacement
-that shares nothing (a question swapped for another) is not worth a warning."""
+"""How alike (at least) a note a build adds under a topic and one it removes there must be to be reported
+as a possible rewrite (see :func:`_lone_swaps`): they share some of their wording. A replacement that
+shares nothing (a question swapped for another) is not worth a warning."""
+SWAPS_PER_TOPIC = 5
+"""The most notes a build may add, and remove, under one topic for :func:`_lone_swaps` to pair them up:
+a few short cards each edited at once (two quiz statements, each a word shorter and its ``T`` explained)
+are reported as one is; a section rewritten wholesale is not worth a warning per card."""
 
 
 def previous_wordings(lock: Lock) -> Previous | None:
@@ -455,9 +459,10 @@ def _lone_swaps(
     claimed: set[str],
     renamed: Mapping[str, set[str]],
 ) -> list[tuple[float, int, str, LockedNote]]:
-    """The new note and the removed note of each topic where a build adds just one note and removes just
-    one, when they share enough of their wording (:data:`LONE_SWAP`): most likely one entry rewritten,
-    question and answer at once. Scored as re-identification would, for :func:`_near_misses` to report.
+    """The new notes and the removed notes of each topic where a build adds a few notes and removes a few
+    (:data:`SWAPS_PER_TOPIC`), paired best first, each note once, when they share enough of their wording
+    (:data:`LONE_SWAP`): most likely entries rewritten, question and answer at once. Scored as
+    re-identification would, for :func:`_near_misses` to report.
     A removed note counts under the topics its own topic was ``renamed`` to as well (an entry rewritten in
     the build that renames its heading), and when the whole build adds one note and removes one, those two
     are a swap whatever their topics."""
@@ -472,21 +477,37 @@ def _lone_swaps(
         old = {fold_topic(t) for t in locked.topics}
         for topic in old.union(*(renamed.get(t, ()) for t in old)):
             removed[topic].append(locked)
-    pairs = {
-        (indices[0], removed[topic][0].guid): removed[topic][0]
+    groups = [
+        (indices, removed[topic])
         for topic, indices in added.items()
-        if len(indices) == 1 and len(removed.get(topic, ())) == 1
-    }
+        if len(indices) <= SWAPS_PER_TOPIC and 0 < len(removed.get(topic, ())) <= SWAPS_PER_TOPIC
+    ]
     new_notes = {index for indices in added.values() for index in indices}
     if len(new_notes) == 1 and len(gone_notes) == 1:
-        pairs[(min(new_notes), gone_notes[0].guid)] = gone_notes[0]
-    swaps = []
-    for (index, guid), locked in sorted(pairs.items()):
-        note = notes[index]
-        score = reidentify_score(note.question_folded, note.answer_folded, locked)
-        if score >= LONE_SWAP:
-            swaps.append((score, index, guid, locked))
-    return swaps
+        groups.append(([min(new_notes)], gone_notes))
+    swaps: dict[tuple[int, str], tuple[float, int, str, LockedNote]] = {}
+    for indices, gone in groups:
+        scored = sorted(
+            (
+                (
+                    reidentify_score(notes[index].question_folded, notes[index].answer_folded, locked),
+                    index,
+                    locked,
+                )
+                for index in indices
+                for locked in gone
+            ),
+            key=lambda found: (-found[0], found[1], found[2].guid),
+        )
+        paired_notes: set[int] = set()
+        paired_guids: set[str] = set()
+        for score, index, locked in scored:
+            if score < LONE_SWAP or index in paired_notes or locked.guid in paired_guids:
+                continue
+            paired_notes.add(index)
+            paired_guids.add(locked.guid)
+            swaps[(index, locked.guid)] = (score, index, locked.guid, locked)
+    return [swaps[pair] for pair in sorted(swaps)]
 
 
 def _near_misses(
