@@ -5048,7 +5048,8 @@ def assemble_part(
         if not answer.text and answer_blocks and all(block.rule == ANSWER_LINK for block in answer_blocks):
             warn(entry.line, _(ANSWER_ELSEWHERE))
             return
-        if rule == QUESTION_ANSWER_SECTIONS and len(question_blocks) == len(answer_blocks) == 1:
+        listed = rule in (QUESTION_ANSWER_SECTIONS, FOLD_QUESTION)
+        if listed and len(question_blocks) == len(answer_blocks) == 1:
             pairs = _listed_pairs(text, starts, question_blocks[0], answer_blocks[0])
             if isinstance(pairs, str):
                 warn(entry.line, pairs)
