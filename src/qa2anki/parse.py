@@ -781,11 +781,18 @@ _DOTTED_RE = re.compile(r"[.、．](?![0-9])\s*")
 """What closes a numbered label without a colon (``Q1.``, ``A1、``); not a decimal point (``Q1.5``)."""
 
 
+_Q_NUMBER_RE = re.compile(r"\s*[Qq][0-9]{1,3}(?:[.．][0-9]{1,3})*(?:、|[.．]?(?=\s))\s*")
+"""A heading's question number written ``Q1.``, ``Q1.2`` or ``Q2、`` (``#### Q1. Spring 的核心是什么？``):
+``Q5 `` is a number as ``1.`` is (see :data:`_NUMBERING_RE`). In a paragraph, ``**Q1. 什么是过拟合？**`` is
+a numbered label instead."""
+
+
 def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tuple[str, str, str, str]:
     """(kind, rule, text, marker) of a heading: a question, an answer label, a closing section, an aside
     (``前言``), or a topic heading that may be a question in the right context (``numbered`` or
     ``heading``, see :func:`_may_ask`)."""
-    topic = strip_numbering(text)
+    q_number = _Q_NUMBER_RE.match(text)
+    topic = strip_numbering(text[q_number.end() :] if q_number else text)
     plain = _undecorated(topic)
     bare = None
     for kind, pattern in (("question", patterns.question), ("answer", patterns.answer)):
@@ -817,11 +824,14 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
 
 def _label_number_end(text: str, pattern: re.Pattern[str]) -> int:
     """Where a question label with a number and no colon ends, before white space and a question
-    (``Q1 什么是过拟合？``, ``问题2 …``): the label numbers the question and is no part of it; else 0."""
+    (``Q1 什么是过拟合？``, ``问题2 …``, ``Q1. …``, ``Q2、…``): the label numbers the question and is no part
+    of it; else 0."""
     match = pattern.match(text)
     if match is None or _has_colon(match) or not (match.group("number") or "").isdigit():
         return 0
     end = match.end()
+    if (dotted := _Q_NUMBER_RE.match(text)) is not None and dotted.end() > end:
+        return dotted.end() if dotted.end() < len(text) else 0
     return end if 0 < end < len(text) and text[end - 1].isspace() else 0
 
 
