@@ -1378,6 +1378,8 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         return [answer]
     if block.kind == "bullet_list" and (answered := _answer_items(block, patterns.answer)):
         return answered
+    if block.kind == "bullet_list" and (answered := _answer_item_with_body(block, patterns.answer, source)):
+        return answered
     if block.kind == "blockquote" and (answered := _quoted_answer(block, patterns, labels, source)):
         return answered
     if block.kind == "blockquote" and (asked := _quoted_question(block, patterns, labels, source)):
@@ -2249,6 +2251,41 @@ def _answer_item(block: _Block, answer_label: re.Pattern[str]) -> _Found | None:
         return None
     html = render_tokens(tokens)
     return _Found("answer", ANSWER_ITEM, block.start, block.end, html, tokens, label=label)
+
+
+def _answer_item_with_body(block: _Block, answer_label: re.Pattern[str], source: _Source) -> list[_Found]:
+    """The answer label and the rest of a list of one item whose first paragraph opens with an answer
+    label and has more blocks below it (``* A：全局变量`` / ``  ```js …```, under ``## Q：…？``): read as an
+    :data:`ANSWER_ITEM` whose answer goes on with the item's other blocks, as if they stood outside the
+    list; ``[]`` for any other list."""
+    items = _blocks(block.tokens[1:-1])
+    if len(items) != 1:
+        return []
+    inner = _blocks(items[0].tokens[1:-1])
+    if len(inner) < 2 or inner[0].kind != "paragraph" or len(inner[0].tokens) != 3:
+        return []
+    label = _split_label(inner[0].tokens[1], answer_label)
+    if (
+        label is None
+        or not label.markdown
+        or any(
+            b.kind == "paragraph" and _split_label(b.tokens[1], answer_label)
+            for b in inner[1:]
+            if len(b.tokens) > 1
+        )
+    ):
+        return []
+    opened, item_open = block.tokens[0], items[0].tokens[0]
+    first = [opened, item_open, *inner[0].tokens, items[0].tokens[-1], block.tokens[-1]]
+    answer = _Found(
+        "answer", ANSWER_ITEM, block.start, inner[0].end, render_tokens(first), first, label=label
+    )
+    rest = [token for found in inner[1:] for token in found.tokens]
+    markdown = textwrap.dedent("\n".join(source(inner[1].start, block.end))).strip("\n")
+    return [
+        answer,
+        _Found("block", "", inner[1].start, block.end, render_tokens(rest), rest, source=markdown),
+    ]
 
 
 ANSWER_ITEMS = "answer-items"
