@@ -59,7 +59,7 @@ from qa2anki.lockfile import (
 from qa2anki.media import Media, MediaFile, collect_media, read_media
 from qa2anki.normalize import ANSWER_FLOOR, Normalized, Note, Thresholds, fold_topic, normalize, note_tags
 from qa2anki.notetype import NOTE_TYPE
-from qa2anki.parse import DEFAULT_LABELS, Entry, Labels, ParseResult
+from qa2anki.parse import DEFAULT_LABELS, Entry, Labels, ParseResult, strip_numbering
 from qa2anki.render import RenderedNote, anki_search, render_note
 from qa2anki.scan import (
     ScanStats,
@@ -1354,7 +1354,6 @@ def _joined_cards(identification: Identification) -> tuple[Problem, ...]:
 
 
 _MARKUP_RE = re.compile(r"[#*_>`\s]+")
-_NUMBERING_RE = re.compile(r"^(?:[-+]|(?:[QqＱ]|问题|题目)?\d{1,4}[.、．:：)）]?)")
 QUESTION_KEY_LETTERS = 4
 """How long a question must be (after its markup and numbering) to be looked for in the sources."""
 QUESTION_SHOWN = 60
@@ -1364,7 +1363,7 @@ QUESTION_SHOWN = 60
 def _question_key(line: str) -> str:
     """A line's words, to find a card's question among the sources' lines: markup, a list marker or
     heading number and white space dropped (``### 3. 事务的隔离级别`` and ``事务的隔离级别`` are one)."""
-    return _NUMBERING_RE.sub("", _MARKUP_RE.sub("", line), count=1)
+    return _MARKUP_RE.sub("", strip_numbering(line.strip().lstrip("#>*-+ \t")))
 
 
 def _question_lines(documents: Sequence[Document]) -> dict[str, tuple[str, int]]:

@@ -2258,6 +2258,8 @@ def _answer_item_with_body(block: _Block, answer_label: re.Pattern[str], source:
     label and has more blocks below it (``* A：全局变量`` / ``  ```js …```, under ``## Q：…？``): read as an
     :data:`ANSWER_ITEM` whose answer goes on with the item's other blocks, as if they stood outside the
     list; ``[]`` for any other list."""
+    if block.tokens[1].map != block.tokens[0].map:
+        return []  # (more than one item: the first item does not span the list)
     items = _blocks(block.tokens[1:-1])
     if len(items) != 1:
         return []
