@@ -2770,9 +2770,8 @@ def _asking_callout(block: _Block) -> bool:
 
 def _callout_pair(first: _Found, lines: list[str]) -> list[_Found] | None:
     """A callout's first paragraph (its ``lines``) read as its question (the title on the first line, or
-    for a callout without a title, or with one that does not ask above a line that does, the line right
-    below its header: ``> [!question]- 回忆与应用`` / ``> 为什么…？``) and the start of its answer (the
-    paragraph's other lines, maybe none); ``None`` when it is no callout that asks."""
+    for a callout without a title, a line that asks right below its header) and the start of its answer
+    (the paragraph's other lines, maybe none); ``None`` when it is no callout that asks."""
     inline = first.tokens[1] if first.kind == "block" and len(first.tokens) == 3 else None
     children = _children(inline) if inline is not None and inline.type == "inline" else []
     if inline is None or not children or children[0].type != "text":
@@ -2786,10 +2785,7 @@ def _callout_pair(first: _Found, lines: list[str]) -> list[_Found] | None:
     title = [_with_content(children[0], children[0].content[match.end() :]), *children[1:cut]]
     asked, _, told = inline.content[match.end() :].partition("\n")
     at = 0  # the question's line in the paragraph
-    # A title that does not ask names the callout (回忆与应用): a line below it that asks is the question,
-    # however long (a question's stem and what it asks, on one line).
-    titled = bool(asked.strip())
-    if not titled or (ends_asking(told.partition("\n")[0].strip()) and not ends_asking(asked.strip())):
+    if not asked.strip():
         # No title: the question is the line below the header (``> [!question]`` / ``> 什么是JVM？``).
         if cut is None:
             return None
@@ -2799,8 +2795,7 @@ def _callout_pair(first: _Found, lines: list[str]) -> list[_Found] | None:
         title = rest[:below] if below is not None else rest
         cut = cut + 1 + below if below is not None else None
         at = 1
-        too_long = not titled and len(asked.strip()) > QUESTION_LINE_CHARS
-        if not asked.strip() or not ends_asking(asked.strip()) or too_long:
+        if not asked.strip() or not ends_asking(asked.strip()) or len(asked.strip()) > QUESTION_LINE_CHARS:
             return None
     body = _lstrip_children(children[cut + 1 :]) if cut is not None else []
     question = _Found(
