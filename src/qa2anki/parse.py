@@ -781,10 +781,10 @@ _DOTTED_RE = re.compile(r"[.、．](?![0-9])\s*")
 """What closes a numbered label without a colon (``Q1.``, ``A1、``); not a decimal point (``Q1.5``)."""
 
 
-_Q_NUMBER_RE = re.compile(r"\s*[Qq][0-9]{1,3}(?:[.．][0-9]{1,3})*(?:、|[.．]?(?=\s))\s*")
+_Q_NUMBER_RE = re.compile(r"\s*[Qq][0-9]{1,3}(?:[.．][0-9]{1,3})*(?:、|[.．]?(?=\s))(?!\s*[Qq][0-9])\s*")
 """A heading's question number written ``Q1.``, ``Q1.2`` or ``Q2、`` (``#### Q1. Spring 的核心是什么？``):
-``Q5 `` is a number as ``1.`` is (see :data:`_NUMBERING_RE`). In a paragraph, ``**Q1. 什么是过拟合？**`` is
-a numbered label instead."""
+``Q5 `` is a number as ``1.`` is (see :data:`_NUMBERING_RE`). Not before another one (``Q1、Q2 两个季度``:
+quarters). In a paragraph, ``**Q1. 什么是过拟合？**`` is a numbered label instead."""
 
 
 def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tuple[str, str, str, str]:
