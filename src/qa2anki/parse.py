@@ -946,6 +946,10 @@ UNPAIRED_LISTS = N_(
     "{questions} questions listed in the question section but {answers} items in the answer section: "
     "they are one card; number the answers as the questions are to make a card of each"
 )
+MISNUMBERED_LISTS = N_(
+    "the questions listed in the question section and the items of the answer section are numbered "
+    "differently: they are one card; number the answers as the questions are to make a card of each"
+)
 ANALYSIS_WORDS = ("剖析", "解析", "分析", "答案", "解答", "参考答案")
 """Words that, after a question label, make a heading an answer section (``面试题剖析``)."""
 
@@ -1615,14 +1619,17 @@ def _listed_pairs(
     text: str, starts: Sequence[int], question: BlockInfo, answer: BlockInfo
 ) -> list[tuple[ListedItem, ListedItem]] | str | None:
     """Question n and answer n of a :data:`QUESTION_ANSWER_LISTS` pair; the :data:`UNPAIRED_LISTS` warning
-    when the lists differ in length or numbering; ``None`` when the sections are not two lists."""
+    when the lists differ in length, :data:`MISNUMBERED_LISTS` in numbering; ``None`` when the sections are
+    not two lists."""
     if question.rule != QUESTION_LIST or question.images or answer.images:
         return None
     asked, told = listed_items(text, starts, question), listed_items(text, starts, answer)
     if asked is None or told is None:
         return None
-    if len(asked) != len(told) or any(q.number != a.number for q, a in zip(asked, told, strict=True)):
+    if len(asked) != len(told):
         return _(UNPAIRED_LISTS).format(questions=len(asked), answers=len(told))
+    if any(q.number != a.number for q, a in zip(asked, told, strict=True)):
+        return _(MISNUMBERED_LISTS)
     return list(zip(asked, told, strict=True))
 
 
