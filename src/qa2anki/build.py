@@ -987,7 +987,8 @@ def _finish(
     warnings += _joined_cards(identification) + _unread_questions(identification, analysis.documents)
     if write and not isinstance(carried, _Carried):
         warnings += _went_back(options, identification, contents, output)
-    _stop_on((*identification.problems, *warnings), options.strict)
+    card_problems = (*identification.problems, *warnings)
+    _stop_on(card_problems, options.strict)
     # Compared as data: two text dumps of a large lock cost seconds, and only its content matters.
     lock_started = not lock_path.exists()
     lock_changed = lock_started or identification.lock != old_lock
@@ -1019,7 +1020,7 @@ def _finish(
         changed=tuple(sorted((item for item in notes if item.status != Status.UNCHANGED), key=_first_place)),
         removed=identification.removed,
         awaiting=awaiting(identification.lock),
-        problems=(*analysis.problems, *identification.problems, *warnings),
+        problems=(*analysis.problems, *card_problems),
         output=display_path(output, options.cwd),
         lock_path=lock_display,
         written=write,
@@ -1034,7 +1035,7 @@ def _finish(
             analysis.scan.damaged,
         ),
         partial=bool(partial),
-        card_problems=(*identification.problems, *warnings),
+        card_problems=card_problems,
         held=(built, old_lock, previous),
     )
 
