@@ -3410,12 +3410,6 @@ def _label_lines(block: _Block, inline: Token, patterns: _LabelPatterns) -> list
                 continue
             if question_line is None and (asked := _plain_question(_unbolded(piece))) is not None:
                 question_line = PLAIN_QUESTION, asked  # (``**什么是JVM？**``: the question is what is bold)
-            if (
-                question_line is None
-                and not index
-                and (asked := _bold_line_above_answer(runs, content_lines, patterns))
-            ):
-                question_line = PLAIN_QUESTION, asked  # (``**Bean 的作用域**`` / ``**答：** …``)
             # A later line asks only right above an answer label (``**Q2？**`` / ``答：…`` in one paragraph).
             if index and not _answer_line(runs, index + 1, content_lines, patterns):
                 question_line = None
@@ -3721,12 +3715,7 @@ WORDED_QUESTION = "worded-question"
 answer label comes right after it and no question above it still waits for its answer (``请举例说明``
 below ``什么是闭包？`` is that question's text); else content, and never one of a run of unlabelled
 questions. Inside a labelled question's answer it is a follow-up, as a :data:`PLAIN_QUESTION` is."""
-BOLD_LINE = "bold-line"
-"""The rule of a short one-line paragraph that is bold as a whole and asks neither with a question mark
-nor by its wording (``**Bean 的作用域**``): a question only when an answer label comes right after it,
-as a :data:`WORDED_QUESTION` is (an explaining label, ``**解析：**``, does not make it one); else content,
-as the bold lines that title parts of an answer are."""
-_PLAIN_RULES = frozenset(("", WORDED_QUESTION, BOLD_LINE))
+_PLAIN_RULES = frozenset(("", WORDED_QUESTION))
 """Rules of a paragraph that is plain text where it is not a question."""
 IMPERATIVE_OPENINGS = (
     *("请列举", "请说明", "请解释", "请简述", "请简要", "请描述", "请比较", "请分析", "请阐述", "请写出"),
@@ -3734,37 +3723,6 @@ IMPERATIVE_OPENINGS = (
 )
 """How a question without a question mark may open: it asks the reader to do something (``请…``,
 ``简述…``, ``列举…``)."""
-
-
-def _bold_line(inline: Token) -> _Label | None:
-    """A :data:`BOLD_LINE`'s question (``inline``: the line without its bold), else ``None``."""
-    stripped = inline.content.strip()
-    plain = plain_text(inline).strip()
-    if (
-        not plain
-        or len(plain) > QUESTION_LINE_CHARS
-        or plain.endswith((":", "："))
-        or any(mark in plain[:6] for mark in (":", "："))  # (``**注意：** 下面…``: a labelled note)
-        or heading_number(stripped)
-    ):
-        return None
-    return _Label(stripped, list(inline.children or ()))
-
-
-def _bold_line_above_answer(
-    runs: list[tuple[int, list[Token]]], lines: list[str], patterns: _LabelPatterns
-) -> _Label | None:
-    """The question of a paragraph's first line when it is a :data:`BOLD_LINE` and the next line opens
-    with an answer label (not an explaining one, nor a choice question's first option); else ``None``."""
-    if len(runs) < 2 or (bold := _bold_inside(_run_line(runs, 0, lines))) is None:
-        return None
-    answer = _run_line(runs, 1, lines)
-    label = _split_label(answer, patterns.answer)
-    if label is None or label.marker in EXPLAINING_LABELS:
-        return None
-    if _options(Token("inline", "", 0, content="\n".join(lines[runs[1][0] :])), label):
-        return None
-    return _bold_line(bold)
 
 
 def _worded_question(inline: Token) -> _Label | None:
@@ -3895,8 +3853,6 @@ def _unlabelled_question(block: _Block, inline: Token, html: str) -> list[_Found
         if label is None and asked is not inline:
             label = _plain_question(asked, worded=True)  # ``**说一下MVCC**``: bold, worded as a question
         if label is None:
-            if asked is not inline and (bold_line := _bold_line(asked)) is not None:
-                return [_Found("block", BOLD_LINE, block.start, block.end, html, block.tokens, 0, bold_line)]
             worded = _worded_question(inline) if asked is inline else None
             if worded is None:
                 return []
@@ -4291,7 +4247,7 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
     waiting_rule = ""
     waiting_level = 0
     for block in blocks:
-        if block.rule in _ANSWER_RIGHT_AFTER and waiting is not None:
+        if block.rule == WORDED_QUESTION and waiting is not None:
             continue  # (``请举例说明`` below a question still waiting for its answer: that question's text)
         if block.kind == "question" or _answerable_line(block):
             if (
@@ -4305,10 +4261,8 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
             waiting, waiting_rule, waiting_level = block.start, block.rule, block.level
         elif block.kind in ("heading", "break") or block.level:
             waiting = None
-        elif waiting_rule in _ANSWER_RIGHT_AFTER and block.kind not in ("answer", "answer-side"):
+        elif waiting_rule == WORDED_QUESTION and block.kind not in ("answer", "answer-side"):
             waiting = None  # (only an answer label right after it makes such a line a question)
-        elif waiting_rule == BOLD_LINE and block.marker in EXPLAINING_LABELS:
-            waiting = None  # (``**详细分析**`` / ``**解析：**`` explains the answer above it)
         elif block.kind in ("answer", "answer-side") and waiting is not None:
             if waiting_rule != BARE_QUESTION or block.rule != FOLD_ANSWER:  # a fold has its own rule
                 answered.add(waiting)
@@ -4316,9 +4270,7 @@ def _answered_questions(blocks: Sequence[BlockInfo]) -> set[int]:
     return answered
 
 
-_ANSWER_RIGHT_AFTER = frozenset((WORDED_QUESTION, BOLD_LINE))
-"""Rules of lines that are questions only when an answer label comes right after them."""
-_ANSWERABLE_RULES = frozenset((BARE_QUESTION, QUESTION_BULLET, *_ANSWER_RIGHT_AFTER))
+_ANSWERABLE_RULES = frozenset((BARE_QUESTION, QUESTION_BULLET, WORDED_QUESTION))
 """Rules of short bare lines that are questions when an answer label follows them."""
 _ASKED_RULES = frozenset((*QUESTION_LINE_RULES, *_ANSWERABLE_RULES))
 """Rules of lines that are questions when an answer label follows them (see :func:`_answered_questions`)."""
