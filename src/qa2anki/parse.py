@@ -5166,7 +5166,7 @@ def assemble_part(
     # its own, is a sub-question or exercise of that answer, not a new entry.
     titles = _asking_titles(blocks, runs, context, next_opening, answered)
     for index, block in enumerate(blocks):
-        if block.start in titles or _answer_subheading(block, current, openers):
+        if block.start in titles or _answer_subheading(block.kind, block.level, current, openers):
             block = block._replace(kind="heading", rule="heading")
         if (block.kind == "heading" or block.level) and first_heading[0] > block.start:
             first_heading[0] = block.start
@@ -5513,6 +5513,8 @@ def assemble_part(
     # is not spelled out here (the entry, or a summary section, goes on into the next section) is unclean.
     if next_opening is None:
         close(at_part_end=True, at_document_end=True)
+    elif _answer_subheading(next_opening.kind, next_opening.level, current, openers):
+        clean = False  # the next section's heading opens this entry's answer (the loop above sees it first)
     elif current is not None and current.awaits_answer_section:
         clean = False  # whether its answer section comes is for the whole document to say
     elif closing_level and not (
@@ -5606,21 +5608,21 @@ def _answers_follow_up(current: _Open) -> bool:
     )
 
 
-def _answer_subheading(block: BlockInfo, current: _Open | None, openers: frozenset[str]) -> bool:
-    """Whether a deeper question heading right below a question heading opens that question's answer, as
-    a sub-heading of it (``## 3. 用过 LiteLLM 吗？它做什么？`` / ``### LiteLLM 是什么？`` /
-    ``### 能力包括：``): its level is no level of questions in the document (most of its headings ask
-    nothing)."""
+def _answer_subheading(kind: str, level: int, current: _Open | None, openers: frozenset[str]) -> bool:
+    """Whether a deeper question heading (a block of ``kind`` and ``level``) right below a question heading
+    opens that question's answer, as a sub-heading of it (``## 3. 用过 LiteLLM 吗？它做什么？`` /
+    ``### LiteLLM 是什么？`` / ``### 能力包括：``): its level is no level of questions in the document
+    (most of its headings ask nothing)."""
     return (
-        block.kind == "question"
-        and block.level > 0
+        kind == "question"
+        and level > 0
         and current is not None
         and current.question.rule == "heading-question"
-        and block.level > current.question.level
+        and level > current.question.level
         and current.answer is None
         and not current.question_blocks
         and not current.pending_headings
-        and question_level_tag(block.level) not in openers
+        and question_level_tag(level) not in openers
     )
 
 
