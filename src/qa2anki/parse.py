@@ -5427,6 +5427,8 @@ def assemble_part(
                 if current is None and block.rule == FOLD_ANSWER
                 else []
             )
+            if len(asked) == 1 and _quiz_item(asked[0]):
+                asked = [_unnumbered(asked[0], text[starts[asked[0].start] : starts[asked[0].end]])]
             embedded = _embedded_question(current) if current is not None and block.rule != FOLD_ANSWER else 0
             if embedded and current is not None:
                 # The heading's body up to the question is its answer; the question is asked in it.
@@ -5854,7 +5856,28 @@ def _fold_question(loose: Sequence[BlockInfo], heading_body: bool = False) -> li
         for index in range(len(loose) - 1, -1, -1):
             if _may_be_fold_question(loose[index], ends):
                 return list(loose[index:])
-    return []
+    return [loose[-1]] if loose and _quiz_item(loose[-1]) else []
+
+
+def _unnumbered(item: BlockInfo, line: str) -> BlockInfo:
+    """A :func:`_quiz_item` (``line``: its Markdown) as the paragraph of its text, without its number, as a
+    numbered question line's is shown."""
+    html = item.html
+    inner = html[html.index(">", html.index("<li")) + 1 : html.rindex("</li>")]
+    source = strip_numbering(line.strip())
+    return item._replace(html=f"<p>{inner}</p>", source=source, folded=fold(source))
+
+
+def _quiz_item(block: BlockInfo) -> bool:
+    """A numbered list item of one line (``2. 给出一个只能用 silence 的场景。``): a quiz's question when a
+    fold's answer summary comes right below it, whether or not it asks (too long to be a question line)."""
+    return (
+        block.kind == "block"
+        and not block.rule
+        and block.end - block.start == 1
+        and block.html.startswith(("<ol>", "<ol "))
+        and block.html.count("<li") == 1
+    )
 
 
 AFTER_ITEMS = N_(
