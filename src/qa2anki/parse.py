@@ -5862,10 +5862,8 @@ def _fold_question(loose: Sequence[BlockInfo], heading_body: bool = False) -> li
 def _unnumbered(item: BlockInfo, line: str) -> BlockInfo:
     """A :func:`_quiz_item` (``line``: its Markdown) as the paragraph of its text, without its number, as a
     numbered question line's is shown."""
-    html = item.html
-    inner = html[html.index(">", html.index("<li")) + 1 : html.rindex("</li>")]
     source = strip_numbering(line.strip())
-    return item._replace(html=f"<p>{inner}</p>", source=source, folded=fold(source))
+    return item._replace(html=render_markdown(source), source=source, folded=fold(source))
 
 
 def _quiz_item(block: BlockInfo) -> bool:
