@@ -5207,8 +5207,12 @@ def assemble_part(
         elif _answerable_line(block) and block.start in answered and (current is None or current.answer):
             # (Below a question still waiting for its answer, as in a quiz, it is that question's text.)
             block = block._replace(kind="question", rule=PLAIN_QUESTION)
+        fold_asked: list[BlockInfo] = []
         if block.rule == FOLD_ANSWER and current is None:
-            unplaced.clear()  # the fold's question is among them (or its answer is warned of on its own)
+            fold_asked = _fold_question(loose, _heading_body(loose, blocks, index, context))
+            # What stands above the fold's question is on no card (with none, the answer is warned of).
+            unplaced[:] = [shown for shown in unplaced if fold_asked and shown.start < fold_asked[0].start]
+            flush_unplaced()
         elif current is not None or block.kind != "block":
             flush_unplaced()
         if block.rule == WHOLE_LIST:
@@ -5422,11 +5426,7 @@ def assemble_part(
         ):
             current.add(block._replace(kind="block"))  # after text below the question: a list in it
         elif block.kind in ("answer", "answer-side") and (current is None or current.answer_open):
-            asked = (
-                _fold_question(loose, _heading_body(loose, blocks, index, context))
-                if current is None and block.rule == FOLD_ANSWER
-                else []
-            )
+            asked = fold_asked
             if len(asked) == 1 and _quiz_item(asked[0]):
                 asked = [_unnumbered(asked[0], text[starts[asked[0].start] : starts[asked[0].end]])]
             embedded = _embedded_question(current) if current is not None and block.rule != FOLD_ANSWER else 0
