@@ -74,10 +74,21 @@ def test_every_fixture_has_expectations() -> None:
         ("第5题：迁移学习", "迁移学习"),
         ("GPT-4 的能力", "GPT-4 的能力"),
         ("2024", "2024"),
+        ("1 简介", "简介"),
+        ("1.2 简介", "简介"),
+        ("2 . 简介", "简介"),
+        # A number glued to what follows it, or a year, is part of the text.
+        ("2PC 和 3PC 的区别？", "2PC 和 3PC 的区别？"),
+        ("64位系统的指针多大？", "64位系统的指针多大？"),
+        ("10维度对比口诀", "10维度对比口诀"),
+        ("2021 年前端面试题", "2021 年前端面试题"),
+        ("2021 阿里前端面试", "2021 阿里前端面试"),
+        ("9-1. XMLHttpRequest vs Fetch", "9-1. XMLHttpRequest vs Fetch"),
     ],
 )
 def test_strip_numbering(heading: str, topic: str) -> None:
-    """Leading section numbers are not part of the topic; a heading that is only a number is kept."""
+    """Leading section numbers are not part of the topic; a heading that is only a number is kept, and so
+    is a number that belongs to the text (``2PC``, a year)."""
     assert strip_numbering(heading) == topic
 
 
