@@ -902,16 +902,7 @@ def _answer_summary(inline: Token | None, labels: Labels) -> bool:
         if text.startswith(word):
             text = text[len(word) :].strip()
             break
-    if text[:1] in _SUMMARY_BRACKETS and text[-1:] == _SUMMARY_BRACKETS.get(text[0]):
-        text = text[1:-1].strip()  # ``【参考答案】``
-    words = {word.casefold() for word in labels.answer if len(word) > SHORT_LABEL_LENGTH}
-    return text in words or all(part.strip() in words for part in _SUMMARY_AND_RE.split(text))
-
-
-_SUMMARY_BRACKETS = {"【": "】", "[": "]", "(": ")", "（": "）", "〔": "〕"}
-"""Brackets a fold's summary may put its answer label in (``【参考答案】``)."""
-_SUMMARY_AND_RE = re.compile(r"\s*(?:与|及|和|以及|&|＆|\+|/)\s*")
-"""What joins two answer labels in a fold's summary (``答案与解析``, ``答案及解析``)."""
+    return any(text == word.casefold() for word in labels.answer if len(word) > SHORT_LABEL_LENGTH)
 
 
 def _is_quiz_number(text: str) -> bool:
