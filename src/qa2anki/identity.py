@@ -40,7 +40,7 @@ from qa2anki.i18n import gettext as _
 from qa2anki.lockfile import Lock, LockedNote, LockedNoteType
 from qa2anki.normalize import Note, Previous, fold_topic
 from qa2anki.notetype import NoteType
-from qa2anki.similarity import bigrams, candidate_pairs, contained_pairs, letter_count, similarity
+from qa2anki.similarity import bigrams, candidate_pairs, letter_count, similarity
 
 _GUID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _GUID_NAMESPACE = "qa2anki/guid/v1"
@@ -325,13 +325,8 @@ def identify(
         # A pair can only reach the threshold if its question or its answer does, or both together are
         # nearly identical (WHOLE_SIMILARITY).
         floor = min(limits.threshold, STRONG_SIMILARITY)
-        found = candidate_pairs(slots, (floor, floor, WHOLE_SIMILARITY), groups=sides)
-        # An answer extended or cut counts by how much of it is kept (see _kept), which a Jaccard index
-        # below the floor does not rule out: a question reworded a little with it still reaches the threshold.
-        long_answers = [answer if letter_count(answer) >= KEPT_LETTERS else "" for _, answer, _ in slots]
-        found |= contained_pairs(long_answers, KEPT_SHARE, sides)
         pairs: list[_Pair] = []
-        for a, b in sorted(found):
+        for a, b in sorted(candidate_pairs(slots, (floor, floor, WHOLE_SIMILARITY), groups=sides)):
             comparisons += 1
             i, locked = unmatched[a], candidates[b - len(unmatched)]
             score, mean = _scores(*texts[a], *texts[b])

@@ -131,34 +131,3 @@ def candidate_pairs(
                 postings.append((i, place))
             pairs.update((j, i) if j < i else (i, j) for j, count in shared.items() if count > 0)
     return pairs
-
-
-def contained_pairs(texts: Sequence[str], share: float, groups: Sequence[int]) -> set[tuple[int, int]]:
-    """Pairs (a, b), a < b, of items in different ``groups`` whose texts may hold ``share`` of the smaller
-    one's bigrams in common (an answer extended or cut: the Jaccard index of such a pair may be low, so
-    :func:`candidate_pairs` misses it), plus some that do not: verify them.
-
-    The smaller set of such a pair shares one of its first ``|s| - ⌈share·|s|⌉ + 1`` bigrams (rarest first)
-    with the other, wherever that one holds it: every bigram of every text is indexed, and each text looks
-    up its prefix among the texts no smaller than it."""
-    sets = [bigram_set(text) for text in texts]
-    frequency: Counter[str] = Counter()
-    for grams in sets:
-        frequency.update(grams)
-    holders: dict[str, list[int]] = defaultdict(list)
-    for i, grams in enumerate(sets):
-        for gram in grams:
-            holders[gram].append(i)
-    pairs: set[tuple[int, int]] = set()
-    for i, grams in enumerate(sets):
-        if not grams:
-            continue
-        size = len(grams)
-        prefix = sorted(grams, key=lambda gram: (frequency[gram], gram))[: _prefix_length(size, share)]
-        for gram in prefix:
-            pairs.update(
-                (min(i, j), max(i, j))
-                for j in holders[gram]
-                if groups[j] != groups[i] and len(sets[j]) >= size
-            )
-    return pairs
