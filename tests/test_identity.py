@@ -396,6 +396,21 @@ def test_a_question_changed_a_little_with_its_answer_extended_keeps_the_note() -
     assert [n.status for n in longer.notes] == [Status.ADDED]
 
 
+def test_a_rewrite_alike_only_by_its_answer_holding_the_old_one_is_reported_as_such() -> None:
+    """A question reworded a little with its answer more than doubled scores above the threshold by the
+    answer's share alone (see _kept), and such pairs are not compared for re-identification (a different
+    question whose answer quotes a removed one would take its history): the note comes in new, and the
+    warning says why, not that 0.67 is "below" 0.6."""
+    answer = "闭包是函数和其词法环境的组合，内部函数可以访问外部函数作用域中的变量。"
+    other = ("JS", "什么是原型链？", "对象通过原型相连直到 null。")
+    v1 = run(notes(("JS", "什么是闭包？", answer), other))
+    more = "即使外部函数已经返回，这些变量仍被内部函数引用而不会被回收，常用于数据私有化、柯里化和模块模式。"
+    v2 = run(notes(("JS", "什么叫闭包？", answer + more), other), v1.lock, now=NOW + 5)
+    assert [n.status for n in v2.notes if n.note.question_md == "什么叫闭包？"] == [Status.ADDED]
+    (warning,) = [p.message for p in v2.problems]
+    assert "holds that note's answer" in warning and "below" not in warning
+
+
 def test_a_lone_rewrite_is_reported_when_its_heading_is_renamed_too() -> None:
     """The rewrite is reported as well when the same build renames the topic (the other note, found again,
     shows the rename), and when it is the only note a build adds and removes, whatever the topics."""

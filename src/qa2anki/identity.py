@@ -36,6 +36,7 @@ from typing import NamedTuple
 
 from qa2anki.errors import Problem, SchemaError, Severity
 from qa2anki.fold import fold
+from qa2anki.i18n import N_
 from qa2anki.i18n import gettext as _
 from qa2anki.lockfile import Lock, LockedNote, LockedNoteType
 from qa2anki.normalize import Note, Previous, fold_topic
@@ -510,6 +511,22 @@ def _lone_swaps(
     return [swaps[pair] for pair in sorted(swaps)]
 
 
+HELD_ANSWER = N_(
+    "this new note is {score} similar to {guid}, a note this build removes, mostly because its answer holds "
+    "that note's answer; that does not re-identify a note: if it is an edit of that card, its history starts "
+    "over; to keep it, before importing this deck, restore the lock and change the question and the answer "
+    "in separate builds"
+)
+"""Said of a new note whose lone swap (see :func:`_lone_swaps`) reaches the threshold by its answer alone."""
+HELD_ANSWER_REMOVED_EARLIER = N_(
+    "this new note is {score} similar to {guid}, a note removed earlier and still in Anki, mostly because "
+    "its answer holds that note's answer; that does not re-identify a note: if it is that entry back, "
+    "reworded, its card's history starts over; to keep it, put the entry back as it was, build, then "
+    "reword it"
+)
+""":data:`HELD_ANSWER`, of a note removed in an earlier build."""
+
+
 def _near_misses(
     notes: Sequence[Note],
     near: list[tuple[float, int, str, LockedNote]],
@@ -527,7 +544,11 @@ def _near_misses(
     problems = []
     for i, (score, guid, present) in sorted(best.items()):
         entry = notes[i].first
-        if present:
+        if score >= threshold:
+            # A lone swap that scores so only by its answer's share (see _kept): a pair alike by neither side,
+            # which re-identification does not compare (an answer holding another is no evidence alone).
+            message = _(HELD_ANSWER if present else HELD_ANSWER_REMOVED_EARLIER)
+        elif present:
             message = _(
                 "this new note is {score} similar to {guid}, a note this build removes (below "
                 "reidentify_threshold {threshold}): if it is an edit of that card, its history starts over; "
