@@ -87,7 +87,12 @@ def test_every_fixture_has_expectations() -> None:
         ("3Sum", "3Sum"),
         ("64位系统的指针多大？", "64位系统的指针多大？"),
         ("3次握手", "3次握手"),
-        ("3个线程交替打印", "3个线程交替打印"),
+        ("4GB 内存够吗？", "4GB 内存够吗？"),
+        # A number glued to an acronym or a word is a section number still.
+        ("1JVM内存模型", "JVM内存模型"),
+        ("2GC算法", "GC算法"),
+        ("1年轻代", "年轻代"),
+        ("1位运算", "位运算"),
         ("2021 年前端面试题", "2021 年前端面试题"),
         ("2024年春招", "2024年春招"),
     ],
