@@ -536,7 +536,8 @@ def _near_misses(
 ) -> list[Problem]:
     """A warning for each note that comes in new while a note the build removes, or one removed before and
     not yet deleted in Anki (an entry deleted, then put back reworded), scored just below ``threshold``
-    against it (the best such, ties to the smaller GUID): see :data:`NEAR_MISS`."""
+    against it, or (a lone swap, see :func:`_lone_swaps`) above it by its answer holding the other alone
+    (the best such, ties to the smaller GUID): see :data:`NEAR_MISS` and :data:`HELD_ANSWER`."""
     best: dict[int, tuple[float, str, bool]] = {}
     for score, i, guid, locked in sorted(near, key=lambda p: (-p[0], p[2])):
         if i not in decided and guid not in claimed and i not in best:
