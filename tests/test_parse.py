@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa2anki.parse import (
+    heading_number,
     parse_document,
     scan_section_and_references,
     scan_texts,
@@ -95,12 +96,36 @@ def test_every_fixture_has_expectations() -> None:
         ("1位运算", "位运算"),
         ("2021 年前端面试题", "2021 年前端面试题"),
         ("2024年春招", "2024年春招"),
+        ("301 和 302 的区别？", "301 和 302 的区别？"),
+        ("502与504有什么区别？", "502与504有什么区别？"),
+        ("2.0 vs 3.0", "2.0 vs 3.0"),
+        ("80/20 法则", "80/20 法则"),
+        ("3. 1 和 2 谁大？", "1 和 2 谁大？"),
+        ("9-1. XMLHttpRequest 与 Fetch", "XMLHttpRequest 与 Fetch"),
+        ("📝 9-2. 什么时候用 Fetch？", "什么时候用 Fetch？"),
+        ("1-1 Java基础", "Java基础"),
     ],
 )
 def test_strip_numbering(heading: str, topic: str) -> None:
     """Leading section numbers are not part of the topic; a heading that is only a number is kept, and so
-    is a number that belongs to the text (``2PC``, a year)."""
+    is a number that belongs to the text (``2PC``, a year, ``301 和 302``). A dashed number (``9-1.``) goes
+    whole."""
     assert strip_numbering(heading) == topic
+
+
+@pytest.mark.parametrize(
+    ("heading", "number"),
+    [
+        ("301 和 302 的区别？", "301"),
+        ("2.0 vs 3.0", "2.0"),
+        ("9-1. XMLHttpRequest", "9"),
+        ("1-1 Java基础", "1"),
+    ],
+)
+def test_a_number_kept_in_the_text_still_numbers_the_heading(heading: str, number: str) -> None:
+    """What a heading shows and whether it is numbered are apart: ``301 和 302 的区别？`` keeps its number
+    on the card, and still counts among numbered lines (a run of them reads as before)."""
+    assert heading_number(heading) == number
 
 
 def test_answer_ends_at_same_level_heading_but_not_deeper() -> None:

@@ -486,9 +486,43 @@ def plain_text(inline: Token) -> str:
 
 def strip_numbering(heading: str) -> str:
     """``"1. 预训练"`` → ``"预训练"`` (``"🔥 1. 预训练"`` too: a symbol before a number decorates it); a
-    heading that is only a number stays as it is."""
-    stripped = _NUMBERING_RE.sub("", _before_number(heading), count=1).strip()
+    heading that is only a number stays as it is, and so does one whose number is compared with another
+    (``301 和 302 的区别？``, see :func:`_compared_number`)."""
+    text = _before_number(heading)
+    match = _NUMBERING_RE.match(text)
+    if match is not None and _compared_number(text, match):
+        return heading.strip()
+    stripped = text[_shown_number_end(text, match) :].strip() if match is not None else text.strip()
     return stripped or heading.strip()
+
+
+_COMPARED_RE = re.compile(r"(?:和|与|及|跟|或|还是|对比|vs\.?|VS|v\.s\.|[、/~～到至])\s*[0-9０-９]")
+"""What makes a bare number before it part of the text: another number it is compared or ranged with."""
+_SUBNUMBER_RE = re.compile(r"[-–][0-9０-９]+(?:[.．、:：]|(?=\s))\s*")
+"""The rest of a section number written with a dash (``9-1. …``, ``1-1 …``), after its first number."""
+
+
+def _bare_number(match: re.Match[str]) -> bool:
+    """Whether a :data:`_NUMBERING_RE` match is a number with no mark after it (``301 ``, ``2.7``)."""
+    number = match.group().strip()
+    return bool(number) and number.replace(".", "").isdigit()
+
+
+def _compared_number(text: str, match: re.Match[str]) -> bool:
+    """Whether the number ``match`` found at the start of ``text`` is the text's own, compared or ranged
+    with another (``301 和 302 的区别？``, ``2.7 与 3.x``, ``80/20 法则``): a bare number, with no mark
+    after it. It still counts as the heading's number (:func:`heading_number`): only what the heading
+    shows keeps it, so a run of numbered lines reads as before."""
+    return _bare_number(match) and _COMPARED_RE.match(text, match.end()) is not None
+
+
+def _shown_number_end(text: str, match: re.Match[str]) -> int:
+    """Where the section number ``match`` found at the start of ``text`` ends as the heading shows it: also
+    past a dashed second number (``9-1. ``), which :func:`heading_number` leaves out."""
+    if not _bare_number(match):
+        return match.end()
+    rest = _SUBNUMBER_RE.match(text, match.end())
+    return rest.end() if rest is not None else match.end()
 
 
 def _before_number(heading: str) -> str:
@@ -545,15 +579,27 @@ def _lstrip_children(children: list[Token]) -> list[Token]:
 
 
 def _without_numbering(inline: Token) -> Token:
-    """A copy of a heading's inline token with its leading section number removed (``9.2 如何…？``)."""
-    return _without_lead(inline, _numbering_end)
+    """A copy of a heading's inline token with its leading section number removed (``9.2 如何…？``); the
+    token itself when it has none. A number compared with another (``301 和 302 的区别？``) is the text's
+    own and stays, but the line is still numbered: the result is then a copy with the same text, for
+    callers tell a numbered line by the token they get back."""
+    unnumbered = _without_lead(inline, _numbering_end)
+    children = _children(inline)
+    if unnumbered is inline or not children:
+        return unnumbered
+    first = children[0].content
+    lead = len(first) - len(_before_number(first))
+    match = _NUMBERING_RE.match(first[lead:])
+    if match is not None and _compared_number(first[lead:], match):
+        return _with_content(inline, inline.content, list(children))
+    return unnumbered
 
 
 def _numbering_end(first: str) -> int:
     """Where a leading section number ends in a heading's first text (0: it has none)."""
     lead = len(first) - len(_before_number(first))  # ``🔥 1. …``: the symbol goes with the number
     match = _NUMBERING_RE.match(first[lead:])
-    return lead + match.end() if match and match.group().strip() else 0
+    return lead + _shown_number_end(first[lead:], match) if match and match.group().strip() else 0
 
 
 def _without_label_number(inline: Token, pattern: re.Pattern[str]) -> Token:
@@ -809,7 +855,8 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
             bare = QUESTION_LABEL_HEADING if kind == "question" else BARE_ANSWER, match.group("label")
     if _is_quiz_number(text):
         return "heading", QUIZ_NUMBER, topic, ""
-    if labels.heading_questions and topic == text.strip():  # no number: ``## 面试题``, not ``## 1. 问题``
+    # No number: ``## 面试题``, not ``## 1. 问题`` (nor ``## 301 和 302``, whose number the topic keeps).
+    if labels.heading_questions and not q_number and not heading_number(text):
         section = _label_section(topic, patterns)
         if section:
             return "heading", section, topic, ""
