@@ -5275,12 +5275,16 @@ def assemble_part(
                 close(at_part_end=False)  # (a list of questions in a section of its own, after an answer)
             elif current is not None and current.awaits_answer_section and not current.question_blocks:
                 as_title()  # (``# 面试题`` with a list or table of pairs right below it: a title)
+            elif _titles_a_list(current):
+                as_title()  # (a 面经's ``### 2.计算机基础`` over the questions asked, with notes)
             if current is None or current.question.rule in _LIST_ENTRY_RULES:
                 continue  # its entries follow (after a heading, or after another such list's)
             list_until = block.end  # inside an open entry: the list is its content, whole
             block = block._replace(rule="")
         elif block.start < list_until:
             continue
+        elif block.rule == QUESTION_LIST and _titles_a_list(current) and not _answer_next(blocks, index):
+            as_title()  # (``### 1.项目相关`` over the questions asked, none answered: see flush_unplaced)
         if closing_level:
             if (
                 block.level
@@ -6070,6 +6074,31 @@ def _bare_run_below(current: _Open | None) -> bool:
         and (current.question.rule == "heading-without-mark" or current.awaits_answer_section)
         and current.answer is None
         and not current.question_blocks
+    )
+
+
+def _titles_a_list(current: _Open | None) -> bool:
+    """Whether the open entry is a heading that may ask (no question mark, see :func:`_may_ask`) with
+    nothing below it yet, so that a list of questions right below it makes it their title: a 面经's
+    ``### 2.计算机基础`` over the questions asked is no question, and its list's items are. A heading
+    worded as a question (``Category 的实现原理，以及为什么不能添加成员变量``) is answered by the list."""
+    return (
+        current is not None
+        and current.question.rule == "heading-without-mark"
+        and current.answer is None
+        and not current.question_blocks
+        and not asks_by_wording(current.question.text)
+    )
+
+
+def _answer_next(blocks: Sequence[BlockInfo], index: int) -> bool:
+    """Whether an answer label comes right after block ``index`` (``## 复习题`` / a list of questions /
+    ``**答：**``: the heading and its list are one question, answered). Not a heading that is an answer
+    label: it starts a section of its own, which a document read section by section sees apart."""
+    return (
+        index + 1 < len(blocks)
+        and blocks[index + 1].kind in ("answer", "answer-side")
+        and not blocks[index + 1].level
     )
 
 
