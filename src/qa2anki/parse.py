@@ -203,10 +203,11 @@ ASKING_WORDS = (
     "异同",
     " vs ",
     *("说说", "谈谈", "聊聊", "讲讲", "说一下", "讲一下", "简述", "介绍一下", "解释一下", "你对"),
+    *("请说出", "请写出", "请说明", "请列举", "请描述", "请解释", "请分析", "请比较"),
 )
 """Words by which a heading without a question mark asks (``Redis是什么``, ``Java SE vs Java EE``,
-``X 和 Y 的区别``, ``说说你对闭包的理解``): with its siblings, evidence that a level's headings are
-questions (see :func:`asks_by_wording`)."""
+``X 和 Y 的区别``, ``说说你对闭包的理解``, an exam's ``请说出下列代码的执行结果``): with its siblings,
+evidence that a level's headings are questions (see :func:`asks_by_wording`)."""
 
 
 @dataclass(frozen=True)
@@ -1986,8 +1987,9 @@ def _read_outline_items(
             found.append(
                 _Found("question", rule, item.start, children[0].end, "", [], label=label, topic=topic)
             )
-            html = render_inline(list(told.children or ()))
-            found.append(_Found("block", "", item.start, children[0].end, html, [told], source=told_md))
+            if told_md:
+                html = render_inline(list(told.children or ()))
+                found.append(_Found("block", "", item.start, children[0].end, html, [told], source=told_md))
             _add_outline_answer(children[1:], item, source, found)
             continue
         if question is None:
@@ -2036,7 +2038,9 @@ def _line_item(children: Sequence[_Block], answer_label: re.Pattern[str] | None)
     inline = children[0].inline if children and children[0].kind == "paragraph" else None
     if inline is None or answer_label is None:
         return None
-    return _line_pair(inline, answer_label) or _bold_pair(inline, answer_label)
+    # (A label alone on the paragraph's last line, ``答：<br>``, when the answer is the blocks below it.)
+    below = len(children) > 1
+    return _line_pair(inline, answer_label, bare_label=below) or _bold_pair(inline, answer_label)
 
 
 def _signs_off(block: _Block) -> bool:
@@ -2090,8 +2094,7 @@ def _item_question(
     question = _outline_question(children[0])
     if question is not None or len(children) < 2:
         return question
-    inline = children[1].inline if children[1].kind == "paragraph" else None
-    if answer_label is not None and inline is not None and _split_label(inline, answer_label) is not None:
+    if answer_label is not None and _labelled_below(children[1:], answer_label):
         return _outline_question(children[0], answered=True)
     if worded and not any(
         token.type == "inline" and ends_asking(token.content.split("\n", 1)[0])
@@ -2100,6 +2103,21 @@ def _item_question(
     ):
         return _outline_question(children[0], worded=True)
     return None
+
+
+def _labelled_below(below: Sequence[_Block], answer_label: re.Pattern[str]) -> bool:
+    """Whether an answer label opens what is below a list item's line: its next paragraph, or the quote
+    below it (``   > 答：…``, an exam's notes), past the code the line asks about (``1. 请说出下列代码的
+    执行结果`` / a fence / ``> 答：10``)."""
+    rest = [block for block in below if block.kind not in ("fence", "code_block")]
+    if not rest:
+        return False
+    first = rest[0]
+    if first.kind == "blockquote":
+        inside = _blocks(first.tokens[1:-1])
+        first = inside[0] if inside else first
+    inline = first.inline if first.kind == "paragraph" else None
+    return inline is not None and _split_label(inline, answer_label) is not None
 
 
 def _outline_question(first: _Block, answered: bool = False, worded: bool = False) -> _Label | None:
@@ -2669,19 +2687,23 @@ def _question_line_items(block: _Block, answer_label: re.Pattern[str]) -> list[_
     return _list_pairs(block, QUESTION_LINE_ITEM, partial(_line_pair, answer_label=answer_label))
 
 
-def _line_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
+def _line_pair(inline: Token, answer_label: re.Pattern[str], bare_label: bool = False) -> _Pair | None:
     """A paragraph's short first line ending in a question mark, or over a line that opens with an answer
-    label (``答：…``), and its other lines (without that label)."""
+    label (``答：…``), and its other lines (without that label); with ``bare_label``, also over a label
+    with nothing after it (the answer is below the paragraph), the answer then empty."""
     children = _children(inline)
     cut = next(iter(_line_breaks(children)), -1)
     question, _, answer = inline.content.partition("\n")
     question, answer = question.strip(), answer.strip()
     inner = Token("inline", "", 0, content=question, children=children[:cut])
-    if cut < 0 or not answer or len(plain_text(inner).strip()) > QUESTION_LINE_CHARS:
+    if cut < 0 or not answer:
         return None
     asks = ends_asking(question)
-    if not asks and answer_label.match(answer.lstrip("*_ ")) is None:
+    labelled = answer_label.match(answer.lstrip("*_ ")) is not None
+    if not asks and not labelled:
         return None  # (a quick test first: most paragraphs are neither)
+    if not labelled and len(plain_text(inner).strip()) > QUESTION_LINE_CHARS:
+        return None  # (a long line asks only over an answer label: ``谈谈你是如何理解…？`` / ``答：``)
     if asks and (options := _options_then_answer(inline, answer_label)) is not None:
         return options
     rest = Token("inline", "", 0, content=answer, children=_lstrip_children(children[cut + 1 :]))
@@ -2690,7 +2712,9 @@ def _line_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
         if not asks:
             return None  # (a line that does not ask is a question only over an answer label)
     elif not label.markdown:
-        return None
+        if not bare_label or "\n" in answer:
+            return None
+        rest, answer = Token("inline", "", 0, content="", children=[]), ""
     else:
         rest = Token("inline", "", 0, content=label.markdown, children=label.children)
         answer = label.markdown
