@@ -1451,6 +1451,7 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
             _bold_question_items(block, patterns.answer)
             or _question_line_items(block, patterns.answer)
             or _list_pairs(block, GLUED_ITEM, partial(_glued_pair, answer_label=patterns.answer))
+            or _worded_line_items(block, patterns.answer)
         )
         if not items and _asks_in_every_item(block, patterns.answer):
             asked = _read_outline(block, source, QUESTION_ITEMS, patterns.answer)
@@ -2506,6 +2507,11 @@ def _question_lines(block: _Block) -> list[_Found]:
 GLUED_ITEM = "glued-item"
 """The rule of a list whose every item is a question and its answer on one line, after an answer label
 (``1. SSH 默认端口？ 答：22。``)."""
+WORDED_LINE_ITEM = "worded-line-item"
+"""The rule of a list whose every item is a question on its first line and its answer on the lines below
+it, the questions worded as questions without a question mark (``- 1,说说你的工作经历`` / ``工作经历有两
+段…``, ``- 4,期待薪资是多少`` / ``先调研…``): most of them ask by their wording, and none of the answers'
+first lines asks."""
 LABEL_ITEMS = "label-items"
 """The rule of a list whose items take turns: a question label, then an answer label (``- Q：进程和线程的
 区别？`` / ``- A：…``), each item one paragraph: each pair of items is an entry (the list given whole first,
@@ -2522,6 +2528,7 @@ _ITEM_ANSWER_RULES = frozenset(
         BOLD_QUESTION_ITEM,
         QUESTION_LINE_ITEM,
         GLUED_ITEM,
+        WORDED_LINE_ITEM,
         LABEL_ITEMS,
         TABLE_ROW,
         QUESTION_LINES,
@@ -2536,6 +2543,7 @@ _LIST_ENTRY_RULES = frozenset(
         QUESTION_LINE_ITEM,
         QUESTION_ITEMS,
         GLUED_ITEM,
+        WORDED_LINE_ITEM,
         LABEL_ITEMS,
         TABLE_ROW,
         QUESTION_LINES,
@@ -2803,6 +2811,54 @@ def _list_pairs(block: _Block, rule: str, pair: Callable[[Token], _Pair | None])
         else:
             return []
     return [_whole_list(block), *found] if answered >= 2 else []
+
+
+_COMMA_NUMBER_RE = re.compile(r"\s*[0-9]{1,3}[,，](?![0-9])\s*")
+"""A number written with a comma at the start of an item's text (``1,说说…``, ``2，为什么…``; not
+``1,000``)."""
+
+
+def _worded_line_items(block: _Block, answer_label: re.Pattern[str]) -> list[_Found]:
+    """A :data:`WORDED_LINE_ITEM` list as entries (``[]`` when it is none)."""
+    items = _blocks(block.tokens[1:-1])
+    pair_of = partial(_worded_line_pair, answer_label=answer_label)
+    worded = 0
+    for item in items:
+        tokens = item.tokens
+        inline = tokens[2] if len(tokens) == 5 and tokens[2].type == "inline" else None
+        pair = pair_of(inline) if inline is not None else None
+        if pair is None:
+            return []
+        worded += asks_by_wording(pair[0][1])
+    if worded < 2 or 2 * worded < len(items):
+        return []
+    return _list_pairs(block, WORDED_LINE_ITEM, pair_of)
+
+
+def _worded_line_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
+    """An item's short first line that asks nothing by a question mark (its comma number left out, see
+    :data:`_COMMA_NUMBER_RE`) and the lines below it, none of which the first asks, nor opens with an
+    answer label (another rule's: :func:`_line_pair`); else ``None``."""
+    children = _children(inline)
+    cut = next(iter(_line_breaks(children)), -1)
+    question, _, answer = inline.content.partition("\n")
+    question, answer = question.strip(), answer.strip()
+    if cut < 0 or not answer or ends_asking(question) or ends_asking(answer.partition("\n")[0]):
+        return None
+    if answer_label.match(answer.lstrip("*_ ")) is not None:
+        return None
+    line = Token("inline", "", 0, content=question, children=children[:cut])
+    asked = _without_lead(line, _comma_number_end)
+    text = plain_text(asked).strip()
+    if not text or len(text) > QUESTION_LINE_CHARS:
+        return None
+    rest = Token("inline", "", 0, content=answer, children=_lstrip_children(children[cut + 1 :]))
+    return (asked, asked.content.strip()), (rest, answer)
+
+
+def _comma_number_end(first: str) -> int:
+    match = _COMMA_NUMBER_RE.match(first)
+    return match.end() if match else 0
 
 
 def _unanswered_item(inline: Token) -> bool:
