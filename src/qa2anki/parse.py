@@ -289,12 +289,17 @@ _CHINESE_NUMBER = r"[一二三四五六七八九十]{1,3}(?=\s*(?:[】\]:：]|$)
 closing bracket or at the end: ``问题十分重要`` has none."""
 
 
+_LABEL_ASIDE = r"(?P<aside>[（(][^（）()\n]{1,8}[）)])"
+"""A few words in brackets that qualify a label (``面试官（追问）：``, ``候选人（参考）：``,
+``答案（仅供参考）：``): the label all the same."""
+
+
 def _label_re(words: Sequence[str]) -> re.Pattern[str]:
     ordered = sorted(set(words), key=lambda w: (-len(w), w))
     alternation = "|".join(re.escape(w) for w in ordered)
     return re.compile(
         rf"\s*(?P<open>[【\[])?(?P<label>{alternation})\s*(?P<number>[0-9]{{1,4}}|{_CHINESE_NUMBER})?\s*"
-        rf"(?(open)[】\]])\s*(?P<colon>{_COLON})?\s*"
+        rf"{_LABEL_ASIDE}?(?(open)[】\]])\s*(?P<colon>{_COLON})?\s*"
     )
 
 
