@@ -5101,6 +5101,8 @@ def assemble_part(
                 hint(unplaced[0].start + 1, _(LINKED_CONTENT))
             elif all(block.rule == QUESTION_LIST for block in unplaced):
                 warn(unplaced[0].start + 1, _(QUESTION_LIST_TEXT))
+            elif all(block.rule in _UNANSWERED_RULES for block in unplaced):
+                warn(unplaced[0].start + 1, _(UNANSWERED_LINES_TEXT))
             else:
                 warn(unplaced[0].start + 1, _(UNPLACED_TEXT))
             unplaced.clear()
@@ -5646,7 +5648,7 @@ def assemble_part(
                 flush_unplaced()
                 warn(block.start + 1, _(SKIPPED_BARE_QUESTION))
                 warned_body = blocks[index + 1].start
-            elif block.start != warned_body and _unplaced(block, headings, context):
+            elif block.start != warned_body and _unplaced(block, headings, context, blocks[index + 1 :]):
                 unplaced.append(block)
     if host is not None:  # (the part ends with the pair: so does the answer it interrupted)
         close(at_part_end=False)
@@ -6084,11 +6086,30 @@ UNPLACED_TEXT = N_(
 """Said of a run of content in no entry below a section's heading (see :func:`_unplaced`)."""
 
 
-def _unplaced(block: BlockInfo, headings: Sequence[tuple[int, str]], context: _Context) -> bool:
+UNANSWERED_LINES_TEXT = N_(
+    "numbered questions with no answer below them: they are on no card, unless a heading further down asks "
+    "them again (put each answer below its question to make it a card)"
+)
+"""Said of numbered question lines in no entry with nothing below them (see :func:`_unplaced`)."""
+_UNANSWERED_RULES = frozenset((QUESTION_LIST, "numbered-question"))
+"""Content in no entry that lists questions: a list of them, or numbered question lines no answer
+follows (a 面经's ``1、class和struct有什么区别？`` below its title)."""
+
+
+def _unplaced(
+    block: BlockInfo, headings: Sequence[tuple[int, str]], context: _Context, after: Sequence[BlockInfo]
+) -> bool:
     """Whether content in no entry is worth a word: it shows something and stands below a section's
     heading (a document's title, and the text right below it, introduce it, also below headings that
-    name no topic of their own, as a chat's ``## User`` does; 前言 and its like aside)."""
-    return bool(headings) and not _below_title(headings, context) and not _aside(context) and _shows(block)
+    name no topic of their own, as a chat's ``## User`` does; 前言 and its like aside). Below the title,
+    a numbered question line with nothing below it (``after``: the blocks after it) is worth one: the
+    question is on no card."""
+    if not headings or _aside(context) or not _shows(block):
+        return False
+    if not _below_title(headings, context):
+        return True
+    bodiless = not after or after[0].kind != "block" or after[0].rule in _UNANSWERED_RULES
+    return block.rule in _UNANSWERED_RULES and bodiless
 
 
 def _below_title(headings: Sequence[tuple[int, str]], context: _Context) -> bool:
