@@ -2600,14 +2600,36 @@ def _table_rows(block: _Block, patterns: _LabelPatterns) -> list[_Found]:
         return []  # (an index: each answer a link to the page that holds it)
     # The other columns after the question's (备注, 关键词, 难度) go below the answer, each after its name.
     extras = [(i, text) for i, text in enumerate(header) if i > asked and i != told and text]
+    # A column before the question's that names its subject (知识点, 主题) goes before it: the question
+    # often asks only in its light (``| 过拟合/欠拟合 | 如何判断？ |``).
+    subjects = [i for i, text in enumerate(header) if i < asked and text and text not in TABLE_META_COLUMNS]
     found = [_whole_list(block)]
     for (start, end), cells in zip(starts[1:], rows[1:], strict=True):
         if max(asked, told) >= len(cells):
             continue  # (markdown-it fills a short row with empty cells; a row it did not is skipped)
-        question = cells[asked]
+        question = _with_subjects(cells[asked], [cells[i] for i in subjects])
         answer = _with_columns(cells[told], [(name, cells[i]) for i, name in extras if i < len(cells)])
-        found += _item_entry(TABLE_ROW, start, end, (question, question.content.strip()), answer)
+        found += _item_entry(TABLE_ROW, start, end, question, answer)
     return found
+
+
+def _with_subjects(question: Token, subjects: list[Token]) -> tuple[Token, str]:
+    """A question cell's inline token and Markdown, after the cells of its row that name its subject
+    (``监督学习 vs 无监督：区别是什么？``): those not empty, not a number, and not in the question already."""
+    markdown = question.content.strip()
+    asked = plain_text(question)
+    shown = [
+        cell
+        for cell in subjects
+        if (text := plain_text(cell).strip()) and not text.isdigit() and text not in asked
+    ]
+    if not markdown or not shown:
+        return question, markdown
+    children: list[Token] = []
+    for cell in shown:
+        children += [*_children(cell), _text_token("：")]
+    markdown = "".join(f"{cell.content.strip()}：" for cell in shown) + markdown
+    return Token("inline", "", 0, content=markdown, children=[*children, *_children(question)]), markdown
 
 
 TABLE_META_COLUMNS = frozenset(
