@@ -1674,6 +1674,25 @@ def listed_items(text: str, starts: Sequence[int], block: BlockInfo) -> list[Lis
     return items
 
 
+ASIDE_BETWEEN_LISTS = N_(
+    "a fold between a list of questions and the list of their answers (a tip) is on no card: each card "
+    "holds one question and its answer"
+)
+"""Said of the fold :func:`_aside_fold` finds."""
+
+
+def _aside_fold(question_blocks: Sequence[BlockInfo]) -> list[BlockInfo]:
+    """The blocks of a fold that stands between a list of questions and the fold of their answers
+    (``::: tip 提示`` … ``:::`` before ``::: details 答案``): the whole of ``question_blocks`` after its
+    first, when they are one fold (its closing tag taken off already, as trailing fold tags are); else
+    ``[]``."""
+    rest = question_blocks[1:]
+    inside = rest[1:]
+    if inside and rest[0].rule == "fold-summary" and all(b.rule in ("", "fold-tag") for b in inside):
+        return list(rest)
+    return []
+
+
 def _listed_pairs(
     text: str, starts: Sequence[int], question: BlockInfo, answer: BlockInfo
 ) -> list[tuple[ListedItem, ListedItem]] | str | None:
@@ -5269,11 +5288,14 @@ def assemble_part(
             warn(entry.line, _(ANSWER_ELSEWHERE))
             return
         listed = rule in (QUESTION_ANSWER_SECTIONS, FOLD_QUESTION)
-        if listed and len(question_blocks) == len(answer_blocks) == 1:
+        aside = _aside_fold(question_blocks) if listed and len(answer_blocks) == 1 else []
+        if listed and len(question_blocks) - len(aside) == len(answer_blocks) == 1:
             pairs = _listed_pairs(text, starts, question_blocks[0], answer_blocks[0])
             if isinstance(pairs, str):
                 warn(entry.line, pairs)
             elif pairs is not None:
+                if aside:
+                    hint(aside[0].start + 1, _(ASIDE_BETWEEN_LISTS))
                 for item_question, item_answer in pairs:
                     add_entry(
                         item_question.line + 1,
@@ -6037,6 +6059,10 @@ def _fold_question(loose: Sequence[BlockInfo], heading_body: bool = False) -> li
     ``这种方式的最大问题是：``)."""
     if heading_body and any(_shows(block) for block in loose):
         return list(loose)
+    for index in range(len(loose) - 1, -1, -1):
+        # A list of questions right above (or above a tip fold): the fold lists their answers.
+        if loose[index].rule == QUESTION_LIST and (index == len(loose) - 1 or _aside_fold(loose[index:])):
+            return list(loose[index:])
     for ends in ("?", ":"):
         for index in range(len(loose) - 1, -1, -1):
             if _may_be_fold_question(loose[index], ends):
