@@ -1780,9 +1780,14 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
         ]
         callout = _callout_pair(read[0], inner_source(read[0].start, read[0].end)) if quote and read else None
         if callout is not None:
-            read[:1] = callout
-            if not callout[1].label or not callout[1].label.markdown:  # (the answer is what follows)
-                read[2:3] = [_callout_body(found) for found in read[2:3]]
+            told = callout[1].label
+            if told and told.markdown and any(found.kind == "answer" for found in read[1:]):
+                # An answer label further down the callout: the lines below its title ask too.
+                read[:1] = [_asked_whole(*callout)]
+            else:
+                read[:1] = callout
+                if not told or not told.markdown:  # (the answer is what follows)
+                    read[2:3] = [_callout_body(found) for found in read[2:3]]
         elif quote_question and len(read) > 1 and read[0].kind == "block" and read[1].kind == "answer":
             inline = read[0].tokens[1]
             label = _Label(inline.content.strip(), list(inline.children or ()))
@@ -3004,6 +3009,21 @@ def _callout_pair(first: _Found, lines: list[str]) -> list[_Found] | None:
         source="\n".join(lines[at + 1 :]),
     )
     return [question, answer]
+
+
+def _asked_whole(question: _Found, body: _Found) -> _Found:
+    """A question callout's question with the rest of its first paragraph (``body``, see
+    :func:`_callout_pair`) below its title: the question, when an answer label follows further down
+    (``> [!question]- 自检：…？`` / ``> 若梯度为零，为什么…？`` / ``> **答案：** …``)."""
+    assert question.label is not None and body.label is not None
+    children = [*question.label.children, Token("softbreak", "br", 0), *body.label.children]
+    markdown = f"{question.label.markdown}\n{body.label.markdown}"
+    return question._replace(
+        end=body.end,
+        html=f"<p>{render_inline(children)}</p>\n",
+        label=_Label(markdown, children),
+        source="\n".join(line for line in (question.source, body.source) if line),
+    )
 
 
 def _first_break(children: Sequence[Token]) -> int | None:
