@@ -5410,7 +5410,7 @@ def assemble_part(
             warn(block.start + 1, _(UNCLOSED_FENCE_TEXT))
         if block.rule in QUESTION_LINE_RULES and block.start not in answered:
             block = block._replace(kind="block")  # a bold line without an answer label is content
-        elif _answerable_line(block) and block.start in answered and _past_its_question(current):
+        elif _answerable_line(block) and block.start in answered and (current is None or current.answer):
             # (Below a question still waiting for its answer, as in a quiz, it is that question's text.)
             block = block._replace(kind="question", rule=PLAIN_QUESTION)
         fold_asked: list[BlockInfo] = []
@@ -5836,23 +5836,6 @@ def _answer_subheading(kind: str, level: int, current: _Open | None, openers: fr
         and not current.pending_headings
         and question_level_tag(level) not in openers
     )
-
-
-def _past_its_question(current: _Open | None) -> bool:
-    """Whether a bare question line with its answer label below it (``面试陷阱：为什么…？`` / ``答案：…``)
-    stands past the open entry's question, not in it: with no entry open, once the entry has its answer,
-    or below a question heading that asks and has text below it already (that text answers the heading;
-    the line follows up, see :func:`_follow_up`). Below a heading that does not ask (``### 第1题``,
-    ``### 1. 闭包``), or below the code a heading asks about (``### 下面代码输出什么？``), it is that
-    question's text."""
-    if current is None or current.answer is not None:
-        return True
-    if current.question.rule != "heading-question":
-        return False
-    body = current.question_blocks
-    if body and body[0].html.startswith("<pre") and _CODE_BELOW_RE.search(current.question.text):
-        body = body[1:]
-    return any(block.kind == "block" and block.html for block in body)
 
 
 def _follow_up(block: BlockInfo, current: _Open) -> bool:
