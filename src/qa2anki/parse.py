@@ -5243,9 +5243,6 @@ def assemble_part(
                 asked = 1 if _asks_about_code_below(entry.question.text, question_blocks) else 0
                 answer = entry.question._replace(text="")
                 answer_blocks, question_blocks = question_blocks[asked:], question_blocks[:asked]
-            elif len(question_blocks) > 1 and _lists_problems(entry.question, question_blocks[0]):
-                warn(entry.line, _(PROBLEMS_LIST))
-                return
             elif len(question_blocks) > 1:
                 answer, answer_blocks, question_blocks = (
                     question_blocks[1],
@@ -6336,27 +6333,6 @@ def _further_reading(blocks: list[BlockInfo]) -> int:
         if blocks[index].rule == FOOTER_TITLE:
             return index
     return -1
-
-
-PROBLEMS_LIST = N_(
-    "问题： alone on its line over a list that asks nothing heads a list of problems, not a question: the "
-    "list and the text after it are on no card (write the question after 问题： to make it one)"
-)
-"""Said of a lone ``问题：`` that :func:`_lists_problems` reads as "problems"."""
-
-
-def _lists_problems(label: BlockInfo, below: BlockInfo) -> bool:
-    """Whether a question label alone on its line, with no answer label after it, heads a list of problems
-    rather than a question (``问题：`` over ``+ 需要人工介入…``, as notes list a design's drawbacks): the
-    label is ``问题``, which means both, and the list below it asks nothing, by a question mark or by its
-    wording."""
-    return (
-        label.marker == "问题"
-        and not label.text
-        and below.html.startswith(("<ul", "<ol"))
-        and "?" not in below.folded
-        and not asks_by_wording(below.folded)
-    )
 
 
 SECTION_LINE = N_(
