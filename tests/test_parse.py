@@ -103,13 +103,16 @@ def test_every_fixture_has_expectations() -> None:
         ("3. 1 和 2 谁大？", "1 和 2 谁大？"),
         ("9-1. XMLHttpRequest 与 Fetch", "XMLHttpRequest 与 Fetch"),
         ("📝 9-2. 什么时候用 Fetch？", "什么时候用 Fetch？"),
-        ("1-1 Java基础", "Java基础"),
+        ("1-1 Java基础", "1-1 Java基础"),
+        ("2-3 树和 B 树的区别？", "2-3 树和 B 树的区别？"),
+        ("3-5 年经验", "3-5 年经验"),
+        ("1-1-1. 什么是进程？", "什么是进程？"),
     ],
 )
 def test_strip_numbering(heading: str, topic: str) -> None:
     """Leading section numbers are not part of the topic; a heading that is only a number is kept, and so
-    is a number that belongs to the text (``2PC``, a year, ``301 和 302``). A dashed number (``9-1.``) goes
-    whole."""
+    is a number that belongs to the text (``2PC``, a year, ``301 和 302``, a range ``2-3 树``). A dashed
+    number ended by a mark (``9-1.``) goes whole."""
     assert strip_numbering(heading) == topic
 
 

@@ -203,11 +203,10 @@ ASKING_WORDS = (
     "异同",
     " vs ",
     *("说说", "谈谈", "聊聊", "讲讲", "说一下", "讲一下", "简述", "介绍一下", "解释一下", "你对"),
-    *("请说出", "请写出", "请说明", "请列举", "请描述", "请解释", "请分析", "请比较"),
 )
 """Words by which a heading without a question mark asks (``Redis是什么``, ``Java SE vs Java EE``,
-``X 和 Y 的区别``, ``说说你对闭包的理解``, an exam's ``请说出下列代码的执行结果``): with its siblings,
-evidence that a level's headings are questions (see :func:`asks_by_wording`)."""
+``X 和 Y 的区别``, ``说说你对闭包的理解``): with its siblings, evidence that a level's headings are
+questions (see :func:`asks_by_wording`)."""
 
 
 @dataclass(frozen=True)
@@ -296,10 +295,14 @@ _LABEL_ASIDE = r"(?P<aside>[（(][^（）()\n]{1,8}[）)])"
 
 def _label_re(words: Sequence[str]) -> re.Pattern[str]:
     ordered = sorted(set(words), key=lambda w: (-len(w), w))
-    alternation = "|".join(re.escape(w) for w in ordered)
+    long = "|".join(re.escape(w) for w in ordered if len(w) > SHORT_LABEL_LENGTH)
+    short = "|".join(re.escape(w) for w in ordered if len(w) <= SHORT_LABEL_LENGTH)
+    # Only a long label takes an aside: ``A（正确）：`` explains a choice question's option.
+    alternation = "|".join(piece for piece in (f"(?P<long>{long})" if long else "", short) if piece)
+    aside = f"(?(long){_LABEL_ASIDE}?)" if long else ""
     return re.compile(
         rf"\s*(?P<open>[【\[])?(?P<label>{alternation})\s*(?P<number>[0-9]{{1,4}}|{_CHINESE_NUMBER})?\s*"
-        rf"{_LABEL_ASIDE}?(?(open)[】\]])\s*(?P<colon>{_COLON})?\s*"
+        rf"{aside}(?(open)[】\]])\s*(?P<colon>{_COLON})?\s*"
     )
 
 
@@ -502,10 +505,12 @@ def strip_numbering(heading: str) -> str:
     return stripped or heading.strip()
 
 
-_COMPARED_RE = re.compile(r"(?:和|与|及|跟|或|还是|对比|vs\.?|VS|v\.s\.|[、/~～到至])\s*[0-9０-９]")
-"""What makes a bare number before it part of the text: another number it is compared or ranged with."""
-_SUBNUMBER_RE = re.compile(r"[-–][0-9０-９]+(?:[.．、:：]|(?=\s))\s*")
-"""The rest of a section number written with a dash (``9-1. …``, ``1-1 …``), after its first number."""
+_COMPARED_RE = re.compile(r"(?:和|与|及|跟|或|还是|对比|vs\.?|VS|v\.s\.|[、/~～到至\-–])\s*[0-9０-９]")
+"""What makes a bare number before it part of the text: another number it is compared or ranged with
+(``2-3 树``, ``3-5 年经验``: a range, unless a mark ends it, see :data:`_SUBNUMBER_RE`)."""
+_SUBNUMBER_RE = re.compile(r"(?:[-–][0-9０-９]+)+[.．、:：]\s*")
+"""The rest of a section number written with dashes and ended by a mark (``9-1. …``, ``1-1-1. …``), after
+its first number."""
 
 
 def _bare_number(match: re.Match[str]) -> bool:
@@ -519,7 +524,11 @@ def _compared_number(text: str, match: re.Match[str]) -> bool:
     with another (``301 和 302 的区别？``, ``2.7 与 3.x``, ``80/20 法则``): a bare number, with no mark
     after it. It still counts as the heading's number (:func:`heading_number`): only what the heading
     shows keeps it, so a run of numbered lines reads as before."""
-    return _bare_number(match) and _COMPARED_RE.match(text, match.end()) is not None
+    return (
+        _bare_number(match)
+        and _COMPARED_RE.match(text, match.end()) is not None
+        and _SUBNUMBER_RE.match(text, match.end()) is None
+    )
 
 
 def _shown_number_end(text: str, match: re.Match[str]) -> int:
@@ -2537,10 +2546,10 @@ GLUED_ITEM = "glued-item"
 """The rule of a list whose every item is a question and its answer on one line, after an answer label
 (``1. SSH 默认端口？ 答：22。``)."""
 WORDED_LINE_ITEM = "worded-line-item"
-"""The rule of a list whose every item is a question on its first line and its answer on the lines below
-it, the questions worded as questions without a question mark (``- 1,说说你的工作经历`` / ``工作经历有两
-段…``, ``- 4,期待薪资是多少`` / ``先调研…``): most of them ask by their wording, and none of the answers'
-first lines asks."""
+"""The rule of a list whose every item is a question on its first line, numbered with a comma, and its
+answer on the lines below it, the questions worded as questions without a question mark (``- 1,说说你的
+工作经历`` / ``工作经历有两段…``, ``- 4,期待薪资是多少`` / ``先调研…``): most of them ask by their wording,
+and none of the answers' first lines asks."""
 LABEL_ITEMS = "label-items"
 """The rule of a list whose items take turns: a question label, then an answer label (``- Q：进程和线程的
 区别？`` / ``- A：…``), each item one paragraph: each pair of items is an entry (the list given whole first,
@@ -2626,7 +2635,7 @@ def _table_rows(block: _Block, patterns: _LabelPatterns) -> list[_Found]:
     extras = [(i, text) for i, text in enumerate(header) if i > asked and i != told and text]
     # A column before the question's that names its subject (知识点, 主题) goes before it: the question
     # often asks only in its light (``| 过拟合/欠拟合 | 如何判断？ |``).
-    subjects = [i for i, text in enumerate(header) if i < asked and text and text not in TABLE_META_COLUMNS]
+    subjects = [i for i, text in enumerate(header) if i < asked and text in TABLE_SUBJECT_COLUMNS]
     found = [_whole_list(block)]
     for (start, end), cells in zip(starts[1:], rows[1:], strict=True):
         if max(asked, told) >= len(cells):
@@ -2678,6 +2687,27 @@ TABLE_META_COLUMNS = frozenset(
     )
 )
 """Column names of a question table that say something about the question, not answer it."""
+
+
+TABLE_SUBJECT_COLUMNS = frozenset(
+    (
+        "知识点",
+        "主题",
+        "概念",
+        "技术点",
+        "技术",
+        "模块",
+        "术语",
+        "名词",
+        "组件",
+        "对象",
+        "领域",
+        "方向",
+        "专题",
+    )
+)
+"""Column names of a question table that name what its question asks about (see :func:`_with_subjects`);
+a chapter, a date, a type, a status or an id says something else."""
 
 
 def _answer_column(header: Sequence[str], rows: Sequence[Sequence[Token]], asked: int) -> int | None:
@@ -2901,8 +2931,8 @@ def _worded_line_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | N
     line = Token("inline", "", 0, content=question, children=children[:cut])
     asked = _without_lead(line, _comma_number_end)
     text = plain_text(asked).strip()
-    if not text or len(text) > QUESTION_LINE_CHARS:
-        return None
+    if asked is line or not text or len(text) > QUESTION_LINE_CHARS:
+        return None  # (the comma number is what marks such a list: a list of steps or a changelog has none)
     rest = Token("inline", "", 0, content=answer, children=_lstrip_children(children[cut + 1 :]))
     return (asked, asked.content.strip()), (rest, answer)
 
@@ -5163,7 +5193,8 @@ def assemble_part(
             elif all(block.rule == QUESTION_LIST for block in unplaced):
                 warn(unplaced[0].start + 1, _(QUESTION_LIST_TEXT))
             elif all(block.rule in _UNANSWERED_RULES for block in unplaced):
-                warn(unplaced[0].start + 1, _(UNANSWERED_LINES_TEXT))
+                # (A hint: a table of contents of questions answered further down is common.)
+                hint(unplaced[0].start + 1, _(UNANSWERED_LINES_TEXT))
             else:
                 warn(unplaced[0].start + 1, _(UNPLACED_TEXT))
             unplaced.clear()
@@ -5423,7 +5454,7 @@ def assemble_part(
                 close(at_part_end=False)  # (a list of questions in a section of its own, after an answer)
             elif current is not None and current.awaits_answer_section and not current.question_blocks:
                 as_title()  # (``# 面试题`` with a list or table of pairs right below it: a title)
-            elif _titles_a_list(current):
+            elif _titles_a_list(current) and _whole_body(blocks, index):
                 as_title()  # (a 面经's ``### 2.计算机基础`` over the questions asked, with notes)
             if current is None or current.question.rule in _LIST_ENTRY_RULES:
                 continue  # its entries follow (after a heading, or after another such list's)
@@ -5431,7 +5462,7 @@ def assemble_part(
             block = block._replace(rule="")
         elif block.start < list_until:
             continue
-        elif block.rule == QUESTION_LIST and _titles_a_list(current) and not _answer_next(blocks, index):
+        elif block.rule == QUESTION_LIST and _titles_a_list(current) and _whole_body(blocks, index):
             as_title()  # (``### 1.项目相关`` over the questions asked, none answered: see flush_unplaced)
         if closing_level:
             if (
@@ -6245,15 +6276,17 @@ def _titles_a_list(current: _Open | None) -> bool:
     )
 
 
-def _answer_next(blocks: Sequence[BlockInfo], index: int) -> bool:
-    """Whether an answer label comes right after block ``index`` (``## 复习题`` / a list of questions /
-    ``**答：**``: the heading and its list are one question, answered). Not a heading that is an answer
-    label: it starts a section of its own, which a document read section by section sees apart."""
-    return (
-        index + 1 < len(blocks)
-        and blocks[index + 1].kind in ("answer", "answer-side")
-        and not blocks[index + 1].level
+def _whole_body(blocks: Sequence[BlockInfo], index: int) -> bool:
+    """Whether the list ``blocks[index]`` is the rest of its heading's body: a heading, or the end of the
+    section, comes next (``### 2.计算机基础`` over the questions asked, and the next section). Text or code
+    after it (``## 1. 闭包`` / ``- 什么是闭包？`` / an explanation) answers the heading, list and all; so
+    does an answer label (``## 复习题`` / a list of questions / ``**答：**``). A section read apart ends
+    where the next one begins, at a heading."""
+    end = blocks[index].end
+    after = next(
+        (block for block in blocks[index + 1 :] if block.start >= end and block.kind != "break"), None
     )
+    return after is None or after.level > 0
 
 
 def _below_its_heading(current: _Open | None) -> bool:
