@@ -499,10 +499,11 @@ def strip_numbering(heading: str) -> str:
     (``301 和 302 的区别？``, see :func:`_compared_number`)."""
     text = _before_number(heading)
     match = _NUMBERING_RE.match(text)
-    if match is not None and _compared_number(text, match):
+    if match is None:
+        return text.strip() or heading.strip()
+    if _compared_number(text, match):
         return heading.strip()
-    stripped = text[_shown_number_end(text, match) :].strip() if match is not None else text.strip()
-    return stripped or heading.strip()
+    return text[_shown_number_end(text, match) :].strip() or heading.strip()
 
 
 _COMPARED_RE = re.compile(r"(?:和|与|及|跟|或|还是|对比|vs\.?|VS|v\.s\.|[、/~～到至\-–])\s*[0-9０-９]")
@@ -516,7 +517,7 @@ its first number."""
 def _bare_number(match: re.Match[str]) -> bool:
     """Whether a :data:`_NUMBERING_RE` match is a number with no mark after it (``301 ``, ``2.7``)."""
     number = match.group().strip()
-    return bool(number) and number.replace(".", "").isdigit()
+    return number[-1:].isdigit() and number.replace(".", "").isdigit()
 
 
 def _compared_number(text: str, match: re.Match[str]) -> bool:
@@ -598,23 +599,18 @@ def _without_numbering(inline: Token) -> Token:
     token itself when it has none. A number compared with another (``301 和 302 的区别？``) is the text's
     own and stays, but the line is still numbered: the result is then a copy with the same text, for
     callers tell a numbered line by the token they get back."""
-    unnumbered = _without_lead(inline, _numbering_end)
     children = _children(inline)
-    if unnumbered is inline or not children:
-        return unnumbered
+    if not children or children[0].type != "text":
+        return inline
     first = children[0].content
-    lead = len(first) - len(_before_number(first))
-    match = _NUMBERING_RE.match(first[lead:])
-    if match is not None and _compared_number(first[lead:], match):
-        return _with_content(inline, inline.content, list(children))
-    return unnumbered
-
-
-def _numbering_end(first: str) -> int:
-    """Where a leading section number ends in a heading's first text (0: it has none)."""
     lead = len(first) - len(_before_number(first))  # ``🔥 1. …``: the symbol goes with the number
     match = _NUMBERING_RE.match(first[lead:])
-    return lead + _shown_number_end(first[lead:], match) if match and match.group().strip() else 0
+    if match is None or not match.group().strip():
+        return inline
+    if _compared_number(first[lead:], match):
+        return _with_content(inline, inline.content, list(children))
+    end = lead + _shown_number_end(first[lead:], match)
+    return _without_lead(inline, lambda _: end)
 
 
 def _without_label_number(inline: Token, pattern: re.Pattern[str]) -> Token:
@@ -870,8 +866,7 @@ def _classify_heading(text: str, patterns: _LabelPatterns, labels: Labels) -> tu
             bare = QUESTION_LABEL_HEADING if kind == "question" else BARE_ANSWER, match.group("label")
     if _is_quiz_number(text):
         return "heading", QUIZ_NUMBER, topic, ""
-    # No number: ``## 面试题``, not ``## 1. 问题`` (nor ``## 301 和 302``, whose number the topic keeps).
-    if labels.heading_questions and not q_number and not heading_number(text):
+    if labels.heading_questions and topic == text.strip():  # no number: ``## 面试题``, not ``## 1. 问题``
         section = _label_section(topic, patterns)
         if section:
             return "heading", section, topic, ""
@@ -2901,6 +2896,9 @@ _COMMA_NUMBER_RE = re.compile(r"\s*[0-9]{1,3}[,，](?![0-9])\s*")
 
 def _worded_line_items(block: _Block, answer_label: re.Pattern[str]) -> list[_Found]:
     """A :data:`WORDED_LINE_ITEM` list as entries (``[]`` when it is none)."""
+    first = block.tokens[3] if len(block.tokens) > 3 else None
+    if first is None or first.type != "inline" or not _COMMA_NUMBER_RE.match(first.content):
+        return []  # (a quick test of the first item: most lists are none)
     items = _blocks(block.tokens[1:-1])
     pair_of = partial(_worded_line_pair, answer_label=answer_label)
     worded = 0
@@ -5740,7 +5738,7 @@ def assemble_part(
                 flush_unplaced()
                 warn(block.start + 1, _(SKIPPED_BARE_QUESTION))
                 warned_body = blocks[index + 1].start
-            elif block.start != warned_body and _unplaced(block, headings, context, blocks[index + 1 :]):
+            elif block.start != warned_body and _unplaced(block, headings, context, blocks, index):
                 unplaced.append(block)
     if host is not None:  # (the part ends with the pair: so does the answer it interrupted)
         close(at_part_end=False)
@@ -6176,18 +6174,23 @@ follows (a 面经's ``1、class和struct有什么区别？`` below its title).""
 
 
 def _unplaced(
-    block: BlockInfo, headings: Sequence[tuple[int, str]], context: _Context, after: Sequence[BlockInfo]
+    block: BlockInfo,
+    headings: Sequence[tuple[int, str]],
+    context: _Context,
+    blocks: Sequence[BlockInfo],
+    index: int,
 ) -> bool:
     """Whether content in no entry is worth a word: it shows something and stands below a section's
     heading (a document's title, and the text right below it, introduce it, also below headings that
     name no topic of their own, as a chat's ``## User`` does; 前言 and its like aside). Below the title,
-    a numbered question line with nothing below it (``after``: the blocks after it) is worth one: the
+    a numbered question line with nothing below it (``block`` is ``blocks[index]``) is worth one: the
     question is on no card."""
     if not headings or _aside(context) or not _shows(block):
         return False
     if not _below_title(headings, context):
         return True
-    bodiless = not after or after[0].kind != "block" or after[0].rule in _UNANSWERED_RULES
+    after = blocks[index + 1] if index + 1 < len(blocks) else None
+    bodiless = after is None or after.kind != "block" or after.rule in _UNANSWERED_RULES
     return block.rule in _UNANSWERED_RULES and bodiless
 
 
