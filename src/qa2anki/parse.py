@@ -496,14 +496,13 @@ def plain_text(inline: Token) -> str:
 def strip_numbering(heading: str) -> str:
     """``"1. 预训练"`` → ``"预训练"`` (``"🔥 1. 预训练"`` too: a symbol before a number decorates it); a
     heading that is only a number stays as it is, and so does one whose number is compared with another
-    (``301 和 302 的区别？``, see :func:`_compared_number`)."""
+    (``301 和 302 的区别？``, see :func:`_shown_number_end`)."""
     text = _before_number(heading)
     match = _NUMBERING_RE.match(text)
     if match is None:
         return text.strip() or heading.strip()
-    if _compared_number(text, match):
-        return heading.strip()
-    return text[_shown_number_end(text, match) :].strip() or heading.strip()
+    end = _shown_number_end(text, match)
+    return (text[end:].strip() or heading.strip()) if end else heading.strip()
 
 
 _COMPARED_RE = re.compile(r"(?:和|与|及|跟|或|还是|对比|vs\.?|VS|v\.s\.|[、/~～到至\-–])\s*[0-9０-９]")
@@ -520,25 +519,18 @@ def _bare_number(match: re.Match[str]) -> bool:
     return number[-1:].isdigit() and number.replace(".", "").isdigit()
 
 
-def _compared_number(text: str, match: re.Match[str]) -> bool:
-    """Whether the number ``match`` found at the start of ``text`` is the text's own, compared or ranged
-    with another (``301 和 302 的区别？``, ``2.7 与 3.x``, ``80/20 法则``): a bare number, with no mark
-    after it. It still counts as the heading's number (:func:`heading_number`): only what the heading
-    shows keeps it, so a run of numbered lines reads as before."""
-    return (
-        _bare_number(match)
-        and _COMPARED_RE.match(text, match.end()) is not None
-        and _SUBNUMBER_RE.match(text, match.end()) is None
-    )
-
-
 def _shown_number_end(text: str, match: re.Match[str]) -> int:
-    """Where the section number ``match`` found at the start of ``text`` ends as the heading shows it: also
-    past a dashed second number (``9-1. ``), which :func:`heading_number` leaves out."""
+    """Where the section number ``match`` found at the start of ``text`` ends as the heading shows it: past
+    a dashed second number too (``9-1. ``, which :func:`heading_number` leaves out); 0 when the number is
+    the text's own, a bare number compared or ranged with another (``301 和 302 的区别？``, ``2.7 与 3.x``,
+    ``80/20 法则``, ``2-3 树``). Such a number still counts as the heading's (:func:`heading_number`): only
+    what the heading shows keeps it, so a run of numbered lines reads as before."""
     if not _bare_number(match):
         return match.end()
     rest = _SUBNUMBER_RE.match(text, match.end())
-    return rest.end() if rest is not None else match.end()
+    if rest is not None:
+        return rest.end()
+    return 0 if _COMPARED_RE.match(text, match.end()) else match.end()
 
 
 def _before_number(heading: str) -> str:
@@ -607,10 +599,10 @@ def _without_numbering(inline: Token) -> Token:
     match = _NUMBERING_RE.match(first[lead:])
     if match is None or not match.group().strip():
         return inline
-    if _compared_number(first[lead:], match):
+    end = _shown_number_end(first[lead:], match)
+    if not end:
         return _with_content(inline, inline.content, list(children))
-    end = lead + _shown_number_end(first[lead:], match)
-    return _without_lead(inline, lambda _: end)
+    return _without_lead(inline, lambda _: lead + end)
 
 
 def _without_label_number(inline: Token, pattern: re.Pattern[str]) -> Token:
