@@ -288,9 +288,13 @@ _CHINESE_NUMBER = r"[一二三四五六七八九十]{1,3}(?=\s*(?:[】\]:：]|$)
 closing bracket or at the end: ``问题十分重要`` has none."""
 
 
-_LABEL_ASIDE = r"(?P<aside>[（(][^（）()\n]{1,8}[）)])"
-"""A few words in brackets that qualify a label (``面试官（追问）：``, ``候选人（参考）：``,
-``答案（仅供参考）：``): the label all the same."""
+LABEL_ASIDES = ("追问", "收尾", "开场", "参考", "参考答案", "仅供参考", "续")
+"""Words in brackets after a label that leave it a label (``面试官（追问）：``, ``候选人（参考）：``,
+``答案（仅供参考）：``; and a number, ``问题（一）：``, ``答案(1)：``): they say how the question or answer
+stands in the document, not what it says.
+Others are the text's (``答案（错误示范）：``, ``答案（JDK 1.7）：``, ``答案（D）``, ``面试官（点评）：``)."""
+_ASIDE_WORDS = "|".join((*LABEL_ASIDES, "[一二三四五六七八九十]{1,3}", "[0-9]{1,3}"))
+_LABEL_ASIDE = rf"(?P<aside>[（(](?:{_ASIDE_WORDS})[）)])"
 
 
 def _label_re(words: Sequence[str]) -> re.Pattern[str]:
@@ -508,7 +512,7 @@ def strip_numbering(heading: str) -> str:
 _COMPARED_RE = re.compile(r"(?:和|与|及|跟|或|还是|对比|vs\.?|VS|v\.s\.|[、/~～到至\-–])\s*[0-9０-９]")
 """What makes a bare number before it part of the text: another number it is compared or ranged with
 (``2-3 树``, ``3-5 年经验``: a range, unless a mark ends it, see :data:`_SUBNUMBER_RE`)."""
-_SUBNUMBER_RE = re.compile(r"(?:[-–][0-9０-９]+)+[.．、:：]\s*")
+_SUBNUMBER_RE = re.compile(r"(?:[-–][0-9０-９]+)+(?:[.．](?![0-9０-９])|[、:：])\s*")
 """The rest of a section number written with dashes and ended by a mark (``9-1. …``, ``1-1-1. …``), after
 its first number."""
 
@@ -1777,7 +1781,7 @@ def _read_container(block: _Block, patterns: _LabelPatterns, labels: Labels, sou
         callout = _callout_pair(read[0], inner_source(read[0].start, read[0].end)) if quote and read else None
         if callout is not None:
             told = callout[1].label
-            if told and told.markdown and any(found.kind == "answer" for found in read[1:]):
+            if told and ends_asking(told.markdown) and any(found.kind == "answer" for found in read[1:]):
                 # An answer label further down the callout: the lines below its title ask too.
                 read[:1] = [_asked_whole(*callout)]
             else:
@@ -2635,13 +2639,13 @@ def _table_rows(block: _Block, patterns: _LabelPatterns) -> list[_Found]:
 
 def _with_subjects(question: Token, subjects: list[Token]) -> tuple[Token, str]:
     """A question cell's inline token and Markdown, after the cells of its row that name its subject
-    (``监督学习 vs 无监督：区别是什么？``): those not empty, not a number, and not in the question already."""
+    (``监督学习 vs 无监督：区别是什么？``): those that name one, and are not in the question already."""
     markdown = question.content.strip()
-    asked = plain_text(question)
+    asked = plain_text(question).casefold()
     shown = [
         cell
         for cell in subjects
-        if (text := plain_text(cell).strip()) and not text.isdigit() and text not in asked
+        if _names_a_subject(cell) and plain_text(cell).strip().casefold() not in asked
     ]
     if not markdown or not shown:
         return question, markdown
@@ -2650,6 +2654,23 @@ def _with_subjects(question: Token, subjects: list[Token]) -> tuple[Token, str]:
         children += [*_children(cell), _text_token("：")]
     markdown = "".join(f"{cell.content.strip()}：" for cell in shown) + markdown
     return Token("inline", "", 0, content=markdown, children=[*children, *_children(question)]), markdown
+
+
+SUBJECT_CHARS = 20
+"""The most a subject cell holds (see :func:`_names_a_subject`)."""
+
+
+def _names_a_subject(cell: Token) -> bool:
+    """Whether a subject column's cell names one: a short text (not a list of points, ``可见性、禁止重排``;
+    not a number, a ditto mark or an image)."""
+    text = plain_text(cell).strip()
+    return (
+        0 < len(text) <= SUBJECT_CHARS
+        and not any(mark in text for mark in "、，,；;")
+        and text.strip("-—–〃\"'同上 ") != ""
+        and not text.isdigit()
+        and all(child.type != "image" for child in _children(cell))
+    )
 
 
 TABLE_META_COLUMNS = frozenset(
@@ -2687,7 +2708,6 @@ TABLE_SUBJECT_COLUMNS = frozenset(
         "术语",
         "名词",
         "组件",
-        "对象",
         "领域",
         "方向",
         "专题",
@@ -5182,7 +5202,7 @@ def assemble_part(
                 hint(unplaced[0].start + 1, _(LINKED_CONTENT))
             elif all(block.rule == QUESTION_LIST for block in unplaced):
                 warn(unplaced[0].start + 1, _(QUESTION_LIST_TEXT))
-            elif all(block.rule in _UNANSWERED_RULES for block in unplaced):
+            elif all(block.rule == "numbered-question" for block in unplaced):
                 # (A hint: a table of contents of questions answered further down is common.)
                 hint(unplaced[0].start + 1, _(UNANSWERED_LINES_TEXT))
             else:
@@ -5452,8 +5472,6 @@ def assemble_part(
             block = block._replace(rule="")
         elif block.start < list_until:
             continue
-        elif block.rule == QUESTION_LIST and _titles_a_list(current) and _whole_body(blocks, index):
-            as_title()  # (``### 1.项目相关`` over the questions asked, none answered: see flush_unplaced)
         if closing_level:
             if (
                 block.level
@@ -6160,9 +6178,6 @@ UNANSWERED_LINES_TEXT = N_(
     "them again (put each answer below its question to make it a card)"
 )
 """Said of numbered question lines in no entry with nothing below them (see :func:`_unplaced`)."""
-_UNANSWERED_RULES = frozenset((QUESTION_LIST, "numbered-question"))
-"""Content in no entry that lists questions: a list of them, or numbered question lines no answer
-follows (a 面经's ``1、class和struct有什么区别？`` below its title)."""
 
 
 def _unplaced(
@@ -6182,8 +6197,8 @@ def _unplaced(
     if not _below_title(headings, context):
         return True
     after = blocks[index + 1] if index + 1 < len(blocks) else None
-    bodiless = after is None or after.kind != "block" or after.rule in _UNANSWERED_RULES
-    return block.rule in _UNANSWERED_RULES and bodiless
+    bodiless = after is None or after.kind != "block" or after.rule == "numbered-question"
+    return block.rule == "numbered-question" and bodiless
 
 
 def _below_title(headings: Sequence[tuple[int, str]], context: _Context) -> bool:
