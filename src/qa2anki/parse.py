@@ -4010,8 +4010,8 @@ flames (``⭐⭐⭐``, ``🔥``), as question banks mark how often a question is
 
 
 def ends_asking(text: str) -> bool:
-    """Whether a line ends in a question mark, but for a trailing tag (see :data:`_TRAILING_TAG_RE`), or in
-    a blank to fill in (see :data:`_BLANK_RE`)."""
+    """Whether a line ends in a question mark, but for a trailing tag (see :data:`_TRAILING_TAG_RE`) or
+    brackets that ask again (see :func:`_asking_aside`), or in a blank to fill in (see :data:`_BLANK_RE`)."""
     text = text.rstrip()
     if text.endswith(_QUESTION_MARKS):
         return True
@@ -4019,7 +4019,16 @@ def ends_asking(text: str) -> bool:
         return text.rstrip("".join(_CLOSING_QUOTES)).endswith(_QUESTION_MARKS)
     if not text or text[-1] not in _TAG_ENDS:
         return False  # (most lines: the patterns need not be tried)
+    if text[-1] in "）)" and _asking_aside(text):
+        return True
     return _BLANK_RE.search(text) is not None or _TRAILING_TAG_RE.sub("", text).endswith(_QUESTION_MARKS)
+
+
+def _asking_aside(text: str) -> bool:
+    """Whether a line ends in brackets that ask again in other words (``如何创建BFC？（可以触发生成BFC的条件
+    有哪些？）``): the question is the line's, however long the brackets."""
+    opening = text.rfind("（" if text[-1] == "）" else "(")
+    return opening > 0 and text[opening + 1 : -1].rstrip().endswith(_QUESTION_MARKS)
 
 
 _BLANK_RE = re.compile(r"(?:(?<![A-Za-z0-9_])[（(][\s\u3000]*[）)]|_{2,}|＿+)$")
