@@ -288,10 +288,13 @@ _CHINESE_NUMBER = r"[一二三四五六七八九十]{1,3}(?=\s*(?:[】\]:：]|$)
 closing bracket or at the end: ``问题十分重要`` has none."""
 
 
-LABEL_ASIDES = ("追问", "收尾", "开场", "参考", "参考答案", "仅供参考", "续")
+LABEL_ASIDES = (
+    *("追问", "收尾", "开场", "参考", "参考答案", "仅供参考", "续"),
+    *("概念", "基础", "进阶", "高频", "简单", "中等", "困难"),
+)
 """Words in brackets after a label that leave it a label (``面试官（追问）：``, ``候选人（参考）：``,
-``答案（仅供参考）：``; and a number, ``问题（一）：``, ``答案(1)：``): they say how the question or answer
-stands in the document, not what it says.
+``答案（仅供参考）：``, ``问题2（概念）：``; and a number, ``问题（一）：``, ``答案(1)：``): they say how the
+question or answer stands in the document, or what kind it is, not what it says.
 Others are the text's (``答案（错误示范）：``, ``答案（JDK 1.7）：``, ``答案（D）``, ``面试官（点评）：``)."""
 _ASIDE_WORDS = "|".join((*LABEL_ASIDES, "[一二三四五六七八九十]{1,3}", "[0-9]{1,3}"))
 _LABEL_ASIDE = rf"(?P<aside>[（(](?:{_ASIDE_WORDS})[）)])"
@@ -938,11 +941,16 @@ the summary is the question, without its number, and the fold's body, up to its 
 answer."""
 
 
-def _question_summary(inline: Token | None) -> _Label | None:
-    """A fold's summary as a question (see :data:`SUMMARY_QUESTION`), else ``None``."""
+def _question_summary(inline: Token | None, question_label: re.Pattern[str] | None = None) -> _Label | None:
+    """A fold's summary as a question (see :data:`SUMMARY_QUESTION`), else ``None``: one that asks, or
+    one that opens with a question label (``<summary>问题1： 解释对数导数技巧。</summary>``), the label
+    left out."""
     if inline is None or "\n" in inline.content.strip():
         return None
     numbered = _without_numbering(inline)
+    labelled = _split_label(numbered, question_label) if question_label is not None else None
+    if labelled is not None and labelled.markdown:
+        return labelled
     text = plain_text(numbered).strip()
     if not ends_asking(text) or len(text) > QUESTION_LINE_CHARS:
         return None
@@ -1477,7 +1485,7 @@ def _read_block(block: _Block, patterns: _LabelPatterns, labels: Labels, source:
         if block.kind == FOLD_TAG:
             return [_Found("block", "fold-tag", block.start, block.end, html, block.tokens, marker=tag)]
         kind, rule = ("answer", FOLD_ANSWER) if _answer_summary(inline, labels) else ("block", "fold-summary")
-        question = _question_summary(inline) if kind == "block" else None
+        question = _question_summary(inline, patterns.question) if kind == "block" else None
         if question is not None:
             start, end = block.start, block.end
             return [_Found("question", SUMMARY_QUESTION, start, end, html, block.tokens, label=question)]
@@ -4018,6 +4026,9 @@ def ends_asking(text: str) -> bool:
     if text.endswith(_CLOSING_QUOTES):  # (``“为什么？”``: the question mark inside its quotes)
         return text.rstrip("".join(_CLOSING_QUOTES)).endswith(_QUESTION_MARKS)
     if not text or text[-1] not in _TAG_ENDS:
+        if text[-1:] in ".。．":  # (a blank before a full stop: ``… is implemented by ____ .``)
+            body = text[:-1].rstrip()
+            return body[-1:] in ("_", "＿", ")", "）") and _BLANK_RE.search(body) is not None
         return False  # (most lines: the patterns need not be tried)
     if text[-1] in "）)" and _asking_aside(text):
         return True
@@ -4032,8 +4043,9 @@ def _asking_aside(text: str) -> bool:
 
 
 _BLANK_RE = re.compile(r"(?:(?<![A-Za-z0-9_])[（(][\s\u3000]*[）)]|_{2,}|＿+)$")
-"""A blank to fill in at the end of a line (``Java中用于定义常量的关键字是（ ）``, ``…的结果是____``): an
-exam question asks so, without a question mark. Not a call's parentheses (``BLOCKINGQUEUE OFFER()``)."""
+"""A blank to fill in at the end of a line, maybe before a full stop (``Java中用于定义常量的关键字是（ ）``,
+``…的结果是____``, ``Interrupt system is implemented by ____ .``): an exam question asks so, without a
+question mark. Not a call's parentheses (``BLOCKINGQUEUE OFFER()``)."""
 
 
 _CLOSING_QUOTES = ("”", '"', "」", "』", "’")
