@@ -2445,16 +2445,19 @@ the front of the card."""
 
 
 def _quoted_answer(block: _Block, patterns: _LabelPatterns, labels: Labels, source: _Source) -> list[_Found]:
-    """The answer label and the blocks of a :data:`QUOTED_ANSWER` quote; ``[]`` for any other quote."""
+    """The answer label and the blocks of a :data:`QUOTED_ANSWER` quote; ``[]`` for any other quote. A
+    quote that is the label alone (``> A:`` over a list) is that label: its answer is what follows."""
     tokens = block.tokens
-    if len(tokens) < 6 or tokens[1].type != "paragraph_open" or tokens[3].type != "paragraph_close":
+    if len(tokens) < 5 or tokens[1].type != "paragraph_open" or tokens[3].type != "paragraph_close":
         return []
     label = _split_label(tokens[2], patterns.answer) if tokens[2].type == "inline" else None
     if label is None or label.markdown or "\n" in tokens[2].content.strip():
         return []
-    inner_source = _quoted_source(block, source)
     first = _blocks(_shown(tokens[1:-1]))
     answer = _Found("answer", QUOTED_ANSWER, block.start, first[0].end, "", tokens[1:4], label=label)
+    if len(tokens) == 5:
+        return [answer]
+    inner_source = _quoted_source(block, source)
     read = [
         _inside(piece, "\n".join(inner_source(piece.start, piece.end)).strip("\n"))
         for child in first[1:]
