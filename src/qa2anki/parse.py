@@ -308,7 +308,7 @@ def _label_re(words: Sequence[str]) -> re.Pattern[str]:
     alternation = "|".join(piece for piece in (f"(?P<long>{long})" if long else "", short) if piece)
     aside = f"(?(long){_LABEL_ASIDE}?)" if long else ""
     return re.compile(
-        rf"\s*(?P<open>[【\[])?(?P<label>{alternation})\s*(?P<number>[0-9]{{1,4}}|{_CHINESE_NUMBER})?\s*"
+        rf"\s*(?P<open>[【\[])?(?P<label>{alternation})\s*(?P<number>[0-9]{{1,4}}(?:\.[0-9]{{1,3}}(?=\s*[:：]))?|{_CHINESE_NUMBER})?\s*"
         rf"{aside}(?(open)[】\]])\s*(?P<colon>{_COLON})?\s*"
     )
 
@@ -757,7 +757,7 @@ def _split_label(inline: Token, label_re: re.Pattern[str], dotted: bool = False)
     if match is None or not content.startswith(text[: match.end()], pos):
         return None
     number = match.group("number")
-    if number and not number.isdigit() and not _asks_somewhere(plain_text(inline)):
+    if number and not number.replace(".", "").isdigit() and not _asks_somewhere(plain_text(inline)):
         # ``问题一：代码耦合严重。`` enumerates problems: numbered in words, a label asks
         # (``问题一：什么是页表？``, its answer maybe glued after it).
         return None
