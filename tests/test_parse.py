@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa2anki.parse import (
+    ends_asking,
     heading_number,
     parse_document,
     scan_section_and_references,
@@ -129,6 +130,24 @@ def test_a_number_kept_in_the_text_still_numbers_the_heading(heading: str, numbe
     """What a heading shows and whether it is numbered are apart: ``301 和 302 的区别？`` keeps its number
     on the card, and still counts among numbered lines (a run of them reads as before)."""
     assert heading_number(heading) == number
+
+
+@pytest.mark.parametrize(
+    ("line", "asks"),
+    [
+        ("如何创建BFC？（可以触发生成BFC的条件有哪些？）", True),
+        ("写在最后（觉得有用吗？）", False),
+        ("Interrupt system is implemented by ____ .", True),
+        ("Java中用于定义常量的关键字是（ ）。", True),
+        ("初始化写在 __init__.", False),
+        ("调用 f() .", False),
+        ("这是一句话。", False),
+    ],
+)
+def test_ends_asking(line: str, asks: bool) -> None:
+    """Brackets that ask again end a line that asks; a blank before a full stop asks, a name or a call
+    before one does not."""
+    assert ends_asking(line) is asks
 
 
 def test_answer_ends_at_same_level_heading_but_not_deeper() -> None:

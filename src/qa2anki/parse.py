@@ -288,13 +288,11 @@ _CHINESE_NUMBER = r"[一二三四五六七八九十]{1,3}(?=\s*(?:[】\]:：]|$)
 closing bracket or at the end: ``问题十分重要`` has none."""
 
 
-LABEL_ASIDES = (
-    *("追问", "收尾", "开场", "参考", "参考答案", "仅供参考", "续"),
-    *("概念", "基础", "进阶", "高频", "简单", "中等", "困难"),
-)
+LABEL_ASIDES = ("追问", "收尾", "开场", "参考", "参考答案", "仅供参考", "续")
 """Words in brackets after a label that leave it a label (``面试官（追问）：``, ``候选人（参考）：``,
-``答案（仅供参考）：``, ``问题2（概念）：``; and a number, ``问题（一）：``, ``答案(1)：``): they say how the
-question or answer stands in the document, or what kind it is, not what it says.
+``答案（仅供参考）：``; and a number, ``问题（一）：``, ``答案(1)：``): they say how the question or answer
+stands in the document, not what it says. A category (``问题（概念）``, ``答案（基础）``) is no aside: a
+document that uses one uses several (``（基础概念）``, ``（进阶）``), and they would read unevenly.
 Others are the text's (``答案（错误示范）：``, ``答案（JDK 1.7）：``, ``答案（D）``, ``面试官（点评）：``)."""
 _ASIDE_WORDS = "|".join((*LABEL_ASIDES, "[一二三四五六七八九十]{1,3}", "[0-9]{1,3}"))
 _LABEL_ASIDE = rf"(?P<aside>[（(](?:{_ASIDE_WORDS})[）)])"
@@ -308,7 +306,7 @@ def _label_re(words: Sequence[str]) -> re.Pattern[str]:
     alternation = "|".join(piece for piece in (f"(?P<long>{long})" if long else "", short) if piece)
     aside = f"(?(long){_LABEL_ASIDE}?)" if long else ""
     return re.compile(
-        rf"\s*(?P<open>[【\[])?(?P<label>{alternation})\s*(?P<number>[0-9]{{1,4}}(?:\.[0-9]{{1,3}}(?=\s*[:：]))?|{_CHINESE_NUMBER})?\s*"
+        rf"\s*(?P<open>[【\[])?(?P<label>{alternation})\s*(?P<number>(?<=[A-Za-z])[0-9]{{1,4}}\.[0-9]{{1,3}}(?=\s*[:：])|[0-9]{{1,4}}|{_CHINESE_NUMBER})?\s*"
         rf"{aside}(?(open)[】\]])\s*(?P<colon>{_COLON})?\s*"
     )
 
@@ -943,18 +941,27 @@ answer."""
 
 def _question_summary(inline: Token | None, question_label: re.Pattern[str] | None = None) -> _Label | None:
     """A fold's summary as a question (see :data:`SUMMARY_QUESTION`), else ``None``: one that asks, or
-    one that opens with a question label (``<summary>问题1： 解释对数导数技巧。</summary>``), the label
-    left out."""
+    one that opens with a question label and asks by its wording or as a task too (``<summary>问题1： 解释
+    对数导数技巧以及为什么它是必要的。</summary>``), the label left out; ``<summary>问题：见上文</summary>``
+    asks nothing."""
     if inline is None or "\n" in inline.content.strip():
         return None
     numbered = _without_numbering(inline)
     labelled = _split_label(numbered, question_label) if question_label is not None else None
-    if labelled is not None and labelled.markdown:
+    if labelled is not None and _asks_at_all(plain_text(Token("inline", "", 0, children=labelled.children))):
         return labelled
     text = plain_text(numbered).strip()
     if not ends_asking(text) or len(text) > QUESTION_LINE_CHARS:
         return None
     return _Label(numbered.content.strip(), list(numbered.children or ()))
+
+
+def _asks_at_all(text: str) -> bool:
+    """Whether a text asks by a question mark, by its wording, or as a task (``解释…``, ``简述…``)."""
+    text = text.strip()
+    return (
+        ends_asking(text) or asks_by_wording(text) or text.startswith((*IMPERATIVE_OPENINGS, "解释", "说明"))
+    )
 
 
 def _answer_summary(inline: Token | None, labels: Labels) -> bool:
@@ -2435,6 +2442,10 @@ def _answer_items(block: _Block, answer_label: re.Pattern[str]) -> list[_Found]:
     return [answer, _Found("block", "", items[1].start, block.end, render_tokens(rest), rest)]
 
 
+QUOTED_LABEL = "quoted-label"
+"""The rule of a quote that is an answer label alone (``### Q: 什么是冒泡事件？`` / ``> A:`` / ``- …``): the
+answer label of the question right above it, its answer what follows; anywhere else (below an answer,
+or below text under the question: ``> 解析：``, ``> 参考答案：`` over a reading list) it is content."""
 QUOTED_ANSWER = "quoted-answer"
 """The rule of a quote that opens with an answer label alone on its line (``> 参考答案：`` / ``>`` / ``> 用
 Set。``, 渡一-style answers): the label is the answer's, and the quote's other blocks are the answer,
@@ -2445,8 +2456,8 @@ the front of the card."""
 
 
 def _quoted_answer(block: _Block, patterns: _LabelPatterns, labels: Labels, source: _Source) -> list[_Found]:
-    """The answer label and the blocks of a :data:`QUOTED_ANSWER` quote; ``[]`` for any other quote. A
-    quote that is the label alone (``> A:`` over a list) is that label: its answer is what follows."""
+    """The answer label and the blocks of a :data:`QUOTED_ANSWER` quote, or the label of a
+    :data:`QUOTED_LABEL` one; ``[]`` for any other quote."""
     tokens = block.tokens
     if len(tokens) < 5 or tokens[1].type != "paragraph_open" or tokens[3].type != "paragraph_close":
         return []
@@ -2454,9 +2465,10 @@ def _quoted_answer(block: _Block, patterns: _LabelPatterns, labels: Labels, sour
     if label is None or label.markdown or "\n" in tokens[2].content.strip():
         return []
     first = _blocks(_shown(tokens[1:-1]))
+    if len(tokens) == 5:  # (the quote is the label alone: shown as it is where it answers nothing)
+        html = render_tokens(tokens)
+        return [_Found("answer", QUOTED_LABEL, block.start, block.end, html, tokens[1:4], label=label)]
     answer = _Found("answer", QUOTED_ANSWER, block.start, first[0].end, "", tokens[1:4], label=label)
-    if len(tokens) == 5:
-        return [answer]
     inner_source = _quoted_source(block, source)
     read = [
         _inside(piece, "\n".join(inner_source(piece.start, piece.end)).strip("\n"))
@@ -4031,7 +4043,11 @@ def ends_asking(text: str) -> bool:
     if not text or text[-1] not in _TAG_ENDS:
         if text[-1:] in ".。．":  # (a blank before a full stop: ``… is implemented by ____ .``)
             body = text[:-1].rstrip()
-            return body[-1:] in ("_", "＿", ")", "）") and _BLANK_RE.search(body) is not None
+            blank = _BLANK_RE.search(body) if body[-1:] in ("_", "＿", ")", "）") else None
+            if blank is None:
+                return False
+            before = body[: blank.start()][-1:]
+            return not (before.isascii() and before.isalnum())  # (not a name: ``__init__.``)
         return False  # (most lines: the patterns need not be tried)
     if text[-1] in "）)" and _asking_aside(text):
         return True
@@ -4039,10 +4055,15 @@ def ends_asking(text: str) -> bool:
 
 
 def _asking_aside(text: str) -> bool:
-    """Whether a line ends in brackets that ask again in other words (``如何创建BFC？（可以触发生成BFC的条件
-    有哪些？）``): the question is the line's, however long the brackets."""
+    """Whether a line that asks ends in brackets that ask again in other words (``如何创建BFC？（可以触发生成
+    BFC的条件有哪些？）``): the question is the line's, however long the brackets. A heading that asks
+    nothing before its brackets (``## 写在最后（觉得有用吗？）``) asks nothing."""
     opening = text.rfind("（" if text[-1] == "）" else "(")
-    return opening > 0 and text[opening + 1 : -1].rstrip().endswith(_QUESTION_MARKS)
+    return (
+        opening > 0
+        and text[:opening].rstrip().endswith(_QUESTION_MARKS)
+        and text[opening + 1 : -1].rstrip().endswith(_QUESTION_MARKS)
+    )
 
 
 _BLANK_RE = re.compile(r"(?:(?<![A-Za-z0-9_])[（(][\s\u3000]*[）)]|_{2,}|＿+)$")
@@ -5472,6 +5493,10 @@ def assemble_part(
             warn(block.start + 1, _(UNCLOSED_FENCE_TEXT))
         if block.rule in QUESTION_LINE_RULES and block.start not in answered:
             block = block._replace(kind="block")  # a bold line without an answer label is content
+        elif block.rule == QUOTED_LABEL and (
+            current is None or current.answer is not None or current.question_blocks
+        ):
+            block = block._replace(kind="block", rule="")  # (see QUOTED_LABEL)
         elif _answerable_line(block) and block.start in answered and (current is None or current.answer):
             # (Below a question still waiting for its answer, as in a quiz, it is that question's text.)
             block = block._replace(kind="question", rule=PLAIN_QUESTION)
