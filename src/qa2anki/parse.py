@@ -957,11 +957,10 @@ def _question_summary(inline: Token | None, question_label: re.Pattern[str] | No
 
 
 def _asks_at_all(text: str) -> bool:
-    """Whether a text asks by a question mark, by its wording, or as a task (``解释…``, ``简述…``)."""
+    """Whether a text asks by a question mark, by its wording, or as a task (``简述…``: see
+    :data:`IMPERATIVE_OPENINGS`, as :func:`_worded_question` reads one)."""
     text = text.strip()
-    return (
-        ends_asking(text) or asks_by_wording(text) or text.startswith((*IMPERATIVE_OPENINGS, "解释", "说明"))
-    )
+    return ends_asking(text) or asks_by_wording(text) or text.startswith(IMPERATIVE_OPENINGS)
 
 
 def _answer_summary(inline: Token | None, labels: Labels) -> bool:
