@@ -6322,9 +6322,10 @@ def _bare_run_below(current: _Open | None) -> bool:
 
 def _titles_a_list(current: _Open | None) -> bool:
     """Whether the open entry is a heading that may ask (no question mark, see :func:`_may_ask`) with
-    nothing below it yet, so that a list of questions right below it makes it their title: a 面经's
-    ``### 2.计算机基础`` over the questions asked is no question, and its list's items are. A heading
-    worded as a question (``Category 的实现原理，以及为什么不能添加成员变量``) is answered by the list."""
+    nothing below it yet, so that a list read as entries right below it (questions answered item by item)
+    makes it their title: a 面经's ``### 2.计算机基础`` over the questions asked and its notes is no
+    question, and its list's items are. A heading worded as a question (``Category 的实现原理，以及为什么
+    不能添加成员变量``) is answered by the list."""
     return (
         current is not None
         and current.question.rule == "heading-without-mark"
