@@ -303,6 +303,11 @@ _ASIDE_WORDS = "|".join((*LABEL_ASIDES, "[一二三四五六七八九十]{1,3}",
 _LABEL_ASIDE = rf"(?P<aside>[（(](?:{_ASIDE_WORDS})[）)])"
 
 
+_LABEL_NUMBER = rf"(?<=[A-Za-z])[0-9]{{1,4}}\.[0-9]{{1,3}}(?=\s*[:：])|[0-9]{{1,4}}|{_CHINESE_NUMBER}"
+"""A label's number: ``面试题1``, ``问题一``, and a decimal glued to a Latin label right before its colon
+(``Q7.1:``; not ``答案 0.75：``, whose number is the answer's)."""
+
+
 def _label_re(words: Sequence[str]) -> re.Pattern[str]:
     ordered = sorted(set(words), key=lambda w: (-len(w), w))
     long = "|".join(re.escape(w) for w in ordered if len(w) > SHORT_LABEL_LENGTH)
@@ -311,7 +316,7 @@ def _label_re(words: Sequence[str]) -> re.Pattern[str]:
     alternation = "|".join(piece for piece in (f"(?P<long>{long})" if long else "", short) if piece)
     aside = f"(?(long){_LABEL_ASIDE}?)" if long else ""
     return re.compile(
-        rf"\s*(?P<open>[【\[])?(?P<label>{alternation})\s*(?P<number>(?<=[A-Za-z])[0-9]{{1,4}}\.[0-9]{{1,3}}(?=\s*[:：])|[0-9]{{1,4}}|{_CHINESE_NUMBER})?\s*"
+        rf"\s*(?P<open>[【\[])?(?P<label>{alternation})\s*(?P<number>{_LABEL_NUMBER})?\s*"
         rf"{aside}(?(open)[】\]])\s*(?P<colon>{_COLON})?\s*"
     )
 
@@ -2938,19 +2943,18 @@ def _worded_line_items(block: _Block, answer_label: re.Pattern[str]) -> list[_Fo
     first = block.tokens[3] if len(block.tokens) > 3 else None
     if first is None or first.type != "inline" or not _COMMA_NUMBER_RE.match(first.content):
         return []  # (a quick test of the first item: most lists are none)
-    items = _blocks(block.tokens[1:-1])
-    pair_of = partial(_worded_line_pair, answer_label=answer_label)
+    found = [_whole_list(block)]
     worded = 0
+    items = _blocks(block.tokens[1:-1])
     for item in items:
         tokens = item.tokens
         inline = tokens[2] if len(tokens) == 5 and tokens[2].type == "inline" else None
-        pair = pair_of(inline) if inline is not None else None
+        pair = _worded_line_pair(inline, answer_label) if inline is not None else None
         if pair is None:
             return []
         worded += asks_by_wording(pair[0][1])
-    if worded < 2 or 2 * worded < len(items):
-        return []
-    return _list_pairs(block, WORDED_LINE_ITEM, pair_of)
+        found += _item_entry(WORDED_LINE_ITEM, item.start, item.end, *pair)
+    return found if worded >= 2 and 2 * worded >= len(items) else []
 
 
 def _worded_line_pair(inline: Token, answer_label: re.Pattern[str]) -> _Pair | None:
